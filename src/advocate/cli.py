@@ -1,0 +1,413 @@
+"""The command line: parse arguments, call the library, map errors to exit codes.
+
+Exit codes: 0 success; 2 bad input or usage (every problem printed as
+``advocate: error: file:line:col: message (hint)``); 1 a bug; 130 interrupted.
+Stdout carries only the document (or JSON); every message goes to stderr.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from advocate import __version__
+from advocate.errors import AdvocateError, Problem, format_problem
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="advocate",
+    help="Turn a human-rights campaign file into letters, petitions, email drafts and "
+    "briefing sheets. Offline, always.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False, "quiet": False}
+
+
+def warn(problems: Iterable[Problem]) -> None:
+    """Print warnings (each once) to stderr."""
+    if _state["quiet"]:
+        return
+    seen: set[str] = set()
+    for problem in problems:
+        line = format_problem(problem)
+        if line not in seen:
+            seen.add(line)
+            typer.echo(line, err=True)
+
+
+def fail(exc: AdvocateError) -> None:
+    for problem in exc.problems:
+        typer.echo(format_problem(problem), err=True)
+
+
+def handles_errors(command: F) -> F:
+    """Turn AdvocateError into its messages and exit 2; any other exception is a bug: exit 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except AdvocateError as exc:
+            fail(exc)
+            raise typer.Exit(2) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except KeyboardInterrupt:
+            typer.echo("advocate: interrupted", err=True)
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise typer.Exit(0) from None
+        except Exception as exc:
+            # The message of an unexpected exception may hold personal data: name only its type.
+            typer.echo(f"advocate: internal error: {type(exc).__name__} (this is a bug; please "
+                       "report it; --debug shows the traceback)", err=True)
+            if _state["debug"]:
+                typer.echo("advocate: warning: the traceback below may contain personal data",
+                           err=True)
+                traceback.print_exc()
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"advocate {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors "
+                                        "(they may contain personal data).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no warnings.")] = False,
+) -> None:
+    """advocate: campaign files to letters, petitions, email drafts and briefs."""
+    _state["debug"] = debug
+    _state["quiet"] = quiet
+
+
+# -- shared options --------------------------------------------------------------------
+
+class Paper(str, Enum):
+    a4 = "a4"
+    letter = "letter"
+
+
+CampaignArg = Annotated[str, typer.Argument(
+    help="A campaign YAML file, or the id of a bundled campaign (see `advocate list`).",
+    show_default=False)]
+OutOpt = Annotated[Path | None, typer.Option(
+    "--output", "-o", help="Write to this file instead of stdout (needed for pdf).",
+    show_default=False)]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
+LangOpt = Annotated[str | None, typer.Option(
+    "--lang", help="Language of the document (default: the target's, then the campaign's).",
+    show_default=False)]
+TemplatesOpt = Annotated[Path | None, typer.Option(
+    "--templates", help="A folder of templates that overrides the built-in ones.",
+    show_default=False)]
+SignersOpt = Annotated[Path | None, typer.Option(
+    "--signers", help="Signer list: CSV (UTF-8, header row) or YAML.", show_default=False)]
+EncodingOpt = Annotated[str | None, typer.Option(
+    "--encoding", help="Encoding of the signer list if not UTF-8 (e.g. cp1252).",
+    show_default=False)]
+PaperOpt = Annotated[Paper, typer.Option("--paper", help="Paper size for PDFs.")]
+
+
+class Dedupe(str, Enum):
+    error = "error"
+    first = "first"
+
+
+DedupeOpt = Annotated[Dedupe, typer.Option(
+    "--dedupe", help="Duplicate emails in the signer list: an error, or keep the first.")]
+
+
+def _load(name: str) -> Any:
+    from advocate.campaigns import resolve_campaign
+    from advocate.model import load_campaign_checked
+
+    campaign, warnings = load_campaign_checked(resolve_campaign(name))
+    warn(warnings)
+    return campaign
+
+
+def _signers(path: Path | None, encoding: str | None, dedupe: Dedupe) -> Any:
+    if path is None:
+        return None
+    from advocate.signers import read_signers
+
+    return read_signers(path, encoding=encoding, dedupe=dedupe.value)
+
+
+def _emit(data: str | bytes, out: Path | None, force: bool, inputs: Sequence[Path | None],
+          roots: Sequence[Path] = ()) -> None:
+    """The document to stdout, or atomically to ``-o`` (never over an input or a template)."""
+    if out is None:
+        if isinstance(data, bytes):
+            raise AdvocateError("a PDF cannot go to the terminal",
+                                hint="pass -o FILE.pdf to write it to a file")
+        sys.stdout.write(data)
+        sys.stdout.flush()
+        return
+    from advocate.output import guard_output, write_file
+
+    guard_output(out, inputs=[p for p in inputs if p is not None], forbidden_dirs=roots)
+    write_file(out, data.encode("utf-8") if isinstance(data, str) else data, force=force)
+    typer.echo(f"advocate: wrote {out}", err=True)
+
+
+# -- commands --------------------------------------------------------------------------
+
+@app.command(epilog="Example: advocate validate my-campaign.yaml --signers signers.csv")
+@handles_errors
+def validate(
+    campaigns: Annotated[list[str], typer.Argument(help="Campaign files or bundled ids.",
+                                                   show_default=False)],
+    signers: SignersOpt = None,
+    encoding: EncodingOpt = None,
+    dedupe: DedupeOpt = Dedupe.error,
+) -> None:
+    """Check campaign files (and a signer list): exit 0, or 2 with every problem listed."""
+    from advocate.campaigns import resolve_campaign
+    from advocate.model import load_campaign_checked
+
+    problems: list[Problem] = []
+    for name in campaigns:
+        try:
+            campaign, warnings = load_campaign_checked(resolve_campaign(name))
+        except AdvocateError as exc:
+            problems.extend(exc.problems)
+            continue
+        warn(warnings)
+        typer.echo(f"advocate: ok: {campaign.path or name}: {len(campaign.facts)} facts, "
+                   f"{len(campaign.asks)} asks, {len(campaign.targets)} targets "
+                   f"({', '.join(campaign.languages)})", err=True)
+    if signers is not None:
+        try:
+            rows = _signers(signers, encoding, dedupe)
+            typer.echo(f"advocate: ok: {signers}: {len(rows)} signers, "
+                       f"{sum(1 for s in rows if s.public)} public", err=True)
+        except AdvocateError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise AdvocateError(problems=problems)
+
+
+class LetterFormat(str, Enum):
+    txt = "txt"
+    md = "md"
+    html = "html"
+    pdf = "pdf"
+    eml = "eml"
+
+
+@app.command(epilog="Example: advocate letter kazakhstan-2022 --to president "
+             "--name \"A. Writer\" --city Berlin")
+@handles_errors
+def letter(
+    campaign: CampaignArg,
+    to: Annotated[str | None, typer.Option("--to", help="Target id (default: every target).",
+                                           show_default=False)] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Your name.",
+                                             show_default=False)] = None,
+    city: Annotated[str | None, typer.Option("--city", help="Your city.",
+                                             show_default=False)] = None,
+    email: Annotated[str | None, typer.Option("--email", help="Your email address.",
+                                              show_default=False)] = None,
+    country: Annotated[str | None, typer.Option("--country", help="Your country.",
+                                                show_default=False)] = None,
+    note: Annotated[str | None, typer.Option(
+        "--note", help="A personal paragraph for your letter (identical letters get "
+        "filtered as spam).", show_default=False)] = None,
+    signers: SignersOpt = None,
+    encoding: EncodingOpt = None,
+    dedupe: DedupeOpt = Dedupe.error,
+    lang: LangOpt = None,
+    fmt: Annotated[LetterFormat, typer.Option("--format", "-f", help="Output format.")]
+    = LetterFormat.txt,
+    output: OutOpt = None,
+    force: ForceOpt = False,
+    templates: TemplatesOpt = None,
+    paper: PaperOpt = Paper.a4,
+) -> None:
+    """Write a letter to a target, from you or from every signer in a list."""
+    from advocate.render import Renderer, Writer
+
+    if signers is not None and any(v is not None for v in (name, city, email, country, note)):
+        raise AdvocateError("--signers cannot be combined with --name/--city/--email/"
+                            "--country/--note", hint="put personal details in the signer list")
+    loaded = _load(campaign)
+    renderer = Renderer(loaded, templates=templates, paper=paper.value)
+    targets = [to] if to else [t.id for t in loaded.targets]
+    for target in targets:
+        loaded.target(target)
+    rows = _signers(signers, encoding, dedupe)
+    writers: list[Writer | None]
+    if rows is not None:
+        writers = [Writer.from_signer(s) for s in rows]
+    elif any(v is not None for v in (name, city, email, country, note)):
+        writers = [Writer(name, city, email, country, note)]
+    else:
+        writers = [None]
+    documents = [renderer.letter(t, w, lang) for w in writers for t in targets]
+    warn(p for doc in documents for p in doc.warnings)
+    data: str | bytes
+    if fmt is LetterFormat.eml:
+        if len(documents) != 1:
+            raise AdvocateError("--format eml writes one message",
+                                hint="pass --to TARGET and one writer, or use `advocate build`")
+        if not loaded.target(documents[0].target_id).email:
+            warn([Problem(f"target '{documents[0].target_id}' has no email address; the "
+                          "draft has no To: line", hint="add the recipient in your mail "
+                          "client", severity="warning")])
+        data = renderer.eml(documents[0]).decode("ascii")
+    else:
+        data = renderer.format(documents, fmt.value)
+    _emit(data, output, force, [loaded.path, signers], renderer.roots[:-1])
+
+
+class PetitionFormat(str, Enum):
+    txt = "txt"
+    md = "md"
+    html = "html"
+    pdf = "pdf"
+
+
+@app.command(epilog="Example: advocate petition kazakhstan-2022 --signers signers.csv "
+             "--format pdf -o petition.pdf")
+@handles_errors
+def petition(
+    campaign: CampaignArg,
+    signers: SignersOpt = None,
+    encoding: EncodingOpt = None,
+    dedupe: DedupeOpt = Dedupe.error,
+    fmt: Annotated[PetitionFormat, typer.Option("--format", "-f", help="Output format.")]
+    = PetitionFormat.md,
+    sheet: Annotated[bool, typer.Option(
+        "--sheet", help="A printable signature sheet for gathering signatures on paper.")]
+    = False,
+    lang: LangOpt = None,
+    output: OutOpt = None,
+    force: ForceOpt = False,
+    templates: TemplatesOpt = None,
+    paper: PaperOpt = Paper.a4,
+) -> None:
+    """The petition with its signature count and consenting signers, or a signature sheet."""
+    from advocate.render import Renderer
+
+    loaded = _load(campaign)
+    renderer = Renderer(loaded, templates=templates, paper=paper.value)
+    rows = _signers(signers, encoding, dedupe)
+    document = renderer.sheet(lang) if sheet else renderer.petition(rows, lang)
+    warn(document.warnings)
+    _emit(renderer.format([document], fmt.value), output, force, [loaded.path, signers],
+          renderer.roots[:-1])
+
+
+class BriefFormat(str, Enum):
+    pdf = "pdf"
+    html = "html"
+    md = "md"
+    txt = "txt"
+
+
+@app.command(epilog="Example: advocate brief kazakhstan-2022 -o brief.pdf")
+@handles_errors
+def brief(
+    campaign: CampaignArg,
+    fmt: Annotated[BriefFormat, typer.Option("--format", "-f", help="Output format.")]
+    = BriefFormat.pdf,
+    lang: LangOpt = None,
+    output: OutOpt = None,
+    force: ForceOpt = False,
+    templates: TemplatesOpt = None,
+    paper: PaperOpt = Paper.a4,
+) -> None:
+    """A one- or two-page briefing sheet: figures, asks, quotes and numbered sources."""
+    from advocate.render import Renderer
+
+    loaded = _load(campaign)
+    renderer = Renderer(loaded, templates=templates, paper=paper.value)
+    document = renderer.brief(lang)
+    warn(document.warnings)
+    _emit(renderer.format([document], fmt.value), output, force, [loaded.path],
+          renderer.roots[:-1])
+
+
+@app.command("list", epilog="Example: advocate list")
+@handles_errors
+def list_() -> None:
+    """List the bundled campaigns (with their languages) and the built-in templates."""
+    from advocate.campaigns import bundled_folder, bundled_ids
+    from advocate.model import load_campaign
+    from advocate.templating import builtin_templates
+
+    lines = ["Bundled campaigns:"]
+    for ident in bundled_ids():
+        campaign = load_campaign(bundled_folder() / f"{ident}.yaml")
+        title = campaign.title if isinstance(campaign.title, str) else \
+            campaign.title.get(campaign.language, next(iter(campaign.title.values())))
+        langs = [campaign.language] + [
+            f"{code} (not yet reviewed)" if not tr.reviewed else code
+            for code, tr in campaign.translations.items()]
+        lines.append(f"  {ident}  {title}")
+        lines.append(f"      languages: {', '.join(langs)}")
+        lines.append(f"      targets: {', '.join(t.id for t in campaign.targets)}")
+    lines.append("")
+    lines.append(f"Built-in templates ({builtin_templates()}):")
+    root = builtin_templates()
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        kinds = sorted(p.name.removesuffix(".md.j2") for p in folder.glob("*.md.j2"))
+        lines.append(f"  {folder.name}: {', '.join(kinds)}")
+    layouts = sorted(p.name for p in root.glob("*.j2"))
+    lines.append(f"  layouts: {', '.join(layouts)}")
+    typer.echo("\n".join(lines))
+
+
+@app.command(epilog="Example: advocate new my-campaign --templates")
+@handles_errors
+def new(
+    name: Annotated[str, typer.Argument(help="The new campaign's id (lowercase, hyphens).",
+                                        show_default=False)],
+    directory: Annotated[Path, typer.Option("--dir", "-d", help="Where to write it.")]
+    = Path("."),
+    templates: Annotated[bool, typer.Option(
+        "--templates", help="Also copy the built-in templates into templates/ to edit.")]
+    = False,
+) -> None:
+    """Write a campaign skeleton that validates, with comments that teach the format."""
+    from advocate.scaffold import scaffold
+
+    for path in scaffold(name, directory, templates=templates):
+        typer.echo(f"advocate: wrote {path}", err=True)
+
+
+@app.command(epilog="Example: advocate schema > campaign.schema.json")
+@handles_errors
+def schema() -> None:
+    """Print the JSON Schema of the campaign format (for editors)."""
+    from advocate.model import campaign_schema
+
+    typer.echo(json.dumps(campaign_schema(), indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    """Entry point of the ``advocate`` command."""
+    app()

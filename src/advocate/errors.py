@@ -1,0 +1,78 @@
+"""The one error type users see, and the one way it is printed.
+
+Every problem with the user's input (a campaign, a signer list, a template, an option)
+becomes an :class:`AdvocateError` carrying one or more :class:`Problem` s, each with the
+file, line and column it points at and a hint that says how to fix it. The CLI prints
+them as ``advocate: error: file:line:col: message (hint)`` and exits 2. Anything else
+is a bug.
+
+Messages must never contain personal data: say ``signers.csv row 17``, not a name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a warning), with where it is and how to fix it."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    hint: str | None = None
+    severity: Severity = "error"
+
+    @property
+    def location(self) -> str:
+        """``file:line:col``, as much of it as is known."""
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class AdvocateError(Exception):
+    """Bad input from the user: exit code 2, one line per problem, no traceback."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str | None = None,
+        problems: Iterable[Problem] | None = None,
+    ) -> None:
+        if problems is None:
+            problems = [Problem(message, file, line, column, hint)]
+        self.problems: list[Problem] = list(problems)
+        if not self.problems:
+            raise ValueError("AdvocateError needs at least one problem")
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def first(self) -> Problem:
+        return self.problems[0]
+
+
+def format_problem(problem: Problem) -> str:
+    """The one format for a problem on stderr."""
+    return f"advocate: {problem.severity}: {problem}"

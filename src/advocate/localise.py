@@ -1,0 +1,166 @@
+"""The campaign in one language, as plain data for templates.
+
+Templates never see the model: they get dictionaries of plain strings in the chosen
+language, so they cannot call methods on it and a missing translation is decided here,
+once. A translatable field missing in the chosen language falls back to the campaign's
+language, and each fallback is reported as a warning at the field's ``file:line:col``:
+never silent.
+
+Dates are formatted for the locale by Babel ("17 January 2022", "17 января 2022 г.").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from babel.dates import format_date
+
+from advocate.errors import AdvocateError, Problem
+from advocate.model import Campaign, Target
+from advocate.templating import MarkdownText
+
+# Babel locale per language where the bare code would pick an unusual convention.
+_LOCALES = {"en": "en_GB"}
+
+
+def format_day(day: date, lang: str) -> str:
+    """A date written out for ``lang``: "17 January 2022", "17 января 2022 г."."""
+    try:
+        return format_date(day, format="long", locale=_LOCALES.get(lang, lang.replace("-", "_")))
+    except Exception:  # an unknown locale: fall back to ISO rather than fail a letter
+        return day.isoformat()
+
+
+@dataclass
+class Localiser:
+    """Picks each field's text in one language and records every fallback."""
+
+    campaign: Campaign
+    lang: str
+    warnings: list[Problem] = field(default_factory=list)
+
+    def text(self, value: Any, path: tuple[str | int, ...]) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        if self.lang in value:
+            return str(value[self.lang])
+        base = self.campaign.language
+        chosen = value.get(base) or next(iter(value.values()))
+        doc = self.campaign.document
+        where = ".".join(map(str, path))
+        message = f"{where}: no '{self.lang}' text; using '{base}'"
+        hint = f"add `{self.lang}:` to this field"
+        self.warnings.append(
+            doc.problem(path, message, hint, severity="warning") if doc else
+            Problem(message, hint=hint, severity="warning"))
+        return str(chosen)
+
+    def markdown(self, value: Any, path: tuple[str | int, ...]) -> MarkdownText | None:
+        text = self.text(value, path)
+        return None if text is None else MarkdownText(text)
+
+
+def resolve_language(campaign: Campaign, lang: str | None, target: Target | None = None) -> str:
+    """``--lang``, else the target's language, else the campaign's."""
+    if lang is not None:
+        if lang not in campaign.languages:
+            raise AdvocateError(
+                f"campaign '{campaign.id}' has no '{lang}' text",
+                file=str(campaign.path) if campaign.path else None,
+                hint=f"languages: {', '.join(campaign.languages)}; add `{lang}` under "
+                "translations: and translate the fields")
+        return lang
+    if target is not None and target.language in campaign.languages:
+        return str(target.language)
+    return campaign.language
+
+
+def campaign_view(campaign: Campaign, loc: Localiser) -> dict[str, Any]:
+    """Everything about the campaign a template may show, in ``loc.lang``."""
+    numbers = campaign.source_numbers()
+    lang = loc.lang
+    organisation = None
+    if campaign.organisation:
+        organisation = {
+            "name": loc.text(campaign.organisation.name, ("organisation", "name")),
+            "url": campaign.organisation.url,
+            "email": campaign.organisation.email,
+        }
+    facts = [
+        {
+            "text": loc.text(fact.text, ("facts", i, "text")),
+            "figure": fact.figure,
+            "label": loc.text(fact.label, ("facts", i, "label")),
+            "sources": sorted({numbers[s] for s in fact.source}),
+        }
+        for i, fact in enumerate(campaign.facts)
+    ]
+    quotes = [
+        {
+            "text": loc.text(quote.text, ("quotes", i, "text")),
+            "speaker": loc.text(quote.speaker, ("quotes", i, "speaker")),
+            "role": loc.text(quote.role, ("quotes", i, "role")),
+            "sources": [numbers[quote.source]],
+        }
+        for i, quote in enumerate(campaign.quotes)
+    ]
+    sources = [
+        {
+            "number": numbers[source.id],
+            "id": source.id,
+            "title": source.title,
+            "publisher": source.publisher,
+            "date": format_day(source.date, lang) if source.date else None,
+            "url": source.url,
+        }
+        for source in campaign.sources
+    ]
+    asks = {ask.id: ask_view(campaign, loc, i) for i, ask in enumerate(campaign.asks)}
+    translation = campaign.translations.get(lang)
+    return {
+        "id": campaign.id,
+        "title": loc.text(campaign.title, ("title",)),
+        "summary": loc.text(campaign.summary, ("summary",)),
+        "background": loc.markdown(campaign.background, ("background",)),
+        "language": lang,
+        "as_of": format_day(campaign.as_of, lang),
+        "as_of_iso": campaign.as_of.isoformat(),
+        "url": campaign.url,
+        "organisation": organisation,
+        "facts": facts,
+        "figures": [fact for fact in facts if fact["figure"]],
+        "quotes": quotes,
+        "sources": sources,
+        "asks": list(asks.values()),
+        "targets": [target_view(campaign, loc, i) for i in range(len(campaign.targets))],
+        "reviewed": True if translation is None else translation.reviewed,
+    }
+
+
+def ask_view(campaign: Campaign, loc: Localiser, index: int) -> dict[str, Any]:
+    ask = campaign.asks[index]
+    return {
+        "id": ask.id,
+        "title": loc.text(ask.title, ("asks", index, "title")),
+        "text": loc.markdown(ask.text, ("asks", index, "text")),
+    }
+
+
+def target_view(campaign: Campaign, loc: Localiser, index: int) -> dict[str, Any]:
+    target = campaign.targets[index]
+    address = loc.text(target.address, ("targets", index, "address"))
+    wanted = {ask.id for ask in campaign.asks_for(target)}
+    return {
+        "id": target.id,
+        "name": loc.text(target.name, ("targets", index, "name")),
+        "title": loc.text(target.title, ("targets", index, "title")),
+        "salutation": loc.text(target.salutation, ("targets", index, "salutation")),
+        "address": [line.strip() for line in address.splitlines() if line.strip()]
+        if address else [],
+        "email": target.email,
+        "intermediary": target.intermediary,
+        "asks": [ask_view(campaign, loc, i) for i, ask in enumerate(campaign.asks)
+                 if ask.id in wanted],
+    }

@@ -1,0 +1,141 @@
+"""Markdown, the one source of a document's words, rendered to HTML and to plain text.
+
+A document's wording is written once, as a Markdown template; this module turns the
+rendered Markdown into the HTML body used by the HTML and PDF layouts and into the plain
+text used for ``.txt`` letters and email bodies. Media differ by layout, not by copy.
+
+Raw HTML in Markdown is shown as text (``html=False``) and images are switched off, so
+campaign text can never smuggle in markup or a remote fetch. Fenced blocks such as
+``::: recipient`` become ``<div class="recipient">`` so layouts can place them.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.container import container_plugin
+
+BLOCKS = (
+    "sender", "recipient", "date", "subject", "closing", "signature", "figures", "facts",
+    "asks", "quotes", "sources", "note", "targets", "count", "signers", "sheet", "lead",
+    "footer", "summary", "review", "cc",
+)
+WIDTH = 72
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.disable("image")
+    md.enable("table")
+    for name in BLOCKS:
+        md.use(container_plugin, name=name)
+    return md
+
+
+def to_html(markdown: str) -> str:
+    """The HTML fragment for a Markdown document (no raw HTML, no images)."""
+    return _parser().render(markdown)
+
+
+def _inline_text(tokens: Sequence[Token] | None) -> str:
+    out: list[str] = []
+    href: list[str | None] = []
+    start: list[int] = []
+    for token in tokens or ():
+        if token.type in ("text", "code_inline", "html_inline"):
+            out.append(token.content)
+        elif token.type == "softbreak":
+            out.append(" ")
+        elif token.type == "hardbreak":
+            out.append("\n")
+        elif token.type == "link_open":
+            href.append(str(token.attrs.get("href", "")))
+            start.append(len(out))
+        elif token.type == "link_close" and href:
+            target, begin = href.pop(), start.pop()
+            label = "".join(out[begin:])
+            if target and target != label and f"mailto:{label}" != target:
+                out.append(f" <{target}>")
+    return "".join(out)
+
+
+def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
+    lines: list[str] = []
+    for number, part in enumerate(text.split("\n")):
+        prefix = first if number == 0 else rest
+        wrapped = textwrap.wrap(part, width=width, initial_indent=prefix,
+                                subsequent_indent=rest, break_long_words=False,
+                                break_on_hyphens=False)
+        lines.extend(wrapped or [prefix.rstrip()])
+    return lines
+
+
+def to_text(markdown: str, width: int = WIDTH) -> str:
+    """Plain text for a Markdown document: wrapped paragraphs, lists, no markup."""
+    tokens = _parser().parse(markdown)
+    blocks: list[list[str]] = []
+    lists: list[list[int]] = []  # stack of [ordered?, next number]
+    item_prefix: list[tuple[str, str]] = []
+    quote_depth = 0
+    pending_first: str | None = None
+    list_starts = False
+
+    def indent() -> tuple[str, str]:
+        if item_prefix:
+            return item_prefix[-1]
+        pad = "    " * quote_depth
+        return pad, pad
+
+    for i, token in enumerate(tokens):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            start = int(token.attrs.get("start", 1) or 1) if kind == "ordered_list_open" else 0
+            lists.append([1 if kind == "ordered_list_open" else 0, start])
+            list_starts = len(lists) == 1
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open":
+            ordered, number = lists[-1]
+            base = "   " * (len(lists) - 1) + "    " * quote_depth
+            marker = f"{number}. " if ordered else "- "
+            lists[-1][1] += 1
+            item_prefix.append((base + marker, base + " " * len(marker)))
+            pending_first = base + marker
+        elif kind == "list_item_close":
+            item_prefix.pop()
+        elif kind == "blockquote_open":
+            quote_depth += 1
+        elif kind == "blockquote_close":
+            quote_depth -= 1
+        elif kind == "inline":
+            parent = tokens[i - 1].type if i else ""
+            first, rest = indent()
+            if pending_first is not None:
+                first, pending_first = pending_first, None
+            elif item_prefix:
+                first = rest
+            text = _inline_text(token.children)
+            if parent == "heading_open":
+                level = int(tokens[i - 1].tag[1])
+                lines = [first + text]
+                if level <= 2:
+                    lines.append(first + ("=" if level == 1 else "-") * len(text))
+            else:
+                lines = _wrap(text, width, first, rest)
+            tight = bool(item_prefix) and tokens[i - 1].hidden
+            if tight and blocks and not list_starts:
+                blocks[-1].extend(lines)
+            else:
+                blocks.append(lines)
+            list_starts = False
+        elif kind == "hr":
+            blocks.append(["-" * 24])
+        elif kind in ("fence", "code_block"):
+            first, _ = indent()
+            blocks.append([first + line for line in token.content.rstrip("\n").split("\n")])
+    return "\n\n".join("\n".join(block) for block in blocks).rstrip() + "\n"

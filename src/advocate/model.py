@@ -1,0 +1,456 @@
+"""The campaign model: pydantic classes for the campaign format, and validation of a file.
+
+The pydantic models are the single definition of the format: validation, the JSON Schema
+(``advocate schema``) and the editor support all come from them. Validation reports every
+problem of a file in one pass, each at its ``file:line:col`` (positions come from
+:mod:`advocate.load`), with a hint: unknown keys get "did you mean", broken references
+name the ids that exist.
+
+Translatable text (:data:`Text`) is either a plain string, the same in every language, or
+a mapping from language code to text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
+
+from advocate.errors import AdvocateError, Problem
+from advocate.load import Document, load_yaml
+
+FORMAT_VERSION = 1
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
+_SLUG = re.compile(SLUG_PATTERN)
+_LANG = re.compile(LANG_PATTERN)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _iso_date(value: Any) -> Any:
+    """Dates are ISO ``YYYY-MM-DD`` strings; never timestamps, never guessed formats."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise PydanticCustomError("iso_date", "expected an ISO date like 2022-01-17")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError(
+            "iso_date", "invalid date '{value}' (no such day)", {"value": value}
+        ) from None
+
+
+def _text(value: Any) -> Any:
+    """Translatable text: a string, or ``{language: string}`` with valid language codes."""
+    if isinstance(value, str):
+        if not value.strip():
+            raise PydanticCustomError("empty_text", "text is empty")
+        return value
+    if isinstance(value, dict):
+        if not value:
+            raise PydanticCustomError("empty_text", "no translations given")
+        for lang, text in value.items():
+            if not isinstance(lang, str) or not _LANG.match(lang):
+                raise PydanticCustomError(
+                    "language", "'{lang}' is not a language code (use e.g. en, ru, kk)",
+                    {"lang": lang})
+            if not isinstance(text, str) or not text.strip():
+                raise PydanticCustomError(
+                    "empty_text", "the '{lang}' text must be non-empty text", {"lang": lang})
+        return value
+    raise PydanticCustomError(
+        "text_type", "expected text, or a mapping from language code to text")
+
+
+def _slug(value: Any) -> Any:
+    if not isinstance(value, str) or not _SLUG.match(value):
+        raise PydanticCustomError(
+            "slug", "'{value}' is not an id: use lowercase letters, digits and hyphens",
+            {"value": value})
+    return value
+
+
+def _email(value: Any) -> Any:
+    if not isinstance(value, str) or not _EMAIL.match(value):
+        raise PydanticCustomError("email", "not an email address")
+    return value
+
+
+def _url(value: Any) -> Any:
+    if not isinstance(value, str) or not re.fullmatch(r"https?://[^\s<>\"]+", value):
+        raise PydanticCustomError("url", "expected a web address starting with https://")
+    return value
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+Text = Annotated[str | dict[str, str], BeforeValidator(_text)]
+Slug = Annotated[str, BeforeValidator(_slug), Field(pattern=SLUG_PATTERN)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Email = Annotated[str, BeforeValidator(_email)]
+Url = Annotated[str, BeforeValidator(_url)]
+Lang = Annotated[str, StringConstraints(pattern=LANG_PATTERN)]
+Line = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+SourceRefs = Annotated[list[Slug], BeforeValidator(_one_or_many), Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Organisation(_Strict):
+    """The organisation behind the campaign: named in footers and as a sender."""
+
+    name: Text
+    url: Url | None = None
+    email: Email | None = None
+
+
+class Translation(_Strict):
+    """A language the campaign text is translated into, and whether a native speaker checked it."""
+
+    reviewed: bool = Field(False, description="true once a native speaker has reviewed it")
+    note: str | None = None
+
+
+class Source(_Strict):
+    """Where a fact or quote comes from: cited by number in the brief."""
+
+    id: Slug
+    title: Line
+    publisher: Line
+    date: IsoDate | None = None
+    url: Url | None = None
+
+
+class Fact(_Strict):
+    """One thing that happened, with its source."""
+
+    text: Text
+    figure: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = Field(
+        None, description="headline figure for the brief, as text: \"164\"")
+    label: Text | None = Field(None, description="caption for the figure")
+    source: SourceRefs = Field(description="a source id, or a list of them")
+
+
+class Quote(_Strict):
+    """Something said by someone whose words carry weight."""
+
+    text: Text
+    speaker: Text
+    role: Text | None = None
+    source: Slug
+
+
+class Ask(_Strict):
+    """One thing the campaign asks for."""
+
+    id: Slug
+    title: Text = Field(description="one line, stated as a request")
+    text: Text = Field(description="Markdown paragraph stating the ask in full")
+
+
+class Target(_Strict):
+    """Someone the campaign writes to."""
+
+    id: Slug
+    name: Text
+    title: Text
+    salutation: Text
+    address: Text | None = Field(None, description="postal address, one line per line")
+    email: Email | None = None
+    language: Lang | None = Field(None, description="the default language of letters to them")
+    asks: list[Slug] | None = Field(None, description="ask ids; default all asks")
+    intermediary: bool = Field(
+        False, description="true for someone asked to press the authorities rather than act "
+        "themselves (a UN body, a foreign government): letters ask them to call for the asks")
+
+
+class Campaign(_Strict):
+    """A campaign: what happened, what we ask for, and whom we ask."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        title="advocate campaign",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    advocate: Literal[1] = Field(description="format version")
+    id: Slug
+    title: Text
+    summary: Text
+    language: Lang = "en"
+    translations: dict[Lang, Translation] = Field(default_factory=dict)
+    as_of: IsoDate = Field(description="when the facts were last checked")
+    url: Url | None = None
+    organisation: Organisation | None = None
+    background: Text | None = None
+    facts: list[Fact] = Field(min_length=1)
+    quotes: list[Quote] = Field(default_factory=list)
+    sources: list[Source] = Field(min_length=1)
+    asks: list[Ask] = Field(min_length=1)
+    targets: list[Target] = Field(min_length=1)
+
+    _document: Document | None = PrivateAttr(default=None)
+
+    @property
+    def path(self) -> Path | None:
+        """The file this campaign was loaded from, if any."""
+        if self._document is None or self._document.filename.startswith("<"):
+            return None
+        return Path(self._document.filename)
+
+    @property
+    def document(self) -> Document | None:
+        """The loaded YAML behind this campaign (positions for later checks)."""
+        return self._document
+
+    @property
+    def languages(self) -> list[str]:
+        """The campaign language, then every declared translation."""
+        return [self.language, *[lang for lang in self.translations if lang != self.language]]
+
+    def target(self, target_id: str) -> Target:
+        for target in self.targets:
+            if target.id == target_id:
+                return target
+        known = ", ".join(t.id for t in self.targets)
+        raise AdvocateError(f"no target '{target_id}' in campaign '{self.id}'",
+                            hint=_did_you_mean(target_id, [t.id for t in self.targets])
+                            or f"targets: {known}")
+
+    def asks_for(self, target: Target) -> list[Ask]:
+        """The asks a target receives, in campaign order."""
+        if target.asks is None:
+            return list(self.asks)
+        wanted = set(target.asks)
+        return [ask for ask in self.asks if ask.id in wanted]
+
+    def source_numbers(self) -> dict[str, int]:
+        """Sources numbered from 1, in file order, for citations."""
+        return {source.id: number for number, source in enumerate(self.sources, 1)}
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def _model_for(path: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model class that the mapping at ``path`` is validated against."""
+    model: type[BaseModel] = Campaign
+    for part in path:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        annotation = field.annotation
+        found = None
+        for candidate in (Organisation, Source, Fact, Quote, Ask, Target, Translation):
+            if candidate is annotation or candidate.__name__ in str(annotation):
+                found = candidate
+                break
+        if found is None:
+            return None
+        model = found
+    return model
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if value is None:
+        return "nothing"
+    return "text"
+
+
+def _problem_from_pydantic(doc: Document, error: Any) -> Problem:
+    loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and (
+        "[" in part or part in {"str", "int", "dict", "list", "function-before",
+                                "function-after", "literal", "constrained-str"})))
+    kind = error["type"]
+    field_name = loc[-1] if loc else ""
+    hint: str | None = None
+    if kind == "extra_forbidden":
+        parent = _model_for(loc[:-1])
+        choices = list(parent.model_fields) if parent else []
+        message = f"unknown key '{field_name}'"
+        hint = _did_you_mean(str(field_name), choices) or (
+            f"allowed keys: {', '.join(choices)}" if choices else None)
+        return doc.problem(loc, message, hint)
+    elif kind == "missing":
+        message = f"missing required key '{field_name}'"
+        hint = f"add `{field_name}:`"
+        return doc.problem(loc[:-1], message, hint)
+    elif kind == "literal_error" and loc == ("advocate",):
+        message = f"unsupported format version {error['input']!r}"
+        hint = f"this version of advocate reads `advocate: {FORMAT_VERSION}`"
+    elif kind in ("string_type", "model_type", "list_type", "dict_type", "model_attributes_type"):
+        expected = {"string_type": "text", "list_type": "a list", "dict_type": "a mapping"}.get(
+            kind, "a mapping")
+        message = f"'{field_name}' should be {expected}, not {_describe(error['input'])}"
+        if kind == "string_type" and isinstance(error["input"], bool | int):
+            hint = "put it in quotes"
+    elif kind == "too_short":
+        message = f"'{field_name}' needs at least one entry"
+    elif kind == "string_pattern_mismatch" and field_name == "language" or (
+            loc and loc[0] == "translations"):
+        message = f"'{error['input']}' is not a language code"
+        hint = "use a BCP 47 code such as en, ru or kk"
+    elif kind == "bool_type" or kind == "bool_parsing":
+        message = f"'{field_name}' should be true or false"
+    else:
+        message = error["msg"]
+        if message and message[0].isupper() and not message.startswith("'"):
+            message = message[0].lower() + message[1:]
+        if kind in ("slug", "iso_date", "url", "email", "text_type", "empty_text", "language"):
+            message = f"{field_name}: {message}" if isinstance(field_name, str) else message
+    return doc.problem(loc, message, hint, at_value=True)
+
+
+def _ids(items: Any, what: str, doc: Document, path: str,
+         problems: list[Problem]) -> dict[str, int]:
+    """The ids of a list of mappings, reporting duplicates."""
+    seen: dict[str, int] = {}
+    if not isinstance(items, list):
+        return seen
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            ident = item["id"]
+            if ident in seen:
+                first = doc.mark((path, seen[ident], "id"))
+                problems.append(doc.problem(
+                    (path, index, "id"), f"duplicate {what} id '{ident}'",
+                    f"first used at line {first[0]}" if first else None, at_value=True))
+            else:
+                seen[ident] = index
+    return seen
+
+
+def _references(doc: Document) -> Iterator[Problem]:
+    """Every reference must resolve; checked on the raw data so it runs alongside pydantic."""
+    data = doc.data
+    problems: list[Problem] = []
+    sources = _ids(data.get("sources"), "source", doc, "sources", problems)
+    asks = _ids(data.get("asks"), "ask", doc, "asks", problems)
+    _ids(data.get("targets"), "target", doc, "targets", problems)
+    yield from problems
+
+    def check(ref: Any, path: tuple[str | int, ...], known: dict[str, int], what: str) -> None:
+        if isinstance(ref, str) and ref not in known and _SLUG.match(ref):
+            hint = _did_you_mean(ref, list(known)) or (
+                f"known {what}s: {', '.join(known)}" if known else f"add it under {what}s:")
+            problems.append(doc.problem(path, f"unknown {what} '{ref}'", hint, at_value=True))
+
+    problems.clear()
+    for section in ("facts", "quotes"):
+        items = data.get(section)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(item, dict):
+                continue
+            ref = item.get("source")
+            if isinstance(ref, list):
+                for n, one in enumerate(ref):
+                    check(one, (section, index, "source", n), sources, "source")
+            else:
+                check(ref, (section, index, "source"), sources, "source")
+    targets = data.get("targets")
+    for index, item in enumerate(targets if isinstance(targets, list) else []):
+        if isinstance(item, dict) and isinstance(item.get("asks"), list):
+            for n, one in enumerate(item["asks"]):
+                check(one, ("targets", index, "asks", n), asks, "ask")
+    yield from problems
+
+
+def _translation_warnings(doc: Document) -> Iterator[Problem]:
+    """Name every translatable field that lacks a declared language (a warning: it falls back)."""
+    data = doc.data
+    declared = [data.get("language", "en")]
+    if isinstance(data.get("translations"), dict):
+        declared += [lang for lang in data["translations"] if lang not in declared]
+    if len(declared) < 2:
+        return
+
+    def walk(value: Any, path: tuple[str | int, ...]) -> Iterator[Problem]:
+        if isinstance(value, dict):
+            keys = list(value)
+            if keys and all(isinstance(k, str) and _LANG.match(k) and isinstance(v, str)
+                            for k, v in value.items()) and path[:1] != ("translations",):
+                missing = [lang for lang in declared if lang not in value]
+                if missing:
+                    yield doc.problem(
+                        path, f"{'.'.join(map(str, path))}: no {', '.join(missing)} text",
+                        f"add `{missing[0]}:`, or letters in {', '.join(missing)} fall back "
+                        f"to {declared[0]}", severity="warning")
+                return
+            for key, child in value.items():
+                yield from walk(child, (*path, key))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                yield from walk(child, (*path, index))
+
+    yield from walk(data, ())
+
+
+def validate_document(doc: Document) -> tuple[Campaign, list[Problem]]:
+    """Validate loaded YAML as a campaign: the campaign and its warnings, or every error."""
+    if not isinstance(doc.data, dict):
+        raise AdvocateError("expected a mapping of keys (advocate: 1, id: ..., title: ...)",
+                            file=doc.filename, line=1, column=1,
+                            hint="a campaign file is a YAML mapping, not a list or a value")
+    problems: list[Problem] = []
+    campaign: Campaign | None = None
+    try:
+        campaign = Campaign.model_validate(doc.data)
+    except ValidationError as exc:
+        problems.extend(_problem_from_pydantic(doc, error) for error in exc.errors())
+    problems.extend(_references(doc))
+    if problems or campaign is None:
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        raise AdvocateError(problems=problems)
+    campaign._document = doc
+    warnings = list(_translation_warnings(doc))
+    return campaign, warnings
+
+
+def load_campaign(path: Path) -> Campaign:
+    """Load and validate a campaign file (warnings are dropped; see :func:`load_campaign_checked`)."""
+    return load_campaign_checked(path)[0]
+
+
+def load_campaign_checked(path: Path) -> tuple[Campaign, list[Problem]]:
+    """Load and validate a campaign file: the campaign and its warnings, or raise every error."""
+    return validate_document(load_yaml(path))
+
+
+def campaign_schema() -> dict[str, Any]:
+    """The JSON Schema of the campaign format, generated from the model."""
+    schema = Campaign.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://advocate-toolkit.invalid/campaign.schema.json"
+    return schema

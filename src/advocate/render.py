@@ -1,0 +1,262 @@
+"""Documents from a campaign: letters, petitions, signature sheets and briefs.
+
+Each kind of document has one wording template in Markdown per language
+(``en/letter.md.j2``) and one layout per medium (``letter.html.j2``). The Markdown is
+rendered once; plain text comes from it directly, HTML wraps it in the layout, and the PDF
+is that HTML printed by :mod:`advocate.pdf`. A wording template exports what the layout
+and the email need with ``{% set %}``: ``subject``, ``title``, ``labels``.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from markupsafe import Markup
+
+from advocate import markup
+from advocate.errors import AdvocateError, Problem
+from advocate.localise import Localiser, campaign_view, format_day, resolve_language, target_view
+from advocate.model import Campaign
+from advocate.templating import (
+    AdvocateEnvironment,
+    MarkdownText,
+    escape_markdown,
+    make_environment,
+    render,
+    template_roots,
+)
+
+if TYPE_CHECKING:
+    from advocate.signers import Signer
+
+Kind = Literal["letter", "petition", "brief", "sheet"]
+TEXT_FORMATS = ("txt", "md", "html")
+Paper = Literal["a4", "letter"]
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who writes a letter: from the command line, or one row of a signer list."""
+
+    name: str | None = None
+    city: str | None = None
+    email: str | None = None
+    country: str | None = None
+    note: str | None = None
+    row: int | None = None
+
+    @classmethod
+    def from_signer(cls, signer: Signer) -> Writer:
+        return cls(signer.name, signer.city, signer.email, signer.country, signer.note,
+                   signer.row)
+
+    def view(self) -> dict[str, Any]:
+        one_line = {key: " ".join(value.split()) if value else None for key, value in (
+            ("name", self.name), ("city", self.city), ("email", self.email),
+            ("country", self.country))}
+        note = self.note.strip() if self.note else None
+        return {**one_line, "note": note}
+
+
+@dataclass
+class Document:
+    """One rendered document: its words (Markdown) and what its layout needs."""
+
+    kind: Kind
+    lang: str
+    title: str
+    markdown: str
+    context: dict[str, Any]
+    exported: dict[str, Any]
+    subject: str | None = None
+    target_id: str | None = None
+    writer_row: int | None = None
+    warnings: list[Problem] = field(default_factory=list)
+
+    def text(self) -> str:
+        return markup.to_text(self.markdown)
+
+
+def today() -> date:
+    """The letter date: ``SOURCE_DATE_EPOCH`` (for reproducible builds), else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+        except (ValueError, OverflowError):
+            raise AdvocateError("SOURCE_DATE_EPOCH is not a number of seconds",
+                                hint="unset it, or set it to e.g. 1700000000") from None
+    return date.today()
+
+
+def _lines(value: Any) -> MarkdownText:
+    """Lines of text as Markdown hard-broken lines (addresses, sender blocks)."""
+    if value is None:
+        return MarkdownText("")
+    items = value if isinstance(value, list | tuple) else str(value).splitlines()
+    return MarkdownText("\\\n".join(escape_markdown(str(item)) for item in items if item))
+
+
+def _cite(numbers: Sequence[int]) -> str:
+    return "[" + ", ".join(str(n) for n in numbers) + "]"
+
+
+class Renderer:
+    """Renders one campaign's documents; holds its template environment."""
+
+    def __init__(self, campaign: Campaign, *, templates: Path | None = None,
+                 day: date | None = None, paper: Paper = "a4") -> None:
+        self.campaign = campaign
+        self.roots = template_roots(templates, campaign.path)
+        self.env: AdvocateEnvironment = make_environment(
+            self.roots, {"lines": _lines, "cite": _cite})
+        self.day = day or today()
+        self.paper: Paper = paper
+        self._views: dict[str, tuple[dict[str, Any], list[Problem]]] = {}
+
+    # -- data -------------------------------------------------------------------------
+
+    def view(self, lang: str) -> tuple[dict[str, Any], list[Problem]]:
+        """The campaign in ``lang`` (cached) and the fallback warnings it produced."""
+        if lang not in self._views:
+            loc = Localiser(self.campaign, lang)
+            self._views[lang] = (campaign_view(self.campaign, loc), loc.warnings)
+        return self._views[lang]
+
+    def _wording(self, kind: str, lang: str, context: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        name = f"{lang}/{kind}.md.j2"
+        try:
+            return render(self.env, name, context)
+        except AdvocateError as exc:
+            if exc.first.message == f"template not found: {name}":
+                raise AdvocateError(
+                    f"no {kind} template for language '{lang}'",
+                    hint=f"add templates/{lang}/{kind}.md.j2 beside the campaign "
+                    "(copy one with `advocate new --templates`)") from None
+            raise
+
+    def _base_context(self, lang: str) -> tuple[dict[str, Any], list[Problem]]:
+        view, warnings = self.view(lang)
+        return {
+            "campaign": view,
+            "lang": lang,
+            "date": format_day(self.day, lang),
+            "date_iso": self.day.isoformat(),
+            "paper": self.paper,
+        }, list(warnings)
+
+    def _document(self, kind: Kind, lang: str, context: dict[str, Any],
+                  warnings: list[Problem], **extra: Any) -> Document:
+        text, exported = self._wording(kind, lang, context)
+        title = str(exported.get("title") or context["campaign"]["title"])
+        subject = exported.get("subject")
+        return Document(kind, lang, title, text, context, exported,
+                        str(subject) if subject else None, warnings=warnings, **extra)
+
+    # -- documents --------------------------------------------------------------------
+
+    def letter(self, target_id: str, writer: Writer | None = None,
+               lang: str | None = None) -> Document:
+        """A letter from ``writer`` (or a fill-in template) to one target."""
+        target = self.campaign.target(target_id)
+        lang = resolve_language(self.campaign, lang, target)
+        context, warnings = self._base_context(lang)
+        index = self.campaign.targets.index(target)
+        loc = Localiser(self.campaign, lang)
+        context["target"] = target_view(self.campaign, loc, index)
+        warnings.extend(w for w in loc.warnings if w not in warnings)
+        context["writer"] = (writer or Writer()).view()
+        context["signed"] = writer is not None and bool(writer.name)
+        return self._document("letter", lang, context, warnings, target_id=target_id,
+                              writer_row=writer.row if writer else None)
+
+    def petition(self, signers: Sequence[Signer] | None = None,
+                 lang: str | None = None) -> Document:
+        """The petition: text, asks, addressees, count and the signers who agreed to be named."""
+        lang = resolve_language(self.campaign, lang)
+        context, warnings = self._base_context(lang)
+        context["signers"] = None if signers is None else {
+            "count": len(signers),
+            "public": [Writer.from_signer(s).view() for s in signers if s.public],
+        }
+        return self._document("petition", lang, context, warnings)
+
+    def sheet(self, lang: str | None = None, rows: int = 20) -> Document:
+        """A printable signature sheet for gathering signatures on paper."""
+        lang = resolve_language(self.campaign, lang)
+        context, warnings = self._base_context(lang)
+        context["rows"] = rows
+        return self._document("sheet", lang, context, warnings)
+
+    def brief(self, lang: str | None = None) -> Document:
+        """The briefing sheet: figures, background, asks, quotes, targets, sources."""
+        lang = resolve_language(self.campaign, lang)
+        context, warnings = self._base_context(lang)
+        return self._document("brief", lang, context, warnings)
+
+    # -- media ------------------------------------------------------------------------
+
+    def html(self, documents: Sequence[Document], *, for_print: bool = False) -> str:
+        """One standalone HTML page holding documents of one kind (each its own page)."""
+        first = documents[0]
+        context = dict(first.context)
+        context.update(
+            bodies=[Markup(markup.to_html(doc.markdown)) for doc in documents],
+            title=first.title if len(documents) == 1 else str(first.context["campaign"]["title"]),
+            subject=first.subject,
+            labels=first.exported.get("labels", {}),
+            print=for_print,
+            qr=self._qr() if first.kind == "brief" else None,
+        )
+        text, _ = render(self.env, f"{first.kind}.html.j2", context)
+        return text
+
+    def pdf(self, documents: Sequence[Document]) -> bytes:
+        """The PDF of documents of one kind, one after another (imports WeasyPrint)."""
+        from advocate import pdf
+
+        html = self.html(documents, for_print=True)
+        title = documents[0].title if len(documents) == 1 else \
+            str(documents[0].context["campaign"]["title"])
+        return pdf.render_pdf(html, title=title, lang=documents[0].lang,
+                              base_dir=self.roots[-1], roots=self.roots, paper=self.paper)
+
+    def format(self, documents: Sequence[Document], fmt: str) -> str | bytes:
+        """Documents in one of ``txt``, ``md``, ``html`` or ``pdf``, one after another."""
+        if not documents:
+            raise AdvocateError("nothing to render", hint="check --to and --signers")
+        if fmt == "txt":
+            return ("\n" + "=" * markup.WIDTH + "\n\n").join(doc.text() for doc in documents)
+        if fmt == "md":
+            return "\n* * *\n\n".join(doc.markdown for doc in documents)
+        if fmt == "html":
+            return self.html(documents)
+        if fmt == "pdf":
+            return self.pdf(documents)
+        raise AdvocateError(f"unknown format '{fmt}'", hint="use txt, md, html or pdf")
+
+    def eml(self, document: Document) -> bytes:
+        """An email draft (``.eml``) of a letter: To the target, From the writer."""
+        from advocate.eml import build_eml
+
+        target = self.campaign.target(document.target_id or "")
+        writer = document.context["writer"]
+        return build_eml(
+            to_name=str(document.context["target"]["name"]), to_addr=target.email,
+            from_name=writer["name"] or "", from_addr=writer["email"],
+            subject=document.subject or document.title, body=document.text())
+
+    def _qr(self) -> str | None:
+        """The campaign page as a QR code, an SVG data URL made locally."""
+        if not self.campaign.url:
+            return None
+        import segno
+
+        svg = segno.make(self.campaign.url, error="m").svg_inline(scale=3, omitsize=True)
+        return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()

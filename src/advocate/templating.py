@@ -1,0 +1,262 @@
+"""The one Jinja host: sandboxed, strict, escaping by output type, confined to its folders.
+
+Templates may come from a campaign pack that nobody has vetted, so they are untrusted:
+
+- ``ImmutableSandboxedEnvironment``: no attribute walks to Python internals, no mutation
+  of the data handed in; ``**`` is disabled and string/list repetition is capped.
+- ``StrictUndefined``: a misspelt field is an error at ``template:line``, never a blank.
+- Autoescape is chosen by the template's type (``.html.j2`` escapes HTML, ``.md.j2``
+  escapes Markdown, ``.txt.j2`` and ``.css.j2`` are literal); any other name is refused.
+- :class:`FolderLoader` reads only regular files inside its folders: no ``..``, no
+  symlinks leading out, no odd file names, a size cap.
+- Every render runs under a time limit.
+
+Campaign and signer data is data: in Markdown templates every ``{{ value }}`` is escaped
+unless it is :class:`MarkdownText` (the campaign's own Markdown fields), so ``{{ 7*7 }}``
+or ``<script>`` in a fact appears literally in text and escaped in HTML.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import stat
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    BaseLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    UndefinedError,
+    pass_context,
+)
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup
+
+from advocate.errors import AdvocateError
+from advocate.limits import RenderTimeout, time_limit
+
+MAX_TEMPLATE_BYTES = 256 * 1024
+MAX_REPEAT = 100_000
+RENDER_SECONDS = 10.0
+_NAME_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_KINDS: dict[str, bool | None] = {
+    ".html.j2": True,
+    ".htm.j2": True,
+    ".md.j2": None,  # Markdown escaping, done by finalize
+    ".txt.j2": False,
+    ".css.j2": False,
+}
+
+
+def builtin_templates() -> Path:
+    """The folder of templates that ship inside the package."""
+    return Path(str(resources.files("advocate") / "letter_templates"))
+
+
+class MarkdownText(str):
+    """Text that is Markdown by design (a campaign's background, an ask's text)."""
+
+    __slots__ = ()
+
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_MD_LINE_START = re.compile(r"^(\s*)([#>+=:-]|\d+[.)])", re.MULTILINE)
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape what Markdown would read as syntax, so text stays text."""
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_ENTITY.sub(r"\\&", text)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def template_kind(name: str | None) -> str:
+    """The output type of a template, from its name; unknown types are refused."""
+    for suffix in _KINDS:
+        if name and name.endswith(suffix):
+            return suffix
+    raise AdvocateError(
+        f"unknown template type: {name!r}", file=name,
+        hint="template names end in .html.j2, .md.j2, .txt.j2 or .css.j2")
+
+
+def _autoescape(name: str | None) -> bool:
+    return _KINDS[template_kind(name)] is True
+
+
+@pass_context
+def _finalize(context: Context, value: Any) -> Any:
+    """Markdown-escape every value printed by a Markdown template, except Markdown fields."""
+    if isinstance(value, MarkdownText | Markup) or not isinstance(value, str):
+        return value
+    if context.name and context.name.endswith(".md.j2"):
+        return escape_markdown(value)
+    return value
+
+
+class FolderLoader(BaseLoader):
+    """Loads templates from folders in order; refuses anything that leaves them."""
+
+    def __init__(self, roots: Sequence[Path]) -> None:
+        self.roots = [root.resolve() for root in roots if root.is_dir()]
+
+    def get_source(
+        self, environment: Any, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        parts = template.split("/")
+        if not all(_NAME_PART.fullmatch(part) and ".." not in part for part in parts):
+            raise AdvocateError(f"invalid template name {template!r}",
+                                hint="use letters, digits, '.', '_' and '-' only")
+        template_kind(template)
+        for root in self.roots:
+            candidate = root.joinpath(*parts)
+            try:
+                info = candidate.lstat()
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            real = candidate.resolve()
+            if stat.S_ISLNK(info.st_mode) or not real.is_relative_to(root):
+                raise AdvocateError("refused: template is a link leading out of its folder",
+                                    file=str(candidate), hint="copy the file in instead")
+            if not stat.S_ISREG(info.st_mode):
+                raise AdvocateError("refused: not a regular file", file=str(candidate))
+            if info.st_size > MAX_TEMPLATE_BYTES:
+                raise AdvocateError(f"template too large (over {MAX_TEMPLATE_BYTES:,} bytes)",
+                                    file=str(candidate))
+            try:
+                source = real.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                raise AdvocateError("template is not valid UTF-8", file=str(candidate)) from None
+            return source, str(candidate), lambda: True
+        raise TemplateNotFound(template)
+
+
+class AdvocateEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, with ``**`` disabled and repetition capped."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            raise SecurityError("** is disabled in templates")
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(count, int) and \
+                        len(seq) * count > MAX_REPEAT:
+                    raise SecurityError("repetition too large")
+        return super().call_binop(context, operator, left, right)
+
+
+def make_environment(
+    roots: Sequence[Path], filters: Mapping[str, Callable[..., Any]] | None = None
+) -> AdvocateEnvironment:
+    """Build the Jinja environment over ``roots`` (searched in order)."""
+    env = AdvocateEnvironment(
+        loader=FolderLoader(roots),
+        undefined=StrictUndefined,
+        autoescape=_autoescape,
+        finalize=_finalize,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters.update(filters or {})
+    return env
+
+
+def template_roots(templates: Path | None, campaign_path: Path | None) -> list[Path]:
+    """Lookup order: ``--templates DIR``, ``templates/`` beside the campaign, built-in."""
+    roots: list[Path] = []
+    if templates is not None:
+        if not templates.is_dir():
+            raise AdvocateError("templates folder not found", file=str(templates),
+                                hint="pass an existing folder to --templates")
+        roots.append(templates)
+    if campaign_path is not None:
+        roots.append(campaign_path.parent / "templates")
+    roots.append(builtin_templates())
+    return roots
+
+
+def _template_line(exc: BaseException) -> tuple[str | None, int | None]:
+    """The template file and line where a render error happened, from its traceback."""
+    found: tuple[str | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith(tuple(_KINDS)):
+            found = (frame.filename, frame.lineno)
+    return found
+
+
+def _undefined_message(exc: UndefinedError) -> tuple[str, str | None]:
+    text = str(exc)
+    match = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", text)
+    if not match:
+        return f"undefined value: {text}", None
+    name = match.group(1) or match.group(2)
+    known = ["name", "city", "email", "country", "note", "public", "title", "text", "id"]
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else "check the spelling; optional fields " \
+        "need `is defined` or a default"
+    return f"undefined field '{name}'", hint
+
+
+def render(env: AdvocateEnvironment, name: str, context: Mapping[str, Any],
+           *, seconds: float = RENDER_SECONDS) -> tuple[str, dict[str, Any]]:
+    """Render template ``name``: its text, and the values it exports with ``{% set %}``."""
+    try:
+        with time_limit(seconds):
+            template: Template = env.get_template(name)
+            module = template.make_module(dict(context))
+            text = str(module)
+            exported = {key: getattr(module, key) for key in dir(module)
+                        if not key.startswith("_")}
+    except AdvocateError:
+        raise
+    except TemplateNotFound as exc:
+        raise AdvocateError(f"template not found: {exc.name}",
+                            hint="check the name; templates are looked up in --templates, "
+                            "templates/ beside the campaign, then the built-in ones") from None
+    except TemplateSyntaxError as exc:
+        raise AdvocateError(f"template syntax error: {exc.message}", file=exc.filename or name,
+                            line=exc.lineno, hint="check the {{ }} and {% %} tags") from None
+    except RenderTimeout:
+        file, line = None, None
+        raise AdvocateError(f"template render exceeded {seconds:g} s", file=file or name,
+                            line=line, hint="the template loops too long") from None
+    except UndefinedError as exc:
+        file, line = _template_line(exc)
+        message, hint = _undefined_message(exc)
+        raise AdvocateError(message, file=file or name, line=line, hint=hint) from None
+    except SecurityError as exc:
+        file, line = _template_line(exc)
+        raise AdvocateError(f"not allowed in a template: {exc}", file=file or name, line=line,
+                            hint="templates may only format the data they are given") from None
+    except RecursionError:
+        raise AdvocateError("template recursion too deep", file=name,
+                            hint="a macro or include calls itself") from None
+    except (OverflowError, MemoryError) as exc:
+        file, line = _template_line(exc)
+        raise AdvocateError(f"template too expensive: {type(exc).__name__}", file=file or name,
+                            line=line) from None
+    except TemplateError as exc:
+        file, line = _template_line(exc)
+        raise AdvocateError(f"template error: {exc}", file=file or name, line=line) from None
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError,
+            ZeroDivisionError) as exc:
+        file, line = _template_line(exc)
+        if file is None:
+            raise
+        raise AdvocateError(f"template error: {type(exc).__name__}: {exc}", file=file,
+                            line=line) from None
+    return text, exported
