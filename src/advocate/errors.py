@@ -31,8 +31,10 @@ class Problem:
 
     @property
     def location(self) -> str:
-        """``file:line:col``, as much of it as is known."""
-        parts = [self.file or "<input>"]
+        """``file:line:col``, as much of it as is known (empty when no file is involved)."""
+        if not self.file:
+            return ""
+        parts = [self.file]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:
@@ -40,7 +42,7 @@ class Problem:
         return ":".join(parts)
 
     def __str__(self) -> str:
-        text = f"{self.location}: {self.message}"
+        text = f"{self.location}: {self.message}" if self.location else self.message
         if self.hint:
             text += f" ({self.hint})"
         return text

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+import yaml.reader
 from yaml.composer import Composer
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -31,7 +32,7 @@ MAX_DEPTH = 32
 PathKey = tuple[str | int, ...]
 Mark = tuple[int, int]
 
-_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_INT = re.compile(r"-?(0|[1-9][0-9]*)")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
@@ -174,8 +175,9 @@ def load_yaml_bytes(raw: bytes, filename: str, *, max_bytes: int = MAX_BYTES) ->
     if not text.strip():
         raise AdvocateError("empty file", file=filename, line=1, column=1,
                             hint="run `advocate new NAME` for a starting point")
-    loader = _StrictLoader(text, filename)
+    loader: _StrictLoader | None = None
     try:
+        loader = _StrictLoader(text, filename)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -185,13 +187,18 @@ def load_yaml_bytes(raw: bytes, filename: str, *, max_bytes: int = MAX_BYTES) ->
         raise AdvocateError(f"invalid YAML: {message}", file=filename,
                             line=mark.line + 1 if mark else None,
                             column=mark.column + 1 if mark else None, hint=hint) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise AdvocateError(f"invalid character {exc.character!r} in file", file=filename,
+                            line=line, hint="remove control characters") from None
     except yaml.YAMLError as exc:
         raise AdvocateError(f"invalid YAML: {exc}", file=filename) from None
     except RecursionError:
         raise AdvocateError("nested too deeply", file=filename,
                             hint="flatten the structure") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         raise AdvocateError("empty file", file=filename, line=1, column=1,
                             hint="run `advocate new NAME` for a starting point")

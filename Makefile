@@ -1,0 +1,48 @@
+# advocate: `make demo` renders the bundled campaign into out/; `make test` runs every check.
+# Both set everything up on a fresh machine (a virtual environment in .venv).
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+OUT ?= out
+
+.PHONY: install system-deps demo test lint typecheck unit bench golden wheel clean
+
+install: system-deps $(BIN)/.installed
+
+# WeasyPrint needs Pango; Debian-based machines have it, others get it from apt.
+system-deps:
+	@ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || \
+	  { apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b; }
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	touch $@
+
+demo: install
+	$(BIN)/advocate build kazakhstan-2022 --signers examples/signers.csv -o $(OUT) --force
+	@echo "Open $(OUT)/kazakhstan-2022/index.html"
+
+test: install lint typecheck unit
+
+lint:
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck:
+	$(BIN)/mypy
+
+unit:
+	$(BIN)/pytest -q
+
+golden: install
+	$(BIN)/pytest -q tests/test_golden.py --update-golden
+
+bench: install
+	$(BIN)/python benchmarks/bench.py
+
+wheel: install
+	$(BIN)/python -m build --wheel --outdir dist
+
+clean:
+	rm -rf $(VENV) $(OUT) dist build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,97 @@
+"""``advocate new``: a campaign skeleton that validates, with comments that teach the format."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from advocate.errors import AdvocateError
+from advocate.templating import builtin_templates
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+SKELETON = """\
+# yaml-language-server: $schema=https://advocate-toolkit.invalid/campaign.schema.json
+# A campaign for advocate. Check it with `advocate validate {id}.yaml`; see every key
+# with `advocate schema`. Text fields may be plain text, or one text per language:
+#   title: {{en: "...", ru: "..."}}
+advocate: 1                      # format version
+id: {id}                         # lowercase letters, digits and hyphens
+title: Free the detained journalists
+summary: >-
+  One paragraph: what happened, to whom, and what we ask. This opens the petition
+  and the briefing sheet.
+language: en                     # the language of the text (en, ru, kk, ...)
+as_of: {today}                   # when the facts were last checked (ISO date)
+# url: https://example.org/campaign           # optional: printed as a QR code on the brief
+# organisation: {{name: Our group, email: contact@example.org}}
+
+background: |
+  A few short paragraphs of Markdown for the brief: the context a diplomat or a
+  journalist needs.
+
+facts:                           # each fact cites one or more sources below
+  - text: Two journalists were detained on 1 March after reporting on the protests.
+    figure: "2"                  # optional headline figure for the brief (in quotes)
+    label: journalists detained  # optional caption for the figure
+    source: example-report
+
+quotes:                          # optional
+  - text: Journalism is not a crime.
+    speaker: A press-freedom organisation
+    source: example-report
+
+sources:
+  - id: example-report
+    title: The report's own title, as published
+    publisher: Who published it
+    date: {today}                # optional
+    # url: https://example.org/report          # optional
+
+asks:                            # what you ask for: one line each, then the full text
+  - id: release
+    title: Release the detained journalists
+    text: Release both journalists immediately and unconditionally, and drop all charges.
+
+targets:                         # whom you write to
+  - id: minister
+    name: The Minister of Justice
+    title: Ministry of Justice
+    salutation: "Dear Minister,"
+    # address: |                # optional postal address, one line per line
+    #   Street 1
+    #   City
+    # email: minister@example.org   # only an address you have checked
+    # language: en               # optional: the language of letters to this target
+    # asks: [release]            # optional: default all asks
+"""
+
+
+def scaffold(name: str, directory: Path, *, templates: bool = False) -> list[Path]:
+    """Write ``NAME.yaml`` (and optionally ``templates/``) into ``directory``; never overwrite."""
+    from datetime import date
+
+    if not _SLUG.match(name):
+        raise AdvocateError(f"'{name}' is not a campaign id",
+                            hint="use lowercase letters, digits and hyphens, e.g. free-the-press")
+    if not directory.is_dir():
+        raise AdvocateError("no such folder", file=str(directory), hint="create it first")
+    target = directory / f"{name}.yaml"
+    written: list[Path] = []
+    if target.exists():
+        raise AdvocateError("file exists", file=str(target),
+                            hint="choose another name; advocate new never overwrites")
+    copy_to = directory / "templates"
+    if templates and copy_to.exists():
+        raise AdvocateError("folder exists", file=str(copy_to),
+                            hint="move it away first; advocate new never overwrites")
+    text = SKELETON.format(id=name, today=date.today().isoformat())
+    with target.open("x", encoding="utf-8") as handle:
+        handle.write(text)
+    written.append(target)
+    if templates:
+        shutil.copytree(builtin_templates(), copy_to,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        written.append(copy_to)
+    return written
