@@ -75,6 +75,19 @@ def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
     return lines
 
 
+def _table_lines(rows: list[list[str]], prefix: str) -> list[str]:
+    """A table as aligned columns, the header underlined."""
+    columns = max(len(row) for row in rows)
+    widths = [max(len(row[c]) if c < len(row) else 0 for row in rows) for c in range(columns)]
+    lines = []
+    for number, row in enumerate(rows):
+        cells = [(row[c] if c < len(row) else "").ljust(widths[c]) for c in range(columns)]
+        lines.append((prefix + "  ".join(cells)).rstrip())
+        if number == 0:
+            lines.append(prefix + "  ".join("-" * w for w in widths))
+    return lines
+
+
 def to_text(markdown: str, width: int = WIDTH) -> str:
     """Plain text for a Markdown document: wrapped paragraphs, lists, no markup."""
     tokens = _parser().parse(markdown)
@@ -91,8 +104,22 @@ def to_text(markdown: str, width: int = WIDTH) -> str:
         pad = "    " * quote_depth
         return pad, pad
 
+    table: list[list[str]] | None = None
     for i, token in enumerate(tokens):
         kind = token.type
+        if kind == "table_open":
+            table = []
+            continue
+        if kind == "table_close" and table is not None:
+            blocks.append(_table_lines(table, indent()[0]))
+            table = None
+            continue
+        if table is not None:
+            if kind == "tr_open":
+                table.append([])
+            elif kind == "inline" and table:
+                table[-1].append(_inline_text(token.children))
+            continue
         if kind in ("bullet_list_open", "ordered_list_open"):
             start = int(token.attrs.get("start", 1) or 1) if kind == "ordered_list_open" else 0
             lists.append([1 if kind == "ordered_list_open" else 0, start])

@@ -70,13 +70,15 @@ class MarkdownText(str):
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
 _MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_MD_LINE_START = re.compile(r"^(\s*)([#>+=:-]|\d+[.)])", re.MULTILINE)
+_MD_LINE_START = re.compile(r"^(\s*)([#>+=:-])", re.MULTILINE)
+_MD_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 
 
 def escape_markdown(text: str) -> str:
     """Backslash-escape what Markdown would read as syntax, so text stays text."""
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_ENTITY.sub(r"\\&", text)
+    text = _MD_NUMBERED.sub(r"\1\\\2", text)
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
@@ -217,7 +219,12 @@ def render(env: AdvocateEnvironment, name: str, context: Mapping[str, Any],
     try:
         with time_limit(seconds):
             template: Template = env.get_template(name)
-            module = template.make_module(dict(context))
+            try:
+                module = template.make_module(dict(context))
+            except (RenderTimeout, AdvocateError, RecursionError):
+                raise
+            except Exception:
+                env.handle_exception()  # re-raises with template file and line in the traceback
             text = str(module)
             exported = {key: getattr(module, key) for key in dir(module)
                         if not key.startswith("_")}
