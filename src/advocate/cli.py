@@ -11,8 +11,9 @@ import functools
 import json
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Sequence
-from enum import Enum
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -104,7 +105,7 @@ def main_options(
 
 # -- shared options --------------------------------------------------------------------
 
-class Paper(str, Enum):
+class Paper(StrEnum):
     a4 = "a4"
     letter = "letter"
 
@@ -130,7 +131,7 @@ EncodingOpt = Annotated[str | None, typer.Option(
 PaperOpt = Annotated[Paper, typer.Option("--paper", help="Paper size for PDFs.")]
 
 
-class Dedupe(str, Enum):
+class Dedupe(StrEnum):
     error = "error"
     first = "first"
 
@@ -210,7 +211,7 @@ def validate(
         raise AdvocateError(problems=problems)
 
 
-class LetterFormat(str, Enum):
+class LetterFormat(StrEnum):
     txt = "txt"
     md = "md"
     html = "html"
@@ -283,7 +284,7 @@ def letter(
     _emit(data, output, force, [loaded.path, signers], renderer.roots[:-1])
 
 
-class PetitionFormat(str, Enum):
+class PetitionFormat(StrEnum):
     txt = "txt"
     md = "md"
     html = "html"
@@ -321,7 +322,7 @@ def petition(
           renderer.roots[:-1])
 
 
-class BriefFormat(str, Enum):
+class BriefFormat(StrEnum):
     pdf = "pdf"
     html = "html"
     md = "md"
@@ -349,6 +350,78 @@ def brief(
     warn(document.warnings)
     _emit(renderer.format([document], fmt.value), output, force, [loaded.path],
           renderer.roots[:-1])
+
+
+@app.command(epilog="Example: advocate build kazakhstan-2022 --signers signers.csv -o out/")
+@handles_errors
+def build(
+    campaigns: Annotated[list[str], typer.Argument(help="Campaign files or bundled ids.",
+                                                   show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")]
+    = Path("out"),
+    signers: SignersOpt = None,
+    encoding: EncodingOpt = None,
+    dedupe: DedupeOpt = Dedupe.error,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Worker processes for PDFs (default: every core).",
+        show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files from an earlier "
+                                        "build.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")]
+    = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be written; "
+                                          "write nothing.")] = False,
+    formats: Annotated[str, typer.Option(
+        "--formats", help="Letter formats, comma-separated: txt, eml, pdf, md, html.")]
+    = "txt,eml,pdf",
+    lang: LangOpt = None,
+    templates: TemplatesOpt = None,
+    paper: PaperOpt = Paper.a4,
+) -> None:
+    """Every document of every campaign: brief, petition, sheet, a letter per signer and
+    target (txt, eml, pdf), an index.html and a manifest.json. All or nothing."""
+    from advocate import build as builder
+    from advocate.campaigns import resolve_campaign
+
+    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
+    unknown = [f for f in wanted if f not in ("txt", "eml", "pdf", "md", "html")]
+    if unknown or not wanted:
+        raise AdvocateError(f"unknown letter format(s): {', '.join(unknown) or '(none)'}",
+                            hint="choose from txt, eml, pdf, md, html")
+    paths = [resolve_campaign(name) for name in campaigns]
+    rows = _signers(signers, encoding, dedupe)
+    with _progress(enabled=not dry_run) as progress:
+        result = builder.build(paths, output, signers=rows, templates=templates, jobs=jobs,
+                               force=force, dry_run=dry_run, lang=lang, paper=paper.value,
+                               formats=wanted, progress=progress)
+    warn(result.warnings)
+    if as_json:
+        typer.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False))
+    elif dry_run:
+        typer.echo("\n".join(str(output / p) for p in result.files))
+    else:
+        typer.echo(f"advocate: wrote {len(result.files)} files to {output} in "
+                   f"{result.seconds:.1f} s", err=True)
+
+
+@contextmanager
+def _progress(*, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal; nothing in a pipe or a file."""
+    if not enabled or not sys.stderr.isatty() or _state["quiet"]:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("building", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 @app.command("list", epilog="Example: advocate list")

@@ -64,7 +64,7 @@ class Document:
                        "warning" if severity == "warning" else "error")
 
 
-class _StrictLoader(yaml.BaseLoader):  # type: ignore[misc]
+class _StrictLoader(yaml.BaseLoader):
     """BaseLoader (every scalar a string) that refuses anchors, aliases, tags and depth."""
 
     def __init__(self, stream: str, filename: str) -> None:
@@ -78,7 +78,7 @@ class _StrictLoader(yaml.BaseLoader):  # type: ignore[misc]
                             column=mark.column + 1, hint=hint)
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent):
             self._fail(event, "aliases are not allowed",
                        "write the value out in full instead of *" + str(event.anchor))
@@ -94,9 +94,10 @@ class _StrictLoader(yaml.BaseLoader):  # type: ignore[misc]
             self._fail(event, f"nested too deeply (more than {MAX_DEPTH} levels)",
                        "flatten the structure")
         try:
-            node: Node = Composer.compose_node(self, parent, index)
+            node: Node | None = Composer.compose_node(self, parent, index)
         finally:
             self.depth -= 1
+        assert node is not None
         return node
 
 

@@ -39,7 +39,7 @@ def _parser() -> MarkdownIt:
 
 def to_html(markdown: str) -> str:
     """The HTML fragment for a Markdown document (no raw HTML, no images)."""
-    return _parser().render(markdown)
+    return str(_parser().render(markdown))
 
 
 def _inline_text(tokens: Sequence[Token] | None) -> str:

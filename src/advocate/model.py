@@ -318,7 +318,7 @@ def _problem_from_pydantic(doc: Document, error: Any) -> Problem:
             hint = "put it in quotes"
     elif kind == "too_short":
         message = f"'{field_name}' needs at least one entry"
-    elif kind == "string_pattern_mismatch" and field_name == "language" or (
+    elif (kind == "string_pattern_mismatch" and field_name == "language") or (
             loc and loc[0] == "translations"):
         message = f"'{error['input']}' is not a language code"
         hint = "use a BCP 47 code such as en, ru or kk"
@@ -439,7 +439,7 @@ def validate_document(doc: Document) -> tuple[Campaign, list[Problem]]:
 
 
 def load_campaign(path: Path) -> Campaign:
-    """Load and validate a campaign file (warnings are dropped; see :func:`load_campaign_checked`)."""
+    """Load and validate a campaign file (warnings dropped: see load_campaign_checked)."""
     return load_campaign_checked(path)[0]
 
 

@@ -1,0 +1,367 @@
+"""``advocate build``: every document of every campaign, for every signer and target.
+
+Per campaign, into ``OUT/<campaign id>/``::
+
+    brief.pdf  brief.html  petition.pdf  petition.md  sheet.pdf
+    letters/00001-president.txt  .eml  .pdf     (signer 1 of the list, to the president)
+    index.html                                  links to everything, with mailto: links
+    manifest.json                               every file: sha256, size, kind, target, row
+
+Everything is validated first, rendered into a staging folder, and published only when
+every file succeeded (:class:`advocate.output.StagedOutput`): on any error the output
+folder is left exactly as it was. Files are named by number and target id, never by a
+signer's name. PDF letters are rendered by a pool of worker processes (one WeasyPrint
+font configuration each); work is streamed in chunks so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import date
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from advocate.errors import AdvocateError, Problem
+from advocate.model import Campaign, load_campaign_checked
+from advocate.render import Renderer, Writer, today
+
+LETTER_FORMATS = ("txt", "eml", "pdf")
+CHUNK = 16  # letters per task sent to a worker
+MAILTO_INDEX_MAX = 8000  # longer mailto: links are left out of index.html (the .eml is there)
+
+
+@dataclass(frozen=True)
+class LetterJob:
+    """One letter to render: which writer (by index in the list), to whom, in what formats."""
+
+    index: int  # 1-based position in the signer list; 0 for the fill-in letter
+    target: str
+    writer: Writer | None
+    formats: tuple[str, ...]
+
+    @property
+    def stem(self) -> str:
+        prefix = f"{self.index:05d}-" if self.index else ""
+        return f"letters/{prefix}{self.target}"
+
+
+@dataclass
+class Entry:
+    """One output file, as the manifest lists it (no personal data)."""
+
+    path: str
+    kind: str
+    format: str
+    lang: str | None = None
+    target: str | None = None
+    signer_row: int | None = None
+    sha256: str = ""
+    size: int = 0
+    mailto: str | None = None
+    mailto_long: bool = False
+
+
+@dataclass
+class CampaignPlan:
+    """Everything one campaign will produce."""
+
+    campaign: Campaign
+    folder: str
+    letters: list[LetterJob]
+    documents: list[tuple[str, str]]  # (kind, format) for brief, petition, sheet
+    signer_count: int
+    public_count: int
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote (or would write, for a dry run)."""
+
+    outdir: Path
+    campaigns: list[dict[str, Any]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    dry_run: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "outdir": str(self.outdir),
+            "dry_run": self.dry_run,
+            "files": len(self.files),
+            "seconds": round(self.seconds, 3),
+            "campaigns": self.campaigns,
+            "warnings": [str(w) for w in self.warnings],
+        }
+
+
+# -- workers -----------------------------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(campaign_path: str, templates: str | None, day: str, paper: str) -> None:
+    """Each worker loads the campaign once and keeps one renderer (one FontConfiguration)."""
+    campaign, _ = load_campaign_checked(Path(campaign_path))
+    _worker["renderer"] = Renderer(campaign, templates=Path(templates) if templates else None,
+                                   day=date.fromisoformat(day), paper=paper)  # type: ignore[arg-type]
+
+
+def _render_letters(renderer: Renderer, jobs: Sequence[LetterJob],
+                    lang: str | None) -> list[tuple[Entry, bytes]]:
+    from advocate.eml import MAILTO_MAX, mailto_link
+
+    out: list[tuple[Entry, bytes]] = []
+    for job in jobs:
+        document = renderer.letter(job.target, job.writer, lang)
+        row = job.writer.row if job.writer else None
+        for fmt in job.formats:
+            entry = Entry(f"{job.stem}.{fmt}", "letter", fmt, document.lang, job.target, row)
+            if fmt == "eml":
+                data = renderer.eml(document)
+            elif fmt == "txt":
+                text = document.text()
+                data = text.encode("utf-8")
+                email = renderer.campaign.target(job.target).email
+                link = mailto_link([email] if email else [],
+                                   document.subject or document.title, text)
+                # Past a few thousand characters most clients cut the link: point to the .eml.
+                entry.mailto = link if len(link) <= MAILTO_INDEX_MAX else None
+                entry.mailto_long = len(link) > MAILTO_MAX
+            else:
+                rendered = renderer.format([document], fmt)
+                data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
+            out.append((entry, data))
+    return out
+
+
+def _worker_letters(jobs: Sequence[LetterJob], lang: str | None) -> list[tuple[Entry, bytes]]:
+    return _render_letters(_worker["renderer"], jobs, lang)
+
+
+# -- planning ----------------------------------------------------------------------------
+
+def plan(campaign: Campaign, signers: Sequence[Any] | None, *,
+         formats: Sequence[str] = LETTER_FORMATS) -> CampaignPlan:
+    """What a campaign will produce: files named by number and target, never by a name."""
+    letters: list[LetterJob] = []
+    targets = [t.id for t in campaign.targets]
+    if signers:
+        for index, signer in enumerate(signers, 1):
+            writer = Writer.from_signer(signer)
+            letters.extend(LetterJob(index, t, writer, tuple(formats)) for t in targets)
+    else:
+        letters.extend(LetterJob(0, t, None, tuple(f for f in formats if f != "eml"))
+                       for t in targets)
+    documents = [("brief", "pdf"), ("brief", "html"), ("petition", "pdf"), ("petition", "md"),
+                 ("sheet", "pdf")]
+    public = sum(1 for s in signers or [] if s.public)
+    return CampaignPlan(campaign, campaign.id, letters, documents, len(signers or []), public)
+
+
+def _planned_paths(plan_: CampaignPlan) -> list[str]:
+    paths = [f"{plan_.folder}/{kind}.{fmt}" for kind, fmt in plan_.documents]
+    paths += [f"{plan_.folder}/{job.stem}.{fmt}" for job in plan_.letters for fmt in job.formats]
+    return [*paths, f"{plan_.folder}/index.html", f"{plan_.folder}/manifest.json"]
+
+
+def _chunks(items: Sequence[LetterJob], size: int) -> Iterator[Sequence[LetterJob]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# -- the build ---------------------------------------------------------------------------
+
+Progress = Callable[[int, int], None]
+
+
+def build(
+    campaign_paths: Sequence[Path],
+    outdir: Path,
+    *,
+    signers: Sequence[Any] | None = None,
+    templates: Path | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    lang: str | None = None,
+    paper: str = "a4",
+    formats: Sequence[str] = LETTER_FORMATS,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Render every output of every campaign into ``outdir``, all or nothing."""
+    from advocate.output import StagedOutput
+
+    started = time.monotonic()
+    result = BuildResult(outdir, dry_run=dry_run)
+    loaded: list[Campaign] = []
+    problems: list[Problem] = []
+    for path in campaign_paths:  # validate everything before writing anything
+        try:
+            campaign, warnings = load_campaign_checked(path)
+        except AdvocateError as exc:
+            problems.extend(exc.problems)
+            continue
+        loaded.append(campaign)
+        result.warnings.extend(warnings)
+    ids = [c.id for c in loaded]
+    for ident in {i for i in ids if ids.count(i) > 1}:
+        problems.append(Problem(f"two campaigns have the id '{ident}'",
+                                hint="their outputs would share a folder; give each its own id"))
+    if problems:
+        raise AdvocateError(problems=problems)
+    plans = [plan(c, signers, formats=formats) for c in loaded]
+    every_path = [p for pl in plans for p in _planned_paths(pl)]
+    if dry_run:
+        result.files = every_path
+        result.campaigns = [_campaign_summary(pl) for pl in plans]
+        result.seconds = time.monotonic() - started
+        return result
+
+    day = today()
+    total = len(every_path)
+    done = 0
+
+    def tick(count: int = 1) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(done, total)
+
+    workers = max(1, jobs or os.cpu_count() or 1)
+    with StagedOutput(outdir, force=force) as stage:
+        stage.planned(every_path)
+        for pl in plans:
+            renderer = Renderer(pl.campaign, templates=templates, day=day,
+                                paper=paper)  # type: ignore[arg-type]
+            entries: list[Entry] = []
+
+            def keep(entry: Entry, data: bytes, folder: str = pl.folder,
+                     into: list[Entry] = entries) -> None:
+                entry.sha256 = hashlib.sha256(data).hexdigest()
+                entry.size = len(data)
+                stage.add(f"{folder}/{entry.path}", data)
+                into.append(entry)
+                tick()
+
+            for kind, fmt in pl.documents:
+                document = (renderer.brief(lang) if kind == "brief" else
+                            renderer.sheet(lang) if kind == "sheet" else
+                            renderer.petition(signers, lang))
+                result.warnings.extend(document.warnings)
+                rendered = renderer.format([document], fmt)
+                data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
+                keep(Entry(f"{kind}.{fmt}", kind, fmt, document.lang), data)
+
+            for entry, data in _letters(pl, renderer, templates, day, paper, workers, lang):
+                keep(entry, data)
+
+            too_long = sum(1 for e in entries if e.mailto_long)
+            if too_long:
+                result.warnings.append(Problem(
+                    f"{pl.folder}: {too_long} mailto: link(s) are longer than some mail "
+                    "clients accept (2,000 characters)",
+                    hint="use the .eml drafts for those letters; links over "
+                    f"{MAILTO_INDEX_MAX:,} characters are left out of index.html",
+                    severity="warning"))
+            index_html = _index_html(renderer, pl, entries)
+            keep(Entry("index.html", "index", "html"), index_html.encode("utf-8"))
+            manifest = _manifest(pl, entries)
+            stage.add(f"{pl.folder}/manifest.json", manifest)
+            tick()
+            result.campaigns.append(_campaign_summary(pl))
+        result.files = [str(Path(p)) for p in every_path]
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _letters(pl: CampaignPlan, renderer: Renderer, templates: Path | None, day: date,
+             paper: str, workers: int, lang: str | None) -> Iterator[tuple[Entry, bytes]]:
+    """Render the letters: in process for small batches, else across worker processes."""
+    pdfs = sum(1 for job in pl.letters if "pdf" in job.formats)
+    if workers == 1 or pdfs < 8 or pl.campaign.path is None:
+        for chunk in _chunks(pl.letters, CHUNK):
+            yield from _render_letters(renderer, chunk, lang)
+        return
+    context = get_context("spawn")
+    init = (str(pl.campaign.path), str(templates) if templates else None, day.isoformat(), paper)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                             initargs=init) as pool:
+        pending: dict[Future[list[tuple[Entry, bytes]]], int] = {}
+        order: dict[int, list[tuple[Entry, bytes]]] = {}
+        chunks = iter(enumerate(_chunks(pl.letters, CHUNK)))
+        next_out = 0
+        in_flight = workers * 3  # bounded: memory stays flat however long the list
+
+        def submit() -> bool:
+            item = next(chunks, None)
+            if item is None:
+                return False
+            number, chunk = item
+            pending[pool.submit(_worker_letters, chunk, lang)] = number
+            return True
+
+        for _ in range(in_flight):
+            if not submit():
+                break
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    number = pending.pop(future)
+                    order[number] = future.result()
+                    submit()
+                while next_out in order:  # publish in order: the same input, the same files
+                    yield from order.pop(next_out)
+                    next_out += 1
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+
+
+def _index_html(renderer: Renderer, pl: CampaignPlan, entries: list[Entry]) -> str:
+    from advocate.templating import render
+
+    rows: dict[tuple[int | None, str | None], dict[str, Any]] = {}
+    for entry in entries:
+        if entry.kind != "letter":
+            continue
+        key = (entry.signer_row, entry.target)
+        row = rows.setdefault(key, {"row": entry.signer_row, "target": entry.target,
+                                    "files": [], "mailto": None, "lang": entry.lang})
+        row["files"].append({"path": entry.path, "format": entry.format})
+        if entry.mailto:
+            row["mailto"] = entry.mailto
+    documents = [{"path": e.path, "kind": e.kind, "format": e.format} for e in entries
+                 if e.kind in ("brief", "petition", "sheet")]
+    view, _ = renderer.view(pl.campaign.language)
+    text, _ = render(renderer.env, "index.html.j2", {
+        "campaign": view, "lang": pl.campaign.language, "documents": documents,
+        "letters": list(rows.values()), "signers": pl.signer_count, "public": pl.public_count,
+        "targets": {t["id"]: t for t in view["targets"]},
+    })
+    return text
+
+
+def _manifest(pl: CampaignPlan, entries: list[Entry]) -> bytes:
+    files = [{
+        "path": e.path, "sha256": e.sha256, "size": e.size, "kind": e.kind, "format": e.format,
+        "lang": e.lang, "target": e.target, "signer_row": e.signer_row,
+    } for e in entries]
+    data = {"advocate": 1, "campaign": pl.campaign.id, "signers": pl.signer_count,
+            "public_signers": pl.public_count, "files": files}
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _campaign_summary(pl: CampaignPlan) -> dict[str, Any]:
+    return {"id": pl.campaign.id, "folder": pl.folder, "letters": len(pl.letters),
+            "signers": pl.signer_count, "public_signers": pl.public_count,
+            "files": len(_planned_paths(pl))}
