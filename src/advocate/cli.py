@@ -268,7 +268,6 @@ def letter(
     else:
         writers = [None]
     documents = [renderer.letter(t, w, lang) for w in writers for t in targets]
-    warn(p for doc in documents for p in doc.warnings)
     data: str | bytes
     if fmt is LetterFormat.eml:
         if len(documents) != 1:
@@ -281,6 +280,7 @@ def letter(
         data = renderer.eml(documents[0]).decode("ascii")
     else:
         data = renderer.format(documents, fmt.value)
+    warn(p for doc in documents for p in doc.warnings)
     _emit(data, output, force, [loaded.path, signers], renderer.roots[:-1])
 
 
@@ -317,9 +317,9 @@ def petition(
     renderer = Renderer(loaded, templates=templates, paper=paper.value)
     rows = _signers(signers, encoding, dedupe)
     document = renderer.sheet(lang) if sheet else renderer.petition(rows, lang)
+    data = renderer.format([document], fmt.value)
     warn(document.warnings)
-    _emit(renderer.format([document], fmt.value), output, force, [loaded.path, signers],
-          renderer.roots[:-1])
+    _emit(data, output, force, [loaded.path, signers], renderer.roots[:-1])
 
 
 class BriefFormat(StrEnum):
@@ -347,9 +347,9 @@ def brief(
     loaded = _load(campaign)
     renderer = Renderer(loaded, templates=templates, paper=paper.value)
     document = renderer.brief(lang)
+    data = renderer.format([document], fmt.value)
     warn(document.warnings)
-    _emit(renderer.format([document], fmt.value), output, force, [loaded.path],
-          renderer.roots[:-1])
+    _emit(data, output, force, [loaded.path], renderer.roots[:-1])
 
 
 @app.command(epilog="Example: advocate build kazakhstan-2022 --signers signers.csv -o out/")

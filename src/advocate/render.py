@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -36,6 +37,14 @@ if TYPE_CHECKING:
     from advocate.signers import Signer
 
 Kind = Literal["letter", "petition", "brief", "sheet"]
+PAGE_BUDGET = {"letter": 1, "brief": 2}
+FIT_LEVELS = 2
+_PAGE = re.compile(rb"/Type\s*/Page\b")
+
+
+def page_count(pdf: bytes) -> int:
+    """Pages in a PDF written by WeasyPrint (its page objects are not compressed)."""
+    return len(_PAGE.findall(pdf))
 TEXT_FORMATS = ("txt", "md", "html")
 Paper = Literal["a4", "letter"]
 
@@ -202,8 +211,12 @@ class Renderer:
 
     # -- media ------------------------------------------------------------------------
 
-    def html(self, documents: Sequence[Document], *, for_print: bool = False) -> str:
-        """One standalone HTML page holding documents of one kind (each its own page)."""
+    def html(self, documents: Sequence[Document], *, for_print: bool = False,
+             fit: int = 0) -> str:
+        """One standalone HTML page holding documents of one kind (each its own page).
+
+        ``fit`` > 0 asks the layout to tighten type and spacing (class ``fit-N``) so a
+        document keeps to its page budget."""
         first = documents[0]
         context = dict(first.context)
         context.update(
@@ -212,20 +225,48 @@ class Renderer:
             subject=first.subject,
             labels=first.exported.get("labels", {}),
             print=for_print,
+            fit=fit,
             qr=self._qr() if first.kind == "brief" else None,
         )
         text, _ = render(self.env, f"{first.kind}.html.j2", context)
         return text
 
     def pdf(self, documents: Sequence[Document]) -> bytes:
-        """The PDF of documents of one kind, one after another (imports WeasyPrint)."""
+        """The PDF of documents of one kind, one after another (imports WeasyPrint).
+
+        A single letter must fit one page and a brief two: if the first render runs over,
+        the layout is tightened (up to ``FIT_LEVELS`` times); if it still runs over, the
+        document gets a warning rather than a silently cut text."""
         from advocate import pdf
 
-        html = self.html(documents, for_print=True)
-        title = documents[0].title if len(documents) == 1 else \
-            str(documents[0].context["campaign"]["title"])
-        return pdf.render_pdf(html, title=title, lang=documents[0].lang,
-                              base_dir=self.roots[-1], roots=self.roots, paper=self.paper)
+        first = documents[0]
+        self._check_glyphs(documents)
+        title = first.title if len(documents) == 1 else str(first.context["campaign"]["title"])
+        budget = PAGE_BUDGET.get(first.kind) if len(documents) == 1 else None
+        data = b""
+        for level in range(FIT_LEVELS + 1 if budget else 1):
+            html = self.html(documents, for_print=True, fit=level)
+            data = pdf.render_pdf(html, title=title, lang=first.lang, base_dir=self.roots[-1],
+                                  roots=self.roots, paper=self.paper)
+            if budget is None or page_count(data) <= budget:
+                return data
+        first.warnings.append(Problem(
+            f"the {first.kind} runs to {page_count(data)} pages (the aim is at most {budget})",
+            hint="shorten the campaign text or the note", severity="warning"))
+        return data
+
+    def _check_glyphs(self, documents: Sequence[Document]) -> None:
+        """Refuse text the bundled fonts cannot draw, rather than show empty boxes."""
+        from advocate.pdf import missing_glyphs
+
+        missing = set().union(*(missing_glyphs(doc.markdown) for doc in documents))
+        if missing:
+            shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in sorted(missing)[:12])
+            raise AdvocateError(
+                f"the bundled fonts cannot draw: {shown}",
+                file=str(self.campaign.path) if self.campaign.path else None,
+                hint="advocate's fonts cover Latin and Cyrillic (Kazakh included); use "
+                "--format html for other scripts, or add a font to your templates")
 
     def format(self, documents: Sequence[Document], fmt: str) -> str | bytes:
         """Documents in one of ``txt``, ``md``, ``html`` or ``pdf``, one after another."""

@@ -1,0 +1,264 @@
+"""Email drafts (``.eml``) and ``mailto:`` links, with the standard library only.
+
+A draft is a text/plain UTF-8 message the user opens in a mail program, checks and sends
+themselves: advocate never sends mail. It is private and reproducible by construction:
+
+* no ``Message-ID`` (``make_msgid()`` embeds the host name), no ``Date`` (leaks the time
+  zone), no ``X-Mailer``/``User-Agent``: the same input gives the same bytes;
+* ``X-Unsent: 1`` asks the mail program to open it as an unsent draft. Outlook honours
+  it; programs that do not (Thunderbird shows it as a message) offer "Edit as New";
+* a missing address leaves the header out rather than inventing one or writing an empty
+  group: every mail program then asks for the recipient (or uses the user's own identity
+  for From), and the names stay in the letter itself;
+* header injection is impossible: names and subject with a line break or any other
+  control character are refused, and header text is encoded by us (see below).
+
+Headers: Python 3.11's folder drops the space between two encoded words when it folds a
+long non-ASCII header (CPython gh-144156: "Освободите задержанных" came back as
+"Освободитезадержанных"). So names and subject are encoded here, as RFC 2047 ``B`` words
+of whole characters, at most 75 characters each, on lines of at most 78, with every space
+inside a word; :class:`email.message.EmailMessage` with ``policy.SMTP`` still builds the
+body and the MIME headers, and :class:`email.headerregistry.Address` checks each address.
+(Python's own address parser keeps the space between two encoded words of a display name,
+which RFC 2047 §6.2 says to drop and mail programs do drop; display names up to 45 UTF-8
+bytes fit in one word and read back exactly everywhere.)
+
+Body: quoted-printable. It is 7-bit clean (survives any relay or mail store), keeps lines
+under 76 characters however long a paragraph is (8bit would break at 998), and round-trips
+exactly, trailing spaces included; the cost is a bulkier raw file for Cyrillic text.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import unicodedata
+from collections.abc import Sequence
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from urllib.parse import quote
+
+from advocate.errors import AdvocateError
+from advocate.signers import normalise_email
+
+__all__ = ["MAILTO_MAX", "build_eml", "mailto_link", "mailto_too_long"]
+
+MAILTO_MAX = 2000
+"""Longest ``mailto:`` link to offer; some browsers and mail programs cut longer ones."""
+
+_LINE = 78
+_WORD_BYTES = 42  # 56 base64 chars: '=?utf-8?b?' + 56 + '?=' = 68, fits after 'Subject: '
+_NAME_BYTES = 45  # 60 base64 chars: a 72-character word, fits after 'From: '
+_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_GENERATOR = policy.SMTP.clone(refold_source="none")  # emit our folded headers as they are
+
+
+# --------------------------------------------------------------------------- header text
+
+
+def _header_text(value: str, what: str) -> str:
+    """Trimmed header text; refuse anything that could end a header line early."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str")
+    value = value.strip()
+    for ch in value:
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs"):
+            hint = "a header is one line" if ch in "\r\n\u2028\u2029\x85" else None
+            raise AdvocateError(f"{what} contains a line break or control character", hint=hint)
+    return value
+
+
+def _encoded_words(text: str, max_bytes: int = _WORD_BYTES) -> list[str]:
+    """RFC 2047 B-encoded words of whole characters, each at most 75 characters.
+
+    A word is cut after a space where there is one, so a decoder that (against RFC 2047
+    §6.2) keeps the white space between two encoded words shows a double space rather than
+    a word broken in two.
+    """
+    chunks: list[bytes] = []
+    chunk = b""
+    for ch in text:
+        raw = ch.encode("utf-8")
+        if chunk and len(chunk) + len(raw) > max_bytes:
+            cut = chunk.rfind(b" ") + 1
+            if cut > len(chunk) // 2:
+                chunks.append(chunk[:cut])
+                chunk = chunk[cut:]
+            else:
+                chunks.append(chunk)
+                chunk = b""
+        chunk += raw
+    if chunk:
+        chunks.append(chunk)
+    return ["=?utf-8?b?" + base64.b64encode(c).decode("ascii") + "?=" for c in chunks]
+
+
+def _fold_words(name: str, tokens: list[str]) -> str:
+    """Join tokens with folding white space so no line exceeds 78 characters if avoidable."""
+    lines = [f"{name}: {tokens[0]}"] if tokens else [f"{name}:"]
+    for token in tokens[1:]:
+        if len(lines[-1]) + 1 + len(token) > _LINE:
+            lines.append(" " + token)
+        else:
+            lines[-1] += " " + token
+    return "\r\n".join(lines)
+
+
+def _plain_ok(text: str) -> bool:
+    """ASCII text that may stand in a header as it is (no '=?' that would read as encoded)."""
+    return (
+        all(" " <= ch <= "~" for ch in text)
+        and "=?" not in text
+        and "  " not in text
+        and all(len(word) <= 70 for word in text.split(" "))
+    )
+
+
+def _unstructured(name: str, text: str) -> str:
+    """A Subject-like header, folded at spaces if plain ASCII, else as encoded words."""
+    if _plain_ok(text):
+        words = text.split(" ")
+        lines = [f"{name}: {words[0]}"]
+        for word in words[1:]:
+            # Folding before a space keeps the space: unfolding only removes the CRLF.
+            if len(lines[-1]) + 1 + len(word) > _LINE:
+                lines.append(" " + word)
+            else:
+                lines[-1] += " " + word
+        return "\r\n".join(lines)
+    return _fold_words(name, _encoded_words(text))
+
+
+def _phrase_tokens(display_name: str) -> list[str]:
+    """A display name as header tokens: atoms, one quoted string, or encoded words."""
+    if not display_name:
+        return []
+    if _ATOM.fullmatch(display_name) and "=?" not in display_name and len(display_name) <= 60:
+        return display_name.split(" ")
+    if _plain_ok(display_name) and len(display_name) <= 60:
+        escaped = display_name.replace("\\", "\\\\").replace('"', '\\"')
+        return [f'"{escaped}"']
+    return _encoded_words(display_name, _NAME_BYTES)
+
+
+# --------------------------------------------------------------------------- addresses
+
+
+def _addr_spec(address: str, what: str) -> str:
+    """Normalised ``local@domain``; the error never repeats the address."""
+    try:
+        normal = normalise_email(address)
+    except ValueError as exc:
+        raise AdvocateError(f"invalid {what} address", hint=str(exc)) from None
+    local, domain = normal.split("@")
+    if not local.isascii():
+        raise AdvocateError(
+            f"{what} address not supported in an email draft",
+            hint="non-ASCII before the @ needs SMTPUTF8; use a mailto link instead",
+        )
+    try:
+        return Address(username=local, domain=domain).addr_spec
+    except (ValueError, IndexError):  # pragma: no cover - normalise_email is stricter
+        raise AdvocateError(f"invalid {what} address") from None
+
+
+def _mailbox_tokens(display_name: str, address: str, what: str) -> list[str]:
+    name = _header_text(display_name, f"{what} name")
+    return [*_phrase_tokens(name), f"<{_addr_spec(address, what)}>"]
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+def build_eml(
+    *,
+    to_name: str,
+    to_addr: str | None,
+    from_name: str,
+    from_addr: str | None,
+    subject: str,
+    body: str,
+    cc: Sequence[tuple[str, str]] = (),
+) -> bytes:
+    """An RFC 5322 draft, CRLF line ends, as bytes to write to a ``.eml`` file.
+
+    ``cc`` holds ``(name, address)`` pairs (name may be ''). A ``None`` address omits its
+    header (the name is still checked). Raises AdvocateError for an invalid address or a
+    header with a line break, without repeating the value.
+    """
+    msg = EmailMessage(policy=policy.SMTP)
+    headers: list[tuple[str, list[str]]] = []
+    _header_text(from_name, "From name")
+    _header_text(to_name, "To name")
+    if from_addr is not None:
+        headers.append(("From", _mailbox_tokens(from_name, from_addr, "From")))
+    if to_addr is not None:
+        headers.append(("To", _mailbox_tokens(to_name, to_addr, "To")))
+    if cc:
+        tokens: list[str] = []
+        for index, (name, address) in enumerate(cc):
+            mailbox = _mailbox_tokens(name, address, "Cc")
+            if index < len(cc) - 1:
+                mailbox[-1] += ","
+            tokens += mailbox
+        headers.append(("Cc", tokens))
+    for name, header_tokens in headers:
+        folded = _fold_words(name, header_tokens)
+        msg.set_raw(name, folded.split(": ", 1)[1])
+    subject_text = _header_text(subject, "subject")
+    if subject_text:
+        msg.set_raw("Subject", _unstructured("Subject", subject_text).split(": ", 1)[1])
+    msg.set_raw("X-Unsent", "1")
+    if not isinstance(body, str):
+        raise TypeError("body must be a str")
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError:
+        raise AdvocateError("the letter is not valid text (lone surrogate)") from None
+    if not body.endswith("\n"):
+        body += "\n"
+    msg.set_content(body, subtype="plain", charset="utf-8", cte="quoted-printable")
+    return msg.as_bytes(policy=_GENERATOR)
+
+
+# --------------------------------------------------------------------------- mailto
+
+
+def _mailto_addr(address: str) -> str:
+    try:
+        normal = normalise_email(address)
+    except ValueError as exc:
+        raise AdvocateError("invalid address in a mailto link", hint=str(exc)) from None
+    # RFC 6068: '@' and a few sub-delimiters may stand; everything else (including '%', '/',
+    # '?', '#', '&', ',' and non-ASCII) is percent-encoded as UTF-8.
+    return quote(normal, safe="@!$'*+=.-_~")
+
+
+def _hvalue(text: str) -> str:
+    return quote(text, safe="")
+
+
+def mailto_link(to: Sequence[str], subject: str, body: str, cc: Sequence[str] = ()) -> str:
+    """A ``mailto:`` URI (RFC 6068): addresses checked, values percent-encoded as UTF-8.
+
+    Line breaks in the body become ``%0D%0A`` as the RFC asks. Check the result with
+    :func:`mailto_too_long` and offer the ``.eml`` draft instead when it is too long.
+    """
+    link = "mailto:" + ",".join(_mailto_addr(a) for a in to)
+    fields: list[str] = []
+    if subject:
+        fields.append("subject=" + _hvalue(_header_text(subject, "subject")))
+    if cc:
+        fields.append("cc=" + ",".join(_mailto_addr(a) for a in cc))
+    if body:
+        crlf = re.sub(r"\r\n|\r|\n", "\r\n", body)
+        fields.append("body=" + _hvalue(crlf))
+    if fields:
+        link += "?" + "&".join(fields)
+    return link
+
+
+def mailto_too_long(link: str) -> bool:
+    """Whether a mailto link is longer than :data:`MAILTO_MAX` (callers should warn)."""
+    return len(link) > MAILTO_MAX

@@ -1,0 +1,552 @@
+"""Safe file output: whole files or nothing, no clobbering, no personal data in names.
+
+Everything advocate writes goes through here, so the rules live in one place:
+
+* **Atomic.** Data goes to a temporary file in the destination's own directory (same file
+  system), is fsync'ed, then published in one step: ``os.link`` (fails if the name exists,
+  so nothing is ever overwritten by accident) or, with ``force``, ``os.replace``. Readers
+  never see a half-written PDF; a full disk leaves no truncated file behind.
+* **Private.** Files are created with mode ``0o600`` (owner only): letters and petitions carry
+  names, addresses and political opinions, and a uniform mode is simpler to reason about
+  than a per-format one. Temp files live in the output directory, never in a shared /tmp.
+  File names are the index by default (``00017.pdf``); see :func:`safe_output_name`.
+* **Batches are all-or-nothing.** :class:`StagedOutput` renders into a hidden staging folder
+  inside the output folder and publishes only when every item succeeded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import shutil
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+
+from advocate.errors import AdvocateError, Problem
+
+__all__ = [
+    "FILE_MODE",
+    "StagedOutput",
+    "csv_cell",
+    "guard_output",
+    "safe_output_name",
+    "write_file",
+]
+
+FILE_MODE = 0o600
+_MAX_NAME_BYTES = 100
+_SLUG_CHARS = 40
+_EXT = re.compile(r"[a-z0-9]{1,10}")
+_COMPONENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"}
+    | {f"com{c}" for c in "123456789¹²³"}
+    | {f"lpt{c}" for c in "123456789¹²³"}
+)
+# errno values meaning "this file system cannot hard-link" (FAT, exFAT, some network shares).
+_NO_LINK = frozenset(
+    getattr(errno, name)
+    for name in ("EPERM", "EOPNOTSUPP", "ENOTSUP", "ENOSYS", "EMLINK", "EXDEV")
+    if hasattr(errno, name)
+)
+_FORCE_HINT = "use --force to overwrite"
+
+
+# --------------------------------------------------------------------------- names
+
+
+def _is_reserved(component: str) -> bool:
+    """Windows reserves CON, NUL, COM1… even with an extension, in any case."""
+    stem = component.split(".", 1)[0].rstrip(" ").casefold()
+    return stem in _RESERVED
+
+
+def _slug(label: str, budget: int) -> str:
+    """ASCII lower-case words joined by '-', or '' when nothing usable is left.
+
+    NFKD and dropping combining marks turn 'José Núñez' into 'jose-nunez'. Scripts with no
+    ASCII decomposition (Cyrillic, Arabic…) give '', and the caller falls back to the index:
+    a guessed transliteration would collide and still not be the person's name.
+    """
+    decomposed = unicodedata.normalize("NFKD", label)
+    ascii_text = "".join(
+        ch for ch in decomposed if ch.isascii() and unicodedata.category(ch) != "Mn"
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    limit = min(_SLUG_CHARS, budget)
+    if len(slug) > limit:
+        cut = slug[:limit]
+        if slug[limit] != "-" and "-" in cut:
+            cut = cut.rsplit("-", 1)[0]  # end on a whole word
+        slug = cut.strip("-")
+    return slug
+
+
+def safe_output_name(index: int, ext: str, label: str | None = None) -> str:
+    """A file name that is safe on every platform and, by default, says nothing about anyone.
+
+    ``safe_output_name(17, "pdf")`` is ``00017.pdf``. With a label (opt-in, e.g. a signer's
+    name) it is ``00017-jose-nunez.pdf``: the numeric prefix keeps it unique, never empty,
+    never ``.``/``..`` and never a reserved Windows name; the slug is ASCII letters, digits
+    and '-' only (no separators, dots, controls or bidi overrides), at most 40 characters,
+    and the whole name is at most 100 bytes.
+    """
+    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+        raise ValueError("index must be a non-negative int")
+    ext = ext.removeprefix(".")
+    if not _EXT.fullmatch(ext):
+        raise ValueError("ext must be 1-10 lower-case letters or digits")
+    prefix = f"{index:05d}"
+    plain = f"{prefix}.{ext}"
+    if len(plain) > _MAX_NAME_BYTES:
+        raise ValueError("index too large for a file name")
+    if label is None:
+        return plain
+    slug = _slug(label, _MAX_NAME_BYTES - len(plain) - 1)
+    name = f"{prefix}-{slug}.{ext}" if slug else plain
+    if _is_reserved(name):  # cannot happen with a numeric prefix; kept as a guard
+        return plain
+    return name
+
+
+def csv_cell(v: str) -> str:
+    """Neutralise spreadsheet formulas in a CSV cell advocate writes (OWASP CSV injection).
+
+    A leading ``'`` makes Excel and LibreOffice show the text instead of running it. The
+    triggers are ``= + - @``, tab, CR, LF and NUL, plus their full-width forms, which some
+    East Asian Excel set-ups accept. Cost: a phone number like ``+44…`` shows a visible ``'``.
+    Write with ``csv.writer(f, quoting=csv.QUOTE_ALL)`` as well.
+    """
+    if v[:1] in ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "＝", "＋", "－", "＠"):
+        return "'" + v
+    return v
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _os_error(exc: OSError, path: Path, action: str = "write") -> AdvocateError:
+    """A one-line user error for an OS failure; the temp file is the caller's to remove."""
+    code = exc.errno
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        hint = "the disk is full; free some space and try again"
+    elif code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = "the folder is not writable; choose another output path"
+    elif code == errno.ENOENT:
+        hint = "the folder does not exist; create it first"
+    elif code == errno.ENOTDIR:
+        hint = "a part of the path is a file, not a folder"
+    elif code == errno.EISDIR:
+        hint = "the path is a folder; give a file name"
+    else:
+        hint = None
+    reason = exc.strerror or type(exc).__name__
+    return AdvocateError(f"cannot {action}: {reason}", file=str(path), hint=hint)
+
+
+def _exists_error(path: Path) -> AdvocateError:
+    # The location already names the file: "out.pdf: already exists (use --force ...)".
+    return AdvocateError("already exists", file=str(path), hint=_FORCE_HINT)
+
+
+# --------------------------------------------------------------------------- single files
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename or link durable; best effort (not every platform can open a dir)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write_temp(directory: Path, data: bytes, mode: int) -> Path:
+    """Write ``data`` to a fresh ``.advocate-*.part`` file in ``directory`` and fsync it."""
+    fd, name = tempfile.mkstemp(dir=directory, prefix=".advocate-", suffix=".part")
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            if mode != 0o600:
+                os.fchmod(f.fileno(), mode)
+            os.fsync(f.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return tmp
+
+
+def _copy_exclusive(src: Path, dest: Path, mode: int) -> None:
+    """No-clobber publish where hard links do not exist (FAT/exFAT): not atomic, but never
+    overwrites and never follows a symlink planted at ``dest``; a failed copy is removed."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    flags |= getattr(os, "O_BINARY", 0)
+    fd = os.open(dest, flags, mode)
+    try:
+        with os.fdopen(fd, "wb") as out, src.open("rb") as inp:
+            shutil.copyfileobj(inp, out)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            dest.unlink()
+        raise
+
+
+def _publish_new(src: Path, dest: Path, mode: int) -> None:
+    """Make ``src`` appear at ``dest`` only if ``dest`` does not exist (FileExistsError)."""
+    try:
+        os.link(src, dest, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in _NO_LINK:
+            raise
+        _copy_exclusive(src, dest, mode)
+
+
+def write_file(path: Path, data: bytes, *, force: bool = False, mode: int = FILE_MODE) -> Path:
+    """Write ``data`` to ``path`` atomically; refuse to overwrite unless ``force``.
+
+    Either the whole new file is at ``path`` or ``path`` is exactly as before, and no
+    ``.part`` file is left behind. OS failures (missing folder, read-only folder, full disk)
+    become one AdvocateError naming the path.
+    """
+    path = Path(path)
+    parent = path.parent
+    if not parent.is_dir():
+        raise AdvocateError(
+            "folder does not exist", file=str(parent), hint="create it first, or choose another -o"
+        )
+    if path.is_dir():
+        raise AdvocateError("is a folder", file=str(path), hint="give a file name")
+    if not force and os.path.lexists(path):
+        raise _exists_error(path)
+    try:
+        tmp = _write_temp(parent, data, mode)
+    except OSError as exc:
+        raise _os_error(exc, path) from None
+    try:
+        if force:
+            os.replace(tmp, path)  # replaces a symlink itself, never what it points to
+        else:
+            _publish_new(tmp, path, mode)
+    except FileExistsError:
+        raise _exists_error(path) from None
+    except OSError as exc:
+        raise _os_error(exc, path) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    _fsync_dir(parent)
+    return path
+
+
+# --------------------------------------------------------------------------- guards
+
+
+def _resolve(p: Path) -> Path:
+    return Path(os.path.normcase(Path(p).resolve()))
+
+
+def guard_output(out: Path, *, inputs: Sequence[Path], forbidden_dirs: Sequence[Path] = ()) -> None:
+    """Refuse an output path that is an input file or lies inside a forbidden folder.
+
+    Symlinks are resolved on both sides, so ``-o link-to-signers.csv`` is caught too.
+    ``forbidden_dirs`` should be the campaign pack and template folders (and the installed
+    package data), not the working directory.
+    """
+    target = _resolve(out)
+    for item in inputs:
+        same = target == _resolve(item)
+        if not same:
+            with contextlib.suppress(OSError):
+                same = Path(out).exists() and os.path.samefile(out, item)
+        if same:
+            raise AdvocateError(
+                "refusing to overwrite an input file",
+                file=str(out),
+                hint=f"{item} is read by this command; choose another output path",
+            )
+    for folder in forbidden_dirs:
+        root = _resolve(folder)
+        if target == root or target.is_relative_to(root):
+            raise AdvocateError(
+                "refusing to write into the campaign folder",
+                file=str(out),
+                hint=f"{folder} holds campaign or template files; choose an output outside it",
+            )
+
+
+# --------------------------------------------------------------------------- batches
+
+
+def _check_relpath(relpath: str) -> tuple[str, ...]:
+    """Split a staged path into safe components, or raise AdvocateError."""
+    parts = tuple(relpath.split("/"))
+    bad = (
+        not relpath
+        or "\\" in relpath
+        or any(not _COMPONENT.fullmatch(part) for part in parts)
+        or any(part.endswith(".") or _is_reserved(part) for part in parts)
+    )
+    if bad:
+        # Not echoed: with opt-in labels a path may hold part of a name.
+        raise AdvocateError(
+            "unsafe output path",
+            hint="output paths are relative, '/'-separated, and use only letters, digits,"
+            " '.', '_' and '-' (not first)",
+        )
+    return parts
+
+
+class StagedOutput:
+    """Publish a batch of files into ``outdir`` all together, or not at all.
+
+    Usage::
+
+        with StagedOutput(out, force=args.force) as stage:
+            stage.planned(every_relpath)          # refuse existing files before rendering
+            for rel, data in render_everything():
+                stage.add(rel, data)
+        print(stage.published)
+
+    Files are written (mode 0o600, fsync'ed) into ``outdir/.advocate-staging-XXXX/``. On a
+    normal exit they are published one by one (``os.link``, or ``os.replace`` with
+    ``force``), and if publishing fails halfway the files already published are removed and
+    the ones they replaced restored from hard-link backups; folders this run created are
+    removed. On an exception in the block nothing is published. Either way the staging
+    folder is removed.
+
+    Limits: publishing is many renames, not one, so another process listing ``outdir`` at that
+    moment can see part of the batch; a power cut or SIGKILL while publishing can leave part
+    of it published and a ``.advocate-staging-*`` folder behind (safe to delete); and a
+    rollback that itself fails (e.g. the disk vanished) is reported, not repaired.
+    """
+
+    def __init__(self, outdir: Path, *, force: bool = False, mode: int = FILE_MODE) -> None:
+        self.outdir = Path(outdir)
+        self.force = force
+        self.mode = mode
+        self.published: list[Path] = []
+        self._staging: Path | None = None
+        self._files: dict[str, Path] = {}  # relpath -> staged file
+        self._names: set[str] = set()  # casefolded relpaths (macOS/Windows ignore case)
+        self._dirs: set[str] = set()  # casefolded folder prefixes
+        self._created: list[Path] = []  # folders this run created, parents first
+        self._lock = threading.Lock()
+
+    # -- life cycle
+
+    def __enter__(self) -> StagedOutput:
+        try:
+            self._make_dirs(self.outdir)
+        except BaseException:
+            self._remove_created_dirs()  # __exit__ does not run when __enter__ fails
+            raise
+        try:
+            self._staging = Path(tempfile.mkdtemp(dir=self.outdir, prefix=".advocate-staging-"))
+        except OSError as exc:
+            self._remove_created_dirs()
+            raise _os_error(exc, self.outdir, "create the staging folder") from None
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        published = False
+        try:
+            if exc_type is None:
+                self._commit()
+                published = True
+        finally:
+            if self._staging is not None:
+                shutil.rmtree(self._staging, ignore_errors=True)
+                self._staging = None
+            if not published:
+                self._remove_created_dirs()  # after the staging folder is gone
+
+    # -- public API
+
+    def planned(self, relpaths: Iterable[str]) -> None:
+        """Pre-flight: validate every path and refuse, in one error, all that would clobber."""
+        problems: list[Problem] = []
+        seen: set[str] = set()
+        for rel in relpaths:
+            _check_relpath(rel)
+            key = rel.casefold()
+            if key in seen:
+                problems.append(
+                    Problem(
+                        "two outputs would have the same file name",
+                        str(self.outdir / rel),
+                        hint="file names differ only in letter case, or repeat",
+                    )
+                )
+            seen.add(key)
+            dest = self.outdir / rel
+            parent = dest.parent
+            while parent != self.outdir and not os.path.lexists(parent):
+                parent = parent.parent
+            if os.path.lexists(parent) and not parent.is_dir():
+                problems.append(Problem("not a folder", str(parent), hint="remove or rename it"))
+            if os.path.lexists(dest):
+                if dest.is_dir() and not dest.is_symlink():
+                    problems.append(Problem("is a folder", str(dest), hint="remove it"))
+                elif not self.force:
+                    problems.append(Problem("already exists", str(dest), hint=_FORCE_HINT))
+        if problems:
+            raise AdvocateError(problems=problems)
+
+    def add(self, relpath: str, data: bytes) -> Path:
+        """Stage one file; returns the path it will have in ``outdir`` once published."""
+        parts = _check_relpath(relpath)
+        if self._staging is None:
+            raise RuntimeError("StagedOutput.add() outside its with-block")
+        dest = self.outdir.joinpath(*parts)
+        with self._lock:
+            key = relpath.casefold()
+            prefixes = {"/".join(parts[:i]).casefold() for i in range(1, len(parts))}
+            if key in self._names or key in self._dirs or prefixes & self._names:
+                raise AdvocateError(
+                    "two outputs would have the same file name",
+                    file=str(dest),
+                    hint="file names differ only in letter case, or repeat",
+                )
+            if not self.force and os.path.lexists(dest):
+                raise _exists_error(dest)  # fail fast, before rendering the rest
+            self._names.add(key)
+            self._dirs |= prefixes
+        staged = self._staging.joinpath(*parts)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        flags |= getattr(os, "O_BINARY", 0)
+        try:
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(staged, flags, self.mode)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            raise _os_error(exc, dest) from None
+        with self._lock:
+            self._files[relpath] = staged
+        return dest
+
+    # -- internals
+
+    def _make_dirs(self, directory: Path) -> None:
+        """mkdir -p, remembering which folders we created so a rollback can remove them."""
+        missing: list[Path] = []
+        probe = directory
+        while not os.path.lexists(probe):
+            missing.append(probe)
+            if probe.parent == probe:
+                break
+            probe = probe.parent
+        if os.path.lexists(probe) and not probe.is_dir():
+            raise AdvocateError("not a folder", file=str(probe), hint="choose another output path")
+        for folder in reversed(missing):
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                continue  # created meanwhile by someone else: not ours to remove
+            except OSError as exc:
+                raise _os_error(exc, folder, "create the folder") from None
+            self._created.append(folder)
+
+    def _remove_created_dirs(self) -> None:
+        for folder in reversed(self._created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if empty: never removes anyone else's files
+        self._created.clear()
+
+    def _commit(self) -> None:
+        assert self._staging is not None
+        backups = self._staging / ".backup"
+        outroot = self.outdir.resolve()
+        done: list[tuple[Path, Path | None]] = []  # (dest, backup of what it replaced)
+        dest = self.outdir
+        try:
+            for number, rel in enumerate(sorted(self._files)):
+                staged = self._files[rel]
+                dest = self.outdir / rel
+                existing = dest.parent
+                while not os.path.lexists(existing) and existing != self.outdir:
+                    existing = existing.parent
+                if not existing.resolve().is_relative_to(outroot):
+                    raise AdvocateError(
+                        "refusing to write outside the output folder",
+                        file=str(dest),
+                        hint="a folder on the way is a symlink that leads elsewhere",
+                    )
+                self._make_dirs(dest.parent)
+                if not os.path.lexists(dest):
+                    try:
+                        _publish_new(staged, dest, self.mode)
+                    except FileExistsError:
+                        raise _exists_error(dest) from None  # appeared since add()
+                    done.append((dest, None))
+                    continue
+                if not self.force:
+                    raise _exists_error(dest)
+                if dest.is_dir() and not dest.is_symlink():
+                    raise AdvocateError("is a folder", file=str(dest), hint="remove it")
+                backups.mkdir(exist_ok=True)
+                backup = backups / str(number)
+                try:
+                    os.link(dest, backup, follow_symlinks=False)  # old file stays in place
+                except OSError as exc:
+                    if exc.errno not in _NO_LINK:
+                        raise
+                    os.replace(dest, backup)  # no hard links: move it aside instead
+                done.append((dest, backup))
+                os.replace(staged, dest)
+            for folder in {self.outdir, *(d.parent for d, _ in done)}:
+                _fsync_dir(folder)
+        except BaseException as exc:
+            undone = self._rollback(done)
+            if isinstance(exc, OSError):
+                error = _os_error(exc, dest)
+                if not undone:
+                    error.problems.append(_rollback_problem(self.outdir))
+                raise error from None
+            if not undone and isinstance(exc, AdvocateError):
+                exc.problems.append(_rollback_problem(self.outdir))
+            raise
+        self.published = [dest for dest, _ in done]
+        self._created.clear()
+
+    def _rollback(self, done: list[tuple[Path, Path | None]]) -> bool:
+        """Undo a half-finished publish; True if everything was put back."""
+        ok = True
+        for dest, backup in reversed(done):
+            try:
+                if backup is None:
+                    dest.unlink()
+                else:
+                    os.replace(backup, dest)
+            except OSError:
+                ok = False
+        return ok
+
+
+def _rollback_problem(outdir: Path) -> Problem:
+    return Problem(
+        "could not undo every file of this run",
+        str(outdir),
+        hint="check the folder before using its contents",
+    )
