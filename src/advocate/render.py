@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -39,12 +38,6 @@ if TYPE_CHECKING:
 Kind = Literal["letter", "petition", "brief", "sheet"]
 PAGE_BUDGET = {"letter": 1, "brief": 2}
 FIT_LEVELS = 2
-_PAGE = re.compile(rb"/Type\s*/Page\b")
-
-
-def page_count(pdf: bytes) -> int:
-    """Pages in a PDF written by WeasyPrint (its page objects are not compressed)."""
-    return len(_PAGE.findall(pdf))
 TEXT_FORMATS = ("txt", "md", "html")
 Paper = Literal["a4", "letter"]
 
@@ -246,12 +239,13 @@ class Renderer:
         data = b""
         for level in range(FIT_LEVELS + 1 if budget else 1):
             html = self.html(documents, for_print=True, fit=level)
-            data = pdf.render_pdf(html, title=title, lang=first.lang, base_dir=self.roots[-1],
-                                  roots=self.roots, paper=self.paper)
-            if budget is None or page_count(data) <= budget:
+            data, pages = pdf.render_pdf_pages(
+                html, title=title, lang=first.lang, base_dir=self.roots[-1], roots=self.roots,
+                paper=self.paper, source=f"{first.kind}.html.j2")
+            if budget is None or pages <= budget:
                 return data
         first.warnings.append(Problem(
-            f"the {first.kind} runs to {page_count(data)} pages (the aim is at most {budget})",
+            f"the {first.kind} runs to {pages} pages (the aim is at most {budget})",
             hint="shorten the campaign text or the note", severity="warning"))
         return data
 
