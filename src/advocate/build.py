@@ -34,6 +34,8 @@ from advocate.render import Renderer, Writer, today
 
 LETTER_FORMATS = ("txt", "eml", "pdf")
 CHUNK = 16  # letters per task sent to a worker
+POOL_MIN_PDFS = 8  # fewer PDF letters render faster in process than by starting workers
+POOL_MIN_LETTERS = 500  # the same for text-only letters
 MAILTO_INDEX_MAX = 8000  # longer mailto: links are left out of index.html (the .eml is there)
 
 
@@ -90,6 +92,8 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     dry_run: bool = False
+    phases: dict[str, float] = field(default_factory=dict)
+    letters: int = 0
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -97,6 +101,8 @@ class BuildResult:
             "dry_run": self.dry_run,
             "files": len(self.files),
             "seconds": round(self.seconds, 3),
+            "letters": self.letters,
+            "phases": {name: round(value, 3) for name, value in self.phases.items()},
             "campaigns": self.campaigns,
             "warnings": [str(w) for w in self.warnings],
         }
@@ -130,11 +136,12 @@ def _render_letters(renderer: Renderer, jobs: Sequence[LetterJob],
                 text = document.text()
                 data = text.encode("utf-8")
                 email = renderer.campaign.target(job.target).email
-                link = mailto_link([email] if email else [],
-                                   document.subject or document.title, text)
                 # Past a few thousand characters most clients cut the link: point to the .eml.
-                entry.mailto = link if len(link) <= MAILTO_INDEX_MAX else None
-                entry.mailto_long = len(link) > MAILTO_MAX
+                # A link is never shorter than the body's UTF-8 bytes: skip hopeless ones.
+                link = None if len(data) > MAILTO_INDEX_MAX else mailto_link(
+                    [email] if email else [], document.subject or document.title, text)
+                entry.mailto = link if link and len(link) <= MAILTO_INDEX_MAX else None
+                entry.mailto_long = link is None or len(link) > MAILTO_MAX
             else:
                 rendered = renderer.format([document], fmt)
                 data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
@@ -251,6 +258,7 @@ def build(
                 into.append(entry)
                 tick()
 
+            clock = time.monotonic()
             for kind, fmt in pl.documents:
                 document = (renderer.brief(lang) if kind == "brief" else
                             renderer.sheet(lang) if kind == "sheet" else
@@ -260,8 +268,14 @@ def build(
                 data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
                 keep(Entry(f"{kind}.{fmt}", kind, fmt, document.lang), data)
 
+            result.phases["documents"] = result.phases.get("documents", 0.0) + \
+                time.monotonic() - clock
+            clock = time.monotonic()
             for entry, data in _letters(pl, renderer, templates, day, paper, workers, lang):
                 keep(entry, data)
+            result.phases["letters"] = result.phases.get("letters", 0.0) + \
+                time.monotonic() - clock
+            result.letters += len(pl.letters)
 
             too_long = sum(1 for e in entries if e.mailto_long)
             if too_long:
@@ -278,6 +292,8 @@ def build(
             tick()
             result.campaigns.append(_campaign_summary(pl))
         result.files = [str(Path(p)) for p in every_path]
+        clock = time.monotonic()
+    result.phases["publish"] = time.monotonic() - clock
     result.seconds = time.monotonic() - started
     return result
 
@@ -286,7 +302,8 @@ def _letters(pl: CampaignPlan, renderer: Renderer, templates: Path | None, day: 
              paper: str, workers: int, lang: str | None) -> Iterator[tuple[Entry, bytes]]:
     """Render the letters: in process for small batches, else across worker processes."""
     pdfs = sum(1 for job in pl.letters if "pdf" in job.formats)
-    if workers == 1 or pdfs < 8 or pl.campaign.path is None:
+    small = pdfs < POOL_MIN_PDFS and len(pl.letters) < POOL_MIN_LETTERS
+    if workers == 1 or small or pl.campaign.path is None:
         for chunk in _chunks(pl.letters, CHUNK):
             yield from _render_letters(renderer, chunk, lang)
         return

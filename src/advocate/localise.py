@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date
@@ -25,6 +26,7 @@ from advocate.templating import MarkdownText
 _LOCALES = {"en": "en_GB"}
 
 
+@lru_cache(maxsize=256)
 def format_day(day: date, lang: str) -> str:
     """A date written out for ``lang``: "17 January 2022", "17 января 2022 г."."""
     try:

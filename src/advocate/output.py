@@ -321,12 +321,12 @@ class StagedOutput:
                 stage.add(rel, data)
         print(stage.published)
 
-    Files are written (mode 0o600, fsync'ed) into ``outdir/.advocate-staging-XXXX/``. On a
-    normal exit they are published one by one (``os.link``, or ``os.replace`` with
-    ``force``), and if publishing fails halfway the files already published are removed and
-    the ones they replaced restored from hard-link backups; folders this run created are
-    removed. On an exception in the block nothing is published. Either way the staging
-    folder is removed.
+    Files are written (mode 0o600) into ``outdir/.advocate-staging-XXXX/`` and synced to
+    disk once, before publishing. On a normal exit they are published one by one
+    (``os.link``, or ``os.replace`` with ``force``); if publishing fails halfway, the files
+    already published are removed, the ones they replaced are restored from hard-link
+    backups, and folders this run created are removed. On an exception in the block nothing
+    is published. Either way the staging folder is removed.
 
     Limits: publishing is many renames, not one, so another process listing ``outdir`` at that
     moment can see part of the batch; a power cut or SIGKILL while publishing can leave part
@@ -437,9 +437,7 @@ class StagedOutput:
             staged.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(staged, flags, self.mode)
             with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
+                f.write(data)  # flushed to disk once, before publishing (see _commit)
         except OSError as exc:
             raise _os_error(exc, dest) from None
         with self._lock:
@@ -476,6 +474,10 @@ class StagedOutput:
 
     def _commit(self) -> None:
         assert self._staging is not None
+        # One sync for the whole batch instead of an fsync per file (a millisecond each):
+        # every staged file is on disk before the first one is published.
+        if hasattr(os, "sync"):
+            os.sync()
         backups = self._staging / ".backup"
         outroot = self.outdir.resolve()
         done: list[tuple[Path, Path | None]] = []  # (dest, backup of what it replaced)

@@ -80,9 +80,13 @@ class Document:
     target_id: str | None = None
     writer_row: int | None = None
     warnings: list[Problem] = field(default_factory=list)
+    _text: str | None = field(default=None, repr=False)
 
     def text(self) -> str:
-        return markup.to_text(self.markdown)
+        """The plain-text form (computed once: the .txt file, the email body, the mailto)."""
+        if self._text is None:
+            self._text = markup.to_text(self.markdown)
+        return self._text
 
 
 def today() -> date:
@@ -121,6 +125,7 @@ class Renderer:
         self.day = day or today()
         self.paper: Paper = paper
         self._views: dict[str, tuple[dict[str, Any], list[Problem]]] = {}
+        self._targets: dict[tuple[str, int], tuple[dict[str, Any], list[Problem]]] = {}
 
     # -- data -------------------------------------------------------------------------
 
@@ -170,9 +175,11 @@ class Renderer:
         lang = resolve_language(self.campaign, lang, target)
         context, warnings = self._base_context(lang)
         index = self.campaign.targets.index(target)
-        loc = Localiser(self.campaign, lang)
-        context["target"] = target_view(self.campaign, loc, index)
-        warnings.extend(w for w in loc.warnings if w not in warnings)
+        if (lang, index) not in self._targets:
+            loc = Localiser(self.campaign, lang)
+            self._targets[(lang, index)] = (target_view(self.campaign, loc, index), loc.warnings)
+        context["target"], target_warnings = self._targets[(lang, index)]
+        warnings.extend(w for w in target_warnings if w not in warnings)
         context["writer"] = (writer or Writer()).view()
         context["signed"] = writer is not None and bool(writer.name)
         return self._document("letter", lang, context, warnings, target_id=target_id,

@@ -1,0 +1,384 @@
+"""``advocate check``: lint a campaign for its evidence and for the letters it produces.
+
+``advocate validate`` answers "can advocate read this file?"; ``advocate check`` answers
+"is it a good campaign?". It follows Amnesty's appeal-letter guidance (see
+``references/peers.md``): every fact sourced and every source used, facts checked
+recently, every ask sent to someone, every target reachable, and letters that are
+polite, cover every ask of their target, name their sender and keep to one page.
+
+Every problem points at the ``file:line:col`` of the part of the campaign it is about.
+Letter problems caused by a template (a missing salutation, say) point at the campaign
+field the template failed to print and name the template in the hint.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from advocate.errors import AdvocateError, Problem
+from advocate.load import Document, PathKey
+from advocate.localise import Localiser
+from advocate.model import Campaign, load_campaign_checked
+from advocate.render import Renderer, Writer
+from advocate.render import today as default_today
+
+__all__ = [
+    "BRIEF_PAGES",
+    "LETTER_PAGES",
+    "MAX_AGE_DAYS",
+    "WRITER",
+    "check_campaign",
+    "exit_code",
+    "page_count",
+    "problems_json",
+    "strictly",
+]
+
+MAX_AGE_DAYS = 90
+LETTER_PAGES = 1
+BRIEF_PAGES = 2
+#: The writer of the letters that ``check`` renders: a placeholder, never a real person.
+WRITER = Writer(name="A. Writer", city="Berlin")
+
+#: Translatable fields scanned for shouting. Quotes are left alone: they are someone
+#: else's words, quoted as spoken.
+_TEXT_FIELDS: tuple[PathKey, ...] = (
+    ("title",), ("summary",), ("background",),
+    ("facts", "*", "text"), ("facts", "*", "label"),
+    ("asks", "*", "title"), ("asks", "*", "text"),
+    ("targets", "*", "salutation"),
+)
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_PUNCT = re.compile(r"[!?]*(?:!!|\?!|!\?)[!?]*")
+_POLITE = "a calm, factual tone persuades, as Amnesty's appeal-letter guidance advises"
+
+
+# -- entry points ----------------------------------------------------------------------
+
+def check_campaign(path: Path, *, max_age_days: int = MAX_AGE_DAYS, today: date | None = None,
+                   render_pdfs: bool = True, templates: Path | None = None) -> list[Problem]:
+    """Every problem and warning ``advocate check`` finds in one campaign file.
+
+    Validation errors (the file cannot be read) are returned as they are, and nothing
+    else is checked. Otherwise: the model's warnings, the evidence checks, the text
+    checks, and the letters for every target in every language of the campaign (with
+    ``render_pdfs``, also their page counts and the brief's). Sorted by file and line.
+    """
+    try:
+        campaign, warnings = load_campaign_checked(path)
+    except AdvocateError as exc:
+        return _sorted(exc.problems)
+    document = campaign.document
+    assert document is not None  # loaded from a file
+    day = today or default_today()
+    problems = list(warnings)
+    problems += _evidence(campaign, document, day, max_age_days)
+    problems += _shouting(document)
+    problems += _targets(campaign, document)
+    try:
+        renderer = Renderer(campaign, templates=templates, day=day)
+    except AdvocateError as exc:
+        return _sorted([*problems, *exc.problems])
+    problems += _letters(campaign, document, renderer, render_pdfs)
+    if render_pdfs:
+        problems += _briefs(campaign, document, renderer)
+    return _sorted(problems)
+
+
+def strictly(problems: Iterable[Problem]) -> list[Problem]:
+    """``--strict``: every warning becomes an error."""
+    return [replace(p, severity="error") for p in problems]
+
+
+def exit_code(problems: Iterable[Problem]) -> int:
+    """0 when there are only warnings (or nothing), 2 when there is an error."""
+    return 2 if any(p.severity == "error" for p in problems) else 0
+
+
+def problems_json(problems: Iterable[Problem]) -> list[dict[str, Any]]:
+    """``--json``: one object per problem, for scripts."""
+    return [{"file": p.file, "line": p.line, "column": p.column, "severity": p.severity,
+             "message": p.message, "hint": p.hint} for p in problems]
+
+
+def page_count(pdf: bytes) -> int:
+    """The number of pages of a PDF, including one whose objects sit in compressed streams.
+
+    WeasyPrint writes PDF 1.7 with object streams, so page objects are usually inside
+    Flate-compressed ``/ObjStm`` streams, invisible to a plain search of the file."""
+    chunks = [pdf]
+    for match in re.finditer(rb"stream\r?\n", pdf):
+        head = pdf[max(0, match.start() - 512):match.start()]
+        header = head[head.rfind(b" obj"):] if b" obj" in head else head
+        if b"/ObjStm" not in header or b"/FlateDecode" not in header:
+            continue
+        try:
+            chunks.append(zlib.decompressobj().decompress(pdf[match.end():]))
+        except zlib.error:
+            continue
+    return sum(len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", chunk)) for chunk in chunks)
+
+
+# -- evidence --------------------------------------------------------------------------
+
+def _evidence(campaign: Campaign, doc: Document, day: date, max_age: int) -> Iterator[Problem]:
+    cited = {ref for fact in campaign.facts for ref in fact.source}
+    cited |= {quote.source for quote in campaign.quotes}
+    for index, source in enumerate(campaign.sources):
+        if source.id not in cited:
+            yield doc.problem(("sources", index, "id"), f"source '{source.id}' is never cited",
+                              f"cite it from a fact or a quote with `source: {source.id}`, "
+                              "or remove it", severity="warning", at_value=True)
+        if source.date is not None and source.date > campaign.as_of:
+            yield doc.problem(
+                ("sources", index, "date"),
+                f"source '{source.id}' is dated {source.date.isoformat()}, after as_of "
+                f"({campaign.as_of.isoformat()})",
+                "correct the date, or set as_of to the day you last checked the facts",
+                at_value=True)
+    age = (day - campaign.as_of).days
+    if age > max_age:
+        yield doc.problem(("as_of",), f"facts last checked {age} days ago",
+                          "check them and update as_of, or pass --max-age",
+                          severity="warning", at_value=True)
+    elif age < 0:
+        yield doc.problem(("as_of",), f"as_of ({campaign.as_of.isoformat()}) is in the future",
+                          "set it to the day you last checked the facts",
+                          severity="warning", at_value=True)
+    sent = {ask.id for target in campaign.targets for ask in campaign.asks_for(target)}
+    for index, ask in enumerate(campaign.asks):
+        if ask.id not in sent:
+            yield doc.problem(("asks", index, "id"), f"ask '{ask.id}' goes to no target",
+                              "add it to a target's `asks:` list, or leave `asks:` out to "
+                              "send every ask", severity="warning", at_value=True)
+
+
+def _targets(campaign: Campaign, doc: Document) -> Iterator[Problem]:
+    for index, target in enumerate(campaign.targets):
+        if target.address is None and target.email is None:
+            yield doc.problem(("targets", index, "id"),
+                              f"target '{target.id}' has no address and no email",
+                              "add a postal address, or an email address you have checked, "
+                              "so letters can reach them", severity="warning", at_value=True)
+        if target.language is not None and target.language not in campaign.languages:
+            yield doc.problem(
+                ("targets", index, "language"),
+                f"target '{target.id}' reads '{target.language}', a language the campaign "
+                "has no text in", f"add `{target.language}:` under translations: and "
+                f"translate the fields; until then letters are in '{campaign.language}'",
+                severity="warning", at_value=True)
+
+
+# -- polite text -----------------------------------------------------------------------
+
+def _fields(data: Any, pattern: PathKey, path: PathKey = ()) -> Iterator[tuple[PathKey, str]]:
+    """Every text at ``pattern`` (``*`` matches any list index), one per language."""
+    if not pattern:
+        if isinstance(data, str):
+            yield path, data
+        elif isinstance(data, dict):
+            for lang, text in data.items():
+                if isinstance(text, str):
+                    yield (*path, lang), text
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*" and isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _fields(item, rest, (*path, index))
+    elif isinstance(data, dict) and head in data:
+        yield from _fields(data[head], rest, (*path, head))
+
+
+def _all_text(data: Any) -> Iterator[str]:
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from _all_text(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _all_text(value)
+
+
+def _is_caps(word: str) -> bool:
+    letters = [ch for ch in word if ch.isalpha()]
+    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
+
+
+def _caps_runs(text: str) -> Iterator[str]:
+    """Three or more words in capitals in a row: "RELEASE THEM NOW"."""
+    run: list[re.Match[str]] = []
+
+    def done() -> Iterator[str]:
+        if len(run) >= 3:
+            yield text[run[0].start():run[-1].end()]
+
+    for match in _WORD.finditer(text):
+        if _is_caps(match.group()) and (
+                not run or not text[run[-1].end():match.start()].strip()):
+            run.append(match)
+            continue
+        yield from done()
+        run = [match] if _is_caps(match.group()) else []
+    yield from done()
+
+
+def _shouting(doc: Document) -> Iterator[Problem]:
+    """Shouting in the campaign's own text: capitals where a sentence would do, "!!", "?!".
+
+    A single word in capitals is shouting only when the campaign also writes it in lower
+    case ("release ... RELEASE"); "CSTO" or "ICCPR" never appear so, and are acronyms."""
+    lower = {word.lower() for text in _all_text(doc.data) for word in _WORD.findall(text)
+             if not _is_caps(word)}
+    for pattern in _TEXT_FIELDS:
+        for path, text in _fields(doc.data, pattern):
+            where = ".".join(map(str, path))
+            shouted: list[str] = list(_caps_runs(text))
+            inside = {word for phrase in shouted for word in _WORD.findall(phrase)}
+            shouted += [word for word in dict.fromkeys(_WORD.findall(text))
+                        if len(word) >= 4 and _is_caps(word) and word.lower() in lower
+                        and word not in inside]
+            for phrase in shouted:
+                yield doc.problem(path, f"{where}: '{phrase}' reads as shouting",
+                                  f"write it in sentence case: {_POLITE}",
+                                  severity="warning", at_value=True)
+            for marks in dict.fromkeys(m.group() for m in _PUNCT.finditer(text)):
+                yield doc.problem(path, f"{where}: '{marks}' reads as shouting",
+                                  f"one full stop is enough: {_POLITE}",
+                                  severity="warning", at_value=True)
+
+
+# -- letters and briefs ----------------------------------------------------------------
+
+def _squash(text: str) -> str:
+    """Text without whitespace, so line wrapping cannot hide a phrase."""
+    return re.sub(r"\s+", "", text)
+
+
+def _template_name(renderer: Renderer, name: str) -> str:
+    """How to name a wording template in a hint: its path, or "the built-in ..."."""
+    from jinja2 import TemplateError
+
+    from advocate.templating import builtin_templates
+
+    try:
+        filename = renderer.env.get_template(name).filename
+    except (AdvocateError, TemplateError):  # rendering reports it
+        return f"the template {name}"
+    if filename is None:
+        return f"the template {name}"
+    found = Path(filename)
+    if found.is_relative_to(builtin_templates().resolve()):
+        return f"the built-in template {name}"
+    try:
+        return f"the template {found.relative_to(Path.cwd())}"
+    except ValueError:
+        return f"the template {found}"
+
+
+def _value_path(doc: Document, path: PathKey, lang: str) -> PathKey:
+    """The path of a translatable field's text in ``lang`` when it has one."""
+    return (*path, lang) if (*path, lang) in doc.value_marks else path
+
+
+def _located(problems: Iterable[Problem], doc: Document, where: PathKey) -> Iterator[Problem]:
+    """Problems from rendering, placed in the campaign file when they name no file."""
+    for problem in problems:
+        if problem.file is None:
+            located = doc.problem(where, problem.message, problem.hint, at_value=True)
+            yield replace(located, severity=problem.severity)
+        else:
+            yield problem
+
+
+def _lang_path(campaign: Campaign, lang: str) -> PathKey:
+    return ("language",) if lang == campaign.language else ("translations", lang)
+
+
+def _letters(campaign: Campaign, doc: Document, renderer: Renderer,
+             render_pdfs: bool) -> Iterator[Problem]:
+    caps = {word for text in _all_text(doc.data) for word in _WORD.findall(text)
+            if _is_caps(word)}
+    for lang in campaign.languages:
+        loc = Localiser(campaign, lang)
+        template = _template_name(renderer, f"{lang}/letter.md.j2")
+        for index, target in enumerate(campaign.targets):
+            at = ("targets", index, "id")
+            letter = f"the letter to '{target.id}' ({lang})"
+            try:
+                document = renderer.letter(target.id, WRITER, lang)
+            except AdvocateError as exc:
+                yield from _located(exc.problems, doc, _lang_path(campaign, lang))
+                break  # the same template fails for every target
+            text = _squash(document.text())
+            salutation = loc.text(target.salutation, ("targets", index, "salutation")) or ""
+            if _squash(salutation) not in text:
+                yield doc.problem(
+                    _value_path(doc, ("targets", index, "salutation"), lang),
+                    f"{letter} lacks its salutation",
+                    f"{template} must print {{{{ target.salutation }}}}",
+                    severity="warning", at_value=True)
+            for ask in campaign.asks_for(target):
+                ask_index = campaign.asks.index(ask)
+                title = loc.text(ask.title, ("asks", ask_index, "title")) or ""
+                if _squash(title) not in text:
+                    where: PathKey = (
+                        ("targets", index, "asks", target.asks.index(ask.id))
+                        if target.asks is not None
+                        else _value_path(doc, ("asks", ask_index, "title"), lang))
+                    yield doc.problem(
+                        where, f"{letter} leaves out ask '{ask.id}'",
+                        f"{template} must list every ask in target.asks",
+                        severity="warning", at_value=True)
+            if _squash(WRITER.name or "") not in text:
+                yield doc.problem(
+                    at, f"{letter} does not name its sender",
+                    f"{template} must print {{{{ writer.name }}}}: a name and an address "
+                    "show that a letter is genuine", severity="warning", at_value=True)
+            loud = [word for word in dict.fromkeys(_WORD.findall(document.text()))
+                    if len(word) >= 4 and _is_caps(word) and word not in caps]
+            if loud:
+                yield doc.problem(
+                    at, f"{letter} shouts: {', '.join(loud)}",
+                    f"{template} writes words in capitals: {_POLITE}",
+                    severity="warning", at_value=True)
+            if render_pdfs:
+                try:
+                    pages = page_count(renderer.pdf([document]))
+                except AdvocateError as exc:
+                    yield from _located(exc.problems, doc, at)
+                    continue
+                if pages > LETTER_PAGES:
+                    yield doc.problem(
+                        at, f"{letter} runs to {pages} pages (the aim is one)",
+                        "shorten the facts, or the asks this target receives: Amnesty's "
+                        "guidance is one page at most", severity="warning", at_value=True)
+
+
+def _briefs(campaign: Campaign, doc: Document, renderer: Renderer) -> Iterator[Problem]:
+    where: PathKey = ("background",) if "background" in doc.data else ("facts",)
+    for lang in campaign.languages:
+        try:
+            brief = renderer.brief(lang)
+            pages = page_count(renderer.pdf([brief]))
+        except AdvocateError as exc:
+            yield from _located(exc.problems, doc, _lang_path(campaign, lang))
+            continue
+        if pages > BRIEF_PAGES:
+            yield doc.problem(
+                _value_path(doc, where, lang),
+                f"the brief ({lang}) runs to {pages} pages (the aim is at most two)",
+                "shorten the background, the facts or the quotes",
+                severity="warning", at_value=True)
+
+
+def _sorted(problems: Sequence[Problem]) -> list[Problem]:
+    """Each problem once, by file, line and column (problems without a place first)."""
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=lambda p: (p.file or "", p.line or 0, p.column or 0))
