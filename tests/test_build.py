@@ -1,0 +1,173 @@
+"""advocate build: every document, a manifest that matches, all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from typer.testing import Result
+
+import advocate.build
+from advocate.build import build
+from advocate.errors import AdvocateError
+from advocate.signers import read_signers
+from helpers import snapshot, write
+
+Run = Callable[..., Result]
+SIGNERS = Path(__file__).parent / "fixtures" / "signers" / "valid.csv"
+TARGETS = ["president", "prosecutor-general", "interior-minister", "un-high-commissioner"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, kz_path: Path) -> Path:
+    """One real build of the bundled campaign for 4 signers (16 letters), two workers."""
+    out = tmp_path_factory.mktemp("build") / "out"
+    build([kz_path], out, signers=read_signers(SIGNERS), jobs=2)
+    return out / "kazakhstan-2022"
+
+
+def test_every_document_is_there(built: Path) -> None:
+    names = sorted(str(p.relative_to(built)) for p in built.rglob("*") if p.is_file())
+    expected = ["brief.html", "brief.pdf", "index.html", "manifest.json", "petition.md",
+                "petition.pdf", "sheet.pdf"]
+    expected += [f"letters/{i:05d}-{t}.{ext}" for i in range(1, 5) for t in TARGETS
+                 for ext in ("eml", "pdf", "txt")]
+    assert names == sorted(expected)
+
+
+def test_manifest_matches_the_files(built: Path) -> None:
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["campaign"] == "kazakhstan-2022"
+    assert manifest["signers"] == 4 and manifest["public_signers"] == 2
+    listed = {entry["path"]: entry for entry in manifest["files"]}
+    on_disk = {str(p.relative_to(built)) for p in built.rglob("*") if p.is_file()}
+    assert set(listed) == on_disk - {"manifest.json"}
+    for path, entry in listed.items():
+        data = (built / path).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["size"] == len(data)
+    letter = listed["letters/00003-president.pdf"]
+    assert (letter["kind"], letter["target"], letter["signer_row"], letter["lang"]) == \
+        ("letter", "president", 3, "ru")
+
+
+def test_no_personal_data_in_names_manifest_or_index(built: Path) -> None:
+    private = ["Aigerim", "Jörg", "Brandt", "Марина", "Nils", "example.org", "example.net",
+               "Example"]
+    for path in built.rglob("*"):
+        assert not any(word in str(path) for word in private)
+    manifest = (built / "manifest.json").read_text(encoding="utf-8")
+    assert not any(word in manifest for word in private)
+    index = (built / "index.html").read_text(encoding="utf-8")
+    outside_links = re.sub(r'href="mailto:[^"]*"', "", index)  # a mailto carries the letter
+    assert not any(word in outside_links for word in private)
+    assert (built / "letters" / "00001-president.txt").stat().st_mode & 0o777 == 0o600
+
+
+def test_letters_are_personal_and_pdfs_are_one_page(built: Path) -> None:
+    text = (built / "letters" / "00002-un-high-commissioner.txt").read_text(encoding="utf-8")
+    assert "Jörg Brandt" in text and "I stood in Almaty in 2022." in text
+    for target in TARGETS:
+        reader = PdfReader(built / "letters" / f"00002-{target}.pdf")
+        assert len(reader.pages) == 1, target
+        assert "Jörg Brandt" in reader.pages[0].extract_text()
+    assert len(PdfReader(built / "brief.pdf").pages) <= 2
+
+
+def test_eml_drafts_parse_back(built: Path) -> None:
+    raw = (built / "letters" / "00002-un-high-commissioner.eml").read_bytes()
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert message["From"].addresses[0].addr_spec == "Joerg.Brandt@xn--bcher-kva.example"
+    assert message["Subject"] == "Justice for Kazakhstan's peaceful protesters"
+    for header in ("Message-ID", "Date", "X-Mailer", "User-Agent"):
+        assert message[header] is None
+    body = message.get_content().replace("\r\n", "\n")  # CRLF is text/plain's canonical form
+    assert body.startswith("Jörg Brandt\n") and "Dear High Commissioner," in body
+    assert body == (built / "letters" / "00002-un-high-commissioner.txt").read_text(
+        encoding="utf-8")
+
+
+def test_index_links_every_file(built: Path) -> None:
+    index = (built / "index.html").read_text(encoding="utf-8")
+    for path in built.rglob("*"):
+        name = str(path.relative_to(built))
+        if path.is_file() and name not in ("index.html", "manifest.json", "brief.html"):
+            assert f'href="{name}"' in index, name
+    assert "default-src 'none'" in index
+    assert 'href="mailto:' in index  # English letters are short enough for a mailto link
+
+
+def test_a_crash_mid_batch_leaves_the_output_as_it_was(
+        tmp_path: Path, kz_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    write(out / "keep.txt", "an earlier file")
+    before = snapshot(out)
+    real = advocate.build._render_letters
+    calls = []
+
+    def crash(renderer, jobs, lang):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("injected crash")
+        return real(renderer, jobs, lang)
+
+    monkeypatch.setattr(advocate.build, "_render_letters", crash)
+    monkeypatch.setattr(advocate.build, "CHUNK", 2)
+    with pytest.raises(RuntimeError, match="injected crash"):
+        build([kz_path], out, signers=read_signers(SIGNERS), jobs=1, formats=("txt", "eml"))
+    assert snapshot(out) == before
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_nothing_is_overwritten_without_force(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = run("build", "kazakhstan-2022", "-o", str(out), "--formats", "txt")
+    assert first.exit_code == 0, first.stderr
+    before = snapshot(out)
+    again = run("build", "kazakhstan-2022", "-o", str(out), "--formats", "txt")
+    assert again.exit_code == 2
+    assert "kazakhstan-2022/brief.pdf: already exists (use --force to overwrite)" in again.stderr
+    assert snapshot(out) == before
+    forced = run("build", "kazakhstan-2022", "-o", str(out), "--formats", "txt", "--force")
+    assert forced.exit_code == 0
+
+
+def test_dry_run_writes_nothing_and_json_summarises(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    dry = run("build", "kazakhstan-2022", "-o", str(out), "--signers", str(SIGNERS),
+              "--dry-run")
+    assert dry.exit_code == 0 and not out.exists()
+    listed = dry.stdout.splitlines()
+    assert str(out / "kazakhstan-2022" / "letters" / "00004-president.pdf") in listed
+    assert len(listed) == 7 + 4 * 4 * 3
+    result = run("build", "kazakhstan-2022", "-o", str(out), "--formats", "txt", "--json")
+    summary = json.loads(result.stdout)
+    assert summary["files"] == 7 + 4 and summary["letters"] == 4
+    assert summary["campaigns"][0]["id"] == "kazakhstan-2022"
+
+
+def test_invalid_campaign_stops_everything_before_writing(run: Run, tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.yaml", "advocate: 1\nid: bad\n")
+    out = tmp_path / "out"
+    result = run("build", "kazakhstan-2022", str(bad), "-o", str(out))
+    assert result.exit_code == 2
+    assert "bad.yaml:1:1: missing required key" in result.stderr
+    assert not out.exists()
+
+
+def test_two_campaigns_with_one_id_are_refused(kz_path: Path, tmp_path: Path) -> None:
+    copy = write(tmp_path / "copy.yaml", kz_path.read_text(encoding="utf-8"))
+    with pytest.raises(AdvocateError, match="two campaigns have the id 'kazakhstan-2022'"):
+        build([kz_path, copy], tmp_path / "out")
+
+
+def test_unknown_letter_format_is_a_usage_error(run: Run, tmp_path: Path) -> None:
+    result = run("build", "kazakhstan-2022", "-o", str(tmp_path / "o"), "--formats", "docx")
+    assert result.exit_code == 2 and "unknown letter format(s): docx" in result.stderr
