@@ -37,7 +37,7 @@ unit:
 	$(BIN)/pytest -q
 
 golden: install
-	$(BIN)/pytest -q tests/test_golden.py --update-golden
+	$(BIN)/pytest -q tests/test_golden.py tests/test_docs.py --update-golden
 
 bench: install
 	$(BIN)/python benchmarks/bench.py

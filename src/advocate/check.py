@@ -14,7 +14,6 @@ field the template failed to print and name the template in the hint.
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
@@ -35,7 +34,6 @@ __all__ = [
     "WRITER",
     "check_campaign",
     "exit_code",
-    "page_count",
     "problems_json",
     "strictly",
 ]
@@ -105,24 +103,6 @@ def problems_json(problems: Iterable[Problem]) -> list[dict[str, Any]]:
     """``--json``: one object per problem, for scripts."""
     return [{"file": p.file, "line": p.line, "column": p.column, "severity": p.severity,
              "message": p.message, "hint": p.hint} for p in problems]
-
-
-def page_count(pdf: bytes) -> int:
-    """The number of pages of a PDF, including one whose objects sit in compressed streams.
-
-    WeasyPrint writes PDF 1.7 with object streams, so page objects are usually inside
-    Flate-compressed ``/ObjStm`` streams, invisible to a plain search of the file."""
-    chunks = [pdf]
-    for match in re.finditer(rb"stream\r?\n", pdf):
-        head = pdf[max(0, match.start() - 512):match.start()]
-        header = head[head.rfind(b" obj"):] if b" obj" in head else head
-        if b"/ObjStm" not in header or b"/FlateDecode" not in header:
-            continue
-        try:
-            chunks.append(zlib.decompressobj().decompress(pdf[match.end():]))
-        except zlib.error:
-            continue
-    return sum(len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", chunk)) for chunk in chunks)
 
 
 # -- evidence --------------------------------------------------------------------------
@@ -350,7 +330,8 @@ def _letters(campaign: Campaign, doc: Document, renderer: Renderer,
                     severity="warning", at_value=True)
             if render_pdfs:
                 try:
-                    pages = page_count(renderer.pdf([document]))
+                    renderer.pdf([document])
+                    pages = renderer.last_pages
                 except AdvocateError as exc:
                     yield from _located(exc.problems, doc, at)
                     continue
@@ -366,7 +347,8 @@ def _briefs(campaign: Campaign, doc: Document, renderer: Renderer) -> Iterator[P
     for lang in campaign.languages:
         try:
             brief = renderer.brief(lang)
-            pages = page_count(renderer.pdf([brief]))
+            renderer.pdf([brief])
+            pages = renderer.last_pages
         except AdvocateError as exc:
             yield from _located(exc.problems, doc, _lang_path(campaign, lang))
             continue

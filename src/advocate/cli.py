@@ -211,6 +211,61 @@ def validate(
         raise AdvocateError(problems=problems)
 
 
+@app.command(epilog="Example: advocate check my-campaign.yaml --max-age 30 --strict")
+@handles_errors
+def check(
+    campaigns: Annotated[list[str], typer.Argument(help="Campaign files or bundled ids.",
+                                                   show_default=False)],
+    max_age: Annotated[int, typer.Option(
+        "--max-age", min=0, metavar="DAYS",
+        help="Warn when the facts (as_of) were last checked more than DAYS ago.")] = 90,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 2).")]
+    = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the problems as a JSON list on stdout.")] = False,
+    no_pdf: Annotated[bool, typer.Option(
+        "--no-pdf", help="Skip the page counts of letters and briefs (renders no PDF).")]
+    = False,
+    templates: TemplatesOpt = None,
+) -> None:
+    """Lint campaigns: sources, dates, asks, targets, and the letters and briefs they make.
+
+    Exit 0 when there are only warnings, 2 when there is an error (or any problem, with
+    --strict)."""
+    from advocate.campaigns import resolve_campaign
+    from advocate.check import check_campaign, exit_code, problems_json, strictly
+
+    found: list[Problem] = []
+    for name in campaigns:
+        try:
+            path = resolve_campaign(name)
+        except AdvocateError as exc:
+            problems = exc.problems
+        else:
+            problems = check_campaign(path, max_age_days=max_age, render_pdfs=not no_pdf,
+                                      templates=templates)
+        if strict:
+            problems = strictly(problems)
+        found += problems
+        if as_json:
+            continue
+        for problem in problems:
+            if problem.severity == "error":
+                typer.echo(format_problem(problem), err=True)
+            else:
+                warn([problem])
+        errors = sum(1 for p in problems if p.severity == "error")
+        if not errors:
+            warnings = len(problems)
+            typer.echo(f"advocate: ok: {name}" + (
+                f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""),
+                err=True)
+    if as_json:
+        typer.echo(json.dumps(problems_json(found), indent=2, ensure_ascii=False))
+    if exit_code(found):
+        raise typer.Exit(2)
+
+
 class LetterFormat(StrEnum):
     txt = "txt"
     md = "md"
@@ -377,6 +432,9 @@ def build(
     lang: LangOpt = None,
     templates: TemplatesOpt = None,
     paper: PaperOpt = Paper.a4,
+    watch: Annotated[bool, typer.Option(
+        "--watch", help="Build, then build again whenever a campaign, the signer list or a "
+        "template changes, until Ctrl-C (each rebuild overwrites the last).")] = False,
 ) -> None:
     """Every document of every campaign: brief, petition, sheet, a letter per signer and
     target (txt, eml, pdf), an index.html and a manifest.json. All or nothing."""
@@ -388,20 +446,40 @@ def build(
     if unknown or not wanted:
         raise AdvocateError(f"unknown letter format(s): {', '.join(unknown) or '(none)'}",
                             hint="choose from txt, eml, pdf, md, html")
+    if watch and (dry_run or as_json):
+        raise AdvocateError("--watch cannot be combined with --dry-run or --json",
+                            hint="--watch keeps building until Ctrl-C")
     paths = [resolve_campaign(name) for name in campaigns]
-    rows = _signers(signers, encoding, dedupe)
-    with _progress(enabled=not dry_run) as progress:
-        result = builder.build(paths, output, signers=rows, templates=templates, jobs=jobs,
-                               force=force, dry_run=dry_run, lang=lang, paper=paper.value,
-                               formats=wanted, progress=progress)
-    warn(result.warnings)
-    if as_json:
-        typer.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False))
-    elif dry_run:
-        typer.echo("\n".join(str(output / p) for p in result.files))
-    else:
-        typer.echo(f"advocate: wrote {len(result.files)} files to {output} in "
-                   f"{result.seconds:.1f} s", err=True)
+
+    def once(overwrite: bool) -> None:
+        rows = _signers(signers, encoding, dedupe)
+        with _progress(enabled=not dry_run) as progress:
+            result = builder.build(paths, output, signers=rows, templates=templates,
+                                   jobs=jobs, force=overwrite, dry_run=dry_run, lang=lang,
+                                   paper=paper.value, formats=wanted, progress=progress)
+        warn(result.warnings)
+        if as_json:
+            typer.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False))
+        elif dry_run:
+            typer.echo("\n".join(str(output / p) for p in result.files))
+        else:
+            typer.echo(f"advocate: wrote {len(result.files)} files to {output} in "
+                       f"{result.seconds:.1f} s", err=True)
+
+    if not watch:
+        once(force)
+        return
+    from advocate.watch import watch as watch_inputs
+    from advocate.watch import watched_paths
+
+    built: list[bool] = []
+
+    def rebuild() -> None:
+        once(force or bool(built))  # later builds replace this session's own output
+        built.append(True)
+
+    typer.echo("advocate: watching for changes (Ctrl-C stops)", err=True)
+    watch_inputs(watched_paths(paths, signers, templates), rebuild, on_error=fail)
 
 
 @contextmanager
@@ -482,5 +560,5 @@ def schema() -> None:
 
 
 def main() -> None:
-    """Entry point of the ``advocate`` command."""
-    app()
+    """Entry point of the ``advocate`` command (and of ``python -m advocate``)."""
+    app(prog_name="advocate")

@@ -124,6 +124,7 @@ class Renderer:
             self.roots, {"lines": _lines, "cite": _cite})
         self.day = day or today()
         self.paper: Paper = paper
+        self.last_pages = 0  # pages of the last PDF rendered (after any tightening)
         self._views: dict[str, tuple[dict[str, Any], list[Problem]]] = {}
         self._targets: dict[tuple[str, int], tuple[dict[str, Any], list[Problem]]] = {}
 
@@ -249,6 +250,7 @@ class Renderer:
             data, pages = pdf.render_pdf_pages(
                 html, title=title, lang=first.lang, base_dir=self.roots[-1], roots=self.roots,
                 paper=self.paper, source=f"{first.kind}.html.j2")
+            self.last_pages = pages
             if budget is None or pages <= budget:
                 return data
         first.warnings.append(Problem(
