@@ -174,6 +174,20 @@ def _emit(data: str | bytes, out: Path | None, force: bool, inputs: Sequence[Pat
     typer.echo(f"advocate: wrote {out}", err=True)
 
 
+def _document(campaign: str, templates: Path | None, paper: Paper, fmt: str,
+              output: Path | None, force: bool, signers: Path | None,
+              make: Callable[[Any], Any]) -> None:
+    """Load a campaign, render one document in one format, and write it out."""
+    from advocate.render import Renderer
+
+    loaded = _load(campaign)
+    renderer = Renderer(loaded, templates=templates, paper=paper.value)
+    document = make(renderer)
+    data = renderer.format([document], fmt)
+    warn(document.warnings)
+    _emit(data, output, force, [loaded.path, signers], renderer.roots[:-1])
+
+
 # -- commands --------------------------------------------------------------------------
 
 @app.command(epilog="Example: advocate validate my-campaign.yaml --signers signers.csv")
@@ -366,15 +380,9 @@ def petition(
     paper: PaperOpt = Paper.a4,
 ) -> None:
     """The petition with its signature count and consenting signers, or a signature sheet."""
-    from advocate.render import Renderer
-
-    loaded = _load(campaign)
-    renderer = Renderer(loaded, templates=templates, paper=paper.value)
     rows = _signers(signers, encoding, dedupe)
-    document = renderer.sheet(lang) if sheet else renderer.petition(rows, lang)
-    data = renderer.format([document], fmt.value)
-    warn(document.warnings)
-    _emit(data, output, force, [loaded.path, signers], renderer.roots[:-1])
+    _document(campaign, templates, paper, fmt.value, output, force, signers,
+              lambda r: r.sheet(lang) if sheet else r.petition(rows, lang))
 
 
 class BriefFormat(StrEnum):
@@ -397,14 +405,8 @@ def brief(
     paper: PaperOpt = Paper.a4,
 ) -> None:
     """A one- or two-page briefing sheet: figures, asks, quotes and numbered sources."""
-    from advocate.render import Renderer
-
-    loaded = _load(campaign)
-    renderer = Renderer(loaded, templates=templates, paper=paper.value)
-    document = renderer.brief(lang)
-    data = renderer.format([document], fmt.value)
-    warn(document.warnings)
-    _emit(data, output, force, [loaded.path], renderer.roots[:-1])
+    _document(campaign, templates, paper, fmt.value, output, force, None,
+              lambda r: r.brief(lang))
 
 
 @app.command(epilog="Example: advocate build kazakhstan-2022 --signers signers.csv -o out/")

@@ -1,45 +1,64 @@
 """Time limits for untrusted work (template and PDF renders) in this process.
 
 A hostile template can loop for ever (``range(100000)`` nested twice) and hostile CSS can
-hang layout. On the main thread of a POSIX process we arm a real-time timer whose signal
-raises inside the render; elsewhere (a thread, Windows) no limit can be enforced in
-process, so the caller runs without one and batch workers rely on their own process.
+hang layout. On the main thread of a POSIX process a real-time timer raises
+:class:`RenderTimeout` inside the work; elsewhere (a thread, Windows) no limit can be
+enforced in process, and batch workers, which run on their own main threads, are covered.
+
+The timeout is a ``BaseException`` so that ``except Exception`` in a library (WeasyPrint's
+SVG drawing, its URL fetching) cannot swallow it, and the alarm repeats every 50 ms until
+the work gives way; ``clock.expired`` tells when the work finished in spite of it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from types import FrameType
 
 
-class RenderTimeout(Exception):
+class RenderTimeout(BaseException):
     """Raised inside the guarded block when its time is up."""
 
 
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise :class:`RenderTimeout` in the block if it runs longer than ``seconds``."""
-    usable = (
-        seconds > 0
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-    )
-    if not usable:
-        yield
+@dataclass
+class Clock:
+    """What happened to a time limit: whether it expired, and whether the block is done."""
+
+    expired: bool = False
+    done: bool = False
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[Clock]:
+    """Interrupt the block after ``seconds`` (main thread only; restores an outer timer)."""
+    clock = Clock()
+    if (
+        seconds <= 0
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield clock
         return
 
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise RenderTimeout(f"exceeded {seconds:g} s")
+    def on_alarm(signum: int, frame: FrameType | None) -> None:
+        if not clock.done:
+            clock.expired = True
+            raise RenderTimeout(f"exceeded {seconds:g} s")
 
-    previous_handler = signal.signal(signal.SIGALRM, expire)
-    previous_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    old_delay, old_interval = signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+    started = time.monotonic()
     try:
-        yield
+        yield clock
     finally:
+        clock.done = True
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous_handler)
-        if previous_timer[0] > 0:  # re-arm an outer limit with what it had left
-            signal.setitimer(signal.ITIMER_REAL, *previous_timer)
+        signal.signal(signal.SIGALRM, previous)
+        if old_delay:
+            remaining = max(old_delay - (time.monotonic() - started), 0.001)
+            signal.setitimer(signal.ITIMER_REAL, remaining, old_interval)

@@ -19,26 +19,24 @@ import logging
 import os
 import re
 import shutil
-import signal
 import stat
 import tempfile
 import threading
-import time
 import unicodedata
 import warnings
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from importlib.resources import files
 from io import BytesIO
 from pathlib import Path
-from types import FrameType
 from typing import Any
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from advocate.errors import AdvocateError, Problem
+from advocate.limits import RenderTimeout, time_limit
 
 __all__ = [
     "MAX_DEPTH",
@@ -521,51 +519,6 @@ def _install_glib_handler() -> bool:
     return True
 
 
-class _RenderTimeout(BaseException):
-    """Raised by SIGALRM inside WeasyPrint; BaseException so ``except Exception`` misses it."""
-
-
-@dataclass
-class _Clock:
-    expired: bool = False
-    done: bool = False
-
-
-@contextlib.contextmanager
-def _deadline(seconds: float) -> Iterator[_Clock]:
-    """Interrupt the render after ``seconds`` (main thread only; restores the old timer).
-
-    The alarm repeats every 50 ms so a timeout swallowed by WeasyPrint's SVG code is
-    raised again; ``clock.expired`` catches the case where the render still finished.
-    """
-    clock = _Clock()
-    if (
-        seconds <= 0
-        or not hasattr(signal, "setitimer")
-        or threading.current_thread() is not threading.main_thread()
-    ):
-        yield clock
-        return
-
-    def on_alarm(signum: int, frame: FrameType | None) -> None:
-        if not clock.done:
-            clock.expired = True
-            raise _RenderTimeout
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    old_delay, old_interval = signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
-    started = time.monotonic()
-    try:
-        yield clock
-    finally:
-        clock.done = True
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if old_delay:
-            remaining = max(old_delay - (time.monotonic() - started), 0.001)
-            signal.setitimer(signal.ITIMER_REAL, remaining, old_interval)
-
-
 # ------------------------------------------------------------------ depth probe
 
 _VOID = frozenset(
@@ -783,7 +736,7 @@ class PdfRenderer:
         _GLIB_LOCAL.sink = outcome.glib
         pdf: bytes | None = None
         try:
-            with _deadline(timeout) as clock:
+            with time_limit(timeout) as clock:
                 try:
                     document = weasy.HTML(
                         string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher
@@ -810,7 +763,7 @@ class PdfRenderer:
                     text = str(exc).splitlines()[0][:200] if str(exc) else ""
                     outcome.failure = f"{type(exc).__name__}: {text}".rstrip(": ")
             outcome.timed_out = clock.expired
-        except _RenderTimeout:
+        except RenderTimeout:
             outcome.timed_out = True
         finally:
             _GLIB_LOCAL.sink = None
