@@ -75,8 +75,13 @@ _MD_LINE_START = re.compile(r"^(\s*)([#>+=:-])", re.MULTILINE)
 _MD_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 
 
+_MD_ANY = re.compile(r"[\\`*_\[\]<>|~&#>+=:\-.)]")
+
+
 def escape_markdown(text: str) -> str:
     """Backslash-escape what Markdown would read as syntax, so text stays text."""
+    if not _MD_ANY.search(text):  # most names and cities: nothing to escape
+        return text
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_ENTITY.sub(r"\\&", text)
     text = _MD_NUMBERED.sub(r"\1\\\2", text)

@@ -1,0 +1,31 @@
+"""The parser-free path for plain blocks gives exactly what the parser gives."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advocate.markup import BLOCKS, _document_text, _plain_block_text
+from advocate.templating import escape_markdown
+
+lines = st.lists(st.text(max_size=40).map(escape_markdown), min_size=1, max_size=4)
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines, st.lists(st.booleans(), min_size=4, max_size=4),
+       st.sampled_from([None, *BLOCKS[:5]]))
+def test_plain_blocks_match_the_parser(texts: list[str], breaks: list[bool],
+                                       block: str | None) -> None:
+    body = "".join(t + ("\\\n" if b else "\n") for t, b in zip(texts, breaks, strict=False))
+    markdown = body.rstrip("\n").rstrip("\\")
+    if block:
+        markdown = f"::: {block}\n{markdown}\n:::"
+    fast = _plain_block_text(markdown, 72)
+    if fast is not None:
+        assert fast == _document_text(markdown, 72)
+
+
+def test_the_common_blocks_take_the_fast_path() -> None:
+    assert _plain_block_text("::: sender\nA. Writer\\\nBerlin\n:::", 72) == "A. Writer\nBerlin\n"
+    assert _plain_block_text("Dear Minister,", 72) == "Dear Minister,\n"
+    assert _plain_block_text("1. **Ask.** Text", 72) is None
