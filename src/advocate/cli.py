@@ -185,7 +185,7 @@ def _document(campaign: str, templates: Path | None, paper: Paper, fmt: str,
     document = make(renderer)
     data = renderer.format([document], fmt)
     warn(document.warnings)
-    _emit(data, output, force, [loaded.path, signers], renderer.roots[:-1])
+    _emit(data, output, force, [loaded.path, signers], renderer.roots)
 
 
 # -- commands --------------------------------------------------------------------------
@@ -350,7 +350,7 @@ def letter(
     else:
         data = renderer.format(documents, fmt.value)
     warn(p for doc in documents for p in doc.warnings)
-    _emit(data, output, force, [loaded.path, signers], renderer.roots[:-1])
+    _emit(data, output, force, [loaded.path, signers], renderer.roots)
 
 
 class PetitionFormat(StrEnum):
@@ -452,6 +452,12 @@ def build(
         raise AdvocateError("--watch cannot be combined with --dry-run or --json",
                             hint="--watch keeps building until Ctrl-C")
     paths = [resolve_campaign(name) for name in campaigns]
+    from advocate.output import guard_output
+    from advocate.templating import template_roots
+
+    for path in paths:  # never into a pack's templates (or ours), never onto an input
+        guard_output(output, inputs=[*paths, *([signers] if signers else [])],
+                     forbidden_dirs=template_roots(templates, path))
 
     def once(overwrite: bool) -> None:
         rows = _signers(signers, encoding, dedupe)

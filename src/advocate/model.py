@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -77,6 +78,17 @@ def _text(value: Any) -> Any:
         "text_type", "expected text, or a mapping from language code to text")
 
 
+def _one_line(value: Any) -> Any:
+    """Text shown on one line (titles, names, salutations: an email's Subject, a letter's
+    address block): no line break or control character, in any language."""
+    value = _text(value)
+    for text in [value] if isinstance(value, str) else value.values():
+        if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text):
+            raise PydanticCustomError(
+                "one_line", "must be one line: no line breaks or control characters")
+    return value
+
+
 def _slug(value: Any) -> Any:
     if not isinstance(value, str) or not _SLUG.match(value):
         raise PydanticCustomError(
@@ -102,6 +114,7 @@ def _one_or_many(value: Any) -> Any:
 
 
 Text = Annotated[str | dict[str, str], BeforeValidator(_text)]
+OneLine = Annotated[str | dict[str, str], BeforeValidator(_one_line)]
 Slug = Annotated[str, BeforeValidator(_slug), Field(pattern=SLUG_PATTERN)]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Email = Annotated[str, BeforeValidator(_email)]
@@ -118,7 +131,7 @@ class _Strict(BaseModel):
 class Organisation(_Strict):
     """The organisation behind the campaign: named in footers and as a sender."""
 
-    name: Text
+    name: OneLine
     url: Url | None = None
     email: Email | None = None
 
@@ -163,7 +176,7 @@ class Ask(_Strict):
     """One thing the campaign asks for."""
 
     id: Slug
-    title: Text = Field(description="one line, stated as a request")
+    title: OneLine = Field(description="one line, stated as a request")
     text: Text = Field(description="Markdown paragraph stating the ask in full")
 
 
@@ -171,9 +184,9 @@ class Target(_Strict):
     """Someone the campaign writes to."""
 
     id: Slug
-    name: Text
-    title: Text
-    salutation: Text
+    name: OneLine
+    title: OneLine
+    salutation: OneLine
     address: Text | None = Field(None, description="postal address, one line per line")
     email: Email | None = None
     language: Lang | None = Field(None, description="the default language of letters to them")
@@ -195,7 +208,7 @@ class Campaign(_Strict):
 
     advocate: Literal[1] = Field(description="format version")
     id: Slug
-    title: Text
+    title: OneLine
     summary: Text
     language: Lang = "en"
     translations: dict[Lang, Translation] = Field(default_factory=dict)
@@ -328,7 +341,8 @@ def _problem_from_pydantic(doc: Document, error: Any) -> Problem:
         message = error["msg"]
         if message and message[0].isupper() and not message.startswith("'"):
             message = message[0].lower() + message[1:]
-        if kind in ("slug", "iso_date", "url", "email", "text_type", "empty_text", "language"):
+        if kind in ("slug", "iso_date", "url", "email", "text_type", "empty_text", "language",
+                    "one_line"):
             message = f"{field_name}: {message}" if isinstance(field_name, str) else message
     return doc.problem(loc, message, hint, at_value=True)
 

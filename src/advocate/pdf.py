@@ -249,7 +249,10 @@ class _ResourceGate:
 
     def open(self, url: str) -> tuple[str, bytes, str]:
         """Return ``(url, body, content type)`` for an allowed URL, else raise _Refused."""
-        scheme = urlsplit(url).scheme.lower() if ":" in url else ""
+        try:
+            scheme = urlsplit(url).scheme.lower() if ":" in url else ""
+        except ValueError:  # 'http://[not-an-ip]/': urlsplit validates bracketed hosts
+            raise self.refuse(url, "malformed URL", _HINT_OFFLINE) from None
         if scheme == "data":
             url_out, body, content_type = url, *self._decode_data(url)
         elif scheme == "file":
@@ -305,10 +308,11 @@ class _ResourceGate:
             fd = os.open(real, flags)  # non-blocking: a FIFO must not hang the render
         except OSError:
             raise self.refuse(url, "file cannot be read", "check the file") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder: fdopen would raise
+            os.close(fd)
+            raise self.refuse(url, "not a regular file")
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise self.refuse(url, "not a regular file")
             if info.st_size > self.max_bytes:
                 limit = self.max_bytes >> 20
                 raise self.refuse(url, f"file too large (max {limit} MB)", "use a smaller file")

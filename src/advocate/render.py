@@ -10,12 +10,16 @@ and the email need with ``{% set %}``: ``subject``, ``title``, ``labels``.
 from __future__ import annotations
 
 import base64
+import contextlib
+import dataclasses
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -37,6 +41,22 @@ if TYPE_CHECKING:
 
 Kind = Literal["letter", "petition", "brief", "sheet"]
 PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1}
+#: Every HTML file advocate writes opens in a browser without fetching anything, whatever
+#: its layout says: a pack's own layout.html.j2 cannot drop this (a browser enforces
+#: every CSP it is given, so a second, looser one in the template cannot widen it).
+CSP_META = ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+            "img-src data:; style-src 'unsafe-inline'; font-src data:\">")
+_HEAD = re.compile(r"<head\b[^>]*>(\s*<meta charset=[^>]*>)?\s*", re.IGNORECASE)
+
+
+def _with_csp(html: str) -> str:
+    """``html`` with CSP_META first in its head (unless it already is)."""
+    head = _HEAD.search(html)
+    if head is None:
+        return CSP_META + html
+    if html.startswith(CSP_META, head.end()):
+        return html
+    return html[: head.end()] + CSP_META + html[head.end():]  # no newline: lines stay put
 FIT_LEVELS = 2
 TEXT_FORMATS = ("txt", "md", "html")
 Paper = Literal["a4", "letter"]
@@ -52,11 +72,13 @@ class Writer:
     country: str | None = None
     note: str | None = None
     row: int | None = None
+    file: str | None = None  # the signer list, for messages ("signers.csv:3: row 2: ...")
+    line: int | None = None
 
     @classmethod
     def from_signer(cls, signer: Signer) -> Writer:
         return cls(signer.name, signer.city, signer.email, signer.country, signer.note,
-                   signer.row)
+                   signer.row, signer.file, signer.line)
 
     def view(self) -> dict[str, Any]:
         one_line = {key: " ".join(value.split()) if value else None for key, value in (
@@ -80,6 +102,8 @@ class Document:
     target_id: str | None = None
     writer_row: int | None = None
     warnings: list[Problem] = field(default_factory=list)
+    writer: Writer | None = field(default=None, repr=False)
+    signers: Sequence[Signer] | None = field(default=None, repr=False)
     _text: str | None = field(default=None, repr=False)
 
     def text(self) -> str:
@@ -107,6 +131,44 @@ def _lines(value: Any) -> MarkdownText:
         return MarkdownText("")
     items = value if isinstance(value, list | tuple) else str(value).splitlines()
     return MarkdownText("\\\n".join(escape_markdown(str(item)) for item in items if item))
+
+
+def _personal_values(contexts: Iterable[dict[str, Any]]) -> list[str]:
+    """The writer's and the named signers' details in template contexts (never to be shown
+    in a message, whatever a template does with them)."""
+    values: list[str] = []
+    for context in contexts:
+        people = [context.get("writer") or {}]
+        signers = context.get("signers")
+        if isinstance(signers, dict):
+            people += signers.get("public") or []
+        for person in people:
+            for key, value in person.items():
+                if isinstance(value, str) and key != "country":  # a country names no one
+                    values += [value, *value.splitlines()]
+    # Two-letter values would blank ordinary words of a message ("de" in "undefined").
+    return [v.strip() for v in values if len(v.strip()) >= 3]
+
+
+@contextlib.contextmanager
+def _redacting(values: Sequence[str]) -> Iterator[None]:
+    """Cut personal values (as typed or percent-encoded, as in a URL) out of any error a
+    template or a PDF render raises: a hostile template can fail on purpose."""
+    try:
+        yield
+    except AdvocateError as exc:
+        forms = {f for v in values for f in (v, quote(v), quote(v, safe=""), " ".join(v.split()))}
+        if not forms:
+            raise
+        pattern = re.compile("|".join(map(re.escape, sorted(forms, key=len, reverse=True))),
+                             re.IGNORECASE)
+
+        def clean(text: str | None) -> str | None:
+            return pattern.sub("…", text) if text else text
+
+        problems = [dataclasses.replace(p, message=clean(p.message) or "", hint=clean(p.hint),
+                                        file=clean(p.file)) for p in exc.problems]
+        raise AdvocateError(problems=problems) from None
 
 
 def _cite(numbers: Sequence[int]) -> str:
@@ -161,7 +223,8 @@ class Renderer:
 
     def _document(self, kind: Kind, lang: str, context: dict[str, Any],
                   warnings: list[Problem], **extra: Any) -> Document:
-        text, exported = self._wording(kind, lang, context)
+        with _redacting(_personal_values([context])):
+            text, exported = self._wording(kind, lang, context)
         title = str(exported.get("title") or context["campaign"]["title"])
         subject = exported.get("subject")
         return Document(kind, lang, title, text, context, exported,
@@ -184,7 +247,7 @@ class Renderer:
         context["writer"] = (writer or Writer()).view()
         context["signed"] = writer is not None and bool(writer.name)
         return self._document("letter", lang, context, warnings, target_id=target_id,
-                              writer_row=writer.row if writer else None)
+                              writer_row=writer.row if writer else None, writer=writer)
 
     def petition(self, signers: Sequence[Signer] | None = None,
                  lang: str | None = None) -> Document:
@@ -195,7 +258,7 @@ class Renderer:
             "count": len(signers),
             "public": [Writer.from_signer(s).view() for s in signers if s.public],
         }
-        return self._document("petition", lang, context, warnings)
+        return self._document("petition", lang, context, warnings, signers=signers)
 
     def sheet(self, lang: str | None = None, rows: int = 20) -> Document:
         """A printable signature sheet for gathering signatures on paper."""
@@ -229,8 +292,9 @@ class Renderer:
             fit=fit,
             qr=self._qr() if first.kind == "brief" else None,
         )
-        text, _ = render(self.env, f"{first.kind}.html.j2", context)
-        return text
+        with _redacting(_personal_values(doc.context for doc in documents)):
+            text, _ = render(self.env, f"{first.kind}.html.j2", context)
+        return _with_csp(text)
 
     def pdf(self, documents: Sequence[Document]) -> bytes:
         """The PDF of documents of one kind, one after another (imports WeasyPrint).
@@ -242,14 +306,21 @@ class Renderer:
 
         first = documents[0]
         self._check_glyphs(documents)
+        private = _personal_values(doc.context for doc in documents)
         title = first.title if len(documents) == 1 else str(first.context["campaign"]["title"])
+        if any(value.casefold() in title.casefold() for value in private):
+            title = str(first.context["campaign"]["title"])  # PDF metadata names no one
         budget = PAGE_BUDGET.get(first.kind) if len(documents) == 1 else None
+        # Relative URLs in a layout resolve beside it: a pack's own img/logo.png.
+        layout = self.env.get_template(f"{first.kind}.html.j2").filename
+        base = Path(layout).parent if layout else self.roots[-1]
         data = b""
         for level in range(FIT_LEVELS + 1 if budget else 1):
             html = self.html(documents, for_print=True, fit=level)
-            data, pages = pdf.render_pdf_pages(
-                html, title=title, lang=first.lang, base_dir=self.roots[-1], roots=self.roots,
-                paper=self.paper, source=f"{first.kind}.html.j2")
+            with _redacting(private):
+                data, pages = pdf.render_pdf_pages(
+                    html, title=title, lang=first.lang, base_dir=base, roots=self.roots,
+                    paper=self.paper, source=f"{first.kind}.html.j2")
             self.last_pages = pages
             if budget is None or pages <= budget:
                 return data
@@ -262,6 +333,20 @@ class Renderer:
         """Refuse text the bundled fonts cannot draw, rather than show empty boxes."""
         from advocate.pdf import missing_glyphs
 
+        people: list[Any] = []
+        for doc in documents:
+            people += [doc.writer] if doc.writer is not None else []
+            people += [s for s in doc.signers or () if s.public]
+        for person in people:  # a person's details are named by row, never shown
+            for name in ("name", "city", "country", "email", "note"):
+                value = getattr(person, name, None)
+                if value and missing_glyphs(value):
+                    row = f"row {person.row}: " if person.row else ""
+                    raise AdvocateError(
+                        f"{row}the bundled fonts cannot draw some characters of the {name}",
+                        file=person.file, line=person.line,
+                        hint="advocate's fonts cover Latin and Cyrillic (Kazakh included); "
+                        "use --format html or txt for this letter")
         missing = set().union(*(missing_glyphs(doc.markdown) for doc in documents))
         if missing:
             shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in sorted(missing)[:12])

@@ -75,6 +75,7 @@ class Signer:
     note: str | None = None
     public: bool = False
     line: int | None = None
+    file: str | None = None
 
     def __repr__(self) -> str:
         # Personal data must not reach logs or tracebacks through a repr.
@@ -676,6 +677,7 @@ def _make_signer(
         note=cleaned.get("note") or None,
         public=public,
         line=line,
+        file=problems.filename,
     )
     return signer, email
 

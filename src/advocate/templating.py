@@ -18,9 +18,11 @@ or ``<script>`` in a fact appears literally in text and escaped in HTML.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import stat
+import string
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
@@ -149,10 +151,45 @@ class FolderLoader(BaseLoader):
         raise TemplateNotFound(template)
 
 
-class AdvocateEnvironment(ImmutableSandboxedEnvironment):
-    """The sandbox, with ``**`` disabled and repetition capped."""
+_WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+_PERCENT_SPEC = re.compile(r"%[-+ #0]*(\d+|\*)?(?:\.(\d+|\*))?")
+MAX_JOINED = 10 * MAX_REPEAT  # separators or replacements added by one join/replace
 
-    intercepted_binops = frozenset({"*", "**"})
+
+def _too_wide(*numbers: Any) -> bool:
+    return any(isinstance(n, int) and not isinstance(n, bool) and n > MAX_REPEAT
+               for n in numbers)
+
+
+def _check_format_spec(spec: str, values: Sequence[Any]) -> None:
+    """Refuse str.format / % padding wider than MAX_REPEAT (``'{:>999999999}'``)."""
+    numbers = [int(n) for n in re.findall(r"\d+", spec)]
+    if _too_wide(*numbers) or ("{" in spec and _too_wide(*values)):
+        raise SecurityError("repetition too large")
+
+
+def _check_join(sep: Any, items: Any) -> None:
+    if isinstance(sep, str) and hasattr(items, "__len__") and \
+            len(sep) * max(len(items) - 1, 0) > MAX_JOINED:
+        raise SecurityError("repetition too large")
+
+
+def _check_replace(text: Any, old: Any, new: Any, count: Any = -1) -> None:
+    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
+        times = text.count(old) if old else len(text) + 1
+        if isinstance(count, int) and count >= 0:
+            times = min(times, count)
+        if times * len(new) > MAX_JOINED:
+            raise SecurityError("repetition too large")
+
+
+class AdvocateEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, with ``**`` disabled and every way of repeating text capped: ``*``,
+    ``%`` and ``str.format`` padding, ``center``/``ljust``/``zfill``-style widths, and the
+    separators ``join`` and ``replace`` add. (``~`` concatenation is not interceptable in
+    Jinja; renders stay bounded by the time limit.)"""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
@@ -162,7 +199,74 @@ class AdvocateEnvironment(ImmutableSandboxedEnvironment):
                 if isinstance(seq, str | list | tuple) and isinstance(count, int) and \
                         len(seq) * count > MAX_REPEAT:
                     raise SecurityError("repetition too large")
+        if operator == "%" and isinstance(left, str):
+            values = right if isinstance(right, tuple) else (right,)
+            for width, precision in _PERCENT_SPEC.findall(left):
+                if _too_wide(*(int(n) for n in (width, precision) if n.isdigit())) or (
+                        "*" in (width, precision) and _too_wide(*values)):
+                    raise SecurityError("repetition too large")
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Context, __obj: Any, *args: Any,
+             **kwargs: Any) -> Any:
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str):
+            method = getattr(__obj, "__name__", "")
+            if method in _WIDTH_METHODS and _too_wide(*args, *kwargs.values()):
+                raise SecurityError("repetition too large")
+            if method == "join" and args:
+                _check_join(owner, args[0])
+            if method == "replace" and len(args) >= 2:
+                _check_replace(owner, *args[:3])
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """``'{:>999999999}'.format(1)``: the sandbox's str.format, with padding capped."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        fmt = value.__self__
+
+        def checked(*args: Any, **kwargs: Any) -> str:
+            values = [*args, *kwargs.values()]
+            if args and isinstance(args[0], dict):  # format_map
+                values += list(args[0].values())
+            for _literal, _field, spec, _conversion in string.Formatter().parse(fmt):
+                if spec:
+                    _check_format_spec(spec, values)
+            return wrapped(*args, **kwargs)
+
+        return checked
+
+
+def _capped_filters(env: AdvocateEnvironment) -> None:
+    """Wrap the built-in filters that can pad or repeat text with the same caps."""
+    center, indent, join, replace = (env.filters[n] for n in ("center", "indent", "join",
+                                                              "replace"))
+
+    def capped_center(value: Any, width: int = 80) -> Any:
+        if _too_wide(width):
+            raise SecurityError("repetition too large")
+        return center(value, width)
+
+    def capped_indent(value: Any, width: Any = 4, *args: Any, **kwargs: Any) -> Any:
+        if _too_wide(width) or (isinstance(width, str) and len(width) > MAX_REPEAT):
+            raise SecurityError("repetition too large")
+        return indent(value, width, *args, **kwargs)
+
+    def capped_join(eval_ctx: Any, value: Any, d: str = "", *args: Any, **kwargs: Any) -> Any:
+        items = list(value) if not hasattr(value, "__len__") else value
+        _check_join(str(d), items)
+        return join(eval_ctx, items, d, *args, **kwargs)
+
+    def capped_replace(eval_ctx: Any, s: Any, old: Any, new: Any, count: Any = None) -> Any:
+        _check_replace(str(s), str(old), str(new), -1 if count is None else count)
+        return replace(eval_ctx, s, old, new, count)
+
+    capped_join.jinja_pass_arg = join.jinja_pass_arg  # type: ignore[attr-defined]
+    capped_replace.jinja_pass_arg = replace.jinja_pass_arg  # type: ignore[attr-defined]
+    env.filters.update(center=capped_center, indent=capped_indent, join=capped_join,
+                       replace=capped_replace)
 
 
 def make_environment(
@@ -179,6 +283,7 @@ def make_environment(
         lstrip_blocks=True,
         auto_reload=False,
     )
+    _capped_filters(env)
     env.filters.update(filters or {})
     return env
 
@@ -227,17 +332,23 @@ def render(env: AdvocateEnvironment, name: str, context: Mapping[str, Any],
             template: Template = env.get_template(name)
             try:
                 module = template.make_module(dict(context))
-            except (RenderTimeout, AdvocateError, RecursionError):
+            except (RenderTimeout, RecursionError):
                 raise
             except Exception:
                 env.handle_exception()  # re-raises with template file and line in the traceback
             text = str(module)
             exported = {key: getattr(module, key) for key in dir(module)
                         if not key.startswith("_")}
-    except AdvocateError:
-        raise
+    except AdvocateError as exc:
+        # A refusal from the loader ({% include "../x" %}) names the including template.
+        file, line = _template_line(exc)
+        if file is None or any(p.file for p in exc.problems):
+            raise
+        raise AdvocateError(problems=[dataclasses.replace(p, file=file, line=line)
+                                      for p in exc.problems]) from None
     except TemplateNotFound as exc:
-        raise AdvocateError(f"template not found: {exc.name}",
+        file, line = _template_line(exc)
+        raise AdvocateError(f"template not found: {exc.name}", file=file, line=line,
                             hint="check the name; templates are looked up in --templates, "
                             "templates/ beside the campaign, then the built-in ones") from None
     except TemplateSyntaxError as exc:
