@@ -28,7 +28,7 @@ demo: install
 test: install lint typecheck unit
 
 lint:
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks fuzz
 
 typecheck:
 	$(BIN)/mypy
