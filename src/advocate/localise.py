@@ -16,8 +16,6 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from babel.dates import format_date
-
 from advocate.errors import AdvocateError, Problem
 from advocate.model import Campaign, Target
 from advocate.templating import MarkdownText
@@ -29,6 +27,8 @@ _LOCALES = {"en": "en_GB"}
 @lru_cache(maxsize=256)
 def format_day(day: date, lang: str) -> str:
     """A date written out for ``lang``: "17 January 2022", "17 января 2022 г."."""
+    from babel.dates import format_date  # imported on first use: it takes a tenth of a second
+
     try:
         return format_date(day, format="long", locale=_LOCALES.get(lang, lang.replace("-", "_")))
     except Exception:  # an unknown locale: fall back to ISO rather than fail a letter

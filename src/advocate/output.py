@@ -345,6 +345,8 @@ class StagedOutput:
         self._dirs: set[str] = set()  # casefolded folder prefixes
         self._created: list[Path] = []  # folders this run created, parents first
         self._lock = threading.Lock()
+        self._planned: set[str] = set()  # casefolded relpaths checked by planned()
+        self._staged_dirs: set[Path] = set()
 
     # -- life cycle
 
@@ -410,6 +412,7 @@ class StagedOutput:
                     problems.append(Problem("already exists", str(dest), hint=_FORCE_HINT))
         if problems:
             raise AdvocateError(problems=problems)
+        self._planned |= seen
 
     def add(self, relpath: str, data: bytes) -> Path:
         """Stage one file; returns the path it will have in ``outdir`` once published."""
@@ -426,15 +429,18 @@ class StagedOutput:
                     file=str(dest),
                     hint="file names differ only in letter case, or repeat",
                 )
-            if not self.force and os.path.lexists(dest):
-                raise _exists_error(dest)  # fail fast, before rendering the rest
+            # Planned paths were checked before rendering began; others fail fast here.
+            if not self.force and key not in self._planned and os.path.lexists(dest):
+                raise _exists_error(dest)
             self._names.add(key)
             self._dirs |= prefixes
         staged = self._staging.joinpath(*parts)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         flags |= getattr(os, "O_BINARY", 0)
         try:
-            staged.parent.mkdir(parents=True, exist_ok=True)
+            if staged.parent not in self._staged_dirs:  # one mkdir per folder, not per file
+                staged.parent.mkdir(parents=True, exist_ok=True)
+                self._staged_dirs.add(staged.parent)
             fd = os.open(staged, flags, self.mode)
             with os.fdopen(fd, "wb") as f:
                 f.write(data)  # flushed to disk once, before publishing (see _commit)
