@@ -687,11 +687,14 @@ class PdfRenderer:
         timeout: float = 60.0,
         paper: str = "A4",
         source: str | None = None,
+        max_pages: int | None = None,
     ) -> bytes:
         """Render one HTML document to PDF bytes, or raise AdvocateError; never half a PDF.
 
         ``base_dir`` resolves relative URLs; files may be loaded only from it, ``roots``
-        and advocate's own fonts. ``source`` names the template in error messages.
+        and advocate's own fonts. ``source`` names the template in error messages. With
+        ``max_pages``, a layout longer than that is not written out (empty bytes; see
+        ``pages``): the caller will tighten it and try again.
         """
         if not title.strip() or not lang.strip():
             raise ValueError("a PDF needs a title and a language (PDF/UA)")
@@ -716,7 +719,7 @@ class PdfRenderer:
                 self._setup()
             page_css = self._page_css(paper)
             return self._render_locked(
-                html, page_css, title, lang, base, gate, timeout, created, source
+                html, page_css, title, lang, base, gate, timeout, created, source, max_pages
             )
 
     def _render_locked(
@@ -730,6 +733,7 @@ class PdfRenderer:
         timeout: float,
         created: str | None,
         source: str | None,
+        max_pages: int | None = None,
     ) -> bytes:
         weasy = _weasy()
         fetcher = weasy.GateFetcher(gate)
@@ -751,9 +755,11 @@ class PdfRenderer:
                     )
                     self._vet(document, gate)
                     self._scrub(document.metadata, title, lang, created)
-                    if not gate.refusals:
+                    self.pages = len(document.pages)
+                    if max_pages is not None and self.pages > max_pages:
+                        pdf = b""  # too long: not worth writing out
+                    elif not gate.refusals:
                         pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_finisher)
-                        self.pages = len(document.pages)
                 except weasy.FatalURLFetchingError as exc:
                     if not gate.refusals:  # a bug in the gate, not a refusal
                         outcome.failure = f"could not load a resource ({exc})"
@@ -909,8 +915,11 @@ def render_pdf_pages(
     timeout: float = 60.0,
     paper: str = "A4",
     source: str | None = None,
+    max_pages: int | None = None,
 ) -> tuple[bytes, int]:
-    """Like :func:`render_pdf`, and the number of pages (to keep documents to their budget)."""
+    """Like :func:`render_pdf`, and the number of pages (to keep documents to their budget).
+
+    With ``max_pages``, a longer document comes back as empty bytes and its page count."""
     renderer = _shared()
     data = renderer.render(
         html,
@@ -921,5 +930,6 @@ def render_pdf_pages(
         timeout=timeout,
         paper=paper,
         source=source,
+        max_pages=max_pages,
     )
     return data, renderer.pages

@@ -320,7 +320,8 @@ class Renderer:
             with _redacting(private):
                 data, pages = pdf.render_pdf_pages(
                     html, title=title, lang=first.lang, base_dir=base, roots=self.roots,
-                    paper=self.paper, source=f"{first.kind}.html.j2")
+                    paper=self.paper, source=f"{first.kind}.html.j2",
+                    max_pages=budget if level < FIT_LEVELS else None)
             self.last_pages = pages
             if budget is None or pages <= budget:
                 return data
