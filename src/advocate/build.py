@@ -149,8 +149,23 @@ def _render_letters(renderer: Renderer, jobs: Sequence[LetterJob],
     return out
 
 
-def _worker_letters(jobs: Sequence[LetterJob], lang: str | None) -> list[tuple[Entry, bytes]]:
-    return _render_letters(_worker["renderer"], jobs, lang)
+def _worker_letters(jobs: Sequence[LetterJob], lang: str | None, staging: str,
+                    folder: str) -> list[tuple[Entry, bytes | None]]:
+    """Render in a worker and write the files straight into the staging folder: only their
+    names, sizes and hashes travel back, so the parent is not the bottleneck."""
+    from advocate.output import write_staged
+
+    done: list[tuple[Entry, bytes | None]] = []
+    for entry, data in _render_letters(_worker["renderer"], jobs, lang):
+        try:
+            write_staged(Path(staging), f"{folder}/{entry.path}", data)
+        except OSError as exc:
+            raise AdvocateError(f"cannot write to the output folder: {exc.strerror}",
+                                file=staging, hint="check free space and permissions") from None
+        entry.sha256 = hashlib.sha256(data).hexdigest()
+        entry.size = len(data)
+        done.append((entry, None))
+    return done
 
 
 # -- planning ----------------------------------------------------------------------------
@@ -250,11 +265,14 @@ def build(
                                 paper=paper)  # type: ignore[arg-type]
             entries: list[Entry] = []
 
-            def keep(entry: Entry, data: bytes, folder: str = pl.folder,
+            def keep(entry: Entry, data: bytes | None, folder: str = pl.folder,
                      into: list[Entry] = entries) -> None:
-                entry.sha256 = hashlib.sha256(data).hexdigest()
-                entry.size = len(data)
-                stage.add(f"{folder}/{entry.path}", data)
+                if data is None:  # a worker wrote it into the staging folder
+                    stage.adopt(f"{folder}/{entry.path}")
+                else:
+                    entry.sha256 = hashlib.sha256(data).hexdigest()
+                    entry.size = len(data)
+                    stage.add(f"{folder}/{entry.path}", data)
                 into.append(entry)
                 tick()
 
@@ -271,8 +289,9 @@ def build(
             result.phases["documents"] = result.phases.get("documents", 0.0) + \
                 time.monotonic() - clock
             clock = time.monotonic()
-            for entry, data in _letters(pl, renderer, templates, day, paper, workers, lang):
-                keep(entry, data)
+            for entry, letter in _letters(pl, renderer, templates, day, paper, workers, lang,
+                                          stage.staging):
+                keep(entry, letter)
             result.phases["letters"] = result.phases.get("letters", 0.0) + \
                 time.monotonic() - clock
             result.letters += len(pl.letters)
@@ -299,7 +318,8 @@ def build(
 
 
 def _letters(pl: CampaignPlan, renderer: Renderer, templates: Path | None, day: date,
-             paper: str, workers: int, lang: str | None) -> Iterator[tuple[Entry, bytes]]:
+             paper: str, workers: int, lang: str | None,
+             staging: Path) -> Iterator[tuple[Entry, bytes | None]]:
     """Render the letters: in process for small batches, else across worker processes."""
     pdfs = sum(1 for job in pl.letters if "pdf" in job.formats)
     small = pdfs < POOL_MIN_PDFS and len(pl.letters) < POOL_MIN_LETTERS
@@ -311,8 +331,8 @@ def _letters(pl: CampaignPlan, renderer: Renderer, templates: Path | None, day: 
     init = (str(pl.campaign.path), str(templates) if templates else None, day.isoformat(), paper)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                              initargs=init) as pool:
-        pending: dict[Future[list[tuple[Entry, bytes]]], int] = {}
-        order: dict[int, list[tuple[Entry, bytes]]] = {}
+        pending: dict[Future[list[tuple[Entry, bytes | None]]], int] = {}
+        order: dict[int, list[tuple[Entry, bytes | None]]] = {}
         chunks = iter(enumerate(_chunks(pl.letters, CHUNK)))
         next_out = 0
         in_flight = workers * 3  # bounded: memory stays flat however long the list
@@ -322,7 +342,7 @@ def _letters(pl: CampaignPlan, renderer: Renderer, templates: Path | None, day: 
             if item is None:
                 return False
             number, chunk = item
-            pending[pool.submit(_worker_letters, chunk, lang)] = number
+            pending[pool.submit(_worker_letters, chunk, lang, str(staging), pl.folder)] = number
             return True
 
         for _ in range(in_flight):

@@ -74,6 +74,14 @@ class AdvocateError(Exception):
     def first(self) -> Problem:
         return self.problems[0]
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle every problem whole (errors travel back from batch worker processes)."""
+        return (_rebuild, (self.problems,))
+
+
+def _rebuild(problems: list[Problem]) -> AdvocateError:
+    return AdvocateError(problems=problems)
+
 
 def format_problem(problem: Problem) -> str:
     """The one format for a problem on stderr."""

@@ -37,6 +37,7 @@ __all__ = [
     "guard_output",
     "safe_output_name",
     "write_file",
+    "write_staged",
 ]
 
 FILE_MODE = 0o600
@@ -310,6 +311,22 @@ def _check_relpath(relpath: str) -> tuple[str, ...]:
     return parts
 
 
+def write_staged(staging: Path, relpath: str, data: bytes, mode: int = FILE_MODE) -> Path:
+    """Write one new file below a staging folder: safe path, never over anything, no links.
+
+    Used by :class:`StagedOutput` and by batch workers writing into its staging folder (the
+    bytes then never travel back to the parent). Synced to disk later, once, on commit."""
+    staged = staging.joinpath(*_check_relpath(relpath))
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    flags |= getattr(os, "O_BINARY", 0)
+    if not staged.parent.is_dir():
+        staged.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(staged, flags, mode)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return staged
+
+
 class StagedOutput:
     """Publish a batch of files into ``outdir`` all together, or not at all.
 
@@ -346,7 +363,6 @@ class StagedOutput:
         self._created: list[Path] = []  # folders this run created, parents first
         self._lock = threading.Lock()
         self._planned: set[str] = set()  # casefolded relpaths checked by planned()
-        self._staged_dirs: set[Path] = set()
 
     # -- life cycle
 
@@ -414,11 +430,40 @@ class StagedOutput:
             raise AdvocateError(problems=problems)
         self._planned |= seen
 
+    @property
+    def staging(self) -> Path:
+        """The staging folder: worker processes may write files into it with
+        :func:`write_staged`, then the owner :meth:`adopt` s them."""
+        if self._staging is None:
+            raise RuntimeError("StagedOutput.staging outside its with-block")
+        return self._staging
+
     def add(self, relpath: str, data: bytes) -> Path:
         """Stage one file; returns the path it will have in ``outdir`` once published."""
+        dest = self._reserve(relpath)
+        try:
+            staged = write_staged(self.staging, relpath, data, self.mode)
+        except OSError as exc:
+            raise _os_error(exc, dest) from None
+        with self._lock:
+            self._files[relpath] = staged
+        return dest
+
+    def adopt(self, relpath: str) -> Path:
+        """Take on a file another process wrote into :attr:`staging` (same checks as add)."""
+        dest = self._reserve(relpath)
+        staged = self.staging.joinpath(*_check_relpath(relpath))
+        if not staged.is_file() or staged.is_symlink():
+            raise RuntimeError("StagedOutput.adopt() of a file that was not staged")
+        with self._lock:
+            self._files[relpath] = staged
+        return dest
+
+    def _reserve(self, relpath: str) -> Path:
+        """Claim a path: no two outputs with one name, nothing existing without force."""
         parts = _check_relpath(relpath)
         if self._staging is None:
-            raise RuntimeError("StagedOutput.add() outside its with-block")
+            raise RuntimeError("StagedOutput used outside its with-block")
         dest = self.outdir.joinpath(*parts)
         with self._lock:
             key = relpath.casefold()
@@ -434,20 +479,6 @@ class StagedOutput:
                 raise _exists_error(dest)
             self._names.add(key)
             self._dirs |= prefixes
-        staged = self._staging.joinpath(*parts)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        flags |= getattr(os, "O_BINARY", 0)
-        try:
-            if staged.parent not in self._staged_dirs:  # one mkdir per folder, not per file
-                staged.parent.mkdir(parents=True, exist_ok=True)
-                self._staged_dirs.add(staged.parent)
-            fd = os.open(staged, flags, self.mode)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)  # flushed to disk once, before publishing (see _commit)
-        except OSError as exc:
-            raise _os_error(exc, dest) from None
-        with self._lock:
-            self._files[relpath] = staged
         return dest
 
     # -- internals
