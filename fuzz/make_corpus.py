@@ -20,28 +20,9 @@ BUNDLED = ROOT / "src" / "advocate" / "campaigns" / "kazakhstan-2022.yaml"
 KINDS = {".txt.j2": 0, ".html.j2": 1, ".md.j2": 2, ".css.j2": 3}
 SIGNER_SUFFIX = {".csv": 0, ".tsv": 1, ".txt": 2, ".yaml": 3}
 
-MINIMAL = b"""advocate: 1
-id: x
-title: T
-summary: S
-as_of: 2022-01-17
-facts:
-  - text: F
-    source: s
-sources:
-  - id: s
-    title: Src
-    publisher: P
-asks:
-  - id: a
-    title: A
-    text: Ask
-targets:
-  - id: t
-    name: N
-    title: Ti
-    salutation: Dear N,
-"""
+# The smallest valid campaign, shared with the property tests.
+MINIMAL = (Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "campaigns"
+           / "minimal.yaml").read_bytes()
 
 CAMPAIGNS = {
     "bundled": BUNDLED.read_bytes(),

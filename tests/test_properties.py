@@ -85,28 +85,8 @@ def campaign_text(draw: st.DrawFn) -> str:
     return text
 
 
-_MINIMAL = """advocate: 1
-id: x
-title: T
-summary: S
-as_of: 2022-01-17
-facts:
-  - text: F
-    source: s
-sources:
-  - id: s
-    title: Src
-    publisher: P
-asks:
-  - id: a
-    title: A
-    text: Ask
-targets:
-  - id: t
-    name: N
-    title: Ti
-    salutation: Dear N,
-"""
+_MINIMAL = (Path(__file__).parent / "fixtures" / "campaigns" / "minimal.yaml").read_text(
+    encoding="utf-8")
 
 
 @FAST
