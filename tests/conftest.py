@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner, Result
 
 from advocate.campaigns import bundled_folder
 from advocate.cli import app
 from advocate.model import Campaign, load_campaign
+
+# CI runs the property tests with a fixed seed, so a run is repeatable; locally they explore.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 GOLDEN = Path(__file__).parent / "golden"
 FIXED_DAY = date(2026, 1, 15)
