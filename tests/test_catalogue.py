@@ -44,7 +44,7 @@ import advocate.templating
 from advocate.campaigns import bundled_folder
 from advocate.cli import app
 from advocate.templating import builtin_templates
-from helpers import snapshot, write
+from helpers import personal_data, snapshot, write
 
 FIXTURES = Path(__file__).parent / "fixtures" / "signers"
 
@@ -82,24 +82,6 @@ def wording(root: Path, source: str, name: str = "en/letter.md.j2") -> None:
 def signers(root: Path, fixture: str, as_name: str = "signers.csv") -> str:
     shutil.copyfile(FIXTURES / fixture, root / as_name)
     return as_name
-
-
-def personal_data(fixture: str) -> list[str]:
-    """Every name and email of a signer fixture (cells of 4+ characters)."""
-    raw = (FIXTURES / fixture).read_bytes()
-    for encoding in ("utf-8-sig", "utf-16", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    cells = []
-    for line in text.splitlines()[1:]:
-        for cell in line.replace("\t", ",").split(","):
-            cell = cell.strip().strip('"')
-            if len(cell) >= 4:
-                cells.append(cell)
-    return cells
 
 
 def listing(root: Path) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from advocate.signers import (
     parse_signers,
     read_signers,
 )
+from helpers import personal_data
 
 FIXTURES = Path(__file__).parent / "fixtures" / "signers"
 
@@ -49,24 +50,6 @@ def error_of(path: Path, **kw: object) -> str:
     with pytest.raises(AdvocateError) as info:
         read_signers(path, **kw)  # type: ignore[arg-type]
     return str(info.value)
-
-
-def personal_data(fixture: str) -> list[str]:
-    """Every name and email cell of a fixture, to prove none reaches a message."""
-    raw = (FIXTURES / fixture).read_bytes()
-    for enc in ("utf-8-sig", "utf-16", "cp1252"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    cells: list[str] = []
-    for line in text.splitlines()[1:]:
-        for cell in line.replace("\t", ",").split(","):
-            cell = cell.strip().strip('"')
-            if len(cell) >= 4:
-                cells.append(cell)
-    return cells
 
 
 # --------------------------------------------------------------------------- good files

@@ -889,20 +889,10 @@ def _shared() -> PdfRenderer:
         return _SHARED
 
 
-def render_pdf(
-    html: str,
-    *,
-    title: str,
-    lang: str,
-    base_dir: Path,
-    roots: Sequence[Path] = (),
-    timeout: float = 60.0,
-    paper: str = "A4",
-    source: str | None = None,
-) -> bytes:
-    """Render one HTML document to PDF bytes with this process's shared renderer."""
-    return render_pdf_pages(html, title=title, lang=lang, base_dir=base_dir, roots=roots,
-                            timeout=timeout, paper=paper, source=source)[0]
+def render_pdf(html: str, **options: Any) -> bytes:
+    """Render one HTML document to PDF bytes with this process's shared renderer
+    (options as for :meth:`PdfRenderer.render`)."""
+    return render_pdf_pages(html, **options)[0]
 
 
 def render_pdf_pages(
@@ -921,15 +911,6 @@ def render_pdf_pages(
 
     With ``max_pages``, a longer document comes back as empty bytes and its page count."""
     renderer = _shared()
-    data = renderer.render(
-        html,
-        title=title,
-        lang=lang,
-        base_dir=base_dir,
-        roots=roots,
-        timeout=timeout,
-        paper=paper,
-        source=source,
-        max_pages=max_pages,
-    )
+    data = renderer.render(html, title=title, lang=lang, base_dir=base_dir, roots=roots,
+                           timeout=timeout, paper=paper, source=source, max_pages=max_pages)
     return data, renderer.pages
