@@ -112,24 +112,35 @@ _FENCE = re.compile(r"^(:{3,}|`{3,}|~{3,})")
 def _chunks(markdown: str) -> Iterator[str]:
     """Top-level blocks: split at blank lines that no container, fence or indent spans."""
     lines = markdown.split("\n")
+    # For each line, the first character of the next non-blank line after it ("" if none).
+    following = [""] * len(lines)
+    upcoming = ""
+    for number in range(len(lines) - 1, -1, -1):
+        following[number] = upcoming
+        if lines[number].strip():
+            upcoming = lines[number][0]
     start = 0
     depth = 0  # open ::: containers and ``` fences
     for number, line in enumerate(lines):
-        fence = _FENCE.match(line)
-        if fence:
-            if line.strip() == fence.group(1):
-                depth = max(0, depth - 1)
-            else:
-                depth += 1
-        if line.strip() or depth:
+        if line[:1] in _FENCE_STARTS:
+            fence = _FENCE.match(line)
+            if fence:
+                if line.strip() == fence.group(1):
+                    depth = max(0, depth - 1)
+                else:
+                    depth += 1
+        if depth or line.strip():
             continue
-        following = next((n for n in lines[number + 1:] if n.strip()), "")
-        if following and not following[0].isspace():
+        after = following[number]
+        if after and not after.isspace():
             if number > start:
                 yield "\n".join(lines[start:number])
             start = number + 1
     if start < len(lines):
         yield "\n".join(lines[start:])
+
+
+_FENCE_STARTS = frozenset(":`~")
 
 
 def to_text(markdown: str, width: int = WIDTH) -> str:
@@ -138,9 +149,24 @@ def to_text(markdown: str, width: int = WIDTH) -> str:
     Letters to thousands of signers share most of their blocks (the asks, the facts), so
     top-level blocks are converted one by one and remembered. Documents with link
     reference definitions, which reach across blocks, are converted whole."""
-    if _REFERENCE.search(markdown):
+    blocks = text_blocks(markdown)
+    if blocks is None:
         return _document_text(markdown, width)
-    parts = [_block_text(chunk, width) for chunk in _chunks(markdown) if chunk.strip()]
+    return blocks_text(blocks, width)
+
+
+def text_blocks(markdown: str) -> list[str] | None:
+    """The top-level blocks :func:`to_text` converts one by one, or None when a document
+    has to be converted whole (link reference definitions reach across blocks)."""
+    if _REFERENCE.search(markdown):
+        return None
+    return [chunk for chunk in _chunks(markdown) if chunk.strip()]
+
+
+def blocks_text(blocks: Sequence[str], width: int = WIDTH) -> str:
+    """The text of a document from its :func:`text_blocks` (each converted once, then
+    remembered: a city or a closing line comes again in many letters)."""
+    parts = [_block_text(block, width) for block in blocks]
     return "\n\n".join(part.rstrip("\n") for part in parts if part.strip()) + "\n"
 
 

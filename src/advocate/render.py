@@ -14,7 +14,7 @@ import contextlib
 import dataclasses
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ from advocate import markup
 from advocate.errors import AdvocateError, Problem
 from advocate.localise import Localiser, campaign_view, format_day, resolve_language, target_view
 from advocate.model import Campaign
+from advocate.stencil import Shape, Stencil, make_stencil, shape
 from advocate.templating import (
     AdvocateEnvironment,
     MarkdownText,
@@ -105,11 +106,12 @@ class Document:
     writer: Writer | None = field(default=None, repr=False)
     signers: Sequence[Signer] | None = field(default=None, repr=False)
     _text: str | None = field(default=None, repr=False)
+    _make_text: Callable[[], str] | None = field(default=None, repr=False)
 
     def text(self) -> str:
         """The plain-text form (computed once: the .txt file, the email body, the mailto)."""
         if self._text is None:
-            self._text = markup.to_text(self.markdown)
+            self._text = self._make_text() if self._make_text else markup.to_text(self.markdown)
         return self._text
 
 
@@ -189,6 +191,8 @@ class Renderer:
         self.last_pages = 0  # pages of the last PDF rendered (after any tightening)
         self._views: dict[str, tuple[dict[str, Any], list[Problem]]] = {}
         self._targets: dict[tuple[str, int], tuple[dict[str, Any], list[Problem]]] = {}
+        self._stencils: dict[tuple[str, str, Shape], Stencil | None] = {}
+        self._no_stencil: set[tuple[str, str, Shape]] = set()
 
     # -- data -------------------------------------------------------------------------
 
@@ -244,10 +248,29 @@ class Renderer:
             self._targets[(lang, index)] = (target_view(self.campaign, loc, index), loc.warnings)
         context["target"], target_warnings = self._targets[(lang, index)]
         warnings.extend(w for w in target_warnings if w not in warnings)
-        context["writer"] = (writer or Writer()).view()
-        context["signed"] = writer is not None and bool(writer.name)
-        return self._document("letter", lang, context, warnings, target_id=target_id,
-                              writer_row=writer.row if writer else None, writer=writer)
+        view = context["writer"] = (writer or Writer()).view()
+        signed = context["signed"] = writer is not None and bool(writer.name)
+        row = writer.row if writer else None
+        # The second letter of a kind on: fill in a stencil rather than render in full.
+        key = (target_id, lang, shape(view, signed))
+        if key not in self._stencils:
+            self._stencils[key] = None  # the first letter of its kind renders in full
+        elif self._stencils[key] is None and key not in self._no_stencil:
+            made = make_stencil(self.env, f"{lang}/letter.md.j2", context, view)
+            if made is None:
+                self._no_stencil.add(key)
+            self._stencils[key] = made
+        stencil = self._stencils[key]
+        if stencil is None:
+            return self._document("letter", lang, context, warnings, target_id=target_id,
+                                  writer_row=row, writer=writer)
+        filled = stencil.fill(view)
+        subject = filled.exported.get("subject")
+        title = str(filled.exported.get("title") or context["campaign"]["title"])
+        return Document("letter", lang, title, filled.markdown, context, filled.exported,
+                        str(subject) if subject else None, warnings=warnings,
+                        target_id=target_id, writer_row=row, writer=writer,
+                        _make_text=filled.text)
 
     def petition(self, signers: Sequence[Signer] | None = None,
                  lang: str | None = None) -> Document:
