@@ -37,6 +37,7 @@ import unicodedata
 from collections.abc import Sequence
 from email import policy
 from email.headerregistry import Address
+from functools import lru_cache
 from urllib.parse import quote
 
 from advocate.errors import AdvocateError
@@ -62,6 +63,8 @@ def _header_text(value: str, what: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a str")
     value = value.strip()
+    if value.isprintable():  # no control, line-break or surrogate character: the common case
+        return value
     for ch in value:
         if unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs"):
             hint = "a header is one line" if ch in "\r\n\u2028\u2029\x85" else None
@@ -70,6 +73,11 @@ def _header_text(value: str, what: str) -> str:
 
 
 def _encoded_words(text: str, max_bytes: int = _WORD_BYTES) -> list[str]:
+    return list(_encoded_words_cached(text, max_bytes))
+
+
+@lru_cache(maxsize=1024)  # the same subject heads thousands of drafts
+def _encoded_words_cached(text: str, max_bytes: int) -> tuple[str, ...]:
     """RFC 2047 B-encoded words of whole characters, each at most 75 characters.
 
     A word is cut after a space where there is one, so a decoder that (against RFC 2047
@@ -91,7 +99,7 @@ def _encoded_words(text: str, max_bytes: int = _WORD_BYTES) -> list[str]:
         chunk += raw
     if chunk:
         chunks.append(chunk)
-    return ["=?utf-8?b?" + base64.b64encode(c).decode("ascii") + "?=" for c in chunks]
+    return tuple("=?utf-8?b?" + base64.b64encode(c).decode("ascii") + "?=" for c in chunks)
 
 
 def _fold_words(name: str, tokens: list[str]) -> str:
@@ -145,6 +153,7 @@ def _phrase_tokens(display_name: str) -> list[str]:
 # --------------------------------------------------------------------------- addresses
 
 
+@lru_cache(maxsize=4096)  # each signer writes to every target
 def _addr_spec(address: str, what: str) -> str:
     """Normalised ``local@domain``; the error never repeats the address."""
     try:
@@ -249,6 +258,18 @@ def _hvalue(text: str) -> str:
     return "".join(map(_PERCENT.__getitem__, text.encode("utf-8")))
 
 
+@lru_cache(maxsize=8192)
+def _hline(line: str) -> str:
+    return _hvalue(line)
+
+
+def _hbody(body: str) -> str:
+    """A body percent-encoded line by line (letters to many writers share most lines), its
+    line breaks as ``%0D%0A``."""
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "%0D%0A".join(map(_hline, lines))
+
+
 def mailto_link(to: Sequence[str], subject: str, body: str, cc: Sequence[str] = ()) -> str:
     """A ``mailto:`` URI (RFC 6068): addresses checked, values percent-encoded as UTF-8.
 
@@ -262,8 +283,7 @@ def mailto_link(to: Sequence[str], subject: str, body: str, cc: Sequence[str] = 
     if cc:
         fields.append("cc=" + ",".join(_mailto_addr(a) for a in cc))
     if body:
-        crlf = re.sub(r"\r\n|\r|\n", "\r\n", body)
-        fields.append("body=" + _hvalue(crlf))
+        fields.append("body=" + _hbody(body))
     if fields:
         link += "?" + "&".join(fields)
     return link
