@@ -339,7 +339,7 @@ def test_publish_failure_rolls_back(
     (out / "k").mkdir(parents=True)
     (out / "k/00002.pdf").write_bytes(b"old two")
     before = snapshot(tmp_path)
-    real_link, real_replace = os.link, os.replace
+    real_link, real_replace, real_rename = os.link, os.replace, os.rename
     calls = {"n": 0}
 
     def flaky(fn):  # type: ignore[no-untyped-def]
@@ -354,6 +354,7 @@ def test_publish_failure_rolls_back(
 
     monkeypatch.setattr(output.os, "link", flaky(real_link))
     monkeypatch.setattr(output.os, "replace", flaky(real_replace))
+    monkeypatch.setattr(output.os, "rename", flaky(real_rename))  # k/new/ goes whole, first
     names = ["k/00001.pdf", "k/00003.pdf", "k/new/00004.pdf"]
     if force:
         names.append("k/00002.pdf")
@@ -476,3 +477,45 @@ def test_write_file_hash_unchanged_after_refusal(tmp_path: Path) -> None:
         write_file(target, b"%PDF new")
     assert hashlib.sha256(target.read_bytes()).hexdigest() == digest
     assert target.stat().st_mtime_ns == mtime
+
+
+def test_a_new_folder_is_published_whole_with_one_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    (out / "k").mkdir(parents=True)
+    (out / "k/brief.pdf").write_bytes(b"old")
+    renames: list[tuple[str, str]] = []
+    real_rename = os.rename
+
+    def rename(src, dst):  # type: ignore[no-untyped-def]
+        renames.append((Path(src).name, str(Path(dst).relative_to(out))))
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(output.os, "rename", rename)
+    names = [f"k/letters/{i:05d}-president.{ext}" for i in range(1, 51) for ext in ("txt", "eml")]
+    with StagedOutput(out, force=True) as stage:
+        for name in names:
+            output.write_staged(stage.staging, name, name.encode())
+            stage.adopt(name)
+        stage.add("k/brief.pdf", b"new")
+    assert renames == [("letters", "k/letters")]  # 100 files, one rename; brief.pdf linked
+    assert sorted(p.relative_to(out).as_posix() for p in stage.published) == sorted(
+        [*names, "k/brief.pdf"])
+    for name in names:
+        path = out / name
+        assert path.read_bytes() == name.encode()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert (out / "k/brief.pdf").read_bytes() == b"new"
+    assert leftovers(tmp_path) == []
+
+
+def test_a_folder_holding_a_stray_file_is_published_file_by_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with StagedOutput(out) as stage:
+        output.write_staged(stage.staging, "k/letters/00001-a.txt", b"one")
+        stage.adopt("k/letters/00001-a.txt")
+        output.write_staged(stage.staging, "k/letters/stray.txt", b"not adopted")
+    assert (out / "k/letters/00001-a.txt").read_bytes() == b"one"
+    assert not (out / "k/letters/stray.txt").exists()  # never claimed: never published
+    assert leftovers(tmp_path) == []

@@ -21,6 +21,7 @@ import errno
 import os
 import re
 import shutil
+import stat
 import tempfile
 import threading
 import unicodedata
@@ -311,20 +312,34 @@ def _check_relpath(relpath: str) -> tuple[str, ...]:
     return parts
 
 
+_STAGED_DIRS: set[str] = set()  # folders below staging folders known to exist
+
+
 def write_staged(staging: Path, relpath: str, data: bytes, mode: int = FILE_MODE) -> Path:
     """Write one new file below a staging folder: safe path, never over anything, no links.
 
     Used by :class:`StagedOutput` and by batch workers writing into its staging folder (the
     bytes then never travel back to the parent). Synced to disk later, once, on commit."""
-    staged = staging.joinpath(*_check_relpath(relpath))
+    staged = os.path.join(os.fspath(staging), *_check_relpath(relpath))
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     flags |= getattr(os, "O_BINARY", 0)
-    if not staged.parent.is_dir():
-        staged.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(staged, flags, mode)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    return staged
+    parent = os.path.dirname(staged)
+    if parent not in _STAGED_DIRS:
+        os.makedirs(parent, exist_ok=True)
+        _STAGED_DIRS.add(parent)
+    try:
+        fd = os.open(staged, flags, mode)
+    except FileNotFoundError:  # a staging folder of the same name, gone: start again
+        _STAGED_DIRS.discard(parent)
+        os.makedirs(parent, exist_ok=True)
+        fd = os.open(staged, flags, mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+    return Path(staged)
 
 
 class StagedOutput:
@@ -357,12 +372,14 @@ class StagedOutput:
         self.mode = mode
         self.published: list[Path] = []
         self._staging: Path | None = None
+        self._staging_str = ""
         self._files: dict[str, Path] = {}  # relpath -> staged file
         self._names: set[str] = set()  # casefolded relpaths (macOS/Windows ignore case)
         self._dirs: set[str] = set()  # casefolded folder prefixes
         self._created: list[Path] = []  # folders this run created, parents first
         self._lock = threading.Lock()
         self._planned: set[str] = set()  # casefolded relpaths checked by planned()
+        self._known_dirs: set[str] = set()  # casefolded folders whose prefixes are in _dirs
 
     # -- life cycle
 
@@ -374,6 +391,7 @@ class StagedOutput:
             raise
         try:
             self._staging = Path(tempfile.mkdtemp(dir=self.outdir, prefix=".advocate-staging-"))
+            self._staging_str = os.fspath(self._staging)
         except OSError as exc:
             self._remove_created_dirs()
             raise _os_error(exc, self.outdir, "create the staging folder") from None
@@ -403,6 +421,7 @@ class StagedOutput:
         """Pre-flight: validate every path and refuse, in one error, all that would clobber."""
         problems: list[Problem] = []
         seen: set[str] = set()
+        parents: dict[str, bool] = {}  # folder -> whether it exists (then files may too)
         for rel in relpaths:
             _check_relpath(rel)
             key = rel.casefold()
@@ -415,12 +434,18 @@ class StagedOutput:
                     )
                 )
             seen.add(key)
+            folder = rel.rpartition("/")[0]
+            if folder not in parents:
+                parent = self.outdir / folder
+                while parent != self.outdir and not os.path.lexists(parent):
+                    parent = parent.parent
+                if os.path.lexists(parent) and not parent.is_dir():
+                    problems.append(
+                        Problem("not a folder", str(parent), hint="remove or rename it"))
+                parents[folder] = parent == self.outdir / folder
+            if not parents[folder]:
+                continue  # a folder still to be made holds nothing to clobber
             dest = self.outdir / rel
-            parent = dest.parent
-            while parent != self.outdir and not os.path.lexists(parent):
-                parent = parent.parent
-            if os.path.lexists(parent) and not parent.is_dir():
-                problems.append(Problem("not a folder", str(parent), hint="remove or rename it"))
             if os.path.lexists(dest):
                 if dest.is_dir() and not dest.is_symlink():
                     problems.append(Problem("is a folder", str(dest), hint="remove it"))
@@ -440,7 +465,8 @@ class StagedOutput:
 
     def add(self, relpath: str, data: bytes) -> Path:
         """Stage one file; returns the path it will have in ``outdir`` once published."""
-        dest = self._reserve(relpath)
+        self._reserve(relpath)
+        dest = self.outdir.joinpath(*relpath.split("/"))
         try:
             staged = write_staged(self.staging, relpath, data, self.mode)
         except OSError as exc:
@@ -449,37 +475,50 @@ class StagedOutput:
             self._files[relpath] = staged
         return dest
 
-    def adopt(self, relpath: str) -> Path:
-        """Take on a file another process wrote into :attr:`staging` (same checks as add)."""
-        dest = self._reserve(relpath)
-        staged = self.staging.joinpath(*_check_relpath(relpath))
-        if not staged.is_file() or staged.is_symlink():
+    def adopt(self, relpath: str) -> None:
+        """Take on a file another process wrote into :attr:`staging` (same checks as add).
+
+        Called once per file of a batch of thousands, so it works on strings: no Path."""
+        self._reserve(relpath)
+        staged = os.path.join(self._staging_str, relpath)  # relpath was checked by _reserve
+        try:
+            regular = stat.S_ISREG(os.lstat(staged).st_mode)
+        except OSError:
+            regular = False
+        if not regular:
             raise RuntimeError("StagedOutput.adopt() of a file that was not staged")
         with self._lock:
-            self._files[relpath] = staged
-        return dest
+            self._files[relpath] = Path(staged)
 
-    def _reserve(self, relpath: str) -> Path:
+    def _reserve(self, relpath: str) -> None:
         """Claim a path: no two outputs with one name, nothing existing without force."""
         parts = _check_relpath(relpath)
         if self._staging is None:
             raise RuntimeError("StagedOutput used outside its with-block")
-        dest = self.outdir.joinpath(*parts)
         with self._lock:
             key = relpath.casefold()
-            prefixes = {"/".join(parts[:i]).casefold() for i in range(1, len(parts))}
-            if key in self._names or key in self._dirs or prefixes & self._names:
+            folder = key.rpartition("/")[0]
+            if folder in self._known_dirs:
+                prefixes: set[str] = set()
+                clash = key in self._names or key in self._dirs
+            else:
+                prefixes = {"/".join(parts[:i]).casefold() for i in range(1, len(parts))}
+                clash = key in self._names or key in self._dirs or bool(prefixes & self._names)
+            if clash:
                 raise AdvocateError(
                     "two outputs would have the same file name",
-                    file=str(dest),
+                    file=str(self.outdir.joinpath(*parts)),
                     hint="file names differ only in letter case, or repeat",
                 )
             # Planned paths were checked before rendering began; others fail fast here.
-            if not self.force and key not in self._planned and os.path.lexists(dest):
-                raise _exists_error(dest)
+            if not self.force and key not in self._planned:
+                dest = self.outdir.joinpath(*parts)
+                if os.path.lexists(dest):
+                    raise _exists_error(dest)
             self._names.add(key)
-            self._dirs |= prefixes
-        return dest
+            if prefixes:
+                self._dirs |= prefixes
+                self._known_dirs.add(folder)
 
     # -- internals
 
@@ -509,6 +548,45 @@ class StagedOutput:
                 folder.rmdir()  # only if empty: never removes anyone else's files
         self._created.clear()
 
+    def _whole_folders(self) -> dict[str, list[str]]:
+        """Staged folders that can be published whole, with one rename: their place in
+        ``outdir`` is free and they hold exactly the files staged (nothing else)."""
+        missing: dict[str, bool] = {}
+        groups: dict[str, list[str]] = {}
+        for rel in self._files:
+            parts = rel.split("/")
+            for depth in range(1, len(parts)):
+                prefix = "/".join(parts[:depth])
+                if prefix not in missing:
+                    missing[prefix] = not os.path.lexists(self.outdir / prefix)
+                if missing[prefix]:
+                    groups.setdefault(prefix, []).append(rel)
+                    break
+        assert self._staging is not None
+        whole: dict[str, list[str]] = {}
+        for folder, rels in groups.items():
+            found = 0
+            plain = True
+            for root, dirs, names in os.walk(self._staging / folder):
+                found += len(names)
+                plain = plain and not any(os.path.islink(os.path.join(root, d)) for d in dirs)
+            if plain and found == len(rels):
+                whole[folder] = rels
+        return whole
+
+    def _check_place(self, folder: Path, outroot: Path, named: Path) -> None:
+        """Refuse a destination folder whose nearest existing ancestor leads out of outdir
+        (the error names ``named``, the file or folder to be published there)."""
+        existing = folder
+        while not os.path.lexists(existing) and existing != self.outdir:
+            existing = existing.parent
+        if not existing.resolve().is_relative_to(outroot):
+            raise AdvocateError(
+                "refusing to write outside the output folder",
+                file=str(named),
+                hint="a folder on the way is a symlink that leads elsewhere",
+            )
+
     def _commit(self) -> None:
         assert self._staging is not None
         # One sync for the whole batch instead of an fsync per file (a millisecond each):
@@ -518,21 +596,22 @@ class StagedOutput:
         backups = self._staging / ".backup"
         outroot = self.outdir.resolve()
         done: list[tuple[Path, Path | None]] = []  # (dest, backup of what it replaced)
+        moved: list[tuple[Path, Path]] = []  # (dest folder, staged folder) published whole
+        published: list[Path] = []
+        ready: set[Path] = set()  # folders checked and made
         dest = self.outdir
         try:
+            whole = self._whole_folders()
+            inside = {rel for rels in whole.values() for rel in rels}
             for number, rel in enumerate(sorted(self._files)):
+                if rel in inside:
+                    continue
                 staged = self._files[rel]
                 dest = self.outdir / rel
-                existing = dest.parent
-                while not os.path.lexists(existing) and existing != self.outdir:
-                    existing = existing.parent
-                if not existing.resolve().is_relative_to(outroot):
-                    raise AdvocateError(
-                        "refusing to write outside the output folder",
-                        file=str(dest),
-                        hint="a folder on the way is a symlink that leads elsewhere",
-                    )
-                self._make_dirs(dest.parent)
+                if dest.parent not in ready:
+                    self._check_place(dest.parent, outroot, dest)
+                    self._make_dirs(dest.parent)
+                    ready.add(dest.parent)
                 if not os.path.lexists(dest):
                     try:
                         _publish_new(staged, dest, self.mode)
@@ -554,10 +633,20 @@ class StagedOutput:
                     os.replace(dest, backup)  # no hard links: move it aside instead
                 done.append((dest, backup))
                 os.replace(staged, dest)
-            for folder in {self.outdir, *(d.parent for d, _ in done)}:
-                _fsync_dir(folder)
+            # Folders new to outdir go whole, one rename each, after the single files.
+            for folder, rels in sorted(whole.items()):
+                dest = self.outdir / folder
+                self._check_place(dest.parent, outroot, dest)
+                self._make_dirs(dest.parent)
+                if os.path.lexists(dest):  # appeared since the check
+                    raise _exists_error(dest)
+                os.rename(self._staging / folder, dest)
+                moved.append((dest, self._staging / folder))
+                published += [self.outdir / rel for rel in rels]
+            for parent in {self.outdir, *(d.parent for d, _ in [*done, *moved])}:
+                _fsync_dir(parent)
         except BaseException as exc:
-            undone = self._rollback(done)
+            undone = self._rollback(done, moved)
             if isinstance(exc, OSError):
                 error = _os_error(exc, dest)
                 if not undone:
@@ -566,10 +655,11 @@ class StagedOutput:
             if not undone and isinstance(exc, AdvocateError):
                 exc.problems.append(_rollback_problem(self.outdir))
             raise
-        self.published = [dest for dest, _ in done]
+        self.published = sorted(published + [dest for dest, _ in done])
         self._created.clear()
 
-    def _rollback(self, done: list[tuple[Path, Path | None]]) -> bool:
+    def _rollback(self, done: list[tuple[Path, Path | None]],
+                  moved: Sequence[tuple[Path, Path]] = ()) -> bool:
         """Undo a half-finished publish; True if everything was put back."""
         ok = True
         for dest, backup in reversed(done):
@@ -578,6 +668,11 @@ class StagedOutput:
                     dest.unlink()
                 else:
                     os.replace(backup, dest)
+            except OSError:
+                ok = False
+        for dest, staged in reversed(moved):
+            try:
+                os.rename(dest, staged)  # back into the staging folder, removed with it
             except OSError:
                 ok = False
         return ok
