@@ -171,3 +171,20 @@ def test_two_campaigns_with_one_id_are_refused(kz_path: Path, tmp_path: Path) ->
 def test_unknown_letter_format_is_a_usage_error(run: Run, tmp_path: Path) -> None:
     result = run("build", "kazakhstan-2022", "-o", str(tmp_path / "o"), "--formats", "docx")
     assert result.exit_code == 2 and "unknown letter format(s): docx" in result.stderr
+
+
+def test_no_documents_writes_only_the_letters_index_and_manifest(run: Run,
+                                                                 tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("build", "kazakhstan-2022", "--signers", str(SIGNERS), "-o", str(out),
+                 "--formats", "txt,eml", "--no-documents", "--json")
+    assert result.exit_code == 0, result.stderr
+    folder = out / "kazakhstan-2022"
+    names = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    assert names == sorted(["index.html", "manifest.json"] + [
+        f"letters/{i:05d}-{t}.{ext}" for i in range(1, 5) for t in TARGETS
+        for ext in ("eml", "txt")])
+    summary = json.loads(result.stdout)
+    assert summary["files"] == len(names) and summary["letters"] == 16
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert {entry["kind"] for entry in manifest["files"]} == {"letter", "index"}

@@ -21,7 +21,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing import get_context
@@ -171,7 +171,7 @@ def _worker_letters(jobs: Sequence[LetterJob], lang: str | None, staging: str,
 # -- planning ----------------------------------------------------------------------------
 
 def plan(campaign: Campaign, signers: Sequence[Any] | None, *,
-         formats: Sequence[str] = LETTER_FORMATS) -> CampaignPlan:
+         formats: Sequence[str] = LETTER_FORMATS, documents: bool = True) -> CampaignPlan:
     """What a campaign will produce: files named by number and target, never by a name."""
     letters: list[LetterJob] = []
     targets = [t.id for t in campaign.targets]
@@ -182,10 +182,10 @@ def plan(campaign: Campaign, signers: Sequence[Any] | None, *,
     else:
         letters.extend(LetterJob(0, t, None, tuple(f for f in formats if f != "eml"))
                        for t in targets)
-    documents = [("brief", "pdf"), ("brief", "html"), ("petition", "pdf"), ("petition", "md"),
-                 ("sheet", "pdf")]
+    kinds = [("brief", "pdf"), ("brief", "html"), ("petition", "pdf"), ("petition", "md"),
+             ("sheet", "pdf")] if documents else []
     public = sum(1 for s in signers or [] if s.public)
-    return CampaignPlan(campaign, campaign.id, letters, documents, len(signers or []), public)
+    return CampaignPlan(campaign, campaign.id, letters, kinds, len(signers or []), public)
 
 
 def _planned_paths(plan_: CampaignPlan) -> list[str]:
@@ -217,8 +217,10 @@ def build(
     paper: str = "a4",
     formats: Sequence[str] = LETTER_FORMATS,
     progress: Progress | None = None,
+    documents: bool = True,
 ) -> BuildResult:
-    """Render every output of every campaign into ``outdir``, all or nothing."""
+    """Render every output of every campaign into ``outdir``, all or nothing (with
+    ``documents=False``, only the letters, the index and the manifest)."""
     from advocate.output import StagedOutput
 
     started = time.monotonic()
@@ -239,7 +241,7 @@ def build(
                                 hint="their outputs would share a folder; give each its own id"))
     if problems:
         raise AdvocateError(problems=problems)
-    plans = [plan(c, signers, formats=formats) for c in loaded]
+    plans = [plan(c, signers, formats=formats, documents=documents) for c in loaded]
     every_path = [p for pl in plans for p in _planned_paths(pl)]
     if dry_run:
         result.files = every_path
@@ -276,24 +278,25 @@ def build(
                 into.append(entry)
                 tick()
 
-            clock = time.monotonic()
-            for kind, fmt in pl.documents:
-                document = (renderer.brief(lang) if kind == "brief" else
-                            renderer.sheet(lang) if kind == "sheet" else
-                            renderer.petition(signers, lang))
-                result.warnings.extend(document.warnings)
-                rendered = renderer.format([document], fmt)
-                data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
-                keep(Entry(f"{kind}.{fmt}", kind, fmt, document.lang), data)
-
-            result.phases["documents"] = result.phases.get("documents", 0.0) + \
-                time.monotonic() - clock
-            clock = time.monotonic()
-            for entry, letter in _letters(pl, renderer, templates, day, paper, workers, lang,
-                                          stage.staging):
-                keep(entry, letter)
-            result.phases["letters"] = result.phases.get("letters", 0.0) + \
-                time.monotonic() - clock
+            with _LetterRun(pl, renderer, templates, day, paper, workers, lang,
+                            stage.staging) as letters:
+                # The workers start on the letters while this process renders the documents.
+                clock = time.monotonic()
+                for kind, fmt in pl.documents:
+                    document = (renderer.brief(lang) if kind == "brief" else
+                                renderer.sheet(lang) if kind == "sheet" else
+                                renderer.petition(signers, lang))
+                    result.warnings.extend(document.warnings)
+                    rendered = renderer.format([document], fmt)
+                    data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
+                    keep(Entry(f"{kind}.{fmt}", kind, fmt, document.lang), data)
+                result.phases["documents"] = result.phases.get("documents", 0.0) + \
+                    time.monotonic() - clock
+                clock = time.monotonic()
+                for entry, letter in letters:
+                    keep(entry, letter)
+                result.phases["letters"] = result.phases.get("letters", 0.0) + \
+                    time.monotonic() - clock
             result.letters += len(pl.letters)
 
             too_long = sum(1 for e in entries if e.mailto_long)
@@ -317,51 +320,50 @@ def build(
     return result
 
 
-def _letters(pl: CampaignPlan, renderer: Renderer, templates: Path | None, day: date,
-             paper: str, workers: int, lang: str | None,
-             staging: Path) -> Iterator[tuple[Entry, bytes | None]]:
-    """Render the letters: in process for small batches, else across worker processes."""
-    pdfs = sum(1 for job in pl.letters if "pdf" in job.formats)
-    small = pdfs < POOL_MIN_PDFS and len(pl.letters) < POOL_MIN_LETTERS
-    if workers == 1 or small or pl.campaign.path is None:
-        for chunk in _chunks(pl.letters, CHUNK):
-            yield from _render_letters(renderer, chunk, lang)
-        return
-    context = get_context("spawn")
-    init = (str(pl.campaign.path), str(templates) if templates else None, day.isoformat(), paper)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                             initargs=init) as pool:
-        pending: dict[Future[list[tuple[Entry, bytes | None]]], int] = {}
-        order: dict[int, list[tuple[Entry, bytes | None]]] = {}
-        chunks = iter(enumerate(_chunks(pl.letters, CHUNK)))
-        next_out = 0
-        in_flight = workers * 3  # bounded: memory stays flat however long the list
+class _LetterRun:
+    """The letters of one campaign: rendered in process for small batches, else by a pool
+    of worker processes started on entry, so they work while the caller renders the
+    documents. Iterating yields the letters in order."""
 
-        def submit() -> bool:
-            item = next(chunks, None)
-            if item is None:
-                return False
-            number, chunk = item
-            pending[pool.submit(_worker_letters, chunk, lang, str(staging), pl.folder)] = number
-            return True
+    def __init__(self, pl: CampaignPlan, renderer: Renderer, templates: Path | None,
+                 day: date, paper: str, workers: int, lang: str | None,
+                 staging: Path) -> None:
+        self.pl, self.renderer, self.lang, self.staging = pl, renderer, lang, staging
+        pdfs = sum(1 for job in pl.letters if "pdf" in job.formats)
+        small = pdfs < POOL_MIN_PDFS and len(pl.letters) < POOL_MIN_LETTERS
+        self.pool: ProcessPoolExecutor | None = None
+        if workers > 1 and not small and pl.campaign.path is not None:
+            init = (str(pl.campaign.path), str(templates) if templates else None,
+                    day.isoformat(), paper)
+            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                            initializer=_init_worker, initargs=init)
+        self.pending: list[Future[list[tuple[Entry, bytes | None]]]] = []
 
-        for _ in range(in_flight):
-            if not submit():
-                break
-        try:
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    number = pending.pop(future)
-                    order[number] = future.result()
-                    submit()
-                while next_out in order:  # publish in order: the same input, the same files
-                    yield from order.pop(next_out)
-                    next_out += 1
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            raise
+    def __enter__(self) -> _LetterRun:
+        if self.pool is not None:
+            # Every chunk is queued now: a result is only names and hashes (the workers
+            # write the files), so memory grows by a few hundred bytes per letter at most.
+            try:
+                self.pending = [
+                    self.pool.submit(_worker_letters, chunk, self.lang, str(self.staging),
+                                     self.pl.folder)
+                    for chunk in _chunks(self.pl.letters, CHUNK)]
+            except BaseException:
+                self.pool.shutdown(cancel_futures=True)
+                raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def __iter__(self) -> Iterator[tuple[Entry, bytes | None]]:
+        if self.pool is None:
+            for chunk in _chunks(self.pl.letters, CHUNK):
+                yield from _render_letters(self.renderer, chunk, self.lang)
+            return
+        for future in self.pending:  # in order: the same input, the same files
+            yield from future.result()
 
 
 def _index_html(renderer: Renderer, pl: CampaignPlan, entries: list[Entry]) -> str:

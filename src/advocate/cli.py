@@ -421,7 +421,7 @@ def build(
     encoding: EncodingOpt = None,
     dedupe: DedupeOpt = Dedupe.error,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Worker processes for PDFs (default: every core).",
+        "--jobs", "-j", min=1, help="Worker processes for the letters (default: every core).",
         show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite files from an earlier "
                                         "build.")] = False,
@@ -432,6 +432,9 @@ def build(
     formats: Annotated[str, typer.Option(
         "--formats", help="Letter formats, comma-separated: txt, eml, pdf, md, html.")]
     = "txt,eml,pdf",
+    documents: Annotated[bool, typer.Option(
+        "--documents/--no-documents", help="Also write the brief, petition and signature "
+        "sheet (--no-documents: only the letters, index.html and manifest.json).")] = True,
     lang: LangOpt = None,
     templates: TemplatesOpt = None,
     paper: PaperOpt = Paper.a4,
@@ -465,7 +468,8 @@ def build(
         with _progress(enabled=not dry_run) as progress:
             result = builder.build(paths, output, signers=rows, templates=templates,
                                    jobs=jobs, force=overwrite, dry_run=dry_run, lang=lang,
-                                   paper=paper.value, formats=wanted, progress=progress)
+                                   paper=paper.value, formats=wanted, progress=progress,
+                                   documents=documents)
         warn(result.warnings)
         if as_json:
             typer.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False))
