@@ -673,3 +673,46 @@ def test_gate_size_caps(tmp_path: Path) -> None:
         b"p{}",
         "text/css",
     )
+
+
+STYLE = ("<style>body { font-size: 13pt; color: #223; } p { margin: 0 0 4mm; }"
+         " @page { size: A5; margin: 12mm; }</style>")
+
+
+def test_a_reused_style_sheet_gives_the_same_pdf(
+        renderer: PdfRenderer, tpl: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    html = page("<p>" + "Бейбіт жиналыс. " * 80 + "</p>", head=STYLE)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1768435200")
+    reused = [renderer.render(html, title="T", lang="kk", base_dir=tpl) for _ in range(2)]
+    assert len(renderer._template_css) == 1  # parsed once, used twice
+    monkeypatch.setattr(advocate.pdf, "_split_styles", lambda html, probe: None)
+    inline = PdfRenderer().render(html, title="T", lang="kk", base_dir=tpl)
+    assert reused[0] == reused[1] == inline
+    assert pypdf.PdfReader(BytesIO(inline)).pages[0].mediabox.width == pytest.approx(419.5, 1)
+
+
+@pytest.mark.parametrize("css", [
+    "body { background: url(https://example.org/x.png) }",
+    "@import 'x.css';",
+    "@font-face { font-family: X; src: local(Arial) }",
+    "body { color: \\72 ed }",
+])
+def test_style_sheets_that_fetch_or_escape_stay_in_the_document(
+        renderer: PdfRenderer, tpl: Path, css: str) -> None:
+    probe = advocate.pdf._check_depth(page("<p>x</p>", head=f"<style>{css}</style>"), None)
+    assert len(probe.styles) == 1
+    assert advocate.pdf._split_styles(page("<p>x</p>", head=f"<style>{css}</style>"),
+                                      probe) is None
+
+
+def test_only_plain_head_style_elements_are_taken_out() -> None:
+    html = page("<svg><style>circle { fill: red }</style></svg><p>x</p>",
+                head='<!-- <style>p { color: red }</style> --><style media="screen">p {}</style>'
+                     "<style>p { color: blue }</style>")
+    probe = advocate.pdf._check_depth(html, None)
+    split = advocate.pdf._split_styles(html, probe)
+    assert split is not None
+    rest, texts = split
+    assert texts == ["p { color: blue }"]
+    assert "<!-- <style>p { color: red }</style> -->" in rest and 'media="screen"' in rest
+    assert "circle { fill: red }" in rest and "color: blue" not in rest

@@ -564,8 +564,18 @@ class _DepthProbe(HTMLParser):
         self.limit = limit
         self.stack: list[str] = []
         self.too_deep_at: tuple[int, int] | None = None
+        #: Plain <style> elements of the <head>: (start, end) positions, and their text.
+        self.styles: list[tuple[tuple[int, int], tuple[int, int], str]] = []
+        self._style: tuple[tuple[int, int], list[str]] | None = None
+
+    def handle_data(self, data: str) -> None:
+        if self._style is not None:
+            self._style[1].append(data)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "style" and self.stack[-2:] == ["html", "head"] and all(
+                (k, (v or "").strip().lower()) == ("type", "text/css") for k, v in attrs):
+            self._style = (self.getpos(), [])
         if tag in _VOID:
             return
         if self.stack and self.stack[-1] == "p" and tag in _CLOSES_P:
@@ -590,13 +600,16 @@ class _DepthProbe(HTMLParser):
             self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "style" and self._style is not None:
+            self.styles.append((self._style[0], self.getpos(), "".join(self._style[1])))
+            self._style = None
         for index in range(len(self.stack) - 1, -1, -1):
             if self.stack[index] == tag:
                 del self.stack[index:]
                 return
 
 
-def _check_depth(html: str, source: str | None) -> None:
+def _check_depth(html: str, source: str | None) -> _DepthProbe:
     """Refuse documents nested deeper than MAX_DEPTH, pointing at the offending tag."""
     probe = _DepthProbe(MAX_DEPTH)
     probe.feed(html)
@@ -610,6 +623,36 @@ def _check_depth(html: str, source: str | None) -> None:
             column=column + 1,
             hint="flatten the template's HTML",
         )
+    return probe
+
+
+# Style sheets that fetch nothing and register nothing document-wide can be parsed once and
+# reused: a batch of letters shares one (parsing it is a sixth of a letter's render).
+_REUSABLE_CSS = re.compile(r"^[^\\]*$", re.DOTALL)
+_NOT_REUSABLE = re.compile(r"url\s*\(|@import|@font-face|@counter-style|@layer|image-set|"
+                           r"src\s*\(", re.IGNORECASE)
+
+
+def _split_styles(html: str, probe: _DepthProbe) -> tuple[str, list[str]] | None:
+    """The document without its <head> style sheets, and their text, when every one of
+    them can be reused (see above); else None."""
+    if not probe.styles:
+        return None
+    texts = [text for _, _, text in probe.styles]
+    if any(not _REUSABLE_CSS.match(t) or _NOT_REUSABLE.search(t) for t in texts):
+        return None
+    starts = [0, *(m.end() for m in re.finditer("\n", html))]
+    pieces: list[str] = []
+    position = 0
+    for (line, column), (end_line, end_column), _ in probe.styles:
+        start = starts[line - 1] + column
+        close = html.find(">", starts[end_line - 1] + end_column)
+        if close < 0 or not html.startswith("<style", start):
+            return None
+        pieces.append(html[position:start])
+        position = close + 1
+    pieces.append(html[position:])
+    return "".join(pieces), texts
 
 
 # ---------------------------------------------------------------------- renderer
@@ -654,6 +697,7 @@ class PdfRenderer:
             raise RuntimeError(fetcher.gate.refusals[0].message)
         self._fonts_css = fonts
         self._base_css = {}
+        self._template_css: dict[str, Any] = {}
         font_config.sealed = True
         if self._cleanup is not None:
             self._cleanup()  # the old configuration's temporary font folder goes now
@@ -698,7 +742,7 @@ class PdfRenderer:
         """
         if not title.strip() or not lang.strip():
             raise ValueError("a PDF needs a title and a language (PDF/UA)")
-        _check_depth(html, source)
+        probe = _check_depth(html, source)
         try:
             base = Path(base_dir).resolve(strict=True)
         except OSError:
@@ -717,15 +761,46 @@ class PdfRenderer:
         with self._lock:
             if self._stale:
                 self._setup()
-            page_css = self._page_css(paper)
+            sheets = [self._fonts_css, self._page_css(paper)]
+            split = _split_styles(html, probe)
+            if split is not None:
+                reused = [self._reused_css(text) for text in split[1]]
+                if all(css is not None for css in reused):
+                    html = split[0]
+                    sheets += reused
             return self._render_locked(
-                html, page_css, title, lang, base, gate, timeout, created, source, max_pages
+                html, sheets, title, lang, base, gate, timeout, created, source, max_pages
             )
+
+    def _reused_css(self, text: str) -> Any | None:
+        """A template's style sheet parsed once (it fetches nothing: see _NOT_REUSABLE);
+        None for one that WeasyPrint warns about, which stays in the document so that
+        each render reports its warnings."""
+        if text in self._template_css:
+            return self._template_css[text]
+        weasy = _weasy()
+        gate = _ResourceGate([])
+        collector = _LogCollector()
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(collector)
+        try:
+            css = weasy.CSS(string=text, font_config=self._font_config,
+                            url_fetcher=weasy.GateFetcher(gate))
+        except Exception:
+            css = None  # rendered inline, where the failure is reported
+        finally:
+            logger.removeHandler(collector)
+        if collector.records or gate.refusals:
+            css = None
+        if len(self._template_css) >= 16:
+            self._template_css.clear()
+        self._template_css[text] = css
+        return css
 
     def _render_locked(
         self,
         html: str,
-        page_css: Any,
+        sheets: list[Any],
         title: str,
         lang: str,
         base: Path,
@@ -750,7 +825,7 @@ class PdfRenderer:
                         string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher
                     ).render(
                         font_config=self._font_config,
-                        stylesheets=[self._fonts_css, page_css],
+                        stylesheets=sheets,
                         pdf_variant=PDF_VARIANT,
                     )
                     self._vet(document, gate)
