@@ -123,6 +123,7 @@ def _plain_ok(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=256)  # the same subject heads thousands of drafts
 def _unstructured(name: str, text: str) -> str:
     """A Subject-like header, folded at spaces if plain ASCII, else as encoded words."""
     if _plain_ok(text):
@@ -173,8 +174,13 @@ def _addr_spec(address: str, what: str) -> str:
 
 
 def _mailbox_tokens(display_name: str, address: str, what: str) -> list[str]:
+    return list(_mailbox_tokens_cached(display_name, address, what))
+
+
+@lru_cache(maxsize=1024)  # a target's To line is the same in every draft to it
+def _mailbox_tokens_cached(display_name: str, address: str, what: str) -> tuple[str, ...]:
     name = _header_text(display_name, f"{what} name")
-    return [*_phrase_tokens(name), f"<{_addr_spec(address, what)}>"]
+    return (*_phrase_tokens(name), f"<{_addr_spec(address, what)}>")
 
 
 # --------------------------------------------------------------------------- drafts

@@ -242,7 +242,7 @@ class Renderer:
         target = self.campaign.target(target_id)
         lang = resolve_language(self.campaign, lang, target)
         context, warnings = self._base_context(lang)
-        index = self.campaign.targets.index(target)
+        index = next(i for i, t in enumerate(self.campaign.targets) if t.id == target.id)
         if (lang, index) not in self._targets:
             loc = Localiser(self.campaign, lang)
             self._targets[(lang, index)] = (target_view(self.campaign, loc, index), loc.warnings)

@@ -91,6 +91,9 @@ _ATEXT = frozenset(
 _LDH_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 
+_PLAIN_ASCII = re.compile(r"[!-~]+")
+
+
 def _split_email(s: str) -> tuple[str, str]:
     """Validate and normalise an address without length limits; reasons never quote it."""
     if not isinstance(s, str):
@@ -98,7 +101,8 @@ def _split_email(s: str) -> tuple[str, str]:
     s = unicodedata.normalize("NFC", s).strip()
     if not s:
         raise ValueError("empty")
-    for ch in s:
+    # Printable ASCII without spaces has none of the characters refused below: skip the loop.
+    for ch in ("" if _PLAIN_ASCII.fullmatch(s) else s):
         cat = unicodedata.category(ch)
         if ch.isspace() or cat in ("Zl", "Zp"):
             raise ValueError("contains a space")
@@ -600,6 +604,8 @@ def _clean(value: str, *, multiline: bool) -> tuple[str, str | None]:
     if multiline:
         value = _LINE_BREAK.sub("\n", value)
         allowed = "\n\t"
+    if value.isprintable():  # no Cc, Zl or Zp character: the common case, checked in C
+        return value, None
     for ch in value:
         if ch not in allowed and unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
             what = "a control character" if multiline else "a line break or control character"
