@@ -84,10 +84,11 @@ def run_measured(args: list[str]) -> tuple[float, int, int, str]:
     return wall, peak, largest, out
 
 
-def build(campaign: str, signers: Path, out: Path, formats: str, jobs: int | None) -> dict:
+def build(campaign: str, signers: Path, out: Path, formats: str, jobs: int | None,
+          *extra: str) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     args = [str(BIN / "advocate"), "--quiet", "build", campaign, "--signers", str(signers),
-            "-o", str(out), "--formats", formats, "--json"]
+            "-o", str(out), "--formats", formats, "--json", *extra]
     if jobs:
         args += ["--jobs", str(jobs)]
     wall, peak, largest, stdout = run_measured(args)
@@ -126,6 +127,59 @@ def weasyprint_in_process(count: int) -> float:
     for _ in range(count):
         HTML(string=html, base_url=str(base)).write_pdf(stylesheets=[css], font_config=fonts)
     return count / (time.monotonic() - started)
+
+
+REFERENCE_PARAGRAPH = (
+    "On 2 January 2022 protests began in Zhanaozen over the doubling of the price of "
+    "liquefied gas, and spread within days to Almaty and other cities across the country. ")
+
+
+def reference_letter_html() -> str:
+    """The letter performance.md measured: serif 11.5 pt, sender and recipient blocks,
+    date, subject, salutation, four justified hyphenated paragraphs, closing."""
+    css = ("@page { size: A4; margin: 25mm 20mm; } body { font-family: serif; font-size: 11.5pt;"
+           " line-height: 1.4 } p { text-align: justify; hyphens: auto; margin: 0 0 3mm }"
+           " .sender, .date { text-align: right } .recipient { margin: 10mm 0 }"
+           " h1 { font-size: 12pt } .closing { margin-top: 10mm }")
+    paragraphs = "".join(f"<p>{REFERENCE_PARAGRAPH * 2}</p>" for _ in range(4))
+    return (f'<html lang="en"><head><style>{css}</style></head><body>'
+            '<div class="sender"><p>A. Writer</p><p>Berlin</p></div>'
+            '<div class="recipient"><p>President</p><p>Astana</p></div>'
+            '<p class="date">15 January 2026</p><h1>Subject: the detainees</h1>'
+            f'<p>Dear President,</p>{paragraphs}<p class="closing">Yours sincerely,</p>'
+            '<p>A. Writer</p></body></html>')
+
+
+def weasyprint_reference(count: int) -> float:
+    """Baseline: WeasyPrint's API on performance.md's reference letter (31/s per core there)."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    html = reference_letter_html()
+    fonts = FontConfiguration()
+    HTML(string=html).write_pdf(font_config=fonts)
+    started = time.monotonic()
+    for _ in range(count):
+        HTML(string=html).write_pdf(font_config=fonts)
+    return count / (time.monotonic() - started)
+
+
+def raw_file_writes(folder: Path, count: int, size: int) -> float:
+    """Baseline: the disk itself. Files of the letters' size created in one folder, then one
+    sync, as a build does: files per second."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    data = b"x" * size
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    started = time.monotonic()
+    for i in range(count):
+        fd = os.open(folder / f"{i:05d}.txt", flags, 0o600)
+        os.write(fd, data)
+        os.close(fd)
+    os.sync()
+    rate = count / (time.monotonic() - started)
+    shutil.rmtree(folder, ignore_errors=True)
+    return rate
 
 
 def weasyprint_shell_loop(count: int, folder: Path) -> float:
@@ -176,26 +230,59 @@ def main() -> None:
 
         shell = weasyprint_shell_loop(shell_count, folder)
         rows.append(("baseline: `weasyprint` command per letter", f"{shell:.1f} letters/s", ""))
+        reference = weasyprint_reference(baseline_count)
+        rows.append(("baseline: WeasyPrint API, performance.md's reference letter, 1 process",
+                     f"{reference:.1f} letters/s",
+                     f"x {cpus} cores = {reference * cpus:.0f}/s (31/s per core in "
+                     "performance.md)"))
         native = weasyprint_in_process(baseline_count)
-        rows.append(("baseline: WeasyPrint API, shared fonts, 1 process",
+        rows.append(("baseline: WeasyPrint API, advocate's letter, 1 process",
                      f"{native:.1f} letters/s", f"x {cpus} cores = {native * cpus:.0f}/s"))
 
         signers = write_signers(folder / "pdf-signers.csv", pdf_signers)
-        result = build("kazakhstan-2022", signers, folder / "out-pdf", "pdf", None)
+        # --no-documents: the workers would otherwise start on the letters while the brief
+        # and petition render, and the letter phase alone would flatter them.
+        result = build("kazakhstan-2022", signers, folder / "out-pdf", "pdf", None,
+                       "--no-documents")
         letters = result["letters"]
         rate = letters / result["phases"]["letters"]
-        rows.append((f"advocate build: {letters} PDF letters, --jobs {cpus}",
+        rows.append((f"advocate build --no-documents: {letters} PDF letters, --jobs {cpus}",
                      f"{rate:.1f} letters/s",
-                     f"goal 50/s; whole build {result['wall']:.1f} s, peak "
+                     f"goal 50/s; letter phase (workers' start-up included); whole command "
+                     f"{result['wall']:.1f} s ({letters / result['wall']:.1f}/s), peak "
                      f"{result['peak_tree_mib']:.0f} MiB for all processes"))
 
         signers = write_signers(folder / "text-signers.csv", text_signers)
+        shm = Path("/dev/shm")
+        places = [("disk", folder)] + ([("tmpfs", shm)] if shm.is_dir() else [])
+        for place, root in places:
+            out = Path(tempfile.mkdtemp(prefix="advocate-bench-", dir=root))
+            try:
+                result = build("kazakhstan-2022", signers, out / "o", "txt,eml", None,
+                               "--no-documents")
+                letters = result["letters"]
+                files = result["files"]
+                rows.append((f"advocate build --no-documents: {letters} text+eml letters, "
+                             f"output on {place}",
+                             f"{letters / result['wall']:.0f} letters/s",
+                             f"goal 5,000/s; whole command, {result['wall']:.2f} s for {files} "
+                             f"files; letter phase {letters / result['phases']['letters']:.0f}"
+                             f"/s; peak {result['peak_tree_mib']:.0f} MiB"))
+                size = sum(p.stat().st_size for p in (out / "o").rglob("*.txt")) // letters
+                raw = raw_file_writes(root / "advocate-bench-raw", files, max(size, 1))
+                rows.append((f"baseline: creating {files} files of that size on {place}, "
+                             "one process", f"{raw / 2:.0f} letters/s",
+                             f"{raw:.0f} files/s; a letter is two files (txt, eml)"))
+            finally:
+                shutil.rmtree(out, ignore_errors=True)
+
         result = build("kazakhstan-2022", signers, folder / "out-text", "txt,eml", None)
         letters = result["letters"]
-        rate = letters / result["phases"]["letters"]
-        rows.append((f"advocate build: {letters} text+eml letters", f"{rate:.0f} letters/s",
-                     f"goal 5,000/s; end to end {letters / result['wall']:.0f}/s "
-                     f"({result['wall']:.1f} s with the brief and petition PDFs)"))
+        rows.append((f"advocate build: {letters} text+eml letters with the brief, petition "
+                     "and sheet", f"{letters / result['wall']:.0f} letters/s",
+                     f"whole command {result['wall']:.1f} s; its documents phase "
+                     f"{result['phases']['documents']:.1f} s (a petition naming "
+                     f"{text_signers // 2:,} signers)"))
         rows.append((f"peak memory, {letters} letters (txt+eml)",
                      f"{result['peak_tree_mib']:.0f} MiB",
                      f"all processes together; largest one "
