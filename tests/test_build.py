@@ -188,3 +188,23 @@ def test_no_documents_writes_only_the_letters_index_and_manifest(run: Run,
     assert summary["files"] == len(names) and summary["letters"] == 16
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert {entry["kind"] for entry in manifest["files"]} == {"letter", "index"}
+
+
+def test_a_failure_in_a_worker_leaves_the_output_as_it_was(tmp_path: Path,
+                                                           kz_path: Path) -> None:
+    """Two worker processes; the third chunk of letters fails (a note the fonts cannot
+    draw) after the first two wrote their files into the staging folder."""
+    rows = ["name,email,city,note,public"]
+    rows += [f"Person {i},p{i}@example.org,Berlin,{'漢字' if i == 9 else ''},yes"
+             for i in range(1, 11)]
+    signers = write(tmp_path / "signers.csv", "\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    write(out / "keep.txt", "an earlier file")
+    before = snapshot(out)
+    with pytest.raises(AdvocateError) as info:
+        build([kz_path], out, signers=read_signers(signers), jobs=2, formats=("pdf",),
+              documents=False)
+    assert "row 9: the bundled fonts cannot draw some characters of the note" in str(info.value)
+    assert "漢" not in str(info.value)
+    assert snapshot(out) == before
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
