@@ -138,3 +138,42 @@ def test_placeholder_characters_in_the_campaign_force_a_full_render(pack: Path) 
     letters = [renderer.letter("president", w, "en") for w in writers]
     assert all(v is None for v in renderer._stencils.values())
     assert [letter.markdown.count(f"Person {i}") for i, letter in enumerate(letters)] == [2] * 3
+
+
+SAFE_PACK_TEMPLATE = """{% set subject = "Letter from " ~ (writer.name or "a supporter") %}
+{% set who = writer.name or "A supporter" %}
+{{ who }}{% if writer.city %}, {{ writer.city }}{% endif -%}
+{{ (" (" ~ writer.country ~ ")") if writer.country else "" }}
+
+{% if writer.email is none %}No reply address.{% else %}Reply to {{ writer.email }}.{% endif %}
+
+{{ target.salutation }}
+
+{% if writer.note and not writer.email %}
+> {{ writer.note }}
+{% elif writer.note %}
+- {{ writer.note }}
+{% endif %}
+{% for ask in target.asks %}
+{{ loop.index }}. {{ ask.title }} ({{ who }})
+{% endfor %}
+{{ writer['name'] or "" }}
+"""
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(writer=writers, target=st.sampled_from(TARGETS))
+def test_a_pack_template_a_stencil_can_take_gives_the_full_render(pack: Path, writer: Writer,
+                                                                  target: str) -> None:
+    template = pack.parent / "templates/en/letter.md.j2"
+    if not template.exists():
+        write(template, SAFE_PACK_TEMPLATE)
+    campaign = load_campaign(pack)
+    stencil = Renderer(campaign, day=FIXED_DAY)
+    stencil.letter(target, writer, "en")
+    filled = stencil.letter(target, writer, "en")
+    assert any(v is not None for v in stencil._stencils.values())
+    fresh = Renderer(campaign, day=FIXED_DAY).letter(target, writer, "en")
+    assert (filled.markdown, filled.text(), filled.subject) == \
+        (fresh.markdown, fresh.text(), fresh.subject)
