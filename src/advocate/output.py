@@ -354,14 +354,16 @@ class StagedOutput:
         print(stage.published)
 
     Files are written (mode 0o600) into ``outdir/.advocate-staging-XXXX/`` and synced to
-    disk once, before publishing. On a normal exit they are published one by one
-    (``os.link``, or ``os.replace`` with ``force``); if publishing fails halfway, the files
-    already published are removed, the ones they replaced are restored from hard-link
-    backups, and folders this run created are removed. On an exception in the block nothing
+    disk once, before publishing. On a normal exit, a folder that does not exist in
+    ``outdir`` yet and holds exactly the staged files is published whole, with one rename
+    (``letters/`` on a first build); other files are published one by one (``os.link``, or
+    ``os.replace`` with ``force``). If publishing fails halfway, the files already published
+    are removed, the ones they replaced are restored from hard-link backups, renamed folders
+    go back, and folders this run created are removed. On an exception in the block nothing
     is published. Either way the staging folder is removed.
 
-    Limits: publishing is many renames, not one, so another process listing ``outdir`` at that
-    moment can see part of the batch; a power cut or SIGKILL while publishing can leave part
+    Limits: publishing can be many renames, not one, so another process listing ``outdir`` at
+    that moment can see part of the batch; a power cut or SIGKILL while publishing can leave part
     of it published and a ``.advocate-staging-*`` folder behind (safe to delete); and a
     rollback that itself fails (e.g. the disk vanished) is reported, not repaired.
     """
