@@ -141,6 +141,11 @@ def test_placeholder_characters_in_the_campaign_force_a_full_render(pack: Path) 
 
 
 SAFE_PACK_TEMPLATE = """{% set subject = "Letter from " ~ (writer.name or "a supporter") %}
+1. A list item
+
+{{ ("    " ~ writer.city) if writer.city else "-" }}
+
+
 {% set who = writer.name or "A supporter" %}
 {{ who }}{% if writer.city %}, {{ writer.city }}{% endif -%}
 {{ (" (" ~ writer.country ~ ")") if writer.country else "" }}

@@ -183,9 +183,11 @@ class Filled:
 
     def text(self) -> str:
         """The plain text, as :func:`advocate.markup.to_text` gives it, converting only the
-        blocks that hold the writer's values (when no value spans lines)."""
+        blocks that hold the writer's values (when no value spans lines or starts with
+        white space: either could move a block boundary)."""
         blocks = self.stencil.blocks
-        if blocks is None or any("\n" in v or "\r" in v for v in self.values):
+        if blocks is None or any("\n" in v or "\r" in v or v[:1].isspace()
+                                 for v in self.values):
             return markup.to_text(self.markdown)
         values = self.values
         texts = [part if isinstance(part, str) else "".join(
@@ -224,8 +226,9 @@ _SLOT = re.compile("([\U000f0020-\U000f00e7])")
 def _text_plan(pieces: tuple[str, ...]) -> tuple[str | Block, ...] | None:
     """Cut the stencil (each printed value standing in as one character) into text blocks.
 
-    A value never spans lines here and never starts a fence or a blank line (it is escaped
-    and not blank), so the blocks of any filled-in letter are these, with values put in."""
+    A value that neither spans lines nor starts with white space (Filled.text checks) never
+    starts a fence or makes a line blank (it is escaped and not blank), so the blocks of
+    any filled-in letter are these, with the values put in."""
     count = len(pieces) // 2
     if count > _SLOTS:
         return None
