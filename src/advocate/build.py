@@ -333,21 +333,22 @@ class _LetterRun:
                  day: date, paper: str, workers: int, lang: str | None,
                  staging: Path) -> None:
         self.pl, self.renderer, self.lang, self.staging = pl, renderer, lang, staging
-        pdfs = sum(1 for job in pl.letters if "pdf" in job.formats)
-        small = pdfs < POOL_MIN_PDFS and len(pl.letters) < POOL_MIN_LETTERS
+        self.workers = workers
+        self.init = (str(pl.campaign.path), str(templates) if templates else None,
+                     day.isoformat(), paper)
         self.pool: ProcessPoolExecutor | None = None
-        if workers > 1 and not small and pl.campaign.path is not None:
-            init = (str(pl.campaign.path), str(templates) if templates else None,
-                    day.isoformat(), paper)
-            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                                            initializer=_init_worker, initargs=init)
         self.pending: list[Future[list[tuple[Entry, bytes | None]]]] = []
 
     def __enter__(self) -> _LetterRun:
-        if self.pool is not None:
+        pdfs = sum(1 for job in self.pl.letters if "pdf" in job.formats)
+        small = pdfs < POOL_MIN_PDFS and len(self.pl.letters) < POOL_MIN_LETTERS
+        if self.workers > 1 and not small and self.pl.campaign.path is not None:
+            self.pool = ProcessPoolExecutor(max_workers=self.workers,
+                                            mp_context=get_context("spawn"),
+                                            initializer=_init_worker, initargs=self.init)
             # Every chunk is queued now: a result is only names and hashes (the workers
             # write the files), so memory grows by a few hundred bytes per letter at most.
-            size = CHUNK if any("pdf" in job.formats for job in self.pl.letters) else TEXT_CHUNK
+            size = CHUNK if pdfs else TEXT_CHUNK
             try:
                 self.pending = [
                     self.pool.submit(_worker_letters, chunk, self.lang, str(self.staging),

@@ -126,17 +126,8 @@ def _plain_ok(text: str) -> bool:
 @lru_cache(maxsize=256)  # the same subject heads thousands of drafts
 def _unstructured(name: str, text: str) -> str:
     """A Subject-like header, folded at spaces if plain ASCII, else as encoded words."""
-    if _plain_ok(text):
-        words = text.split(" ")
-        lines = [f"{name}: {words[0]}"]
-        for word in words[1:]:
-            # Folding before a space keeps the space: unfolding only removes the CRLF.
-            if len(lines[-1]) + 1 + len(word) > _LINE:
-                lines.append(" " + word)
-            else:
-                lines[-1] += " " + word
-        return "\r\n".join(lines)
-    return _fold_words(name, _encoded_words(text))
+    # Folding before a space keeps the space: unfolding only removes the CRLF.
+    return _fold_words(name, text.split(" ") if _plain_ok(text) else _encoded_words(text))
 
 
 def _phrase_tokens(display_name: str) -> list[str]:

@@ -44,7 +44,6 @@ FILE_MODE = 0o600
 _MAX_NAME_BYTES = 100
 _SLUG_CHARS = 40
 _EXT = re.compile(r"[a-z0-9]{1,10}")
-_COMPONENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 _RESERVED = frozenset(
     {"con", "prn", "aux", "nul"}
     | {f"com{c}" for c in "123456789¹²³"}
@@ -374,7 +373,6 @@ class StagedOutput:
         self.mode = mode
         self.published: list[Path] = []
         self._staging: Path | None = None
-        self._staging_str = ""
         self._files: dict[str, str] = {}  # relpath -> staged file
         self._names: set[str] = set()  # casefolded relpaths (macOS/Windows ignore case)
         self._dirs: set[str] = set()  # casefolded folder prefixes
@@ -393,7 +391,6 @@ class StagedOutput:
             raise
         try:
             self._staging = Path(tempfile.mkdtemp(dir=self.outdir, prefix=".advocate-staging-"))
-            self._staging_str = os.fspath(self._staging)
         except OSError as exc:
             self._remove_created_dirs()
             raise _os_error(exc, self.outdir, "create the staging folder") from None
@@ -483,7 +480,7 @@ class StagedOutput:
         Called once per file of a batch of thousands, so it works on strings and trusts the
         writer: a file that is not there fails the publish (nothing is published then)."""
         self._reserve(relpath)
-        staged = os.path.join(self._staging_str, relpath)  # relpath was checked by _reserve
+        staged = os.path.join(self.staging, relpath)  # relpath was checked by _reserve
         with self._lock:
             self._files[relpath] = staged
 
