@@ -101,8 +101,8 @@ def build(campaign: str, signers: Path, out: Path, formats: str, jobs: int | Non
 
 def letter_html(lang: str = "en") -> tuple[str, Path]:
     from advocate.campaigns import bundled_folder
-    from advocate.model import load_campaign
-    from advocate.render import Renderer, Writer
+    from advocate.render.documents import Renderer, Writer
+    from advocate.schema.campaign import load_campaign
 
     renderer = Renderer(load_campaign(bundled_folder() / "kazakhstan-2022.yaml"))
     letter = renderer.letter("un-high-commissioner", Writer(name="A. Writer", city="Berlin"),
@@ -115,7 +115,7 @@ def weasyprint_in_process(count: int) -> float:
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from advocate.pdf import fonts_css
+    from advocate.render.pdf import fonts_css
 
     html, base = letter_html()
     fonts = FontConfiguration()

@@ -13,7 +13,7 @@ One target, four boundaries, chosen by the first byte of each input:
   (``from_string`` is refused by design) and rendered through ``make_environment`` +
   ``render`` with hostile data; Markdown output then goes through ``markup``. An error
   message that quotes the writer's data is a finding (personal data on stderr).
-* ``3``: the PDF resource gate (``advocate.pdf._ResourceGate``): a URL (byte 2 picks a
+* ``3``: the PDF resource gate (``advocate.render.pdf.gate.ResourceGate``): a URL (byte 2 picks a
   prefix) must be served from inside the allowed folder or refused with the gate's own
   refusal; a symlink in the folder points at a secret file that must never be served.
 
@@ -49,20 +49,20 @@ def _imports() -> None:
     global AdvocateError, load_yaml_bytes, validate_document, parse_signers
     global make_environment, render, markup, Renderer, Writer, render_module
     global campaign_view, Localiser, load_campaign, bundled_folder
-    from advocate import markup as _markup
-    from advocate import render as _render_module
     from advocate.campaigns import bundled_folder as _bundled_folder
     from advocate.errors import AdvocateError as _AdvocateError
-    from advocate.load import load_yaml_bytes as _load_yaml_bytes
-    from advocate.localise import Localiser as _Localiser
-    from advocate.localise import campaign_view as _campaign_view
-    from advocate.model import load_campaign as _load_campaign
-    from advocate.model import validate_document as _validate_document
-    from advocate.render import Renderer as _Renderer
-    from advocate.render import Writer as _Writer
+    from advocate.render import documents as _render_module
+    from advocate.render.documents import Renderer as _Renderer
+    from advocate.render.documents import Writer as _Writer
+    from advocate.schema.campaign import load_campaign as _load_campaign
+    from advocate.schema.campaign import validate_document as _validate_document
+    from advocate.schema.load import load_yaml_bytes as _load_yaml_bytes
     from advocate.signers import parse_signers as _parse_signers
-    from advocate.templating import make_environment as _make_environment
-    from advocate.templating import render as _render
+    from advocate.templates.host import make_environment as _make_environment
+    from advocate.templates.host import render as _render
+    from advocate.text import markdown as _markup
+    from advocate.text.localise import Localiser as _Localiser
+    from advocate.text.localise import campaign_view as _campaign_view
 
     AdvocateError, load_yaml_bytes, validate_document = (
         _AdvocateError, _load_yaml_bytes, _validate_document)
@@ -243,16 +243,16 @@ _GATE_PREFIXES = ("", "file://", "file:", "FILE:///", "data:", "http://", str(GA
 
 def fuzz_gate(raw: bytes) -> None:
     """The PDF resource gate: any URL is served from inside its root or refused."""
-    from advocate.pdf import _Refused, _ResourceGate
+    from advocate.render.pdf.gate import Refused, ResourceGate
 
     if not raw:
         return
     prefix = _GATE_PREFIXES[raw[0] % len(_GATE_PREFIXES)]
     url = prefix + raw[1:].decode("utf-8", "replace")
-    gate = _ResourceGate([GATE_ROOT], max_bytes=1 << 16)
+    gate = ResourceGate([GATE_ROOT], max_bytes=1 << 16)
     try:
         final_url, body, _type = gate.open(url)
-    except _Refused:
+    except Refused:
         return
     if b"SECRET-BYTES" in body:
         raise Finding("the gate served a file from outside its root")

@@ -15,7 +15,7 @@ from typer.testing import CliRunner, Result
 
 from advocate.campaigns import bundled_folder
 from advocate.cli import app
-from advocate.model import Campaign, load_campaign
+from advocate.schema.campaign import Campaign, load_campaign
 
 # CI runs the property tests with a fixed seed, so a run is repeatable; locally they explore.
 settings.register_profile("ci", derandomize=True, deadline=None)

@@ -39,11 +39,11 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner, Result
 
-import advocate.pdf
-import advocate.templating
+import advocate.render.pdf
+import advocate.templates.host
 from advocate.campaigns import bundled_folder
 from advocate.cli import app
-from advocate.templating import builtin_templates
+from advocate.templates.host import builtin_templates
 from helpers import personal_data, snapshot, write
 
 FIXTURES = Path(__file__).parent / "fixtures" / "signers"
@@ -176,7 +176,7 @@ def shorten_limits(patch: Callable[[Any, str, Any], None], cap: float = 1.0) -> 
     still name the real limit. (Patched wherever a module bound the timer by name.)"""
     import advocate.limits
 
-    for module in (advocate.pdf, advocate.templating, advocate.limits):
+    for module in (advocate.render.pdf, advocate.templates.host, advocate.limits):
         for name in ("time_limit", "_deadline"):
             original = getattr(module, name, None)
             if callable(original):
@@ -624,14 +624,14 @@ def test_every_resource_goes_through_the_gate(cli: Cli, monkeypatch: pytest.Monk
     monkeypatch.setattr(weasyprint.urls.URLFetcher, "fetch",
                         lambda self, url, headers=None: bypass.append(url))
     served: list[str] = []
-    original = advocate.pdf._ResourceGate.open
+    original = advocate.render.pdf.gate.ResourceGate.open
 
     def spy(gate: Any, url: str) -> Any:
         result = original(gate, url)
         served.append(url)
         return result
 
-    monkeypatch.setattr(advocate.pdf._ResourceGate, "open", spy)
+    monkeypatch.setattr(advocate.render.pdf.gate.ResourceGate, "open", spy)
     body = ('<iframe src="http://x.example/f.html"></iframe>'
             '<video src="http://x.example/v.mp4" poster="http://x.example/p.png"></video>'
             '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
@@ -643,7 +643,7 @@ def test_every_resource_goes_through_the_gate(cli: Cli, monkeypatch: pytest.Monk
     result = cli.invoke(*LETTER_PDF)
     assert result.exit_code == 0, result.stderr
     assert bypass == []
-    packaged = [builtin_templates().resolve(), Path(advocate.pdf.__file__).parent.resolve()]
+    packaged = [builtin_templates().resolve(), Path(advocate.__file__).parent.resolve()]
     for url in served:
         assert url.startswith("data:") or any(url.startswith(p.as_uri()) for p in packaged), url
     pdf = (cli.root / "out" / "letter.pdf").read_bytes()
@@ -1073,10 +1073,10 @@ def test_letter_output_into_the_installed_templates_is_refused(
         cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     """Writing into the built-in templates would change every later render (recorded, not
     written: the test never touches the installed package)."""
-    import advocate.output
+    import advocate.output.files
 
     written: list[Path] = []
-    monkeypatch.setattr(advocate.output, "write_file",
+    monkeypatch.setattr(advocate.output.files, "write_file",
                         lambda path, data, **kw: written.append(Path(path)))
     target = builtin_templates() / "zz-catalogue-probe.txt"
     result = cli.invoke(*LETTER, "-o", str(target))
@@ -1086,12 +1086,12 @@ def test_letter_output_into_the_installed_templates_is_refused(
 
 
 def test_item37_a_crash_names_only_its_type(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    import advocate.eml
+    import advocate.render.eml
 
     def crash(**kwargs: Any) -> bytes:
         raise RuntimeError(f"boom for {kwargs['from_name']} <{kwargs['from_addr']}>")
 
-    monkeypatch.setattr(advocate.eml, "build_eml", crash)
+    monkeypatch.setattr(advocate.render.eml, "build_eml", crash)
     signers(cli.root, "valid.csv")
     before = listing(cli.root)
     result = cli.invoke("build", "pack/campaign.yaml", "--signers", "signers.csv", "-o", "out",

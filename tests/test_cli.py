@@ -185,12 +185,12 @@ def test_bad_input_exits_2_with_a_message_and_no_output(run: Run, args: list[str
 
 
 def test_a_bug_exits_1_without_personal_data(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    import advocate.render
+    import advocate.render.documents
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("Jane Doe jane@example.org")
 
-    monkeypatch.setattr(advocate.render.Renderer, "letter", broken)
+    monkeypatch.setattr(advocate.render.documents.Renderer, "letter", broken)
     result = run("letter", "kazakhstan-2022", "--name", "Jane Doe", "--email",
                  "jane@example.org")
     assert result.exit_code == 1

@@ -26,7 +26,7 @@ import typer
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
-from advocate.model import Campaign
+from advocate.schema.campaign import Campaign
 
 DOCS = Path(__file__).parent.parent / "docs"
 TUTORIAL = DOCS / "tutorial.md"
@@ -247,7 +247,7 @@ def test_the_reference_covers_every_command() -> None:
 # -- the campaign format ---------------------------------------------------------------
 
 def test_the_campaign_format_names_every_key() -> None:
-    from advocate import model
+    from advocate.schema import campaign as model
 
     text = FORMAT.read_text(encoding="utf-8")
     classes: list[type[BaseModel]] = [Campaign, model.Organisation, model.Translation,

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 from typer.testing import Result
 
 from advocate.errors import AdvocateError
-from advocate.model import Campaign, load_campaign
-from advocate.render import Renderer, Writer
+from advocate.render.documents import Renderer, Writer
+from advocate.schema.campaign import Campaign, load_campaign
 from advocate.signers import Signer
 from conftest import FIXED_DAY
 from helpers import write

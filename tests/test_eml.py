@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advocate.eml import MAILTO_MAX, build_eml, mailto_link, mailto_too_long
 from advocate.errors import AdvocateError
+from advocate.render.eml import MAILTO_MAX, build_eml, mailto_link, mailto_too_long
 
 BODY = (
     "Уважаемый господин Президент,\n\n"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from advocate.model import Campaign
-from advocate.render import Renderer, Writer
+from advocate.render.documents import Renderer, Writer
+from advocate.schema.campaign import Campaign
 from advocate.signers import read_signers
 from conftest import FIXED_DAY
 

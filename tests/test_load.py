@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from advocate.errors import AdvocateError
-from advocate.load import MAX_BYTES, load_yaml, load_yaml_bytes
+from advocate.schema.load import MAX_BYTES, load_yaml, load_yaml_bytes
 
 
 def error_of(raw: bytes) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advocate.markup import to_html, to_text
+from advocate.text.markdown import to_html, to_text
 
 
 def test_raw_html_and_images_never_pass_through() -> None:

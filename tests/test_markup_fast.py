@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advocate.markup import BLOCKS, _document_text, _plain_block_text
-from advocate.templating import escape_markdown
+from advocate.templates.host import escape_markdown
+from advocate.text.markdown import BLOCKS, _document_text, _plain_block_text
 
 lines = st.lists(st.text(max_size=40).map(escape_markdown), min_size=1, max_size=4)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from advocate.errors import AdvocateError
-from advocate.model import campaign_schema, load_campaign, load_campaign_checked
+from advocate.schema.campaign import campaign_schema, load_campaign, load_campaign_checked
 from helpers import write
 
 MINIMAL = """\

@@ -167,7 +167,7 @@ DRIVER = textwrap.dedent("""
     os.environ["SOURCE_DATE_EPOCH"] = "1768435200"
     from PIL import Image
     from typer.testing import CliRunner
-    import advocate.pdf, advocate.templating
+    import advocate.render.pdf, advocate.templates.host
     from advocate.campaigns import bundled_folder
     from advocate.cli import app
     import test_catalogue

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advocate import output
 from advocate.errors import AdvocateError
-from advocate.output import StagedOutput, csv_cell, guard_output, safe_output_name, write_file
+from advocate.output import files as output
+from advocate.output.files import StagedOutput, csv_cell, guard_output, safe_output_name, write_file
 from advocate.signers import read_signers
 
 FIXTURES = Path(__file__).parent / "fixtures" / "signers"

@@ -1,4 +1,4 @@
-"""advocate.pdf: the one WeasyPrint entry point.
+"""advocate.render.pdf: the one WeasyPrint entry point.
 
 What is proved here: PDFs are tagged, titled, carry only advocate's metadata, use only
 the bundled fonts and are byte-identical whatever the time zone; every hostile input of
@@ -31,20 +31,16 @@ import pytest
 from fontTools.ttLib import TTFont
 from PIL import Image
 
-import advocate.pdf
+import advocate.render.pdf
+import advocate.render.pdf.engine
+import advocate.render.pdf.gate
+import advocate.render.pdf.html_checks
 from advocate.errors import AdvocateError
-from advocate.pdf import (
-    MAX_DEPTH,
-    PdfRenderer,
-    _Refused,
-    _ResourceGate,
-    fonts_css,
-    missing_glyphs,
-    render_pdf,
-)
+from advocate.render.pdf import MAX_DEPTH, PdfRenderer, fonts_css, missing_glyphs, render_pdf
+from advocate.render.pdf.gate import Refused, ResourceGate
 
-SRC = Path(advocate.pdf.__file__).resolve().parents[1]
-FONTS = Path(advocate.pdf.__file__).resolve().parent / "fonts"
+SRC = Path(advocate.__file__).resolve().parents[1]
+FONTS = Path(advocate.__file__).resolve().parent / "fonts"
 
 KAZAKH = "әғқңөұүһі ӘҒҚҢӨҰҮҺІ"
 HINT_FOLDER = "keep images, stylesheets and fonts inside the template folder"
@@ -77,7 +73,7 @@ RENDER_SCRIPT = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from advocate.pdf import render_pdf
+    from advocate.render.pdf import render_pdf
     html = Path(sys.argv[1]).read_text(encoding="utf-8")
     pdf = render_pdf(html, title="Open letter", lang="kk", base_dir=Path(sys.argv[2]))
     Path(sys.argv[3]).write_bytes(pdf)
@@ -359,7 +355,7 @@ def test_css_warnings_are_kept_not_fatal(
 def test_render_pdf_uses_one_shared_renderer(tpl: Path) -> None:
     pdf = render_pdf(SIMPLE, title="Open letter", lang="kk", base_dir=tpl)
     assert pdf.startswith(b"%PDF-1.7")
-    assert advocate.pdf._shared() is advocate.pdf._shared()
+    assert advocate.render.pdf.engine._shared() is advocate.render.pdf.engine._shared()
 
 
 def test_clean_render_logs_nothing(
@@ -373,7 +369,7 @@ def test_clean_render_logs_nothing(
 
 def test_importing_advocate_pdf_does_not_import_weasyprint() -> None:
     code = (
-        "import sys, advocate.pdf\n"
+        "import sys, advocate.render.pdf\n"
         "heavy = {'weasyprint', 'PIL', 'fontTools', 'pydyf'} & set(sys.modules)\n"
         "print(sorted(heavy))\n"
     )
@@ -633,13 +629,13 @@ def test_item10_absurd_font_size(
 def test_gate_checks_paths_before_touching_the_filesystem(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    gate = _ResourceGate([tmp_path])
+    gate = ResourceGate([tmp_path])
 
     def forbidden(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("filesystem touched")
 
     monkeypatch.setattr(Path, "resolve", forbidden)
-    monkeypatch.setattr(advocate.pdf.os, "open", forbidden)
+    monkeypatch.setattr(advocate.render.pdf.gate.os, "open", forbidden)
     for url in (
         "file:///dev/zero",
         "FILE:///etc/hostname",
@@ -650,13 +646,13 @@ def test_gate_checks_paths_before_touching_the_filesystem(
         "gopher://x/",
         "img/relative.png",
     ):
-        with pytest.raises(_Refused):
+        with pytest.raises(Refused):
             gate.open(url)
     assert len(gate.refusals) == 8
 
 
 def test_gate_size_caps(tmp_path: Path) -> None:
-    gate = _ResourceGate([tmp_path], max_bytes=100)
+    gate = ResourceGate([tmp_path], max_bytes=100)
     (tmp_path / "big.css").write_bytes(b"x" * 101)
     (tmp_path / "ok.css").write_bytes(b"p{}")
     assert gate.open((tmp_path / "ok.css").as_uri()) == (
@@ -664,9 +660,9 @@ def test_gate_size_caps(tmp_path: Path) -> None:
         b"p{}",
         "text/css",
     )
-    with pytest.raises(_Refused, match=r"file too large"):
+    with pytest.raises(Refused, match=r"file too large"):
         gate.open((tmp_path / "big.css").as_uri())
-    with pytest.raises(_Refused, match=r"data: URL too large"):
+    with pytest.raises(Refused, match=r"data: URL too large"):
         gate.open("data:text/plain," + "x" * 101)
     assert gate.open("data:text/css;base64,cHt9") == (
         "data:text/css;base64,cHt9",
@@ -685,7 +681,7 @@ def test_a_reused_style_sheet_gives_the_same_pdf(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1768435200")
     reused = [renderer.render(html, title="T", lang="kk", base_dir=tpl) for _ in range(2)]
     assert len(renderer._template_css) == 1  # parsed once, used twice
-    monkeypatch.setattr(advocate.pdf, "_split_styles", lambda html, probe: None)
+    monkeypatch.setattr(advocate.render.pdf.engine, "split_styles", lambda html, probe: None)
     inline = PdfRenderer().render(html, title="T", lang="kk", base_dir=tpl)
     assert reused[0] == reused[1] == inline
     assert pypdf.PdfReader(BytesIO(inline)).pages[0].mediabox.width == pytest.approx(419.5, 1)
@@ -699,18 +695,18 @@ def test_a_reused_style_sheet_gives_the_same_pdf(
 ])
 def test_style_sheets_that_fetch_or_escape_stay_in_the_document(
         renderer: PdfRenderer, tpl: Path, css: str) -> None:
-    probe = advocate.pdf._check_depth(page("<p>x</p>", head=f"<style>{css}</style>"), None)
+    html = page("<p>x</p>", head=f"<style>{css}</style>")
+    probe = advocate.render.pdf.html_checks.check_depth(html, None)
     assert len(probe.styles) == 1
-    assert advocate.pdf._split_styles(page("<p>x</p>", head=f"<style>{css}</style>"),
-                                      probe) is None
+    assert advocate.render.pdf.html_checks.split_styles(html, probe) is None
 
 
 def test_only_plain_head_style_elements_are_taken_out() -> None:
     html = page("<svg><style>circle { fill: red }</style></svg><p>x</p>",
                 head='<!-- <style>p { color: red }</style> --><style media="screen">p {}</style>'
                      "<style>p { color: blue }</style>")
-    probe = advocate.pdf._check_depth(html, None)
-    split = advocate.pdf._split_styles(html, probe)
+    probe = advocate.render.pdf.html_checks.check_depth(html, None)
+    split = advocate.render.pdf.html_checks.split_styles(html, probe)
     assert split is not None
     rest, texts = split
     assert texts == ["p { color: blue }"]

@@ -35,15 +35,15 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-import advocate.pdf
+import advocate.render.pdf.gate
 from advocate.errors import AdvocateError
-from advocate.load import load_yaml_bytes
-from advocate.markup import to_text
-from advocate.model import validate_document
-from advocate.output import safe_output_name
-from advocate.pdf import _Refused, _ResourceGate
+from advocate.output.files import safe_output_name
+from advocate.render.pdf.gate import Refused, ResourceGate
+from advocate.schema.campaign import validate_document
+from advocate.schema.load import load_yaml_bytes
 from advocate.signers import email_key, normalise_email, parse_signers
-from advocate.templating import escape_markdown, make_environment, render
+from advocate.templates.host import escape_markdown, make_environment, render
+from advocate.text.markdown import to_text
 
 FAST = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -252,11 +252,11 @@ def test_gate_serves_only_files_inside_the_root(gate_folder: Path, data: st.Data
         return real_open(path, flags, *args, **kwargs)
 
     with monkeypatch.context() as patch:
-        patch.setattr(advocate.pdf.os, "open", spy_open)
-        gate = _ResourceGate([root], max_bytes=1 << 16)
+        patch.setattr(advocate.render.pdf.gate.os, "open", spy_open)
+        gate = ResourceGate([root], max_bytes=1 << 16)
         try:
             final_url, body, content_type = gate.open(url)
-        except _Refused as exc:
+        except Refused as exc:
             assert gate.refusals and str(exc) == gate.refusals[-1].message
             assert all(Path(p).resolve().is_relative_to(root) for p in opened), opened
             return
@@ -275,9 +275,9 @@ def test_gate_serves_only_files_inside_the_root(gate_folder: Path, data: st.Data
 def test_gate_refuses_a_folder(gate_folder: Path) -> None:
     """Found by the property above: a folder URL escaped as IsADirectoryError (and leaked
     the descriptor os.open had returned) instead of a recorded refusal."""
-    gate = _ResourceGate([gate_folder])
+    gate = ResourceGate([gate_folder])
     for url in (gate_folder.as_uri() + "/", (gate_folder / "sub").as_uri()):
-        with pytest.raises(_Refused, match="not a regular file"):
+        with pytest.raises(Refused, match="not a regular file"):
             gate.open(url)
     assert len(gate.refusals) == 2
 
@@ -287,8 +287,8 @@ def test_gate_refuses_a_folder(gate_folder: Path) -> None:
 def test_gate_refuses_malformed_hosts(gate_folder: Path, url: str) -> None:
     """Found by fuzz/fuzz_inputs.py: urlsplit() raises ValueError for a bracketed host that
     is not an IP address, and that escaped the gate instead of a recorded refusal."""
-    gate = _ResourceGate([gate_folder])
-    with pytest.raises(_Refused):
+    gate = ResourceGate([gate_folder])
+    with pytest.raises(Refused):
         gate.open(url)
     assert len(gate.refusals) == 1
 
@@ -299,10 +299,10 @@ def test_gate_refuses_malformed_hosts(gate_folder: Path, url: str) -> None:
 def test_gate_never_raises_anything_but_a_refusal(tmp_path_factory: pytest.TempPathFactory,
                                                   url: str) -> None:
     root = tmp_path_factory.getbasetemp()
-    gate = _ResourceGate([root / "nothing-here"])
+    gate = ResourceGate([root / "nothing-here"])
     try:
         final_url, _body, _type = gate.open(url)
-    except _Refused:
+    except Refused:
         return
     assert final_url.lower().startswith("data:")
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advocate.errors import AdvocateError
-from advocate.output import csv_cell
+from advocate.output.files import csv_cell
 from advocate.signers import (
     KNOWN_COLUMNS,
     Signer,

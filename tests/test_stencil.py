@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from advocate.model import Campaign, load_campaign
-from advocate.render import Renderer, Writer
-from advocate.stencil import stencil_safe
-from advocate.templating import make_environment
+from advocate.render.documents import Renderer, Writer
+from advocate.schema.campaign import Campaign, load_campaign
+from advocate.templates.host import make_environment
+from advocate.templates.stencil import stencil_safe
 from conftest import FIXED_DAY
 from helpers import write
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from advocate.errors import AdvocateError
-from advocate.templating import (
+from advocate.templates.host import (
     MarkdownText,
     escape_markdown,
     make_environment,
@@ -152,7 +152,7 @@ def test_markdown_templates_escape_data_but_not_markdown_fields(tmp_path: Path) 
 @pytest.mark.parametrize("text", ["# heading", "- item", "1. item", "> quote", "::: sender",
                                   "a_b*c", "`code`", "&amp;", "line\n+ more"])
 def test_escape_markdown_round_trips_through_the_text_renderer(text: str) -> None:
-    from advocate.markup import to_text
+    from advocate.text.markdown import to_text
 
     assert to_text(escape_markdown(text)).strip() == " ".join(text.split())
 

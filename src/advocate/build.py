@@ -13,7 +13,7 @@ folder is left exactly as it was. Files are named by number and target id, never
 signer's name. Batches of letters are rendered by a pool of worker processes (one
 WeasyPrint font configuration each), which write their files straight into the staging
 folder: only names and hashes come back, so memory stays flat. Letters after the first of
-their kind are filled in from a stencil (:mod:`advocate.stencil`), not rendered in full.
+their kind are filled in from a stencil (:mod:`advocate.templates.stencil`), not rendered in full.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from advocate.errors import AdvocateError, Problem
-from advocate.model import Campaign, load_campaign_checked
-from advocate.render import Renderer, Writer, today
+from advocate.render.documents import Renderer, Writer, today
+from advocate.schema.campaign import Campaign, load_campaign_checked
 
 LETTER_FORMATS = ("txt", "eml", "pdf")
 CHUNK = 16  # PDF letters per task sent to a worker
@@ -125,7 +125,7 @@ def _init_worker(campaign_path: str, templates: str | None, day: str, paper: str
 
 def _render_letters(renderer: Renderer, jobs: Sequence[LetterJob],
                     lang: str | None) -> list[tuple[Entry, bytes]]:
-    from advocate.eml import MAILTO_MAX, mailto_link
+    from advocate.render.eml import MAILTO_MAX, mailto_link
 
     out: list[tuple[Entry, bytes]] = []
     for job in jobs:
@@ -156,7 +156,7 @@ def _worker_letters(jobs: Sequence[LetterJob], lang: str | None, staging: str,
                     folder: str) -> list[tuple[Entry, bytes | None]]:
     """Render in a worker and write the files straight into the staging folder: only their
     names, sizes and hashes travel back, so the parent is not the bottleneck."""
-    from advocate.output import write_staged
+    from advocate.output.files import write_staged
 
     done: list[tuple[Entry, bytes | None]] = []
     for entry, data in _render_letters(_worker["renderer"], jobs, lang):
@@ -224,7 +224,7 @@ def build(
 ) -> BuildResult:
     """Render every output of every campaign into ``outdir``, all or nothing (with
     ``documents=False``, only the letters, the index and the manifest)."""
-    from advocate.output import StagedOutput
+    from advocate.output.files import StagedOutput
 
     started = time.monotonic()
     result = BuildResult(outdir, dry_run=dry_run)
@@ -373,7 +373,7 @@ class _LetterRun:
 
 
 def _index_html(renderer: Renderer, pl: CampaignPlan, entries: list[Entry]) -> str:
-    from advocate.templating import render
+    from advocate.templates.host import render
 
     rows: dict[tuple[int | None, str | None], dict[str, Any]] = {}
     for entry in entries:

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from advocate.errors import AdvocateError, Problem
-from advocate.load import Document, PathKey
-from advocate.localise import Localiser
-from advocate.model import Campaign, load_campaign_checked
-from advocate.render import Renderer, Writer
-from advocate.render import today as default_today
+from advocate.render.documents import Renderer, Writer
+from advocate.render.documents import today as default_today
+from advocate.schema.campaign import Campaign, load_campaign_checked
+from advocate.schema.load import Document, PathKey
+from advocate.text.localise import Localiser
 
 __all__ = [
     "BRIEF_PAGES",
@@ -245,7 +245,7 @@ def _template_name(renderer: Renderer, name: str) -> str:
     """How to name a wording template in a hint: its path, or "the built-in ..."."""
     from jinja2 import TemplateError
 
-    from advocate.templating import builtin_templates
+    from advocate.templates.host import builtin_templates
 
     try:
         filename = renderer.env.get_template(name).filename

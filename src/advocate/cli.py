@@ -143,7 +143,7 @@ DedupeOpt = Annotated[Dedupe, typer.Option(
 
 def _load(name: str) -> Any:
     from advocate.campaigns import resolve_campaign
-    from advocate.model import load_campaign_checked
+    from advocate.schema.campaign import load_campaign_checked
 
     campaign, warnings = load_campaign_checked(resolve_campaign(name))
     warn(warnings)
@@ -168,7 +168,7 @@ def _emit(data: str | bytes, out: Path | None, force: bool, inputs: Sequence[Pat
         sys.stdout.write(data)
         sys.stdout.flush()
         return
-    from advocate.output import guard_output, write_file
+    from advocate.output.files import guard_output, write_file
 
     guard_output(out, inputs=[p for p in inputs if p is not None], forbidden_dirs=roots)
     write_file(out, data.encode("utf-8") if isinstance(data, str) else data, force=force)
@@ -179,7 +179,7 @@ def _document(campaign: str, templates: Path | None, paper: Paper, fmt: str,
               output: Path | None, force: bool, signers: Path | None,
               make: Callable[[Any], Any]) -> None:
     """Load a campaign, render one document in one format, and write it out."""
-    from advocate.render import Renderer
+    from advocate.render.documents import Renderer
 
     loaded = _load(campaign)
     renderer = Renderer(loaded, templates=templates, paper=paper.value)
@@ -202,7 +202,7 @@ def validate(
 ) -> None:
     """Check campaign files (and a signer list): exit 0, or 2 with every problem listed."""
     from advocate.campaigns import resolve_campaign
-    from advocate.model import load_campaign_checked
+    from advocate.schema.campaign import load_campaign_checked
 
     problems: list[Problem] = []
     for name in campaigns:
@@ -319,7 +319,7 @@ def letter(
     paper: PaperOpt = Paper.a4,
 ) -> None:
     """Write a letter to a target, from you or from every signer in a list."""
-    from advocate.render import Renderer, Writer
+    from advocate.render.documents import Renderer, Writer
 
     if signers is not None and any(v is not None for v in (name, city, email, country, note)):
         raise AdvocateError("--signers cannot be combined with --name/--city/--email/"
@@ -456,8 +456,8 @@ def build(
         raise AdvocateError("--watch cannot be combined with --dry-run or --json",
                             hint="--watch keeps building until Ctrl-C")
     paths = [resolve_campaign(name) for name in campaigns]
-    from advocate.output import guard_output
-    from advocate.templating import template_roots
+    from advocate.output.files import guard_output
+    from advocate.templates.host import template_roots
 
     for path in paths:  # never into a pack's templates (or ours), never onto an input
         guard_output(output, inputs=[*paths, *([signers] if signers else [])],
@@ -520,8 +520,8 @@ def _progress(*, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 def list_() -> None:
     """List the bundled campaigns (with their languages) and the built-in templates."""
     from advocate.campaigns import bundled_folder, bundled_ids
-    from advocate.model import load_campaign
-    from advocate.templating import builtin_templates
+    from advocate.schema.campaign import load_campaign
+    from advocate.templates.host import builtin_templates
 
     lines = ["Bundled campaigns:"]
     for ident in bundled_ids():
@@ -567,7 +567,7 @@ def new(
 @handles_errors
 def schema() -> None:
     """Print the JSON Schema of the campaign format (for editors)."""
-    from advocate.model import campaign_schema
+    from advocate.schema.campaign import campaign_schema
 
     typer.echo(json.dumps(campaign_schema(), indent=2, ensure_ascii=False))
 

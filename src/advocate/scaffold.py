@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from advocate.errors import AdvocateError
-from advocate.templating import builtin_templates
+from advocate.templates.host import builtin_templates
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

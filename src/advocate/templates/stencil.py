@@ -24,14 +24,14 @@ from typing import Any
 
 from jinja2 import TemplateNotFound, nodes
 
-from advocate import markup
 from advocate.errors import AdvocateError
-from advocate.templating import (
+from advocate.templates.host import (
     STENCIL_MARKS,
     AdvocateEnvironment,
     escape_markdown,
     render,
 )
+from advocate.text import markdown as markup
 
 __all__ = ["FIELDS", "Filled", "Stencil", "make_stencil", "shape", "stencil_safe"]
 
@@ -182,7 +182,7 @@ class Filled:
     values: list[str]
 
     def text(self) -> str:
-        """The plain text, as :func:`advocate.markup.to_text` gives it, converting only the
+        """The plain text, as :func:`advocate.text.markdown.to_text` gives it, converting only the
         blocks that hold the writer's values (when no value spans lines or starts with
         white space: either could move a block boundary)."""
         blocks = self.stencil.blocks

@@ -17,8 +17,8 @@ from functools import lru_cache
 from typing import Any
 
 from advocate.errors import AdvocateError, Problem
-from advocate.model import Campaign, Target
-from advocate.templating import MarkdownText
+from advocate.schema.campaign import Campaign, Target
+from advocate.templates.host import MarkdownText
 
 # Babel locale per language where the bare code would pick an unusual convention.
 _LOCALES = {"en": "en_GB"}

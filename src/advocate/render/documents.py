@@ -3,7 +3,7 @@
 Each kind of document has one wording template in Markdown per language
 (``en/letter.md.j2``) and one layout per medium (``letter.html.j2``). The Markdown is
 rendered once; plain text comes from it directly, HTML wraps it in the layout, and the PDF
-is that HTML printed by :mod:`advocate.pdf`. A wording template exports what the layout
+is that HTML printed by :mod:`advocate.render.pdf`. A wording template exports what the layout
 and the email need with ``{% set %}``: ``subject``, ``title``, ``labels``.
 """
 
@@ -23,18 +23,24 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from advocate import markup
 from advocate.errors import AdvocateError, Problem
-from advocate.localise import Localiser, campaign_view, format_day, resolve_language, target_view
-from advocate.model import Campaign
-from advocate.stencil import Shape, Stencil, make_stencil, shape
-from advocate.templating import (
+from advocate.schema.campaign import Campaign
+from advocate.templates.host import (
     AdvocateEnvironment,
     MarkdownText,
     escape_markdown,
     make_environment,
     render,
     template_roots,
+)
+from advocate.templates.stencil import Shape, Stencil, make_stencil, shape
+from advocate.text import markdown as markup
+from advocate.text.localise import (
+    Localiser,
+    campaign_view,
+    format_day,
+    resolve_language,
+    target_view,
 )
 
 if TYPE_CHECKING:
@@ -325,7 +331,7 @@ class Renderer:
         A single letter must fit one page and a brief two: if the first render runs over,
         the layout is tightened (up to ``FIT_LEVELS`` times); if it still runs over, the
         document gets a warning rather than a silently cut text."""
-        from advocate import pdf
+        from advocate.render import pdf
 
         first = documents[0]
         self._check_glyphs(documents)
@@ -355,7 +361,7 @@ class Renderer:
 
     def _check_glyphs(self, documents: Sequence[Document]) -> None:
         """Refuse text the bundled fonts cannot draw, rather than show empty boxes."""
-        from advocate.pdf import missing_glyphs
+        from advocate.render.pdf import missing_glyphs
 
         people: list[Any] = []
         for doc in documents:
@@ -396,7 +402,7 @@ class Renderer:
 
     def eml(self, document: Document) -> bytes:
         """An email draft (``.eml``) of a letter: To the target, From the writer."""
-        from advocate.eml import build_eml
+        from advocate.render.eml import build_eml
 
         target = self.campaign.target(document.target_id or "")
         writer = document.context["writer"]

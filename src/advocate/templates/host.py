@@ -105,9 +105,9 @@ def _autoescape(name: str | None) -> bool:
     return _KINDS[template_kind(name)] is True
 
 
-#: Set while a letter's stencil renders (:mod:`advocate.stencil`): a printed value that holds
-#: a placeholder is marked (pattern, opening mark, closing mark), not escaped, so that each
-#: letter filled in from the stencil is escaped exactly as a full render would escape it.
+#: Set while a letter's stencil renders (:mod:`advocate.templates.stencil`): a printed value
+#: that holds a placeholder is marked (pattern, opening mark, closing mark), not escaped, so
+#: that each letter filled in from the stencil is escaped exactly as a full render would escape it.
 STENCIL_MARKS: ContextVar[tuple[re.Pattern[str], str, str] | None] = ContextVar(
     "advocate_stencil_marks", default=None)
 

@@ -3,7 +3,7 @@
 The pydantic models are the single definition of the format: validation, the JSON Schema
 (``advocate schema``) and the editor support all come from them. Validation reports every
 problem of a file in one pass, each at its ``file:line:col`` (positions come from
-:mod:`advocate.load`), with a hint: unknown keys get "did you mean", broken references
+:mod:`advocate.schema.load`), with a hint: unknown keys get "did you mean", broken references
 name the ids that exist.
 
 Translatable text (:data:`Text`) is either a plain string, the same in every language, or
@@ -32,7 +32,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from advocate.errors import AdvocateError, Problem
-from advocate.load import Document, load_yaml
+from advocate.schema.load import Document, load_yaml
 
 FORMAT_VERSION = 1
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"

@@ -1,0 +1,1 @@
+"""Documents from a campaign: wording rendered (documents), email drafts (eml), PDFs (pdf)."""

@@ -1,0 +1,1 @@
+"""Reading campaign files: the strict YAML reader (load) and the validated model (campaign)."""

@@ -1,0 +1,1 @@
+"""Words: Markdown to HTML and text (markdown), languages, dates and translations (localise)."""
