@@ -448,20 +448,11 @@ def build(
     from advocate.campaigns import resolve_campaign
 
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
-    unknown = [f for f in wanted if f not in ("txt", "eml", "pdf", "md", "html")]
-    if unknown or not wanted:
-        raise AdvocateError(f"unknown letter format(s): {', '.join(unknown) or '(none)'}",
-                            hint="choose from txt, eml, pdf, md, html")
+    builder.check_formats(wanted)
     if watch and (dry_run or as_json):
         raise AdvocateError("--watch cannot be combined with --dry-run or --json",
                             hint="--watch keeps building until Ctrl-C")
     paths = [resolve_campaign(name) for name in campaigns]
-    from advocate.output.files import guard_output
-    from advocate.templates.host import template_roots
-
-    for path in paths:  # never into a pack's templates (or ours), never onto an input
-        guard_output(output, inputs=[*paths, *([signers] if signers else [])],
-                     forbidden_dirs=template_roots(templates, path))
 
     def once(overwrite: bool) -> None:
         rows = _signers(signers, encoding, dedupe)
@@ -469,7 +460,8 @@ def build(
             result = builder.build(paths, output, signers=rows, templates=templates,
                                    jobs=jobs, force=overwrite, dry_run=dry_run, lang=lang,
                                    paper=paper.value, formats=wanted, progress=progress,
-                                   documents=documents)
+                                   documents=documents,
+                                   inputs=[signers] if signers else [])
         warn(result.warnings)
         if as_json:
             typer.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False))

@@ -24,6 +24,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from advocate.errors import AdvocateError, Problem
+from advocate.render.html import apply_csp
 from advocate.schema.campaign import Campaign
 from advocate.templates.host import (
     AdvocateEnvironment,
@@ -48,22 +49,6 @@ if TYPE_CHECKING:
 
 Kind = Literal["letter", "petition", "brief", "sheet"]
 PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1}
-#: Every HTML file advocate writes opens in a browser without fetching anything, whatever
-#: its layout says: a pack's own layout.html.j2 cannot drop this (a browser enforces
-#: every CSP it is given, so a second, looser one in the template cannot widen it).
-CSP_META = ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-            "img-src data:; style-src 'unsafe-inline'; font-src data:\">")
-_HEAD = re.compile(r"<head\b[^>]*>(\s*<meta charset=[^>]*>)?\s*", re.IGNORECASE)
-
-
-def _with_csp(html: str) -> str:
-    """``html`` with CSP_META first in its head (unless it already is)."""
-    head = _HEAD.search(html)
-    if head is None:
-        return CSP_META + html
-    if html.startswith(CSP_META, head.end()):
-        return html
-    return html[: head.end()] + CSP_META + html[head.end():]  # no newline: lines stay put
 FIT_LEVELS = 2
 TEXT_FORMATS = ("txt", "md", "html")
 Paper = Literal["a4", "letter"]
@@ -323,7 +308,7 @@ class Renderer:
         )
         with _redacting(_personal_values(doc.context for doc in documents)):
             text, _ = render(self.env, f"{first.kind}.html.j2", context)
-        return _with_csp(text)
+        return apply_csp(text)
 
     def pdf(self, documents: Sequence[Document]) -> bytes:
         """The PDF of documents of one kind, one after another (imports WeasyPrint).

@@ -41,7 +41,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from advocate.errors import AdvocateError
-from advocate.signers import normalise_email
+from advocate.schema.emails import normalise_email
 
 __all__ = ["MAILTO_MAX", "build_eml", "mailto_link", "mailto_too_long"]
 

@@ -32,6 +32,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from advocate.errors import AdvocateError, Problem
+from advocate.schema.emails import normalise_email
 from advocate.schema.load import Document, load_yaml
 
 FORMAT_VERSION = 1
@@ -39,7 +40,6 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
 _SLUG = re.compile(SLUG_PATTERN)
 _LANG = re.compile(LANG_PATTERN)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _iso_date(value: Any) -> Any:
@@ -98,8 +98,14 @@ def _slug(value: Any) -> Any:
 
 
 def _email(value: Any) -> Any:
-    if not isinstance(value, str) or not _EMAIL.match(value):
+    """The same rules as a signer's address (one validator): IDNA 2008, no spaces, one @."""
+    if not isinstance(value, str):
         raise PydanticCustomError("email", "not an email address")
+    try:
+        normalise_email(value)
+    except ValueError as exc:
+        raise PydanticCustomError(
+            "email", "not an email address ({reason})", {"reason": str(exc)}) from None
     return value
 
 
