@@ -32,7 +32,6 @@ from typing import Any
 
 from advocate.errors import AdvocateError, Problem
 from advocate.render.documents import Renderer, Writer, today
-from advocate.render.html import apply_csp
 from advocate.schema.campaign import Campaign, load_campaign_checked
 
 LETTER_FORMATS = ("txt", "eml", "pdf")
@@ -407,13 +406,18 @@ def _index_html(renderer: Renderer, pl: CampaignPlan, entries: list[Entry]) -> s
             row["mailto"] = entry.mailto
     documents = [{"path": e.path, "kind": e.kind, "format": e.format} for e in entries
                  if e.kind in ("brief", "petition", "sheet")]
+    if not renderer.from_builtin("index.html.j2"):
+        # A pack's own index gets the links to the files, not the letters' text: a mailto:
+        # link holds a whole letter, its writer's name and note included.
+        for row in rows.values():
+            row["mailto"] = None
     view, _ = renderer.view(pl.campaign.language)
     text, _ = render(renderer.env, "index.html.j2", {
         "campaign": view, "lang": pl.campaign.language, "documents": documents,
         "letters": list(rows.values()), "signers": pl.signer_count, "public": pl.public_count,
         "targets": {t["id"]: t for t in view["targets"]},
     })
-    return apply_csp(text)
+    return renderer.checked_html(text, "index.html.j2")
 
 
 def _manifest(pl: CampaignPlan, entries: list[Entry]) -> bytes:

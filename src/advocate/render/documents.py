@@ -33,6 +33,7 @@ from advocate.templates.host import (
     make_environment,
     render,
     template_roots,
+    untrusted_roots,
 )
 from advocate.templates.stencil import Shape, Stencil, make_stencil, shape
 from advocate.text import markdown as markup
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from advocate.signers import Signer
 
 Kind = Literal["letter", "petition", "brief", "sheet"]
+_URL = re.compile(r"(?:https?|mailto):[^\s<>\"'()\[\]]+", re.IGNORECASE)
 PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1}
 FIT_LEVELS = 2
 TEXT_FORMATS = ("txt", "md", "html")
@@ -175,6 +177,8 @@ class Renderer:
                  day: date | None = None, paper: Paper = "a4") -> None:
         self.campaign = campaign
         self.roots = template_roots(templates, campaign.path)
+        #: Only advocate's own templates: no template-made link or layout to check.
+        self.trusted = not untrusted_roots(self.roots)
         self.env: AdvocateEnvironment = make_environment(
             self.roots, {"lines": _lines, "cite": _cite})
         self.day = day or today()
@@ -184,6 +188,7 @@ class Renderer:
         self._targets: dict[tuple[str, int], tuple[dict[str, Any], list[Problem]]] = {}
         self._stencils: dict[tuple[str, str, Shape], Stencil | None] = {}
         self._no_stencil: set[tuple[str, str, Shape]] = set()
+        self._links: frozenset[str] | None = None
 
     # -- data -------------------------------------------------------------------------
 
@@ -306,9 +311,50 @@ class Renderer:
             fit=fit,
             qr=self._qr() if first.kind == "brief" else None,
         )
+        source = f"{first.kind}.html.j2"
         with _redacting(_personal_values(doc.context for doc in documents)):
-            text, _ = render(self.env, f"{first.kind}.html.j2", context)
-        return apply_csp(text)
+            text, _ = render(self.env, source, context)
+        return self.checked_html(text, source)
+
+    def checked_html(self, text: str, source: str) -> str:
+        """A page with the Content-Security-Policy in its real head; from a pack's own
+        templates, also checked whole (:func:`advocate.render.html.apply_csp`)."""
+        from advocate.render.pdf.html_checks import MAX_DEPTH
+
+        if self.trusted:
+            return apply_csp(text, source=source)
+        return apply_csp(text, trusted=False, source=self._layout_file(source),
+                         allowed_links=self.campaign_links(), max_depth=MAX_DEPTH)
+
+    def _layout_file(self, name: str) -> str:
+        try:
+            return self.env.get_template(name).filename or name
+        except Exception:  # the render just loaded it; a name is enough for a message
+            return name
+
+    def from_builtin(self, name: str) -> bool:
+        """Whether template ``name`` is advocate's own (not a pack's)."""
+        filename = self._layout_file(name)
+        return Path(filename).resolve().is_relative_to(self.roots[-1].resolve())
+
+    def campaign_links(self) -> frozenset[str]:
+        """Every address the campaign file names: the only ones a pack's pages may link to
+        (a link a template builds from a signer's data would send it away in one click)."""
+        if self._links is None:
+            found: set[str] = set()
+            stack: list[Any] = [self.campaign.model_dump()]
+            while stack:
+                item = stack.pop()
+                if isinstance(item, dict):
+                    stack.extend(item.values())
+                elif isinstance(item, list | tuple):
+                    stack.extend(item)
+                elif isinstance(item, str):
+                    found.update(_URL.findall(item))
+                    if "@" in item and " " not in item.strip():
+                        found.add("mailto:" + item.strip())
+            self._links = frozenset(u.rstrip(".,;:") for u in found) | frozenset(found)
+        return self._links
 
     def pdf(self, documents: Sequence[Document]) -> bytes:
         """The PDF of documents of one kind, one after another (imports WeasyPrint).
@@ -335,7 +381,8 @@ class Renderer:
                 data, pages = pdf.render_pdf_pages(
                     html, title=title, lang=first.lang, base_dir=base, roots=self.roots,
                     paper=self.paper, source=f"{first.kind}.html.j2",
-                    max_pages=budget if level < FIT_LEVELS else None)
+                    max_pages=budget if level < FIT_LEVELS else None,
+                    allowed_links=None if self.trusted else self.campaign_links())
             self.last_pages = pages
             if budget is None or pages <= budget:
                 return data

@@ -299,6 +299,13 @@ def make_environment(
     return env
 
 
+def untrusted_roots(roots: Sequence[Path]) -> list[Path]:
+    """The template folders among ``roots`` that did not ship with advocate (a pack's
+    ``templates/``, ``--templates DIR``): what they hold is untrusted."""
+    builtin = builtin_templates().resolve()
+    return [root for root in roots if root.is_dir() and root.resolve() != builtin]
+
+
 def template_roots(templates: Path | None, campaign_path: Path | None) -> list[Path]:
     """Lookup order: ``--templates DIR``, ``templates/`` beside the campaign, built-in."""
     roots: list[Path] = []
@@ -306,9 +313,19 @@ def template_roots(templates: Path | None, campaign_path: Path | None) -> list[P
         if not templates.is_dir():
             raise AdvocateError("templates folder not found", file=str(templates),
                                 hint="pass an existing folder to --templates")
+        if templates.resolve() == Path(templates.resolve().anchor):
+            raise AdvocateError("the filesystem root cannot be a template folder",
+                                file=str(templates), hint="pass a folder of templates")
         roots.append(templates)
     if campaign_path is not None:
-        roots.append(campaign_path.parent / "templates")
+        beside = campaign_path.parent / "templates"
+        if beside.is_symlink():
+            # A pack's folder that is a link would make any folder its templates, readable
+            # to the templates and the PDF renderer: refused, as links inside it are.
+            raise AdvocateError("refused: the templates folder is a link", file=str(beside),
+                                hint="a campaign's templates/ must be a real folder; copy "
+                                "the templates in, or pass the folder with --templates")
+        roots.append(beside)
     roots.append(builtin_templates())
     return roots
 

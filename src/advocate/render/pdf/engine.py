@@ -20,7 +20,7 @@ import re
 import threading
 import warnings
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -211,13 +211,15 @@ class PdfRenderer:
         paper: str = "A4",
         source: str | None = None,
         max_pages: int | None = None,
+        allowed_links: Collection[str] | None = None,
     ) -> bytes:
         """Render one HTML document to PDF bytes, or raise AdvocateError; never half a PDF.
 
         ``base_dir`` resolves relative URLs; files may be loaded only from it, ``roots``
         and advocate's own fonts. ``source`` names the template in error messages. With
         ``max_pages``, a layout longer than that is not written out (empty bytes; see
-        ``pages``): the caller will tighten it and try again.
+        ``pages``): the caller will tighten it and try again. With ``allowed_links`` (a
+        pack's templates), every link to another site must be one of them.
         """
         if not title.strip() or not lang.strip():
             raise ValueError("a PDF needs a title and a language (PDF/UA)")
@@ -248,7 +250,8 @@ class PdfRenderer:
                     html = split[0]
                     sheets += reused
             return self._render_locked(
-                html, sheets, title, lang, base, gate, timeout, created, source, max_pages
+                html, sheets, title, lang, base, gate, timeout, created, source, max_pages,
+                allowed_links,
             )
 
     def _reused_css(self, text: str) -> Any | None:
@@ -288,6 +291,7 @@ class PdfRenderer:
         created: str | None,
         source: str | None,
         max_pages: int | None = None,
+        allowed_links: Collection[str] | None = None,
     ) -> bytes:
         weasy = _weasy()
         fetcher = weasy.GateFetcher(gate)
@@ -307,7 +311,7 @@ class PdfRenderer:
                         stylesheets=sheets,
                         pdf_variant=PDF_VARIANT,
                     )
-                    self._vet(document, gate)
+                    self._vet(document, gate, allowed_links)
                     self._scrub(document.metadata, title, lang, created)
                     self.pages = len(document.pages)
                     if max_pages is not None and self.pages > max_pages:
@@ -348,8 +352,10 @@ class PdfRenderer:
         return pdf
 
     @staticmethod
-    def _vet(document: Any, gate: ResourceGate) -> None:
-        """Refuse attachments and links that would embed a file or reveal a local path."""
+    def _vet(document: Any, gate: ResourceGate,
+             allowed_links: Collection[str] | None = None) -> None:
+        """Refuse attachments and links that would embed a file or reveal a local path,
+        and (``allowed_links``) links to addresses the campaign file does not name."""
         for attachment in document.metadata.attachments:
             with attachment.source as (_, url, _, _):  # the gate refuses most right here
                 gate.record(url, "PDF attachments are not allowed", "remove the attachment")
@@ -370,6 +376,13 @@ class PdfRenderer:
                             target,
                             f"{scheme or 'relative'} links are not allowed",
                             "link to https:// or mailto: addresses",
+                        )
+                    elif allowed_links is not None and target not in allowed_links:
+                        # Not named: the address may be made of a signer's data.
+                        gate.record(
+                            "",
+                            "a link leads to an address the campaign file does not name",
+                            "a pack's templates may link only to the campaign's addresses",
                         )
 
     @staticmethod
@@ -460,11 +473,13 @@ def render_pdf_pages(
     paper: str = "A4",
     source: str | None = None,
     max_pages: int | None = None,
+    allowed_links: Collection[str] | None = None,
 ) -> tuple[bytes, int]:
     """Like :func:`render_pdf`, and the number of pages (to keep documents to their budget).
 
     With ``max_pages``, a longer document comes back as empty bytes and its page count."""
     renderer = _shared()
     data = renderer.render(html, title=title, lang=lang, base_dir=base_dir, roots=roots,
-                           timeout=timeout, paper=paper, source=source, max_pages=max_pages)
+                           timeout=timeout, paper=paper, source=source, max_pages=max_pages,
+                           allowed_links=allowed_links)
     return data, renderer.pages

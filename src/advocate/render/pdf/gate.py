@@ -44,6 +44,8 @@ class _Refusal:
 
     @property
     def message(self) -> str:
+        if not self.url:  # an address that may be made of personal data is not shown
+            return f"refused: {self.reason}"
         return f"refused {short_url(self.url)!r}: {self.reason}"
 
 
