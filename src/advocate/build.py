@@ -30,8 +30,9 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from advocate.clock import today
 from advocate.errors import AdvocateError, Problem
-from advocate.render.documents import Renderer, Writer, today
+from advocate.render.documents import Renderer, Writer
 from advocate.schema.campaign import Campaign, load_campaign_checked
 
 LETTER_FORMATS = ("txt", "eml", "pdf")

@@ -20,9 +20,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from advocate.clock import today as default_today
 from advocate.errors import AdvocateError, Problem
 from advocate.render.documents import Renderer, Writer
-from advocate.render.documents import today as default_today
 from advocate.schema.campaign import Campaign, load_campaign_checked
 from advocate.schema.load import Document, PathKey
 from advocate.text.localise import Localiser

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import difflib
 import io
 import os
 import re
@@ -31,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from advocate.errors import AdvocateError, Problem
+from advocate.errors import AdvocateError, Problem, did_you_mean
 from advocate.schema.emails import email_key, normalise_email
 
 if TYPE_CHECKING:
@@ -129,11 +128,9 @@ class _Problems:
 
 
 def _did_you_mean(word: str, choices: Collection[str]) -> str:
-    known = ", ".join(choices)
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    if close:
-        return f"did you mean '{close[0]}'? known columns: {known}"
-    return f"known columns: {known}"
+    known = f"known columns: {', '.join(choices)}"
+    close = did_you_mean(word, choices)
+    return f"{close} {known}" if close else known
 
 
 def _speakable(header: str) -> bool:

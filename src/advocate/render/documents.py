@@ -12,17 +12,17 @@ from __future__ import annotations
 import base64
 import contextlib
 import dataclasses
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from markupsafe import Markup
 
+from advocate.clock import today
 from advocate.errors import AdvocateError, Problem
 from advocate.render.html import apply_csp
 from advocate.schema.campaign import Campaign
@@ -106,18 +106,6 @@ class Document:
         if self._text is None:
             self._text = self._make_text() if self._make_text else markup.to_text(self.markdown)
         return self._text
-
-
-def today() -> date:
-    """The letter date: ``SOURCE_DATE_EPOCH`` (for reproducible builds), else today."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), tz=UTC).date()
-        except (ValueError, OverflowError):
-            raise AdvocateError("SOURCE_DATE_EPOCH is not a number of seconds",
-                                hint="unset it, or set it to e.g. 1700000000") from None
-    return date.today()
 
 
 def _lines(value: Any) -> MarkdownText:

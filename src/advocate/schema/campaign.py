@@ -12,7 +12,6 @@ a mapping from language code to text.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -31,14 +30,13 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from advocate.errors import AdvocateError, Problem
+from advocate.errors import AdvocateError, Problem, did_you_mean
 from advocate.schema.emails import normalise_email
+from advocate.schema.ids import SLUG, SLUG_PATTERN
 from advocate.schema.load import Document, load_yaml
 
 FORMAT_VERSION = 1
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
-_SLUG = re.compile(SLUG_PATTERN)
 _LANG = re.compile(LANG_PATTERN)
 
 
@@ -90,7 +88,7 @@ def _one_line(value: Any) -> Any:
 
 
 def _slug(value: Any) -> Any:
-    if not isinstance(value, str) or not _SLUG.match(value):
+    if not isinstance(value, str) or not SLUG.match(value):
         raise PydanticCustomError(
             "slug", "'{value}' is not an id: use lowercase letters, digits and hyphens",
             {"value": value})
@@ -253,7 +251,7 @@ class Campaign(_Strict):
                 return target
         known = ", ".join(t.id for t in self.targets)
         raise AdvocateError(f"no target '{target_id}' in campaign '{self.id}'",
-                            hint=_did_you_mean(target_id, [t.id for t in self.targets])
+                            hint=did_you_mean(target_id, [t.id for t in self.targets])
                             or f"targets: {known}")
 
     def asks_for(self, target: Target) -> list[Ask]:
@@ -266,11 +264,6 @@ class Campaign(_Strict):
     def source_numbers(self) -> dict[str, int]:
         """Sources numbered from 1, in file order, for citations."""
         return {source.id: number for number, source in enumerate(self.sources, 1)}
-
-
-def _did_you_mean(word: str, choices: list[str]) -> str | None:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
 
 
 def _model_for(path: tuple[str | int, ...]) -> type[BaseModel] | None:
@@ -319,7 +312,7 @@ def _problem_from_pydantic(doc: Document, error: Any) -> Problem:
         parent = _model_for(loc[:-1])
         choices = list(parent.model_fields) if parent else []
         message = f"unknown key '{field_name}'"
-        hint = _did_you_mean(str(field_name), choices) or (
+        hint = did_you_mean(str(field_name), choices) or (
             f"allowed keys: {', '.join(choices)}" if choices else None)
         return doc.problem(loc, message, hint)
     elif kind == "missing":
@@ -382,8 +375,8 @@ def _references(doc: Document) -> Iterator[Problem]:
     yield from problems
 
     def check(ref: Any, path: tuple[str | int, ...], known: dict[str, int], what: str) -> None:
-        if isinstance(ref, str) and ref not in known and _SLUG.match(ref):
-            hint = _did_you_mean(ref, list(known)) or (
+        if isinstance(ref, str) and ref not in known and SLUG.match(ref):
+            hint = did_you_mean(ref, list(known)) or (
                 f"known {what}s: {', '.join(known)}" if known else f"add it under {what}s:")
             problems.append(doc.problem(path, f"unknown {what} '{ref}'", hint, at_value=True))
 

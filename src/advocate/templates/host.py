@@ -19,7 +19,6 @@ or ``<script>`` in a fact appears literally in text and escaped in HTML.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import stat
 import string
@@ -45,7 +44,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from advocate.errors import AdvocateError
+from advocate.errors import AdvocateError, did_you_mean
 from advocate.limits import RenderTimeout, time_limit
 
 MAX_TEMPLATE_BYTES = 256 * 1024
@@ -346,9 +345,8 @@ def _undefined_message(exc: UndefinedError) -> tuple[str, str | None]:
         return f"undefined value: {text}", None
     name = match.group(1) or match.group(2)
     known = ["name", "city", "email", "country", "note", "public", "title", "text", "id"]
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f"did you mean '{close[0]}'?" if close else "check the spelling; optional fields " \
-        "need `is defined` or a default"
+    hint = did_you_mean(name, known) or "check the spelling; optional fields need " \
+        "`is defined` or a default"
     return f"undefined field '{name}'", hint
 
 

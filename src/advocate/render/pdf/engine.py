@@ -15,18 +15,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import os
 import re
 import threading
 import warnings
 import weakref
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from advocate.clock import source_date_epoch
 from advocate.errors import AdvocateError, Problem
 from advocate.limits import RenderTimeout, time_limit
 from advocate.render.pdf.fonts import (
@@ -120,17 +119,8 @@ def _finisher(document: Any, pdf: Any) -> None:
 
 def _source_date() -> str | None:
     """SOURCE_DATE_EPOCH as a W3C UTC date, or None: PDFs carry no date otherwise."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not value:
-        return None
-    try:
-        instant = datetime.fromtimestamp(int(value), tz=UTC)
-    except (ValueError, OverflowError, OSError):
-        raise AdvocateError(
-            f"SOURCE_DATE_EPOCH is not a valid timestamp: {value[:20]!r}",
-            hint="set it to a whole number of seconds since 1970-01-01 UTC, or unset it",
-        ) from None
-    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+    instant = source_date_epoch()
+    return instant.strftime("%Y-%m-%dT%H:%M:%SZ") if instant else None
 
 
 
