@@ -33,6 +33,7 @@ from typing import Any
 from advocate.clock import today
 from advocate.errors import AdvocateError, Problem
 from advocate.render.documents import Renderer, Writer
+from advocate.render.html import apply_csp
 from advocate.schema.campaign import Campaign, load_campaign_checked
 
 LETTER_FORMATS = ("txt", "eml", "pdf")
@@ -418,6 +419,8 @@ def _index_html(renderer: Renderer, pl: CampaignPlan, entries: list[Entry]) -> s
         "letters": list(rows.values()), "signers": pl.signer_count, "public": pl.public_count,
         "targets": {t["id"]: t for t in view["targets"]},
     })
+    if renderer.from_builtin("index.html.j2"):  # advocate's own page: its links are ours
+        return apply_csp(text, source="index.html.j2")
     return renderer.checked_html(text, "index.html.j2")
 
 

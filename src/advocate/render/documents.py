@@ -23,6 +23,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from advocate.clock import today
+from advocate import limits
 from advocate.errors import AdvocateError, Problem
 from advocate.render.html import apply_csp
 from advocate.schema.campaign import Campaign
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
 Kind = Literal["letter", "petition", "brief", "sheet"]
 _URL = re.compile(r"(?:https?|mailto):[^\s<>\"'()\[\]]+", re.IGNORECASE)
+PDF_SECONDS = 60.0  # the PDF renderer's own time limit (render_pdf_pages' default)
 PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1}
 FIT_LEVELS = 2
 TEXT_FORMATS = ("txt", "md", "html")
@@ -152,6 +154,14 @@ def _redacting(values: Sequence[str]) -> Iterator[None]:
         problems = [dataclasses.replace(p, message=clean(p.message) or "", hint=clean(p.hint),
                                         file=clean(p.file)) for p in exc.problems]
         raise AdvocateError(problems=problems) from None
+
+
+def _pdf_confined(env: AdvocateEnvironment, html: str,
+                  options: dict[str, Any]) -> tuple[bytes, int]:
+    """In the confined child: one PDF render."""
+    from advocate.render import pdf
+
+    return pdf.render_pdf_pages(html, **options)
 
 
 def _cite(numbers: Sequence[int]) -> str:
@@ -302,17 +312,20 @@ class Renderer:
         source = f"{first.kind}.html.j2"
         with _redacting(_personal_values(doc.context for doc in documents)):
             text, _ = render(self.env, source, context)
-        return self.checked_html(text, source)
+        return self.checked_html(text, source, for_print=for_print)
 
-    def checked_html(self, text: str, source: str) -> str:
+    def checked_html(self, text: str, source: str, *, for_print: bool = False) -> str:
         """A page with the Content-Security-Policy in its real head; from a pack's own
         templates, also checked whole (:func:`advocate.render.html.apply_csp`)."""
-        from advocate.render.pdf.html_checks import MAX_DEPTH
+        from advocate.render.pdf.html_checks import MAX_DEPTH, check_depth
 
         if self.trusted:
             return apply_csp(text, source=source)
+        if for_print:
+            check_depth(text, source)  # the tags, with the place of the deepest one
         return apply_csp(text, trusted=False, source=self._layout_file(source),
-                         allowed_links=self.campaign_links(), max_depth=MAX_DEPTH)
+                         allowed_links=self.campaign_links(), max_depth=MAX_DEPTH,
+                         for_print=for_print)
 
     def _layout_file(self, name: str) -> str:
         try:
@@ -365,12 +378,18 @@ class Renderer:
         data = b""
         for level in range(FIT_LEVELS + 1 if budget else 1):
             html = self.html(documents, for_print=True, fit=level)
+            options = dict(
+                title=title, lang=first.lang, base_dir=base, roots=self.roots,
+                paper=self.paper, source=f"{first.kind}.html.j2",
+                max_pages=budget if level < FIT_LEVELS else None,
+                allowed_links=None if self.trusted else self.campaign_links())
             with _redacting(private):
-                data, pages = pdf.render_pdf_pages(
-                    html, title=title, lang=first.lang, base_dir=base, roots=self.roots,
-                    paper=self.paper, source=f"{first.kind}.html.j2",
-                    max_pages=budget if level < FIT_LEVELS else None,
-                    allowed_links=None if self.trusted else self.campaign_links())
+                if self.trusted or limits.CONFINED:
+                    data, pages = pdf.render_pdf_pages(html, **options)
+                else:  # a pack's layout: in the confined child, under the OS's limits
+                    data, pages = self.env.confined().call(
+                        _pdf_confined, html, options, seconds=PDF_SECONDS,
+                        what=str(layout or options["source"]))
             self.last_pages = pages
             if budget is None or pages <= budget:
                 return data

@@ -137,14 +137,16 @@ def check_html(root: Any, *, source: str | None,
 
 def apply_csp(html: str, policy_meta: str = CSP_META, *, trusted: bool = True,
               source: str | None = None, allowed_links: Collection[str] | None = None,
-              max_depth: int | None = None) -> str:
+              max_depth: int | None = None, for_print: bool = False) -> str:
     """``html`` with ``policy_meta`` first in its real head, checked by parsing.
 
     The policy goes right after ``<head>`` (and a charset ``<meta>``), where layouts keep
     it; if the parse shows that is not the real head, right after the doctype, where the
     parser opens the head for it. A layout where neither works is refused. Untrusted HTML
     (``trusted=False``: a pack's templates) is also checked whole by :func:`check_html`,
-    and its element nesting measured on the parsed tree (``max_depth``)."""
+    and its element nesting measured on the parsed tree (``max_depth``); HTML only for the
+    PDF renderer (``for_print``) is measured but not checked, the renderer's own resource
+    gate and link vetting see to it."""
     policy = re.search(r'content="([^"]*)"', policy_meta)
     content = policy.group(1) if policy else ""
     candidates: list[int] = []
@@ -168,7 +170,8 @@ def apply_csp(html: str, policy_meta: str = CSP_META, *, trusted: bool = True,
         root = parse_html(result)
         if not _policy_first(root, content):  # pragma: no cover - the prefix decides
             raise _refused("the page's policy is not first in its <head>", source)
-        check_html(root, source=source, allowed_links=allowed_links)
+        if not for_print:
+            check_html(root, source=source, allowed_links=allowed_links)
         if max_depth is not None and tree_depth(root) > max_depth:
             raise _refused(f"document nested too deeply (max {max_depth})", source,
                            "flatten the template's HTML (check that every tag is closed "

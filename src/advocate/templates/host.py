@@ -23,7 +23,7 @@ import re
 import stat
 import string
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
@@ -44,8 +44,9 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from advocate import limits
 from advocate.errors import AdvocateError, did_you_mean
-from advocate.limits import RenderTimeout, time_limit
+from advocate.limits import Confined, RenderTimeout, time_limit
 
 MAX_TEMPLATE_BYTES = 256 * 1024
 MAX_REPEAT = 100_000
@@ -178,10 +179,38 @@ def _check_format_spec(spec: str, values: Sequence[Any]) -> None:
         raise SecurityError("repetition too large")
 
 
+#: The largest text or list one filter, method or operator may make (characters or items).
+MAX_RESULT = 8_000_000
+#: The most items sort, unique, groupby and friends may take (each comparison may be costly).
+MAX_ITEMS = 200_000
+
+
+def _too_large(value: Any) -> Any:
+    """``value``, unless it is a text or collection larger than MAX_RESULT."""
+    if isinstance(value, str | list | tuple | dict | set) and len(value) > MAX_RESULT:
+        raise SecurityError("result too large")
+    return value
+
+
 def _check_join(sep: Any, items: Any) -> None:
-    if isinstance(sep, str) and hasattr(items, "__len__") and \
-            len(sep) * max(len(items) - 1, 0) > MAX_JOINED:
+    """Refuse a join whose result would be too large, before it is built: ``join`` runs in
+    C, where no time limit can stop it (``([s] * 30000)|join`` built 3 GB)."""
+    if not hasattr(items, "__len__"):
+        return
+    if isinstance(sep, str) and len(sep) * max(len(items) - 1, 0) > MAX_JOINED:
         raise SecurityError("repetition too large")
+    if len(items) > MAX_RESULT:
+        raise SecurityError("result too large")
+    total = len(sep) * max(len(items) - 1, 0) if isinstance(sep, str) else 0
+    for item in items:
+        total += len(item) if isinstance(item, str) else 24  # str() of a number or the like
+        if total > MAX_RESULT:
+            raise SecurityError("result too large")
+
+
+def _check_items(value: Any) -> None:
+    if hasattr(value, "__len__") and len(value) > MAX_ITEMS:
+        raise SecurityError(f"too many items (over {MAX_ITEMS:,})")
 
 
 def _check_replace(text: Any, old: Any, new: Any, count: Any = -1) -> None:
@@ -200,6 +229,15 @@ class AdvocateEnvironment(ImmutableSandboxedEnvironment):
     Jinja; renders stay bounded by the time limit.)"""
 
     intercepted_binops = frozenset({"*", "**", "%"})
+    #: Templates from outside advocate (a pack's, --templates): rendered in a confined child.
+    untrusted = False
+    _confined: Confined | None = None
+
+    def confined(self) -> Confined:
+        """The child process this environment's untrusted renders run in (started lazily)."""
+        if self._confined is None:
+            self._confined = Confined(self)
+        return self._confined
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
@@ -209,13 +247,18 @@ class AdvocateEnvironment(ImmutableSandboxedEnvironment):
                 if isinstance(seq, str | list | tuple) and isinstance(count, int) and \
                         len(seq) * count > MAX_REPEAT:
                     raise SecurityError("repetition too large")
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(count, int) and \
+                        _size(seq) * count > MAX_RESULT:
+                    raise SecurityError("result too large")
         if operator == "%" and isinstance(left, str):
             values = right if isinstance(right, tuple) else (right,)
             for width, precision in _PERCENT_SPEC.findall(left):
                 if _too_wide(*(int(n) for n in (width, precision) if n.isdigit())) or (
                         "*" in (width, precision) and _too_wide(*values)):
                     raise SecurityError("repetition too large")
-        return super().call_binop(context, operator, left, right)
+        return _too_large(super().call_binop(context, operator, left, right))
 
     def call(__self, __context: Context, __obj: Any, *args: Any,
              **kwargs: Any) -> Any:
@@ -228,7 +271,9 @@ class AdvocateEnvironment(ImmutableSandboxedEnvironment):
                 _check_join(owner, args[0])
             if method == "replace" and len(args) >= 2:
                 _check_replace(owner, *args[:3])
-        return super().call(__context, __obj, *args, **kwargs)
+        elif getattr(__obj, "__name__", "") in ("sort", "sorted") or __obj is sorted:
+            _check_items(args[0] if args else owner)
+        return _too_large(super().call(__context, __obj, *args, **kwargs))
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         """``'{:>999999999}'.format(1)``: the sandbox's str.format, with padding capped."""
@@ -277,6 +322,103 @@ def _capped_filters(env: AdvocateEnvironment) -> None:
     capped_replace.jinja_pass_arg = replace.jinja_pass_arg  # type: ignore[attr-defined]
     env.filters.update(center=capped_center, indent=capped_indent, join=capped_join,
                        replace=capped_replace)
+    fmt, wordwrap, batch, slice_, tojson = (env.filters[n] for n in (
+        "format", "wordwrap", "batch", "slice", "tojson"))
+
+    def capped_format(value: Any, *args: Any, **kwargs: Any) -> Any:
+        # '%0999999999d'|format(1) built a gigabyte per call: the filter is % in Python.
+        values = args or tuple(kwargs.values())
+        for width, precision in _PERCENT_SPEC.findall(str(value)):
+            if _too_wide(*(int(n) for n in (width, precision) if n.isdigit())) or (
+                    "*" in (width, precision) and _too_wide(*values)):
+                raise SecurityError("repetition too large")
+        return fmt(value, *args, **kwargs)
+
+    def capped_indent_lines(value: Any, width: Any = 4, *args: Any, **kwargs: Any) -> Any:
+        lines = str(value).count("\n") + 1
+        size = width if isinstance(width, int) else len(str(width))
+        if lines * size > MAX_RESULT:
+            raise SecurityError("result too large")
+        return capped_indent(value, width, *args, **kwargs)
+
+    def capped_wordwrap(environment: Any, s: Any, width: int = 79, break_long_words: bool = True,
+                        wrapstring: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(width, int) and width > 0 and wrapstring is not None and \
+                (len(str(s)) // width + 1) * len(str(wrapstring)) > MAX_RESULT:
+            raise SecurityError("result too large")
+        return wordwrap(environment, s, width, break_long_words, wrapstring, *args, **kwargs)
+
+    def capped_batch(value: Any, linecount: Any, *args: Any, **kwargs: Any) -> Any:
+        if _too_wide(linecount):
+            raise SecurityError("repetition too large")
+        return batch(value, linecount, *args, **kwargs)
+
+    def capped_slice(value: Any, slices: Any, *args: Any, **kwargs: Any) -> Any:
+        if _too_wide(slices):
+            raise SecurityError("repetition too large")
+        return slice_(value, slices, *args, **kwargs)
+
+    def capped_tojson(eval_ctx: Any, value: Any, indent: Any = None) -> Any:
+        if isinstance(indent, int) and indent > 16 or isinstance(indent, str) and len(indent) > 16:
+            raise SecurityError("indent too wide")
+        return tojson(eval_ctx, value, indent)
+
+    capped_wordwrap.jinja_pass_arg = wordwrap.jinja_pass_arg  # type: ignore[attr-defined]
+    capped_tojson.jinja_pass_arg = tojson.jinja_pass_arg  # type: ignore[attr-defined]
+    env.filters.update(format=capped_format, indent=capped_indent_lines,
+                       wordwrap=capped_wordwrap, batch=capped_batch, slice=capped_slice,
+                       tojson=capped_tojson)
+    # Sorting runs in C: ([m, n] * 50000)|sort over equal nested lists never returned to
+    # the interpreter. The item count is capped here; the time by the OS (limits.py).
+    for name in ("sort", "unique", "dictsort", "groupby", "min", "max", "sum"):
+        env.filters[name] = _items_capped(env.filters[name])
+    # Whatever any filter makes is capped in size (text, list or mapping).
+    for name, function in list(env.filters.items()):
+        env.filters[name] = _result_capped(function)
+
+
+def _items_capped(function: Callable[..., Any]) -> Callable[..., Any]:
+    pass_arg = getattr(function, "jinja_pass_arg", None)
+
+    def capped(*args: Any, **kwargs: Any) -> Any:
+        value = args[1] if pass_arg is not None else args[0]
+        if not hasattr(value, "__len__") and hasattr(value, "__iter__"):
+            value = list(_take(value, MAX_ITEMS + 1))
+            args = (*args[:1], value, *args[2:]) if pass_arg is not None else (value, *args[1:])
+        _check_items(value)
+        return function(*args, **kwargs)
+
+    if pass_arg is not None:
+        capped.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
+    return capped
+
+
+def _take(iterable: Any, count: int) -> Iterator[Any]:
+    for index, item in enumerate(iterable):
+        if index >= count:
+            return
+        yield item
+
+
+def _result_capped(function: Callable[..., Any]) -> Callable[..., Any]:
+    pass_arg = getattr(function, "jinja_pass_arg", None)
+
+    def capped(*args: Any, **kwargs: Any) -> Any:
+        return _too_large(function(*args, **kwargs))
+
+    if pass_arg is not None:
+        capped.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
+    return capped
+
+
+def _size(value: Any, depth: int = 0) -> int:
+    """Roughly how many characters or items ``value`` holds (nested lists counted)."""
+    if isinstance(value, str):
+        return max(len(value), 1)
+    if isinstance(value, list | tuple) and depth < 3:
+        return max(sum(_size(item, depth + 1) for item in value[:1000]) *
+                   max(len(value) // 1000, 1), 1)
+    return 1
 
 
 def make_environment(
@@ -295,6 +437,7 @@ def make_environment(
     )
     _capped_filters(env)
     env.filters.update(filters or {})
+    env.untrusted = bool(untrusted_roots(roots))
     return env
 
 
@@ -302,7 +445,8 @@ def untrusted_roots(roots: Sequence[Path]) -> list[Path]:
     """The template folders among ``roots`` that did not ship with advocate (a pack's
     ``templates/``, ``--templates DIR``): what they hold is untrusted."""
     builtin = builtin_templates().resolve()
-    return [root for root in roots if root.is_dir() and root.resolve() != builtin]
+    return [root for root in roots if root.is_dir() and root.resolve() != builtin
+            and next(root.iterdir(), None) is not None]  # an empty folder serves nothing
 
 
 def template_roots(templates: Path | None, campaign_path: Path | None) -> list[Path]:
@@ -350,9 +494,47 @@ def _undefined_message(exc: UndefinedError) -> tuple[str, str | None]:
     return f"undefined field '{name}'", hint
 
 
+def _plain(value: Any, depth: int = 0) -> Any:
+    """Exported values that can travel between processes (no macros, no objects)."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if depth > 32:
+        return None
+    if isinstance(value, list | tuple):
+        return [_plain(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item, depth + 1) for key, item in value.items()
+                if isinstance(key, str)}
+    return None
+
+
+def _render_confined(env: AdvocateEnvironment, name: str, context: dict[str, Any],
+                     seconds: float, marks: tuple[re.Pattern[str], str, str] | None
+                     ) -> tuple[str, dict[str, Any]]:
+    """In the confined child: the render, with the parent's stencil marks."""
+    token = STENCIL_MARKS.set(marks)
+    try:
+        text, exported = render(env, name, context, seconds=seconds)
+    finally:
+        STENCIL_MARKS.reset(token)
+    return str(text), {key: _plain(value) for key, value in exported.items()
+                       if _plain(value) is not None or value is None}
+
+
 def render(env: AdvocateEnvironment, name: str, context: Mapping[str, Any],
            *, seconds: float = RENDER_SECONDS) -> tuple[str, dict[str, Any]]:
-    """Render template ``name``: its text, and the values it exports with ``{% set %}``."""
+    """Render template ``name``: its text, and the values it exports with ``{% set %}``.
+
+    A pack's templates (``env.untrusted``) render in a confined child process, where the
+    kernel bounds CPU time and memory (:mod:`advocate.limits`)."""
+    if env.untrusted and not limits.CONFINED:
+        try:
+            where = env.get_template(name).filename or name
+        except Exception:  # the child reports it, with its place
+            where = name
+        return env.confined().call(  # type: ignore[no-any-return]
+            _render_confined, name, dict(context), seconds, STENCIL_MARKS.get(),
+            seconds=seconds, what=where)
     try:
         with time_limit(seconds):
             template: Template = env.get_template(name)
