@@ -18,18 +18,21 @@ their kind are filled in from a stencil (:mod:`advocate.templates.stencil`), not
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from advocate import limits
 from advocate.clock import today
 from advocate.errors import AdvocateError, Problem
 from advocate.render.documents import Renderer, Writer
@@ -120,39 +123,61 @@ class BuildResult:
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(campaign_path: str, templates: str | None, day: str, paper: str) -> None:
-    """Each worker loads the campaign once and keeps one renderer (one FontConfiguration)."""
+def _init_worker(campaign_path: str, templates: str | None, day: str, paper: str,
+                 seconds_cap: float | None = None) -> None:
+    """Each worker loads the campaign once and keeps one renderer (one FontConfiguration).
+    With a pack's templates it confines itself: the OS bounds its memory and each letter's
+    CPU time, and it dies with the parent (:mod:`advocate.limits`)."""
+    limits.SECONDS_CAP = seconds_cap
     campaign, _ = load_campaign_checked(Path(campaign_path))
-    _worker["renderer"] = Renderer(campaign, templates=Path(templates) if templates else None,
-                                   day=date.fromisoformat(day), paper=paper)  # type: ignore[arg-type]
+    renderer = Renderer(campaign, templates=Path(templates) if templates else None,
+                        day=date.fromisoformat(day), paper=paper)  # type: ignore[arg-type]
+    _worker["renderer"] = renderer
+    limits.die_with_parent()
+    if not renderer.trusted:
+        limits.confine_process()
+
+
+#: CPU seconds one letter may take in a confined worker (its wording, layout and PDF).
+LETTER_SECONDS = 80.0
 
 
 def _render_letters(renderer: Renderer, jobs: Sequence[LetterJob],
                     lang: str | None) -> list[tuple[Entry, bytes]]:
-    from advocate.render.eml import MAILTO_MAX, mailto_link
 
     out: list[tuple[Entry, bytes]] = []
     for job in jobs:
-        document = renderer.letter(job.target, job.writer, lang)
-        row = job.writer.row if job.writer else None
-        for fmt in job.formats:
-            entry = Entry(f"{job.stem}.{fmt}", "letter", fmt, document.lang, job.target, row)
-            if fmt == "eml":
-                data = renderer.eml(document)
-            elif fmt == "txt":
-                text = document.text()
-                data = text.encode("utf-8")
-                email = renderer.campaign.target(job.target).email
-                # Past a few thousand characters most clients cut the link: point to the .eml.
-                # A link is never shorter than the body's UTF-8 bytes: skip hopeless ones.
-                link = None if len(data) > MAILTO_INDEX_MAX else mailto_link(
-                    [email] if email else [], document.subject or document.title, text)
-                entry.mailto = link if link and len(link) <= MAILTO_INDEX_MAX else None
-                entry.mailto_long = link is None or len(link) > MAILTO_MAX
-            else:
-                rendered = renderer.format([document], fmt)
-                data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
-            out.append((entry, data))
+        with limits.cpu_limit(limits.cpu_seconds(LETTER_SECONDS)) if limits.CONFINED \
+                else contextlib.nullcontext():
+            out += _render_letter(renderer, job, lang)
+    return out
+
+
+def _render_letter(renderer: Renderer, job: LetterJob,
+                   lang: str | None) -> list[tuple[Entry, bytes]]:
+    from advocate.render.eml import MAILTO_MAX, mailto_link
+
+    out: list[tuple[Entry, bytes]] = []
+    document = renderer.letter(job.target, job.writer, lang)
+    row = job.writer.row if job.writer else None
+    for fmt in job.formats:
+        entry = Entry(f"{job.stem}.{fmt}", "letter", fmt, document.lang, job.target, row)
+        if fmt == "eml":
+            data = renderer.eml(document)
+        elif fmt == "txt":
+            text = document.text()
+            data = text.encode("utf-8")
+            email = renderer.campaign.target(job.target).email
+            # Past a few thousand characters most clients cut the link: point to the .eml.
+            # A link is never shorter than the body's UTF-8 bytes: skip hopeless ones.
+            link = None if len(data) > MAILTO_INDEX_MAX else mailto_link(
+                [email] if email else [], document.subject or document.title, text)
+            entry.mailto = link if link and len(link) <= MAILTO_INDEX_MAX else None
+            entry.mailto_long = link is None or len(link) > MAILTO_MAX
+        else:
+            rendered = renderer.format([document], fmt)
+            data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
+        out.append((entry, data))
     return out
 
 
@@ -356,7 +381,7 @@ class _LetterRun:
         self.pl, self.renderer, self.lang, self.staging = pl, renderer, lang, staging
         self.workers = workers
         self.init = (str(pl.campaign.path), str(templates) if templates else None,
-                     day.isoformat(), paper)
+                     day.isoformat(), paper, limits.SECONDS_CAP)
         self.pool: ProcessPoolExecutor | None = None
         self.pending: list[Future[list[tuple[Entry, bytes | None]]]] = []
 
@@ -390,7 +415,15 @@ class _LetterRun:
                 yield from _render_letters(self.renderer, chunk, self.lang)
             return
         for future in self.pending:  # in order: the same input, the same files
-            yield from future.result()
+            try:
+                done = future.result()
+            except BrokenProcessPool:
+                # A worker was ended by the OS: a letter used up its CPU time or memory.
+                raise AdvocateError(
+                    "a letter's render was stopped by its CPU time or memory limit",
+                    file=str(self.pl.campaign.path),
+                    hint="the templates do too much work; simplify them") from None
+            yield from done
 
 
 def _index_html(renderer: Renderer, pl: CampaignPlan, entries: list[Entry]) -> str:

@@ -107,15 +107,15 @@ def cpu_seconds(seconds: float) -> int:
 
 def _vm_bytes() -> int:
     """This process's address-space size now (Linux), else 0."""
-    with contextlib.suppress(OSError, ValueError):
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
+    with contextlib.suppress(OSError, ValueError), \
+            open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
     return 0
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Ask Linux to SIGKILL this process when its parent dies (no orphan keeps rendering)."""
     if not sys.platform.startswith("linux"):
         return
@@ -131,7 +131,7 @@ def confine_process(memory: int = MEMORY_BYTES) -> None:
     no core files, and it dies with its parent. Renders then run here with
     :func:`cpu_limit` (see :func:`run_confined`)."""
     global CONFINED
-    _die_with_parent()
+    die_with_parent()
     try:
         import resource
     except ImportError:  # pragma: no cover - not POSIX: the parent's wall clock is the limit
@@ -193,7 +193,7 @@ def _serve(requests: Any, replies: Any, folder: str, target: Any = None) -> None
                 reply: tuple[bool, Any] = (True, function(target, *args))
         except AdvocateError as exc:
             reply = (False, exc)
-        except BaseException as exc:  # noqa: BLE001 - reported by type only
+        except BaseException as exc:
             reply = (False, RuntimeError(type(exc).__name__))
         try:
             replies.send(reply)
@@ -230,7 +230,7 @@ class Confined:
         reply_out, reply_in = context.Pipe(duplex=False)
         _TARGET = self._target
         try:
-            process = context.Process(
+            process = context.Process(  # type: ignore[attr-defined]
                 target=_serve, daemon=True, name="advocate-confined",
                 args=(request_out, reply_in, self._folder,
                       None if method == "fork" else self._target))

@@ -22,8 +22,8 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from advocate.clock import today
 from advocate import limits
+from advocate.clock import today
 from advocate.errors import AdvocateError, Problem
 from advocate.render.html import apply_csp
 from advocate.schema.campaign import Campaign
@@ -378,7 +378,7 @@ class Renderer:
         data = b""
         for level in range(FIT_LEVELS + 1 if budget else 1):
             html = self.html(documents, for_print=True, fit=level)
-            options = dict(
+            options: dict[str, Any] = dict(
                 title=title, lang=first.lang, base_dir=base, roots=self.roots,
                 paper=self.paper, source=f"{first.kind}.html.j2",
                 max_pages=budget if level < FIT_LEVELS else None,

@@ -48,7 +48,7 @@ _HINT = ("advocate's HTML must open in a browser without contacting anyone; "
 
 def parse_html(html: str) -> Any:
     """The element tree a browser builds from ``html`` (the ``<html>`` element)."""
-    import tinyhtml5
+    import tinyhtml5  # type: ignore[import-untyped]
 
     return tinyhtml5.parse(html)
 

@@ -359,7 +359,8 @@ def _capped_filters(env: AdvocateEnvironment) -> None:
         return slice_(value, slices, *args, **kwargs)
 
     def capped_tojson(eval_ctx: Any, value: Any, indent: Any = None) -> Any:
-        if isinstance(indent, int) and indent > 16 or isinstance(indent, str) and len(indent) > 16:
+        width = len(indent) if isinstance(indent, str) else indent
+        if isinstance(width, int) and width > 16:
             raise SecurityError("indent too wide")
         return tojson(eval_ctx, value, indent)
 
