@@ -181,6 +181,7 @@ def shorten_limits(patch: Callable[[Any, str, Any], None], cap: float = 1.0) -> 
             original = getattr(module, name, None)
             if callable(original):
                 patch(module, name, functools.partial(_capped, original, cap))
+    patch(advocate.limits, "SECONDS_CAP", cap)  # the confined processes' limits too
 
 
 @pytest.fixture
@@ -1244,3 +1245,62 @@ def test_issue13_a_linked_templates_folder_is_refused(cli: Cli, tmp_path: Path) 
     elsewhere.mkdir()
     (cli.root / "pack" / "templates").symlink_to(elsewhere)
     cli.refused(*LETTER_TXT, expect=re.compile(r"the templates folder is a link"))
+
+
+# Item 2: limits that C code cannot escape.
+
+_BIG = "{% set s = 'x' * 100000 %}"
+
+
+@pytest.mark.parametrize("source", [
+    _BIG + "{{ ([s] * 30000)|join }}",  # 3 GB from one join
+    _BIG + "{{ [s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s,"
+    " s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s,"
+    " s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s]|join }}",
+    _BIG + "{{ s.join([s] * 100) }}",
+    "{{ '%0999999999d'|format(1) }}",  # a gigabyte per call
+    "{{ '%*d'|format(999999999, 1) }}",
+    "{{ '%.999999999f'|format(1.5) }}",
+    "{{ ('x' * 90000)|wordwrap(1, true, 'y' * 90000) }}",
+    "{{ ('x\n' * 50000)|indent(100000) }}",
+    "{{ [1]|batch(999999999, 'x') }}",
+    "{{ [1]|slice(999999999, 'x') }}",
+    "{{ {'a': [[[1]]]}|tojson(999999999) }}",
+    "{% set m = range(100000)|list %}{% set n = range(100000)|list %}"
+    "{{ ([m, n] * 50000)|sort }}",  # the red team's: caught by its size
+    "{{ (range(100000)|list * 3)|unique|list|length }}",
+])
+def test_issue13_results_are_capped_by_size(cli: Cli, source: str) -> None:
+    wording(cli.root, source)
+    cli.refused(*LETTER_TXT, expect=re.compile(
+        rf"^advocate: error: {re.escape(WORDING)}(:\d+)?: .*(too large|too many|too wide)"))
+
+
+# Equal nested lists hidden below the size estimate: each comparison walks 100,000 items in
+# C, where no signal handler runs. Only the kernel's CPU limit ends it.
+_SORT_BOMB = ("{% set m = range(100000)|list %}{% set n = range(100000)|list %}"
+              "{{ ([[[[m]]], [[[n]]]] * 50000)|sort|length }}")
+
+
+def test_issue13_a_sort_in_c_is_stopped_by_the_os(cli: Cli, short_limits: None) -> None:
+    wording(cli.root, _SORT_BOMB)
+    cli.refused(*LETTER_TXT, expect=re.compile(
+        rf"^advocate: error: {re.escape(WORDING)}: render used more than \d+ s of CPU time"))
+
+
+def test_issue13_a_sort_in_c_is_stopped_in_batch_workers_too(cli: Cli,
+                                                             short_limits: None) -> None:
+    rows = signers(cli.root, "valid.csv")
+    wording(cli.root, _SORT_BOMB)
+    cli.refused("build", "pack/campaign.yaml", "--signers", rows, "-o", "out/b", "--jobs", "2",
+                "--formats", "pdf", "--no-documents",
+                expect=re.compile(r"stopped by its CPU time or memory limit"),
+                private=MY_DATA + tuple(personal_data("valid.csv")))
+
+
+def test_issue13_memory_is_bounded_by_the_os(cli: Cli) -> None:
+    """'~' cannot be intercepted: doubling a string 31 times wants 2 GB; the address-space
+    limit of the confined process refuses it."""
+    wording(cli.root, "{% set ns = namespace(s='x' * 50000) %}{% for i in range(31) %}"
+            "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}")
+    cli.refused(*LETTER_TXT, expect=re.compile(r"too expensive: MemoryError|memory"))
