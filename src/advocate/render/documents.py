@@ -164,6 +164,34 @@ def _pdf_confined(env: AdvocateEnvironment, html: str,
     return pdf.render_pdf_pages(html, **options)
 
 
+#: Made-up people. A template's error, or a PDF title it sets, is shown only when it is the
+#: same for both of them as for the real writer: then it holds nothing derived from personal
+#: data, whatever the template did with it (reversed, replaced, encoded...). Redaction by
+#: matching the value cannot know every form a template can give it.
+#: They differ from each other as much as they can (short and long, first letters, ASCII
+#: or not), so a title that is the same for both says next to nothing about anyone.
+_PERSONAS = (
+    {"name": "Al Ex", "city": "Ely", "email": "a@example.org", "note": "Hi."},
+    {"name": "Zoë Maximilian Placeholder-Othersmith", "city": "Łódź-on-the-Long-River",
+     "email": "zoe.maximilian.placeholder@example.net",
+     "note": "Another note, a good deal longer than the first one, with two sentences. "
+     "Ünïcode too."},
+)
+
+
+def _as_persona(person: Any, persona: dict[str, str]) -> Any:
+    """``person`` (a Writer or Signer) with the persona's details where it has details."""
+    if person is None:
+        return None
+    return dataclasses.replace(person, **{key: value for key, value in persona.items()
+                                          if getattr(person, key, None)})
+
+
+def _has_people(documents: Sequence[Document]) -> bool:
+    return any((doc.writer is not None and any(doc.writer.view().values()))
+               or any(s.public for s in doc.signers or ()) for doc in documents)
+
+
 def _cite(numbers: Sequence[int]) -> str:
     return "[" + ", ".join(str(n) for n in numbers) + "]"
 
@@ -187,6 +215,7 @@ class Renderer:
         self._stencils: dict[tuple[str, str, Shape], Stencil | None] = {}
         self._no_stencil: set[tuple[str, str, Shape]] = set()
         self._links: frozenset[str] | None = None
+        self._probing = False  # rendering for made-up people (see _private)
 
     # -- data -------------------------------------------------------------------------
 
@@ -221,12 +250,100 @@ class Renderer:
 
     def _document(self, kind: Kind, lang: str, context: dict[str, Any],
                   warnings: list[Problem], **extra: Any) -> Document:
-        with _redacting(_personal_values([context])):
-            text, exported = self._wording(kind, lang, context)
+        try:
+            with _redacting(_personal_values([context])):
+                text, exported = self._wording(kind, lang, context)
+        except AdvocateError as exc:
+            people = [Document(kind, lang, "", "", context, {}, writer=extra.get("writer"),
+                               signers=extra.get("signers"))]
+
+            def again(persona: dict[str, str]) -> object:
+                return self._wording(kind, lang, self._persona_context(context, persona))
+
+            raise self._private(exc, people, again, f"{lang}/{kind}.md.j2") from None
         title = str(exported.get("title") or context["campaign"]["title"])
         subject = exported.get("subject")
         return Document(kind, lang, title, text, context, exported,
                         str(subject) if subject else None, warnings=warnings, **extra)
+
+    # -- personal data in messages ---------------------------------------------------
+
+    @staticmethod
+    def _persona_context(context: dict[str, Any], persona: dict[str, str]) -> dict[str, Any]:
+        changed = dict(context)
+        writer = context.get("writer")
+        if isinstance(writer, dict):
+            changed["writer"] = {key: (persona.get(key, value) if value else value)
+                                 for key, value in writer.items()}
+        signers = context.get("signers")
+        if isinstance(signers, dict) and signers.get("public"):
+            changed["signers"] = {**signers, "public": [
+                {key: (persona.get(key, value) if value else value)
+                 for key, value in person.items()} for person in signers["public"]]}
+        return changed
+
+    def _persona_documents(self, documents: Sequence[Document],
+                           persona: dict[str, str]) -> list[Document]:
+        """The same documents, written by made-up people."""
+        made: list[Document] = []
+        for doc in documents:
+            if doc.kind == "letter" and doc.writer is not None:
+                made.append(self.letter(doc.target_id or "", _as_persona(doc.writer, persona),
+                                        doc.lang))
+            elif doc.kind == "petition" and doc.signers:
+                made.append(self.petition([_as_persona(s, persona) for s in doc.signers],
+                                          doc.lang))
+            else:
+                made.append(doc)
+        return made
+
+    def _private(self, exc: AdvocateError, documents: Sequence[Document],
+                 again: Callable[[dict[str, str]], object], name: str) -> AdvocateError:
+        """``exc`` if made-up people get the very same error; else one that says where,
+        and nothing that could come from the signer's data."""
+        if self._probing or not _has_people(documents):
+            return exc
+        self._probing = True
+        try:
+            for persona in _PERSONAS:
+                try:
+                    again(persona)
+                except AdvocateError as other:
+                    if other.problems != exc.problems:
+                        break
+                else:
+                    break
+            else:
+                return exc
+        finally:
+            self._probing = False
+        rows = sorted({doc.writer.row for doc in documents
+                       if doc.writer is not None and doc.writer.row})
+        which = f"row {rows[0]}: " if len(rows) == 1 else ""
+        return AdvocateError(
+            f"{which}the template failed on this signer's details (the message is withheld: "
+            "it depends on personal data)", file=self._layout_file(name),
+            hint="try the template with made-up details (advocate letter --name ...) to see "
+            "the error")
+
+    def _title_of(self, documents: Sequence[Document]) -> str:
+        """The PDF title: the document's own, unless it depends on personal data (then the
+        campaign's): PDF metadata names no one, however a template spells the name."""
+        first = documents[0]
+        campaign = str(first.context["campaign"]["title"])
+        title = first.title if len(documents) == 1 else campaign
+        if title == campaign or self._probing or not _has_people(documents):
+            return title
+        self._probing = True
+        try:
+            for persona in _PERSONAS:
+                if self._persona_documents(documents, persona)[0].title != title:
+                    return campaign
+        except AdvocateError:
+            return campaign
+        finally:
+            self._probing = False
+        return title
 
     # -- documents --------------------------------------------------------------------
 
@@ -310,8 +427,13 @@ class Renderer:
             qr=self._qr() if first.kind == "brief" else None,
         )
         source = f"{first.kind}.html.j2"
-        with _redacting(_personal_values(doc.context for doc in documents)):
-            text, _ = render(self.env, source, context)
+        try:
+            with _redacting(_personal_values(doc.context for doc in documents)):
+                text, _ = render(self.env, source, context)
+        except AdvocateError as exc:
+            raise self._private(exc, documents, lambda persona: self.html(
+                self._persona_documents(documents, persona), for_print=for_print, fit=fit),
+                source) from None
         return self.checked_html(text, source, for_print=for_print)
 
     def checked_html(self, text: str, source: str, *, for_print: bool = False) -> str:
@@ -363,14 +485,22 @@ class Renderer:
         A single letter must fit one page and a brief two: if the first render runs over,
         the layout is tightened (up to ``FIT_LEVELS`` times); if it still runs over, the
         document gets a warning rather than a silently cut text."""
-        from advocate.render import pdf
 
         first = documents[0]
         self._check_glyphs(documents)
         private = _personal_values(doc.context for doc in documents)
-        title = first.title if len(documents) == 1 else str(first.context["campaign"]["title"])
-        if any(value.casefold() in title.casefold() for value in private):
-            title = str(first.context["campaign"]["title"])  # PDF metadata names no one
+        title = self._title_of(documents)
+        try:
+            return self._pdf(documents, title, private)
+        except AdvocateError as exc:
+            raise self._private(exc, documents, lambda persona: self._pdf(
+                self._persona_documents(documents, persona), title, private),
+                f"{first.kind}.html.j2") from None
+
+    def _pdf(self, documents: Sequence[Document], title: str, private: list[str]) -> bytes:
+        from advocate.render import pdf
+
+        first = documents[0]
         budget = PAGE_BUDGET.get(first.kind) if len(documents) == 1 else None
         # Relative URLs in a layout resolve beside it: a pack's own img/logo.png.
         layout = self.env.get_template(f"{first.kind}.html.j2").filename
