@@ -22,6 +22,9 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
+import signal
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -124,11 +127,15 @@ _worker: dict[str, Any] = {}
 
 
 def _init_worker(campaign_path: str, templates: str | None, day: str, paper: str,
-                 seconds_cap: float | None = None) -> None:
+                 seconds_cap: float | None = None, tmp: str | None = None) -> None:
     """Each worker loads the campaign once and keeps one renderer (one FontConfiguration).
     With a pack's templates it confines itself: the OS bounds its memory and each letter's
     CPU time, and it dies with the parent (:mod:`advocate.limits`)."""
     limits.SECONDS_CAP = seconds_cap
+    if tmp:  # font copies go where the parent removes them, even if this worker is killed
+        tempfile.tempdir = tmp
+        os.environ["TMPDIR"] = tmp
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent ends the pool
     campaign, _ = load_campaign_checked(Path(campaign_path))
     renderer = Renderer(campaign, templates=Path(templates) if templates else None,
                         day=date.fromisoformat(day), paper=paper)  # type: ignore[arg-type]
@@ -310,6 +317,7 @@ def build(
 
     workers = max(1, jobs or os.cpu_count() or 1)
     with StagedOutput(outdir, force=force) as stage:
+        result.warnings.extend(stage.notes)
         stage.planned(every_path)
         for pl in plans:
             renderer = Renderer(pl.campaign, templates=templates, day=day,
@@ -382,6 +390,7 @@ class _LetterRun:
         self.workers = workers
         self.init = (str(pl.campaign.path), str(templates) if templates else None,
                      day.isoformat(), paper, limits.SECONDS_CAP)
+        self.tmp: str | None = None
         self.pool: ProcessPoolExecutor | None = None
         self.pending: list[Future[list[tuple[Entry, bytes | None]]]] = []
 
@@ -389,9 +398,11 @@ class _LetterRun:
         pdfs = sum(1 for job in self.pl.letters if "pdf" in job.formats)
         small = pdfs < POOL_MIN_PDFS and len(self.pl.letters) < POOL_MIN_LETTERS
         if self.workers > 1 and not small and self.pl.campaign.path is not None:
+            self.tmp = tempfile.mkdtemp(prefix="advocate-workers-")
             self.pool = ProcessPoolExecutor(max_workers=self.workers,
                                             mp_context=get_context("spawn"),
-                                            initializer=_init_worker, initargs=self.init)
+                                            initializer=_init_worker,
+                                            initargs=(*self.init, self.tmp))
             # Every chunk is queued now: a result is only names and hashes (the workers
             # write the files), so memory grows by a few hundred bytes per letter at most.
             size = CHUNK if pdfs else TEXT_CHUNK
@@ -405,9 +416,19 @@ class _LetterRun:
                 raise
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        try:
+            if self.pool is not None:
+                if exc_type is not None:
+                    # Failed or interrupted (Ctrl-C, SIGTERM): the workers stop now, not
+                    # after their chunks; the staging folder they write into is going away.
+                    for process in list(getattr(self.pool, "_processes", {}).values()):
+                        with contextlib.suppress(Exception):
+                            process.kill()
+                self.pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            if self.tmp is not None:
+                shutil.rmtree(self.tmp, ignore_errors=True)
 
     def __iter__(self) -> Iterator[tuple[Entry, bytes | None]]:
         if self.pool is None:

@@ -67,7 +67,12 @@ def handles_errors(command: F) -> F:
             raise typer.Exit(2) from None
         except (typer.Exit, typer.Abort):
             raise
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
+            from advocate.limits import Terminated
+
+            if isinstance(exc, Terminated):  # SIGTERM, SIGHUP: as Ctrl-C, 128 + the signal
+                typer.echo(f"advocate: interrupted ({exc})", err=True)
+                raise typer.Exit(128 + exc.signum) from None
             typer.echo("advocate: interrupted", err=True)
             raise typer.Exit(130) from None
         except BrokenPipeError:
@@ -572,6 +577,9 @@ def main() -> None:
     second, for nothing. Exit handlers still run (they remove temporary font files) and
     both streams are flushed first; every output file is already closed and published.
     """
+    from advocate.limits import handle_termination
+
+    handle_termination()
     try:
         app(prog_name="advocate")
         code = 0

@@ -314,3 +314,30 @@ def _stop(process: Any, requests: Any, replies: Any, folder: str | None) -> None
             end.close()
     if folder:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------ signals
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (``timeout``, ``docker stop``, a closed terminal, a cancelled CI
+    job): handled exactly as Ctrl-C is, so every ``finally`` runs (the staging folder and
+    temporary fonts are removed, worker processes are ended)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signum)
+
+
+def handle_termination() -> None:
+    """SIGTERM and SIGHUP raise :class:`Terminated` in the main thread from now on."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, _terminated)

@@ -341,6 +341,54 @@ def write_staged(staging: Path | str, relpath: str, data: bytes, mode: int = FIL
     return staged
 
 
+STAGING_PREFIX = ".advocate-staging-"
+_OWNER = ".advocate-owner"
+#: A staging folder without an owner file (an older advocate's) is stale after this long.
+_UNOWNED_STALE_SECONDS = 3600
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # exists (another user's), or cannot tell: keep its folder
+    return True
+
+
+def remove_dead_staging(outdir: Path) -> list[Path]:
+    """Remove the staging folders in ``outdir`` of builds whose process is gone (killed by
+    SIGKILL, a power cut); return them. A folder of a running build is left alone."""
+    import time
+
+    removed: list[Path] = []
+    try:
+        entries = [e for e in os.scandir(outdir) if e.name.startswith(STAGING_PREFIX)]
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.is_dir(follow_symlinks=False):
+            continue
+        folder = Path(entry.path)
+        try:
+            pid = int((folder / _OWNER).read_text(encoding="ascii").strip())
+            dead = not _alive(pid)
+        except FileNotFoundError:
+            try:
+                dead = time.time() - entry.stat(follow_symlinks=False).st_mtime > \
+                    _UNOWNED_STALE_SECONDS
+            except OSError:
+                dead = False
+        except (OSError, ValueError):
+            dead = False
+        if dead:
+            shutil.rmtree(folder, ignore_errors=True)
+            if not os.path.lexists(folder):
+                removed.append(folder)
+    return removed
+
+
 class StagedOutput:
     """Publish a batch of files into ``outdir`` all together, or not at all.
 
@@ -380,6 +428,8 @@ class StagedOutput:
         self._lock = threading.Lock()
         self._planned: set[str] = set()  # casefolded relpaths checked by planned()
         self._known_dirs: set[str] = set()  # casefolded folders whose prefixes are in _dirs
+        #: Warnings for the user (a dead build's staging folder removed).
+        self.notes: list[Problem] = []
 
     # -- life cycle
 
@@ -389,9 +439,19 @@ class StagedOutput:
         except BaseException:
             self._remove_created_dirs()  # __exit__ does not run when __enter__ fails
             raise
+        self.notes = [Problem("removed the staging folder of an interrupted build",
+                              str(folder), hint="it held no published file",
+                              severity="warning")
+                      for folder in remove_dead_staging(self.outdir)]
         try:
-            self._staging = Path(tempfile.mkdtemp(dir=self.outdir, prefix=".advocate-staging-"))
+            self._staging = Path(tempfile.mkdtemp(dir=self.outdir, prefix=STAGING_PREFIX))
+            # Who owns it: a later build removes it if this process died without cleaning up.
+            with open(self._staging / _OWNER, "x", encoding="ascii") as owner:
+                owner.write(f"{os.getpid()}\n")
         except OSError as exc:
+            if self._staging is not None:
+                shutil.rmtree(self._staging, ignore_errors=True)
+                self._staging = None
             self._remove_created_dirs()
             raise _os_error(exc, self.outdir, "create the staging folder") from None
         return self
