@@ -23,6 +23,7 @@ are patched to record any attempt (it must record none).
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
@@ -1455,3 +1456,47 @@ def test_issue13_workers_die_with_a_killed_build_and_the_next_removes_its_stagin
     assert result.returncode == 0, result.stderr
     assert "removed the staging folder of an interrupted build" in result.stderr
     assert not list(site.glob(".advocate-staging-*"))
+
+
+# Item 5: --force leaves nothing stale.
+
+def _files(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    (("--formats", "txt,eml"), ("--formats", "txt,eml", "--signers", "three.csv")),
+    (("--formats", "txt,eml", "--signers", "six.csv"), ("--formats", "txt",
+                                                        "--signers", "six.csv")),
+    (("--formats", "txt,eml,md", "--signers", "six.csv"), ("--formats", "txt",)),
+])
+def test_issue13_force_replaces_exactly_what_the_last_build_wrote(
+        cli: Cli, first: tuple[str, ...], second: tuple[str, ...]) -> None:
+    rows = ["name,email,city"] + [f"Person {i},p{i}@example.org,City {i}" for i in range(6)]
+    write(cli.root / "six.csv", "\n".join(rows) + "\n")
+    write(cli.root / "three.csv", "\n".join(rows[:4]) + "\n")
+    base = ("build", "pack/campaign.yaml", "-o", "site", "--no-documents")
+    first_args = first if "--signers" in first else (*first, "--signers", "six.csv")
+    assert cli.invoke(*base, *first_args).exit_code == 0
+    folder = cli.root / "site" / "kazakhstan-2022"
+    write(folder / "notes-of-mine.txt", "mine\n")  # not advocate's: never touched
+    write(folder / "letters" / "draft-of-mine.txt", "mine\n")
+    result = cli.invoke(*base, *second, "--force")
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    written = {entry["path"] for entry in manifest["files"]}
+    assert _files(folder) == written | {"manifest.json", "notes-of-mine.txt",
+                                        "letters/draft-of-mine.txt"}
+
+
+def test_issue13_force_never_removes_what_a_forged_manifest_names(cli: Cli) -> None:
+    base = ("build", "pack/campaign.yaml", "-o", "site", "--no-documents", "--formats", "txt")
+    assert cli.invoke(*base).exit_code == 0
+    folder = cli.root / "site" / "kazakhstan-2022"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"] += [{"path": "../../pack/campaign.yaml"}, {"path": "/etc/hostname"},
+                          {"path": "letters"}]
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert cli.invoke(*base, "--force").exit_code == 0
+    assert (cli.root / "pack" / "campaign.yaml").exists()
+    assert (folder / "letters").is_dir()

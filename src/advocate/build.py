@@ -319,6 +319,9 @@ def build(
     with StagedOutput(outdir, force=force) as stage:
         result.warnings.extend(stage.notes)
         stage.planned(every_path)
+        if force:
+            for pl in plans:
+                stage.replace(_previous_files(outdir, pl.folder, result.warnings))
         for pl in plans:
             renderer = Renderer(pl.campaign, templates=templates, day=day,
                                 paper=paper)  # type: ignore[arg-type]
@@ -476,6 +479,36 @@ def _index_html(renderer: Renderer, pl: CampaignPlan, entries: list[Entry]) -> s
     if renderer.from_builtin("index.html.j2"):  # advocate's own page: its links are ours
         return apply_csp(text, source="index.html.j2")
     return renderer.checked_html(text, "index.html.j2")
+
+
+def _previous_files(outdir: Path, folder: str, warnings: list[Problem]) -> list[str]:
+    """The files the previous build of ``folder`` wrote, from its manifest (and the manifest
+    itself); paths that are not plain file names inside the folder are ignored."""
+    from advocate.output.files import _check_relpath
+
+    path = outdir / folder / "manifest.json"
+    if not os.path.lexists(path):
+        return []
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            data = json.loads(handle.read(64 << 20))
+        files = [f"{folder}/{entry['path']}" for entry in data["files"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        warnings.append(Problem(
+            "the previous build's manifest cannot be read, so its files that this build "
+            "does not write are left in place", str(path),
+            hint="remove the folder before building, or check it", severity="warning"))
+        return []
+    kept: list[str] = [f"{folder}/manifest.json"]
+    for rel in files:
+        try:
+            _check_relpath(rel)
+        except AdvocateError:
+            continue
+        if ".." not in rel.split("/"):
+            kept.append(rel)
+    return kept
 
 
 def _manifest(pl: CampaignPlan, entries: list[Entry]) -> bytes:

@@ -430,6 +430,9 @@ class StagedOutput:
         self._known_dirs: set[str] = set()  # casefolded folders whose prefixes are in _dirs
         #: Warnings for the user (a dead build's staging folder removed).
         self.notes: list[Problem] = []
+        self._stale: set[str] = set()  # files of an earlier build to remove on commit
+        #: Files of an earlier build removed on commit (see :meth:`replace`).
+        self.removed: list[Path] = []
 
     # -- life cycle
 
@@ -513,6 +516,16 @@ class StagedOutput:
         if problems:
             raise AdvocateError(problems=problems)
         self._planned |= seen
+
+    def replace(self, relpaths: Iterable[str]) -> None:
+        """With ``force``: the files an earlier build wrote (from its manifest). Those this
+        batch does not write again are removed when it is published, and nothing else: a
+        rebuild with fewer signers or formats leaves no withdrawn signer's letter behind."""
+        if not self.force:
+            raise RuntimeError("StagedOutput.replace needs force")
+        for rel in relpaths:
+            _check_relpath(rel)
+            self._stale.add(rel)
 
     @property
     def staging(self) -> Path:
@@ -699,6 +712,18 @@ class StagedOutput:
                 os.rename(self._staging / folder, dest)
                 moved.append((dest, self._staging / folder))
                 published += rels
+            # Files of the previous build that this one does not write (--force): gone,
+            # with a backup until the end, so a failure puts them back too.
+            for number, rel in enumerate(sorted(self._stale - set(self._files))):
+                dest = self.outdir / rel
+                if not os.path.lexists(dest) or (dest.is_dir() and not dest.is_symlink()):
+                    continue
+                self._check_place(dest.parent, outroot, dest)
+                backups.mkdir(exist_ok=True)
+                backup = backups / f"stale-{number}"
+                os.replace(dest, backup)
+                done.append((dest, backup))
+                self.removed.append(dest)
             for parent in {self.outdir, *(d.parent for d, _ in [*done, *moved])}:
                 _fsync_dir(parent)
         except BaseException as exc:
