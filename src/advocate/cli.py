@@ -165,11 +165,19 @@ def _signers(path: Path | None, encoding: str | None, dedupe: Dedupe) -> Any:
 
 def _emit(data: str | bytes, out: Path | None, force: bool, inputs: Sequence[Path | None],
           roots: Sequence[Path] = ()) -> None:
-    """The document to stdout, or atomically to ``-o`` (never over an input or a template)."""
-    if out is None:
+    """The document to stdout (``-o -`` too), or atomically to ``-o`` (never over an input or
+    a template, never over anything but a regular file)."""
+    dash = out is not None and str(out) == "-"
+    if out is None or dash:
         if isinstance(data, bytes):
-            raise AdvocateError("a PDF cannot go to the terminal",
-                                hint="pass -o FILE.pdf to write it to a file")
+            if not dash or sys.stdout.isatty():
+                raise AdvocateError("a PDF cannot go to the terminal",
+                                    hint="pass -o FILE.pdf to write it to a file, or -o - "
+                                    "with standard output redirected")
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+            return
         sys.stdout.write(data)
         sys.stdout.flush()
         return
@@ -580,6 +588,11 @@ def main() -> None:
     from advocate.limits import handle_termination
 
     handle_termination()
+    for number, argument in enumerate(sys.argv[1:], 1):
+        if any("\udc80" <= ch <= "\udcff" for ch in argument):  # undecodable bytes
+            typer.echo(f"advocate: error: argument {number} is not valid UTF-8 (check the "
+                       "terminal's encoding, or rename the file)", err=True)
+            sys.exit(2)
     try:
         app(prog_name="advocate")
         code = 0

@@ -83,9 +83,23 @@ def _rebuild(problems: list[Problem]) -> AdvocateError:
     return AdvocateError(problems=problems)
 
 
+def _visible(ch: str) -> str:
+    import unicodedata
+
+    if ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+        return ch
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def format_problem(problem: Problem) -> str:
-    """The one format for a problem on stderr."""
-    return f"advocate: {problem.severity}: {problem}"
+    """The one format for a problem on stderr: control, format and bidi characters from the
+    input (an ESC sequence in a YAML key, a right-to-left override) are shown escaped, never
+    sent to the terminal."""
+    text = f"advocate: {problem.severity}: {problem}"
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(_visible(ch) for ch in text)
 
 
 def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from advocate.errors import AdvocateError
@@ -75,21 +77,36 @@ def scaffold(name: str, directory: Path, *, templates: bool = False) -> list[Pat
                             hint="use lowercase letters, digits and hyphens, e.g. free-the-press")
     if not directory.is_dir():
         raise AdvocateError("no such folder", file=str(directory), hint="create it first")
+    from advocate.output.files import write_file
+
     target = directory / f"{name}.yaml"
     written: list[Path] = []
-    if target.exists():
+    if os.path.lexists(target):  # a dangling link too: never written through
         raise AdvocateError("file exists", file=str(target),
                             hint="choose another name; advocate new never overwrites")
     copy_to = directory / "templates"
-    if templates and copy_to.exists():
+    if templates and os.path.lexists(copy_to):
         raise AdvocateError("folder exists", file=str(copy_to),
                             hint="move it away first; advocate new never overwrites")
     text = SKELETON.format(id=name, today=date.today().isoformat())
-    with target.open("x", encoding="utf-8") as handle:
-        handle.write(text)
+    if templates:  # copied first, beside, then renamed: all there or nothing
+        staging = Path(tempfile.mkdtemp(dir=directory, prefix=".advocate-new-"))
+        try:
+            shutil.copytree(builtin_templates(), staging / "templates",
+                            ignore=shutil.ignore_patterns("__pycache__"))
+            os.rename(staging / "templates", copy_to)
+        except OSError as exc:
+            raise AdvocateError(f"cannot copy the templates: {exc.strerror or 'error'}",
+                                file=str(copy_to), hint="check the folder") from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    try:
+        write_file(target, text.encode("utf-8"), mode=0o644)  # atomic, never over anything
+    except AdvocateError:
+        if templates:
+            shutil.rmtree(copy_to, ignore_errors=True)
+        raise
     written.append(target)
     if templates:
-        shutil.copytree(builtin_templates(), copy_to,
-                        ignore=shutil.ignore_patterns("__pycache__"))
         written.append(copy_to)
     return written

@@ -21,6 +21,7 @@ import errno
 import os
 import re
 import shutil
+import stat
 import tempfile
 import threading
 import unicodedata
@@ -230,6 +231,14 @@ def write_file(path: Path, data: bytes, *, force: bool = False, mode: int = FILE
         )
     if path.is_dir():
         raise AdvocateError("is a folder", file=str(path), hint="give a file name")
+    try:
+        target = os.stat(path)  # through a link: /dev/stdout is a link to a device
+    except OSError:
+        target = None
+    if target is not None and not stat.S_ISREG(target.st_mode):
+        # With --force, os.replace would turn /dev/null or /dev/stdout into a regular file.
+        raise AdvocateError("not a regular file", file=str(path),
+                            hint="-o takes a file path, or - for standard output")
     if not force and os.path.lexists(path):
         raise _exists_error(path)
     try:

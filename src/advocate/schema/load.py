@@ -136,9 +136,22 @@ def _scalar(node: ScalarNode) -> Any:
     return value
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogate(node: ScalarNode, doc: Document) -> None:
+    """A lone surrogate (a "\\ud800" escape) passes YAML but no file can hold it."""
+    if not node.value.isascii() and _SURROGATE.search(node.value):
+        raise AdvocateError("text holds a lone surrogate (an escape like \\ud800), which "
+                            "cannot be written to any file", file=doc.filename,
+                            line=node.start_mark.line + 1, column=node.start_mark.column + 1,
+                            hint="write the character itself, or a pair of escapes")
+
+
 def _build(node: Node, path: PathKey, doc: Document) -> Any:
     doc.value_marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, ScalarNode):
+        _no_surrogate(node, doc)
         return _scalar(node)
     if isinstance(node, SequenceNode):
         items = []
@@ -153,6 +166,7 @@ def _build(node: Node, path: PathKey, doc: Document) -> Any:
             if not isinstance(key_node, ScalarNode):
                 raise AdvocateError("a key must be plain text", file=doc.filename, line=line,
                                     column=col, hint="keys cannot be lists or mappings")
+            _no_surrogate(key_node, doc)
             key = key_node.value
             if key == "<<" and key_node.style is None:
                 raise AdvocateError("merge keys (<<) are not allowed", file=doc.filename,
