@@ -1500,3 +1500,106 @@ def test_issue13_force_never_removes_what_a_forged_manifest_names(cli: Cli) -> N
     assert cli.invoke(*base, "--force").exit_code == 0
     assert (cli.root / "pack" / "campaign.yaml").exists()
     assert (folder / "letters").is_dir()
+
+
+# Item 6: the smaller holes.
+
+def test_issue13_output_folder_swapped_mid_build_publishes_nothing_elsewhere(
+        cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import advocate.build
+
+    rows = signers(cli.root, "valid.csv")
+    site, moved = cli.root / "site", cli.root / "site-real"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    real_manifest = advocate.build._manifest
+
+    def swap_then_manifest(*args: Any) -> bytes:  # after every letter is staged
+        if not moved.exists():
+            site.rename(moved)
+            site.symlink_to(elsewhere)
+        return real_manifest(*args)
+
+    monkeypatch.setattr(advocate.build, "_manifest", swap_then_manifest)
+    result = cli.invoke("build", "pack/campaign.yaml", "--signers", rows, "-o", "site",
+                        "--formats", "txt", "--no-documents")
+    assert result.exit_code == 0, result.stderr
+    assert list(elsewhere.rglob("*")) == []
+    assert (moved / "kazakhstan-2022" / "letters" / "00001-president.txt").is_file()
+
+
+@pytest.mark.parametrize("name", ["kazakhstan-2022"])
+def test_issue13_a_bare_id_means_the_bundled_campaign(cli: Cli, name: str) -> None:
+    """A file named like a bundled id in the working folder silently replaced it."""
+    write(cli.root / name, "advocate: 1\nid: planted\n")
+    result = cli.invoke("letter", name, "--to", "president", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert "Tokayev" in result.stdout
+    cli.refused("letter", f"./{name}", "--to", "president", expect=re.compile(name),
+                place=False)
+
+
+@pytest.mark.parametrize("target", ["/dev/null", "/dev/stdout", "fifo"])
+def test_issue13_output_must_be_a_regular_file(cli: Cli, target: str) -> None:
+    """--force turned /dev/null or /dev/stdout into a regular file when run as root."""
+    if target == "fifo":
+        os.mkfifo(cli.root / "fifo")
+    before = os.lstat(target if target.startswith("/") else cli.root / target)
+    cli.refused(*LETTER, "-o", target, "--force",
+                expect=re.compile(r"not a regular file"), place=False)
+    after = os.lstat(target if target.startswith("/") else cli.root / target)
+    assert (before.st_mode, before.st_ino) == (after.st_mode, after.st_ino)
+
+
+def test_issue13_dash_is_standard_output(cli: Cli) -> None:
+    result = cli.invoke(*LETTER, "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert "Tokayev" in result.stdout
+    assert not (cli.root / "-").exists()
+    result = CliRunner().invoke(app, [*LETTER, "-f", "pdf", "-o", "-"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("key", ["\\e[31mred", "\\e]0;pwned\\a", "x\\u202ey", "\\x9b31m"])
+def test_issue13_control_characters_never_reach_the_terminal(cli: Cli, key: str) -> None:
+    campaign = cli.root / "pack" / "campaign.yaml"
+    campaign.write_text(campaign.read_text(encoding="utf-8") + f'"{key}": 1\n"{key}": 2\n',
+                        encoding="utf-8")
+    result = cli.invoke(*LETTER_TXT)
+    assert result.exit_code == 2
+    assert all(ch == "\n" or (ch.isprintable() and ch != "\u202e") for ch in result.stderr), \
+        repr(result.stderr)
+
+
+def test_issue13_a_lone_surrogate_is_refused_by_validate(cli: Cli) -> None:
+    campaign = cli.root / "pack" / "campaign.yaml"
+    text = campaign.read_text(encoding="utf-8")
+    campaign.write_text(re.sub(r"(?m)^title:.*\n(  .*\n)*", 'title: "Bad \\\\ud800 title"\n', text,
+                               count=1), encoding="utf-8")
+    cli.refused("validate", "pack/campaign.yaml", expect=re.compile(r"lone surrogate"))
+    cli.refused(*LETTER_TXT, expect=re.compile(r"lone surrogate"))
+
+
+def test_issue13_an_undecodable_argument_exits_2(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "advocate", "validate", b"\xff.yaml"],
+                            cwd=tmp_path, capture_output=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert b"not valid UTF-8" in result.stderr
+
+
+def test_issue13_new_never_writes_through_a_dangling_link(cli: Cli) -> None:
+    (cli.root / "free.yaml").symlink_to(cli.root / "missing" / "x.yaml")
+    cli.refused("new", "free", expect=re.compile(r"free\.yaml: file exists"))
+    assert not (cli.root / "missing").exists()
+
+
+def test_issue13_emails_use_idna_2008() -> None:
+    """IDNA 2003 made straße.de strasse.de, another domain (fixed with one validator)."""
+    from advocate.schema.emails import email_key, normalise_email
+
+    assert normalise_email("a@straße.de") == "a@xn--strae-oqa.de"
+    assert email_key("a@straße.de") != email_key("a@strasse.de")

@@ -489,7 +489,7 @@ def test_a_new_folder_is_published_whole_with_one_rename(
     real_rename = os.rename
 
     def rename(src, dst):  # type: ignore[no-untyped-def]
-        renames.append((Path(src).name, str(Path(dst).relative_to(out))))
+        renames.append((Path(src).name, str(Path(dst).resolve().relative_to(out.resolve()))))
         return real_rename(src, dst)
 
     monkeypatch.setattr(output.os, "rename", rename)
@@ -519,3 +519,18 @@ def test_a_folder_holding_a_stray_file_is_published_file_by_file(tmp_path: Path)
     assert (out / "k/letters/00001-a.txt").read_bytes() == b"one"
     assert not (out / "k/letters/stray.txt").exists()  # never claimed: never published
     assert leftovers(tmp_path) == []
+
+
+def test_the_output_folder_is_resolved_once(tmp_path: Path) -> None:
+    """Issue 13: swapping the output folder for a symlink mid-batch must not publish (or
+    stage) anything where the link leads."""
+    out, moved, elsewhere = tmp_path / "out", tmp_path / "out-real", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with StagedOutput(out) as stage:
+        stage.add("k/a.txt", b"a\n")
+        out.rename(moved)
+        out.symlink_to(elsewhere)
+        stage.add("k/b.txt", b"b\n")
+    assert list(elsewhere.rglob("*")) == []
+    assert sorted(p.name for p in moved.rglob("*.txt")) == ["a.txt", "b.txt"]
+    assert not list(moved.glob(".advocate-*"))

@@ -235,7 +235,9 @@ def write_file(path: Path, data: bytes, *, force: bool = False, mode: int = FILE
         target = os.stat(path)  # through a link: /dev/stdout is a link to a device
     except OSError:
         target = None
-    if target is not None and not stat.S_ISREG(target.st_mode):
+    special = any(str(where).startswith(("/dev/", "/proc/", "/sys/"))
+                  for where in (path.absolute(), os.path.realpath(path)))
+    if special or (target is not None and not stat.S_ISREG(target.st_mode)):
         # With --force, os.replace would turn /dev/null or /dev/stdout into a regular file.
         raise AdvocateError("not a regular file", file=str(path),
                             hint="-o takes a file path, or - for standard output")
@@ -442,6 +444,8 @@ class StagedOutput:
         self._stale: set[str] = set()  # files of an earlier build to remove on commit
         #: Files of an earlier build removed on commit (see :meth:`replace`).
         self.removed: list[Path] = []
+        self._fd: int | None = None
+        self._base = self.outdir  # the open output folder, from __enter__ on
 
     # -- life cycle
 
@@ -451,12 +455,17 @@ class StagedOutput:
         except BaseException:
             self._remove_created_dirs()  # __exit__ does not run when __enter__ fails
             raise
-        self.notes = [Problem("removed the staging folder of an interrupted build",
-                              str(folder), hint="it held no published file",
-                              severity="warning")
-                      for folder in remove_dead_staging(self.outdir)]
         try:
-            self._staging = Path(tempfile.mkdtemp(dir=self.outdir, prefix=STAGING_PREFIX))
+            self._open_base()
+        except OSError as exc:
+            self._remove_created_dirs()
+            raise _os_error(exc, self.outdir, "open the output folder") from None
+        self.notes = [Problem("removed the staging folder of an interrupted build",
+                              str(self.shown(folder)), hint="it held no published file",
+                              severity="warning")
+                      for folder in remove_dead_staging(self._base)]
+        try:
+            self._staging = Path(tempfile.mkdtemp(dir=self._base, prefix=STAGING_PREFIX))
             # Who owns it: a later build removes it if this process died without cleaning up.
             with open(self._staging / _OWNER, "x", encoding="ascii") as owner:
                 owner.write(f"{os.getpid()}\n")
@@ -465,8 +474,31 @@ class StagedOutput:
                 shutil.rmtree(self._staging, ignore_errors=True)
                 self._staging = None
             self._remove_created_dirs()
+            self._close_base()
             raise _os_error(exc, self.outdir, "create the staging folder") from None
         return self
+
+    def _open_base(self) -> None:
+        """Resolve the output folder once: everything after goes through an open handle on
+        it, so swapping the folder for a symlink mid-build cannot send the letters (staged
+        or published) anywhere else. On Linux the handle's /proc path stands for it (worker
+        processes can use it too); elsewhere its real path, resolved now."""
+        self._fd = os.open(self.outdir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        handle = Path(f"/proc/{os.getpid()}/fd/{self._fd}")
+        self._base = handle if handle.is_dir() else Path(os.path.realpath(self.outdir))
+
+    def _close_base(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+
+    def shown(self, path: Path | str) -> Path:
+        """A path below the output folder as the user named it (for messages)."""
+        text, base = str(path), str(self._base)
+        if text == base or text.startswith(base + os.sep):
+            return self.outdir / os.path.relpath(text, base)
+        return Path(text)
 
     def __exit__(
         self,
@@ -485,6 +517,7 @@ class StagedOutput:
                 self._staging = None
             if not published:
                 self._remove_created_dirs()  # after the staging folder is gone
+            self._close_base()
 
     # -- public API
 
@@ -634,7 +667,7 @@ class StagedOutput:
             for depth in range(1, len(parts)):
                 prefix = "/".join(parts[:depth])
                 if prefix not in missing:
-                    missing[prefix] = not os.path.lexists(self.outdir / prefix)
+                    missing[prefix] = not os.path.lexists(self._base / prefix)
                 if missing[prefix]:
                     groups.setdefault(prefix, []).append(rel)
                     break
@@ -654,12 +687,12 @@ class StagedOutput:
         """Refuse a destination folder whose nearest existing ancestor leads out of outdir
         (the error names ``named``, the file or folder to be published there)."""
         existing = folder
-        while not os.path.lexists(existing) and existing != self.outdir:
+        while not os.path.lexists(existing) and existing != self._base:
             existing = existing.parent
         if not existing.resolve().is_relative_to(outroot):
             raise AdvocateError(
                 "refusing to write outside the output folder",
-                file=str(named),
+                file=str(self.shown(named)),
                 hint="a folder on the way is a symlink that leads elsewhere",
             )
 
@@ -670,12 +703,12 @@ class StagedOutput:
         if hasattr(os, "sync"):
             os.sync()
         backups = self._staging / ".backup"
-        outroot = self.outdir.resolve()
+        outroot = self._base.resolve()
         done: list[tuple[Path, Path | None]] = []  # (dest, backup of what it replaced)
         moved: list[tuple[Path, Path]] = []  # (dest folder, staged folder) published whole
         published: list[str] = []  # relpaths
         ready: set[Path] = set()  # folders checked and made
-        dest = self.outdir
+        dest = self._base
         try:
             whole = self._whole_folders()
             inside = {rel for rels in whole.values() for rel in rels}
@@ -683,7 +716,7 @@ class StagedOutput:
                 if rel in inside:
                     continue
                 staged = self._files[rel]
-                dest = self.outdir / rel
+                dest = self._base / rel
                 if dest.parent not in ready:
                     self._check_place(dest.parent, outroot, dest)
                     self._make_dirs(dest.parent)
@@ -692,14 +725,14 @@ class StagedOutput:
                     try:
                         _publish_new(staged, dest, self.mode)
                     except FileExistsError:
-                        raise _exists_error(dest) from None  # appeared since add()
+                        raise _exists_error(self.shown(dest)) from None  # appeared since add()
                     done.append((dest, None))
                     published.append(rel)
                     continue
                 if not self.force:
-                    raise _exists_error(dest)
+                    raise _exists_error(self.shown(dest))
                 if dest.is_dir() and not dest.is_symlink():
-                    raise AdvocateError("is a folder", file=str(dest), hint="remove it")
+                    raise AdvocateError("is a folder", file=str(self.shown(dest)), hint="remove it")
                 backups.mkdir(exist_ok=True)
                 backup = backups / str(number)
                 try:
@@ -713,18 +746,18 @@ class StagedOutput:
                 published.append(rel)
             # Folders new to outdir go whole, one rename each, after the single files.
             for folder, rels in sorted(whole.items()):
-                dest = self.outdir / folder
+                dest = self._base / folder
                 self._check_place(dest.parent, outroot, dest)
                 self._make_dirs(dest.parent)
                 if os.path.lexists(dest):  # appeared since the check
-                    raise _exists_error(dest)
+                    raise _exists_error(self.shown(dest))
                 os.rename(self._staging / folder, dest)
                 moved.append((dest, self._staging / folder))
                 published += rels
             # Files of the previous build that this one does not write (--force): gone,
             # with a backup until the end, so a failure puts them back too.
             for number, rel in enumerate(sorted(self._stale - set(self._files))):
-                dest = self.outdir / rel
+                dest = self._base / rel
                 if not os.path.lexists(dest) or (dest.is_dir() and not dest.is_symlink()):
                     continue
                 self._check_place(dest.parent, outroot, dest)
@@ -732,13 +765,13 @@ class StagedOutput:
                 backup = backups / f"stale-{number}"
                 os.replace(dest, backup)
                 done.append((dest, backup))
-                self.removed.append(dest)
-            for parent in {self.outdir, *(d.parent for d, _ in [*done, *moved])}:
+                self.removed.append(self.shown(dest))
+            for parent in {self._base, *(d.parent for d, _ in [*done, *moved])}:
                 _fsync_dir(parent)
         except BaseException as exc:
             undone = self._rollback(done, moved)
             if isinstance(exc, OSError):
-                error = _os_error(exc, dest)
+                error = _os_error(exc, self.shown(dest))
                 if not undone:
                     error.problems.append(_rollback_problem(self.outdir))
                 raise error from None
