@@ -1219,8 +1219,8 @@ def test_issue13_pack_pdf_links_only_to_the_campaigns_addresses(cli: Cli) -> Non
 def test_issue13_pack_may_still_link_to_the_campaigns_own_addresses(cli: Cli) -> None:
     campaign = cli.root / "pack" / "campaign.yaml"
     text = campaign.read_text(encoding="utf-8")
-    campaign.write_text(re.sub(r"(?m)^as_of:", "url: https://example.org/kz\nas_of:", text, 1),
-                        encoding="utf-8")
+    text = re.sub(r"(?m)^as_of:", "url: https://example.org/kz\nas_of:", text, count=1)
+    campaign.write_text(text, encoding="utf-8")
     layout(cli.root, page('<a href="https://example.org/kz">campaign</a>{{ bodies|join }}'))
     result = cli.invoke(*LETTER, *ME, "-f", "html")
     assert result.exit_code == 0, result.stderr
