@@ -1539,15 +1539,19 @@ def test_issue13_a_bare_id_means_the_bundled_campaign(cli: Cli, name: str) -> No
                 place=False)
 
 
-@pytest.mark.parametrize("target", ["/dev/null", "/dev/stdout", "fifo"])
+@pytest.mark.parametrize("target", ["null-link", "stdout-link", "fifo"])
 def test_issue13_output_must_be_a_regular_file(cli: Cli, target: str) -> None:
-    """--force turned /dev/null or /dev/stdout into a regular file when run as root."""
+    """--force turned /dev/null or /dev/stdout into a regular file when run as root. (Links
+    to them, not the devices themselves: a regression must not break the machine.)"""
+    path = cli.root / target
     if target == "fifo":
-        os.mkfifo(cli.root / "fifo")
-    before = os.lstat(target if target.startswith("/") else cli.root / target)
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/null" if target == "null-link" else "/proc/self/fd/1")
+    before = os.lstat(path)
     cli.refused(*LETTER, "-o", target, "--force",
                 expect=re.compile(r"not a regular file"), place=False)
-    after = os.lstat(target if target.startswith("/") else cli.root / target)
+    after = os.lstat(path)
     assert (before.st_mode, before.st_ino) == (after.st_mode, after.st_ino)
 
 

@@ -216,6 +216,26 @@ def _publish_new(src: Path | str, dest: Path, mode: int) -> None:
         _copy_exclusive(src, dest, mode)
 
 
+_SPECIAL = ("/dev/", "/proc/", "/sys/")
+
+
+def _through_special(path: Path) -> bool:
+    """Whether ``path``, or a link on the way to what it names, is in /dev, /proc or /sys
+    (``/dev/stdout`` -> ``/proc/self/fd/1`` may end at a regular file: still not ours)."""
+    where = os.path.abspath(path)
+    for _ in range(40):
+        if where.startswith(_SPECIAL):
+            return True
+        if not os.path.islink(where):
+            return os.path.realpath(where).startswith(_SPECIAL)
+        try:
+            where = os.path.join(os.path.dirname(where), os.readlink(where))
+        except OSError:
+            return False
+        where = os.path.abspath(where)
+    return True
+
+
 def write_file(path: Path, data: bytes, *, force: bool = False, mode: int = FILE_MODE) -> Path:
     """Write ``data`` to ``path`` atomically; refuse to overwrite unless ``force``.
 
@@ -235,9 +255,7 @@ def write_file(path: Path, data: bytes, *, force: bool = False, mode: int = FILE
         target = os.stat(path)  # through a link: /dev/stdout is a link to a device
     except OSError:
         target = None
-    special = any(str(where).startswith(("/dev/", "/proc/", "/sys/"))
-                  for where in (path.absolute(), os.path.realpath(path)))
-    if special or (target is not None and not stat.S_ISREG(target.st_mode)):
+    if _through_special(path) or (target is not None and not stat.S_ISREG(target.st_mode)):
         # With --force, os.replace would turn /dev/null or /dev/stdout into a regular file.
         raise AdvocateError("not a regular file", file=str(path),
                             hint="-o takes a file path, or - for standard output")
