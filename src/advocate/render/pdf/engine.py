@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from advocate.errors import AdvocateError, Problem
 from advocate.limits import RenderTimeout, time_limit
 from advocate.render.pdf.fonts import (
+    BUNDLED_FONT_BYTES,
     dispose_font_config,
     fonts_css,
     package_roots,
@@ -170,7 +171,7 @@ class PdfRenderer:
         """(Re)build the font configuration and the stylesheets parsed against it."""
         weasy = _weasy()
         font_config = private_font_configuration(weasy.FontConfiguration)
-        fetcher = weasy.GateFetcher(ResourceGate(package_roots()))
+        fetcher = weasy.GateFetcher(ResourceGate(package_roots(), BUNDLED_FONT_BYTES))
         fonts = weasy.CSS(string=fonts_css(), font_config=font_config, url_fetcher=fetcher)
         if fetcher.gate.refusals:  # pragma: no cover - a broken install
             raise RuntimeError(fetcher.gate.refusals[0].message)
@@ -193,7 +194,7 @@ class PdfRenderer:
         if size not in self._base_css:
             css = f'@page {{ size: {size}; }}\nhtml {{ font-family: "Advocate Serif", serif; }}\n'
             weasy = _weasy()
-            fetcher = weasy.GateFetcher(ResourceGate(package_roots()))
+            fetcher = weasy.GateFetcher(ResourceGate(package_roots(), BUNDLED_FONT_BYTES))
             self._base_css[size] = weasy.CSS(
                 string=css, font_config=self._font_config, url_fetcher=fetcher
             )
