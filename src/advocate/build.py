@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from advocate.errors import AdvocateError, Problem
-from advocate.render.documents import Renderer, Writer, today
+from advocate.render.documents import Renderer, Writer, font_problems, today
 from advocate.schema.campaign import Campaign, load_campaign_checked
 
 LETTER_FORMATS = ("txt", "eml", "pdf")
@@ -242,6 +242,13 @@ def build(
     for ident in {i for i in ids if ids.count(i) > 1}:
         problems.append(Problem(f"two campaigns have the id '{ident}'",
                                 hint="their outputs would share a folder; give each its own id"))
+    if signers and ("pdf" in formats or documents):  # know before rendering anything
+        for campaign in loaded:
+            found = font_problems(signers, campaign_path=campaign.path, templates=templates,
+                                  petition_only="pdf" not in formats)
+            problems.extend(p for p in found if p.severity == "error" and p not in problems)
+            result.warnings.extend(p for p in found if p.severity == "warning"
+                                   and p not in result.warnings)
     if problems:
         raise AdvocateError(problems=problems)
     plans = [plan(c, signers, formats=formats, documents=documents) for c in loaded]
@@ -286,7 +293,7 @@ def build(
                 document = (renderer.brief(lang) if kind == "brief" else
                             renderer.sheet(lang) if kind == "sheet" else
                             renderer.petition(signers, lang))
-                result.warnings.extend(document.warnings)
+                result.warnings.extend(w for w in document.warnings if w not in result.warnings)
                 rendered = renderer.format([document], fmt)
                 data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
                 keep(Entry(f"{kind}.{fmt}", kind, fmt, document.lang), data)

@@ -158,6 +158,18 @@ def _signers(path: Path | None, encoding: str | None, dedupe: Dedupe) -> Any:
     return read_signers(path, encoding=encoding, dedupe=dedupe.value)
 
 
+def _font_problems(rows: Any, campaign_paths: Sequence[Path | None],
+                   templates: Path | None) -> list[Problem]:
+    """Rows a PDF could not draw, for each campaign's template pack (each problem once)."""
+    from advocate.render.documents import font_problems
+
+    found: list[Problem] = []
+    for path in campaign_paths:
+        found += [p for p in font_problems(rows, campaign_path=path, templates=templates)
+                  if p not in found]
+    return found
+
+
 def _emit(data: str | bytes, out: Path | None, force: bool, inputs: Sequence[Path | None],
           roots: Sequence[Path] = ()) -> None:
     """The document to stdout, or atomically to ``-o`` (never over an input or a template)."""
@@ -205,12 +217,14 @@ def validate(
     from advocate.schema.campaign import load_campaign_checked
 
     problems: list[Problem] = []
+    paths: list[Path | None] = []
     for name in campaigns:
         try:
             campaign, warnings = load_campaign_checked(resolve_campaign(name))
         except AdvocateError as exc:
             problems.extend(exc.problems)
             continue
+        paths.append(campaign.path)
         warn(warnings)
         typer.echo(f"advocate: ok: {campaign.path or name}: {len(campaign.facts)} facts, "
                    f"{len(campaign.asks)} asks, {len(campaign.targets)} targets "
@@ -218,8 +232,12 @@ def validate(
     if signers is not None:
         try:
             rows = _signers(signers, encoding, dedupe)
-            typer.echo(f"advocate: ok: {signers}: {len(rows)} signers, "
-                       f"{sum(1 for s in rows if s.public)} public", err=True)
+            fonts = _font_problems(rows, paths or [None], None)
+            warn(p for p in fonts if p.severity == "warning")
+            problems.extend(p for p in fonts if p.severity == "error")
+            if not any(p.severity == "error" for p in fonts):
+                typer.echo(f"advocate: ok: {signers}: {len(rows)} signers, "
+                           f"{sum(1 for s in rows if s.public)} public", err=True)
         except AdvocateError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -242,6 +260,10 @@ def check(
         "--no-pdf", help="Skip the page counts of letters and briefs (renders no PDF).")]
     = False,
     templates: TemplatesOpt = None,
+    signers: Annotated[Path | None, typer.Option(
+        "--signers", help="Also list the signer rows a PDF could not draw (by row, never "
+        "the text).", show_default=False)] = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Lint campaigns: sources, dates, asks, targets, and the letters and briefs they make.
 
@@ -259,6 +281,13 @@ def check(
         else:
             problems = check_campaign(path, max_age_days=max_age, render_pdfs=not no_pdf,
                                       templates=templates)
+            if signers is not None:
+                try:
+                    rows = _signers(signers, encoding, Dedupe.first)
+                except AdvocateError as exc:
+                    problems = [*problems, *exc.problems]
+                else:
+                    problems = [*problems, *_font_problems(rows, [path], templates)]
         if strict:
             problems = strictly(problems)
         found += problems

@@ -35,6 +35,7 @@ from advocate.templates.host import (
 )
 from advocate.templates.stencil import Shape, Stencil, make_stencil, shape
 from advocate.text import markdown as markup
+from advocate.text.bidi import ISOLATES, direction, isolate_view, plain, rtl_script
 from advocate.text.localise import (
     Localiser,
     campaign_view,
@@ -153,7 +154,7 @@ def _personal_values(contexts: Iterable[dict[str, Any]]) -> list[str]:
         for person in people:
             for key, value in person.items():
                 if isinstance(value, str) and key != "country":  # a country names no one
-                    values += [value, *value.splitlines()]
+                    values += [value, value.strip(ISOLATES), *value.splitlines()]
     # Two-letter values would blank ordinary words of a message ("de" in "undefined").
     return [v.strip() for v in values if len(v.strip()) >= 3]
 
@@ -177,6 +178,20 @@ def _redacting(values: Sequence[str]) -> Iterator[None]:
         problems = [dataclasses.replace(p, message=clean(p.message) or "", hint=clean(p.hint),
                                         file=clean(p.file)) for p in exc.problems]
         raise AdvocateError(problems=problems) from None
+
+
+def font_problems(people: Iterable[Any], *, campaign_path: Path | None = None,
+                  templates: Path | None = None, petition_only: bool = False) -> list[Problem]:
+    """Know before you render: every signer row (or writer) whose details a PDF could not
+    draw, all at once, by row, script and field, never the text (errors), and the rows whose
+    emoji or symbols a PDF leaves out (warnings). Fonts of the template pack count."""
+    from advocate.render.pdf import fonts
+
+    extra = fonts.pack_fonts(template_roots(templates, campaign_path))
+    if petition_only:  # no letter PDFs: only the petition's named signers are printed
+        named = [p for p in people if getattr(p, "public", False)]
+        return fonts.people_problems(named, extra, fonts.PETITION_FIELDS)
+    return fonts.people_problems(people, extra)
 
 
 def _cite(numbers: Sequence[int]) -> str:
@@ -226,6 +241,8 @@ class Renderer:
         return {
             "campaign": view,
             "lang": lang,
+            "dir": direction(lang),
+            "rtl_script": rtl_script(lang),
             "date": format_day(self.day, lang),
             "date_iso": self.day.isoformat(),
             "paper": self.paper,
@@ -254,7 +271,7 @@ class Renderer:
             self._targets[(lang, index)] = (target_view(self.campaign, loc, index), loc.warnings)
         context["target"], target_warnings = self._targets[(lang, index)]
         warnings.extend(w for w in target_warnings if w not in warnings)
-        view = context["writer"] = (writer or Writer()).view()
+        view = context["writer"] = isolate_view((writer or Writer()).view(), lang)
         signed = context["signed"] = writer is not None and bool(writer.name)
         row = writer.row if writer else None
         # The second letter of a kind on: fill in a stencil rather than render in full.
@@ -285,7 +302,8 @@ class Renderer:
         context, warnings = self._base_context(lang)
         context["signers"] = None if signers is None else {
             "count": len(signers),
-            "public": [Writer.from_signer(s).view() for s in signers if s.public],
+            "public": [isolate_view(Writer.from_signer(s).view(), lang)
+                       for s in signers if s.public],
         }
         return self._document("petition", lang, context, warnings, signers=signers)
 
@@ -334,7 +352,7 @@ class Renderer:
         from advocate.render import pdf
 
         first = documents[0]
-        self._check_glyphs(documents)
+        symbols = self._check_glyphs(documents)
         private = _personal_values(doc.context for doc in documents)
         title = first.title if len(documents) == 1 else str(first.context["campaign"]["title"])
         if any(value.casefold() in title.casefold() for value in private):
@@ -345,7 +363,8 @@ class Renderer:
         base = Path(layout).parent if layout else self.roots[-1]
         data = b""
         for level in range(FIT_LEVELS + 1 if budget else 1):
-            html = self.html(documents, for_print=True, fit=level)
+            html = pdf.fonts.strip_symbols(
+                self.html(documents, for_print=True, fit=level), symbols)
             with _redacting(private):
                 data, pages = pdf.render_pdf_pages(
                     html, title=title, lang=first.lang, base_dir=base, roots=self.roots,
@@ -359,32 +378,43 @@ class Renderer:
             hint="shorten the campaign text or the note", severity="warning"))
         return data
 
-    def _check_glyphs(self, documents: Sequence[Document]) -> None:
-        """Refuse text the bundled fonts cannot draw, rather than show empty boxes."""
-        from advocate.render.pdf import missing_glyphs
+    def _check_glyphs(self, documents: Sequence[Document]) -> set[str]:
+        """Refuse text no font can draw, all rows at once, rather than show empty boxes;
+        return the emoji and symbols to leave out of the PDF (each with a warning)."""
+        from advocate.render.pdf import fonts
 
-        people: list[Any] = []
-        for doc in documents:
-            people += [doc.writer] if doc.writer is not None else []
-            people += [s for s in doc.signers or () if s.public]
-        for person in people:  # a person's details are named by row, never shown
-            for name in ("name", "city", "country", "email", "note"):
-                value = getattr(person, name, None)
-                if value and missing_glyphs(value):
-                    row = f"row {person.row}: " if person.row else ""
-                    raise AdvocateError(
-                        f"{row}the bundled fonts cannot draw some characters of the {name}",
-                        file=person.file, line=person.line,
-                        hint="advocate's fonts cover Latin and Cyrillic (Kazakh included); "
-                        "use --format html or txt for this letter")
-        missing = set().union(*(missing_glyphs(doc.markdown) for doc in documents))
-        if missing:
-            shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in sorted(missing)[:12])
+        extra = fonts.pack_fonts(self.roots)
+        writers = [doc.writer for doc in documents if doc.writer is not None]
+        named = [s for doc in documents for s in doc.signers or () if s.public]
+        # by row and field, never the text
+        found = fonts.people_problems(writers, extra) + fonts.people_problems(
+            named, extra, fonts.PETITION_FIELDS)
+        errors = [p for p in found if p.severity == "error"]
+        if errors:
+            raise AdvocateError(problems=errors)
+        first = documents[0]
+        first.warnings.extend(p for p in found if p not in first.warnings)
+        personal = fonts.symbols_in(writers, extra) | fonts.symbols_in(
+            named, extra, fonts.PETITION_FIELDS)
+        text = "".join(dict.fromkeys(doc.markdown for doc in documents))
+        missing = [i for i in fonts.undrawable(text, extra) if i.char not in personal]
+        campaign = str(self.campaign.path) if self.campaign.path else None
+        letters = [i for i in missing if not i.symbol]
+        if letters:
+            scripts = ", ".join(dict.fromkeys(str(i.script) for i in letters))
+            shown = " ".join(f"{i.char} ({i.code})" for i in letters[:12])
             raise AdvocateError(
-                f"the bundled fonts cannot draw: {shown}",
-                file=str(self.campaign.path) if self.campaign.path else None,
-                hint="advocate's fonts cover Latin and Cyrillic (Kazakh included); use "
-                "--format html for other scripts, or add a font to your templates")
+                f"no font of advocate's can draw these {scripts} letters: {shown}",
+                file=campaign, hint=fonts.HINT_SCRIPT.format(scripts=scripts, fields="text"))
+        symbols = [i for i in missing if i.symbol]
+        if symbols:
+            shown = " ".join(f"{i.char} ({i.code})" for i in symbols[:12])
+            warning = Problem(f"no font draws these symbols, left out of the PDF: {shown}",
+                              file=campaign, hint="the text and HTML keep them",
+                              severity="warning")
+            if warning not in first.warnings:
+                first.warnings.append(warning)
+        return personal | {i.char for i in symbols}
 
     def format(self, documents: Sequence[Document], fmt: str) -> str | bytes:
         """Documents in one of ``txt``, ``md``, ``html`` or ``pdf``, one after another."""
@@ -408,7 +438,8 @@ class Renderer:
         writer = document.context["writer"]
         return build_eml(
             to_name=str(document.context["target"]["name"]), to_addr=target.email,
-            from_name=writer["name"] or "", from_addr=writer["email"],
+            from_name=plain(writer["name"] or ""),
+            from_addr=plain(writer["email"]) if writer["email"] else writer["email"],
             subject=document.subject or document.title, body=document.text())
 
     def _qr(self) -> str | None:

@@ -285,6 +285,8 @@ def strip_symbols(html: str, chars: Iterable[str]) -> str:
 
 
 _PERSON_FIELDS = ("name", "city", "country", "email", "note")
+#: What a petition prints of each signer who agreed to be named.
+PETITION_FIELDS = ("name", "city")
 HINT_SCRIPT = ("add a font that draws {scripts} to the fonts/ folder of your templates and "
                "name it in their CSS (docs/fonts.md), or write the {fields} in a script "
                "advocate's fonts cover (README: Languages and scripts)")
@@ -294,7 +296,8 @@ def _join(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def people_problems(people: Iterable[Any], extra: Sequence[Path] = ()) -> list[Problem]:
+def people_problems(people: Iterable[Any], extra: Sequence[Path] = (),
+                    fields: Sequence[str] = _PERSON_FIELDS) -> list[Problem]:
     """One problem per person (signer row or letter writer) whose details hold characters
     no font can draw: an error naming the scripts, or a warning for emoji and symbols
     (left out of the PDF only). Names the row and the field, never the text itself."""
@@ -303,7 +306,7 @@ def people_problems(people: Iterable[Any], extra: Sequence[Path] = ()) -> list[P
         scripts: dict[str, None] = {}
         fields: dict[str, None] = {}
         symbol_fields: dict[str, None] = {}
-        for field in _PERSON_FIELDS:
+        for field in fields:
             value = getattr(person, field, None)
             if not isinstance(value, str) or not value:
                 continue
@@ -314,29 +317,31 @@ def people_problems(people: Iterable[Any], extra: Sequence[Path] = ()) -> list[P
                     scripts[item.script or ""] = None
                     fields[field] = None
         row = getattr(person, "row", None)
-        where = {"file": getattr(person, "file", None), "line": getattr(person, "line", None)}
+        file, line = getattr(person, "file", None), getattr(person, "line", None)
         prefix = f"row {row}: " if row else ""
         if scripts:
             names = _join(list(scripts))
             problems.append(Problem(
                 f"{prefix}the {_join(list(fields))} {'holds' if len(fields) == 1 else 'hold'} "
                 f"{names} letters, which no font of advocate's can draw in a PDF",
-                hint=HINT_SCRIPT.format(scripts=names, fields=_join(list(fields))), **where))
+                hint=HINT_SCRIPT.format(scripts=names, fields=_join(list(fields))),
+                file=file, line=line))
         if symbol_fields:
             problems.append(Problem(
                 f"{prefix}the {_join(list(symbol_fields))} "
                 f"{'holds' if len(symbol_fields) == 1 else 'hold'} emoji or symbols no "
                 "font draws: they are left out of the PDF (the text and .eml keep them)",
                 hint="nothing to do, or remove them from the signer list", severity="warning",
-                **where))
+                file=file, line=line))
     return problems
 
 
-def symbols_in(people: Iterable[Any], extra: Sequence[Path] = ()) -> set[str]:
+def symbols_in(people: Iterable[Any], extra: Sequence[Path] = (),
+               fields: Sequence[str] = _PERSON_FIELDS) -> set[str]:
     """The emoji and symbols in people's details that no font draws."""
     found: set[str] = set()
     for person in people:
-        for field in _PERSON_FIELDS:
+        for field in fields:
             value = getattr(person, field, None)
             if isinstance(value, str) and value:
                 found |= {i.char for i in undrawable(value, extra) if i.symbol}
