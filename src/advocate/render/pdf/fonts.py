@@ -304,7 +304,7 @@ def people_problems(people: Iterable[Any], extra: Sequence[Path] = (),
     problems: list[Problem] = []
     for person in people:
         scripts: dict[str, None] = {}
-        fields: dict[str, None] = {}
+        letter_fields: dict[str, None] = {}
         symbol_fields: dict[str, None] = {}
         for field in fields:
             value = getattr(person, field, None)
@@ -315,16 +315,16 @@ def people_problems(people: Iterable[Any], extra: Sequence[Path] = (),
                     symbol_fields[field] = None
                 else:
                     scripts[item.script or ""] = None
-                    fields[field] = None
+                    letter_fields[field] = None
         row = getattr(person, "row", None)
         file, line = getattr(person, "file", None), getattr(person, "line", None)
         prefix = f"row {row}: " if row else ""
         if scripts:
             names = _join(list(scripts))
             problems.append(Problem(
-                f"{prefix}the {_join(list(fields))} {'holds' if len(fields) == 1 else 'hold'} "
+                f"{prefix}the {_join(list(letter_fields))} {'holds' if len(letter_fields) == 1 else 'hold'} "
                 f"{names} letters, which no font of advocate's can draw in a PDF",
-                hint=HINT_SCRIPT.format(scripts=names, fields=_join(list(fields))),
+                hint=HINT_SCRIPT.format(scripts=names, fields=_join(list(letter_fields))),
                 file=file, line=line))
         if symbol_fields:
             problems.append(Problem(
