@@ -153,13 +153,14 @@ def test_brief_has_a_qr_code_when_the_campaign_has_a_page(tmp_path: Path, pack: 
 
 def test_characters_the_fonts_cannot_draw_are_a_clear_error(pack: Path) -> None:
     write(pack, pack.read_text(encoding="utf-8").replace(
-        'en: "Keep the internet on"', 'en: "Keep the internet on 保持网络畅通"'))
+        'en: "Keep the internet on"', 'en: "Keep the internet on ភ្ជាប់ 保持网络畅通"'))
     renderer = Renderer(load_campaign(pack), day=FIXED_DAY)
     with pytest.raises(AdvocateError) as info:
         renderer.pdf([renderer.letter("president", lang="en")])
     message = str(info.value)
-    assert "the bundled fonts cannot draw: 保 (U+4FDD)" in message
-    assert "campaign.yaml" in message
+    assert "no font of advocate's can draw these Khmer letters: ជ (U+1787)" in message
+    assert "保" not in message  # Chinese is drawn
+    assert "campaign.yaml" in message and "docs/fonts.md" in message
 
 
 def test_us_letter_paper(kz: Campaign) -> None:

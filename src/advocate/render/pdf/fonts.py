@@ -245,11 +245,11 @@ class Undrawable:
 
 def script_name(char: str) -> str | None:
     """The name of the script ``char`` is written in, or None for symbols, emoji,
-    punctuation and marks that belong to no one script."""
+    punctuation and marks that belong to no one script (and private or unassigned ones)."""
     from fontTools import unicodedata as ucd  # type: ignore[import-untyped]
 
     code = ucd.script(char)
-    if code in ("Zyyy", "Zinh", "Zzzz") or unicodedata.category(char)[0] not in "LMN":
+    if code in ("Zyyy", "Zinh", "Zzzz") or unicodedata.category(char) in ("Co", "Cn"):
         return None
     return str(ucd.script_name(code, default=code)).replace("_", " ")
 
@@ -287,9 +287,8 @@ def strip_symbols(html: str, chars: Iterable[str]) -> str:
 _PERSON_FIELDS = ("name", "city", "country", "email", "note")
 #: What a petition prints of each signer who agreed to be named.
 PETITION_FIELDS = ("name", "city")
-HINT_SCRIPT = ("add a font that draws {scripts} to the fonts/ folder of your templates and "
-               "name it in their CSS (docs/fonts.md), or write the {fields} in a script "
-               "advocate's fonts cover (README: Languages and scripts)")
+HINT_SCRIPT = ("add a font for {scripts} to the fonts/ folder of your templates, see "
+               "docs/fonts.md; or give the {fields} in a script the bundled fonts cover")
 
 
 def _join(words: Sequence[str]) -> str:
