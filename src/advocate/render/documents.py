@@ -65,6 +65,13 @@ def _with_csp(html: str) -> str:
     if html.startswith(CSP_META, head.end()):
         return html
     return html[: head.end()] + CSP_META + html[head.end():]  # no newline: lines stay put
+def _with_style(html: str, css: str) -> str:
+    """``html`` with one more style sheet first in its head (a pack's own fonts)."""
+    head = _HEAD.search(html)
+    style = f'<style type="text/css">{css}</style>'
+    return style + html if head is None else html[: head.end()] + style + html[head.end():]
+
+
 FIT_LEVELS = 2
 TEXT_FORMATS = ("txt", "md", "html")
 Paper = Literal["a4", "letter"]
@@ -353,6 +360,7 @@ class Renderer:
 
         first = documents[0]
         symbols = self._check_glyphs(documents)
+        pack_css = pdf.fonts.pack_fonts_css(pdf.fonts.pack_fonts(self.roots))
         private = _personal_values(doc.context for doc in documents)
         title = first.title if len(documents) == 1 else str(first.context["campaign"]["title"])
         if any(value.casefold() in title.casefold() for value in private):
@@ -365,6 +373,8 @@ class Renderer:
         for level in range(FIT_LEVELS + 1 if budget else 1):
             html = pdf.fonts.strip_symbols(
                 self.html(documents, for_print=True, fit=level), symbols)
+            if pack_css:
+                html = _with_style(html, pack_css)
             with _redacting(private):
                 data, pages = pdf.render_pdf_pages(
                     html, title=title, lang=first.lang, base_dir=base, roots=self.roots,

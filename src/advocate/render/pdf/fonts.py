@@ -209,6 +209,43 @@ def pack_fonts(roots: Sequence[Path]) -> list[Path]:
     return found
 
 
+@functools.cache
+def _face(path: Path, _stamp: tuple[int, int] = (0, 0)) -> tuple[str, str, int] | None:
+    """(family, style, weight) a font file declares, or None if it is no font."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(path, lazy=True, fontNumber=0) as font:
+            names = font["name"]
+            family = names.getDebugName(16) or names.getDebugName(1)
+            os2 = font.get("OS/2")
+            weight = int(os2.usWeightClass) if os2 is not None else 400
+            italic = bool(os2.fsSelection & 1) if os2 is not None else False
+    except Exception:
+        return None
+    if not family:
+        return None
+    return str(family), "italic" if italic else "normal", max(100, min(900, weight))
+
+
+def pack_fonts_css(paths: Sequence[Path]) -> str:
+    """``@font-face`` rules for a pack's own fonts, under the family names the files
+    declare: the pack's CSS names that family (``font-family: "Noto Sans Khmer", serif``),
+    and where it does not, fontconfig still finds the font for characters nothing else
+    draws. The files are loaded through the resource gate like any other."""
+    rules = []
+    for path in paths:
+        info = path.stat()
+        face = _face(path, (info.st_mtime_ns, info.st_size))
+        if face is None:
+            continue
+        family, style, weight = face
+        quoted = family.replace("\\", "").replace('"', "")
+        rules.append(f'@font-face {{ font-family: "{quoted}"; font-style: {style}; '
+                     f'font-weight: {weight}; src: url("{path.resolve().as_uri()}"); }}')
+    return "\n".join(rules)
+
+
 def _extra_coverage(extra: Sequence[Path]) -> frozenset[int]:
     covered: set[int] = set()
     for path in extra:
@@ -320,8 +357,9 @@ def people_problems(people: Iterable[Any], extra: Sequence[Path] = (),
         prefix = f"row {row}: " if row else ""
         if scripts:
             names = _join(list(scripts))
+            verb = "holds" if len(letter_fields) == 1 else "hold"
             problems.append(Problem(
-                f"{prefix}the {_join(list(letter_fields))} {'holds' if len(letter_fields) == 1 else 'hold'} "
+                f"{prefix}the {_join(list(letter_fields))} {verb} "
                 f"{names} letters, which no font of advocate's can draw in a PDF",
                 hint=HINT_SCRIPT.format(scripts=names, fields=_join(list(letter_fields))),
                 file=file, line=line))
