@@ -150,8 +150,7 @@ def _render_letters(renderer: Renderer, jobs: Sequence[LetterJob],
                 entry.mailto = link if link and len(link) <= MAILTO_INDEX_MAX else None
                 entry.mailto_long = link is None or len(link) > MAILTO_MAX
             else:
-                rendered = renderer.format([document], fmt)
-                data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
+                data = renderer.file_bytes([document], fmt)
             out.append((entry, data))
     return out
 
@@ -308,8 +307,7 @@ def build(
                             renderer.sheet(lang) if kind == "sheet" else
                             renderer.petition(signers, lang))
                 result.warnings.extend(document.warnings)
-                rendered = renderer.format([document], fmt)
-                data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
+                data = renderer.file_bytes([document], fmt)
                 keep(Entry(f"{kind}.{fmt}", kind, fmt, document.lang), data)
             result.phases["documents"] = result.phases.get("documents", 0.0) + \
                 time.monotonic() - clock

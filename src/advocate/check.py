@@ -330,8 +330,7 @@ def _letters(campaign: Campaign, doc: Document, renderer: Renderer,
                     severity="warning", at_value=True)
             if render_pdfs:
                 try:
-                    renderer.pdf([document])
-                    pages = renderer.last_pages
+                    pages = renderer.pdf_result([document]).pages
                 except AdvocateError as exc:
                     yield from _located(exc.problems, doc, at)
                     continue
@@ -347,8 +346,7 @@ def _briefs(campaign: Campaign, doc: Document, renderer: Renderer) -> Iterator[P
     for lang in campaign.languages:
         try:
             brief = renderer.brief(lang)
-            renderer.pdf([brief])
-            pages = renderer.last_pages
+            pages = renderer.pdf_result([brief]).pages
         except AdvocateError as exc:
             yield from _located(exc.problems, doc, _lang_path(campaign, lang))
             continue

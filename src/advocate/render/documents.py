@@ -45,6 +45,7 @@ from advocate.text.localise import (
 )
 
 if TYPE_CHECKING:
+    from advocate.render.pdf.engine import PdfResult
     from advocate.signers import Signer
 
 Kind = Literal["letter", "petition", "brief", "sheet"]
@@ -167,7 +168,6 @@ class Renderer:
             self.roots, {"lines": _lines, "cite": _cite})
         self.day = day or today()
         self.paper: Paper = paper
-        self.last_pages = 0  # pages of the last PDF rendered (after any tightening)
         self._views: dict[str, tuple[dict[str, Any], list[Problem]]] = {}
         self._targets: dict[tuple[str, int], tuple[dict[str, Any], list[Problem]]] = {}
         self._stencils: dict[tuple[str, str, Shape], Stencil | None] = {}
@@ -214,6 +214,27 @@ class Renderer:
                         str(subject) if subject else None, warnings=warnings, **extra)
 
     # -- documents --------------------------------------------------------------------
+
+    def letters(self, to: str | None, writers: Sequence[Writer | None],
+                lang: str | None = None) -> list[Document]:
+        """A letter from each writer (``None``: a fill-in letter) to target ``to``, or to
+        every target when ``to`` is None; writer by writer, targets in campaign order.
+        Every target is checked before any letter is written."""
+        targets = [self.campaign.target(to).id] if to else [t.id for t in self.campaign.targets]
+        return [self.letter(t, w, lang) for w in writers for t in targets]
+
+    def eml_draft(self, documents: Sequence[Document]) -> bytes:
+        """The ``.eml`` draft of exactly one letter (a draft is one message); a target
+        without an email address gets a draft with no To: line and a warning."""
+        if len(documents) != 1 or documents[0].kind != "letter":
+            raise AdvocateError("--format eml writes one message",
+                                hint="pass --to TARGET and one writer, or use `advocate build`")
+        letter = documents[0]
+        if not self.campaign.target(letter.target_id or "").email:
+            letter.warnings.append(Problem(
+                f"target '{letter.target_id}' has no email address; the draft has no To: line",
+                hint="add the recipient in your mail client", severity="warning"))
+        return self.eml(letter)
 
     def letter(self, target_id: str, writer: Writer | None = None,
                lang: str | None = None) -> Document:
@@ -299,11 +320,16 @@ class Renderer:
         return apply_csp(text)
 
     def pdf(self, documents: Sequence[Document]) -> bytes:
-        """The PDF of documents of one kind, one after another (imports WeasyPrint).
+        """The PDF of documents of one kind, one after another (imports WeasyPrint)."""
+        return self.pdf_result(documents).data
+
+    def pdf_result(self, documents: Sequence[Document]) -> PdfResult:
+        """The PDF of documents of one kind, with its page count and the engine's warnings.
 
         A single letter must fit one page and a brief two: if the first render runs over,
         the layout is tightened (up to ``FIT_LEVELS`` times); if it still runs over, the
-        document gets a warning rather than a silently cut text."""
+        document gets a warning rather than a silently cut text. WeasyPrint's warnings
+        about a layout's CSS become warnings of the first document, naming the layout."""
         from advocate.render import pdf
 
         first = documents[0]
@@ -316,21 +342,25 @@ class Renderer:
         # Relative URLs in a layout resolve beside it: a pack's own img/logo.png.
         layout = self.env.get_template(f"{first.kind}.html.j2").filename
         base = Path(layout).parent if layout else self.roots[-1]
-        data = b""
+        source = f"{first.kind}.html.j2"
         for level in range(FIT_LEVELS + 1 if budget else 1):
             html = self.html(documents, for_print=True, fit=level)
             with _redacting(private):
-                data, pages = pdf.render_pdf_pages(
+                result = pdf.render_pdf_result(
                     html, title=title, lang=first.lang, base_dir=base, roots=self.roots,
-                    paper=self.paper, source=f"{first.kind}.html.j2",
+                    paper=self.paper, source=source,
                     max_pages=budget if level < FIT_LEVELS else None)
-            self.last_pages = pages
-            if budget is None or pages <= budget:
-                return data
-        first.warnings.append(Problem(
-            f"the {first.kind} runs to {pages} pages (the aim is at most {budget})",
-            hint="shorten the campaign text or the note", severity="warning"))
-        return data
+            if budget is None or result.pages <= budget:
+                break
+        else:
+            first.warnings.append(Problem(
+                f"the {first.kind} runs to {result.pages} pages (the aim is at most {budget})",
+                hint="shorten the campaign text or the note", severity="warning"))
+        first.warnings.extend(
+            Problem(f"{source}: {warning}", file=layout, severity="warning",
+                    hint="check the layout's CSS: WeasyPrint ignored this")
+            for warning in dict.fromkeys(result.warnings))
+        return result
 
     def _check_glyphs(self, documents: Sequence[Document]) -> None:
         """Refuse text the bundled fonts cannot draw, rather than show empty boxes."""
@@ -359,8 +389,9 @@ class Renderer:
                 hint="advocate's fonts cover Latin and Cyrillic (Kazakh included); use "
                 "--format html for other scripts, or add a font to your templates")
 
-    def format(self, documents: Sequence[Document], fmt: str) -> str | bytes:
-        """Documents in one of ``txt``, ``md``, ``html`` or ``pdf``, one after another."""
+    def format(self, documents: Sequence[Document], fmt: str) -> str:
+        """Documents in one of the text formats ``txt``, ``md`` or ``html``, one after
+        another (a PDF is bytes: :meth:`pdf`)."""
         if not documents:
             raise AdvocateError("nothing to render", hint="check --to and --signers")
         if fmt == "txt":
@@ -369,9 +400,13 @@ class Renderer:
             return "\n* * *\n\n".join(doc.markdown for doc in documents)
         if fmt == "html":
             return self.html(documents)
+        raise AdvocateError(f"unknown format '{fmt}'", hint="use txt, md or html (pdf: pdf())")
+
+    def file_bytes(self, documents: Sequence[Document], fmt: str) -> bytes:
+        """Documents as the bytes of a file in ``txt``, ``md``, ``html`` or ``pdf``."""
         if fmt == "pdf":
             return self.pdf(documents)
-        raise AdvocateError(f"unknown format '{fmt}'", hint="use txt, md, html or pdf")
+        return self.format(documents, fmt).encode("utf-8")
 
     def eml(self, document: Document) -> bytes:
         """An email draft (``.eml``) of a letter: To the target, From the writer."""
