@@ -34,7 +34,7 @@ from advocate.templates.host import (
     render,
     template_roots,
 )
-from advocate.templates.stencil import Shape, Stencil, make_stencil, shape
+from advocate.templates.stencil import StencilCache, shape
 from advocate.text import markdown as markup
 from advocate.text.localise import (
     Localiser,
@@ -170,8 +170,7 @@ class Renderer:
         self.paper: Paper = paper
         self._views: dict[str, tuple[dict[str, Any], list[Problem]]] = {}
         self._targets: dict[tuple[str, int], tuple[dict[str, Any], list[Problem]]] = {}
-        self._stencils: dict[tuple[str, str, Shape], Stencil | None] = {}
-        self._no_stencil: set[tuple[str, str, Shape]] = set()
+        self.stencils = StencilCache(self.env)
 
     # -- data -------------------------------------------------------------------------
 
@@ -252,19 +251,11 @@ class Renderer:
         signed = context["signed"] = writer is not None and bool(writer.name)
         row = writer.row if writer else None
         # The second letter of a kind on: fill in a stencil rather than render in full.
-        key = (target_id, lang, shape(view, signed))
-        if key not in self._stencils:
-            self._stencils[key] = None  # the first letter of its kind renders in full
-        elif self._stencils[key] is None and key not in self._no_stencil:
-            made = make_stencil(self.env, f"{lang}/letter.md.j2", context, view)
-            if made is None:
-                self._no_stencil.add(key)
-            self._stencils[key] = made
-        stencil = self._stencils[key]
-        if stencil is None:
+        filled = self.stencils.fill((target_id, lang, shape(view, signed)),
+                                     f"{lang}/letter.md.j2", context, view)
+        if filled is None:
             return self._document("letter", lang, context, warnings, target_id=target_id,
                                   writer_row=row, writer=writer)
-        filled = stencil.fill(view)
         subject = filled.exported.get("subject")
         title = str(filled.exported.get("title") or context["campaign"]["title"])
         return Document("letter", lang, title, filled.markdown, context, filled.exported,

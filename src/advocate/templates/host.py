@@ -24,7 +24,6 @@ import stat
 import string
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -104,22 +103,12 @@ def _autoescape(name: str | None) -> bool:
     return _KINDS[template_kind(name)] is True
 
 
-#: Set while a letter's stencil renders (:mod:`advocate.templates.stencil`): a printed value
-#: that holds a placeholder is marked (pattern, opening mark, closing mark), not escaped, so
-#: that each letter filled in from the stencil is escaped exactly as a full render would escape it.
-STENCIL_MARKS: ContextVar[tuple[re.Pattern[str], str, str] | None] = ContextVar(
-    "advocate_stencil_marks", default=None)
-
-
 @pass_context
-def _finalize(context: Context, value: Any) -> Any:
+def finalize(context: Context, value: Any) -> Any:
     """Markdown-escape every value printed by a Markdown template, except Markdown fields."""
     if isinstance(value, MarkdownText | Markup) or not isinstance(value, str):
         return value
     if context.name and context.name.endswith(".md.j2"):
-        marks = STENCIL_MARKS.get()
-        if marks is not None and marks[0].search(value):
-            return marks[1] + value + marks[2]
         return escape_markdown(value)
     return value
 
@@ -287,7 +276,7 @@ def make_environment(
         loader=FolderLoader(roots),
         undefined=StrictUndefined,
         autoescape=_autoescape,
-        finalize=_finalize,
+        finalize=finalize,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
