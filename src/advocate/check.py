@@ -22,7 +22,7 @@ from typing import Any
 
 from advocate.clock import today as default_today
 from advocate.errors import AdvocateError, Problem
-from advocate.render.documents import Renderer, Writer
+from advocate.render.documents import PAGE_BUDGET, Renderer, Writer
 from advocate.schema.campaign import Campaign, load_campaign_checked
 from advocate.schema.load import PathKey, YamlDocument
 from advocate.text.localise import Localiser
@@ -39,8 +39,8 @@ __all__ = [
 ]
 
 MAX_AGE_DAYS = 90
-LETTER_PAGES = 1
-BRIEF_PAGES = 2
+LETTER_PAGES = PAGE_BUDGET["letter"]  # one definition: render.documents
+BRIEF_PAGES = PAGE_BUDGET["brief"]
 #: The writer of the letters that ``check`` renders: a placeholder, never a real person.
 WRITER = Writer(name="A. Writer", city="Berlin")
 

@@ -51,7 +51,6 @@ if TYPE_CHECKING:
 Kind = Literal["letter", "petition", "brief", "sheet"]
 PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1}
 FIT_LEVELS = 2
-TEXT_FORMATS = ("txt", "md", "html")
 Paper = Literal["a4", "letter"]
 
 
