@@ -36,7 +36,7 @@ typecheck:
 	$(BIN)/mypy
 
 unit:
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 golden: install
 	$(BIN)/pytest -q tests/test_golden.py tests/test_docs.py --update-golden

@@ -212,3 +212,32 @@ def test_a_failure_in_a_worker_leaves_the_output_as_it_was(tmp_path: Path,
     assert "boom" not in str(info.value)
     assert snapshot(out) == before
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_the_library_refuses_an_output_inside_a_template_folder(kz_path: Path,
+                                                                tmp_path: Path) -> None:
+    """The guard lives in build(), not only in the CLI: a script gets the same refusal."""
+    pack = tmp_path / "pack"
+    campaign = write(pack / "campaign.yaml", kz_path.read_text(encoding="utf-8"))
+    (pack / "templates").mkdir()
+    before = snapshot(pack)
+    with pytest.raises(AdvocateError, match="refusing to write into the campaign folder"):
+        build([campaign], pack / "templates" / "out")
+    with pytest.raises(AdvocateError, match="input"):
+        build([campaign], campaign)
+    with pytest.raises(AdvocateError, match="unknown letter format"):
+        build([campaign], tmp_path / "out", formats=("docx",))
+    assert snapshot(pack) == before and not (tmp_path / "out").exists()
+
+
+def test_the_index_carries_the_content_security_policy_even_from_a_pack(
+        kz_path: Path, tmp_path: Path) -> None:
+    """A pack's own index.html.j2 without a policy still gets one (one door for HTML)."""
+    pack = tmp_path / "pack"
+    campaign = write(pack / "campaign.yaml", kz_path.read_text(encoding="utf-8"))
+    write(pack / "templates" / "index.html.j2",
+          "<!DOCTYPE html><html><head><title>x</title></head><body>{{ signers }}</body></html>")
+    build([campaign], tmp_path / "out", documents=False, formats=("txt",))
+    index = (tmp_path / "out" / "kazakhstan-2022" / "index.html").read_text(encoding="utf-8")
+    head = index.split("</head>")[0]
+    assert "Content-Security-Policy" in head and "default-src 'none'" in head

@@ -184,3 +184,21 @@ def test_pdf_metadata_is_set_by_advocate(run: Run, tmp_path: Path) -> None:
     again = tmp_path / "again.pdf"
     run("brief", "kazakhstan-2022", "--lang", "kk", "-o", str(again))
     assert again.read_bytes() == out.read_bytes()
+
+
+def test_css_warnings_of_a_pack_layout_reach_its_author(
+        kz_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """WeasyPrint ignores a misspelt property; the template author hears of it, with the
+    layout's name, instead of a silently different letter."""
+    pack = tmp_path / "pack"
+    campaign_file = write(pack / "campaign.yaml", kz_path.read_text(encoding="utf-8"))
+    builtin = (Path(__file__).parents[1] / "letter_templates" / "letter.css.j2").read_text(
+        encoding="utf-8")
+    write(pack / "templates" / "letter.css.j2", builtin + "\np { colr: red }\n")
+    renderer = Renderer(load_campaign(campaign_file), day=FIXED_DAY)
+    letter = renderer.letter("president", Writer(name="A. Writer", city="Berlin"), "en")
+    result = renderer.pdf_result([letter])
+    caplog.clear()  # the expected WeasyPrint WARNING (conftest fails on stray ones)
+    assert result.pages == 1 and result.data.startswith(b"%PDF")
+    warnings = [str(w) for w in letter.warnings]
+    assert len(warnings) == 1 and "letter.html.j2" in warnings[0] and "colr" in warnings[0]

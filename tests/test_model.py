@@ -145,3 +145,26 @@ def test_schema_forbids_unknown_keys_and_names_core_keys() -> None:
     assert {"advocate", "id", "title", "summary", "as_of", "facts", "sources", "asks",
             "targets"} <= set(schema["required"])
     assert schema["$defs"]["Target"]["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("address", ["office@gov..kz", "two@@example.org", "no-at.example.org",
+                                     "a b@example.org", "x@under_score.org"])
+def test_a_target_email_is_checked_like_a_signer_email(kz_path: Path, tmp_path: Path,
+                                                        address: str) -> None:
+    """One validator for every address: a bad target email is a located validate error."""
+    text = kz_path.read_text(encoding="utf-8")
+    text = text.replace("  - id: president\n", f"  - id: president\n    email: '{address}'\n", 1)
+    line = text.splitlines().index(f"    email: '{address}'") + 1
+    path = write(tmp_path / "c.yaml", text)
+    with pytest.raises(AdvocateError) as caught:
+        load_campaign(path)
+    problem = caught.value.problems[0]
+    assert (problem.line, problem.message.split(" (")[0]) == (line, "email: not an email address")
+    assert address not in str(caught.value)
+
+
+def test_an_internationalised_target_email_is_accepted(kz_path: Path, tmp_path: Path) -> None:
+    text = kz_path.read_text(encoding="utf-8").replace(
+        "  - id: president\n", "  - id: president\n    email: 'info@straße.de'\n", 1)
+    campaign = load_campaign(write(tmp_path / "c.yaml", text))
+    assert campaign.targets[0].email == "info@straße.de"

@@ -36,7 +36,14 @@ import advocate.render.pdf.engine
 import advocate.render.pdf.gate
 import advocate.render.pdf.html_checks
 from advocate.errors import AdvocateError
-from advocate.render.pdf import MAX_DEPTH, PdfRenderer, fonts_css, missing_glyphs, render_pdf
+from advocate.render.pdf import (
+    MAX_DEPTH,
+    PdfRenderer,
+    PdfResult,
+    fonts_css,
+    missing_glyphs,
+    render_pdf,
+)
 from advocate.render.pdf.gate import Refused, ResourceGate
 
 SRC = Path(advocate.__file__).resolve().parents[1]
@@ -132,9 +139,13 @@ def big_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def render(renderer: PdfRenderer, html: str, base_dir: Path, **kwargs: Any) -> bytes:
+    return render_result(renderer, html, base_dir, **kwargs).data
+
+
+def render_result(renderer: PdfRenderer, html: str, base_dir: Path, **kwargs: Any) -> PdfResult:
     options: dict[str, Any] = {"title": "Open letter", "lang": "kk", "base_dir": base_dir}
     options.update(kwargs)
-    return renderer.render(html, **options)
+    return renderer.render_result(html, **options)
 
 
 def refusal(renderer: PdfRenderer, html: str, base_dir: Path, **kwargs: Any) -> AdvocateError:
@@ -318,8 +329,9 @@ def test_files_inside_the_template_folder_render(renderer: PdfRenderer, tpl: Pat
         head='<link rel="stylesheet" href="style.css">',
     )
     baseline = render(renderer, SIMPLE, tpl)
-    pdf = render(renderer, html, tpl)
-    assert renderer.warnings == []
+    result = render_result(renderer, html, tpl)
+    pdf = result.data
+    assert result.warnings == []
     assert any(name.endswith("+Mine") for name in embedded_fonts(pdf))
     assert len(reader(pdf).pages[0].images) == 1  # the PNG; the SVG is drawn as vectors
     # a template's own @font-face does not change the next document's output
@@ -355,8 +367,9 @@ def test_css_warnings_are_kept_not_fatal(
     renderer: PdfRenderer, tpl: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     html = page("<p>x</p>", head="<style>p { colr: red }</style>")
-    assert reader(render(renderer, html, tpl)).pages
-    assert len(renderer.warnings) == 1 and "colr" in renderer.warnings[0]
+    result = render_result(renderer, html, tpl)
+    assert reader(result.data).pages and result.pages == 1
+    assert len(result.warnings) == 1 and "colr" in result.warnings[0]
     caplog.clear()  # the expected WARNING (conftest fails on stray ones)
 
 
@@ -370,9 +383,9 @@ def test_clean_render_logs_nothing(
     renderer: PdfRenderer, tpl: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.DEBUG, logger="weasyprint"):
-        render(renderer, SIMPLE, tpl)
+        result = render_result(renderer, SIMPLE, tpl)
     assert [r for r in caplog.records if r.name != "weasyprint.progress"] == []
-    assert renderer.warnings == []
+    assert result.warnings == []
 
 
 def test_importing_advocate_pdf_does_not_import_weasyprint() -> None:

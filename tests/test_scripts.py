@@ -145,8 +145,9 @@ def test_a_letter_in_english_carries_the_name(renderer: Renderer, script: str,
                                               tmp_path: Path) -> None:
     name, city = NAMES[script]
     document = renderer.letter("minister", signer(1, name, city))
-    pdf = renderer.pdf([document])
-    assert renderer.last_pages == 1
+    result = renderer.pdf_result([document])
+    pdf = result.data
+    assert result.pages == 1
     for text in (pypdf_text(pdf), poppler_text(pdf, tmp_path)):
         assert found(name, text) and found(city, text), script
     rows = pdffonts(pdf, tmp_path)
@@ -200,8 +201,9 @@ def test_an_arabic_letter_reads_right_to_left_on_one_page(renderer: Renderer,
     assert document.lang == "ar"
     html = renderer.html([document], for_print=True)
     assert '<html lang="ar" dir="rtl">' in html
-    pdf = renderer.pdf([document])
-    assert renderer.last_pages == 1
+    result = renderer.pdf_result([document])
+    pdf = result.data
+    assert result.pages == 1
     assert "Advocate-Serif-Arabic" in " ".join(r[0] for r in pdffonts(pdf, tmp_path))
     text = poppler_text(pdf, tmp_path).translate(BIDI_CONTROLS)
     assert found("بكل احترام على ما يلي", text) and found("John Smith", text)

@@ -30,11 +30,15 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from advocate.clock import today
 from advocate.errors import AdvocateError, Problem
-from advocate.render.documents import Renderer, Writer, font_problems, today
+from advocate.render.documents import Renderer, Writer, font_problems
+from advocate.render.html import apply_csp
 from advocate.schema.campaign import Campaign, load_campaign_checked
 
 LETTER_FORMATS = ("txt", "eml", "pdf")
+#: Every format a letter can be written in (``--formats``).
+ALL_LETTER_FORMATS = ("txt", "eml", "pdf", "md", "html")
 CHUNK = 16  # PDF letters per task sent to a worker
 TEXT_CHUNK = 128  # text letters per task: a few milliseconds of work, so more per task
 POOL_MIN_PDFS = 8  # fewer PDF letters render faster in process than by starting workers
@@ -146,8 +150,7 @@ def _render_letters(renderer: Renderer, jobs: Sequence[LetterJob],
                 entry.mailto = link if link and len(link) <= MAILTO_INDEX_MAX else None
                 entry.mailto_long = link is None or len(link) > MAILTO_MAX
             else:
-                rendered = renderer.format([document], fmt)
-                data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
+                data = renderer.file_bytes([document], fmt)
             out.append((entry, data))
     return out
 
@@ -207,6 +210,14 @@ def _chunks(items: Sequence[LetterJob], size: int) -> Iterator[Sequence[LetterJo
 Progress = Callable[[int, int], None]
 
 
+def check_formats(formats: Sequence[str]) -> None:
+    """Refuse an empty or unknown list of letter formats, naming what is allowed."""
+    unknown = [f for f in formats if f not in ALL_LETTER_FORMATS]
+    if unknown or not formats:
+        raise AdvocateError(f"unknown letter format(s): {', '.join(unknown) or '(none)'}",
+                            hint=f"choose from {', '.join(ALL_LETTER_FORMATS)}")
+
+
 def build(
     campaign_paths: Sequence[Path],
     outdir: Path,
@@ -221,11 +232,20 @@ def build(
     formats: Sequence[str] = LETTER_FORMATS,
     progress: Progress | None = None,
     documents: bool = True,
+    inputs: Sequence[Path] = (),
 ) -> BuildResult:
     """Render every output of every campaign into ``outdir``, all or nothing (with
-    ``documents=False``, only the letters, the index and the manifest)."""
-    from advocate.output.files import StagedOutput
+    ``documents=False``, only the letters, the index and the manifest).
 
+    ``outdir`` is refused when it is a campaign file or one of ``inputs`` (the signer list),
+    or lies inside a template folder: the library enforces this, not only the CLI."""
+    from advocate.output.files import StagedOutput, guard_output
+    from advocate.templates.host import template_roots
+
+    check_formats(formats)
+    for path in campaign_paths:  # never into a pack's templates (or ours), never onto an input
+        guard_output(outdir, inputs=[*campaign_paths, *inputs],
+                     forbidden_dirs=template_roots(templates, path))
     started = time.monotonic()
     result = BuildResult(outdir, dry_run=dry_run)
     loaded: list[Campaign] = []
@@ -294,8 +314,7 @@ def build(
                             renderer.sheet(lang) if kind == "sheet" else
                             renderer.petition(signers, lang))
                 result.warnings.extend(w for w in document.warnings if w not in result.warnings)
-                rendered = renderer.format([document], fmt)
-                data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
+                data = renderer.file_bytes([document], fmt)
                 keep(Entry(f"{kind}.{fmt}", kind, fmt, document.lang), data)
             result.phases["documents"] = result.phases.get("documents", 0.0) + \
                 time.monotonic() - clock
@@ -400,7 +419,7 @@ def _index_html(renderer: Renderer, pl: CampaignPlan, entries: list[Entry]) -> s
         "letters": list(rows.values()), "signers": pl.signer_count, "public": pl.public_count,
         "targets": {t["id"]: t for t in view["targets"]},
     })
-    return text
+    return apply_csp(text)
 
 
 def _manifest(pl: CampaignPlan, entries: list[Entry]) -> bytes:

@@ -86,3 +86,11 @@ def _rebuild(problems: list[Problem]) -> AdvocateError:
 def format_problem(problem: Problem) -> str:
     """The one format for a problem on stderr."""
     return f"advocate: {problem.severity}: {problem}"
+
+
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """A "did you mean 'x'?" hint when one of ``choices`` is close to ``word``, else None."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return f"did you mean '{close[0]}'?" if close else None

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 from advocate.errors import AdvocateError
+from advocate.schema.ids import is_slug
 from advocate.templates.host import builtin_templates
-
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 SKELETON = """\
 # yaml-language-server: $schema=https://advocate-toolkit.invalid/campaign.schema.json
@@ -72,7 +70,7 @@ def scaffold(name: str, directory: Path, *, templates: bool = False) -> list[Pat
     """Write ``NAME.yaml`` (and optionally ``templates/``) into ``directory``; never overwrite."""
     from datetime import date
 
-    if not _SLUG.match(name):
+    if not is_slug(name):
         raise AdvocateError(f"'{name}' is not a campaign id",
                             hint="use lowercase letters, digits and hyphens, e.g. free-the-press")
     if not directory.is_dir():

@@ -12,18 +12,19 @@ from __future__ import annotations
 import base64
 import contextlib
 import dataclasses
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from markupsafe import Markup
 
+from advocate.clock import today
 from advocate.errors import AdvocateError, Problem
+from advocate.render.html import apply_csp
 from advocate.schema.campaign import Campaign
 from advocate.templates.host import (
     AdvocateEnvironment,
@@ -33,7 +34,7 @@ from advocate.templates.host import (
     render,
     template_roots,
 )
-from advocate.templates.stencil import Shape, Stencil, make_stencil, shape
+from advocate.templates.stencil import StencilCache, shape
 from advocate.text import markdown as markup
 from advocate.text.bidi import ISOLATES, direction, isolate_view, plain, rtl_script
 from advocate.text.localise import (
@@ -45,35 +46,22 @@ from advocate.text.localise import (
 )
 
 if TYPE_CHECKING:
+    from advocate.render.pdf.engine import PdfResult
     from advocate.signers import Signer
 
 Kind = Literal["letter", "petition", "brief", "sheet"]
 PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1}
-#: Every HTML file advocate writes opens in a browser without fetching anything, whatever
-#: its layout says: a pack's own layout.html.j2 cannot drop this (a browser enforces
-#: every CSP it is given, so a second, looser one in the template cannot widen it).
-CSP_META = ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-            "img-src data:; style-src 'unsafe-inline'; font-src data:\">")
-_HEAD = re.compile(r"<head\b[^>]*>(\s*<meta charset=[^>]*>)?\s*", re.IGNORECASE)
+_HEAD_OPEN = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
 
-def _with_csp(html: str) -> str:
-    """``html`` with CSP_META first in its head (unless it already is)."""
-    head = _HEAD.search(html)
-    if head is None:
-        return CSP_META + html
-    if html.startswith(CSP_META, head.end()):
-        return html
-    return html[: head.end()] + CSP_META + html[head.end():]  # no newline: lines stay put
 def _with_style(html: str, css: str) -> str:
     """``html`` with one more style sheet first in its head (a pack's own fonts)."""
-    head = _HEAD.search(html)
+    head = _HEAD_OPEN.search(html)
     style = f'<style type="text/css">{css}</style>'
     return style + html if head is None else html[: head.end()] + style + html[head.end():]
 
 
 FIT_LEVELS = 2
-TEXT_FORMATS = ("txt", "md", "html")
 Paper = Literal["a4", "letter"]
 
 
@@ -127,18 +115,6 @@ class Document:
         if self._text is None:
             self._text = self._make_text() if self._make_text else markup.to_text(self.markdown)
         return self._text
-
-
-def today() -> date:
-    """The letter date: ``SOURCE_DATE_EPOCH`` (for reproducible builds), else today."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), tz=UTC).date()
-        except (ValueError, OverflowError):
-            raise AdvocateError("SOURCE_DATE_EPOCH is not a number of seconds",
-                                hint="unset it, or set it to e.g. 1700000000") from None
-    return date.today()
 
 
 def _lines(value: Any) -> MarkdownText:
@@ -216,11 +192,9 @@ class Renderer:
             self.roots, {"lines": _lines, "cite": _cite})
         self.day = day or today()
         self.paper: Paper = paper
-        self.last_pages = 0  # pages of the last PDF rendered (after any tightening)
         self._views: dict[str, tuple[dict[str, Any], list[Problem]]] = {}
         self._targets: dict[tuple[str, int], tuple[dict[str, Any], list[Problem]]] = {}
-        self._stencils: dict[tuple[str, str, Shape], Stencil | None] = {}
-        self._no_stencil: set[tuple[str, str, Shape]] = set()
+        self.stencils = StencilCache(self.env)
 
     # -- data -------------------------------------------------------------------------
 
@@ -266,6 +240,27 @@ class Renderer:
 
     # -- documents --------------------------------------------------------------------
 
+    def letters(self, to: str | None, writers: Sequence[Writer | None],
+                lang: str | None = None) -> list[Document]:
+        """A letter from each writer (``None``: a fill-in letter) to target ``to``, or to
+        every target when ``to`` is None; writer by writer, targets in campaign order.
+        Every target is checked before any letter is written."""
+        targets = [self.campaign.target(to).id] if to else [t.id for t in self.campaign.targets]
+        return [self.letter(t, w, lang) for w in writers for t in targets]
+
+    def eml_draft(self, documents: Sequence[Document]) -> bytes:
+        """The ``.eml`` draft of exactly one letter (a draft is one message); a target
+        without an email address gets a draft with no To: line and a warning."""
+        if len(documents) != 1 or documents[0].kind != "letter":
+            raise AdvocateError("--format eml writes one message",
+                                hint="pass --to TARGET and one writer, or use `advocate build`")
+        letter = documents[0]
+        if not self.campaign.target(letter.target_id or "").email:
+            letter.warnings.append(Problem(
+                f"target '{letter.target_id}' has no email address; the draft has no To: line",
+                hint="add the recipient in your mail client", severity="warning"))
+        return self.eml(letter)
+
     def letter(self, target_id: str, writer: Writer | None = None,
                lang: str | None = None) -> Document:
         """A letter from ``writer`` (or a fill-in template) to one target."""
@@ -282,19 +277,11 @@ class Renderer:
         signed = context["signed"] = writer is not None and bool(writer.name)
         row = writer.row if writer else None
         # The second letter of a kind on: fill in a stencil rather than render in full.
-        key = (target_id, lang, shape(view, signed))
-        if key not in self._stencils:
-            self._stencils[key] = None  # the first letter of its kind renders in full
-        elif self._stencils[key] is None and key not in self._no_stencil:
-            made = make_stencil(self.env, f"{lang}/letter.md.j2", context, view)
-            if made is None:
-                self._no_stencil.add(key)
-            self._stencils[key] = made
-        stencil = self._stencils[key]
-        if stencil is None:
+        filled = self.stencils.fill((target_id, lang, shape(view, signed)),
+                                     f"{lang}/letter.md.j2", context, view)
+        if filled is None:
             return self._document("letter", lang, context, warnings, target_id=target_id,
                                   writer_row=row, writer=writer)
-        filled = stencil.fill(view)
         subject = filled.exported.get("subject")
         title = str(filled.exported.get("title") or context["campaign"]["title"])
         return Document("letter", lang, title, filled.markdown, context, filled.exported,
@@ -348,14 +335,19 @@ class Renderer:
         )
         with _redacting(_personal_values(doc.context for doc in documents)):
             text, _ = render(self.env, f"{first.kind}.html.j2", context)
-        return _with_csp(text)
+        return apply_csp(text)
 
     def pdf(self, documents: Sequence[Document]) -> bytes:
-        """The PDF of documents of one kind, one after another (imports WeasyPrint).
+        """The PDF of documents of one kind, one after another (imports WeasyPrint)."""
+        return self.pdf_result(documents).data
+
+    def pdf_result(self, documents: Sequence[Document]) -> PdfResult:
+        """The PDF of documents of one kind, with its page count and the engine's warnings.
 
         A single letter must fit one page and a brief two: if the first render runs over,
         the layout is tightened (up to ``FIT_LEVELS`` times); if it still runs over, the
-        document gets a warning rather than a silently cut text."""
+        document gets a warning rather than a silently cut text. WeasyPrint's warnings
+        about a layout's CSS become warnings of the first document, naming the layout."""
         from advocate.render import pdf
 
         first = documents[0]
@@ -369,24 +361,28 @@ class Renderer:
         # Relative URLs in a layout resolve beside it: a pack's own img/logo.png.
         layout = self.env.get_template(f"{first.kind}.html.j2").filename
         base = Path(layout).parent if layout else self.roots[-1]
-        data = b""
+        source = f"{first.kind}.html.j2"
         for level in range(FIT_LEVELS + 1 if budget else 1):
             html = pdf.fonts.strip_symbols(
                 self.html(documents, for_print=True, fit=level), symbols)
             if pack_css:
                 html = _with_style(html, pack_css)
             with _redacting(private):
-                data, pages = pdf.render_pdf_pages(
+                result = pdf.render_pdf_result(
                     html, title=title, lang=first.lang, base_dir=base, roots=self.roots,
-                    paper=self.paper, source=f"{first.kind}.html.j2",
+                    paper=self.paper, source=source,
                     max_pages=budget if level < FIT_LEVELS else None)
-            self.last_pages = pages
-            if budget is None or pages <= budget:
-                return data
-        first.warnings.append(Problem(
-            f"the {first.kind} runs to {pages} pages (the aim is at most {budget})",
-            hint="shorten the campaign text or the note", severity="warning"))
-        return data
+            if budget is None or result.pages <= budget:
+                break
+        else:
+            first.warnings.append(Problem(
+                f"the {first.kind} runs to {result.pages} pages (the aim is at most {budget})",
+                hint="shorten the campaign text or the note", severity="warning"))
+        first.warnings.extend(
+            Problem(f"{source}: {warning}", file=layout, severity="warning",
+                    hint="check the layout's CSS: WeasyPrint ignored this")
+            for warning in dict.fromkeys(result.warnings))
+        return result
 
     def _check_glyphs(self, documents: Sequence[Document]) -> set[str]:
         """Refuse text no font can draw, all rows at once, rather than show empty boxes;
@@ -426,8 +422,9 @@ class Renderer:
                 first.warnings.append(warning)
         return personal | {i.char for i in symbols}
 
-    def format(self, documents: Sequence[Document], fmt: str) -> str | bytes:
-        """Documents in one of ``txt``, ``md``, ``html`` or ``pdf``, one after another."""
+    def format(self, documents: Sequence[Document], fmt: str) -> str:
+        """Documents in one of the text formats ``txt``, ``md`` or ``html``, one after
+        another (a PDF is bytes: :meth:`pdf`)."""
         if not documents:
             raise AdvocateError("nothing to render", hint="check --to and --signers")
         if fmt == "txt":
@@ -436,9 +433,13 @@ class Renderer:
             return "\n* * *\n\n".join(doc.markdown for doc in documents)
         if fmt == "html":
             return self.html(documents)
+        raise AdvocateError(f"unknown format '{fmt}'", hint="use txt, md or html (pdf: pdf())")
+
+    def file_bytes(self, documents: Sequence[Document], fmt: str) -> bytes:
+        """Documents as the bytes of a file in ``txt``, ``md``, ``html`` or ``pdf``."""
         if fmt == "pdf":
             return self.pdf(documents)
-        raise AdvocateError(f"unknown format '{fmt}'", hint="use txt, md, html or pdf")
+        return self.format(documents, fmt).encode("utf-8")
 
     def eml(self, document: Document) -> bytes:
         """An email draft (``.eml``) of a letter: To the target, From the writer."""

@@ -12,7 +12,6 @@ a mapping from language code to text.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -31,15 +30,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from advocate.errors import AdvocateError, Problem
-from advocate.schema.load import Document, load_yaml
+from advocate.errors import AdvocateError, Problem, did_you_mean
+from advocate.schema.emails import normalise_email
+from advocate.schema.ids import SLUG, SLUG_PATTERN
+from advocate.schema.load import YamlDocument, load_yaml
 
 FORMAT_VERSION = 1
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
-_SLUG = re.compile(SLUG_PATTERN)
 _LANG = re.compile(LANG_PATTERN)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _iso_date(value: Any) -> Any:
@@ -90,7 +88,7 @@ def _one_line(value: Any) -> Any:
 
 
 def _slug(value: Any) -> Any:
-    if not isinstance(value, str) or not _SLUG.match(value):
+    if not isinstance(value, str) or not SLUG.match(value):
         raise PydanticCustomError(
             "slug", "'{value}' is not an id: use lowercase letters, digits and hyphens",
             {"value": value})
@@ -98,8 +96,14 @@ def _slug(value: Any) -> Any:
 
 
 def _email(value: Any) -> Any:
-    if not isinstance(value, str) or not _EMAIL.match(value):
+    """The same rules as a signer's address (one validator): IDNA 2008, no spaces, one @."""
+    if not isinstance(value, str):
         raise PydanticCustomError("email", "not an email address")
+    try:
+        normalise_email(value)
+    except ValueError as exc:
+        raise PydanticCustomError(
+            "email", "not an email address ({reason})", {"reason": str(exc)}) from None
     return value
 
 
@@ -222,7 +226,7 @@ class Campaign(_Strict):
     asks: list[Ask] = Field(min_length=1)
     targets: list[Target] = Field(min_length=1)
 
-    _document: Document | None = PrivateAttr(default=None)
+    _document: YamlDocument | None = PrivateAttr(default=None)
 
     @property
     def path(self) -> Path | None:
@@ -232,7 +236,7 @@ class Campaign(_Strict):
         return Path(self._document.filename)
 
     @property
-    def document(self) -> Document | None:
+    def document(self) -> YamlDocument | None:
         """The loaded YAML behind this campaign (positions for later checks)."""
         return self._document
 
@@ -247,7 +251,7 @@ class Campaign(_Strict):
                 return target
         known = ", ".join(t.id for t in self.targets)
         raise AdvocateError(f"no target '{target_id}' in campaign '{self.id}'",
-                            hint=_did_you_mean(target_id, [t.id for t in self.targets])
+                            hint=did_you_mean(target_id, [t.id for t in self.targets])
                             or f"targets: {known}")
 
     def asks_for(self, target: Target) -> list[Ask]:
@@ -260,11 +264,6 @@ class Campaign(_Strict):
     def source_numbers(self) -> dict[str, int]:
         """Sources numbered from 1, in file order, for citations."""
         return {source.id: number for number, source in enumerate(self.sources, 1)}
-
-
-def _did_you_mean(word: str, choices: list[str]) -> str | None:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
 
 
 def _model_for(path: tuple[str | int, ...]) -> type[BaseModel] | None:
@@ -302,7 +301,7 @@ def _describe(value: Any) -> str:
     return "text"
 
 
-def _problem_from_pydantic(doc: Document, error: Any) -> Problem:
+def _problem_from_pydantic(doc: YamlDocument, error: Any) -> Problem:
     loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and (
         "[" in part or part in {"str", "int", "dict", "list", "function-before",
                                 "function-after", "literal", "constrained-str"})))
@@ -313,7 +312,7 @@ def _problem_from_pydantic(doc: Document, error: Any) -> Problem:
         parent = _model_for(loc[:-1])
         choices = list(parent.model_fields) if parent else []
         message = f"unknown key '{field_name}'"
-        hint = _did_you_mean(str(field_name), choices) or (
+        hint = did_you_mean(str(field_name), choices) or (
             f"allowed keys: {', '.join(choices)}" if choices else None)
         return doc.problem(loc, message, hint)
     elif kind == "missing":
@@ -347,7 +346,7 @@ def _problem_from_pydantic(doc: Document, error: Any) -> Problem:
     return doc.problem(loc, message, hint, at_value=True)
 
 
-def _ids(items: Any, what: str, doc: Document, path: str,
+def _ids(items: Any, what: str, doc: YamlDocument, path: str,
          problems: list[Problem]) -> dict[str, int]:
     """The ids of a list of mappings, reporting duplicates."""
     seen: dict[str, int] = {}
@@ -366,7 +365,7 @@ def _ids(items: Any, what: str, doc: Document, path: str,
     return seen
 
 
-def _references(doc: Document) -> Iterator[Problem]:
+def _references(doc: YamlDocument) -> Iterator[Problem]:
     """Every reference must resolve; checked on the raw data so it runs alongside pydantic."""
     data = doc.data
     problems: list[Problem] = []
@@ -376,8 +375,8 @@ def _references(doc: Document) -> Iterator[Problem]:
     yield from problems
 
     def check(ref: Any, path: tuple[str | int, ...], known: dict[str, int], what: str) -> None:
-        if isinstance(ref, str) and ref not in known and _SLUG.match(ref):
-            hint = _did_you_mean(ref, list(known)) or (
+        if isinstance(ref, str) and ref not in known and SLUG.match(ref):
+            hint = did_you_mean(ref, list(known)) or (
                 f"known {what}s: {', '.join(known)}" if known else f"add it under {what}s:")
             problems.append(doc.problem(path, f"unknown {what} '{ref}'", hint, at_value=True))
 
@@ -401,7 +400,7 @@ def _references(doc: Document) -> Iterator[Problem]:
     yield from problems
 
 
-def _translation_warnings(doc: Document) -> Iterator[Problem]:
+def _translation_warnings(doc: YamlDocument) -> Iterator[Problem]:
     """Name every translatable field that lacks a declared language (a warning: it falls back)."""
     data = doc.data
     declared = [data.get("language", "en")]
@@ -431,7 +430,7 @@ def _translation_warnings(doc: Document) -> Iterator[Problem]:
     yield from walk(data, ())
 
 
-def validate_document(doc: Document) -> tuple[Campaign, list[Problem]]:
+def validate_document(doc: YamlDocument) -> tuple[Campaign, list[Problem]]:
     """Validate loaded YAML as a campaign: the campaign and its warnings, or every error."""
     if not isinstance(doc.data, dict):
         raise AdvocateError("expected a mapping of keys (advocate: 1, id: ..., title: ...)",

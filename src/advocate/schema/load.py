@@ -39,7 +39,7 @@ _FALSE = {"false", "False", "FALSE"}
 
 
 @dataclass
-class Document:
+class YamlDocument:
     """A loaded YAML file: its data, where each part came from, and its name for messages."""
 
     data: Any
@@ -136,7 +136,7 @@ def _scalar(node: ScalarNode) -> Any:
     return value
 
 
-def _build(node: Node, path: PathKey, doc: Document) -> Any:
+def _build(node: Node, path: PathKey, doc: YamlDocument) -> Any:
     doc.value_marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, ScalarNode):
         return _scalar(node)
@@ -167,7 +167,7 @@ def _build(node: Node, path: PathKey, doc: Document) -> Any:
     raise AssertionError(f"unexpected YAML node {node!r}")  # pragma: no cover
 
 
-def load_yaml_bytes(raw: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> Document:
+def load_yaml_bytes(raw: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> YamlDocument:
     """Parse YAML bytes strictly; raise :class:`AdvocateError` with a position on any problem."""
     if len(raw) > max_bytes:
         raise AdvocateError(f"file too large ({len(raw):,} bytes; the limit is {max_bytes:,})",
@@ -203,13 +203,13 @@ def load_yaml_bytes(raw: bytes, filename: str, *, max_bytes: int = MAX_BYTES) ->
     if node is None:
         raise AdvocateError("empty file", file=filename, line=1, column=1,
                             hint="run `advocate new NAME` for a starting point")
-    doc = Document(None, {}, filename)
+    doc = YamlDocument(None, {}, filename)
     doc.marks[()] = (node.start_mark.line + 1, node.start_mark.column + 1)
     doc.data = _build(node, (), doc)
     return doc
 
 
-def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES) -> Document:
+def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES) -> YamlDocument:
     """Read and parse a YAML file strictly (see :func:`load_yaml_bytes`)."""
     name = str(path)
     try:

@@ -19,13 +19,11 @@ or ``<script>`` in a fact appears literally in text and escaped in HTML.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import stat
 import string
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -45,7 +43,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from advocate.errors import AdvocateError
+from advocate.errors import AdvocateError, did_you_mean
 from advocate.limits import RenderTimeout, time_limit
 
 MAX_TEMPLATE_BYTES = 256 * 1024
@@ -105,22 +103,12 @@ def _autoescape(name: str | None) -> bool:
     return _KINDS[template_kind(name)] is True
 
 
-#: Set while a letter's stencil renders (:mod:`advocate.templates.stencil`): a printed value
-#: that holds a placeholder is marked (pattern, opening mark, closing mark), not escaped, so
-#: that each letter filled in from the stencil is escaped exactly as a full render would escape it.
-STENCIL_MARKS: ContextVar[tuple[re.Pattern[str], str, str] | None] = ContextVar(
-    "advocate_stencil_marks", default=None)
-
-
 @pass_context
-def _finalize(context: Context, value: Any) -> Any:
+def finalize(context: Context, value: Any) -> Any:
     """Markdown-escape every value printed by a Markdown template, except Markdown fields."""
     if isinstance(value, MarkdownText | Markup) or not isinstance(value, str):
         return value
     if context.name and context.name.endswith(".md.j2"):
-        marks = STENCIL_MARKS.get()
-        if marks is not None and marks[0].search(value):
-            return marks[1] + value + marks[2]
         return escape_markdown(value)
     return value
 
@@ -288,7 +276,7 @@ def make_environment(
         loader=FolderLoader(roots),
         undefined=StrictUndefined,
         autoescape=_autoescape,
-        finalize=_finalize,
+        finalize=finalize,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -329,9 +317,8 @@ def _undefined_message(exc: UndefinedError) -> tuple[str, str | None]:
         return f"undefined value: {text}", None
     name = match.group(1) or match.group(2)
     known = ["name", "city", "email", "country", "note", "public", "title", "text", "id"]
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f"did you mean '{close[0]}'?" if close else "check the spelling; optional fields " \
-        "need `is defined` or a default"
+    hint = did_you_mean(name, known) or "check the spelling; optional fields need " \
+        "`is defined` or a default"
     return f"undefined field '{name}'", hint
 
 
