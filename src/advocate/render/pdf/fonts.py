@@ -296,14 +296,21 @@ def _drawable(char: str, covered: frozenset[int]) -> bool:
             or unicodedata.category(char) in ("Cc", "Cf"))
 
 
+def _coverage(extra: Sequence[Path]) -> frozenset[int]:
+    return _bundled_coverage() | _extra_coverage(extra) if extra else _bundled_coverage()
+
+
+def _undrawable(text: str, covered: frozenset[int]) -> list[Undrawable]:
+    if text.isascii():
+        return []
+    return [Undrawable(char, script_name(char))
+            for char in sorted(set(text)) if not _drawable(char, covered)]
+
+
 def undrawable(text: str, extra: Sequence[Path] = ()) -> list[Undrawable]:
     """Characters of ``text`` that neither stack (nor the fonts in ``extra``) can draw,
     in code point order; whitespace, controls and format characters never count."""
-    if text.isascii():
-        return []
-    covered = _bundled_coverage() | _extra_coverage(extra) if extra else _bundled_coverage()
-    return [Undrawable(char, script_name(char))
-            for char in sorted(set(text)) if not _drawable(char, covered)]
+    return _undrawable(text, _coverage(extra)) if not text.isascii() else []
 
 
 def missing_glyphs(text: str, family: str = "serif") -> set[str]:
@@ -338,6 +345,7 @@ def people_problems(people: Iterable[Any], extra: Sequence[Path] = (),
     no font can draw: an error naming the scripts, or a warning for emoji and symbols
     (left out of the PDF only). Names the row and the field, never the text itself."""
     problems: list[Problem] = []
+    covered = _coverage(extra)
     for person in people:
         scripts: dict[str, None] = {}
         letter_fields: dict[str, None] = {}
@@ -346,7 +354,7 @@ def people_problems(people: Iterable[Any], extra: Sequence[Path] = (),
             value = getattr(person, field, None)
             if not isinstance(value, str) or not value:
                 continue
-            for item in undrawable(value, extra):
+            for item in _undrawable(value, covered):
                 if item.symbol:
                     symbol_fields[field] = None
                 else:
@@ -377,11 +385,12 @@ def symbols_in(people: Iterable[Any], extra: Sequence[Path] = (),
                fields: Sequence[str] = _PERSON_FIELDS) -> set[str]:
     """The emoji and symbols in people's details that no font draws."""
     found: set[str] = set()
+    covered = _coverage(extra)
     for person in people:
         for field in fields:
             value = getattr(person, field, None)
             if isinstance(value, str) and value:
-                found |= {i.char for i in undrawable(value, extra) if i.symbol}
+                found |= {i.char for i in _undrawable(value, covered) if i.symbol}
     return found
 
 
