@@ -17,7 +17,7 @@ FSI = "\u2068"
 PDI = "\u2069"
 ISOLATES = FSI + PDI
 #: Languages written right to left (primary subtags), for ``dir`` and the layout.
-RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku-arab", "ps",
+RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps",
                            "sd", "ug", "ur", "yi"})
 #: Script subtags that make any language right to left (``az-Arab``, ``pa-Arab``).
 RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"})
