@@ -11,9 +11,11 @@ install: system-deps $(BIN)/.installed
 
 # WeasyPrint needs Pango, and HarfBuzz's subsetter to embed fonts fast (without it each PDF
 # takes seconds and logs a warning). Debian has them; apt installs what is missing.
+# The tests read PDFs back with poppler's pdftotext and pdffonts (poppler-utils).
 system-deps:
-	@{ ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0'; } || \
-	  { apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0; }
+	@{ ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0' \
+	   && command -v pdftotext >/dev/null && command -v pdffonts >/dev/null; } || \
+	  { apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 poppler-utils; }
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

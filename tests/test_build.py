@@ -192,20 +192,24 @@ def test_no_documents_writes_only_the_letters_index_and_manifest(run: Run,
 
 def test_a_failure_in_a_worker_leaves_the_output_as_it_was(tmp_path: Path,
                                                            kz_path: Path) -> None:
-    """Two worker processes; the third chunk of letters fails (a note the fonts cannot
-    draw) after the first two wrote their files into the staging folder."""
+    """Two worker processes; the third chunk of letters fails (a template that breaks on
+    one writer's note) after the first two wrote their files into the staging folder."""
     rows = ["name,email,city,note,public"]
-    rows += [f"Person {i},p{i}@example.org,Berlin,{'漢字' if i == 9 else ''},yes"
+    rows += [f"Person {i},p{i}@example.org,Berlin,{'boom' if i == 9 else ''},yes"
              for i in range(1, 11)]
     signers = write(tmp_path / "signers.csv", "\n".join(rows) + "\n")
+    wording = Path(__file__).parents[1] / "letter_templates" / "en" / "letter.md.j2"
+    templates = tmp_path / "templates"
+    write(templates / "en" / "letter.md.j2", wording.read_text(encoding="utf-8")
+          + '{% if writer.note == "boom" %}{{ writer.no_such_field }}{% endif %}\n')
     out = tmp_path / "out"
     write(out / "keep.txt", "an earlier file")
     before = snapshot(out)
     with pytest.raises(AdvocateError) as info:
         build([kz_path], out, signers=read_signers(signers), jobs=2, formats=("pdf",),
-              documents=False)
-    assert "row 9: the bundled fonts cannot draw some characters of the note" in str(info.value)
-    assert "漢" not in str(info.value)
+              documents=False, templates=templates)
+    assert "no_such_field" in str(info.value)
+    assert "boom" not in str(info.value)
     assert snapshot(out) == before
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
 

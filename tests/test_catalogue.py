@@ -961,16 +961,19 @@ def test_rtl_override_in_a_name_never_reaches_a_file_name(cli: Cli) -> None:
 
 
 def test_unsupported_script_in_a_name_is_refused_without_quoting_it(cli: Cli) -> None:
-    """The bundled fonts lack CJK: say which row, never which characters (they are the name)."""
-    write(cli.root / "signers.csv", "name,email,note\n王伟,wang@example.org,\n"
-          "Ana,ana@example.org,我们在这里\n")
+    """The bundled fonts lack Khmer and Tibetan: say which row and script, never which
+    characters (they are the name)."""
+    write(cli.root / "signers.csv", "name,email,note\nសុខ,sok@example.org,\n"
+          "Ana,ana@example.org,བོད་\n")
     for args in ((*LETTER, "--signers", "signers.csv", "-f", "pdf", "-o", "out/l.pdf"),
                  ("build", "pack/campaign.yaml", "--signers", "signers.csv", "-o", "out",
                   "--jobs", "1")):
         errors = cli.refused(*args, expect=re.compile(r"^advocate: error: signers\.csv(:\d+)?: "
                                                       r"row 1: "),
-                             private=("王", "伟", "我", "们", "U+738B", "U+4F1F"))
+                             private=("ស", "ុ", "ខ", "བ", "ོ", "U+179F", "U+1781"))
         assert not any("campaign.yaml" in line for line in errors)
+        assert any("row 1: the name holds Khmer letters" in line for line in errors)
+        assert any("row 2: the note holds Tibetan letters" in line for line in errors)
 
 
 # --------------------------------------------------------------------------- 33-37: output

@@ -153,13 +153,14 @@ def test_brief_has_a_qr_code_when_the_campaign_has_a_page(tmp_path: Path, pack: 
 
 def test_characters_the_fonts_cannot_draw_are_a_clear_error(pack: Path) -> None:
     write(pack, pack.read_text(encoding="utf-8").replace(
-        'en: "Keep the internet on"', 'en: "Keep the internet on 保持网络畅通"'))
+        'en: "Keep the internet on"', 'en: "Keep the internet on ភ្ជាប់ 保持网络畅通"'))
     renderer = Renderer(load_campaign(pack), day=FIXED_DAY)
     with pytest.raises(AdvocateError) as info:
         renderer.pdf([renderer.letter("president", lang="en")])
     message = str(info.value)
-    assert "the bundled fonts cannot draw: 保 (U+4FDD)" in message
-    assert "campaign.yaml" in message
+    assert "no font of advocate's can draw these Khmer letters: ជ (U+1787)" in message
+    assert "保" not in message  # Chinese is drawn
+    assert "campaign.yaml" in message and "docs/fonts.md" in message
 
 
 def test_us_letter_paper(kz: Campaign) -> None:
@@ -183,3 +184,21 @@ def test_pdf_metadata_is_set_by_advocate(run: Run, tmp_path: Path) -> None:
     again = tmp_path / "again.pdf"
     run("brief", "kazakhstan-2022", "--lang", "kk", "-o", str(again))
     assert again.read_bytes() == out.read_bytes()
+
+
+def test_css_warnings_of_a_pack_layout_reach_its_author(
+        kz_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """WeasyPrint ignores a misspelt property; the template author hears of it, with the
+    layout's name, instead of a silently different letter."""
+    pack = tmp_path / "pack"
+    campaign_file = write(pack / "campaign.yaml", kz_path.read_text(encoding="utf-8"))
+    builtin = (Path(__file__).parents[1] / "letter_templates" / "letter.css.j2").read_text(
+        encoding="utf-8")
+    write(pack / "templates" / "letter.css.j2", builtin + "\np { colr: red }\n")
+    renderer = Renderer(load_campaign(campaign_file), day=FIXED_DAY)
+    letter = renderer.letter("president", Writer(name="A. Writer", city="Berlin"), "en")
+    result = renderer.pdf_result([letter])
+    caplog.clear()  # the expected WeasyPrint WARNING (conftest fails on stray ones)
+    assert result.pages == 1 and result.data.startswith(b"%PDF")
+    warnings = [str(w) for w in letter.warnings]
+    assert len(warnings) == 1 and "letter.html.j2" in warnings[0] and "colr" in warnings[0]

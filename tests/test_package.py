@@ -65,3 +65,16 @@ def test_installed_wheel_runs_from_another_folder(wheel: Path, tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     golden = ROOT / "tests" / "golden" / "letter-president-en.txt"
     assert result.stdout == golden.read_text(encoding="utf-8")
+
+
+def test_the_library_api_names_resolve_to_what_they_say() -> None:
+    """Every name in ``advocate.__all__`` resolves, and the batch and the check are there
+    for scripts (the CLI is a thin layer over them)."""
+    import advocate
+    import advocate.build  # the submodule must not shadow the exported function
+    import advocate.check
+
+    for name in advocate.__all__:
+        assert getattr(advocate, name) is not None, name
+    assert advocate.build_campaigns is advocate.build.build
+    assert advocate.check_campaign is advocate.check.check_campaign

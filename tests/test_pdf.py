@@ -36,7 +36,14 @@ import advocate.render.pdf.engine
 import advocate.render.pdf.gate
 import advocate.render.pdf.html_checks
 from advocate.errors import AdvocateError
-from advocate.render.pdf import MAX_DEPTH, PdfRenderer, fonts_css, missing_glyphs, render_pdf
+from advocate.render.pdf import (
+    MAX_DEPTH,
+    PdfRenderer,
+    PdfResult,
+    fonts_css,
+    missing_glyphs,
+    render_pdf,
+)
 from advocate.render.pdf.gate import Refused, ResourceGate
 
 SRC = Path(advocate.__file__).resolve().parents[1]
@@ -132,9 +139,13 @@ def big_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def render(renderer: PdfRenderer, html: str, base_dir: Path, **kwargs: Any) -> bytes:
+    return render_result(renderer, html, base_dir, **kwargs).data
+
+
+def render_result(renderer: PdfRenderer, html: str, base_dir: Path, **kwargs: Any) -> PdfResult:
     options: dict[str, Any] = {"title": "Open letter", "lang": "kk", "base_dir": base_dir}
     options.update(kwargs)
-    return renderer.render(html, **options)
+    return renderer.render_result(html, **options)
 
 
 def refusal(renderer: PdfRenderer, html: str, base_dir: Path, **kwargs: Any) -> AdvocateError:
@@ -180,15 +191,15 @@ def tiny_png(path: Path) -> Path:
 # ------------------------------------------------------------ fonts and glyphs
 
 
-def test_fonts_css_declares_both_families_in_four_styles() -> None:
+def test_fonts_css_declares_both_stacks_and_every_script() -> None:
     css = fonts_css()
     faces = re.findall(
-        r'font-family: "(Advocate (?:Serif|Sans))"; font-style: (\w+); '
+        r'font-family: "(Advocate [^"]+)"; font-style: (\w+); '
         r'font-weight: (\d+); src: url\("([^"]+)"\)',
         css,
     )
-    assert len(faces) == 8 == css.count("@font-face")
-    assert {(family, style, weight) for family, style, weight, _ in faces} == {
+    assert len(faces) == css.count("@font-face") == 8 + 9 * 4 + 1 + 2
+    assert {(family, style, weight) for family, style, weight, _ in faces} >= {
         (family, style, weight)
         for family in ("Advocate Serif", "Advocate Sans")
         for style in ("normal", "italic")
@@ -198,14 +209,22 @@ def test_fonts_css_declares_both_families_in_four_styles() -> None:
         assert url.startswith("file:///")
         path = Path(urllib.request.url2pathname(url.removeprefix("file://")))
         assert path.parent == FONTS and path.is_file() and path.name.startswith("Noto")
+    # every bundled file is declared, and every file is under the OFL shipped beside it
+    declared = {Path(urllib.request.url2pathname(u.removeprefix("file://"))).name
+                for *_, u in faces}
+    assert declared == {p.name for p in FONTS.iterdir() if p.suffix in (".ttf", ".otf")}
+    assert "SIL Open Font License" in (FONTS / "OFL.txt").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("family", ["serif", "sans"])
-def test_missing_glyphs_covers_kazakh_and_refuses_cjk(family: str) -> None:
+def test_missing_glyphs_covers_the_worlds_scripts_not_emoji(family: str) -> None:
     assert missing_glyphs(KAZAKH + KAZAKH.upper() + "«Әділет» — №1 ₸ …", family) == set()
-    assert missing_glyphs("Қазақстан 中国 😀 ok", family) == {"中", "国", "😀"}
+    world = ("Nguyễn Αλέξανδρος Қайрат Արամ ნინო דוד محمد پرویز ٹھاکر राम রবি முருகன் "
+             "สมชาย አበበ 王小明 陳大文 山田太郎 김민준 ★ ✓")
+    assert missing_glyphs(world, family) == set()
+    assert missing_glyphs("Қазақстан ខ្មែរ 😀 ok", family) == {"ខ", "្", "ម", "ែ", "រ", "😀"}
     # whitespace, controls and format characters are not drawn, so never "missing"
-    assert missing_glyphs("a\tb\n\u00a0\u2003\u200b\u00ad\u200d\x07", family) == set()
+    assert missing_glyphs("a\tb\n\u00a0\u2003\u200b\u00ad\u200d\x07\ufe0f", family) == set()
 
 
 def test_missing_glyphs_rejects_unknown_family() -> None:
@@ -310,8 +329,9 @@ def test_files_inside_the_template_folder_render(renderer: PdfRenderer, tpl: Pat
         head='<link rel="stylesheet" href="style.css">',
     )
     baseline = render(renderer, SIMPLE, tpl)
-    pdf = render(renderer, html, tpl)
-    assert renderer.warnings == []
+    result = render_result(renderer, html, tpl)
+    pdf = result.data
+    assert result.warnings == []
     assert any(name.endswith("+Mine") for name in embedded_fonts(pdf))
     assert len(reader(pdf).pages[0].images) == 1  # the PNG; the SVG is drawn as vectors
     # a template's own @font-face does not change the next document's output
@@ -347,8 +367,9 @@ def test_css_warnings_are_kept_not_fatal(
     renderer: PdfRenderer, tpl: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     html = page("<p>x</p>", head="<style>p { colr: red }</style>")
-    assert reader(render(renderer, html, tpl)).pages
-    assert len(renderer.warnings) == 1 and "colr" in renderer.warnings[0]
+    result = render_result(renderer, html, tpl)
+    assert reader(result.data).pages and result.pages == 1
+    assert len(result.warnings) == 1 and "colr" in result.warnings[0]
     caplog.clear()  # the expected WARNING (conftest fails on stray ones)
 
 
@@ -362,9 +383,9 @@ def test_clean_render_logs_nothing(
     renderer: PdfRenderer, tpl: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.DEBUG, logger="weasyprint"):
-        render(renderer, SIMPLE, tpl)
+        result = render_result(renderer, SIMPLE, tpl)
     assert [r for r in caplog.records if r.name != "weasyprint.progress"] == []
-    assert renderer.warnings == []
+    assert result.warnings == []
 
 
 def test_importing_advocate_pdf_does_not_import_weasyprint() -> None:

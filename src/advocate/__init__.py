@@ -7,6 +7,13 @@ The library API (the CLI is a thin layer over it)::
     renderer = Renderer(campaign)
     letter = renderer.letter("president", Writer(name="A. Writer", city="Berlin"))
     print(renderer.format([letter], "txt"))
+    pdf_bytes = renderer.pdf([letter])
+
+    # every output of a campaign, all or nothing (the library refuses what the CLI refuses)
+    from advocate import build_campaigns, check_campaign, read_signers
+    result = build_campaigns([Path("campaign.yaml")], Path("out"),
+                             signers=read_signers(Path("s.csv")))
+    problems = check_campaign(Path("campaign.yaml"))   # evidence and letter quality
 
 Names are imported on first use, so ``import advocate`` stays cheap.
 """
@@ -18,7 +25,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
+_EXPORTS: dict[str, str | tuple[str, str]] = {
     "AdvocateError": "advocate.errors",
     "Problem": "advocate.errors",
     "Campaign": "advocate.schema.campaign",
@@ -30,6 +37,10 @@ _EXPORTS = {
     "Signer": "advocate.signers",
     "read_signers": "advocate.signers",
     "resolve_campaign": "advocate.campaigns",
+    # Not "build": importing the submodule advocate.build would shadow a function of that name.
+    "build_campaigns": ("advocate.build", "build"),
+    "BuildResult": "advocate.build",
+    "check_campaign": "advocate.check",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -37,5 +48,7 @@ __all__ = ["__version__", *_EXPORTS]
 
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
-        return getattr(import_module(_EXPORTS[name]), name)
+        where = _EXPORTS[name]
+        module, attribute = where if isinstance(where, tuple) else (where, name)
+        return getattr(import_module(module), attribute)
     raise AttributeError(f"module 'advocate' has no attribute {name!r}")

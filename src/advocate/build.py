@@ -38,7 +38,7 @@ from typing import Any
 from advocate import limits
 from advocate.clock import today
 from advocate.errors import AdvocateError, Problem
-from advocate.render.documents import Renderer, Writer
+from advocate.render.documents import Renderer, Writer, font_problems
 from advocate.render.html import apply_csp
 from advocate.schema.campaign import Campaign, load_campaign_checked
 
@@ -182,8 +182,7 @@ def _render_letter(renderer: Renderer, job: LetterJob,
             entry.mailto = link if link and len(link) <= MAILTO_INDEX_MAX else None
             entry.mailto_long = link is None or len(link) > MAILTO_MAX
         else:
-            rendered = renderer.format([document], fmt)
-            data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
+            data = renderer.file_bytes([document], fmt)
         out.append((entry, data))
     return out
 
@@ -295,6 +294,13 @@ def build(
     for ident in {i for i in ids if ids.count(i) > 1}:
         problems.append(Problem(f"two campaigns have the id '{ident}'",
                                 hint="their outputs would share a folder; give each its own id"))
+    if signers and ("pdf" in formats or documents):  # know before rendering anything
+        for campaign in loaded:
+            found = font_problems(signers, campaign_path=campaign.path, templates=templates,
+                                  petition_only="pdf" not in formats)
+            problems.extend(p for p in found if p.severity == "error" and p not in problems)
+            result.warnings.extend(p for p in found if p.severity == "warning"
+                                   and p not in result.warnings)
     if problems:
         raise AdvocateError(problems=problems)
     plans = [plan(c, signers, formats=formats, documents=documents) for c in loaded]
@@ -343,9 +349,8 @@ def build(
                 document = (renderer.brief(lang) if kind == "brief" else
                             renderer.sheet(lang) if kind == "sheet" else
                             renderer.petition(signers, lang))
-                result.warnings.extend(document.warnings)
-                rendered = renderer.format([document], fmt)
-                data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
+                result.warnings.extend(w for w in document.warnings if w not in result.warnings)
+                data = renderer.file_bytes([document], fmt)
                 keep(Entry(f"{kind}.{fmt}", kind, fmt, document.lang), data)
             result.phases["documents"] = result.phases.get("documents", 0.0) + \
                 time.monotonic() - clock

@@ -35,3 +35,31 @@ def resolve_campaign(name: str) -> Path:
     if path.exists():
         hint = f"to use the file of that name, write ./{name}"
     raise AdvocateError(f"no bundled campaign named '{name}'", hint=hint)
+
+
+def catalogue() -> list[str]:
+    """What ``advocate list`` prints: each bundled campaign with its title, languages (and
+    whether their translations are reviewed) and targets, then the built-in templates."""
+    from advocate.schema.campaign import load_campaign
+    from advocate.templates.host import builtin_templates
+
+    lines = ["Bundled campaigns:"]
+    for ident in bundled_ids():
+        campaign = load_campaign(bundled_folder() / f"{ident}.yaml")
+        title = campaign.title if isinstance(campaign.title, str) else \
+            campaign.title.get(campaign.language, next(iter(campaign.title.values())))
+        langs = [campaign.language] + [
+            f"{code} (not yet reviewed)" if not tr.reviewed else code
+            for code, tr in campaign.translations.items()]
+        lines.append(f"  {ident}  {title}")
+        lines.append(f"      languages: {', '.join(langs)}")
+        lines.append(f"      targets: {', '.join(t.id for t in campaign.targets)}")
+    root = builtin_templates()
+    lines.append("")
+    lines.append(f"Built-in templates ({root}):")
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        kinds = sorted(p.name.removesuffix(".md.j2") for p in folder.glob("*.md.j2"))
+        lines.append(f"  {folder.name}: {', '.join(kinds)}")
+    layouts = sorted(p.name for p in root.glob("*.j2"))
+    lines.append(f"  layouts: {', '.join(layouts)}")
+    return lines

@@ -22,9 +22,9 @@ from typing import Any
 
 from advocate.clock import today as default_today
 from advocate.errors import AdvocateError, Problem
-from advocate.render.documents import Renderer, Writer
+from advocate.render.documents import PAGE_BUDGET, Renderer, Writer
 from advocate.schema.campaign import Campaign, load_campaign_checked
-from advocate.schema.load import Document, PathKey
+from advocate.schema.load import PathKey, YamlDocument
 from advocate.text.localise import Localiser
 
 __all__ = [
@@ -39,8 +39,8 @@ __all__ = [
 ]
 
 MAX_AGE_DAYS = 90
-LETTER_PAGES = 1
-BRIEF_PAGES = 2
+LETTER_PAGES = PAGE_BUDGET["letter"]  # one definition: render.documents
+BRIEF_PAGES = PAGE_BUDGET["brief"]
 #: The writer of the letters that ``check`` renders: a placeholder, never a real person.
 WRITER = Writer(name="A. Writer", city="Berlin")
 
@@ -107,7 +107,7 @@ def problems_json(problems: Iterable[Problem]) -> list[dict[str, Any]]:
 
 # -- evidence --------------------------------------------------------------------------
 
-def _evidence(campaign: Campaign, doc: Document, day: date, max_age: int) -> Iterator[Problem]:
+def _evidence(campaign: Campaign, doc: YamlDocument, day: date, max_age: int) -> Iterator[Problem]:
     cited = {ref for fact in campaign.facts for ref in fact.source}
     cited |= {quote.source for quote in campaign.quotes}
     for index, source in enumerate(campaign.sources):
@@ -139,7 +139,7 @@ def _evidence(campaign: Campaign, doc: Document, day: date, max_age: int) -> Ite
                               "send every ask", severity="warning", at_value=True)
 
 
-def _targets(campaign: Campaign, doc: Document) -> Iterator[Problem]:
+def _targets(campaign: Campaign, doc: YamlDocument) -> Iterator[Problem]:
     for index, target in enumerate(campaign.targets):
         if target.address is None and target.email is None:
             yield doc.problem(("targets", index, "id"),
@@ -209,7 +209,7 @@ def _caps_runs(text: str) -> Iterator[str]:
     yield from done()
 
 
-def _shouting(doc: Document) -> Iterator[Problem]:
+def _shouting(doc: YamlDocument) -> Iterator[Problem]:
     """Shouting in the campaign's own text: capitals where a sentence would do, "!!", "?!".
 
     A single word in capitals is shouting only when the campaign also writes it in lower
@@ -262,12 +262,12 @@ def _template_name(renderer: Renderer, name: str) -> str:
         return f"the template {found}"
 
 
-def _value_path(doc: Document, path: PathKey, lang: str) -> PathKey:
+def _value_path(doc: YamlDocument, path: PathKey, lang: str) -> PathKey:
     """The path of a translatable field's text in ``lang`` when it has one."""
     return (*path, lang) if (*path, lang) in doc.value_marks else path
 
 
-def _located(problems: Iterable[Problem], doc: Document, where: PathKey) -> Iterator[Problem]:
+def _located(problems: Iterable[Problem], doc: YamlDocument, where: PathKey) -> Iterator[Problem]:
     """Problems from rendering, placed in the campaign file when they name no file."""
     for problem in problems:
         if problem.file is None:
@@ -281,7 +281,7 @@ def _lang_path(campaign: Campaign, lang: str) -> PathKey:
     return ("language",) if lang == campaign.language else ("translations", lang)
 
 
-def _letters(campaign: Campaign, doc: Document, renderer: Renderer,
+def _letters(campaign: Campaign, doc: YamlDocument, renderer: Renderer,
              render_pdfs: bool) -> Iterator[Problem]:
     caps = {word for text in _all_text(doc.data) for word in _WORD.findall(text)
             if _is_caps(word)}
@@ -330,8 +330,7 @@ def _letters(campaign: Campaign, doc: Document, renderer: Renderer,
                     severity="warning", at_value=True)
             if render_pdfs:
                 try:
-                    renderer.pdf([document])
-                    pages = renderer.last_pages
+                    pages = renderer.pdf_result([document]).pages
                 except AdvocateError as exc:
                     yield from _located(exc.problems, doc, at)
                     continue
@@ -342,13 +341,12 @@ def _letters(campaign: Campaign, doc: Document, renderer: Renderer,
                         "guidance is one page at most", severity="warning", at_value=True)
 
 
-def _briefs(campaign: Campaign, doc: Document, renderer: Renderer) -> Iterator[Problem]:
+def _briefs(campaign: Campaign, doc: YamlDocument, renderer: Renderer) -> Iterator[Problem]:
     where: PathKey = ("background",) if "background" in doc.data else ("facts",)
     for lang in campaign.languages:
         try:
             brief = renderer.brief(lang)
-            renderer.pdf([brief])
-            pages = renderer.last_pages
+            pages = renderer.pdf_result([brief]).pages
         except AdvocateError as exc:
             yield from _located(exc.problems, doc, _lang_path(campaign, lang))
             continue

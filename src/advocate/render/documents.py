@@ -36,8 +36,9 @@ from advocate.templates.host import (
     template_roots,
     untrusted_roots,
 )
-from advocate.templates.stencil import Shape, Stencil, make_stencil, shape
+from advocate.templates.stencil import StencilCache, shape
 from advocate.text import markdown as markup
+from advocate.text.bidi import ISOLATES, direction, isolate_view, plain, rtl_script
 from advocate.text.localise import (
     Localiser,
     campaign_view,
@@ -47,14 +48,24 @@ from advocate.text.localise import (
 )
 
 if TYPE_CHECKING:
+    from advocate.render.pdf.engine import PdfResult
     from advocate.signers import Signer
 
 Kind = Literal["letter", "petition", "brief", "sheet"]
 _URL = re.compile(r"(?:https?|mailto):[^\s<>\"'()\[\]]+", re.IGNORECASE)
 PDF_SECONDS = 60.0  # the PDF renderer's own time limit (render_pdf_pages' default)
 PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1}
+_HEAD_OPEN = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
+
+
+def _with_style(html: str, css: str) -> str:
+    """``html`` with one more style sheet first in its head (a pack's own fonts)."""
+    head = _HEAD_OPEN.search(html)
+    style = f'<style type="text/css">{css}</style>'
+    return style + html if head is None else html[: head.end()] + style + html[head.end():]
+
+
 FIT_LEVELS = 2
-TEXT_FORMATS = ("txt", "md", "html")
 Paper = Literal["a4", "letter"]
 
 
@@ -130,7 +141,7 @@ def _personal_values(contexts: Iterable[dict[str, Any]]) -> list[str]:
         for person in people:
             for key, value in person.items():
                 if isinstance(value, str) and key != "country":  # a country names no one
-                    values += [value, *value.splitlines()]
+                    values += [value, value.strip(ISOLATES), *value.splitlines()]
     # Two-letter values would blank ordinary words of a message ("de" in "undefined").
     return [v.strip() for v in values if len(v.strip()) >= 3]
 
@@ -156,12 +167,11 @@ def _redacting(values: Sequence[str]) -> Iterator[None]:
         raise AdvocateError(problems=problems) from None
 
 
-def _pdf_confined(env: AdvocateEnvironment, html: str,
-                  options: dict[str, Any]) -> tuple[bytes, int]:
+def _pdf_confined(env: AdvocateEnvironment, html: str, options: dict[str, Any]) -> PdfResult:
     """In the confined child: one PDF render."""
     from advocate.render import pdf
 
-    return pdf.render_pdf_pages(html, **options)
+    return pdf.render_pdf_result(html, **options)
 
 
 #: Made-up people. A template's error, or a PDF title it sets, is shown only when it is the
@@ -192,6 +202,20 @@ def _has_people(documents: Sequence[Document]) -> bool:
                or any(s.public for s in doc.signers or ()) for doc in documents)
 
 
+def font_problems(people: Iterable[Any], *, campaign_path: Path | None = None,
+                  templates: Path | None = None, petition_only: bool = False) -> list[Problem]:
+    """Know before you render: every signer row (or writer) whose details a PDF could not
+    draw, all at once, by row, script and field, never the text (errors), and the rows whose
+    emoji or symbols a PDF leaves out (warnings). Fonts of the template pack count."""
+    from advocate.render.pdf import fonts
+
+    extra = fonts.pack_fonts(template_roots(templates, campaign_path))
+    if petition_only:  # no letter PDFs: only the petition's named signers are printed
+        named = [p for p in people if getattr(p, "public", False)]
+        return fonts.people_problems(named, extra, fonts.PETITION_FIELDS)
+    return fonts.people_problems(people, extra)
+
+
 def _cite(numbers: Sequence[int]) -> str:
     return "[" + ", ".join(str(n) for n in numbers) + "]"
 
@@ -209,11 +233,9 @@ class Renderer:
             self.roots, {"lines": _lines, "cite": _cite})
         self.day = day or today()
         self.paper: Paper = paper
-        self.last_pages = 0  # pages of the last PDF rendered (after any tightening)
         self._views: dict[str, tuple[dict[str, Any], list[Problem]]] = {}
         self._targets: dict[tuple[str, int], tuple[dict[str, Any], list[Problem]]] = {}
-        self._stencils: dict[tuple[str, str, Shape], Stencil | None] = {}
-        self._no_stencil: set[tuple[str, str, Shape]] = set()
+        self.stencils = StencilCache(self.env)
         self._links: frozenset[str] | None = None
         self._probing = False  # rendering for made-up people (see _private)
 
@@ -243,6 +265,8 @@ class Renderer:
         return {
             "campaign": view,
             "lang": lang,
+            "dir": direction(lang),
+            "rtl_script": rtl_script(lang),
             "date": format_day(self.day, lang),
             "date_iso": self.day.isoformat(),
             "paper": self.paper,
@@ -347,6 +371,27 @@ class Renderer:
 
     # -- documents --------------------------------------------------------------------
 
+    def letters(self, to: str | None, writers: Sequence[Writer | None],
+                lang: str | None = None) -> list[Document]:
+        """A letter from each writer (``None``: a fill-in letter) to target ``to``, or to
+        every target when ``to`` is None; writer by writer, targets in campaign order.
+        Every target is checked before any letter is written."""
+        targets = [self.campaign.target(to).id] if to else [t.id for t in self.campaign.targets]
+        return [self.letter(t, w, lang) for w in writers for t in targets]
+
+    def eml_draft(self, documents: Sequence[Document]) -> bytes:
+        """The ``.eml`` draft of exactly one letter (a draft is one message); a target
+        without an email address gets a draft with no To: line and a warning."""
+        if len(documents) != 1 or documents[0].kind != "letter":
+            raise AdvocateError("--format eml writes one message",
+                                hint="pass --to TARGET and one writer, or use `advocate build`")
+        letter = documents[0]
+        if not self.campaign.target(letter.target_id or "").email:
+            letter.warnings.append(Problem(
+                f"target '{letter.target_id}' has no email address; the draft has no To: line",
+                hint="add the recipient in your mail client", severity="warning"))
+        return self.eml(letter)
+
     def letter(self, target_id: str, writer: Writer | None = None,
                lang: str | None = None) -> Document:
         """A letter from ``writer`` (or a fill-in template) to one target."""
@@ -359,23 +404,15 @@ class Renderer:
             self._targets[(lang, index)] = (target_view(self.campaign, loc, index), loc.warnings)
         context["target"], target_warnings = self._targets[(lang, index)]
         warnings.extend(w for w in target_warnings if w not in warnings)
-        view = context["writer"] = (writer or Writer()).view()
+        view = context["writer"] = isolate_view((writer or Writer()).view(), lang)
         signed = context["signed"] = writer is not None and bool(writer.name)
         row = writer.row if writer else None
         # The second letter of a kind on: fill in a stencil rather than render in full.
-        key = (target_id, lang, shape(view, signed))
-        if key not in self._stencils:
-            self._stencils[key] = None  # the first letter of its kind renders in full
-        elif self._stencils[key] is None and key not in self._no_stencil:
-            made = make_stencil(self.env, f"{lang}/letter.md.j2", context, view)
-            if made is None:
-                self._no_stencil.add(key)
-            self._stencils[key] = made
-        stencil = self._stencils[key]
-        if stencil is None:
+        filled = self.stencils.fill((target_id, lang, shape(view, signed)),
+                                     f"{lang}/letter.md.j2", context, view)
+        if filled is None:
             return self._document("letter", lang, context, warnings, target_id=target_id,
                                   writer_row=row, writer=writer)
-        filled = stencil.fill(view)
         subject = filled.exported.get("subject")
         title = str(filled.exported.get("title") or context["campaign"]["title"])
         return Document("letter", lang, title, filled.markdown, context, filled.exported,
@@ -390,7 +427,8 @@ class Renderer:
         context, warnings = self._base_context(lang)
         context["signers"] = None if signers is None else {
             "count": len(signers),
-            "public": [Writer.from_signer(s).view() for s in signers if s.public],
+            "public": [isolate_view(Writer.from_signer(s).view(), lang)
+                       for s in signers if s.public],
         }
         return self._document("petition", lang, context, warnings, signers=signers)
 
@@ -480,24 +518,34 @@ class Renderer:
         return self._links
 
     def pdf(self, documents: Sequence[Document]) -> bytes:
-        """The PDF of documents of one kind, one after another (imports WeasyPrint).
+        """The PDF of documents of one kind, one after another (imports WeasyPrint)."""
+        return self.pdf_result(documents).data
+
+    def pdf_result(self, documents: Sequence[Document]) -> PdfResult:
+        """The PDF of documents of one kind, with its page count and the engine's warnings.
 
         A single letter must fit one page and a brief two: if the first render runs over,
         the layout is tightened (up to ``FIT_LEVELS`` times); if it still runs over, the
-        document gets a warning rather than a silently cut text."""
+        document gets a warning rather than a silently cut text. WeasyPrint's warnings
+        about a layout's CSS become warnings of the first document, naming the layout.
+        A pack's layout renders in the confined child (:mod:`advocate.limits`); its errors
+        and its title are checked against made-up people (see :meth:`_private`)."""
+        from advocate.render import pdf
 
         first = documents[0]
-        self._check_glyphs(documents)
+        symbols = self._check_glyphs(documents)
+        pack_css = pdf.fonts.pack_fonts_css(pdf.fonts.pack_fonts(self.roots))
         private = _personal_values(doc.context for doc in documents)
         title = self._title_of(documents)
         try:
-            return self._pdf(documents, title, private)
+            return self._pdf(documents, title, private, symbols, pack_css)
         except AdvocateError as exc:
             raise self._private(exc, documents, lambda persona: self._pdf(
-                self._persona_documents(documents, persona), title, private),
-                f"{first.kind}.html.j2") from None
+                self._persona_documents(documents, persona), title, private, symbols,
+                pack_css), f"{first.kind}.html.j2") from None
 
-    def _pdf(self, documents: Sequence[Document], title: str, private: list[str]) -> bytes:
+    def _pdf(self, documents: Sequence[Document], title: str, private: list[str],
+             symbols: set[str], pack_css: str | None) -> PdfResult:
         from advocate.render import pdf
 
         first = documents[0]
@@ -505,58 +553,77 @@ class Renderer:
         # Relative URLs in a layout resolve beside it: a pack's own img/logo.png.
         layout = self.env.get_template(f"{first.kind}.html.j2").filename
         base = Path(layout).parent if layout else self.roots[-1]
-        data = b""
+        source = f"{first.kind}.html.j2"
         for level in range(FIT_LEVELS + 1 if budget else 1):
-            html = self.html(documents, for_print=True, fit=level)
+            html = pdf.fonts.strip_symbols(
+                self.html(documents, for_print=True, fit=level), symbols)
+            if pack_css:
+                html = _with_style(html, pack_css)
             options: dict[str, Any] = dict(
                 title=title, lang=first.lang, base_dir=base, roots=self.roots,
-                paper=self.paper, source=f"{first.kind}.html.j2",
+                paper=self.paper, source=source,
                 max_pages=budget if level < FIT_LEVELS else None,
                 allowed_links=None if self.trusted else self.campaign_links())
             with _redacting(private):
                 if self.trusted or limits.CONFINED:
-                    data, pages = pdf.render_pdf_pages(html, **options)
+                    result = pdf.render_pdf_result(html, **options)
                 else:  # a pack's layout: in the confined child, under the OS's limits
-                    data, pages = self.env.confined().call(
+                    result = self.env.confined().call(
                         _pdf_confined, html, options, seconds=PDF_SECONDS,
-                        what=str(layout or options["source"]))
-            self.last_pages = pages
-            if budget is None or pages <= budget:
-                return data
-        first.warnings.append(Problem(
-            f"the {first.kind} runs to {pages} pages (the aim is at most {budget})",
-            hint="shorten the campaign text or the note", severity="warning"))
-        return data
+                        what=str(layout or source))
+            if budget is None or result.pages <= budget:
+                break
+        else:
+            first.warnings.append(Problem(
+                f"the {first.kind} runs to {result.pages} pages (the aim is at most {budget})",
+                hint="shorten the campaign text or the note", severity="warning"))
+        first.warnings.extend(
+            Problem(f"{source}: {warning}", file=layout, severity="warning",
+                    hint="check the layout's CSS: WeasyPrint ignored this")
+            for warning in dict.fromkeys(result.warnings))
+        return result
 
-    def _check_glyphs(self, documents: Sequence[Document]) -> None:
-        """Refuse text the bundled fonts cannot draw, rather than show empty boxes."""
-        from advocate.render.pdf import missing_glyphs
+    def _check_glyphs(self, documents: Sequence[Document]) -> set[str]:
+        """Refuse text no font can draw, all rows at once, rather than show empty boxes;
+        return the emoji and symbols to leave out of the PDF (each with a warning)."""
+        from advocate.render.pdf import fonts
 
-        people: list[Any] = []
-        for doc in documents:
-            people += [doc.writer] if doc.writer is not None else []
-            people += [s for s in doc.signers or () if s.public]
-        for person in people:  # a person's details are named by row, never shown
-            for name in ("name", "city", "country", "email", "note"):
-                value = getattr(person, name, None)
-                if value and missing_glyphs(value):
-                    row = f"row {person.row}: " if person.row else ""
-                    raise AdvocateError(
-                        f"{row}the bundled fonts cannot draw some characters of the {name}",
-                        file=person.file, line=person.line,
-                        hint="advocate's fonts cover Latin and Cyrillic (Kazakh included); "
-                        "use --format html or txt for this letter")
-        missing = set().union(*(missing_glyphs(doc.markdown) for doc in documents))
-        if missing:
-            shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in sorted(missing)[:12])
+        extra = fonts.pack_fonts(self.roots)
+        writers = [doc.writer for doc in documents if doc.writer is not None]
+        named = [s for doc in documents for s in doc.signers or () if s.public]
+        # by row and field, never the text
+        found = fonts.people_problems(writers, extra) + fonts.people_problems(
+            named, extra, fonts.PETITION_FIELDS)
+        errors = [p for p in found if p.severity == "error"]
+        if errors:
+            raise AdvocateError(problems=errors)
+        first = documents[0]
+        first.warnings.extend(p for p in found if p not in first.warnings)
+        personal = fonts.symbols_in(writers, extra) | fonts.symbols_in(
+            named, extra, fonts.PETITION_FIELDS)
+        text = "".join(dict.fromkeys(doc.markdown for doc in documents))
+        missing = [i for i in fonts.undrawable(text, extra) if i.char not in personal]
+        campaign = str(self.campaign.path) if self.campaign.path else None
+        letters = [i for i in missing if not i.symbol]
+        if letters:
+            scripts = ", ".join(dict.fromkeys(str(i.script) for i in letters))
+            shown = " ".join(f"{i.char} ({i.code})" for i in letters[:12])
             raise AdvocateError(
-                f"the bundled fonts cannot draw: {shown}",
-                file=str(self.campaign.path) if self.campaign.path else None,
-                hint="advocate's fonts cover Latin and Cyrillic (Kazakh included); use "
-                "--format html for other scripts, or add a font to your templates")
+                f"no font of advocate's can draw these {scripts} letters: {shown}",
+                file=campaign, hint=fonts.HINT_SCRIPT.format(scripts=scripts, fields="text"))
+        symbols = [i for i in missing if i.symbol]
+        if symbols:
+            shown = " ".join(f"{i.char} ({i.code})" for i in symbols[:12])
+            warning = Problem(f"no font draws these symbols, left out of the PDF: {shown}",
+                              file=campaign, hint="the text and HTML keep them",
+                              severity="warning")
+            if warning not in first.warnings:
+                first.warnings.append(warning)
+        return personal | {i.char for i in symbols}
 
-    def format(self, documents: Sequence[Document], fmt: str) -> str | bytes:
-        """Documents in one of ``txt``, ``md``, ``html`` or ``pdf``, one after another."""
+    def format(self, documents: Sequence[Document], fmt: str) -> str:
+        """Documents in one of the text formats ``txt``, ``md`` or ``html``, one after
+        another (a PDF is bytes: :meth:`pdf`)."""
         if not documents:
             raise AdvocateError("nothing to render", hint="check --to and --signers")
         if fmt == "txt":
@@ -565,9 +632,13 @@ class Renderer:
             return "\n* * *\n\n".join(doc.markdown for doc in documents)
         if fmt == "html":
             return self.html(documents)
+        raise AdvocateError(f"unknown format '{fmt}'", hint="use txt, md or html (pdf: pdf())")
+
+    def file_bytes(self, documents: Sequence[Document], fmt: str) -> bytes:
+        """Documents as the bytes of a file in ``txt``, ``md``, ``html`` or ``pdf``."""
         if fmt == "pdf":
             return self.pdf(documents)
-        raise AdvocateError(f"unknown format '{fmt}'", hint="use txt, md, html or pdf")
+        return self.format(documents, fmt).encode("utf-8")
 
     def eml(self, document: Document) -> bytes:
         """An email draft (``.eml``) of a letter: To the target, From the writer."""
@@ -577,7 +648,8 @@ class Renderer:
         writer = document.context["writer"]
         return build_eml(
             to_name=str(document.context["target"]["name"]), to_addr=target.email,
-            from_name=writer["name"] or "", from_addr=writer["email"],
+            from_name=plain(writer["name"] or ""),
+            from_addr=plain(writer["email"]) if writer["email"] else writer["email"],
             subject=document.subject or document.title, body=document.text())
 
     def _qr(self) -> str | None:

@@ -35,7 +35,6 @@ import binascii
 import re
 import unicodedata
 from collections.abc import Sequence
-from email import policy
 from email.headerregistry import Address
 from functools import lru_cache
 from urllib.parse import quote
@@ -52,7 +51,6 @@ _LINE = 78
 _WORD_BYTES = 42  # 56 base64 chars: '=?utf-8?b?' + 56 + '?=' = 68, fits after 'Subject: '
 _NAME_BYTES = 45  # 60 base64 chars: a 72-character word, fits after 'From: '
 _ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
-_GENERATOR = policy.SMTP.clone(refold_source="none")  # emit our folded headers as they are
 
 
 # --------------------------------------------------------------------------- header text

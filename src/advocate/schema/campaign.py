@@ -33,7 +33,7 @@ from pydantic_core import PydanticCustomError
 from advocate.errors import AdvocateError, Problem, did_you_mean
 from advocate.schema.emails import normalise_email
 from advocate.schema.ids import SLUG, SLUG_PATTERN
-from advocate.schema.load import Document, load_yaml
+from advocate.schema.load import YamlDocument, load_yaml
 
 FORMAT_VERSION = 1
 LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
@@ -226,7 +226,7 @@ class Campaign(_Strict):
     asks: list[Ask] = Field(min_length=1)
     targets: list[Target] = Field(min_length=1)
 
-    _document: Document | None = PrivateAttr(default=None)
+    _document: YamlDocument | None = PrivateAttr(default=None)
 
     @property
     def path(self) -> Path | None:
@@ -236,7 +236,7 @@ class Campaign(_Strict):
         return Path(self._document.filename)
 
     @property
-    def document(self) -> Document | None:
+    def document(self) -> YamlDocument | None:
         """The loaded YAML behind this campaign (positions for later checks)."""
         return self._document
 
@@ -301,7 +301,7 @@ def _describe(value: Any) -> str:
     return "text"
 
 
-def _problem_from_pydantic(doc: Document, error: Any) -> Problem:
+def _problem_from_pydantic(doc: YamlDocument, error: Any) -> Problem:
     loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and (
         "[" in part or part in {"str", "int", "dict", "list", "function-before",
                                 "function-after", "literal", "constrained-str"})))
@@ -346,7 +346,7 @@ def _problem_from_pydantic(doc: Document, error: Any) -> Problem:
     return doc.problem(loc, message, hint, at_value=True)
 
 
-def _ids(items: Any, what: str, doc: Document, path: str,
+def _ids(items: Any, what: str, doc: YamlDocument, path: str,
          problems: list[Problem]) -> dict[str, int]:
     """The ids of a list of mappings, reporting duplicates."""
     seen: dict[str, int] = {}
@@ -365,7 +365,7 @@ def _ids(items: Any, what: str, doc: Document, path: str,
     return seen
 
 
-def _references(doc: Document) -> Iterator[Problem]:
+def _references(doc: YamlDocument) -> Iterator[Problem]:
     """Every reference must resolve; checked on the raw data so it runs alongside pydantic."""
     data = doc.data
     problems: list[Problem] = []
@@ -400,7 +400,7 @@ def _references(doc: Document) -> Iterator[Problem]:
     yield from problems
 
 
-def _translation_warnings(doc: Document) -> Iterator[Problem]:
+def _translation_warnings(doc: YamlDocument) -> Iterator[Problem]:
     """Name every translatable field that lacks a declared language (a warning: it falls back)."""
     data = doc.data
     declared = [data.get("language", "en")]
@@ -430,7 +430,7 @@ def _translation_warnings(doc: Document) -> Iterator[Problem]:
     yield from walk(data, ())
 
 
-def validate_document(doc: Document) -> tuple[Campaign, list[Problem]]:
+def validate_document(doc: YamlDocument) -> tuple[Campaign, list[Problem]]:
     """Validate loaded YAML as a campaign: the campaign and its warnings, or every error."""
     if not isinstance(doc.data, dict):
         raise AdvocateError("expected a mapping of keys (advocate: 1, id: ..., title: ...)",

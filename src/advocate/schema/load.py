@@ -39,7 +39,7 @@ _FALSE = {"false", "False", "FALSE"}
 
 
 @dataclass
-class Document:
+class YamlDocument:
     """A loaded YAML file: its data, where each part came from, and its name for messages."""
 
     data: Any
@@ -139,7 +139,7 @@ def _scalar(node: ScalarNode) -> Any:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _no_surrogate(node: ScalarNode, doc: Document) -> None:
+def _no_surrogate(node: ScalarNode, doc: YamlDocument) -> None:
     """A lone surrogate (a "\\ud800" escape) passes YAML but no file can hold it."""
     if not node.value.isascii() and _SURROGATE.search(node.value):
         raise AdvocateError("text holds a lone surrogate (an escape like \\ud800), which "
@@ -148,7 +148,7 @@ def _no_surrogate(node: ScalarNode, doc: Document) -> None:
                             hint="write the character itself, or a pair of escapes")
 
 
-def _build(node: Node, path: PathKey, doc: Document) -> Any:
+def _build(node: Node, path: PathKey, doc: YamlDocument) -> Any:
     doc.value_marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, ScalarNode):
         _no_surrogate(node, doc)
@@ -181,7 +181,7 @@ def _build(node: Node, path: PathKey, doc: Document) -> Any:
     raise AssertionError(f"unexpected YAML node {node!r}")  # pragma: no cover
 
 
-def load_yaml_bytes(raw: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> Document:
+def load_yaml_bytes(raw: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> YamlDocument:
     """Parse YAML bytes strictly; raise :class:`AdvocateError` with a position on any problem."""
     if len(raw) > max_bytes:
         raise AdvocateError(f"file too large ({len(raw):,} bytes; the limit is {max_bytes:,})",
@@ -217,13 +217,13 @@ def load_yaml_bytes(raw: bytes, filename: str, *, max_bytes: int = MAX_BYTES) ->
     if node is None:
         raise AdvocateError("empty file", file=filename, line=1, column=1,
                             hint="run `advocate new NAME` for a starting point")
-    doc = Document(None, {}, filename)
+    doc = YamlDocument(None, {}, filename)
     doc.marks[()] = (node.start_mark.line + 1, node.start_mark.column + 1)
     doc.data = _build(node, (), doc)
     return doc
 
 
-def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES) -> Document:
+def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES) -> YamlDocument:
     """Read and parse a YAML file strictly (see :func:`load_yaml_bytes`)."""
     name = str(path)
     try:

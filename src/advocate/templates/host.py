@@ -23,8 +23,8 @@ import re
 import stat
 import string
 import traceback
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -105,22 +105,12 @@ def _autoescape(name: str | None) -> bool:
     return _KINDS[template_kind(name)] is True
 
 
-#: Set while a letter's stencil renders (:mod:`advocate.templates.stencil`): a printed value
-#: that holds a placeholder is marked (pattern, opening mark, closing mark), not escaped, so
-#: that each letter filled in from the stencil is escaped exactly as a full render would escape it.
-STENCIL_MARKS: ContextVar[tuple[re.Pattern[str], str, str] | None] = ContextVar(
-    "advocate_stencil_marks", default=None)
-
-
 @pass_context
-def _finalize(context: Context, value: Any) -> Any:
+def finalize(context: Context, value: Any) -> Any:
     """Markdown-escape every value printed by a Markdown template, except Markdown fields."""
     if isinstance(value, MarkdownText | Markup) or not isinstance(value, str):
         return value
     if context.name and context.name.endswith(".md.j2"):
-        marks = STENCIL_MARKS.get()
-        if marks is not None and marks[0].search(value):
-            return marks[1] + value + marks[2]
         return escape_markdown(value)
     return value
 
@@ -222,6 +212,9 @@ def _check_replace(text: Any, old: Any, new: Any, count: Any = -1) -> None:
             raise SecurityError("repetition too large")
 
 
+_CONFINED: weakref.WeakKeyDictionary[Any, Confined] = weakref.WeakKeyDictionary()
+
+
 class AdvocateEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox, with ``**`` disabled and every way of repeating text capped: ``*``,
     ``%`` and ``str.format`` padding, ``center``/``ljust``/``zfill``-style widths, and the
@@ -231,13 +224,15 @@ class AdvocateEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%"})
     #: Templates from outside advocate (a pack's, --templates): rendered in a confined child.
     untrusted = False
-    _confined: Confined | None = None
 
     def confined(self) -> Confined:
-        """The child process this environment's untrusted renders run in (started lazily)."""
-        if self._confined is None:
-            self._confined = Confined(self)
-        return self._confined
+        """The child process this environment's untrusted renders run in (started lazily;
+        one per environment object: an overlay, which copies its parent's attributes, gets
+        its own, holding the overlay)."""
+        found = _CONFINED.get(self)
+        if found is None:
+            found = _CONFINED[self] = Confined(self)
+        return found
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
@@ -430,7 +425,7 @@ def make_environment(
         loader=FolderLoader(roots),
         undefined=StrictUndefined,
         autoescape=_autoescape,
-        finalize=_finalize,
+        finalize=finalize,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -510,14 +505,9 @@ def _plain(value: Any, depth: int = 0) -> Any:
 
 
 def _render_confined(env: AdvocateEnvironment, name: str, context: dict[str, Any],
-                     seconds: float, marks: tuple[re.Pattern[str], str, str] | None
-                     ) -> tuple[str, dict[str, Any]]:
-    """In the confined child: the render, with the parent's stencil marks."""
-    token = STENCIL_MARKS.set(marks)
-    try:
-        text, exported = render(env, name, context, seconds=seconds)
-    finally:
-        STENCIL_MARKS.reset(token)
+                     seconds: float) -> tuple[str, dict[str, Any]]:
+    """In the confined child: the render."""
+    text, exported = render(env, name, context, seconds=seconds)
     return str(text), {key: _plain(value) for key, value in exported.items()
                        if _plain(value) is not None or value is None}
 
@@ -534,8 +524,7 @@ def render(env: AdvocateEnvironment, name: str, context: Mapping[str, Any],
         except Exception:  # the child reports it, with its place
             where = name
         return env.confined().call(  # type: ignore[no-any-return]
-            _render_confined, name, dict(context), seconds, STENCIL_MARKS.get(),
-            seconds=seconds, what=where)
+            _render_confined, name, dict(context), seconds, seconds=seconds, what=where)
     try:
         with time_limit(seconds):
             template: Template = env.get_template(name)

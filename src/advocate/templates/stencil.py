@@ -22,18 +22,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import TemplateNotFound, nodes
+from jinja2 import TemplateNotFound, nodes, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from advocate.errors import AdvocateError
 from advocate.templates.host import (
-    STENCIL_MARKS,
     AdvocateEnvironment,
+    MarkdownText,
     escape_markdown,
+    finalize,
     render,
 )
 from advocate.text import markdown as markup
 
-__all__ = ["FIELDS", "Filled", "Stencil", "make_stencil", "shape", "stencil_safe"]
+__all__ = ["FIELDS", "Filled", "Stencil", "StencilCache", "make_stencil", "shape",
+           "stencil_safe"]
 
 FIELDS = ("name", "city", "email", "country", "note")
 # Placeholders and marks: characters of a Supplementary Private Use Area, which no
@@ -248,10 +252,66 @@ def _text_plan(pieces: tuple[str, ...]) -> tuple[str | Block, ...] | None:
     return tuple(plan)
 
 
-def make_stencil(env: AdvocateEnvironment, name: str, context: Mapping[str, Any],
-                 view: Mapping[str, Any]) -> Stencil | None:
-    """Render template ``name`` once for writers shaped like ``view``; None when the
-    template or the context does not allow it (then render every letter in full)."""
+@pass_context
+def _marking_finalize(context: Context, value: Any) -> Any:
+    """As the host's finalize, except that a printed value holding a placeholder is marked,
+    not escaped: each letter filled in later escapes its value whole, as a full render does."""
+    if isinstance(value, str) and not isinstance(value, MarkdownText | Markup) and \
+            context.name and context.name.endswith(".md.j2") and _ANY_PLACEHOLDER.search(value):
+        return _OPEN + value + _CLOSE
+    return finalize(context, value)
+
+
+def marking_environment(env: AdvocateEnvironment) -> AdvocateEnvironment:
+    """An overlay of ``env`` (same loader, sandbox and capped filters) whose finalize marks
+    placeholders, with a template cache of its own (never mixed with ``env``'s)."""
+    overlay = env.overlay(finalize=_marking_finalize, cache_size=64)
+    assert isinstance(overlay, AdvocateEnvironment)
+    return overlay
+
+
+class StencilCache:
+    """The stencils of one renderer, by (target, language, shape): the first letter of a
+    kind renders in full; from the second on, a stencil is made once and filled in."""
+
+    def __init__(self, env: AdvocateEnvironment) -> None:
+        self.env = env
+        self._marking: AdvocateEnvironment | None = None
+        self._stencils: dict[tuple[str, str, Shape], Stencil | None] = {}
+        self._refused: set[tuple[str, str, Shape]] = set()
+
+    @property
+    def made(self) -> list[Stencil]:
+        """The stencils made so far."""
+        return [s for s in self._stencils.values() if s is not None]
+
+    @property
+    def refused(self) -> int:
+        """How many kinds of letter could not have a stencil (each renders in full)."""
+        return len(self._refused)
+
+    def fill(self, key: tuple[str, str, Shape], name: str, context: Mapping[str, Any],
+             view: Mapping[str, Any]) -> Filled | None:
+        """The letter filled in from its stencil, or None: render it in full."""
+        if key not in self._stencils:
+            self._stencils[key] = None  # the first letter of its kind renders in full
+            return None
+        stencil = self._stencils[key]
+        if stencil is None and key not in self._refused:
+            if self._marking is None:
+                self._marking = marking_environment(self.env)
+            stencil = self._stencils[key] = make_stencil(self.env, self._marking, name,
+                                                         context, view)
+            if stencil is None:
+                self._refused.add(key)
+        return stencil.fill(view) if stencil is not None else None
+
+
+def make_stencil(env: AdvocateEnvironment, marking: AdvocateEnvironment, name: str,
+                 context: Mapping[str, Any], view: Mapping[str, Any]) -> Stencil | None:
+    """Render template ``name`` once for writers shaped like ``view`` (in ``marking``, the
+    overlay of ``env`` made by :func:`marking_environment`); None when the template or the
+    context does not allow it (then render every letter in full)."""
     try:
         source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
     except (TemplateNotFound, AdvocateError):
@@ -262,13 +322,10 @@ def make_stencil(env: AdvocateEnvironment, name: str, context: Mapping[str, Any]
     if not stencil_safe(env.parse(source, name, filename)):
         return None
     probe = {f: (_PLACEHOLDER[f] if view.get(f) else view.get(f)) for f in FIELDS}
-    token = STENCIL_MARKS.set((_ANY_PLACEHOLDER, _OPEN, _CLOSE))
     try:
-        text, exported = render(env, name, {**context, "writer": probe})
+        text, exported = render(marking, name, {**context, "writer": probe})
     except AdvocateError:
         return None  # the full render will report it, with the real values redacted
-    finally:
-        STENCIL_MARKS.reset(token)
     pieces = _MARKED.split(text)
     fixed = pieces[0::2]
     if any(_ANY_PLACEHOLDER.search(p) or _OPEN in p or _CLOSE in p for p in fixed):

@@ -24,7 +24,6 @@ from advocate.templates.host import MarkdownText
 _LOCALES = {"en": "en_GB"}
 
 
-@lru_cache(maxsize=256)
 @lru_cache(maxsize=64)  # every letter of a batch carries the same date
 def format_day(day: date, lang: str) -> str:
     """A date written out for ``lang``: "17 January 2022", "17 января 2022 г."."""

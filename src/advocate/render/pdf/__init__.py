@@ -11,7 +11,7 @@ WeasyPrint is imported inside functions only, so importing this package stays ch
 
 from __future__ import annotations
 
-from advocate.render.pdf.engine import PdfRenderer, render_pdf, render_pdf_pages
+from advocate.render.pdf.engine import PdfRenderer, PdfResult, render_pdf, render_pdf_result
 from advocate.render.pdf.fonts import fonts_css, missing_glyphs
 from advocate.render.pdf.gate import MAX_IMAGE_PIXELS, MAX_RESOURCE_BYTES
 from advocate.render.pdf.html_checks import MAX_DEPTH
@@ -21,8 +21,9 @@ __all__ = [
     "MAX_IMAGE_PIXELS",
     "MAX_RESOURCE_BYTES",
     "PdfRenderer",
+    "PdfResult",
     "fonts_css",
     "missing_glyphs",
     "render_pdf",
-    "render_pdf_pages",
+    "render_pdf_result",
 ]

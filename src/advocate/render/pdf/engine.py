@@ -29,6 +29,7 @@ from advocate.clock import source_date_epoch
 from advocate.errors import AdvocateError, Problem
 from advocate.limits import RenderTimeout, time_limit
 from advocate.render.pdf.fonts import (
+    BUNDLED_FONT_BYTES,
     dispose_font_config,
     fonts_css,
     package_roots,
@@ -38,7 +39,7 @@ from advocate.render.pdf.gate import HINT_CSS, LINK_SCHEMES, Refused, ResourceGa
 from advocate.render.pdf.html_checks import check_depth, split_styles
 from advocate.render.pdf.logs import GLIB_LOCAL, LogCollector, install_glib_handler
 
-__all__ = ["PdfRenderer", "render_pdf", "render_pdf_pages"]
+__all__ = ["PdfRenderer", "PdfResult", "render_pdf", "render_pdf_result"]
 
 
 PDF_VARIANT = "pdf/ua-1"  # tagged, with /Lang and a title; never pdf/x-* (stamps local time)
@@ -127,6 +128,15 @@ def _source_date() -> str | None:
 # ---------------------------------------------------------------------- renderer
 
 
+@dataclass(frozen=True)
+class PdfResult:
+    """One render: the PDF, its page count, and WeasyPrint's warnings (a template's CSS)."""
+
+    data: bytes
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+
+
 @dataclass
 class _Outcome:
     """Everything that went wrong in one render, most important first when reported."""
@@ -150,17 +160,13 @@ class PdfRenderer:
         self._base_css: dict[str, Any] = {}
         self._stale = False
         self._cleanup: Callable[[], object] | None = None
-        #: WARNING records (as text) of the last render: template CSS/HTML problems.
-        self.warnings: list[str] = []
-        #: Pages of the last PDF rendered (letters must fit one page, briefs two).
-        self.pages = 0
         self._setup()
 
     def _setup(self) -> None:
         """(Re)build the font configuration and the stylesheets parsed against it."""
         weasy = _weasy()
         font_config = private_font_configuration(weasy.FontConfiguration)
-        fetcher = weasy.GateFetcher(ResourceGate(package_roots()))
+        fetcher = weasy.GateFetcher(ResourceGate(package_roots(), BUNDLED_FONT_BYTES))
         fonts = weasy.CSS(string=fonts_css(), font_config=font_config, url_fetcher=fetcher)
         if fetcher.gate.refusals:  # pragma: no cover - a broken install
             raise RuntimeError(fetcher.gate.refusals[0].message)
@@ -183,7 +189,7 @@ class PdfRenderer:
         if size not in self._base_css:
             css = f'@page {{ size: {size}; }}\nhtml {{ font-family: "Advocate Serif", serif; }}\n'
             weasy = _weasy()
-            fetcher = weasy.GateFetcher(ResourceGate(package_roots()))
+            fetcher = weasy.GateFetcher(ResourceGate(package_roots(), BUNDLED_FONT_BYTES))
             self._base_css[size] = weasy.CSS(
                 string=css, font_config=self._font_config, url_fetcher=fetcher
             )
@@ -205,10 +211,31 @@ class PdfRenderer:
     ) -> bytes:
         """Render one HTML document to PDF bytes, or raise AdvocateError; never half a PDF.
 
+        The same as :meth:`render_result`, for callers that need only the bytes."""
+        return self.render_result(html, title=title, lang=lang, base_dir=base_dir, roots=roots,
+                                  timeout=timeout, paper=paper, source=source,
+                                  max_pages=max_pages, allowed_links=allowed_links).data
+
+    def render_result(
+        self,
+        html: str,
+        *,
+        title: str,
+        lang: str,
+        base_dir: Path,
+        roots: Sequence[Path] = (),
+        timeout: float = 60.0,
+        paper: str = "A4",
+        source: str | None = None,
+        max_pages: int | None = None,
+        allowed_links: Collection[str] | None = None,
+    ) -> PdfResult:
+        """Render one HTML document: its PDF bytes, page count and the engine's warnings.
+
         ``base_dir`` resolves relative URLs; files may be loaded only from it, ``roots``
         and advocate's own fonts. ``source`` names the template in error messages. With
-        ``max_pages``, a layout longer than that is not written out (empty bytes; see
-        ``pages``): the caller will tighten it and try again. With ``allowed_links`` (a
+        ``max_pages``, a layout longer than that is not written out (empty bytes, and its
+        page count): the caller will tighten it and try again. With ``allowed_links`` (a
         pack's templates), every link to another site must be one of them.
         """
         if not title.strip() or not lang.strip():
@@ -282,7 +309,7 @@ class PdfRenderer:
         source: str | None,
         max_pages: int | None = None,
         allowed_links: Collection[str] | None = None,
-    ) -> bytes:
+    ) -> PdfResult:
         weasy = _weasy()
         fetcher = weasy.GateFetcher(gate)
         outcome = _Outcome()
@@ -291,6 +318,7 @@ class PdfRenderer:
         logger.addHandler(collector)
         GLIB_LOCAL.sink = outcome.glib
         pdf: bytes | None = None
+        pages = 0
         try:
             with time_limit(timeout) as clock:
                 try:
@@ -303,8 +331,8 @@ class PdfRenderer:
                     )
                     self._vet(document, gate, allowed_links)
                     self._scrub(document.metadata, title, lang, created)
-                    self.pages = len(document.pages)
-                    if max_pages is not None and self.pages > max_pages:
+                    pages = len(document.pages)
+                    if max_pages is not None and pages > max_pages:
                         pdf = b""  # too long: not worth writing out
                     elif not gate.refusals:
                         pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_finisher)
@@ -333,13 +361,13 @@ class PdfRenderer:
             ):
                 # Template fonts, or a render cut short: the next one starts clean.
                 self._stale = True
-        self.warnings = [
+        warnings = [
             r.getMessage()[:300] for r in collector.records if r.levelno < logging.ERROR
         ]
         errors = [r for r in collector.records if r.levelno >= logging.ERROR]
         self._raise_for(outcome, gate, errors, timeout, source)
         assert pdf is not None
-        return pdf
+        return PdfResult(pdf, pages, warnings)
 
     @staticmethod
     def _vet(document: Any, gate: ResourceGate,
@@ -449,27 +477,11 @@ def _shared() -> PdfRenderer:
 def render_pdf(html: str, **options: Any) -> bytes:
     """Render one HTML document to PDF bytes with this process's shared renderer
     (options as for :meth:`PdfRenderer.render`)."""
-    return render_pdf_pages(html, **options)[0]
+    return _shared().render(html, **options)
 
 
-def render_pdf_pages(
-    html: str,
-    *,
-    title: str,
-    lang: str,
-    base_dir: Path,
-    roots: Sequence[Path] = (),
-    timeout: float = 60.0,
-    paper: str = "A4",
-    source: str | None = None,
-    max_pages: int | None = None,
-    allowed_links: Collection[str] | None = None,
-) -> tuple[bytes, int]:
-    """Like :func:`render_pdf`, and the number of pages (to keep documents to their budget).
-
-    With ``max_pages``, a longer document comes back as empty bytes and its page count."""
-    renderer = _shared()
-    data = renderer.render(html, title=title, lang=lang, base_dir=base_dir, roots=roots,
-                           timeout=timeout, paper=paper, source=source, max_pages=max_pages,
-                           allowed_links=allowed_links)
-    return data, renderer.pages
+def render_pdf_result(html: str, **options: Any) -> PdfResult:
+    """Like :func:`render_pdf`: the bytes, the page count (to keep documents to their
+    budget; with ``max_pages``, a longer document comes back as empty bytes) and the
+    engine's warnings about the template's CSS and HTML."""
+    return _shared().render_result(html, **options)

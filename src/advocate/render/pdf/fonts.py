@@ -1,5 +1,21 @@
-"""Font policy: the bundled fonts, a private fontconfig that sees no host font, and which
-characters the fonts can draw."""
+"""Font policy, in one place: which fonts a PDF may use, how fontconfig finds them (and no
+host font), and which characters they can draw.
+
+Every font is bundled in ``src/advocate/fonts`` (OFL; see ``OFL.txt`` and ``FONTS.md``
+there), so the same input gives the same PDF bytes on any machine and no host font can
+reach a PDF. Templates name two stacks: ``"Advocate Serif"`` (``serif``) and
+``"Advocate Sans"`` (``sans-serif``). Each is Noto Serif or Noto Sans (Latin with
+Vietnamese, Greek, Cyrillic with Kazakh) followed, character by character, by one font per
+further script (:data:`SCRIPTS`), one CJK font (Chinese, Japanese and Korean: its ``locl``
+feature follows the ``lang`` of the text) and two symbol fonts. A template pack may add its
+own fonts (``fonts/`` in the pack, named by its CSS); :func:`pack_fonts` finds them so the
+checks below count them too.
+
+What no font draws is found before anything is rendered (:func:`undrawable`,
+:func:`people_problems`): letters of a script without a font refuse the document, naming the
+row and the script, never the text; emoji and other symbols are left out of the PDF only,
+with a warning (the text and the ``.eml`` keep them).
+"""
 
 from __future__ import annotations
 
@@ -9,38 +25,83 @@ import shutil
 import tempfile
 import threading
 import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-_FONT_FILES = {
-    ("Advocate Serif", "normal", 400): "NotoSerif-Regular.ttf",
-    ("Advocate Serif", "normal", 700): "NotoSerif-Bold.ttf",
-    ("Advocate Serif", "italic", 400): "NotoSerif-Italic.ttf",
-    ("Advocate Serif", "italic", 700): "NotoSerif-BoldItalic.ttf",
-    ("Advocate Sans", "normal", 400): "NotoSans-Regular.ttf",
-    ("Advocate Sans", "normal", 700): "NotoSans-Bold.ttf",
-    ("Advocate Sans", "italic", 400): "NotoSans-Italic.ttf",
-    ("Advocate Sans", "italic", 700): "NotoSans-BoldItalic.ttf",
-}
-_GLYPH_FAMILIES = {
-    "serif": "NotoSerif",
-    "advocate serif": "NotoSerif",
-    "sans": "NotoSans",
-    "sans-serif": "NotoSans",
-    "advocate sans": "NotoSans",
-}
+from advocate.errors import Problem
 
-# Fontconfig sees no system font at all: generic families go to the bundled fonts, so
-# no host font can reach a PDF (or its subset names), and output does not depend on
-# what the host has installed. Characters the bundled fonts lack become .notdef boxes;
-# callers refuse such text first with missing_glyphs().
+#: Scripts beyond Latin, Greek and Cyrillic: (family suffix, serif file stem, sans file stem).
+SCRIPTS: tuple[tuple[str, str, str], ...] = (
+    ("Arabic", "NotoNaskhArabic", "NotoSansArabic"),  # with Persian and Urdu letters
+    ("Hebrew", "NotoSerifHebrew", "NotoSansHebrew"),
+    ("Armenian", "NotoSerifArmenian", "NotoSansArmenian"),
+    ("Georgian", "NotoSerifGeorgian", "NotoSansGeorgian"),
+    ("Devanagari", "NotoSerifDevanagari", "NotoSansDevanagari"),
+    ("Bengali", "NotoSerifBengali", "NotoSansBengali"),
+    ("Tamil", "NotoSerifTamil", "NotoSansTamil"),
+    ("Thai", "NotoSerifThai", "NotoSansThai"),
+    ("Ethiopic", "NotoSerifEthiopic", "NotoSansEthiopic"),
+)
+#: One CJK font for both stacks (Noto Sans CJK SC holds every JP, KR, TC glyph too).
+CJK_FILE = "NotoSansCJKsc-Regular.otf"
+SYMBOL_FILES = ("NotoSansSymbols2-Regular.ttf", "NotoSansSymbols-Regular.ttf")
+#: The bundled CJK font is larger than a template resource may be (gate.MAX_RESOURCE_BYTES).
+BUNDLED_FONT_BYTES = 32 << 20
+#: What the README promises (tests render a name in each).
+COVERED_SCRIPTS = (
+    "Latin (with Vietnamese)", "Greek", "Cyrillic (with Kazakh)", "Armenian", "Georgian",
+    "Hebrew", "Arabic (with Persian and Urdu)", "Devanagari", "Bengali", "Tamil", "Thai",
+    "Ethiopic", "Chinese (simplified and traditional)", "Japanese", "Korean",
+)
+
+
+def _faces() -> dict[tuple[str, str, int], str]:
+    faces: dict[tuple[str, str, int], str] = {}
+    for stack in ("Serif", "Sans"):
+        for style, weight, stem in (("normal", 400, "Regular"), ("normal", 700, "Bold"),
+                                    ("italic", 400, "Italic"), ("italic", 700, "BoldItalic")):
+            faces[(f"Advocate {stack}", style, weight)] = f"Noto{stack}-{stem}.ttf"
+    for script, serif, sans in SCRIPTS:
+        for stack, stem in (("Serif", serif), ("Sans", sans)):
+            for weight, name in ((400, "Regular"), (700, "Bold")):
+                faces[(f"Advocate {stack} {script}", "normal", weight)] = f"{stem}-{name}.ttf"
+    faces[("Advocate CJK", "normal", 400)] = CJK_FILE
+    for index, filename in enumerate(SYMBOL_FILES):
+        faces[(f"Advocate Symbols {index + 1}", "normal", 400)] = filename
+    return faces
+
+
+_FONT_FILES = _faces()
+
+
+def stack(name: str) -> list[str]:
+    """The families of one stack (``Serif`` or ``Sans``), in the order fontconfig tries them."""
+    return [f"Advocate {name}", *(f"Advocate {name} {script}" for script, _, _ in SCRIPTS),
+            "Advocate CJK", *(f"Advocate Symbols {i + 1}" for i in range(len(SYMBOL_FILES)))]
+
+
+_STACKS = {"serif": "Serif", "advocate serif": "Serif", "sans": "Sans", "sans-serif": "Sans",
+           "advocate sans": "Sans"}
+
+# Fontconfig sees no system font at all: generic families go to the bundled stacks, and
+# each stack lists its script fonts (``accept``: after the family, before anything else),
+# so every character finds the same font on every machine and no host font can reach a
+# PDF (or its subset names).
 _GENERIC_FAMILIES = {
     "serif": "Advocate Serif",
     "sans-serif": "Advocate Sans",
     "monospace": "Advocate Sans",
     "system-ui": "Advocate Sans",
 }
+
+
+def _family_list(tag: str, families: Iterable[str]) -> str:
+    return f"<{tag}>" + "".join(f"<family>{f}</family>" for f in families) + f"</{tag}>"
+
+
 _FONTCONFIG_XML = "\n".join(
     [
         '<?xml version="1.0"?>',
@@ -50,6 +111,11 @@ _FONTCONFIG_XML = "\n".join(
             f'<alias binding="same"><family>{generic}</family>'
             f"<prefer><family>{family}</family></prefer></alias>"
             for generic, family in _GENERIC_FAMILIES.items()
+        ),
+        *(
+            f'<alias binding="same"><family>Advocate {name}</family>'
+            f"{_family_list('accept', stack(name)[1:])}</alias>"
+            for name in ("Serif", "Sans")
         ),
         "</fontconfig>",
         "",
@@ -82,7 +148,7 @@ def package_roots() -> list[Path]:
 
 @functools.cache
 def fonts_css() -> str:
-    """``@font-face`` rules for "Advocate Serif" and "Advocate Sans" (the bundled Noto)."""
+    """``@font-face`` rules for every bundled face (see the module docstring)."""
     fonts = _fonts_dir()
     rules = []
     for (family, style, weight), filename in _FONT_FILES.items():
@@ -93,38 +159,239 @@ def fonts_css() -> str:
     return "\n".join(rules) + "\n"
 
 
+def bundled_font_files() -> list[Path]:
+    """Every bundled font file (for tests and the docs)."""
+    return [_fonts_dir() / name for name in dict.fromkeys(_FONT_FILES.values())]
+
+
 @functools.cache
-def _covered_codepoints(prefix: str) -> frozenset[int]:
-    """Code points every style (regular, bold, italics) of a bundled family can draw."""
+def _cmap(path: Path, _stamp: tuple[int, int] = (0, 0)) -> frozenset[int]:
+    """The code points one font file maps (``_stamp`` keys the cache to the file's state)."""
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
-    covered: frozenset[int] | None = None
-    for style in ("Regular", "Bold", "Italic", "BoldItalic"):
-        with TTFont(_fonts_dir() / f"{prefix}-{style}.ttf", lazy=True) as font:
-            cmap = frozenset(font.getBestCmap())
-        covered = cmap if covered is None else covered & cmap
-    assert covered is not None
-    return covered
+    with TTFont(path, lazy=True, fontNumber=0) as font:
+        return frozenset(font.getBestCmap() or ())
+
+
+@functools.cache
+def _stack_coverage(name: str) -> frozenset[int]:
+    """What one stack draws in every style: its Latin family in all four styles, and each
+    further family in its regular and bold faces."""
+    covered: set[int] = set()
+    for family in stack(name):
+        cmaps = [_cmap(_fonts_dir() / filename)
+                 for (fam, _, _), filename in _FONT_FILES.items() if fam == family]
+        covered |= frozenset.intersection(*cmaps)
+    return frozenset(covered)
+
+
+@functools.cache
+def _bundled_coverage() -> frozenset[int]:
+    """What both stacks draw (names appear in serif letters and in sans tables)."""
+    return _stack_coverage("Serif") & _stack_coverage("Sans")
+
+
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".woff")
+
+
+def pack_fonts(roots: Sequence[Path]) -> list[Path]:
+    """Font files in the ``fonts/`` folder of template roots (``--templates DIR`` or
+    ``templates/`` beside the campaign): a pack's CSS names them with ``@font-face``."""
+    found: list[Path] = []
+    builtin = _package_dir("letter_templates")
+    for root in roots:
+        folder = Path(root) / "fonts"
+        if builtin is not None and Path(root).resolve() == builtin:
+            continue
+        if folder.is_dir():
+            found += sorted(p for p in folder.iterdir()
+                            if p.suffix.lower() in FONT_SUFFIXES and p.is_file())
+    return found
+
+
+@functools.cache
+def _face(path: Path, _stamp: tuple[int, int] = (0, 0)) -> tuple[str, str, int] | None:
+    """(family, style, weight) a font file declares, or None if it is no font."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(path, lazy=True, fontNumber=0) as font:
+            names = font["name"]
+            family = names.getDebugName(16) or names.getDebugName(1)
+            os2 = font.get("OS/2")
+            weight = int(os2.usWeightClass) if os2 is not None else 400
+            italic = bool(os2.fsSelection & 1) if os2 is not None else False
+    except Exception:
+        return None
+    if not family:
+        return None
+    return str(family), "italic" if italic else "normal", max(100, min(900, weight))
+
+
+def pack_fonts_css(paths: Sequence[Path]) -> str:
+    """``@font-face`` rules for a pack's own fonts, under the family names the files
+    declare: the pack's CSS names that family (``font-family: "Noto Sans Khmer", serif``),
+    and where it does not, fontconfig still finds the font for characters nothing else
+    draws. The files are loaded through the resource gate like any other."""
+    rules = []
+    for path in paths:
+        info = path.stat()
+        face = _face(path, (info.st_mtime_ns, info.st_size))
+        if face is None:
+            continue
+        family, style, weight = face
+        quoted = family.replace("\\", "").replace('"', "")
+        rules.append(f'@font-face {{ font-family: "{quoted}"; font-style: {style}; '
+                     f'font-weight: {weight}; src: url("{path.resolve().as_uri()}"); }}')
+    return "\n".join(rules)
+
+
+def _extra_coverage(extra: Sequence[Path]) -> frozenset[int]:
+    covered: set[int] = set()
+    for path in extra:
+        try:
+            info = path.stat()
+            covered |= _cmap(path, (info.st_mtime_ns, info.st_size))
+        except Exception:  # not a font fontTools can read: the render will say so
+            continue
+    return frozenset(covered)
+
+
+# ------------------------------------------------------------------ what is drawn
+
+#: Not drawn by any font, so never "missing": variation selectors (emoji presentation).
+_INVISIBLE = frozenset([*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)])
+
+
+@dataclass(frozen=True)
+class Undrawable:
+    """A character no font draws: ``script`` names its script (``"Khmer"``) or ``None``
+    for an emoji or other symbol, which is left out of the PDF rather than refused."""
+
+    char: str
+    script: str | None
+
+    @property
+    def symbol(self) -> bool:
+        return self.script is None
+
+    @property
+    def code(self) -> str:
+        return f"U+{ord(self.char):04X}"
+
+
+def script_name(char: str) -> str | None:
+    """The name of the script ``char`` is written in, or None for symbols, emoji,
+    punctuation and marks that belong to no one script (and private or unassigned ones)."""
+    from fontTools import unicodedata as ucd  # type: ignore[import-untyped]
+
+    code = ucd.script(char)
+    if code in ("Zyyy", "Zinh", "Zzzz") or unicodedata.category(char) in ("Co", "Cn"):
+        return None
+    return str(ucd.script_name(code, default=code)).replace("_", " ")
+
+
+def _drawable(char: str, covered: frozenset[int]) -> bool:
+    return (ord(char) in covered or char.isspace() or ord(char) in _INVISIBLE
+            or unicodedata.category(char) in ("Cc", "Cf"))
+
+
+def _coverage(extra: Sequence[Path]) -> frozenset[int]:
+    return _bundled_coverage() | _extra_coverage(extra) if extra else _bundled_coverage()
+
+
+def _undrawable(text: str, covered: frozenset[int]) -> list[Undrawable]:
+    if text.isascii():
+        return []
+    return [Undrawable(char, script_name(char))
+            for char in sorted(set(text)) if not _drawable(char, covered)]
+
+
+def undrawable(text: str, extra: Sequence[Path] = ()) -> list[Undrawable]:
+    """Characters of ``text`` that neither stack (nor the fonts in ``extra``) can draw,
+    in code point order; whitespace, controls and format characters never count."""
+    return _undrawable(text, _coverage(extra)) if not text.isascii() else []
 
 
 def missing_glyphs(text: str, family: str = "serif") -> set[str]:
-    """Characters of ``text`` the bundled font cannot draw (whitespace/controls ignored).
-
-    Lets callers refuse a document up front instead of printing tofu boxes: fontconfig
-    never falls back to host fonts (see ``_FONTCONFIG_XML``).
-    """
-    prefix = _GLYPH_FAMILIES.get(family.strip().lower())
-    if prefix is None:
+    """Characters of ``text`` one bundled stack cannot draw (whitespace/controls ignored)."""
+    name = _STACKS.get(family.strip().lower())
+    if name is None:
         raise ValueError(f"unknown font family {family!r}; use 'serif' or 'sans'")
-    covered = _covered_codepoints(prefix)
-    return {
-        char
-        for char in set(text)
-        if ord(char) not in covered
-        and not char.isspace()
-        and unicodedata.category(char) not in ("Cc", "Cf")
-    }
+    covered = _stack_coverage(name)
+    return {char for char in set(text) if not _drawable(char, covered)}
 
+
+def strip_symbols(html: str, chars: Iterable[str]) -> str:
+    """``html`` without the symbols no font draws (the PDF leaves them out, with a warning)."""
+    table = {ord(c): None for c in chars}
+    return html.translate(table) if table else html
+
+
+_PERSON_FIELDS = ("name", "city", "country", "email", "note")
+#: What a petition prints of each signer who agreed to be named.
+PETITION_FIELDS = ("name", "city")
+HINT_SCRIPT = ("add a font for {scripts} to the fonts/ folder of your templates, see "
+               "docs/fonts.md; or give the {fields} in a script the bundled fonts cover")
+
+
+def _join(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def people_problems(people: Iterable[Any], extra: Sequence[Path] = (),
+                    fields: Sequence[str] = _PERSON_FIELDS) -> list[Problem]:
+    """One problem per person (signer row or letter writer) whose details hold characters
+    no font can draw: an error naming the scripts, or a warning for emoji and symbols
+    (left out of the PDF only). Names the row and the field, never the text itself."""
+    problems: list[Problem] = []
+    covered = _coverage(extra)
+    for person in people:
+        scripts: dict[str, None] = {}
+        letter_fields: dict[str, None] = {}
+        symbol_fields: dict[str, None] = {}
+        for field in fields:
+            value = getattr(person, field, None)
+            if not isinstance(value, str) or not value:
+                continue
+            for item in _undrawable(value, covered):
+                if item.symbol:
+                    symbol_fields[field] = None
+                else:
+                    scripts[item.script or ""] = None
+                    letter_fields[field] = None
+        row = getattr(person, "row", None)
+        file, line = getattr(person, "file", None), getattr(person, "line", None)
+        prefix = f"row {row}: " if row else ""
+        if scripts:
+            names = _join(list(scripts))
+            verb = "holds" if len(letter_fields) == 1 else "hold"
+            problems.append(Problem(
+                f"{prefix}the {_join(list(letter_fields))} {verb} "
+                f"{names} letters, which no font of advocate's can draw in a PDF",
+                hint=HINT_SCRIPT.format(scripts=names, fields=_join(list(letter_fields))),
+                file=file, line=line))
+        if symbol_fields:
+            problems.append(Problem(
+                f"{prefix}the {_join(list(symbol_fields))} "
+                f"{'holds' if len(symbol_fields) == 1 else 'hold'} emoji or symbols no "
+                "font draws: they are left out of the PDF (the text and .eml keep them)",
+                hint="nothing to do, or remove them from the signer list", severity="warning",
+                file=file, line=line))
+    return problems
+
+
+def symbols_in(people: Iterable[Any], extra: Sequence[Path] = (),
+               fields: Sequence[str] = _PERSON_FIELDS) -> set[str]:
+    """The emoji and symbols in people's details that no font draws."""
+    found: set[str] = set()
+    covered = _coverage(extra)
+    for person in people:
+        for field in fields:
+            value = getattr(person, field, None)
+            if isinstance(value, str) and value:
+                found |= {i.char for i in _undrawable(value, covered) if i.symbol}
+    return found
 
 
 _ENV_LOCK = threading.Lock()
