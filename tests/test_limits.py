@@ -62,3 +62,95 @@ def test_off_the_main_thread_no_limit_is_set() -> None:
     thread.start()
     thread.join()
     assert seen == [(0.0, 0.0)]
+
+
+# -- issue 13: limits the OS enforces, in a confined child process ----------------------
+
+import math  # noqa: E402
+from typing import Any  # noqa: E402
+
+from advocate import limits  # noqa: E402
+from advocate.errors import AdvocateError  # noqa: E402
+
+
+def _echo(target: Any, value: int) -> tuple[Any, int]:
+    return target, value * 2
+
+
+def _sort_forever(target: Any) -> int:
+    # Equal, distinct nested lists: every comparison walks them in C; no signal handler runs.
+    m, n = list(range(100_000)), list(range(100_000))
+    return len(sorted([[[[m]]], [[[n]]]] * 50_000))
+
+
+def _sleep_forever(target: Any) -> None:
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    while True:
+        time.sleep(1)  # no CPU used: only the parent's wall clock ends it
+
+
+def _allocate(target: Any) -> int:
+    return len(bytearray(3 << 30))  # 3 GiB
+
+
+def _fail(target: Any) -> None:
+    raise AdvocateError("refused here", file="x.j2", line=3)
+
+
+def _limits_in_child(target: Any) -> tuple[bool, int]:
+    import resource
+
+    return limits.CONFINED, resource.getrlimit(resource.RLIMIT_CORE)[0]
+
+
+def test_a_confined_call_runs_in_a_child_holding_the_target() -> None:
+    confined = limits.Confined({"held": "by the parent"})
+    try:
+        assert confined.call(_echo, 21, seconds=5) == ({"held": "by the parent"}, 42)
+        assert confined.call(_limits_in_child, seconds=5) == (True, 0)
+        assert not limits.CONFINED  # the parent is not confined
+        with pytest.raises(AdvocateError, match="refused here"):
+            confined.call(_fail, seconds=5)
+        assert confined.call(_echo, 1, seconds=5)[1] == 2  # still serving after an error
+    finally:
+        confined.close()
+
+
+def test_c_code_is_stopped_by_the_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "SECONDS_CAP", 1.0)
+    confined = limits.Confined(None)
+    started = time.monotonic()
+    try:
+        with pytest.raises(AdvocateError, match=r"used more than 4 s of CPU time"):
+            confined.call(_sort_forever, seconds=10, what="t.j2")
+        assert time.monotonic() - started < 30
+        assert confined.call(_echo, 2, seconds=5)[1] == 4  # a fresh child serves the next
+    finally:
+        confined.close()
+
+
+def test_a_stuck_child_is_killed_by_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "SECONDS_CAP", 1.0)
+    monkeypatch.setattr(limits, "WALL_FACTOR", 0.5)
+    confined = limits.Confined(None)
+    try:
+        with pytest.raises(AdvocateError, match=r"was stopped after \d+(\.\d+)? s"):
+            confined.call(_sleep_forever, seconds=10)
+    finally:
+        confined.close()
+
+
+def test_memory_is_bounded_by_the_kernel() -> None:
+    confined = limits.Confined(None)
+    try:
+        with pytest.raises(AdvocateError, match="memory limit"):
+            confined.call(_allocate, seconds=10)
+    finally:
+        confined.close()
+
+
+def test_cpu_seconds_follow_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert limits.cpu_seconds(10) == math.ceil(10 * limits.CPU_FACTOR + limits.CPU_MARGIN) == 17
+    assert limits.cpu_seconds(60) == 92
+    monkeypatch.setattr(limits, "SECONDS_CAP", 1.0)
+    assert limits.cpu_seconds(60) == 4

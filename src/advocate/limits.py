@@ -193,7 +193,11 @@ def _serve(requests: Any, replies: Any, folder: str, target: Any = None) -> None
                 reply: tuple[bool, Any] = (True, function(target, *args))
         except AdvocateError as exc:
             reply = (False, exc)
-        except BaseException as exc:
+        except MemoryError:
+            reply = (False, AdvocateError(
+                f"render went over its memory limit ({MEMORY_BYTES >> 20} MiB more)",
+                hint="the template or its layout builds too much; simplify it"))
+        except BaseException as exc:  # reported by its type only (its text may be personal)
             reply = (False, RuntimeError(type(exc).__name__))
         try:
             replies.send(reply)
