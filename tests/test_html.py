@@ -6,17 +6,16 @@ from __future__ import annotations
 import pytest
 
 from advocate.errors import AdvocateError
-from advocate.render.html import CSP_META, CSP_POLICY, apply_csp, check_html, parse_html, \
-    tree_depth
+from advocate.render.html import CSP_META, CSP_POLICY, apply_csp, check_html, parse_html, tree_depth
 
 NS = "{http://www.w3.org/1999/xhtml}"
 
 
 def policy_first(html: str) -> bool:
     root = parse_html(html)
-    head = [e for e in root if isinstance(e.tag, str)][0]
+    head = next(e for e in root if isinstance(e.tag, str))
     assert head.tag == NS + "head"
-    first = [e for e in head if isinstance(e.tag, str) and set(e.attrib) != {"charset"}][0]
+    first = next(e for e in head if isinstance(e.tag, str) and set(e.attrib) != {"charset"})
     return first.get("http-equiv") == "Content-Security-Policy" and \
         first.get("content") == CSP_POLICY
 
