@@ -1611,3 +1611,29 @@ def test_issue13_emails_use_idna_2008() -> None:
 
     assert normalise_email("a@straße.de") == "a@xn--strae-oqa.de"
     assert email_key("a@straße.de") != email_key("a@strasse.de")
+
+
+def test_issue13_a_packs_css_inside_the_built_in_index_gets_no_letter_text(cli: Cli) -> None:
+    """The built-in index includes base.css.j2, which a pack may replace: then the pack's
+    template runs inside the index, and the index is treated as the pack's."""
+    rows = signers(cli.root, "valid.csv")
+    layout(cli.root, "</style><p>{{ letters }}</p><style>", "base.css.j2")
+    result = cli.invoke("build", "pack/campaign.yaml", "--signers", rows, "-o", "site",
+                        "--formats", "txt", "--no-documents")
+    assert result.exit_code == 0, result.stderr
+    html = (cli.root / "site" / "kazakhstan-2022" / "index.html").read_text(encoding="utf-8")
+    assert _csp_first(html)
+    assert "mailto:" not in html
+    for value in personal_data("valid.csv"):
+        assert value not in html and quote(value) not in html
+
+
+def test_issue13_an_unchanged_copy_of_the_templates_keeps_the_index_links(cli: Cli) -> None:
+    shutil.rmtree(cli.root / "pack" / "templates")
+    shutil.copytree(builtin_templates(), cli.root / "pack" / "templates")
+    rows = signers(cli.root, "valid.csv")
+    result = cli.invoke("build", "pack/campaign.yaml", "--signers", rows, "-o", "site",
+                        "--formats", "txt", "--no-documents")
+    assert result.exit_code == 0, result.stderr
+    html = (cli.root / "site" / "kazakhstan-2022" / "index.html").read_text(encoding="utf-8")
+    assert "mailto:" in html

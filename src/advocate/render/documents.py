@@ -493,10 +493,23 @@ class Renderer:
         except Exception:  # the render just loaded it; a name is enough for a message
             return name
 
-    def from_builtin(self, name: str) -> bool:
-        """Whether template ``name`` is advocate's own (not a pack's)."""
-        filename = self._layout_file(name)
-        return Path(filename).resolve().is_relative_to(self.roots[-1].resolve())
+    def from_builtin(self, name: str, depth: int = 0) -> bool:
+        """Whether template ``name``, and every template it uses, is advocate's own or a
+        pack's unchanged copy of it (``advocate new --templates``): then nothing of a pack's
+        own making runs in it (a pack's ``base.css.j2`` could write HTML into a page)."""
+        filename = Path(self._layout_file(name))
+        builtin = self.roots[-1].resolve()
+        try:
+            own = (builtin / name).read_text(encoding="utf-8")
+            if not filename.resolve().is_relative_to(builtin) and \
+                    filename.read_text(encoding="utf-8") != own:
+                return False
+        except OSError:
+            return False
+        uses = re.findall(r"\{%-?\s*(?:include|extends|import|from)\s+([^\s%]+)", own)
+        return depth < 8 and all(
+            used[:1] in "'\"" and used[-1:] == used[:1] and
+            self.from_builtin(used[1:-1], depth + 1) for used in uses)
 
     def campaign_links(self) -> frozenset[str]:
         """Every address the campaign file names: the only ones a pack's pages may link to
