@@ -34,7 +34,7 @@ def resolve_campaign(name: str) -> Path:
     hint = f"bundled campaigns: {', '.join(bundled_ids()) or 'none'}"
     if path.exists():
         hint = f"to use the file of that name, write ./{name}"
-    raise AdvocateError(f"no bundled campaign named '{name}'", hint=hint)
+    raise AdvocateError(f"no campaign file or bundled campaign named '{name}'", hint=hint)
 
 
 def catalogue() -> list[str]:

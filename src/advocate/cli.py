@@ -196,8 +196,7 @@ def _emit(data: str | bytes, out: Path | None, force: bool, inputs: Sequence[Pat
         if isinstance(data, bytes):
             if not dash or sys.stdout.isatty():
                 raise AdvocateError("a PDF cannot go to the terminal",
-                                    hint="pass -o FILE.pdf to write it to a file, or -o - "
-                                    "with standard output redirected")
+                                    hint="pass -o FILE.pdf to write it to a file")
             sys.stdout.flush()
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
