@@ -48,6 +48,9 @@ WALL_FACTOR = 2.0
 SECONDS_CAP: float | None = None
 #: True in a process that confined itself: untrusted work runs here, not in a child.
 CONFINED = False
+#: Where a confined child can be forked holding the parent's objects (Linux). Elsewhere
+#: untrusted renders stay in process, bounded by the in-process time limits only.
+CAN_CONFINE = sys.platform.startswith("linux")
 
 
 class RenderTimeout(BaseException):

@@ -578,7 +578,7 @@ class Renderer:
                 max_pages=budget if level < FIT_LEVELS else None,
                 allowed_links=None if self.trusted else self.campaign_links())
             with _redacting(private):
-                if self.trusted or limits.CONFINED:
+                if self.trusted or limits.CONFINED or not limits.CAN_CONFINE:
                     result = pdf.render_pdf_result(html, **options)
                 else:  # a pack's layout: in the confined child, under the OS's limits
                     result = self.env.confined().call(

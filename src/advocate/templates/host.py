@@ -518,7 +518,7 @@ def render(env: AdvocateEnvironment, name: str, context: Mapping[str, Any],
 
     A pack's templates (``env.untrusted``) render in a confined child process, where the
     kernel bounds CPU time and memory (:mod:`advocate.limits`)."""
-    if env.untrusted and not limits.CONFINED:
+    if env.untrusted and limits.CAN_CONFINE and not limits.CONFINED:
         try:
             where = env.get_template(name).filename or name
         except Exception:  # the child reports it, with its place
