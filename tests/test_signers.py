@@ -169,7 +169,8 @@ def test_missing_header_row_is_not_echoed(here: Path) -> None:
     message = error_of(path)
     assert message == (
         "signers.csv:1: the first row names no known column (the first row must name the "
-        "columns, for example name,email,city,country,note,public)"
+        "columns, for example name,email,city,country,note,public; or map yours: --columns "
+        'name="Full Name",email="Email Address",public="Display my name")'
     )
     assert "Ana" not in message and "Leila" not in message
     # Same message for a header with every column misspelt: one line, nothing echoed.
@@ -298,18 +299,24 @@ def test_too_many_problems_are_capped() -> None:
 def test_file_too_large(here: Path) -> None:
     path = write("signers.csv", "name\n" + "Ana\n" * 100)
     assert error_of(path, max_bytes=100) == (
-        "signers.csv: file too large (405 bytes; the limit is 100)"
+        "signers.csv: file too large (405 bytes; the limit is 100; "
+        "raise it with --max-signers-size)"
     )
 
 
 def test_unsupported_files(here: Path) -> None:
     assert error_of(write("signers.xlsx", b"PK\x03\x04rest")) == (
-        "signers.xlsx: this is a spreadsheet workbook, not a CSV file "
-        "(in your spreadsheet use Save As > CSV UTF-8)"
+        "signers.xlsx: not a readable workbook (the file is damaged) "
+        "(save it again from your spreadsheet, or as CSV UTF-8)"
+    )
+    assert error_of(write("signers.csv", b"PK\x03\x04rest")) == (
+        "signers.csv: this is a spreadsheet workbook, not a text file "
+        "(give it its own extension (.xlsx, .xls or .ods) and advocate reads it as a "
+        "spreadsheet)"
     )
     assert error_of(write("signers.json", b"[]")) == (
         "signers.json: unsupported signer file type '.json' "
-        "(use a .csv (UTF-8, header row) or a .yaml list)"
+        "(use a .csv (UTF-8, header row), a spreadsheet (.xlsx, .xls, .ods) or a .yaml list)"
     )
     assert error_of(Path("missing.csv")) == "missing.csv: file not found"
     Path("folder.csv").mkdir()

@@ -1,0 +1,104 @@
+"""Email addresses: the one validator and normaliser for signer (and recipient) addresses.
+
+Reasons given in ``ValueError`` never quote the address, so they can go into messages.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["email_key", "normalise_email"]
+
+# RFC 5322 atext; non-ASCII is allowed too (RFC 6531 internationalised local parts).
+_ATEXT = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~"
+)
+_LDH_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+_PLAIN_ASCII = re.compile(r"[!-~]+")
+
+
+def _split_email(s: str) -> tuple[str, str]:
+    """Validate and normalise an address without length limits; reasons never quote it."""
+    if not isinstance(s, str):
+        raise TypeError("email must be a str")
+    s = unicodedata.normalize("NFC", s).strip()
+    if not s:
+        raise ValueError("empty")
+    # Printable ASCII without spaces has none of the characters refused below: skip the loop.
+    for ch in ("" if _PLAIN_ASCII.fullmatch(s) else s):
+        cat = unicodedata.category(ch)
+        if ch.isspace() or cat in ("Zl", "Zp"):
+            raise ValueError("contains a space")
+        if cat == "Cc":
+            raise ValueError("contains a control character")
+        if cat == "Cf":
+            raise ValueError("contains an invisible character")
+        if cat in ("Cs", "Co", "Cn"):
+            raise ValueError("contains an invalid character")
+    at = s.count("@")
+    if at == 0:
+        raise ValueError("no @")
+    if at > 1:
+        raise ValueError("more than one @")
+    local, domain = s.split("@")
+    if not local:
+        raise ValueError("nothing before the @")
+    if not domain:
+        raise ValueError("nothing after the @")
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        raise ValueError("misplaced dot before the @")
+    if any(ch.isascii() and ch not in _ATEXT and ch != "." for ch in local):
+        raise ValueError("character not allowed before the @")
+    if domain.endswith("."):
+        raise ValueError("domain ends with a dot")
+    try:
+        # The stdlib codec implements IDNA 2003 (nameprep + punycode): offline, no extra
+        # dependency, and it maps 'bücher.example' to 'xn--bcher-kva.example'. It differs
+        # from IDNA 2008 for a few rare characters (e.g. 'ß' becomes 'ss'), which only
+        # matters for comparing such domains, never for safety.
+        ascii_domain = domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        raise ValueError("invalid domain") from None
+    labels = ascii_domain.split(".")
+    if len(labels) < 2:
+        raise ValueError("domain has no dot")
+    if not all(_LDH_LABEL.fullmatch(label) for label in labels) or labels[-1].isdigit():
+        raise ValueError("invalid domain")
+    return local, ascii_domain
+
+
+def normalise_email(s: str) -> str:
+    """The address to store and use: NFC, trimmed, IDNA lower-case domain, local part as typed.
+
+    No provider rewriting (Gmail dots, ``+tag``): those are different addresses. Raises
+    ValueError whose text is a reason ("more than one @") containing no part of the address.
+    """
+    local, domain = _split_email(s)
+    if len(local.encode("utf-8")) > 64:
+        raise ValueError("the part before the @ is too long")
+    if len(domain) > 253:
+        raise ValueError("domain too long")
+    address = f"{local}@{domain}"
+    if len(address.encode("utf-8")) > 254:
+        raise ValueError("address too long")
+    return address
+
+
+def email_key(s: str) -> str:
+    """Comparison key for duplicates: the casefolded normalised address (idempotent).
+
+    Casefolding can produce text that is not NFC, and the reverse; iterating to a fixed point
+    makes ``email_key(email_key(x)) == email_key(x)``. Length limits are not re-checked so a key
+    that grew by casefolding (``ŉ`` → ``ʼn``) is still a key.
+    """
+    local, domain = _split_email(s)
+    key = f"{local}@{domain}"
+    for _ in range(8):
+        nxt = unicodedata.normalize("NFC", key.casefold())
+        if nxt == key:
+            break
+        key = nxt
+    return key
