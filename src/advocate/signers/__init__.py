@@ -23,6 +23,7 @@ from advocate.signers.read import (
     SignerStats,
     iter_signers,
     parse_signers,
+    parse_size,
     read_signers,
 )
 from advocate.signers.rules import KNOWN_COLUMNS, MAX_FIELD_CHARS, MAX_REPORTED, Dedupe, Signer
@@ -42,6 +43,7 @@ __all__ = [
     "iter_signers",
     "normalise_email",
     "parse_columns",
+    "parse_size",
     "parse_signers",
     "read_signers",
 ]

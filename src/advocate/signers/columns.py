@@ -165,15 +165,14 @@ def plan_columns(
         if h:
             positions.setdefault(h, []).append(index)
 
-    layout = None
-    if mapping is None:
-        layout = next((lay for lay in LAYOUTS if lay.recognise(norm)), None)
-        if layout is None and any(h in KNOWN_COLUMNS for h in norm):
-            return _canonical(norm, line, keep, problems)
+    layout = next((lay for lay in LAYOUTS if lay.recognise(norm)), None)
+    if mapping is None and layout is None and any(h in KNOWN_COLUMNS for h in norm):
+        return _canonical(norm, line, keep, problems)
 
-    plan = Plan("column mapping" if mapping is not None else
-                (layout.name if layout is not None else "common column titles"),
-                width=len(norm))
+    name = layout.name if layout is not None else "common column titles"
+    if mapping is not None:
+        name = f"{layout.name} with a column mapping" if layout is not None else "column mapping"
+    plan = Plan(name, width=len(norm))
     chosen: dict[str, int] = {}
     used: set[int] = set()
 

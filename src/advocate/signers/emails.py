@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["email_key", "normalise_email"]
+__all__ = ["email_key", "normalise_email", "normalised_key"]
 
 # RFC 5322 atext; non-ASCII is allowed too (RFC 6531 internationalised local parts).
 _ATEXT = frozenset(
@@ -18,6 +18,7 @@ _LDH_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 
 _PLAIN_ASCII = re.compile(r"[!-~]+")
+_LOCAL_ASCII = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+")
 
 
 def _split_email(s: str) -> tuple[str, str]:
@@ -50,24 +51,34 @@ def _split_email(s: str) -> tuple[str, str]:
         raise ValueError("nothing after the @")
     if local.startswith(".") or local.endswith(".") or ".." in local:
         raise ValueError("misplaced dot before the @")
-    if any(ch.isascii() and ch not in _ATEXT and ch != "." for ch in local):
+    if not _LOCAL_ASCII.fullmatch(local) and any(
+        ch.isascii() and ch not in _ATEXT and ch != "." for ch in local
+    ):
         raise ValueError("character not allowed before the @")
     if domain.endswith("."):
         raise ValueError("domain ends with a dot")
-    try:
-        # The stdlib codec implements IDNA 2003 (nameprep + punycode): offline, no extra
-        # dependency, and it maps 'bücher.example' to 'xn--bcher-kva.example'. It differs
-        # from IDNA 2008 for a few rare characters (e.g. 'ß' becomes 'ss'), which only
-        # matters for comparing such domains, never for safety.
-        ascii_domain = domain.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        raise ValueError("invalid domain") from None
+    if domain.isascii():
+        # What the codec below does to an ASCII name; the label checks below are the same.
+        ascii_domain = domain.lower()
+    else:
+        ascii_domain = _idna(domain)
     labels = ascii_domain.split(".")
     if len(labels) < 2:
         raise ValueError("domain has no dot")
     if not all(_LDH_LABEL.fullmatch(label) for label in labels) or labels[-1].isdigit():
         raise ValueError("invalid domain")
     return local, ascii_domain
+
+
+def _idna(domain: str) -> str:
+    try:
+        # The stdlib codec implements IDNA 2003 (nameprep + punycode): offline, no extra
+        # dependency, and it maps 'bücher.example' to 'xn--bcher-kva.example'. It differs
+        # from IDNA 2008 for a few rare characters (e.g. 'ß' becomes 'ss'), which only
+        # matters for comparing such domains, never for safety.
+        return domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        raise ValueError("invalid domain") from None
 
 
 def normalise_email(s: str) -> str:
@@ -95,7 +106,14 @@ def email_key(s: str) -> str:
     that grew by casefolding (``ŉ`` → ``ʼn``) is still a key.
     """
     local, domain = _split_email(s)
-    key = f"{local}@{domain}"
+    return normalised_key(f"{local}@{domain}")
+
+
+def normalised_key(address: str) -> str:
+    """:func:`email_key` of an address :func:`normalise_email` returned, without re-checking."""
+    key = address
+    if key.isascii():
+        return key.lower()
     for _ in range(8):
         nxt = unicodedata.normalize("NFC", key.casefold())
         if nxt == key:

@@ -26,6 +26,7 @@ from advocate.signers.rules import KNOWN_COLUMNS, Dedupe, Problems, Record, RowR
 __all__ = [
     "MAX_BYTES",
     "SignerReader",
+    "parse_size",
     "SignerStats",
     "iter_signers",
     "parse_signers",
@@ -38,6 +39,18 @@ MAX_BYTES = 256 * 1024 * 1024
 
 TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".tab", ".txt"})
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+
+
+def parse_size(text: str) -> int:
+    """``512M``, ``2G``, ``300MB``, ``1.5GiB`` or a number of bytes (binary units)."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", text.casefold())
+    if not match:
+        raise AdvocateError(f"not a size: '{text}'", file="--max-signers-size",
+                            hint="for example 512M, 2G or 300000000")
+    number, unit = float(match.group(1)), match.group(2)
+    return int(number * 1024 ** " kmgt".index(unit or " "))
 
 
 @dataclass

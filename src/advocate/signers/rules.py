@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from advocate.errors import AdvocateError, Problem
-from advocate.signers.emails import email_key, normalise_email
+from advocate.signers.emails import normalise_email, normalised_key
 
 __all__ = [
     "KNOWN_COLUMNS",
@@ -286,7 +286,8 @@ class EmailSeen:
 
     @staticmethod
     def digest(email: str) -> int:
-        key = email_key(email).encode("utf-8", "surrogatepass")
+        """The digest of an address :func:`normalise_email` returned."""
+        key = normalised_key(email).encode("utf-8", "surrogatepass")
         return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little") or 1
 
     def first_row(self, email: str, row: int) -> int | None:
@@ -333,6 +334,8 @@ def clean(value: str, *, multiline: bool) -> tuple[str, str | None]:
     Only ``note`` may span lines (its line breaks become ``\\n``). Control characters are
     refused everywhere: in a name they could break a letter's layout or an email header.
     """
+    if value.isascii() and value.isprintable():  # the common case: already NFC, no breaks
+        return value.strip(), None
     value = unicodedata.normalize("NFC", value).strip()
     allowed = ""
     if multiline:

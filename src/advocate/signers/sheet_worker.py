@@ -61,8 +61,8 @@ def main(argv: list[str]) -> None:
         workbook = CalamineWorkbook.from_path(path)
     except PasswordError:
         _fail("password")
-    except Exception:  # calamine's messages can quote the file's XML: say nothing of it
-        _fail("unreadable")
+    except Exception as exc:  # calamine's messages can quote the file's XML: say nothing of it
+        _fail("too-big" if "limit exceeded" in str(exc).casefold() else "unreadable")
     sheets = [m.name for m in workbook.sheets_metadata
               if m.typ == SheetTypeEnum.WorkSheet]
     if wanted:
@@ -79,8 +79,8 @@ def main(argv: list[str]) -> None:
         sheet = workbook.get_sheet_by_name(name)
     except MemoryError:
         _fail("too-big")
-    except Exception:
-        _fail("unreadable")
+    except Exception as exc:
+        _fail("too-big" if "limit exceeded" in str(exc).casefold() else "unreadable")
     start = sheet.start or (0, 0)
     out = open(sys.stdout.fileno(), "w", encoding="utf-8", newline="", closefd=False)  # noqa: SIM115
     writer = csv.writer(out)

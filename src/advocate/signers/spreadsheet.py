@@ -157,6 +157,12 @@ def _child_problem(code: int, stderr: str, sheet: str | None, problems: Problems
                              hint="pip install python-calamine, or save the sheet as CSV UTF-8")
     if kind == "unreadable":
         return problems.fail("not a readable workbook (the file is damaged)", hint=_SAVE_AS)
+    if kind == "too-big":
+        return problems.fail(
+            "the sheet is too large to read safely",
+            hint="it may have cells far apart, or many rows: save the sheet as CSV UTF-8, which "
+                 "is read as a stream",
+        )
     if code in (-signal.SIGXCPU, -signal.SIGKILL) and "MemoryError" not in stderr and \
             "memory allocation" not in stderr:
         return problems.fail("reading the sheet took too long",
