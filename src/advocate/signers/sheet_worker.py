@@ -4,7 +4,7 @@ Run as ``python -m advocate.signers.sheet_worker PATH SHEET MEMORY CPU``. It cap
 address space and CPU time first, then reads the sheet with python-calamine (which never
 evaluates a formula, never runs a macro and never follows a link: a formula cell gives the
 value saved with the file) and writes it to stdout as UTF-8 CSV: first
-``sheet,NAME,FIRST_ROW,FIRST_COLUMN`` (0-based), then one record per row. A problem is one
+``sheet,NAME,FIRST_ROW,FIRST_COLUMN`` (0-based; 0, 0: rows start at A1), then one record per row. A problem is one
 JSON object on stderr and exit status 3; it never quotes a cell.
 """
 
@@ -81,11 +81,16 @@ def main(argv: list[str]) -> None:
         _fail("too-big")
     except Exception as exc:
         _fail("too-big" if "limit exceeded" in str(exc).casefold() else "unreadable")
-    start = sheet.start or (0, 0)
+    # Documented to start at A1 (not at the first cell with data), so row and column
+    # numbers are the sheet's own.
+    try:
+        rows = sheet.to_python(skip_empty_area=False)
+    except MemoryError:
+        _fail("too-big")
     out = open(sys.stdout.fileno(), "w", encoding="utf-8", newline="", closefd=False)  # noqa: SIM115
     writer = csv.writer(out)
-    writer.writerow(["sheet", name, start[0], start[1]])
-    for row in sheet.iter_rows():
+    writer.writerow(["sheet", name, 0, 0])
+    for row in rows:
         writer.writerow([cell_text(v) for v in row])
     out.flush()
 
