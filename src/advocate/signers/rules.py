@@ -277,7 +277,7 @@ class EmailSeen:
             size *= 2
         self._mask = size - 1
         self._slots = array("Q", bytes(8 * size))
-        self._rows = array("L", bytes(array("L").itemsize * size))
+        self._rows = array("I", bytes(4 * size))
         self.count = 0
 
     @property
@@ -315,7 +315,7 @@ class EmailSeen:
         size = 2 * (self._mask + 1)
         self._mask = mask = size - 1
         self._slots = slots = array("Q", bytes(8 * size))
-        self._rows = rows = array("L", bytes(old_rows.itemsize * size))
+        self._rows = rows = array("I", bytes(4 * size))
         for h, row in zip(old_slots, old_rows, strict=True):
             if h:
                 i = h & mask
