@@ -43,7 +43,7 @@ __all__ = [
     "iter_signers",
     "normalise_email",
     "parse_columns",
-    "parse_size",
     "parse_signers",
+    "parse_size",
     "read_signers",
 ]

@@ -188,10 +188,10 @@ def plan_columns(
 
     if mapping is not None:
         for field_name, titles in mapping.items():
-            indices = []
+            indices: list[int] = []
             for title in titles:
-                index = find(title)
-                if index is None:
+                found = find(title)
+                if found is None:
                     problems.add(
                         f"no column '{title}' for {field_name}" if speakable(title)
                         else f"no column for {field_name}",
@@ -200,7 +200,7 @@ def plan_columns(
                         "compared ignoring case and surrounding spaces",
                     )
                 else:
-                    indices.append(index)
+                    indices.append(found)
             if len(indices) != len(titles):
                 continue
             used.update(indices)

@@ -129,7 +129,7 @@ def csv_table(
 ) -> Table:
     """Read up to the header row; the rows are read as the caller iterates."""
     enc = _codec(stream, encoding, problems)
-    text = io.TextIOWrapper(stream, encoding=enc, errors="strict", newline="")  # type: ignore[arg-type]
+    text = io.TextIOWrapper(stream, encoding=enc, errors="strict", newline="")
     explicit = encoding is not None
 
     def lines() -> Iterator[str]:

@@ -57,11 +57,9 @@ def _split_email(s: str) -> tuple[str, str]:
         raise ValueError("character not allowed before the @")
     if domain.endswith("."):
         raise ValueError("domain ends with a dot")
-    if domain.isascii():
-        # What the codec below does to an ASCII name; the label checks below are the same.
-        ascii_domain = domain.lower()
-    else:
-        ascii_domain = _idna(domain)
+    # An ASCII name needs only lower-casing (what the codec does to it; the label checks
+    # below are the same either way).
+    ascii_domain = domain.lower() if domain.isascii() else _idna(domain)
     labels = ascii_domain.split(".")
     if len(labels) < 2:
         raise ValueError("domain has no dot")

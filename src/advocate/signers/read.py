@@ -26,10 +26,10 @@ from advocate.signers.rules import KNOWN_COLUMNS, Dedupe, Problems, Record, RowR
 __all__ = [
     "MAX_BYTES",
     "SignerReader",
-    "parse_size",
     "SignerStats",
     "iter_signers",
     "parse_signers",
+    "parse_size",
     "read_signers",
 ]
 
@@ -150,7 +150,7 @@ class SignerReader:
                 hint=f"{size:,} bytes; the limit is {self.max_bytes:,}"
                 "; raise it with --max-signers-size",
             )
-        return f  # type: ignore[return-value]
+        return f
 
     def __iter__(self) -> Iterator[Signer]:
         from advocate.signers import spreadsheet

@@ -4,8 +4,8 @@ Run as ``python -m advocate.signers.sheet_worker PATH SHEET MEMORY CPU``. It cap
 address space and CPU time first, then reads the sheet with python-calamine (which never
 evaluates a formula, never runs a macro and never follows a link: a formula cell gives the
 value saved with the file) and writes it to stdout as UTF-8 CSV: first
-``sheet,NAME,FIRST_ROW,FIRST_COLUMN`` (0-based; 0, 0: rows start at A1), then one record per row. A problem is one
-JSON object on stderr and exit status 3; it never quotes a cell.
+``sheet,NAME,FIRST_ROW,FIRST_COLUMN`` (0-based; 0, 0: rows start at A1), then one record
+per row. A problem is one JSON object on stderr and exit status 3; it never quotes a cell.
 """
 
 from __future__ import annotations
