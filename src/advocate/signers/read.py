@@ -120,11 +120,13 @@ class SignerReader:
         self.languages = tuple(languages or ())
         self.data = data
         self.stats = SignerStats(self.filename)
+        self._size = 0
 
     # ------------------------------------------------------------------ opening
 
     def _open(self, problems: Problems) -> BinaryIO:
         if self.data is not None:
+            self._size = len(self.data)
             if len(self.data) > self.max_bytes:
                 raise problems.fail(
                     "file too large",
@@ -142,7 +144,7 @@ class SignerReader:
             raise AdvocateError(
                 f"cannot read: {exc.strerror or 'I/O error'}", file=self.filename
             ) from None
-        size = os.fstat(f.fileno()).st_size
+        size = self._size = os.fstat(f.fileno()).st_size
         if size > self.max_bytes:  # say so without reading a huge file
             f.close()
             raise problems.fail(
@@ -194,7 +196,8 @@ class SignerReader:
                     "or a .yaml list",
                 )
             rules = RowRules(problems, dedupe=self.dedupe, languages=self.languages,
-                             named_keys=suffix in YAML_SUFFIXES)
+                             named_keys=suffix in YAML_SUFFIXES,
+                             expected_rows=self._size // 64)
             signer_of = rules.signer
             for record in records:
                 signer = signer_of(record)
