@@ -163,8 +163,9 @@ def _child_problem(code: int, stderr: str, sheet: str | None, problems: Problems
             hint="it may have cells far apart, or many rows: save the sheet as CSV UTF-8, which "
                  "is read as a stream",
         )
-    if code in (-signal.SIGXCPU, -signal.SIGKILL) and "MemoryError" not in stderr and \
-            "memory allocation" not in stderr:
+    out_of_time = [-getattr(signal, name) for name in ("SIGXCPU", "SIGKILL")
+                   if hasattr(signal, name)]
+    if code in out_of_time and "MemoryError" not in stderr and "memory allocation" not in stderr:
         return problems.fail("reading the sheet took too long",
                              hint="save the sheet as CSV UTF-8: CSV is read as a stream")
     return problems.fail(
@@ -197,8 +198,7 @@ def sheet_table(
     errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in rows()
     command = [sys.executable, "-m", "advocate.signers.sheet_worker", str(path), sheet or "",
                str(memory), str(cpu)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHONBREAKPOINT")}
-    env["RUST_BACKTRACE"] = "0"
+    env = {**os.environ, "RUST_BACKTRACE": "0"}
     proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=errors, env=env)
     assert proc.stdout is not None
