@@ -598,3 +598,37 @@ def test_parse_signers_yaml_like_text(items: list[list[tuple[str, str]]]) -> Non
         parse_signers("\n".join(lines).encode(), "s.yaml")
     except AdvocateError as exc:
         assert exc.problems
+
+
+_ascii_email = st.builds(
+    lambda a, b, c: f"{a}@{b}.{c}",
+    st.text(alphabet=st.sampled_from(list("aZ0.-+_'=!~`{}")), min_size=0, max_size=70),
+    st.text(alphabet=st.sampled_from(list("aZ09-.")), min_size=0, max_size=20),
+    st.text(alphabet=st.sampled_from(list("aZ09-")), min_size=0, max_size=8),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_ascii_email, st.text(alphabet=st.sampled_from(list("a@.-0 ")), max_size=12)))
+def test_normalise_email_common_shape_agrees_with_the_full_checks(raw: str) -> None:
+    from advocate.signers import emails
+
+    def full(address: str) -> str:
+        local, domain = emails._split_email(address)
+        if len(local.encode("utf-8")) > 64:
+            raise ValueError("the part before the @ is too long")
+        if len(domain) > 253:
+            raise ValueError("domain too long")
+        if len(f"{local}@{domain}".encode()) > 254:
+            raise ValueError("address too long")
+        return f"{local}@{domain}"
+
+    try:
+        expected: str | None = full(raw)
+    except ValueError:
+        expected = None
+    try:
+        got: str | None = normalise_email(raw)
+    except ValueError:
+        got = None
+    assert got == expected
