@@ -204,11 +204,66 @@ def command_time(args: list[str], repeat: int = 3) -> float:
     return best
 
 
+_READ_LIST = (
+    "import sys\n"
+    "from advocate.signers import iter_signers\n"
+    "reader = iter_signers(sys.argv[1], dedupe='first')\n"
+    "print(sum(1 for _ in reader), reader.stats.public)\n"
+)
+_CSV_BASELINE = (
+    "import csv, sys\n"
+    "with open(sys.argv[1], newline='', encoding='utf-8') as f:\n"
+    "    print(sum(1 for _ in csv.reader(f)) - 1)\n"
+)
+
+
+def signer_list_rows(folder: Path, counts: tuple[int, ...]) -> list[tuple[str, str, str]]:
+    """Reading, checking and de-duplicating signer lists as a stream (issue 14, item 2).
+
+    Each list is read by a fresh process; memory is its peak RSS. The growth from the small
+    to the large list, per row, is what reading costs per signer (the email table).
+    """
+    rows: list[tuple[str, str, str]] = []
+    peaks: dict[int, int] = {}
+    for count in counts:
+        path = write_signers(folder / f"list-{count}.csv", count)
+        size = path.stat().st_size
+        # The sampled peak of each process itself (ru_maxrss of children is the largest child
+        # so far, which an earlier, bigger process would hide).
+        base_wall, base_rss, _, out = run_measured([sys.executable, "-c", _CSV_BASELINE,
+                                                   str(path)])
+        assert int(out) == count, out
+        wall, rss, _, out = run_measured([sys.executable, "-c", _READ_LIST, str(path)])
+        assert int(out.split()[0]) == count, out
+        peaks[count] = rss
+        rows.append((f"signer list of {count:,} rows ({size / 2**20:.0f} MiB CSV): read, "
+                     "checked, de-duplicated", f"{wall:.1f} s, peak {rss / 1024:.0f} MiB",
+                     f"{count / wall:,.0f} rows/s; baseline csv.reader over the same file "
+                     f"{base_wall:.1f} s, peak {base_rss / 1024:.0f} MiB "
+                     f"({wall / base_wall:.0f}x the time)"))
+        path.unlink()
+    if len(counts) > 1:
+        small, large = counts[0], counts[-1]
+        per_row = (peaks[large] - peaks[small]) * 1024 / (large - small)
+        rows.append(("signer list: memory per row read", f"{per_row:.0f} bytes",
+                     f"peak growth from {small:,} to {large:,} rows; the email table is 12 "
+                     "bytes a slot, at most half full"))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small numbers: a smoke test")
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument("--only-signers", action="store_true",
+                        help="only the signer-list reading case")
     options = parser.parse_args()
+    list_counts = (10_000, 100_000) if options.quick else (100_000, 1_000_000)
+    if options.only_signers:
+        with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
+            for row in signer_list_rows(Path(tmp), list_counts):
+                print(f"| {row[0]} | {row[1]} | {row[2]} |")
+        return
     pdf_signers = 25 if options.quick else 100      # x 4 targets = PDF letters
     text_signers = 250 if options.quick else 2500   # x 4 targets = text+eml letters
     baseline_count = 10 if options.quick else 60
@@ -287,6 +342,8 @@ def main() -> None:
                      f"{result['peak_tree_mib']:.0f} MiB",
                      f"all processes together; largest one "
                      f"{result['largest_process_mib']:.0f} MiB; goal under 300 MiB"))
+
+        rows += signer_list_rows(folder, list_counts)
 
     table = ["| measure | result | notes |", "|---|---|---|"]
     table += [f"| {a} | {b} | {c} |" for a, b, c in rows]

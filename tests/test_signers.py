@@ -169,7 +169,8 @@ def test_missing_header_row_is_not_echoed(here: Path) -> None:
     message = error_of(path)
     assert message == (
         "signers.csv:1: the first row names no known column (the first row must name the "
-        "columns, for example name,email,city,country,note,public)"
+        "columns, for example name,email,city,country,note,public; or map yours: --columns "
+        'name="Full Name",email="Email Address",public="Display my name")'
     )
     assert "Ana" not in message and "Leila" not in message
     # Same message for a header with every column misspelt: one line, nothing echoed.
@@ -298,18 +299,24 @@ def test_too_many_problems_are_capped() -> None:
 def test_file_too_large(here: Path) -> None:
     path = write("signers.csv", "name\n" + "Ana\n" * 100)
     assert error_of(path, max_bytes=100) == (
-        "signers.csv: file too large (405 bytes; the limit is 100)"
+        "signers.csv: file too large (405 bytes; the limit is 100; "
+        "raise it with --max-signers-size)"
     )
 
 
 def test_unsupported_files(here: Path) -> None:
     assert error_of(write("signers.xlsx", b"PK\x03\x04rest")) == (
-        "signers.xlsx: this is a spreadsheet workbook, not a CSV file "
-        "(in your spreadsheet use Save As > CSV UTF-8)"
+        "signers.xlsx: not a readable workbook (the file is damaged) "
+        "(save it again from your spreadsheet, or as CSV UTF-8)"
+    )
+    assert error_of(write("signers.csv", b"PK\x03\x04rest")) == (
+        "signers.csv: this is a spreadsheet workbook, not a text file "
+        "(give it its own extension (.xlsx, .xls or .ods) and advocate reads it as a "
+        "spreadsheet)"
     )
     assert error_of(write("signers.json", b"[]")) == (
         "signers.json: unsupported signer file type '.json' "
-        "(use a .csv (UTF-8, header row) or a .yaml list)"
+        "(use a .csv (UTF-8, header row), a spreadsheet (.xlsx, .xls, .ods) or a .yaml list)"
     )
     assert error_of(Path("missing.csv")) == "missing.csv: file not found"
     Path("folder.csv").mkdir()
@@ -591,3 +598,37 @@ def test_parse_signers_yaml_like_text(items: list[list[tuple[str, str]]]) -> Non
         parse_signers("\n".join(lines).encode(), "s.yaml")
     except AdvocateError as exc:
         assert exc.problems
+
+
+_ascii_email = st.builds(
+    lambda a, b, c: f"{a}@{b}.{c}",
+    st.text(alphabet=st.sampled_from(list("aZ0.-+_'=!~`{}")), min_size=0, max_size=70),
+    st.text(alphabet=st.sampled_from(list("aZ09-.")), min_size=0, max_size=20),
+    st.text(alphabet=st.sampled_from(list("aZ09-")), min_size=0, max_size=8),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_ascii_email, st.text(alphabet=st.sampled_from(list("a@.-0 ")), max_size=12)))
+def test_normalise_email_common_shape_agrees_with_the_full_checks(raw: str) -> None:
+    from advocate.schema import emails
+
+    def full(address: str) -> str:
+        local, domain = emails._split_email(address)
+        if len(local.encode("utf-8")) > 64:
+            raise ValueError("the part before the @ is too long")
+        if len(domain) > 253:
+            raise ValueError("domain too long")
+        if len(f"{local}@{domain}".encode()) > 254:
+            raise ValueError("address too long")
+        return f"{local}@{domain}"
+
+    try:
+        expected: str | None = full(raw)
+    except ValueError:
+        expected = None
+    try:
+        got: str | None = normalise_email(raw)
+    except ValueError:
+        got = None
+    assert got == expected

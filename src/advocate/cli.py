@@ -142,7 +142,20 @@ TemplatesOpt = Annotated[Path | None, typer.Option(
     "--templates", help="A folder of templates that overrides the built-in ones.",
     show_default=False)]
 SignersOpt = Annotated[Path | None, typer.Option(
-    "--signers", help="Signer list: CSV (UTF-8, header row) or YAML.", show_default=False)]
+    "--signers", help="Signer list: CSV (UTF-8, header row), a spreadsheet (.xlsx, .xls, "
+    ".ods), a platform export, or YAML.", show_default=False)]
+ColumnsOpt = Annotated[str | None, typer.Option(
+    "--columns", metavar="MAP", help='Which column of the signer list holds what, e.g. '
+    'name="Full Name",email="Email Address",public="Display my name"; name may join columns: '
+    'name="First Name"+"Last Name". Default: the campaign\'s signers: section, or the layout '
+    "recognised from the header row.", show_default=False)]
+SheetOpt = Annotated[str | None, typer.Option(
+    "--sheet-name", help="The sheet of a spreadsheet signer list (default: the first).",
+    show_default=False)]
+MaxSizeOpt = Annotated[str | None, typer.Option(
+    "--max-signers-size", metavar="SIZE", help="The largest signer list to read, e.g. 512M or "
+    "2G (default 256M, about a million rows; a CSV is read as a stream, so memory does not "
+    "grow with it).", show_default=False)]
 EncodingOpt = Annotated[str | None, typer.Option(
     "--encoding", help="Encoding of the signer list if not UTF-8 (e.g. cp1252).",
     show_default=False)]
@@ -167,12 +180,37 @@ def _load(name: str) -> Any:
     return campaign
 
 
-def _signers(path: Path | None, encoding: str | None, dedupe: Dedupe) -> Any:
-    if path is None:
-        return None
-    from advocate.signers import read_signers
+def _signer_reader(path: Path, encoding: str | None, dedupe: Dedupe, columns: str | None,
+                   sheet: str | None, max_size: str | None, campaigns: Sequence[Any] = (),
+                   languages: Sequence[str] = ()) -> Any:
+    """A SignerReader set up from the options, then from the campaigns' signers: sections."""
+    from advocate.signers import MAX_BYTES, SignerReader, parse_columns, parse_size
 
-    return read_signers(path, encoding=encoding, dedupe=dedupe.value)
+    mapping = parse_columns(columns) if columns is not None else None
+    for campaign in campaigns:
+        section = getattr(campaign, "signers", None)
+        if section is not None:
+            if mapping is None and section.columns:
+                mapping = dict(section.columns)
+            sheet = sheet if sheet is not None else section.sheet
+            break
+    langs = [*languages, *(lang for c in campaigns for lang in c.languages)]
+    return SignerReader(path, encoding=encoding, dedupe=dedupe.value, columns=mapping,
+                        sheet=sheet, languages=langs,
+                        max_bytes=parse_size(max_size) if max_size else MAX_BYTES)
+
+
+def _signers(path: Path | None, encoding: str | None, dedupe: Dedupe, columns: str | None = None,
+             sheet: str | None = None, max_size: str | None = None,
+             campaigns: Sequence[Any] = ()) -> Any:
+    if path is None:
+        if columns is not None or sheet is not None:
+            raise AdvocateError("--columns and --sheet-name need --signers FILE")
+        return None
+    reader = _signer_reader(path, encoding, dedupe, columns, sheet, max_size, campaigns)
+    rows = list(reader)
+    warn(reader.stats.notices)
+    return rows
 
 
 def _font_problems(rows: Any, campaign_paths: Sequence[Path | None],
@@ -235,37 +273,62 @@ def validate(
     signers: SignersOpt = None,
     encoding: EncodingOpt = None,
     dedupe: DedupeOpt = Dedupe.error,
+    columns: ColumnsOpt = None,
+    sheet_name: SheetOpt = None,
+    max_signers_size: MaxSizeOpt = None,
 ) -> None:
-    """Check campaign files (and a signer list): exit 0, or 2 with every problem listed."""
+    """Check campaign files (and a signer list): exit 0, or 2 with every problem listed.
+
+    For a signer list it says which layout it recognised and how many rows, duplicates and
+    signers consenting to be named it found."""
     from advocate.campaigns import resolve_campaign
     from advocate.schema.campaign import load_campaign_checked
 
     problems: list[Problem] = []
-    paths: list[Path | None] = []
+    loaded = []
     for name in campaigns:
         try:
             campaign, warnings = load_campaign_checked(resolve_campaign(name))
         except AdvocateError as exc:
             problems.extend(exc.problems)
             continue
-        paths.append(campaign.path)
+        loaded.append(campaign)
         warn(warnings)
         typer.echo(f"advocate: ok: {campaign.path or name}: {len(campaign.facts)} facts, "
                    f"{len(campaign.asks)} asks, {len(campaign.targets)} targets "
                    f"({', '.join(campaign.languages)})", err=True)
     if signers is not None:
         try:
-            rows = _signers(signers, encoding, dedupe)
-            fonts = _font_problems(rows, paths or [None], None)
+            reader = _signer_reader(signers, encoding, dedupe, columns, sheet_name,
+                                    max_signers_size, loaded)
+            paths = [c.path for c in loaded] or [None]
+            fonts: list[Problem] = []
+            chunk: list[Any] = []
+            for row in reader:  # checked in chunks: the list is read as a stream
+                chunk.append(row)
+                if len(chunk) == 10_000:
+                    fonts += [p for p in _font_problems(chunk, paths, None) if p not in fonts]
+                    chunk = []
+            fonts += [p for p in _font_problems(chunk, paths, None) if p not in fonts]
+            warn(reader.stats.notices)
             warn(p for p in fonts if p.severity == "warning")
             problems.extend(p for p in fonts if p.severity == "error")
             if not any(p.severity == "error" for p in fonts):
-                typer.echo(f"advocate: ok: {signers}: {len(rows)} signers, "
-                           f"{sum(1 for s in rows if s.public)} public", err=True)
+                typer.echo(f"advocate: ok: {signers}: {_summary(reader.stats)}", err=True)
         except AdvocateError as exc:
             problems.extend(exc.problems)
+    elif columns is not None or sheet_name is not None:
+        problems.append(Problem("--columns and --sheet-name need --signers FILE"))
     if problems:
         raise AdvocateError(problems=problems)
+
+
+def _summary(stats: Any) -> str:
+    """``Google Forms responses (sheet 'Form Responses 1'): 120 rows, 2 duplicates, …``."""
+    where = f" (sheet '{stats.sheet}')" if stats.sheet else ""
+    dupes = "duplicate" if stats.duplicates == 1 else "duplicates"
+    return (f"{stats.layout}{where}: {stats.rows:,} rows, {stats.duplicates:,} {dupes} "
+            f"dropped, {stats.signers:,} signers, {stats.public:,} consenting to be named")
 
 
 @app.command(epilog="Example: advocate check my-campaign.yaml --max-age 30 --strict")
@@ -363,6 +426,9 @@ def letter(
     signers: SignersOpt = None,
     encoding: EncodingOpt = None,
     dedupe: DedupeOpt = Dedupe.error,
+    columns: ColumnsOpt = None,
+    sheet_name: SheetOpt = None,
+    max_signers_size: MaxSizeOpt = None,
     lang: LangOpt = None,
     fmt: Annotated[LetterFormat, typer.Option("--format", "-f", help="Output format.")]
     = LetterFormat.txt,
@@ -381,7 +447,7 @@ def letter(
     renderer = Renderer(loaded, templates=templates, paper=paper.value)
     if to:
         loaded.target(to)  # an unknown target is refused before the signer list is read
-    rows = _signers(signers, encoding, dedupe)
+    rows = _signers(signers, encoding, dedupe, columns, sheet_name, max_signers_size, [loaded])
     writers: list[Writer | None]
     if rows is not None:
         writers = [Writer.from_signer(s) for s in rows]
@@ -416,6 +482,9 @@ def petition(
     signers: SignersOpt = None,
     encoding: EncodingOpt = None,
     dedupe: DedupeOpt = Dedupe.error,
+    columns: ColumnsOpt = None,
+    sheet_name: SheetOpt = None,
+    max_signers_size: MaxSizeOpt = None,
     fmt: Annotated[PetitionFormat, typer.Option("--format", "-f", help="Output format.")]
     = PetitionFormat.md,
     sheet: Annotated[bool, typer.Option(
@@ -428,9 +497,12 @@ def petition(
     paper: PaperOpt = Paper.a4,
 ) -> None:
     """The petition with its signature count and consenting signers, or a signature sheet."""
-    rows = _signers(signers, encoding, dedupe)
-    _document(campaign, templates, paper, fmt.value, output, force, signers,
-              lambda r: r.sheet(lang) if sheet else r.petition(rows, lang))
+    def make(renderer: Any) -> Any:
+        rows = _signers(signers, encoding, dedupe, columns, sheet_name, max_signers_size,
+                        [renderer.campaign])
+        return renderer.sheet(lang) if sheet else renderer.petition(rows, lang)
+
+    _document(campaign, templates, paper, fmt.value, output, force, signers, make)
 
 
 class BriefFormat(StrEnum):
@@ -467,6 +539,9 @@ def build(
     signers: SignersOpt = None,
     encoding: EncodingOpt = None,
     dedupe: DedupeOpt = Dedupe.error,
+    columns: ColumnsOpt = None,
+    sheet_name: SheetOpt = None,
+    max_signers_size: MaxSizeOpt = None,
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Worker processes for the letters (default: every core).",
         show_default=False)] = None,
@@ -502,7 +577,13 @@ def build(
     paths = [resolve_campaign(name) for name in campaigns]
 
     def once(overwrite: bool) -> None:
-        rows = _signers(signers, encoding, dedupe)
+        loaded = []
+        if signers is not None:
+            from advocate.schema.campaign import load_campaign
+
+            loaded = [load_campaign(path) for path in paths]
+        rows = _signers(signers, encoding, dedupe, columns, sheet_name, max_signers_size,
+                        loaded)
         with _progress(enabled=not dry_run) as progress:
             result = builder.build(paths, output, signers=rows, templates=templates,
                                    jobs=jobs, force=overwrite, dry_run=dry_run, lang=lang,
@@ -552,6 +633,56 @@ def _progress(*, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+class SignerFormat(StrEnum):
+    csv = "csv"
+    osdi_json = "osdi-json"
+
+
+@app.command("signers", epilog='Example: advocate signers responses.xlsx --columns '
+             'name="Full Name",email="Email Address",public="Display my name" -o signers.csv')
+@handles_errors
+def signers_(
+    file: Annotated[Path, typer.Argument(
+        help="The signer list: CSV, a spreadsheet (.xlsx, .xls, .ods), a platform export or "
+        "YAML.", show_default=False)],
+    columns: ColumnsOpt = None,
+    sheet_name: SheetOpt = None,
+    to: Annotated[SignerFormat, typer.Option(
+        "--to", help="Write advocate's CSV, or an OSDI people collection (JSON) for Action "
+        "Network and other OSDI systems.")] = SignerFormat.csv,
+    include_all: Annotated[bool, typer.Option(
+        "--all", help="Write every signer, not only those who agreed to be named.")] = False,
+    campaign: Annotated[str | None, typer.Option(
+        "--campaign", help="Take the signers: section and the languages (for yes/no) from "
+        "this campaign.", show_default=False)] = None,
+    lang: Annotated[list[str] | None, typer.Option(
+        "--lang", help="Also accept this language's yes and no for consent, e.g. de for "
+        "ja/nein (repeatable).", show_default=False)] = None,
+    encoding: EncodingOpt = None,
+    dedupe: Annotated[Dedupe, typer.Option(
+        "--dedupe", help="Duplicate emails: keep the first, or treat them as an error.")]
+    = Dedupe.first,
+    max_signers_size: MaxSizeOpt = None,
+    output: OutOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """A signer list checked, de-duplicated and normalised: advocate's CSV or OSDI JSON.
+
+    Reads every source advocate reads, with the same rules, and writes the signers who
+    agreed to be named (all of them with --all), so the list can go back into a platform.
+    Formula-looking cells are neutralised in CSV. Nothing is written if any row has a
+    problem."""
+    from advocate.signers.export import export_signers
+
+    loaded = [_load(campaign)] if campaign is not None else []
+    reader = _signer_reader(file, encoding, dedupe, columns, sheet_name, max_signers_size,
+                            loaded, lang or ())
+    data, count = export_signers(reader, to.value, include_all=include_all)
+    warn(reader.stats.notices)
+    typer.echo(f"advocate: ok: {file}: {_summary(reader.stats)}; writing {count:,}", err=True)
+    _emit(data.decode("utf-8"), output, force, [file])
 
 
 @app.command("list", epilog="Example: advocate list")

@@ -200,6 +200,19 @@ class Target(_Strict):
         "themselves (a UN body, a foreign government): letters ask them to call for the asks")
 
 
+SignerField = Literal["name", "email", "city", "country", "note", "public"]
+ColumnTitle = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class SignerColumns(_Strict):
+    """How to read this campaign's signer lists (``--columns`` and ``--sheet-name`` win)."""
+
+    columns: dict[SignerField, ColumnTitle | Annotated[list[ColumnTitle], Field(min_length=1)]] \
+        = Field(default_factory=dict, description="signer field -> the list's column title; "
+                "name may join several columns, e.g. [First Name, Last Name]")
+    sheet: ColumnTitle | None = Field(default=None, description="the spreadsheet's sheet")
+
+
 class Campaign(_Strict):
     """A campaign: what happened, what we ask for, and whom we ask."""
 
@@ -225,6 +238,7 @@ class Campaign(_Strict):
     sources: list[Source] = Field(min_length=1)
     asks: list[Ask] = Field(min_length=1)
     targets: list[Target] = Field(min_length=1)
+    signers: SignerColumns | None = None
 
     _document: YamlDocument | None = PrivateAttr(default=None)
 

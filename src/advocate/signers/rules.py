@@ -1,0 +1,484 @@
+"""The rules every signer row follows, whatever file it came from.
+
+Names, emails, consent (``public``), cleaning of text, de-duplication by email and the
+collection of problems live here once; each source (CSV, YAML, spreadsheets) only turns its
+file into :class:`Record` s. Three rules hold throughout:
+
+* **Never echo personal data.** Problems name the file, the line (or sheet row and cell) and
+  the data row, never a name, an address or a cell's content.
+* **Fail closed, all at once.** Every problem is collected in one pass and raised together
+  (at most ``MAX_REPORTED`` shown); only the first ``_KEPT`` are held, so a list of a
+  million bad rows still reads in bounded memory.
+* **Bounded memory.** De-duplication keeps 12 bytes per email in a flat table
+  (:class:`EmailSeen`), not the addresses themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from array import array
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from advocate.errors import AdvocateError, Problem, did_you_mean
+from advocate.schema.emails import normalise_email, normalised_key
+
+__all__ = [
+    "KNOWN_COLUMNS",
+    "MAX_FIELD_CHARS",
+    "MAX_REPORTED",
+    "Dedupe",
+    "EmailSeen",
+    "Problems",
+    "Record",
+    "RowRules",
+    "Signer",
+    "consent_forms",
+]
+
+KNOWN_COLUMNS: tuple[str, ...] = ("name", "email", "city", "country", "note", "public")
+MAX_FIELD_CHARS = 10_000
+MAX_REPORTED = 50
+_KEPT = 1_000  # problems held in memory; the rest are only counted
+
+Dedupe = Literal["error", "first"]
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Signer:
+    """One validated signer. ``public`` is consent to be named (default: counted, not named).
+
+    ``given_name`` and ``family_name`` are set when the list had them in separate columns
+    (``name`` is then the two joined by a space); they let an OSDI export keep them apart.
+    """
+
+    row: int
+    name: str
+    email: str | None = None
+    city: str | None = None
+    country: str | None = None
+    note: str | None = None
+    public: bool = False
+    line: int | None = None
+    file: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+
+    def __repr__(self) -> str:
+        # Personal data must not reach logs or tracebacks through a repr.
+        return f"Signer(row={self.row})"
+
+
+class Record:
+    """One raw row: its data-row number, where it is, and its text per signer field.
+
+    ``lines`` (YAML) gives the line of each key; ``columns`` (spreadsheets) the 1-based
+    column of each field's cell, so a problem can name the cell.
+    """
+
+    __slots__ = ("columns", "line", "lines", "row", "values")
+
+    def __init__(
+        self,
+        row: int,
+        line: int,
+        values: dict[str, str],
+        lines: dict[str, int] | None = None,
+        columns: dict[str, int] | None = None,
+    ) -> None:
+        self.row = row
+        self.line = line
+        self.values = values
+        self.lines = lines
+        self.columns = columns
+
+
+# --------------------------------------------------------------------------- problems
+
+
+def column_letters(index: int) -> str:
+    """Spreadsheet column name of a 1-based column number: 1 -> A, 27 -> AA."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def speakable(header: str) -> bool:
+    """Whether a header cell may be quoted back: a header-like word, not somebody's data."""
+    return 0 < len(header) <= 40 and "@" not in header and header.isprintable()
+
+
+def column_hint(word: str, choices: Collection[str]) -> str:
+    """The hint for an unknown column: a close one if any, then every known column."""
+    known = f"known columns: {', '.join(choices)}"
+    close = did_you_mean(word, choices)
+    return f"{close} {known}" if close else known
+
+
+class Problems:
+    """Collects every problem of one file (and notices), then raises the problems together.
+
+    ``sheet`` is set for spreadsheets: row problems then name the cell as a spreadsheet
+    does (``'Form Responses 1'!C5``).
+    """
+
+    def __init__(self, filename: str, sheet: str | None = None) -> None:
+        self.filename = filename
+        self.sheet = sheet
+        self.items: list[Problem] = []
+        self.count = 0
+        self.notices: list[Problem] = []
+
+    def add(
+        self,
+        message: str,
+        line: int | None = None,
+        hint: str | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.count += 1
+        if len(self.items) < _KEPT:
+            self.items.append(Problem(message, self.filename, line, column, hint))
+
+    def clear(self) -> None:
+        """Forget what was collected (what came before a syntax error is not to be trusted)."""
+        self.items.clear()
+        self.count = 0
+
+    def notice(self, message: str, line: int | None = None, hint: str | None = None) -> None:
+        self.notices.append(Problem(message, self.filename, line, None, hint, "warning"))
+
+    def row(self, record: Record, field: str | None, message: str, hint: str | None = None) -> None:
+        """A problem with one row (and, when known, the field's cell or key line)."""
+        line = record.line
+        column = None
+        where = f"row {record.row}"
+        if field is not None and record.lines is not None:
+            line = record.lines.get(field, line)
+        if field is not None and record.columns is not None and field in record.columns:
+            column = record.columns[field]
+            if self.sheet is not None:
+                where += f", cell {sheet_ref(self.sheet)}!{column_letters(column)}{line}"
+        self.add(f"{where}: {message}", line, hint, column)
+
+    def fail(
+        self,
+        message: str,
+        line: int | None = None,
+        hint: str | None = None,
+        column: int | None = None,
+    ) -> AdvocateError:
+        """An error holding what was collected so far plus this fatal problem."""
+        self.add(message, line, hint, column)
+        return self.error()
+
+    def error(self) -> AdvocateError:
+        # In file order, so the list reads top to bottom like the file.
+        ordered = sorted(self.items, key=lambda p: (p.line or 0, p.column or 0))
+        shown = ordered[:MAX_REPORTED]
+        hidden = self.count - len(shown)
+        if hidden:
+            more = "problem" if hidden == 1 else "problems"
+            shown = [*shown, Problem(f"and {hidden} more {more}", self.filename)]
+        return AdvocateError(problems=shown)
+
+    def raise_if_any(self) -> None:
+        if self.count:
+            raise self.error()
+
+
+def sheet_ref(name: str) -> str:
+    """A sheet name as a spreadsheet formula would write it: quoted unless a plain word."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return name
+    return "'" + name.replace("'", "''") + "'"
+
+
+# --------------------------------------------------------------------------- consent
+
+# The usual answers to "may we show your name?" by language (BCP 47 primary subtag).
+# Compared after casefolding; an empty cell always means no.
+_CONSENT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "en": (("yes", "y", "true", "1"), ("no", "n", "false", "0")),
+    "ar": (("نعم",), ("لا",)),
+    "cs": (("ano",), ("ne",)),
+    "da": (("ja",), ("nej",)),
+    "de": (("ja", "j"), ("nein",)),
+    "el": (("ναι",), ("όχι", "οχι")),
+    "es": (("sí", "si"), ("no",)),
+    "fa": (("بله", "آری"), ("خیر", "نه")),
+    "fi": (("kyllä", "kylla"), ("ei",)),
+    "fr": (("oui", "o"), ("non",)),
+    "he": (("כן",), ("לא",)),
+    "hi": (("हाँ", "हां"), ("नहीं",)),
+    "hu": (("igen",), ("nem",)),
+    "id": (("ya",), ("tidak",)),
+    "it": (("sì", "si"), ("no",)),
+    "ja": (("はい",), ("いいえ",)),
+    "kk": (("иә", "ия"), ("жоқ",)),
+    "ko": (("예", "네"), ("아니요", "아니오")),
+    "ky": (("ооба",), ("жок",)),
+    "ms": (("ya",), ("tidak",)),
+    "nb": (("ja",), ("nei",)),
+    "nl": (("ja", "j"), ("nee",)),
+    "no": (("ja",), ("nei",)),
+    "pl": (("tak",), ("nie",)),
+    "pt": (("sim", "s"), ("não", "nao")),
+    "ro": (("da",), ("nu",)),
+    "ru": (("да",), ("нет",)),
+    "sv": (("ja",), ("nej",)),
+    "sw": (("ndiyo",), ("hapana",)),
+    "tr": (("evet",), ("hayır", "hayir")),
+    "uk": (("так",), ("ні",)),
+    "uz": (("ha",), ("yoʻq", "yo'q")),
+    "vi": (("có", "co"), ("không", "khong")),
+    "zh": (("是",), ("否",)),
+}
+
+
+def consent_forms(languages: Iterable[str] | None) -> tuple[frozenset[str], frozenset[str]]:
+    """The yes and no forms for English plus ``languages`` (BCP 47 tags; unknown ones add none)."""
+    yes = set(_CONSENT["en"][0])
+    no = {*_CONSENT["en"][1], ""}
+    for tag in languages or ():
+        forms = _CONSENT.get(tag.split("-")[0].casefold())
+        if forms is not None:
+            yes.update(forms[0])
+            no.update(forms[1])
+    clash = yes & no
+    return frozenset(yes - clash), frozenset(no - clash)
+
+
+# --------------------------------------------------------------------------- dedupe
+
+
+class EmailSeen:
+    """Which emails were seen, and on which row: 12 bytes per email (plus half-empty slots).
+
+    An open-addressing table of 64-bit BLAKE2b digests of :func:`email_key` and 32-bit row
+    numbers in two flat arrays, kept at most half full. Two different addresses share a
+    digest with probability about n²/2⁶⁵ (3·10⁻⁸ for a million rows).
+    """
+
+    __slots__ = ("_mask", "_rows", "_slots", "count")
+
+    def __init__(self, capacity: int = 1024) -> None:
+        size = 1024
+        while size < 2 * capacity:
+            size *= 2
+        self._mask = size - 1
+        self._slots = array("Q", bytes(8 * size))
+        self._rows = array("I", bytes(4 * size))
+        self.count = 0
+
+    @property
+    def nbytes(self) -> int:
+        return self._slots.itemsize * len(self._slots) + self._rows.itemsize * len(self._rows)
+
+    @staticmethod
+    def digest(email: str) -> int:
+        """The digest of an address :func:`normalise_email` returned."""
+        key = normalised_key(email).encode("utf-8", "surrogatepass")
+        return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little") or 1
+
+    def first_row(self, email: str, row: int) -> int | None:
+        """The row that had this email before, or None (and ``row`` is recorded)."""
+        h = self.digest(email)
+        slots = self._slots
+        mask = self._mask
+        i = h & mask
+        while True:
+            v = slots[i]
+            if v == 0:
+                break
+            if v == h:
+                return int(self._rows[i])
+            i = (i + 1) & mask
+        slots[i] = h
+        self._rows[i] = row
+        self.count += 1
+        if 2 * self.count > mask:
+            self._grow()
+        return None
+
+    def _grow(self) -> None:
+        old_slots, old_rows = self._slots, self._rows
+        size = 2 * (self._mask + 1)
+        self._mask = mask = size - 1
+        self._slots = slots = array("Q", bytes(8 * size))
+        self._rows = rows = array("I", bytes(4 * size))
+        for h, row in zip(old_slots, old_rows, strict=True):
+            if h:
+                i = h & mask
+                while slots[i]:
+                    i = (i + 1) & mask
+                slots[i] = h
+                rows[i] = row
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def clean(value: str, *, multiline: bool) -> tuple[str, str | None]:
+    """NFC and trimmed; returns (text, what is wrong) so the caller can name row and column.
+
+    Only ``note`` may span lines (its line breaks become ``\\n``). Control characters are
+    refused everywhere: in a name they could break a letter's layout or an email header.
+    """
+    if value.isascii() and value.isprintable():  # the common case: already NFC, no breaks
+        return value.strip(), None
+    value = unicodedata.normalize("NFC", value).strip()
+    allowed = ""
+    if multiline:
+        value = LINE_BREAK.sub("\n", value)
+        allowed = "\n\t"
+    if value.isprintable():  # no Cc, Zl or Zp character: the common case, checked in C
+        return value, None
+    for ch in value:
+        if ch not in allowed and unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            what = "a control character" if multiline else "a line break or control character"
+            return value, what
+    return value, None
+
+
+_PUBLIC_HINT = "use yes or no; empty means no: the signer is counted, not named"
+
+
+class RowRules:
+    """Turns records into signers, checking each field and duplicate emails."""
+
+    def __init__(
+        self,
+        problems: Problems,
+        *,
+        dedupe: Dedupe = "error",
+        languages: Iterable[str] | None = None,
+        named_keys: bool = False,
+        expected_rows: int = 0,
+    ) -> None:
+        if dedupe not in ("error", "first"):
+            raise ValueError("dedupe must be 'error' or 'first'")
+        self.problems = problems
+        self.dedupe = dedupe
+        self.yes, self.no = consent_forms(languages)
+        extra = sorted((self.yes | self.no) - {*_CONSENT["en"][0], *_CONSENT["en"][1], ""})
+        self.public_hint = (
+            _PUBLIC_HINT if not extra else _PUBLIC_HINT.replace("yes or no", "yes or no (or "
+                                                                 + ", ".join(extra) + ")")
+        )
+        self.named_keys = named_keys  # YAML: a missing 'name' key is reported per row
+        # Sized for the rows the file can hold (64 bytes a row), so the table rarely has to
+        # grow, and never holds old and new arrays at once for a list of typical rows.
+        self.seen = EmailSeen(min(expected_rows, 1 << 24))
+        self.rows = 0
+        self.duplicates = 0
+        self.public = 0
+        self.signers = 0
+
+    def signer(self, record: Record) -> Signer | None:
+        """The row's Signer, or None (a problem was recorded, or a duplicate was dropped)."""
+        self.rows += 1
+        signer, email = self._make(record)
+        if email is not None:
+            first = self.seen.first_row(email, record.row)
+            if first is not None:
+                self.duplicates += 1
+                if self.dedupe == "error":
+                    self.problems.add(
+                        f"rows {first} and {record.row} have the same email",
+                        record.line,
+                        "remove one, or pass --dedupe first",
+                    )
+                return None
+        if signer is not None:
+            self.signers += 1
+            self.public += signer.public
+        return signer
+
+    def _make(self, record: Record) -> tuple[Signer | None, str | None]:
+        """The row's Signer (None if it has problems) and its valid email, for deduplication."""
+        problems = self.problems
+        values = record.values
+        ok = True
+        cleaned: dict[str, str] = {}
+        for field, raw in values.items():
+            if raw.isascii() and raw.isprintable() and len(raw) <= MAX_FIELD_CHARS:
+                cleaned[field] = raw.strip()  # the common case, without a call
+                continue
+            if len(raw) > MAX_FIELD_CHARS:
+                problems.row(
+                    record,
+                    field,
+                    f"field '{_label(field)}' too large",
+                    f"{len(raw):,} characters; the limit is {MAX_FIELD_CHARS:,}",
+                )
+                ok = False
+                continue
+            text, bad = clean(raw, multiline=field == "note")
+            if bad and field in ("given_name", "family_name"):
+                continue  # the joined name has the same character and says so
+            if bad:
+                problems.row(record, field, f"'{_label(field)}' contains {bad}")
+                ok = False
+                continue
+            cleaned[field] = text
+
+        name = cleaned.get("name", "")
+        if "name" in cleaned:
+            if not name:
+                problems.row(
+                    record,
+                    "name",
+                    "empty name",
+                    "every signer needs a name; delete the row if it is not a signer",
+                )
+                ok = False
+        elif "name" not in values:
+            # A table without a name column was already reported once, at its header.
+            if self.named_keys and (record.lines is None or "name" not in record.lines):
+                problems.row(record, None, "missing name", "every signer needs a name")
+            ok = False
+
+        email: str | None = None
+        if cleaned.get("email"):
+            try:
+                email = normalise_email(cleaned["email"])
+            except ValueError as exc:
+                problems.row(record, "email", "invalid email", str(exc))
+                ok = False
+
+        public = False
+        if "public" in cleaned:
+            flag = cleaned["public"].casefold()
+            if flag in self.yes:
+                public = True
+            elif flag not in self.no:
+                problems.row(record, "public", "invalid value for 'public'", self.public_hint)
+                ok = False
+        if not ok:
+            return None, email
+        signer = Signer(
+            row=record.row,
+            name=name,
+            email=email,
+            city=cleaned.get("city") or None,
+            country=cleaned.get("country") or None,
+            note=cleaned.get("note") or None,
+            public=public,
+            line=record.line,
+            file=problems.filename,
+            given_name=cleaned.get("given_name") or None,
+            family_name=cleaned.get("family_name") or None,
+        )
+        return signer, email
+
+
+def _label(field: str) -> str:
+    return "name" if field in ("given_name", "family_name") else field
