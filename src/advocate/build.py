@@ -37,7 +37,7 @@ from typing import Any
 
 from advocate import limits
 from advocate.clock import today
-from advocate.errors import AdvocateError, Problem
+from advocate.errors import AdvocateError, LimitError, Problem
 from advocate.render.documents import Renderer, Writer, font_problems
 from advocate.render.html import apply_csp
 from advocate.schema.campaign import Campaign, load_campaign_checked
@@ -448,7 +448,7 @@ class _LetterRun:
                 done = future.result()
             except BrokenProcessPool:
                 # A worker was ended by the OS: a letter used up its CPU time or memory.
-                raise AdvocateError(
+                raise LimitError(
                     "a letter's render was stopped by its CPU time or memory limit",
                     file=str(self.pl.campaign.path),
                     hint="the templates do too much work; simplify them") from None

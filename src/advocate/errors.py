@@ -76,11 +76,17 @@ class AdvocateError(Exception):
 
     def __reduce__(self) -> tuple[object, ...]:
         """Pickle every problem whole (errors travel back from batch worker processes)."""
-        return (_rebuild, (self.problems,))
+        return (_rebuild, (self.problems, type(self)))
 
 
-def _rebuild(problems: list[Problem]) -> AdvocateError:
-    return AdvocateError(problems=problems)
+class LimitError(AdvocateError):
+    """Work stopped by a time, CPU or memory limit. Its words are advocate's own, never
+    derived from the data, so they may be shown even when the data is personal."""
+
+
+def _rebuild(problems: list[Problem], kind: type[AdvocateError] = AdvocateError
+             ) -> AdvocateError:
+    return kind(problems=problems)
 
 
 def _visible(ch: str) -> str:

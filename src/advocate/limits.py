@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from advocate.errors import AdvocateError
+from advocate.errors import AdvocateError, LimitError
 
 #: The most a confined process's address space may grow past its size when confined.
 MEMORY_BYTES = 1 << 30  # 1 GiB
@@ -281,7 +281,7 @@ class Confined:
                 reason = f"used more than {budget} s of CPU time"
             else:
                 reason = "was stopped by the system (memory limit?)"
-            raise AdvocateError(f"render {reason}", file=what,
+            raise LimitError(f"render {reason}", file=what,
                                 hint="the template or its layout does too much work; "
                                 "simplify it")
         if ok:

@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from advocate import limits
 from advocate.clock import today
-from advocate.errors import AdvocateError, Problem
+from advocate.errors import AdvocateError, LimitError, Problem
 from advocate.render.html import apply_csp
 from advocate.schema.campaign import Campaign
 from advocate.templates.host import (
@@ -164,7 +164,7 @@ def _redacting(values: Sequence[str]) -> Iterator[None]:
 
         problems = [dataclasses.replace(p, message=clean(p.message) or "", hint=clean(p.hint),
                                         file=clean(p.file)) for p in exc.problems]
-        raise AdvocateError(problems=problems) from None
+        raise type(exc)(problems=problems) from None
 
 
 def _pdf_confined(env: AdvocateEnvironment, html: str, options: dict[str, Any]) -> PdfResult:
@@ -325,8 +325,8 @@ class Renderer:
                  again: Callable[[dict[str, str]], object], name: str) -> AdvocateError:
         """``exc`` if made-up people get the very same error; else one that says where,
         and nothing that could come from the signer's data."""
-        if self._probing or not _has_people(documents):
-            return exc
+        if self._probing or not _has_people(documents) or isinstance(exc, LimitError):
+            return exc  # a limit's message is advocate's own words, never the data's
         self._probing = True
         try:
             for persona in _PERSONAS:

@@ -45,7 +45,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from advocate import limits
-from advocate.errors import AdvocateError, did_you_mean
+from advocate.errors import AdvocateError, LimitError, did_you_mean
 from advocate.limits import Confined, RenderTimeout, time_limit
 
 MAX_TEMPLATE_BYTES = 256 * 1024
@@ -554,7 +554,7 @@ def render(env: AdvocateEnvironment, name: str, context: Mapping[str, Any],
                             line=exc.lineno, hint="check the {{ }} and {% %} tags") from None
     except RenderTimeout:
         file, line = None, None
-        raise AdvocateError(f"template render exceeded {seconds:g} s", file=file or name,
+        raise LimitError(f"template render exceeded {seconds:g} s", file=file or name,
                             line=line, hint="the template loops too long") from None
     except UndefinedError as exc:
         file, line = _template_line(exc)
@@ -569,7 +569,7 @@ def render(env: AdvocateEnvironment, name: str, context: Mapping[str, Any],
                             hint="a macro or include calls itself") from None
     except (OverflowError, MemoryError) as exc:
         file, line = _template_line(exc)
-        raise AdvocateError(f"template too expensive: {type(exc).__name__}", file=file or name,
+        raise LimitError(f"template too expensive: {type(exc).__name__}", file=file or name,
                             line=line) from None
     except TemplateError as exc:
         file, line = _template_line(exc)

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from advocate.clock import source_date_epoch
-from advocate.errors import AdvocateError, Problem
+from advocate.errors import AdvocateError, LimitError, Problem
 from advocate.limits import RenderTimeout, time_limit
 from advocate.render.pdf.fonts import (
     BUNDLED_FONT_BYTES,
@@ -430,7 +430,7 @@ class PdfRenderer:
 
         if outcome.timed_out:
             limit = f"{timeout:g}"
-            raise AdvocateError(
+            raise LimitError(
                 problems=[
                     problem(
                         f"PDF render exceeded {limit} s",
