@@ -88,10 +88,24 @@ def test_eml_drafts_parse_back(built: Path) -> None:
     assert message["Subject"] == "Justice for Kazakhstan's peaceful protesters"
     for header in ("Message-ID", "Date", "X-Mailer", "User-Agent"):
         assert message[header] is None
+    for header, value in (("X-Unsent", "1"),
+                          ("X-Uniform-Type-Identifier", "com.apple.mail-draft")):
+        assert message[header] == value  # a draft in Outlook's and Apple Mail's conventions
+    assert message["X-Mozilla-Draft-Info"].startswith("internal/draft;")  # Thunderbird's
     body = message.get_content().replace("\r\n", "\n")  # CRLF is text/plain's canonical form
-    assert body.startswith("Jörg Brandt\n") and "Dear High Commissioner," in body
-    assert body == (built / "letters" / "00002-un-high-commissioner.txt").read_text(
-        encoding="utf-8")
+    # An email, not a posted letter: no address blocks or date, no underlined heading,
+    # paragraphs on one line each, the sender's details under the signature.
+    assert body.startswith("Dear High Commissioner,\n\n")
+    for postal in ("Palais des Nations", "29 November", "-----", "===="):
+        assert postal not in body
+    paragraphs = body.split("\n\n")
+    assert any(p.startswith("I am writing from Berlin") and "\n" not in p and len(p) > 200
+               for p in paragraphs)
+    assert body.endswith("Yours sincerely,\n\nJörg Brandt\nBerlin, DE\n"
+                         "Joerg.Brandt@xn--bcher-kva.example\n")
+    letter = (built / "letters" / "00002-un-high-commissioner.txt").read_text(encoding="utf-8")
+    assert " ".join(body.split()) in " ".join(letter.split()) or \
+        "I stood in Almaty in 2022." in body  # the same words as the letter
 
 
 def test_index_links_every_file(built: Path) -> None:

@@ -111,10 +111,23 @@ class Document:
     _make_text: Callable[[], str] | None = field(default=None, repr=False)
 
     def text(self) -> str:
-        """The plain-text form (computed once: the .txt file, the email body, the mailto)."""
+        """The plain-text form (computed once: the .txt file)."""
         if self._text is None:
             self._text = self._make_text() if self._make_text else markup.to_text(self.markdown)
         return self._text
+
+    def email_text(self) -> str:
+        """The words as an email (the .eml body, the mailto): no postal blocks, paragraphs
+        not hard-wrapped, the sender's details under the signature."""
+        from advocate.render.email_text import email_body
+
+        return email_body(self.markdown)
+
+    def short_email_text(self, *, facts: bool = False) -> str:
+        """A short email for a mailto link: asks by title, with or without the facts."""
+        from advocate.render.email_text import short_email
+
+        return short_email(self.markdown, facts=facts)
 
 
 def _lines(value: Any) -> MarkdownText:
@@ -451,7 +464,7 @@ class Renderer:
             to_name=str(document.context["target"]["name"]), to_addr=target.email,
             from_name=plain(writer["name"] or ""),
             from_addr=plain(writer["email"]) if writer["email"] else writer["email"],
-            subject=document.subject or document.title, body=document.text())
+            subject=document.subject or document.title, body=document.email_text())
 
     def _qr(self) -> str | None:
         """The campaign page as a QR code, an SVG data URL made locally."""
