@@ -74,3 +74,31 @@ def test_a_bare_number_figure_is_kept_as_written_and_figures_translate(tmp_path:
     assert [f["figure"] for f in view["figures"]] == ["2", "12 years"]
     brief = Renderer(campaign).brief().markdown
     assert "**2** journalists detained" in brief and "**12 years**" in brief
+
+
+def test_validate_names_a_language_without_wording_and_new_lang_writes_it(
+        tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    text = PRESS.replace("as_of:", "translations: {az: {reviewed: false}}\nas_of:", 1)
+    text = text.replace('    salutation: "Dear Minister,"\n',
+                        '    salutation: "Dear Minister,"\n    language: az\n', 1)
+    path = write(tmp_path / "press.yaml", text)
+    result = run("validate", str(path))
+    assert result.exit_code == 2
+    line = text.splitlines().index("translations: {az: {reviewed: false}}") + 1
+    assert f"press.yaml:{line}:" in result.stderr
+    assert "no wording templates for language 'az'" in result.stderr
+    assert "advocate new --lang az" in result.stderr
+    assert run("validate", str(path), "--lang", "de").exit_code == 2
+    made = run("new", "--lang", "az", "--dir", str(tmp_path))
+    assert made.exit_code == 0, made.stderr
+    letter = tmp_path / "templates" / "az" / "letter.md.j2"
+    assert "{# TRANSLATE #}Yours sincerely," in letter.read_text(encoding="utf-8")
+    assert run("validate", str(path)).exit_code == 0
+    # the copy renders (marks are Jinja comments), and a second run never overwrites
+    assert "Yours sincerely," in run("letter", str(path), "--to", "minister").stdout
+    before = letter.read_bytes()
+    again = run("new", "--lang", "az", "--dir", str(tmp_path))
+    assert again.exit_code == 2 and "never overwrites" in again.stderr
+    assert letter.read_bytes() == before
+    assert run("new", "kept-working", "--dir", str(tmp_path)).exit_code == 0
+    assert (tmp_path / "kept-working.yaml").exists()

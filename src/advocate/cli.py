@@ -223,8 +223,15 @@ def validate(
     signers: SignersOpt = None,
     encoding: EncodingOpt = None,
     dedupe: DedupeOpt = Dedupe.error,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Also check that this language has wording templates.",
+        show_default=False)] = None,
+    templates: TemplatesOpt = None,
 ) -> None:
-    """Check campaign files (and a signer list): exit 0, or 2 with every problem listed."""
+    """Check campaign files (and a signer list): exit 0, or 2 with every problem listed.
+
+    Also checks that every language the campaign asks for (its own, each translation,
+    each target's, --lang) has wording templates."""
     from advocate.campaigns import resolve_campaign
     from advocate.schema.campaign import load_campaign_checked
 
@@ -238,6 +245,12 @@ def validate(
             continue
         paths.append(campaign.path)
         warn(warnings)
+        from advocate.render.documents import wording_problems
+
+        missing = wording_problems(campaign, templates=templates, lang=lang)
+        if missing:
+            problems.extend(missing)
+            continue
         typer.echo(f"advocate: ok: {campaign.path or name}: {len(campaign.facts)} facts, "
                    f"{len(campaign.asks)} asks, {len(campaign.targets)} targets "
                    f"({', '.join(campaign.languages)})", err=True)
@@ -552,21 +565,35 @@ def list_() -> None:
     typer.echo("\n".join(lines))
 
 
-@app.command(epilog="Example: advocate new my-campaign --templates")
+@app.command(epilog="Example: advocate new my-campaign --templates. Example: advocate new "
+             "--lang az --dir campaigns/ (wording templates for Azerbaijani beside the "
+             "campaign)")
 @handles_errors
 def new(
-    name: Annotated[str, typer.Argument(help="The new campaign's id (lowercase, hyphens).",
-                                        show_default=False)],
+    name: Annotated[str | None, typer.Argument(
+        help="The new campaign's id (lowercase, hyphens); optional with --lang.",
+        show_default=False)] = None,
     directory: Annotated[Path, typer.Option("--dir", "-d", help="Where to write it.")]
     = Path("."),
     templates: Annotated[bool, typer.Option(
         "--templates", help="Also copy the built-in templates into templates/ to edit.")]
     = False,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", metavar="CODE", help="Write wording templates for a new language into "
+        "templates/CODE/ (the English wording, each line to translate marked). Never "
+        "overwrites.", show_default=False)] = None,
 ) -> None:
-    """Write a campaign skeleton that validates, with comments that teach the format."""
-    from advocate.scaffold import scaffold
+    """Write a campaign skeleton that validates, with comments that teach the format; or,
+    with --lang, the wording templates for a new language beside the campaign."""
+    from advocate.scaffold import scaffold, wording_templates
 
-    for path in scaffold(name, directory, templates=templates):
+    if name is None and lang is None:
+        raise AdvocateError("advocate new needs a campaign id, or --lang CODE",
+                            hint="advocate new my-campaign, or advocate new --lang az")
+    written = scaffold(name, directory, templates=templates) if name is not None else []
+    if lang is not None:
+        written += wording_templates(lang, directory)
+    for path in written:
         typer.echo(f"advocate: wrote {path}", err=True)
 
 

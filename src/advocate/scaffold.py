@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -93,3 +94,58 @@ def scaffold(name: str, directory: Path, *, templates: bool = False) -> list[Pat
                         ignore=shutil.ignore_patterns("__pycache__"))
         written.append(copy_to)
     return written
+
+
+#: The mark on each line of a copied wording template that still needs translating.
+TRANSLATE_MARK = "{# TRANSLATE #}"
+WORDING_KINDS = ("letter", "petition", "sheet", "brief")
+_HEAD = """\
+{{#- {kind}.md.j2 in '{lang}', copied from the English by `advocate new --lang {lang}`.
+    Translate every line marked TRANSLATE (the words outside {{{{ }}}} and {{% %}}; keep
+    those as they are), then delete the mark. `advocate check` lists the marks left. -#}}
+"""
+
+
+def _needs_words(line: str) -> bool:
+    """Whether a template line holds words to translate (text outside the Jinja tags, or
+    quoted strings in a {% set %})."""
+    stripped = line.strip()
+    if not stripped or stripped.startswith(("{#", ":::")) or stripped in ("{% else %}",):
+        return False
+    if stripped.startswith("{% set"):
+        return '"' in stripped
+    bare = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", stripped)
+    return any(ch.isalpha() for ch in bare)
+
+
+def wording_templates(lang: str, directory: Path) -> list[Path]:
+    """Write ``templates/LANG/*.md.j2`` beside the campaign in ``directory``: the English
+    wording with every line to translate marked. Never overwrites: a file that exists stops
+    everything before anything is written."""
+    from advocate.schema.campaign import LANG_PATTERN
+
+    if not re.fullmatch(LANG_PATTERN, lang):
+        raise AdvocateError(f"'{lang}' is not a language code",
+                            hint="use a BCP 47 code such as az, de or pt-BR")
+    if not directory.is_dir():
+        raise AdvocateError("no such folder", file=str(directory), hint="create it first")
+    folder = directory / "templates" / lang
+    source = builtin_templates() / "en"
+    targets = [folder / f"{kind}.md.j2" for kind in WORDING_KINDS]
+    existing = [path for path in targets if path.exists()]
+    if existing:
+        raise AdvocateError("file exists", file=str(existing[0]),
+                            hint="advocate new never overwrites; move it away first")
+    if (builtin_templates() / lang / "letter.md.j2").exists():
+        raise AdvocateError(f"advocate already has '{lang}' wording",
+                            hint=f"to change it, copy {lang}/ with `advocate new NAME "
+                            "--templates` and edit the copy")
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind, path in zip(WORDING_KINDS, targets, strict=True):
+        english = (source / f"{kind}.md.j2").read_text(encoding="utf-8")
+        body = re.sub(r"\A\{#-.*?-#\}\n", "", english, flags=re.DOTALL)
+        lines = [TRANSLATE_MARK + line if _needs_words(line) else line
+                 for line in body.split("\n")]
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(_HEAD.format(kind=kind, lang=lang) + "\n".join(lines))
+    return targets

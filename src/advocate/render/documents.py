@@ -190,6 +190,46 @@ def font_problems(people: Iterable[Any], *, campaign_path: Path | None = None,
     return fonts.people_problems(people, extra)
 
 
+WORDING_KINDS = ("letter", "petition", "sheet", "brief")
+
+
+def wording_problems(campaign: Campaign, *, templates: Path | None = None,
+                     lang: str | None = None) -> list[Problem]:
+    """Every language the campaign (a target, a translation, ``--lang``) asks for that has
+    no wording templates, at the place that asks for it: known before anything renders."""
+    roots = template_roots(templates, campaign.path)
+    doc = campaign.document
+
+    def missing(code: str) -> list[str]:
+        return [kind for kind in WORDING_KINDS
+                if not any((root / code / f"{kind}.md.j2").is_file() for root in roots)]
+
+    where = str(campaign.path.parent) if campaign.path else "."
+    hint = ("write them with `advocate new --lang {code} --dir " + where + "` (the English "
+            "wording, marked for translation, in templates/{code}/ beside the campaign)")
+    wanted: list[tuple[str, tuple[str | int, ...] | None]] = [(campaign.language, ("language",))]
+    wanted += [(code, ("translations", code)) for code in campaign.translations]
+    wanted += [(str(t.language), ("targets", i, "language"))
+               for i, t in enumerate(campaign.targets) if t.language]
+    if lang is not None:
+        wanted = [(lang, None)]
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for code, path in wanted:
+        if code in seen:
+            continue
+        seen.add(code)
+        kinds = missing(code)
+        if not kinds:
+            continue
+        message = f"no wording templates for language '{code}' ({', '.join(kinds)})"
+        if path is not None and doc is not None:
+            problems.append(doc.problem(path, message, hint.format(code=code), at_value=True))
+        else:
+            problems.append(Problem(f"--lang {code}: {message}", hint=hint.format(code=code)))
+    return problems
+
+
 def _cite(numbers: Sequence[int]) -> str:
     return "[" + ", ".join(str(n) for n in numbers) + "]"
 
