@@ -102,3 +102,24 @@ def test_validate_names_a_language_without_wording_and_new_lang_writes_it(
     assert letter.read_bytes() == before
     assert run("new", "kept-working", "--dir", str(tmp_path)).exit_code == 0
     assert (tmp_path / "kept-working.yaml").exists()
+
+
+def test_petition_and_sheet_address_each_target_and_carry_date_and_country(
+        tmp_path: Path) -> None:
+    from advocate.signers import Signer
+
+    text = PRESS.replace("as_of:", "organisation: {name: Press Watch, email: "
+                         "info@press.example}\nas_of:", 1)
+    renderer = Renderer(load_campaign(write(tmp_path / "p.yaml", text)))
+    signers = [Signer(1, "Jean Dupont", city="Lyon", country="FR", public=True),
+               Signer(2, "Thabo Nkosi", city="Johannesburg", public=True)]
+    petition = renderer.petition(signers).markdown
+    sheet = renderer.sheet().markdown
+    for doc in (petition, sheet):
+        assert "- Ana Ministra, Minister of Justice\n" in doc
+        assert "Jan Braathu, OSCE Representative on Freedom of the Media (asked to call on " \
+            "the authorities to act)" in doc
+        assert "Press Watch · info@press.example" in doc and "Date: " in doc
+    assert "| Name | City | Country |" in petition and "| Jean Dupont | Lyon | FR |" in petition
+    no_country = renderer.petition([Signer(1, "Jean Dupont", public=True)]).markdown
+    assert "Country" not in no_country
