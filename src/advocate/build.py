@@ -49,7 +49,7 @@ POOL_MIN_LETTERS = 4000  # the same for text-only letters (measured: 2,000 are f
 class LetterJob:
     """One letter to render: which writer (by index in the list), to whom, in what formats."""
 
-    index: int  # 1-based position in the signer list; 0 for the fill-in letter
+    index: int  # the signer's row in the list (1 = the first data row); 0: the fill-in letter
     target: str
     writer: Writer | None
     formats: tuple[str, ...]
@@ -75,6 +75,7 @@ class Entry:
     mailto: str | None = None
     mailto_long: bool = False
     mailto_form: str | None = None  # full, titles, short, subject (see _mailto) or none
+    warnings: list[Problem] = field(default_factory=list)  # of this file (not in the manifest)
 
 
 @dataclass
@@ -87,6 +88,7 @@ class CampaignPlan:
     documents: list[tuple[str, str]]  # (kind, format) for brief, petition, sheet
     signer_count: int
     public_count: int
+    dropped_duplicates: int = 0  # rows --dedupe first left out
 
 
 @dataclass
@@ -143,6 +145,7 @@ def _render_letters(renderer: Renderer, jobs: Sequence[LetterJob],
                 entry.mailto_long = entry.mailto is None
             else:
                 data = renderer.file_bytes([document], fmt)
+                entry.warnings = list(document.warnings)  # a letter over its page, say
             out.append((entry, data))
     return out
 
@@ -200,16 +203,17 @@ def plan(campaign: Campaign, signers: Sequence[Any] | None, *,
     letters: list[LetterJob] = []
     targets = [t.id for t in campaign.targets]
     if signers:
-        for index, signer in enumerate(signers, 1):
+        for signer in signers:  # numbered by the signer's row in the list, as the index shows
             writer = Writer.from_signer(signer)
-            letters.extend(LetterJob(index, t, writer, tuple(formats)) for t in targets)
+            letters.extend(LetterJob(signer.row, t, writer, tuple(formats)) for t in targets)
     else:
         letters.extend(LetterJob(0, t, None, tuple(f for f in formats if f != "eml"))
                        for t in targets)
     kinds = [("brief", "pdf"), ("brief", "html"), ("petition", "pdf"), ("petition", "md"),
              ("sheet", "pdf")] if documents else []
     public = sum(1 for s in signers or [] if s.public)
-    return CampaignPlan(campaign, campaign.id, letters, kinds, len(signers or []), public)
+    return CampaignPlan(campaign, campaign.id, letters, kinds, len(signers or []), public,
+                        getattr(signers, "dropped", 0))
 
 
 def _planned_paths(plan_: CampaignPlan) -> list[str]:
@@ -323,6 +327,7 @@ def build(
                     entry.sha256 = hashlib.sha256(data).hexdigest()
                     entry.size = len(data)
                     stage.add(f"{folder}/{entry.path}", data)
+                result.warnings.extend(w for w in entry.warnings if w not in result.warnings)
                 into.append(entry)
                 tick()
 
@@ -463,4 +468,4 @@ def _manifest(pl: CampaignPlan, entries: list[Entry]) -> bytes:
 def _campaign_summary(pl: CampaignPlan) -> dict[str, Any]:
     return {"id": pl.campaign.id, "folder": pl.folder, "letters": len(pl.letters),
             "signers": pl.signer_count, "public_signers": pl.public_count,
-            "files": len(_planned_paths(pl))}
+            "dropped_duplicates": pl.dropped_duplicates, "files": len(_planned_paths(pl))}

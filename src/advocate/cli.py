@@ -361,6 +361,9 @@ def letter(
     note: Annotated[str | None, typer.Option(
         "--note", help="A personal paragraph for your letter (identical letters get "
         "filtered as spam).", show_default=False)] = None,
+    address: Annotated[str | None, typer.Option(
+        "--address", help="Your postal address, so a reply by post is possible (lines "
+        "separated by commas).", show_default=False)] = None,
     signers: SignersOpt = None,
     encoding: EncodingOpt = None,
     dedupe: DedupeOpt = Dedupe.error,
@@ -375,9 +378,11 @@ def letter(
     """Write a letter to a target, from you or from every signer in a list."""
     from advocate.render.documents import Renderer, Writer
 
-    if signers is not None and any(v is not None for v in (name, city, email, country, note)):
+    if signers is not None and any(v is not None for v in (name, city, email, country, note,
+                                                           address)):
         raise AdvocateError("--signers cannot be combined with --name/--city/--email/"
-                            "--country/--note", hint="put personal details in the signer list")
+                            "--country/--note/--address",
+                            hint="put personal details in the signer list")
     loaded = _load(campaign)
     renderer = Renderer(loaded, templates=templates, paper=paper.value)
     if to:
@@ -386,8 +391,8 @@ def letter(
     writers: list[Writer | None]
     if rows is not None:
         writers = [Writer.from_signer(s) for s in rows]
-    elif any(v is not None for v in (name, city, email, country, note)):
-        writers = [Writer(name, city, email, country, note)]
+    elif any(v is not None for v in (name, city, email, country, note, address)):
+        writers = [Writer(name, city, email, country, note, address=address)]
     else:
         writers = [None]
     documents = renderer.letters(to, writers, lang)
@@ -516,8 +521,11 @@ def build(
         elif dry_run:
             typer.echo("\n".join(str(output / p) for p in result.files))
         else:
+            dropped = max((c.get("dropped_duplicates", 0) for c in result.campaigns), default=0)
             typer.echo(f"advocate: wrote {len(result.files)} files to {output} in "
-                       f"{result.seconds:.1f} s", err=True)
+                       f"{result.seconds:.1f} s" + (
+                           f" ({dropped} duplicate signer row{'s' if dropped != 1 else ''} "
+                           "dropped)" if dropped else ""), err=True)
 
     if not watch:
         once(force)

@@ -48,7 +48,8 @@ __all__ = [
     "read_signers",
 ]
 
-KNOWN_COLUMNS: tuple[str, ...] = ("name", "email", "city", "country", "note", "public")
+KNOWN_COLUMNS: tuple[str, ...] = ("name", "email", "city", "country", "note", "public",
+                                   "address")
 MAX_BYTES = 20 * 1024 * 1024
 MAX_FIELD_CHARS = 10_000
 MAX_REPORTED = 50
@@ -76,10 +77,17 @@ class Signer:
     public: bool = False
     line: int | None = None
     file: str | None = None
+    address: str | None = None  # postal address, so a reply by post is possible
 
     def __repr__(self) -> str:
         # Personal data must not reach logs or tracebacks through a repr.
         return f"Signer(row={self.row})"
+
+
+class SignerList(list[Signer]):
+    """The signers of a list, and how many rows ``--dedupe first`` dropped as duplicates."""
+
+    dropped: int = 0
 
 
 # --------------------------------------------------------------------------- problems
@@ -532,7 +540,7 @@ def _make_signer(
             )
             ok = False
             continue
-        text, bad = _clean(raw, multiline=field == "note")
+        text, bad = _clean(raw, multiline=field in ("note", "address"))
         if bad:
             problems.add(f"row {row}: '{field}' contains {bad}", where)
             ok = False
@@ -583,6 +591,7 @@ def _make_signer(
         city=cleaned.get("city") or None,
         country=cleaned.get("country") or None,
         note=cleaned.get("note") or None,
+        address=cleaned.get("address") or None,
         public=public,
         line=line,
         file=problems.filename,
@@ -646,7 +655,7 @@ def parse_signers(
     else:
         records = _csv_records(text, suffix, keep, problems)
 
-    signers: list[Signer] = []
+    signers = SignerList()
     first_row: dict[str, int] = {}
     for record in records:
         # Rows with other problems still take part, so duplicates show up in the same pass.
@@ -661,6 +670,7 @@ def parse_signers(
                         line,
                         "remove one, or pass --dedupe first",
                     )
+                signers.dropped += 1
                 continue
             first_row[key] = row
         if signer is not None:

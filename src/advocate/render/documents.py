@@ -77,18 +77,22 @@ class Writer:
     row: int | None = None
     file: str | None = None  # the signer list, for messages ("signers.csv:3: row 2: ...")
     line: int | None = None
+    address: str | None = None  # postal address (lines), so a reply by post is possible
 
     @classmethod
     def from_signer(cls, signer: Signer) -> Writer:
         return cls(signer.name, signer.city, signer.email, signer.country, signer.note,
-                   signer.row, signer.file, signer.line)
+                   signer.row, signer.file, signer.line, getattr(signer, "address", None))
 
     def view(self) -> dict[str, Any]:
         one_line = {key: " ".join(value.split()) if value else None for key, value in (
             ("name", self.name), ("city", self.city), ("email", self.email),
             ("country", self.country))}
         note = self.note.strip() if self.note else None
-        return {**one_line, "note": note}
+        # One line, as the sender line of a window envelope shows it: "Street 1, 10115 Berlin"
+        lines = [" ".join(part.split()) for part in re.split(r"[\n,]", self.address or "")]
+        address = ", ".join(part for part in lines if part) or None
+        return {**one_line, "note": note, "address": address}
 
 
 @dataclass
@@ -428,8 +432,12 @@ class Renderer:
             if budget is None or result.pages <= budget:
                 break
         else:
+            # by target and signer row, never the name
+            who = f" to '{first.target_id}'" if first.target_id else ""
+            row = f" of signer row {first.writer_row}" if first.writer_row else ""
             first.warnings.append(Problem(
-                f"the {first.kind} runs to {result.pages} pages (the aim is at most {budget})",
+                f"the {first.kind}{who}{row} runs to {result.pages} pages (the aim is at most "
+                f"{budget})",
                 hint="shorten the campaign text or the note", severity="warning"))
         first.warnings.extend(
             Problem(f"{source}: {warning}", file=layout, severity="warning",
