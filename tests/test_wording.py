@@ -125,3 +125,46 @@ def test_petition_and_sheet_address_each_target_and_carry_date_and_country(
     assert "| Name | City | Country |" in petition and "| Jean Dupont | Lyon | FR |" in petition
     no_country = renderer.petition([Signer(1, "Jean Dupont", public=True)]).markdown
     assert "Country" not in no_country
+
+
+def test_names_urls_and_citations_are_typeset(tmp_path: Path) -> None:
+    from advocate.render.documents import typeset
+
+    html = typeset('<p>Volker Türk said so [1, 4]. See https://x.org/a-b?x=1&amp;y=2.</p>'
+                   '<a href="https://x.org/a">x</a>', ["Volker Türk"])
+    assert '<span class="name">Volker Türk</span>' in html
+    assert "so\u00a0[1,\u00a04]" in html  # the mark stays with its word
+    assert "https://<wbr>x<wbr>.org/<wbr>a-b?<wbr>x=<wbr>1&amp;<wbr>y=<wbr>2" in html
+    assert '<a href="https://x.org/a">' in html  # tags untouched
+    campaign = load_campaign(write(tmp_path / "a.yaml", PRESS))
+    renderer = Renderer(campaign)
+    page = renderer.html([renderer.letter("osce", Writer("Ana-Maria Popescu", "Iași"))])
+    for name in ("Jan Braathu", "Ana-Maria Popescu"):
+        assert f'<span class="name">{name}</span>' in page
+
+
+def test_the_letter_body_lines_up_with_the_address_and_the_date_stands_below(
+        tmp_path: Path) -> None:
+    """Read the PDF back with pdftotext's boxes: the recipient's name starts where the body
+    does, and the date is below the last address line (not beside it)."""
+    import re
+    import subprocess
+
+    campaign = load_campaign(write(tmp_path / "a.yaml", PRESS))
+    renderer = Renderer(campaign)
+    (tmp_path / "l.pdf").write_bytes(renderer.pdf([renderer.letter(
+        "osce", Writer("Ana Writer", "Baku"))]))
+    boxes = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "l.pdf"), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    words = [(w, float(x), float(y)) for x, y, w in re.findall(
+        r'xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]+)<', boxes)]
+
+    def first(word: str) -> tuple[float, float]:
+        return next((x, y) for w, x, y in words if w == word)
+
+    name_x, _ = first("Jan")
+    body_x, _ = first("Dear")
+    assert abs(name_x - body_x) < 1.0
+    _, title_y = first("Media")
+    date_y = max(y for w, x, y in words if re.fullmatch(r"20\d\d", w))
+    assert date_y > title_y + 10  # below the address block, a line apart at least

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+from html import escape
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -234,6 +235,47 @@ def wording_problems(campaign: Campaign, *, templates: Path | None = None,
     return problems
 
 
+_TAG = re.compile(r"(<[^>]*>)")
+_CITATION = re.compile(r"\s+\[(\d+(?:, \d+)*)\]")
+_URL = re.compile(r"https?://[^\s<>\"]+")
+_URL_BREAK = re.compile(r"(?<=[/?=#])(?=[^/])|(?<=&amp;)|(?<=[^/.])(?=\.)")
+
+
+def _names(context: dict[str, Any]) -> list[str]:
+    """The people a document names: its targets, quoted speakers and its writer."""
+    campaign = context.get("campaign") or {}
+    found = [t.get("name") for t in campaign.get("targets") or []]
+    found += [q.get("speaker") for q in campaign.get("quotes") or []]
+    found += [(context.get("target") or {}).get("name"), (context.get("writer") or {}).get("name")]
+    clean = {plain(str(n)).strip() for n in found if n}
+    return sorted((n for n in clean if len(n) >= 3), key=len, reverse=True)
+
+
+def typeset(html: str, names: Sequence[str]) -> str:
+    """Typographic care a text cannot take itself, in an HTML body's text (never its tags):
+
+    * people's names are marked ``<span class="name">``: layouts never hyphenate them;
+    * URLs get break opportunities (``<wbr>``) after ``/ ? & = #`` and before a dot, so a
+      long address breaks where a reader expects, never mid-word with a hyphen;
+    * a citation mark ``[1, 4]`` is bound to the word before it (no-break spaces), so it
+      never stands alone at the start of a line.
+    """
+    escaped = [escape(n, quote=False) for n in names]
+    people = re.compile("|".join(map(re.escape, escaped))) if escaped else None
+    parts = _TAG.split(html)
+    for index in range(0, len(parts), 2):
+        text = parts[index]
+        if not text or text.isspace():
+            continue
+        text = _CITATION.sub(lambda m: "\u00a0[" + m.group(1).replace(", ", ",\u00a0") + "]",
+                             text)
+        text = _URL.sub(lambda m: _URL_BREAK.sub("<wbr>", m.group()), text)
+        if people is not None:
+            text = people.sub(lambda m: f'<span class="name">{m.group()}</span>', text)
+        parts[index] = text
+    return "".join(parts)
+
+
 def _cite(numbers: Sequence[int]) -> str:
     return "[" + ", ".join(str(n) for n in numbers) + "]"
 
@@ -382,7 +424,8 @@ class Renderer:
         first = documents[0]
         context = dict(first.context)
         context.update(
-            bodies=[Markup(markup.to_html(doc.markdown)) for doc in documents],
+            bodies=[Markup(typeset(markup.to_html(doc.markdown), _names(doc.context)))
+                    for doc in documents],
             title=first.title if len(documents) == 1 else str(first.context["campaign"]["title"]),
             subject=first.subject,
             labels=first.exported.get("labels", {}),
