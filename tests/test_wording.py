@@ -168,3 +168,31 @@ def test_the_letter_body_lines_up_with_the_address_and_the_date_stands_below(
     _, title_y = first("Media")
     date_y = max(y for w, x, y in words if re.fullmatch(r"20\d\d", w))
     assert date_y > title_y + 10  # below the address block, a line apart at least
+
+
+def test_check_warns_of_a_quoted_salutation_and_of_words_left_to_translate(
+        tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    from advocate.check import check_campaign
+
+    text = PRESS.replace('salutation: "Dear Minister,"', "salutation: '\"Dear Minister,\"'")
+    text = text.replace("as_of:", "translations: {az: {}}\nas_of:", 1)
+    path = write(tmp_path / "press.yaml", text)
+    assert run("new", "--lang", "az", "--dir", str(tmp_path)).exit_code == 0
+    found = [str(p) for p in check_campaign(path, render_pdfs=False)]
+    line = text.splitlines().index("    salutation: '\"Dear Minister,\"'") + 1
+    assert any(f"press.yaml:{line}:" in p and "quotation marks" in p for p in found), found
+    assert any("letter.md.j2" in p and "still marked for translation" in p for p in found)
+
+
+def test_the_skeleton_comments_line_up(tmp_path: Path) -> None:
+    import re
+
+    from advocate.scaffold import COMMENT_COLUMN, scaffold
+
+    for name in ("a", "a-much-longer-campaign-id"):
+        (path,) = scaffold(name, tmp_path)
+        matches = [re.match(r"^(.*?\S)(\s{2,})# ", line)
+                   for line in path.read_text().splitlines()]
+        columns = {len(m.group(1)) + len(m.group(2)) for m in matches
+                   if m and len(m.group(1)) < COMMENT_COLUMN - 2}
+        assert columns == {COMMENT_COLUMN - 1}, (name, columns)

@@ -25,6 +25,7 @@ language: en                     # the language of the text (en, ru, kk, ...)
 as_of: {today}                   # when the facts were last checked (ISO date)
 # url: https://example.org/campaign           # optional: printed as a QR code on the brief
 # organisation: {{name: Our group, email: contact@example.org}}
+# closing: Journalism is not a crime.  # optional: every letter's last word before the thanks
 
 background: |
   A few short paragraphs of Markdown for the brief: the context a diplomat or a
@@ -32,7 +33,7 @@ background: |
 
 facts:                           # each fact cites one or more sources below
   - text: Two journalists were detained on 1 March after reporting on the protests.
-    figure: "2"                  # optional headline figure for the brief (in quotes)
+    figure: 2                    # optional headline figure for the brief
     label: journalists detained  # optional caption for the figure
     source: example-report
 
@@ -67,6 +68,24 @@ targets:                         # whom you write to
 """
 
 
+_TRAILING_COMMENT = re.compile(r"^(.*?\S)\s{2,}(# .*)$")
+COMMENT_COLUMN = 34
+
+
+def align_comments(text: str) -> str:
+    """Line up the comments after the keys at one column, whatever length the id and the
+    dates filled in (a key too long for it keeps two spaces before its comment)."""
+    lines = []
+    for line in text.split("\n"):
+        match = _TRAILING_COMMENT.match(line)
+        if match and not line.lstrip().startswith("#   "):
+            code, comment = match.groups()
+            line = code.ljust(COMMENT_COLUMN - 1) + comment if len(code) < COMMENT_COLUMN - 2 \
+                else f"{code}  {comment}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def scaffold(name: str, directory: Path, *, templates: bool = False) -> list[Path]:
     """Write ``NAME.yaml`` (and optionally ``templates/``) into ``directory``; never overwrite."""
     from datetime import date
@@ -85,7 +104,7 @@ def scaffold(name: str, directory: Path, *, templates: bool = False) -> list[Pat
     if templates and copy_to.exists():
         raise AdvocateError("folder exists", file=str(copy_to),
                             hint="move it away first; advocate new never overwrites")
-    text = SKELETON.format(id=name, today=date.today().isoformat())
+    text = align_comments(SKELETON.format(id=name, today=date.today().isoformat()))
     with target.open("x", encoding="utf-8") as handle:
         handle.write(text)
     written.append(target)
