@@ -16,9 +16,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-from html import escape
 from urllib.parse import quote
 
 from markupsafe import Markup
