@@ -196,3 +196,36 @@ def test_the_skeleton_comments_line_up(tmp_path: Path) -> None:
         columns = {len(m.group(1)) + len(m.group(2)) for m in matches
                    if m and len(m.group(1)) < COMMENT_COLUMN - 2}
         assert columns == {COMMENT_COLUMN - 1}, (name, columns)
+
+
+def test_the_example_campaign_in_azerbaijani_has_no_wording_of_another_campaign() -> None:
+    campaign = load_campaign(ROOT / "examples" / "journalists-az" / "campaign.yaml")
+    renderer = Renderer(campaign)
+    letter = renderer.letter("prosecutor-general", Writer("Leyla M.", "Bakı"))
+    assert letter.lang == "az"
+    text = " ".join(letter.text().split())
+    assert "Hörmətlə xahiş edirəm:" in text and text.rstrip().endswith("Leyla M. Bakı")
+    assert "Jurnalistika cinayət deyil" in text
+    for words in CAMPAIGN_WORDS:
+        assert words.lower() not in text.lower()
+    for path in (ROOT / "examples" / "journalists-az" / "templates" / "az").iterdir():
+        assert "TRANSLATE #" not in path.read_text(encoding="utf-8"), path
+
+
+def test_every_bundled_letter_has_a_mailto_link_within_the_limit(tmp_path: Path) -> None:
+    from advocate.build import build
+    from advocate.campaigns import resolve_campaign
+    from advocate.render.eml import MAILTO_MAX
+    from advocate.signers import read_signers
+
+    result = build([resolve_campaign("kazakhstan-2022")], tmp_path / "out",
+                   signers=read_signers(ROOT / "examples" / "signers.csv"),
+                   formats=("txt",), documents=False, jobs=1)
+    assert not [w for w in result.warnings if "mailto" in str(w)]
+    forms = result.campaigns[0]["mailto"]
+    assert forms == {"titles": 12, "subject": 36}
+    index = (tmp_path / "out" / "kazakhstan-2022" / "index.html").read_text(encoding="utf-8")
+    import re
+
+    links = re.findall(r'href="(mailto:[^"]*)"', index)
+    assert len(links) == 48 and max(map(len, links)) <= MAILTO_MAX
