@@ -130,11 +130,13 @@ def test_petition_and_sheet_address_each_target_and_carry_date_and_country(
 def test_names_urls_and_citations_are_typeset(tmp_path: Path) -> None:
     from advocate.render.documents import typeset
 
-    html = typeset('<p>Volker Türk said so [1, 4]. See https://x.org/a-b?x=1&amp;y=2.</p>'
+    html = typeset('<p>Volker Türk said so [1, 4]. See https://example.org/reports/a-b?x=1&amp;y=2. Or http://x.org/a.</p>'
                    '<a href="https://x.org/a">x</a>', ["Volker Türk"])
     assert '<span class="name">Volker Türk</span>' in html
     assert "so\u00a0[1,\u00a04]" in html  # the mark stays with its word
-    assert "https://<wbr>x<wbr>.org/<wbr>a-b?<wbr>x=<wbr>1&amp;<wbr>y=<wbr>2" in html
+    assert "https://<wbr>example<wbr>.org/<wbr>reports/<wbr>a-b?<wbr>x=<wbr>1&amp;<wbr>y=<wbr>2. " \
+        in html  # breaks after / ? = & and before dots; the full stop is not the URL's
+    assert "http://x.org/a." in html  # short: fits on a line as it is
     assert '<a href="https://x.org/a">' in html  # tags untouched
     campaign = load_campaign(write(tmp_path / "a.yaml", PRESS))
     renderer = Renderer(campaign)

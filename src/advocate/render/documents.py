@@ -237,7 +237,9 @@ def wording_problems(campaign: Campaign, *, templates: Path | None = None,
 
 _TAG = re.compile(r"(<[^>]*>)")
 _CITATION = re.compile(r"\s+\[(\d+(?:, \d+)*)\]")
-_URL = re.compile(r"https?://[^\s<>\"]+")
+_URL = re.compile(r"https?://(?:(?!&quot;|&#x27;|&#39;|&lt;|&gt;)[^\s<>\"])+"
+                  r"(?<![.,;:!?)])")
+_URL_SHORT = 40  # a shorter address fits on a line: left as it is
 _URL_BREAK = re.compile(r"(?<=[/?=#])(?=[^/])|(?<=&amp;)|(?<=[^/.])(?=\.)")
 
 
@@ -260,7 +262,7 @@ def typeset(html: str, names: Sequence[str]) -> str:
     * a citation mark ``[1, 4]`` is bound to the word before it (no-break spaces), so it
       never stands alone at the start of a line.
     """
-    escaped = [escape(n, quote=False) for n in names]
+    escaped = [escape(n) for n in names]  # as the Markdown renderer escapes text
     people = re.compile("|".join(map(re.escape, escaped))) if escaped else None
     parts = _TAG.split(html)
     for index in range(0, len(parts), 2):
@@ -269,9 +271,10 @@ def typeset(html: str, names: Sequence[str]) -> str:
             continue
         text = _CITATION.sub(lambda m: "\u00a0[" + m.group(1).replace(", ", ",\u00a0") + "]",
                              text)
-        text = _URL.sub(lambda m: _URL_BREAK.sub("<wbr>", m.group()), text)
         if people is not None:
             text = people.sub(lambda m: f'<span class="name">{m.group()}</span>', text)
+        text = _URL.sub(lambda m: _URL_BREAK.sub("<wbr>", m.group())
+                        if len(m.group()) > _URL_SHORT else m.group(), text)
         parts[index] = text
     return "".join(parts)
 
