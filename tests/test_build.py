@@ -37,7 +37,8 @@ def test_every_document_is_there(built: Path) -> None:
     names = sorted(str(p.relative_to(built)) for p in built.rglob("*") if p.is_file())
     expected = ["brief.html", "brief.pdf", "index.html", "manifest.json", "petition.md",
                 "petition.pdf", "sheet.pdf"]
-    expected += [f"letters/{i:05d}-{t}.{ext}" for i in range(1, 5) for t in TARGETS
+    # numbered by the signer's row: the blank line is row 4, so Nils Berg writes 00005
+    expected += [f"letters/{i:05d}-{t}.{ext}" for i in (1, 2, 3, 5) for t in TARGETS
                  for ext in ("eml", "pdf", "txt")]
     assert names == sorted(expected)
 
@@ -88,10 +89,24 @@ def test_eml_drafts_parse_back(built: Path) -> None:
     assert message["Subject"] == "Justice for Kazakhstan's peaceful protesters"
     for header in ("Message-ID", "Date", "X-Mailer", "User-Agent"):
         assert message[header] is None
+    for header, value in (("X-Unsent", "1"),
+                          ("X-Uniform-Type-Identifier", "com.apple.mail-draft")):
+        assert message[header] == value  # a draft in Outlook's and Apple Mail's conventions
+    assert message["X-Mozilla-Draft-Info"].startswith("internal/draft;")  # Thunderbird's
     body = message.get_content().replace("\r\n", "\n")  # CRLF is text/plain's canonical form
-    assert body.startswith("Jörg Brandt\n") and "Dear High Commissioner," in body
-    assert body == (built / "letters" / "00002-un-high-commissioner.txt").read_text(
-        encoding="utf-8")
+    # An email, not a posted letter: no address blocks or date, no underlined heading,
+    # paragraphs on one line each, the sender's details under the signature.
+    assert body.startswith("Dear High Commissioner,\n\n")
+    for postal in ("Palais des Nations", "29 November", "-----", "===="):
+        assert postal not in body
+    paragraphs = body.split("\n\n")
+    assert any(p.startswith("I am writing from Berlin") and "\n" not in p and len(p) > 200
+               for p in paragraphs)
+    assert body.endswith("Yours sincerely,\n\nJörg Brandt\nBerlin, DE\n"
+                         "Joerg.Brandt@xn--bcher-kva.example\n")
+    letter = (built / "letters" / "00002-un-high-commissioner.txt").read_text(encoding="utf-8")
+    assert " ".join(body.split()) in " ".join(letter.split()) or \
+        "I stood in Almaty in 2022." in body  # the same words as the letter
 
 
 def test_index_links_every_file(built: Path) -> None:
@@ -133,7 +148,9 @@ def test_nothing_is_overwritten_without_force(run: Run, tmp_path: Path) -> None:
     before = snapshot(out)
     again = run("build", "kazakhstan-2022", "-o", str(out), "--formats", "txt")
     assert again.exit_code == 2
-    assert "kazakhstan-2022/brief.pdf: already exists (use --force to overwrite)" in again.stderr
+    assert again.stderr.count("\n") == 1  # one line with a count
+    assert "files from an earlier build already exist (use --force to overwrite them)" in \
+        again.stderr
     assert snapshot(out) == before
     forced = run("build", "kazakhstan-2022", "-o", str(out), "--formats", "txt", "--force")
     assert forced.exit_code == 0
@@ -145,7 +162,7 @@ def test_dry_run_writes_nothing_and_json_summarises(run: Run, tmp_path: Path) ->
               "--dry-run")
     assert dry.exit_code == 0 and not out.exists()
     listed = dry.stdout.splitlines()
-    assert str(out / "kazakhstan-2022" / "letters" / "00004-president.pdf") in listed
+    assert str(out / "kazakhstan-2022" / "letters" / "00005-president.pdf") in listed
     assert len(listed) == 7 + 4 * 4 * 3
     result = run("build", "kazakhstan-2022", "-o", str(out), "--formats", "txt", "--json")
     summary = json.loads(result.stdout)
@@ -182,7 +199,7 @@ def test_no_documents_writes_only_the_letters_index_and_manifest(run: Run,
     folder = out / "kazakhstan-2022"
     names = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
     assert names == sorted(["index.html", "manifest.json"] + [
-        f"letters/{i:05d}-{t}.{ext}" for i in range(1, 5) for t in TARGETS
+        f"letters/{i:05d}-{t}.{ext}" for i in (1, 2, 3, 5) for t in TARGETS
         for ext in ("eml", "txt")])
     summary = json.loads(result.stdout)
     assert summary["files"] == len(names) and summary["letters"] == 16
@@ -242,3 +259,28 @@ def test_the_index_carries_the_content_security_policy_even_from_a_pack(
     index = (tmp_path / "out" / "kazakhstan-2022" / "index.html").read_text(encoding="utf-8")
     head = index.split("</head>")[0]
     assert "Content-Security-Policy" in head and "default-src 'none'" in head
+
+
+def test_build_tells_what_it_did(run: Run, tmp_path: Path) -> None:
+    """Dropped duplicates counted, files numbered by the signer's row as the index shows
+    it, and a letter over its page warned about by row and target, never by name."""
+    signers = write(tmp_path / "s.csv", "name,email,city,note\n"
+                    "Ada Lovelace,ada@example.org,London,\n"
+                    "Ada Again,ADA@example.org,London,\n"
+                    "Charles Babbage,charles@example.org,London," + "A long note. " * 260 + "\n")
+    out = tmp_path / "out"
+    result = run("build", "kazakhstan-2022", "--signers", str(signers), "--dedupe", "first",
+                 "-o", str(out), "--formats", "pdf", "--no-documents", "--json", "--jobs", "1")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["campaigns"][0]["dropped_duplicates"] == 1
+    names = sorted(p.name for p in (out / "kazakhstan-2022" / "letters").iterdir())
+    assert names[0].startswith("00001-") and names[-1].startswith("00003-")
+    index = (out / "kazakhstan-2022" / "index.html").read_text(encoding="utf-8")
+    assert '<td class="num">3</td>' in index and '<td class="num">2</td>' not in index
+    over = [w for w in summary["warnings"] if "runs to" in w]
+    assert any("the letter to 'president' of signer row 3 runs to" in w for w in over), over
+    assert not any("Babbage" in w or "Charles" in w for w in summary["warnings"])
+    plain = run("build", "kazakhstan-2022", "--signers", str(signers), "--dedupe", "first",
+                "-o", str(tmp_path / "o2"), "--formats", "txt", "--no-documents")
+    assert "(1 duplicate signer row dropped)" in plain.stderr

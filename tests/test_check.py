@@ -181,8 +181,8 @@ def test_the_bundled_campaign_has_no_errors(bundled: list[Problem]) -> None:
     assert [p for p in bundled if p.severity == "error"] == []
     assert summary(bundled) == [
         (f"{KZ}:18:8", "warning", "facts last checked 1459 days ago"),
-        (f"{KZ}:224:9", "warning", "target 'prosecutor-general' has no address and no email"),
-        (f"{KZ}:239:9", "warning", "target 'interior-minister' has no address and no email"),
+        (f"{KZ}:228:9", "warning", "target 'prosecutor-general' has no address and no email"),
+        (f"{KZ}:243:9", "warning", "target 'interior-minister' has no address and no email"),
     ]
 
 
@@ -220,10 +220,10 @@ def test_cli_check_warnings_exit_0_and_strict_makes_them_errors(run: Run) -> Non
     assert result.stderr.splitlines() == [
         f"advocate: warning: {KZ}:18:8: facts last checked 1459 days ago (check them and "
         "update as_of, or pass --max-age)",
-        f"advocate: warning: {KZ}:224:9: target 'prosecutor-general' has no address and no "
+        f"advocate: warning: {KZ}:228:9: target 'prosecutor-general' has no address and no "
         "email (add a postal address, or an email address you have checked, so letters can "
         "reach them)",
-        f"advocate: warning: {KZ}:239:9: target 'interior-minister' has no address and no "
+        f"advocate: warning: {KZ}:243:9: target 'interior-minister' has no address and no "
         "email (add a postal address, or an email address you have checked, so letters can "
         "reach them)",
         "advocate: ok: kazakhstan-2022 (3 warnings)",

@@ -162,8 +162,9 @@ def test_the_tutorial_uses_every_authoring_command() -> None:
     assert {"new", "validate", "check", "letter", "brief", "build"} <= set(commands)
     assert commands[0] == "new"
     assert [s.file for s in steps if s.kind != "run"] == [
-        "free-press.yaml", "free-press.yaml", "free-press.yaml", "signers.csv"]
-    assert [s.exit_code for s in steps if s.kind == "run" and s.exit_code] == [2, 2]
+        "free-press.yaml", "free-press.yaml", "free-press.yaml", "signers.csv",
+        "free-press.yaml", "free-press.yaml", "templates/de/letter.md.j2"]
+    assert [s.exit_code for s in steps if s.kind == "run" and s.exit_code] == [2, 2, 2]
 
 
 def test_tutorial_conventions() -> None:

@@ -104,7 +104,8 @@ def test_hostile_campaign_text_is_data(tmp_path: Path, pack: Path) -> None:
     letter = renderer.letter("president", lang="en")
     assert "{{ 7*7 }} <script>alert(1)</script> *x* [l](http://e.example)" in letter.text()
     html = renderer.html([letter])
-    assert "{{ 7*7 }} &lt;script&gt;alert(1)&lt;/script&gt; *x* [l](http://e.example)" in html
+    assert "{{ 7*7 }} &lt;script&gt;alert(1)&lt;/script&gt; *x* [l](http://e.example)" in \
+        html.replace("<wbr>", "")  # break opportunities in the URL, nothing else
     assert "<script>" not in html
 
 

@@ -158,9 +158,9 @@ def test_unknown_column_did_you_mean(here: Path) -> None:
     path = write("signers.csv", "Name , Emial,phone\nAna Lima,ana@example.br,123\n")
     assert error_of(path) == (
         "signers.csv:1: unknown column 'emial' (did you mean 'email'? known columns: "
-        "name, email, city, country, note, public)\n"
+        "name, email, city, country, note, public, address)\n"
         "signers.csv:1: unknown column 'phone' (known columns: "
-        "name, email, city, country, note, public)"
+        "name, email, city, country, note, public, address)"
     )
 
 
@@ -169,8 +169,8 @@ def test_missing_header_row_is_not_echoed(here: Path) -> None:
     message = error_of(path)
     assert message == (
         "signers.csv:1: the first row names no known column (the first row must name the "
-        "columns, for example name,email,city,country,note,public; or map yours: --columns "
-        'name="Full Name",email="Email Address",public="Display my name")'
+        "columns, for example name,email,city,country,note,public,address; or map yours: "
+        '--columns name="Full Name",email="Email Address",public="Display my name")'
     )
     assert "Ana" not in message and "Leila" not in message
     # Same message for a header with every column misspelt: one line, nothing echoed.
@@ -237,7 +237,7 @@ def test_blank_rows_skipped_and_counted(here: Path) -> None:
 def test_empty_files(here: Path) -> None:
     assert error_of(write("signers.csv", "")) == (
         "signers.csv:1: empty signer list "
-        "(expected a header row such as name,email,city,country,note,public)"
+        "(expected a header row such as name,email,city,country,note,public,address)"
     )
     assert error_of(write("signers.csv", "name,email\n")) == (
         "signers.csv: no signers (the file has no data rows)"
@@ -447,7 +447,7 @@ def test_fields_still_check_column_names(here: Path) -> None:
         (
             "- name: A\n  emial: a@example.org\n",
             "signers.yaml:2:3: row 1: unknown key 'emial' (did you mean 'email'? known columns: "
-            "name, email, city, country, note, public)",
+            "name, email, city, country, note, public, address)",
         ),
         (
             "- name: {first: A}\n- Just a string\n- city: Rio\n",

@@ -49,14 +49,13 @@ CHUNK = 16  # PDF letters per task sent to a worker
 TEXT_CHUNK = 128  # text letters per task: a few milliseconds of work, so more per task
 POOL_MIN_PDFS = 8  # fewer PDF letters render faster in process than by starting workers
 POOL_MIN_LETTERS = 4000  # the same for text-only letters (measured: 2,000 are faster in process)
-MAILTO_INDEX_MAX = 8000  # longer mailto: links are left out of index.html (the .eml is there)
 
 
 @dataclass(frozen=True)
 class LetterJob:
     """One letter to render: which writer (by index in the list), to whom, in what formats."""
 
-    index: int  # 1-based position in the signer list; 0 for the fill-in letter
+    index: int  # the signer's row in the list (1 = the first data row); 0: the fill-in letter
     target: str
     writer: Writer | None
     formats: tuple[str, ...]
@@ -81,6 +80,8 @@ class Entry:
     size: int = 0
     mailto: str | None = None
     mailto_long: bool = False
+    mailto_form: str | None = None  # full, titles, short, subject (see _mailto) or none
+    warnings: list[Problem] = field(default_factory=list)  # of this file (not in the manifest)
 
 
 @dataclass
@@ -93,6 +94,7 @@ class CampaignPlan:
     documents: list[tuple[str, str]]  # (kind, format) for brief, petition, sheet
     signer_count: int
     public_count: int
+    dropped_duplicates: int = 0  # rows --dedupe first left out
 
 
 @dataclass
@@ -151,7 +153,6 @@ LETTER_SECONDS = 80.0
 
 def _render_letters(renderer: Renderer, jobs: Sequence[LetterJob],
                     lang: str | None) -> list[tuple[Entry, bytes]]:
-
     out: list[tuple[Entry, bytes]] = []
     for job in jobs:
         with limits.cpu_limit(limits.cpu_seconds(LETTER_SECONDS)) if limits.CONFINED \
@@ -162,8 +163,6 @@ def _render_letters(renderer: Renderer, jobs: Sequence[LetterJob],
 
 def _render_letter(renderer: Renderer, job: LetterJob,
                    lang: str | None) -> list[tuple[Entry, bytes]]:
-    from advocate.render.eml import MAILTO_MAX, mailto_link
-
     out: list[tuple[Entry, bytes]] = []
     document = renderer.letter(job.target, job.writer, lang)
     row = job.writer.row if job.writer else None
@@ -172,17 +171,12 @@ def _render_letter(renderer: Renderer, job: LetterJob,
         if fmt == "eml":
             data = renderer.eml(document)
         elif fmt == "txt":
-            text = document.text()
-            data = text.encode("utf-8")
-            email = renderer.campaign.target(job.target).email
-            # Past a few thousand characters most clients cut the link: point to the .eml.
-            # A link is never shorter than the body's UTF-8 bytes: skip hopeless ones.
-            link = None if len(data) > MAILTO_INDEX_MAX else mailto_link(
-                [email] if email else [], document.subject or document.title, text)
-            entry.mailto = link if link and len(link) <= MAILTO_INDEX_MAX else None
-            entry.mailto_long = link is None or len(link) > MAILTO_MAX
+            data = document.text().encode("utf-8")
+            entry.mailto, entry.mailto_form = _mailto(renderer, job.target, document)
+            entry.mailto_long = entry.mailto is None
         else:
             data = renderer.file_bytes([document], fmt)
+            entry.warnings = list(document.warnings)  # a letter over its page, say
         out.append((entry, data))
     return out
 
@@ -206,6 +200,32 @@ def _worker_letters(jobs: Sequence[LetterJob], lang: str | None, staging: str,
     return done
 
 
+def _mailto(renderer: Renderer, target: str, document: Any) -> tuple[str | None, str]:
+    """The index's "open in mail" link for a letter and which form it carries: the full
+    email if its link fits in MAILTO_MAX characters (some browsers and mail programs cut
+    longer ones), else the asks by title with the facts, else the asks by title alone,
+    else the subject alone (the user
+    pastes the letter from the .txt; the .eml draft always holds the full email)."""
+    from advocate.render.eml import MAILTO_MAX, mailto_link
+
+    email = renderer.campaign.target(target).email
+    to = [email] if email else []
+    subject = document.subject or document.title
+    forms: tuple[tuple[str, Callable[[], str]], ...] = (
+        ("full", document.email_text),
+        ("titles", lambda: document.short_email_text(facts=True)),
+        ("short", document.short_email_text), ("subject", lambda: ""))
+    for form, body in forms:
+        text = body()
+        # A link is never shorter than the body's UTF-8 bytes: skip hopeless ones unencoded.
+        if len(text.encode("utf-8")) > MAILTO_MAX:
+            continue
+        link = mailto_link(to, subject, text)
+        if len(link) <= MAILTO_MAX:
+            return link, form
+    return None, "none"
+
+
 # -- planning ----------------------------------------------------------------------------
 
 def plan(campaign: Campaign, signers: Sequence[Any] | None, *,
@@ -214,16 +234,17 @@ def plan(campaign: Campaign, signers: Sequence[Any] | None, *,
     letters: list[LetterJob] = []
     targets = [t.id for t in campaign.targets]
     if signers:
-        for index, signer in enumerate(signers, 1):
+        for signer in signers:  # numbered by the signer's row in the list, as the index shows
             writer = Writer.from_signer(signer)
-            letters.extend(LetterJob(index, t, writer, tuple(formats)) for t in targets)
+            letters.extend(LetterJob(signer.row, t, writer, tuple(formats)) for t in targets)
     else:
         letters.extend(LetterJob(0, t, None, tuple(f for f in formats if f != "eml"))
                        for t in targets)
     kinds = [("brief", "pdf"), ("brief", "html"), ("petition", "pdf"), ("petition", "md"),
              ("sheet", "pdf")] if documents else []
     public = sum(1 for s in signers or [] if s.public)
-    return CampaignPlan(campaign, campaign.id, letters, kinds, len(signers or []), public)
+    return CampaignPlan(campaign, campaign.id, letters, kinds, len(signers or []), public,
+                        getattr(signers, "dropped", 0))
 
 
 def _planned_paths(plan_: CampaignPlan) -> list[str]:
@@ -341,6 +362,7 @@ def build(
                     entry.sha256 = hashlib.sha256(data).hexdigest()
                     entry.size = len(data)
                     stage.add(f"{folder}/{entry.path}", data)
+                result.warnings.extend(w for w in entry.warnings if w not in result.warnings)
                 into.append(entry)
                 tick()
 
@@ -368,17 +390,18 @@ def build(
             too_long = sum(1 for e in entries if e.mailto_long)
             if too_long:
                 result.warnings.append(Problem(
-                    f"{pl.folder}: {too_long} mailto: link(s) are longer than some mail "
-                    "clients accept (2,000 characters)",
-                    hint="use the .eml drafts for those letters; links over "
-                    f"{MAILTO_INDEX_MAX:,} characters are left out of index.html",
-                    severity="warning"))
+                    f"{pl.folder}: {too_long} letter(s) have no mailto: link: even the "
+                    "subject alone is longer than some mail clients accept (2,000 characters)",
+                    hint="use the .eml drafts for those letters", severity="warning"))
+            forms = [e.mailto_form for e in entries if e.mailto_form]
+            mailto_forms = {form: forms.count(form) for form in
+                            ("full", "titles", "short", "subject", "none") if form in forms}
             index_html = _index_html(renderer, pl, entries)
             keep(Entry("index.html", "index", "html"), index_html.encode("utf-8"))
             manifest = _manifest(pl, entries)
             stage.add(f"{pl.folder}/manifest.json", manifest)
             tick()
-            result.campaigns.append(_campaign_summary(pl))
+            result.campaigns.append({**_campaign_summary(pl), "mailto": mailto_forms})
         result.files = [str(Path(p)) for p in every_path]
         clock = time.monotonic()
     result.phases["publish"] = time.monotonic() - clock
@@ -468,6 +491,7 @@ def _index_html(renderer: Renderer, pl: CampaignPlan, entries: list[Entry]) -> s
         row["files"].append({"path": entry.path, "format": entry.format})
         if entry.mailto:
             row["mailto"] = entry.mailto
+            row["mailto_form"] = entry.mailto_form
     documents = [{"path": e.path, "kind": e.kind, "format": e.format} for e in entries
                  if e.kind in ("brief", "petition", "sheet")]
     if not renderer.from_builtin("index.html.j2"):
@@ -537,4 +561,4 @@ def _manifest(pl: CampaignPlan, entries: list[Entry]) -> bytes:
 def _campaign_summary(pl: CampaignPlan) -> dict[str, Any]:
     return {"id": pl.campaign.id, "folder": pl.folder, "letters": len(pl.letters),
             "signers": pl.signer_count, "public_signers": pl.public_count,
-            "files": len(_planned_paths(pl))}
+            "dropped_duplicates": pl.dropped_duplicates, "files": len(_planned_paths(pl))}

@@ -79,10 +79,12 @@ def check_campaign(path: Path, *, max_age_days: int = MAX_AGE_DAYS, today: date 
     problems += _evidence(campaign, document, day, max_age_days)
     problems += _shouting(document)
     problems += _targets(campaign, document)
+    problems += _salutations(document)
     try:
         renderer = Renderer(campaign, templates=templates, day=day)
     except AdvocateError as exc:
         return _sorted([*problems, *exc.problems])
+    problems += _untranslated(campaign, renderer)
     problems += _letters(campaign, document, renderer, render_pdfs)
     if render_pdfs:
         problems += _briefs(campaign, document, renderer)
@@ -153,6 +155,45 @@ def _targets(campaign: Campaign, doc: YamlDocument) -> Iterator[Problem]:
                 "has no text in", f"add `{target.language}:` under translations: and "
                 f"translate the fields; until then letters are in '{campaign.language}'",
                 severity="warning", at_value=True)
+
+
+_QUOTES = ('"', "“", "”", "„", "«", "»", "‘", "’", "'", "「", "」")
+
+
+def _salutations(doc: YamlDocument) -> Iterator[Problem]:
+    """Quotes around a whole salutation ('"Dear Minister,"' inside YAML quotes) would be
+    printed in every letter."""
+    for path, text in _fields(doc.data, ("targets", "*", "salutation")):
+        value = text.strip()
+        if len(value) >= 2 and value[0] in _QUOTES and value[-1] in _QUOTES:
+            yield doc.problem(path, f"{'.'.join(map(str, path))}: the salutation is in "
+                              "quotation marks, which every letter would print",
+                              "remove the inner quotes: salutation: \"Dear Minister,\"",
+                              severity="warning", at_value=True)
+
+
+def _untranslated(campaign: Campaign, renderer: Renderer) -> Iterator[Problem]:
+    """Lines of a wording template still marked for translation (`advocate new --lang`)."""
+    from advocate.scaffold import TRANSLATE_MARK, WORDING_KINDS
+
+    seen: set[str] = set()
+    for lang in campaign.languages + [str(t.language) for t in campaign.targets
+                                      if t.language]:
+        for kind in WORDING_KINDS:
+            for root in renderer.roots:
+                path = root / lang / f"{kind}.md.j2"
+                if not path.is_file():
+                    continue
+                if str(path) not in seen:
+                    seen.add(str(path))
+                    lines = path.read_text(encoding="utf-8").split("\n")
+                    marked = [n for n, line in enumerate(lines, 1) if TRANSLATE_MARK in line]
+                    if marked:
+                        yield Problem(
+                            f"{len(marked)} line(s) still marked for translation",
+                            file=str(path), line=marked[0], severity="warning",
+                            hint="translate each line marked TRANSLATE, then delete the mark")
+                break
 
 
 # -- polite text -----------------------------------------------------------------------

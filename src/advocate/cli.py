@@ -276,11 +276,16 @@ def validate(
     columns: ColumnsOpt = None,
     sheet_name: SheetOpt = None,
     max_signers_size: MaxSizeOpt = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Also check that this language has wording templates.",
+        show_default=False)] = None,
+    templates: TemplatesOpt = None,
 ) -> None:
     """Check campaign files (and a signer list): exit 0, or 2 with every problem listed.
 
-    For a signer list it says which layout it recognised and how many rows, duplicates and
-    signers consenting to be named it found."""
+    Also checks that every language the campaign asks for (its own, each translation,
+    each target's, --lang) has wording templates. For a signer list it says which layout
+    it recognised and how many rows, duplicates and signers consenting to be named it found."""
     from advocate.campaigns import resolve_campaign
     from advocate.schema.campaign import load_campaign_checked
 
@@ -294,6 +299,12 @@ def validate(
             continue
         loaded.append(campaign)
         warn(warnings)
+        from advocate.render.documents import wording_problems
+
+        missing = wording_problems(campaign, templates=templates, lang=lang)
+        if missing:
+            problems.extend(missing)
+            continue
         typer.echo(f"advocate: ok: {campaign.path or name}: {len(campaign.facts)} facts, "
                    f"{len(campaign.asks)} asks, {len(campaign.targets)} targets "
                    f"({', '.join(campaign.languages)})", err=True)
@@ -423,6 +434,9 @@ def letter(
     note: Annotated[str | None, typer.Option(
         "--note", help="A personal paragraph for your letter (identical letters get "
         "filtered as spam).", show_default=False)] = None,
+    address: Annotated[str | None, typer.Option(
+        "--address", help="Your postal address, so a reply by post is possible (lines "
+        "separated by commas).", show_default=False)] = None,
     signers: SignersOpt = None,
     encoding: EncodingOpt = None,
     dedupe: DedupeOpt = Dedupe.error,
@@ -440,9 +454,11 @@ def letter(
     """Write a letter to a target, from you or from every signer in a list."""
     from advocate.render.documents import Renderer, Writer
 
-    if signers is not None and any(v is not None for v in (name, city, email, country, note)):
+    if signers is not None and any(v is not None for v in (name, city, email, country, note,
+                                                           address)):
         raise AdvocateError("--signers cannot be combined with --name/--city/--email/"
-                            "--country/--note", hint="put personal details in the signer list")
+                            "--country/--note/--address",
+                            hint="put personal details in the signer list")
     loaded = _load(campaign)
     renderer = Renderer(loaded, templates=templates, paper=paper.value)
     if to:
@@ -451,8 +467,8 @@ def letter(
     writers: list[Writer | None]
     if rows is not None:
         writers = [Writer.from_signer(s) for s in rows]
-    elif any(v is not None for v in (name, city, email, country, note)):
-        writers = [Writer(name, city, email, country, note)]
+    elif any(v is not None for v in (name, city, email, country, note, address)):
+        writers = [Writer(name, city, email, country, note, address=address)]
     else:
         writers = [None]
     documents = renderer.letters(to, writers, lang)
@@ -596,8 +612,11 @@ def build(
         elif dry_run:
             typer.echo("\n".join(str(output / p) for p in result.files))
         else:
+            dropped = max((c.get("dropped_duplicates", 0) for c in result.campaigns), default=0)
             typer.echo(f"advocate: wrote {len(result.files)} files to {output} in "
-                       f"{result.seconds:.1f} s", err=True)
+                       f"{result.seconds:.1f} s" + (
+                           f" ({dropped} duplicate signer row{'s' if dropped != 1 else ''} "
+                           "dropped)" if dropped else ""), err=True)
 
     if not watch:
         once(force)
@@ -695,21 +714,35 @@ def list_() -> None:
     typer.echo("\n".join(lines))
 
 
-@app.command(epilog="Example: advocate new my-campaign --templates")
+@app.command(epilog="Example: advocate new my-campaign --templates. Example: advocate new "
+             "--lang az --dir campaigns/ (wording templates for Azerbaijani beside the "
+             "campaign)")
 @handles_errors
 def new(
-    name: Annotated[str, typer.Argument(help="The new campaign's id (lowercase, hyphens).",
-                                        show_default=False)],
+    name: Annotated[str | None, typer.Argument(
+        help="The new campaign's id (lowercase, hyphens); optional with --lang.",
+        show_default=False)] = None,
     directory: Annotated[Path, typer.Option("--dir", "-d", help="Where to write it.")]
     = Path("."),
     templates: Annotated[bool, typer.Option(
         "--templates", help="Also copy the built-in templates into templates/ to edit.")]
     = False,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", metavar="CODE", help="Write wording templates for a new language into "
+        "templates/CODE/ (the English wording, each line to translate marked). Never "
+        "overwrites.", show_default=False)] = None,
 ) -> None:
-    """Write a campaign skeleton that validates, with comments that teach the format."""
-    from advocate.scaffold import scaffold
+    """Write a campaign skeleton that validates, with comments that teach the format; or,
+    with --lang, the wording templates for a new language beside the campaign."""
+    from advocate.scaffold import scaffold, wording_templates
 
-    for path in scaffold(name, directory, templates=templates):
+    if name is None and lang is None:
+        raise AdvocateError("advocate new needs a campaign id, or --lang CODE",
+                            hint="advocate new my-campaign, or advocate new --lang az")
+    written = scaffold(name, directory, templates=templates) if name is not None else []
+    if lang is not None:
+        written += wording_templates(lang, directory)
+    for path in written:
         typer.echo(f"advocate: wrote {path}", err=True)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -26,6 +27,7 @@ language: en                     # the language of the text (en, ru, kk, ...)
 as_of: {today}                   # when the facts were last checked (ISO date)
 # url: https://example.org/campaign           # optional: printed as a QR code on the brief
 # organisation: {{name: Our group, email: contact@example.org}}
+# closing: Journalism is not a crime.  # optional: every letter's last word before the thanks
 
 background: |
   A few short paragraphs of Markdown for the brief: the context a diplomat or a
@@ -33,7 +35,7 @@ background: |
 
 facts:                           # each fact cites one or more sources below
   - text: Two journalists were detained on 1 March after reporting on the protests.
-    figure: "2"                  # optional headline figure for the brief (in quotes)
+    figure: 2                    # optional headline figure for the brief
     label: journalists detained  # optional caption for the figure
     source: example-report
 
@@ -68,6 +70,24 @@ targets:                         # whom you write to
 """
 
 
+_TRAILING_COMMENT = re.compile(r"^(.*?\S)\s{2,}(# .*)$")
+COMMENT_COLUMN = 34
+
+
+def align_comments(text: str) -> str:
+    """Line up the comments after the keys at one column, whatever length the id and the
+    dates filled in (a key too long for it keeps two spaces before its comment)."""
+    lines = []
+    for line in text.split("\n"):
+        match = _TRAILING_COMMENT.match(line)
+        if match and not line.lstrip().startswith("#   "):
+            code, comment = match.groups()
+            line = code.ljust(COMMENT_COLUMN - 1) + comment if len(code) < COMMENT_COLUMN - 2 \
+                else f"{code}  {comment}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def scaffold(name: str, directory: Path, *, templates: bool = False) -> list[Path]:
     """Write ``NAME.yaml`` (and optionally ``templates/``) into ``directory``; never overwrite."""
     from datetime import date
@@ -88,7 +108,7 @@ def scaffold(name: str, directory: Path, *, templates: bool = False) -> list[Pat
     if templates and os.path.lexists(copy_to):
         raise AdvocateError("folder exists", file=str(copy_to),
                             hint="move it away first; advocate new never overwrites")
-    text = SKELETON.format(id=name, today=date.today().isoformat())
+    text = align_comments(SKELETON.format(id=name, today=date.today().isoformat()))
     if templates:  # copied first, beside, then renamed: all there or nothing
         staging = Path(tempfile.mkdtemp(dir=directory, prefix=".advocate-new-"))
         try:
@@ -110,3 +130,58 @@ def scaffold(name: str, directory: Path, *, templates: bool = False) -> list[Pat
     if templates:
         written.append(copy_to)
     return written
+
+
+#: The mark on each line of a copied wording template that still needs translating.
+TRANSLATE_MARK = "{# TRANSLATE #}"
+WORDING_KINDS = ("letter", "petition", "sheet", "brief")
+_HEAD = """\
+{{#- {kind}.md.j2 in '{lang}', copied from the English by `advocate new --lang {lang}`.
+    Translate every line marked TRANSLATE (the words outside {{{{ }}}} and {{% %}}; keep
+    those as they are), then delete the mark. `advocate check` lists the marks left. -#}}
+"""
+
+
+def _needs_words(line: str) -> bool:
+    """Whether a template line holds words to translate (text outside the Jinja tags, or
+    quoted strings in a {% set %})."""
+    stripped = line.strip()
+    if not stripped or stripped.startswith(("{#", ":::")) or stripped in ("{% else %}",):
+        return False
+    if stripped.startswith("{% set"):
+        return '"' in stripped
+    bare = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", stripped)
+    return any(ch.isalpha() for ch in bare)
+
+
+def wording_templates(lang: str, directory: Path) -> list[Path]:
+    """Write ``templates/LANG/*.md.j2`` beside the campaign in ``directory``: the English
+    wording with every line to translate marked. Never overwrites: a file that exists stops
+    everything before anything is written."""
+    from advocate.schema.campaign import LANG_PATTERN
+
+    if not re.fullmatch(LANG_PATTERN, lang):
+        raise AdvocateError(f"'{lang}' is not a language code",
+                            hint="use a BCP 47 code such as az, de or pt-BR")
+    if not directory.is_dir():
+        raise AdvocateError("no such folder", file=str(directory), hint="create it first")
+    folder = directory / "templates" / lang
+    source = builtin_templates() / "en"
+    targets = [folder / f"{kind}.md.j2" for kind in WORDING_KINDS]
+    existing = [path for path in targets if path.exists()]
+    if existing:
+        raise AdvocateError("file exists", file=str(existing[0]),
+                            hint="advocate new never overwrites; move it away first")
+    if (builtin_templates() / lang / "letter.md.j2").exists():
+        raise AdvocateError(f"advocate already has '{lang}' wording",
+                            hint=f"to change it, copy {lang}/ with `advocate new NAME "
+                            "--templates` and edit the copy")
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind, path in zip(WORDING_KINDS, targets, strict=True):
+        english = (source / f"{kind}.md.j2").read_text(encoding="utf-8")
+        body = re.sub(r"\A\{#-.*?-#\}\n", "", english, flags=re.DOTALL)
+        lines = [TRANSLATE_MARK + line if _needs_words(line) else line
+                 for line in body.split("\n")]
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(_HEAD.format(kind=kind, lang=lang) + "\n".join(lines))
+    return targets

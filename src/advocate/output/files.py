@@ -544,6 +544,7 @@ class StagedOutput:
         problems: list[Problem] = []
         seen: set[str] = set()
         parents: dict[str, bool] = {}  # folder -> whether it exists (then files may too)
+        existing: list[Path] = []
         for rel in relpaths:
             _check_relpath(rel)
             key = rel.casefold()
@@ -572,7 +573,12 @@ class StagedOutput:
                 if dest.is_dir() and not dest.is_symlink():
                     problems.append(Problem("is a folder", str(dest), hint="remove it"))
                 elif not self.force:
-                    problems.append(Problem("already exists", str(dest), hint=_FORCE_HINT))
+                    existing.append(dest)
+        if len(existing) == 1:
+            problems.append(Problem("already exists", str(existing[0]), hint=_FORCE_HINT))
+        elif existing:  # a rebuild: one line with a count, not one per file
+            problems.append(Problem(f"{len(existing):,} files from an earlier build already "
+                                    "exist", str(self.outdir), hint=_FORCE_HINT + " them"))
         if problems:
             raise AdvocateError(problems=problems)
         self._planned |= seen

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
@@ -81,18 +82,22 @@ class Writer:
     row: int | None = None
     file: str | None = None  # the signer list, for messages ("signers.csv:3: row 2: ...")
     line: int | None = None
+    address: str | None = None  # postal address (lines), so a reply by post is possible
 
     @classmethod
     def from_signer(cls, signer: Signer) -> Writer:
         return cls(signer.name, signer.city, signer.email, signer.country, signer.note,
-                   signer.row, signer.file, signer.line)
+                   signer.row, signer.file, signer.line, getattr(signer, "address", None))
 
     def view(self) -> dict[str, Any]:
         one_line = {key: " ".join(value.split()) if value else None for key, value in (
             ("name", self.name), ("city", self.city), ("email", self.email),
             ("country", self.country))}
         note = self.note.strip() if self.note else None
-        return {**one_line, "note": note}
+        # One line, as the sender line of a window envelope shows it: "Street 1, 10115 Berlin"
+        lines = [" ".join(part.split()) for part in re.split(r"[\n,]", self.address or "")]
+        address = ", ".join(part for part in lines if part) or None
+        return {**one_line, "note": note, "address": address}
 
 
 @dataclass
@@ -115,10 +120,23 @@ class Document:
     _make_text: Callable[[], str] | None = field(default=None, repr=False)
 
     def text(self) -> str:
-        """The plain-text form (computed once: the .txt file, the email body, the mailto)."""
+        """The plain-text form (computed once: the .txt file)."""
         if self._text is None:
             self._text = self._make_text() if self._make_text else markup.to_text(self.markdown)
         return self._text
+
+    def email_text(self) -> str:
+        """The words as an email (the .eml body, the mailto): no postal blocks, paragraphs
+        not hard-wrapped, the sender's details under the signature."""
+        from advocate.render.email_text import email_body
+
+        return email_body(self.markdown)
+
+    def short_email_text(self, *, facts: bool = False) -> str:
+        """A short email for a mailto link: asks by title, with or without the facts."""
+        from advocate.render.email_text import short_email
+
+        return short_email(self.markdown, facts=facts)
 
 
 def _lines(value: Any) -> MarkdownText:
@@ -214,6 +232,90 @@ def font_problems(people: Iterable[Any], *, campaign_path: Path | None = None,
         named = [p for p in people if getattr(p, "public", False)]
         return fonts.people_problems(named, extra, fonts.PETITION_FIELDS)
     return fonts.people_problems(people, extra)
+
+
+WORDING_KINDS = ("letter", "petition", "sheet", "brief")
+
+
+def wording_problems(campaign: Campaign, *, templates: Path | None = None,
+                     lang: str | None = None) -> list[Problem]:
+    """Every language the campaign (a target, a translation, ``--lang``) asks for that has
+    no wording templates, at the place that asks for it: known before anything renders."""
+    roots = template_roots(templates, campaign.path)
+    doc = campaign.document
+
+    def missing(code: str) -> list[str]:
+        return [kind for kind in WORDING_KINDS
+                if not any((root / code / f"{kind}.md.j2").is_file() for root in roots)]
+
+    where = str(campaign.path.parent) if campaign.path else "."
+    hint = ("write them with `advocate new --lang {code} --dir " + where + "` (the English "
+            "wording, marked for translation, in templates/{code}/ beside the campaign)")
+    wanted: list[tuple[str, tuple[str | int, ...] | None]] = [(campaign.language, ("language",))]
+    wanted += [(code, ("translations", code)) for code in campaign.translations]
+    wanted += [(str(t.language), ("targets", i, "language"))
+               for i, t in enumerate(campaign.targets) if t.language]
+    if lang is not None:
+        wanted = [(lang, None)]
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for code, path in wanted:
+        if code in seen:
+            continue
+        seen.add(code)
+        kinds = missing(code)
+        if not kinds:
+            continue
+        message = f"no wording templates for language '{code}' ({', '.join(kinds)})"
+        if path is not None and doc is not None:
+            problems.append(doc.problem(path, message, hint.format(code=code), at_value=True))
+        else:
+            problems.append(Problem(f"--lang {code}: {message}", hint=hint.format(code=code)))
+    return problems
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_CITATION = re.compile(r"\s+\[(\d+(?:, \d+)*)\]")
+_URL = re.compile(r"https?://(?:(?!&quot;|&#x27;|&#39;|&lt;|&gt;)[^\s<>\"])+"
+                  r"(?<![.,;:!?)])")
+_URL_SHORT = 40  # a shorter address fits on a line: left as it is
+_URL_BREAK = re.compile(r"(?<=[/?=#])(?=[^/])|(?<=&amp;)|(?<=[^/.])(?=\.)")
+
+
+def _names(context: dict[str, Any]) -> list[str]:
+    """The people a document names: its targets, quoted speakers and its writer."""
+    campaign = context.get("campaign") or {}
+    found = [t.get("name") for t in campaign.get("targets") or []]
+    found += [q.get("speaker") for q in campaign.get("quotes") or []]
+    found += [(context.get("target") or {}).get("name"), (context.get("writer") or {}).get("name")]
+    clean = {plain(str(n)).strip() for n in found if n}
+    return sorted((n for n in clean if len(n) >= 3), key=len, reverse=True)
+
+
+def typeset(html: str, names: Sequence[str]) -> str:
+    """Typographic care a text cannot take itself, in an HTML body's text (never its tags):
+
+    * people's names are marked ``<span class="name">``: layouts never hyphenate them;
+    * URLs get break opportunities (``<wbr>``) after ``/ ? & = #`` and before a dot, so a
+      long address breaks where a reader expects, never mid-word with a hyphen;
+    * a citation mark ``[1, 4]`` is bound to the word before it (no-break spaces), so it
+      never stands alone at the start of a line.
+    """
+    escaped = [escape(n) for n in names]  # as the Markdown renderer escapes text
+    people = re.compile("|".join(map(re.escape, escaped))) if escaped else None
+    parts = _TAG.split(html)
+    for index in range(0, len(parts), 2):
+        text = parts[index]
+        if not text or text.isspace():
+            continue
+        text = _CITATION.sub(lambda m: "\u00a0[" + m.group(1).replace(", ", ",\u00a0") + "]",
+                             text)
+        if people is not None:
+            text = people.sub(lambda m: f'<span class="name">{m.group()}</span>', text)
+        text = _URL.sub(lambda m: _URL_BREAK.sub("<wbr>", m.group())
+                        if len(m.group()) > _URL_SHORT else m.group(), text)
+        parts[index] = text
+    return "".join(parts)
 
 
 def _cite(numbers: Sequence[int]) -> str:
@@ -456,7 +558,8 @@ class Renderer:
         first = documents[0]
         context = dict(first.context)
         context.update(
-            bodies=[Markup(markup.to_html(doc.markdown)) for doc in documents],
+            bodies=[Markup(typeset(markup.to_html(doc.markdown), _names(doc.context)))
+                    for doc in documents],
             title=first.title if len(documents) == 1 else str(first.context["campaign"]["title"]),
             subject=first.subject,
             labels=first.exported.get("labels", {}),
@@ -587,8 +690,12 @@ class Renderer:
             if budget is None or result.pages <= budget:
                 break
         else:
+            # by target and signer row, never the name
+            who = f" to '{first.target_id}'" if first.target_id else ""
+            row = f" of signer row {first.writer_row}" if first.writer_row else ""
             first.warnings.append(Problem(
-                f"the {first.kind} runs to {result.pages} pages (the aim is at most {budget})",
+                f"the {first.kind}{who}{row} runs to {result.pages} pages (the aim is at most "
+                f"{budget})",
                 hint="shorten the campaign text or the note", severity="warning"))
         first.warnings.extend(
             Problem(f"{source}: {warning}", file=layout, severity="warning",
@@ -663,7 +770,7 @@ class Renderer:
             to_name=str(document.context["target"]["name"]), to_addr=target.email,
             from_name=plain(writer["name"] or ""),
             from_addr=plain(writer["email"]) if writer["email"] else writer["email"],
-            subject=document.subject or document.title, body=document.text())
+            subject=document.subject or document.title, body=document.email_text())
 
     def _qr(self) -> str | None:
         """The campaign page as a QR code, an SVG data URL made locally."""

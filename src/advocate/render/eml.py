@@ -5,8 +5,9 @@ themselves: advocate never sends mail. It is private and reproducible by constru
 
 * no ``Message-ID`` (``make_msgid()`` embeds the host name), no ``Date`` (leaks the time
   zone), no ``X-Mailer``/``User-Agent``: the same input gives the same bytes;
-* ``X-Unsent: 1`` asks the mail program to open it as an unsent draft. Outlook honours
-  it; programs that do not (Thunderbird shows it as a message) offer "Edit as New";
+* :data:`DRAFT_HEADERS` ask the mail program to open it as an unsent draft: ``X-Unsent: 1``
+  (Outlook), ``X-Mozilla-Draft-Info`` (Thunderbird) and ``X-Uniform-Type-Identifier:
+  com.apple.mail-draft`` (Apple Mail); a program that honours none offers "Edit as New";
 * a missing address leaves the header out rather than inventing one or writing an empty
   group: every mail program then asks for the recipient (or uses the user's own identity
   for From), and the names stay in the letter itself;
@@ -42,7 +43,20 @@ from urllib.parse import quote
 from advocate.errors import AdvocateError
 from advocate.schema.emails import normalise_email
 
-__all__ = ["MAILTO_MAX", "build_eml", "mailto_link", "mailto_too_long"]
+__all__ = ["DRAFT_HEADERS", "MAILTO_MAX", "build_eml", "mailto_link", "mailto_too_long"]
+
+#: Headers that ask mail programs to open the file as a draft to edit and send, each in its
+#: own convention (docs/reference.md, "Email drafts"): Outlook's X-Unsent; Thunderbird's
+#: draft information header (what Thunderbird writes into its own drafts: with it, a draft
+#: copied into a Drafts folder opens in the editor, and File > Open of the .eml offers
+#: Edit As New); Apple Mail's type identifier for a draft (Mail opens such a file in a
+#: compose window).
+DRAFT_HEADERS = (
+    "X-Unsent: 1",
+    "X-Mozilla-Draft-Info: internal/draft; vcard=0; receipt=0; DSN=0; uuencode=0;\r\n"
+    " attachmentreminder=0; deliveryformat=1",  # 1: plain text
+    "X-Uniform-Type-Identifier: com.apple.mail-draft",
+)
 
 MAILTO_MAX = 2000
 """Longest ``mailto:`` link to offer; some browsers and mail programs cut longer ones."""
@@ -222,7 +236,7 @@ def build_eml(
     # assembled here rather than by EmailMessage, whose header parsing costs more than the
     # rest of a letter; binascii's quoted-printable encoder is C code. Batches write
     # thousands of drafts.
-    lines += ["X-Unsent: 1", "MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"',
+    lines += [*DRAFT_HEADERS, "MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"',
               "Content-Transfer-Encoding: quoted-printable"]
     head = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
     data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")

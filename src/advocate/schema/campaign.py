@@ -27,6 +27,7 @@ from pydantic import (
     PrivateAttr,
     StringConstraints,
     ValidationError,
+    WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
 
@@ -125,7 +126,12 @@ Email = Annotated[str, BeforeValidator(_email)]
 Url = Annotated[str, BeforeValidator(_url)]
 Lang = Annotated[str, StringConstraints(pattern=LANG_PATTERN)]
 Line = Annotated[str, StringConstraints(min_length=1, max_length=300)]
-SourceRefs = Annotated[list[Slug], BeforeValidator(_one_or_many), Field(min_length=1)]
+SourceRefs = Annotated[list[Slug], BeforeValidator(_one_or_many), Field(min_length=1),
+                       # the schema says what validation accepts: one id, or a list of them
+                       WithJsonSchema({"anyOf": [
+                           {"type": "string", "pattern": SLUG_PATTERN},
+                           {"type": "array", "minItems": 1,
+                            "items": {"type": "string", "pattern": SLUG_PATTERN}}]})]
 
 
 class _Strict(BaseModel):
@@ -157,12 +163,36 @@ class Source(_Strict):
     url: Url | None = None
 
 
+def _figure(value: Any) -> Any:
+    """A headline figure: text ("164", "10,000") or a bare whole number (``figure: 164``,
+    kept exactly as written: the loader reads only plain decimal integers as numbers), or
+    one per language like any translatable text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    value = _one_line(value)
+    for text in [value] if isinstance(value, str) else value.values():
+        if len(text) > FIGURE_MAX:
+            raise PydanticCustomError(
+                "figure", "at most {limit} characters: a figure is a number or a few words",
+                {"limit": FIGURE_MAX})
+    return value
+
+
+FIGURE_MAX = 20
+Figure = Annotated[str | dict[str, str], BeforeValidator(_figure), WithJsonSchema({"anyOf": [
+    {"type": "string", "minLength": 1, "maxLength": FIGURE_MAX},
+    {"type": "integer"},
+    {"type": "object", "minProperties": 1,
+     "additionalProperties": {"type": "string", "minLength": 1, "maxLength": FIGURE_MAX}}]})]
+
+
 class Fact(_Strict):
     """One thing that happened, with its source."""
 
     text: Text
-    figure: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = Field(
-        None, description="headline figure for the brief, as text: \"164\"")
+    figure: Figure | None = Field(
+        None, description="headline figure for the brief: \"164\", 164, or one per "
+        "language like any text")
     label: Text | None = Field(None, description="caption for the figure")
     source: SourceRefs = Field(description="a source id, or a list of them")
 
@@ -233,6 +263,10 @@ class Campaign(_Strict):
     url: Url | None = None
     organisation: Organisation | None = None
     background: Text | None = None
+    closing: Text | None = Field(
+        None, description="optional closing sentence of every letter, before the thanks: "
+        "the campaign's own grounds (\"International law is clear that ...\"); the "
+        "built-in wording stays neutral")
     facts: list[Fact] = Field(min_length=1)
     quotes: list[Quote] = Field(default_factory=list)
     sources: list[Source] = Field(min_length=1)
@@ -331,7 +365,8 @@ def _problem_from_pydantic(doc: YamlDocument, error: Any) -> Problem:
         return doc.problem(loc, message, hint)
     elif kind == "missing":
         message = f"missing required key '{field_name}'"
-        hint = f"add `{field_name}:`"
+        hint = (f"add `advocate: {FORMAT_VERSION}`" if loc == ("advocate",)
+                else f"add `{field_name}:`")
         return doc.problem(loc[:-1], message, hint)
     elif kind == "literal_error" and loc == ("advocate",):
         message = f"unsupported format version {error['input']!r}"
@@ -344,6 +379,11 @@ def _problem_from_pydantic(doc: YamlDocument, error: Any) -> Problem:
             hint = "put it in quotes"
     elif kind == "too_short":
         message = f"'{field_name}' needs at least one entry"
+    elif kind == "string_too_long":
+        limit = (error.get("ctx") or {}).get("max_length")
+        length = len(error["input"]) if isinstance(error["input"], str) else None
+        message = f"{field_name}: at most {limit} characters" + (
+            f" (this one has {length})" if length is not None else "")
     elif (kind == "string_pattern_mismatch" and field_name == "language") or (
             loc and loc[0] == "translations"):
         message = f"'{error['input']}' is not a language code"
@@ -355,7 +395,7 @@ def _problem_from_pydantic(doc: YamlDocument, error: Any) -> Problem:
         if message and message[0].isupper() and not message.startswith("'"):
             message = message[0].lower() + message[1:]
         if kind in ("slug", "iso_date", "url", "email", "text_type", "empty_text", "language",
-                    "one_line"):
+                    "one_line", "figure"):
             message = f"{field_name}: {message}" if isinstance(field_name, str) else message
     return doc.problem(loc, message, hint, at_value=True)
 

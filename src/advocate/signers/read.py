@@ -277,6 +277,12 @@ def iter_signers(path: Path | str, **options: object) -> SignerReader:
     return SignerReader(path, **options)  # type: ignore[arg-type]
 
 
+class SignerList(list[Signer]):
+    """The signers of a list, and how many rows ``--dedupe first`` dropped as duplicates."""
+
+    dropped: int = 0
+
+
 def read_signers(
     path: Path | str,
     *,
@@ -293,8 +299,11 @@ def read_signers(
     ``fields`` lists the columns the templates use; other columns are dropped unread
     (data minimisation), and ``name`` is always kept. I/O errors are AdvocateError.
     """
-    return list(SignerReader(path, encoding=encoding, dedupe=dedupe, max_bytes=max_bytes,
-                             fields=fields, columns=columns, sheet=sheet, languages=languages))
+    reader = SignerReader(path, encoding=encoding, dedupe=dedupe, max_bytes=max_bytes,
+                          fields=fields, columns=columns, sheet=sheet, languages=languages)
+    signers = SignerList(reader)
+    signers.dropped = reader.stats.duplicates
+    return signers
 
 
 def parse_signers(
@@ -313,6 +322,9 @@ def parse_signers(
 
     On bad input it raises only AdvocateError (it is fuzzed).
     """
-    return list(SignerReader(filename, encoding=encoding, dedupe=dedupe, max_bytes=max_bytes,
-                             fields=fields, columns=columns, sheet=sheet, languages=languages,
-                             data=data))
+    reader = SignerReader(filename, encoding=encoding, dedupe=dedupe, max_bytes=max_bytes,
+                          fields=fields, columns=columns, sheet=sheet, languages=languages,
+                          data=data)
+    signers = SignerList(reader)
+    signers.dropped = reader.stats.duplicates
+    return signers

@@ -39,7 +39,8 @@ __all__ = [
     "consent_forms",
 ]
 
-KNOWN_COLUMNS: tuple[str, ...] = ("name", "email", "city", "country", "note", "public")
+KNOWN_COLUMNS: tuple[str, ...] = ("name", "email", "city", "country", "note", "public",
+                                   "address")
 MAX_FIELD_CHARS = 10_000
 MAX_REPORTED = 50
 _KEPT = 1_000  # problems held in memory; the rest are only counted
@@ -66,6 +67,7 @@ class Signer:
     public: bool = False
     line: int | None = None
     file: str | None = None
+    address: str | None = None  # postal address, so a reply by post is possible
     given_name: str | None = None
     family_name: str | None = None
 
@@ -421,7 +423,7 @@ class RowRules:
                 )
                 ok = False
                 continue
-            text, bad = clean(raw, multiline=field == "note")
+            text, bad = clean(raw, multiline=field in ("note", "address"))
             if bad and field in ("given_name", "family_name"):
                 continue  # the joined name has the same character and says so
             if bad:
@@ -471,6 +473,7 @@ class RowRules:
             city=cleaned.get("city") or None,
             country=cleaned.get("country") or None,
             note=cleaned.get("note") or None,
+            address=cleaned.get("address") or None,
             public=public,
             line=record.line,
             file=problems.filename,

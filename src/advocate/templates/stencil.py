@@ -1,8 +1,8 @@
 """Letters to thousands of signers: the wording rendered once, each writer filled in.
 
-A letter template sees its writer as ``writer.name``, ``.city``, ``.email``, ``.country``
-and ``.note``. If a template only prints those values, tests whether they are set, joins
-them with ``~``, chooses with ``or`` and ``if ... else`` and stores them with
+A letter template sees its writer as ``writer.name``, ``.city``, ``.email``, ``.country``,
+``.note`` and ``.address``. If a template only prints those values, tests whether they are
+set, joins them with ``~``, chooses with ``or`` and ``if ... else`` and stores them with
 ``{% set %}`` (checked on its syntax tree by :func:`stencil_safe`), then two writers whose
 fields are set and unset alike get the same letter except where the values are printed. So
 such a letter is rendered once per target, language and *shape* (which fields are set)
@@ -39,7 +39,7 @@ from advocate.text import markdown as markup
 __all__ = ["FIELDS", "Filled", "Stencil", "StencilCache", "make_stencil", "shape",
            "stencil_safe"]
 
-FIELDS = ("name", "city", "email", "country", "note")
+FIELDS = ("name", "city", "email", "country", "note", "address")
 # Placeholders and marks: characters of a Supplementary Private Use Area, which no
 # campaign or template uses (make_stencil refuses a context that holds any).
 _PLACEHOLDER = {field: chr(0xF0001 + i) for i, field in enumerate(FIELDS)}

@@ -93,7 +93,7 @@ def campaign_view(campaign: Campaign, loc: Localiser) -> dict[str, Any]:
     facts = [
         {
             "text": loc.text(fact.text, ("facts", i, "text")),
-            "figure": fact.figure,
+            "figure": loc.text(fact.figure, ("facts", i, "figure")),
             "label": loc.text(fact.label, ("facts", i, "label")),
             "sources": sorted({numbers[s] for s in fact.source}),
         }
@@ -126,6 +126,7 @@ def campaign_view(campaign: Campaign, loc: Localiser) -> dict[str, Any]:
         "title": loc.text(campaign.title, ("title",)),
         "summary": loc.text(campaign.summary, ("summary",)),
         "background": loc.markdown(campaign.background, ("background",)),
+        "closing": loc.markdown(campaign.closing, ("closing",)),
         "language": lang,
         "as_of": format_day(campaign.as_of, lang),
         "as_of_iso": campaign.as_of.isoformat(),
