@@ -529,6 +529,25 @@ def brief(
               lambda r: r.brief(lang))
 
 
+@app.command(epilog="Example: advocate site kazakhstan-2022 -o site/")
+@handles_errors
+def site(
+    campaign: CampaignArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")],
+    lang: LangOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an earlier site.")] = False,
+    templates: TemplatesOpt = None,
+) -> None:
+    """A static action page (index.html, CSS, JS): supporters write their own letter in the
+    browser. It sends nothing anywhere; open it from disk or put it on any static host."""
+    from advocate.site import write_site
+
+    loaded = _load(campaign)
+    result = write_site(loaded, output, templates=templates, lang=lang, force=force)
+    warn(result.warnings)
+    typer.echo(f"advocate: wrote {len(result.files)} files to {output}", err=True)
+
+
 @app.command(epilog="Example: advocate build kazakhstan-2022 --signers signers.csv -o out/")
 @handles_errors
 def build(
