@@ -112,7 +112,11 @@
     var hard = lines.map(function (l) { return /\\$/.test(l) && !/\\\\$/.test(l); });
     if (hard[hard.length - 1]) return null;
     var tl = lines.map(function (l, i) { return hard[i] ? l.slice(0, -1) : l; });
-    var bare = tl.map(function (l) { return l.replace(ESCAPED, ""); }).join("\n");
+    // A lone '&' (not an entity) or '!' (not an image) is plain text to the Markdown parser
+    // too, which the letter command then runs: its text is the same, so allow them here.
+    var bare = tl.map(function (l) {
+      return l.replace(ESCAPED, "").replace(/&(?!#?[A-Za-z0-9]+;)/g, "").replace(/!(?!\[)/g, "");
+    }).join("\n");
     if (SYNTAX.test(bare) || tl.some(function (l) { return l !== pyStrip(l); }) ||
         !tl[0] || !tl[tl.length - 1]) return null;
     var text = tl.map(function (l, i) {
