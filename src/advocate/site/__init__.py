@@ -170,7 +170,8 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
         if target.email:
             link = mailto_link([target.email], document.subject or document.title,
                                document.text())
-            link = None if len(link) > MAILTO_MAX else link
+            if len(link) > MAILTO_MAX:  # cut by some mail programs: the subject only
+                link = mailto_link([target.email], document.subject or document.title, "")
         generic.append((target, document, link))
         for letter_lang in langs:
             rtl = rtl or direction(letter_lang) == "rtl"

@@ -170,14 +170,14 @@
     return out;
   }
   function plainText(s) { return s.split(FSI).join("").split(PDI).join(""); }
-  function mailto(letters) {
+  function mailto(letters, withBody) {
     var to = letters.filter(function (l) { return l.target.mailto; })
       .map(function (l) { return l.target.mailto; });
     if (!to.length) return null;
     var l = letters[0], fields = [];
     if (l.subject) fields.push("subject=" + pct(l.subject));
     var body = letters.map(function (x) { return x.text; }).join(D.separator);
-    fields.push("body=" + body.replace(/\r\n?/g, "\n").split("\n").map(pct).join("%0D%0A"));
+    if (withBody) fields.push("body=" + body.replace(/\r\n?/g, "\n").split("\n").map(pct).join("%0D%0A"));
     return "mailto:" + to.join(",") + "?" + fields.join("&");
   }
   function b64(bytes) {
@@ -290,8 +290,11 @@
     pre.textContent = text;
     pre.lang = letters.length ? letters[0].lang : "";
     pre.dir = letters.length && rtl(letters[0].lang) ? "rtl" : "ltr";
-    var m = mailto(letters), a = $("mailto");
-    if (m && m.length <= 2000) { a.href = m; a.hidden = false; } else { a.removeAttribute("href"); a.hidden = true; }
+    // As render/eml.py: a link longer than MAILTO_MAX is cut by some mail programs, so then
+    // the link opens the message with the subject only (paste the copied text, or use the .eml).
+    var m = mailto(letters, true), a = $("mailto");
+    if (m && m.length > 2000) m = mailto(letters, false);
+    if (m) { a.href = m; a.hidden = false; } else { a.removeAttribute("href"); a.hidden = true; }
     var e = $("eml");
     if (letters.length === 1) {
       e.href = "data:message/rfc822;base64," + b64(new TextEncoder().encode(eml(letters[0], v)));
