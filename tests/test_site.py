@@ -314,3 +314,25 @@ def test_accessibility(browser: Any, site: Path) -> None:
 
 def test_build_site_is_deterministic(campaign: Campaign) -> None:
     assert build_site(campaign).files == build_site(campaign).files
+
+
+def test_cli_site_and_build_site(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from advocate.cli import app
+    from advocate.site import SITE_FILES
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["site", "kazakhstan-2022", "-o", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == sorted(SITE_FILES)
+    again = runner.invoke(app, ["site", "kazakhstan-2022", "-o", str(tmp_path / "s")])
+    assert again.exit_code == 2  # never over an earlier site without --force
+    missing = runner.invoke(app, ["site", str(tmp_path / "nope.yaml"), "-o",
+                                  str(tmp_path / "t")])
+    assert missing.exit_code == 2 and not (tmp_path / "t").exists()
+    built = runner.invoke(app, ["build", "kazakhstan-2022", "--site", "--no-documents",
+                                "--formats", "txt", "-o", str(tmp_path / "b")])
+    assert built.exit_code == 0, built.output
+    folder = tmp_path / "b" / "kazakhstan-2022" / "site"
+    assert (folder / "index.html").read_bytes() == (tmp_path / "s" / "index.html").read_bytes()

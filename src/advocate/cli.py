@@ -582,6 +582,9 @@ def build(
     watch: Annotated[bool, typer.Option(
         "--watch", help="Build, then build again whenever a campaign, the signer list or a "
         "template changes, until Ctrl-C (each rebuild overwrites the last).")] = False,
+    site: Annotated[bool, typer.Option(
+        "--site", help="Also write the action page (as `advocate site`) into each "
+        "campaign's folder, under site/.")] = False,
 ) -> None:
     """Every document of every campaign: brief, petition, sheet, a letter per signer and
     target (txt, eml, pdf), an index.html and a manifest.json. All or nothing."""
@@ -607,7 +610,7 @@ def build(
             result = builder.build(paths, output, signers=rows, templates=templates,
                                    jobs=jobs, force=overwrite, dry_run=dry_run, lang=lang,
                                    paper=paper.value, formats=wanted, progress=progress,
-                                   documents=documents,
+                                   documents=documents, site=site,
                                    inputs=[signers] if signers else [])
         warn(result.warnings)
         if as_json:

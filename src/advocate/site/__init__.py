@@ -42,7 +42,7 @@ from advocate.text import markdown as markup
 from advocate.text.bidi import direction, plain
 from advocate.text.localise import resolve_language
 
-__all__ = ["SITE_CSP", "SITE_FIELDS", "Site", "build_site", "write_site"]
+__all__ = ["SITE_CSP", "SITE_FIELDS", "SITE_FILES", "Site", "build_site", "write_site"]
 
 #: The page's policy: its own script and style sheet, nothing else; no form goes anywhere.
 SITE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -50,6 +50,8 @@ SITE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 SITE_META = f'<meta http-equiv="Content-Security-Policy" content="{SITE_CSP}">'
 #: The writer's fields the page asks for (country is not asked: the letter leaves it out).
 SITE_FIELDS = ("name", "city", "email", "note")
+#: The files of a site, by relative path.
+SITE_FILES = ("index.html", "site.css", "site.js", "brief.html", "petition.html")
 _SAMPLE = {"name": "Ab", "city": "Cd", "email": "ab@example.org", "note": "Ef"}
 _PLACEHOLDERS = {f: chr(0xF0001 + i) for i, f in enumerate(FIELDS)}
 
