@@ -336,3 +336,35 @@ def test_cli_site_and_build_site(tmp_path: Path) -> None:
     assert built.exit_code == 0, built.output
     folder = tmp_path / "b" / "kazakhstan-2022" / "site"
     assert (folder / "index.html").read_bytes() == (tmp_path / "s" / "index.html").read_bytes()
+
+
+def test_another_campaign_world_scripts(browser: Any, tmp_path: Path) -> None:
+    """Another campaign (jailed journalists in Azerbaijan) and 31 signers in the world's
+    scripts (right-to-left ones too): every target, every signer, the page's letter is the
+    letter command's, email draft included."""
+    import csv
+
+    root = Path(__file__).parent.parent / "examples" / "journalists-az"
+    campaign = load_campaign(root / "campaign.yaml")
+    write_site(campaign, tmp_path / "site")
+    with (root / "signers.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    context = browser.new_context()
+    guard = Guard(context)
+    pg = context.new_page()
+    pg.goto((tmp_path / "site" / "index.html").as_uri())
+    pg.wait_for_selector("#letter:not(:empty)")
+    renderer = Renderer(campaign)
+    for target in campaign.targets:
+        for row in rows:
+            shown = fill(pg, target.id, "", row["name"], row["city"], row["note"],
+                         email=row["email"])
+            doc = renderer.letter(target.id, Writer(
+                name=row["name"] or None, city=row["city"] or None,
+                email=row["email"] or None, note=row["note"] or None))
+            assert shown == doc.text(), (target.id, rows.index(row))
+            data = str(pg.locator("#eml").get_attribute("href"))
+            raw = base64.b64decode(data.split(",", 1)[1])
+            assert raw == renderer.eml(doc), (target.id, rows.index(row))
+    context.close()
+    assert not guard.refused

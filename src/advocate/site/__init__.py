@@ -321,7 +321,8 @@ def write_site(campaign: Campaign, outdir: Path, *, templates: Path | None = Non
     guard_output(outdir, inputs=paths)
     if str(outdir).startswith("/dev"):
         raise AdvocateError("the site must go into a folder", hint="pass -o DIR")
-    with StagedOutput(outdir, force=force) as stage:
+    # World-readable: a site holds no personal data and is meant to be served.
+    with StagedOutput(outdir, force=force, mode=0o644) as stage:
         for relpath, data in site.files.items():
             stage.add(relpath, data)
     return site
