@@ -291,7 +291,7 @@ def _page(renderer: Renderer, lang: str, data: dict[str, Any],
 <span id="status" role="status" aria-live="polite"></span>
 </div>
 <p class="webmail">{s["webmail"]} <span id="webmail"></span></p>
-<pre id="letter" class="letter-text" tabindex="0" aria-live="polite"></pre>
+<pre id="letter" class="letter-text" tabindex="0" aria-labelledby="result-h"></pre>
 </section>
 <div id="generic">{"".join(fallback)}</div>
 </section>
