@@ -16,6 +16,8 @@ system-deps:
 	@{ ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0' \
 	   && command -v pdftotext >/dev/null && command -v pdffonts >/dev/null; } || \
 	  { apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 poppler-utils; }
+	@# The action page's browser tests (tests/test_site.py) drive Debian's Chromium.
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -286,6 +286,7 @@ def build(
     progress: Progress | None = None,
     documents: bool = True,
     inputs: Sequence[Path] = (),
+    site: bool = False,
 ) -> BuildResult:
     """Render every output of every campaign into ``outdir``, all or nothing (with
     ``documents=False``, only the letters, the index and the manifest).
@@ -326,6 +327,10 @@ def build(
         raise AdvocateError(problems=problems)
     plans = [plan(c, signers, formats=formats, documents=documents) for c in loaded]
     every_path = [p for pl in plans for p in _planned_paths(pl)]
+    if site:  # the action page (advocate.site) in each campaign's folder, under site/
+        from advocate.site import SITE_FILES
+
+        every_path += [f"{pl.folder}/site/{name}" for pl in plans for name in SITE_FILES]
     if dry_run:
         result.files = every_path
         result.campaigns = [_campaign_summary(pl) for pl in plans]
@@ -349,6 +354,11 @@ def build(
         if force:
             for pl in plans:
                 stage.replace(_previous_files(outdir, pl.folder, result.warnings))
+                if site:
+                    from advocate.site import SITE_FILES
+
+                    stage.replace(f"{pl.folder}/site/{name}" for name in SITE_FILES
+                                  if (outdir / pl.folder / "site" / name).is_file())
         for pl in plans:
             renderer = Renderer(pl.campaign, templates=templates, day=day,
                                 paper=paper)  # type: ignore[arg-type]
@@ -401,6 +411,13 @@ def build(
             manifest = _manifest(pl, entries)
             stage.add(f"{pl.folder}/manifest.json", manifest)
             tick()
+            if site:
+                from advocate.site import build_site
+
+                built = build_site(pl.campaign, templates=templates, lang=lang)
+                result.warnings.extend(w for w in built.warnings if w not in result.warnings)
+                for name, data in built.files.items():
+                    stage.add(f"{pl.folder}/site/{name}", data)
             result.campaigns.append({**_campaign_summary(pl), "mailto": mailto_forms})
         result.files = [str(Path(p)) for p in every_path]
         clock = time.monotonic()

@@ -545,6 +545,25 @@ def brief(
               lambda r: r.brief(lang))
 
 
+@app.command(epilog="Example: advocate site kazakhstan-2022 -o site/")
+@handles_errors
+def site(
+    campaign: CampaignArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")],
+    lang: LangOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an earlier site.")] = False,
+    templates: TemplatesOpt = None,
+) -> None:
+    """A static action page (index.html, CSS, JS): supporters write their own letter in the
+    browser. It sends nothing anywhere; open it from disk or put it on any static host."""
+    from advocate.site import write_site
+
+    loaded = _load(campaign)
+    result = write_site(loaded, output, templates=templates, lang=lang, force=force)
+    warn(result.warnings)
+    typer.echo(f"advocate: wrote {len(result.files)} files to {output}", err=True)
+
+
 @app.command(epilog="Example: advocate build kazakhstan-2022 --signers signers.csv -o out/")
 @handles_errors
 def build(
@@ -579,6 +598,9 @@ def build(
     watch: Annotated[bool, typer.Option(
         "--watch", help="Build, then build again whenever a campaign, the signer list or a "
         "template changes, until Ctrl-C (each rebuild overwrites the last).")] = False,
+    site: Annotated[bool, typer.Option(
+        "--site", help="Also write the action page (as `advocate site`) into each "
+        "campaign's folder, under site/.")] = False,
 ) -> None:
     """Every document of every campaign: brief, petition, sheet, a letter per signer and
     target (txt, eml, pdf), an index.html and a manifest.json. All or nothing."""
@@ -604,7 +626,7 @@ def build(
             result = builder.build(paths, output, signers=rows, templates=templates,
                                    jobs=jobs, force=overwrite, dry_run=dry_run, lang=lang,
                                    paper=paper.value, formats=wanted, progress=progress,
-                                   documents=documents,
+                                   documents=documents, site=site,
                                    inputs=[signers] if signers else [])
         warn(result.warnings)
         if as_json:

@@ -37,7 +37,13 @@ from advocate.templates.host import (
     template_roots,
     untrusted_roots,
 )
-from advocate.templates.stencil import StencilCache, shape
+from advocate.templates.stencil import (
+    Stencil,
+    StencilCache,
+    make_stencil,
+    marking_environment,
+    shape,
+)
 from advocate.text import markdown as markup
 from advocate.text.bidi import ISOLATES, direction, isolate_view, plain, rtl_script
 from advocate.text.localise import (
@@ -497,17 +503,9 @@ class Renderer:
     def letter(self, target_id: str, writer: Writer | None = None,
                lang: str | None = None) -> Document:
         """A letter from ``writer`` (or a fill-in template) to one target."""
-        target = self.campaign.target(target_id)
-        lang = resolve_language(self.campaign, lang, target)
-        context, warnings = self._base_context(lang)
-        index = next(i for i, t in enumerate(self.campaign.targets) if t.id == target.id)
-        if (lang, index) not in self._targets:
-            loc = Localiser(self.campaign, lang)
-            self._targets[(lang, index)] = (target_view(self.campaign, loc, index), loc.warnings)
-        context["target"], target_warnings = self._targets[(lang, index)]
-        warnings.extend(w for w in target_warnings if w not in warnings)
-        view = context["writer"] = isolate_view((writer or Writer()).view(), lang)
-        signed = context["signed"] = writer is not None and bool(writer.name)
+        lang, context, warnings = self._letter_context(target_id, writer, lang)
+        view = context["writer"]
+        signed = context["signed"]
         row = writer.row if writer else None
         # The second letter of a kind on: fill in a stencil rather than render in full.
         filled = self.stencils.fill((target_id, lang, shape(view, signed)),
@@ -521,6 +519,31 @@ class Renderer:
                         str(subject) if subject else None, warnings=warnings,
                         target_id=target_id, writer_row=row, writer=writer,
                         _make_text=filled.text)
+
+    def letter_stencil(self, target_id: str, writer: Writer,
+                       lang: str | None = None) -> tuple[str, Stencil | None]:
+        """The language and the stencil of letters to ``target_id`` from writers shaped like
+        ``writer`` (None: the template cannot be filled in from a stencil)."""
+        lang, context, _ = self._letter_context(target_id, writer, lang)
+        if self.stencils._marking is None:
+            self.stencils._marking = marking_environment(self.env)
+        return lang, make_stencil(self.env, self.stencils._marking, f"{lang}/letter.md.j2",
+                                  context, context["writer"])
+
+    def _letter_context(self, target_id: str, writer: Writer | None,
+                        lang: str | None) -> tuple[str, dict[str, Any], list[Problem]]:
+        target = self.campaign.target(target_id)
+        lang = resolve_language(self.campaign, lang, target)
+        context, warnings = self._base_context(lang)
+        index = next(i for i, t in enumerate(self.campaign.targets) if t.id == target.id)
+        if (lang, index) not in self._targets:
+            loc = Localiser(self.campaign, lang)
+            self._targets[(lang, index)] = (target_view(self.campaign, loc, index), loc.warnings)
+        context["target"], target_warnings = self._targets[(lang, index)]
+        warnings.extend(w for w in target_warnings if w not in warnings)
+        context["writer"] = isolate_view((writer or Writer()).view(), lang)
+        context["signed"] = writer is not None and bool(writer.name)
+        return lang, context, warnings
 
     def petition(self, signers: Sequence[Signer] | None = None,
                  lang: str | None = None) -> Document:

@@ -1,0 +1,355 @@
+/* advocate action page: fills in the campaign's letter stencils with what the supporter
+   types. Everything typed is set as text (textContent, value, URL encoding), never markup;
+   nothing leaves the page except through a link the supporter clicks. */
+(function () {
+  "use strict";
+  var D = JSON.parse(document.getElementById("data").textContent);
+  var FSI = "\u2068", PDI = "\u2069";
+  var $ = function (id) { return document.getElementById(id); };
+  document.documentElement.classList.add("has-js");
+
+  function cps(s) { return Array.from(s); }
+  function inRanges(cp, ranges) {
+    var lo = 0, hi = ranges.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1, r = ranges[mid];
+      if (cp < r[0]) hi = mid - 1; else if (cp > r[1]) lo = mid + 1; else return true;
+    }
+    return false;
+  }
+  function rtl(lang) { return D.rtlLangs.indexOf(lang) >= 0; }
+  function isolate(value, lang) {            // advocate.text.bidi.isolate
+    if (!value || value.charAt(0) === FSI) return value;
+    var isRtl = rtl(lang);
+    if (/^[\x00-\x7f]*$/.test(value) && !isRtl) return value;
+    var against = isRtl ? D.strong.L : D.strong.R;
+    var need = cps(value).some(function (c) { return inRanges(c.codePointAt(0), against); });
+    return need ? FSI + value + PDI : value;
+  }
+  function view(raw) {                        // Writer.view (blank: not given)
+    var v = {};
+    ["name", "city", "email"].forEach(function (f) {
+      var s = (raw[f] || "").split(/\s+/).filter(Boolean).join(" ");
+      v[f] = s || null;
+    });
+    var note = (raw.note || "").replace(/\r\n?/g, "\n").trim();
+    v.note = note || null;
+    return v;
+  }
+  var MD_ANY = /[\\`*_\[\]<>|~&#>+=:\-.)]/u;
+  function escapeMd(t) {                      // templates.host.escape_markdown
+    if (!MD_ANY.test(t)) return t;
+    t = t.replace(/([\\`*_\[\]<>|~])/gu, "\\$1");
+    t = t.replace(/&(?=#?[A-Za-z0-9]+;)/gu, "\\&");
+    t = t.replace(/^(\s*\p{Nd}+)([.)])/gmu, "$1\\$2");
+    return t.replace(/^(\s*)([#>+=:-])/gmu, "$1\\$2");
+  }
+  function put(text, values) {
+    var out = "";
+    cps(text).forEach(function (c) { out += c in values ? values[c] : c; });
+    return out;
+  }
+  // textwrap.wrap(width, break_long_words=False, break_on_hyphens=False)
+  function expandTabs(s) {
+    var out = "", col = 0;
+    cps(s).forEach(function (c) {
+      if (c === "\t") { var n = 8 - (col % 8); out += " ".repeat(n); col += n; }
+      else { out += c; col = (c === "\n" || c === "\r") ? 0 : col + 1; }
+    });
+    return out;
+  }
+  function len(s) { return cps(s).length; }
+  function pyStrip(s) { return s.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/gu, ""); }
+  function wrap(text, width) {
+    text = expandTabs(text).replace(/[\t\n\x0b\x0c\r]/g, " ");
+    var chunks = text.split(/([\t\n\x0b\x0c\r ]+)/).filter(function (c) { return c; });
+    chunks.reverse();
+    var lines = [];
+    while (chunks.length) {
+      var cur = [], curLen = 0;
+      if (lines.length && pyStrip(chunks[chunks.length - 1]) === "") chunks.pop();
+      while (chunks.length) {
+        var l = len(chunks[chunks.length - 1]);
+        if (curLen + l <= width) { cur.push(chunks.pop()); curLen += l; } else break;
+      }
+      if (chunks.length && len(chunks[chunks.length - 1]) > width && !cur.length) {
+        cur.push(chunks.pop());
+      }
+      if (cur.length && pyStrip(cur[cur.length - 1]) === "") cur.pop();
+      if (cur.length) lines.push(cur.join(""));
+    }
+    return lines;
+  }
+  // text.markdown._chunks: top-level blocks split at blank lines
+  function chunks(md) {
+    var lines = md.split("\n"), following = [], upcoming = "", out = [];
+    for (var n = lines.length - 1; n >= 0; n--) {
+      following[n] = upcoming;
+      if (pyStrip(lines[n])) upcoming = lines[n].charAt(0);
+    }
+    var start = 0, depth = 0;
+    for (n = 0; n < lines.length; n++) {
+      var line = lines[n], fence = /^(:{3,}|`{3,}|~{3,})/.exec(line);
+      if (fence) depth = pyStrip(line) === fence[1] ? Math.max(0, depth - 1) : depth + 1;
+      if (depth || pyStrip(line)) continue;
+      var after = following[n];
+      if (after && pyStrip(after)) {
+        if (n > start) out.push(lines.slice(start, n).join("\n"));
+        start = n + 1;
+      }
+    }
+    if (start < lines.length) out.push(lines.slice(start).join("\n"));
+    return out.filter(function (c) { return pyStrip(c); });
+  }
+  var ESCAPED = /\\([!-\/:-@\[-`{-~])/gu;
+  var SYNTAX = /[\\`*_\[\]<>&!|~]|^ {0,3}([#>+=:\-]|\p{Nd}+[.)])|^ {4}|^\t/mu;
+  function plainBlock(md) {                   // text.markdown._plain_block_text
+    var c = /^::: *([a-z]+)\n([\s\S]*)\n:::\n?$/.exec(md);
+    if (c) { if (D.blockNames.indexOf(c[1]) < 0) return null; md = c[2]; }
+    if (!pyStrip(md) || md.indexOf("\n\n") >= 0 || md.indexOf(":::") >= 0 ||
+        md.indexOf("\x00") >= 0 || md.indexOf("\r") >= 0) return null;
+    var lines = md.split("\n");
+    var hard = lines.map(function (l) { return /\\$/.test(l) && !/\\\\$/.test(l); });
+    if (hard[hard.length - 1]) return null;
+    var tl = lines.map(function (l, i) { return hard[i] ? l.slice(0, -1) : l; });
+    // A lone '&' (not an entity) or '!' (not an image) is plain text to the Markdown parser
+    // too, which the letter command then runs: its text is the same, so allow them here.
+    var bare = tl.map(function (l) {
+      return l.replace(ESCAPED, "").replace(/&(?!#?[A-Za-z0-9]+;)/g, "").replace(/!(?!\[)/g, "");
+    }).join("\n");
+    if (SYNTAX.test(bare) || tl.some(function (l) { return l !== pyStrip(l); }) ||
+        !tl[0] || !tl[tl.length - 1]) return null;
+    var text = tl.map(function (l, i) {
+      return l.replace(ESCAPED, "$1") + (i < tl.length - 1 ? (hard[i] ? "\n" : " ") : "");
+    }).join("");
+    var out = [];
+    text.split("\n").forEach(function (part) {
+      var w = wrap(part, D.width); out.push.apply(out, w.length ? w : [""]);
+    });
+    return out.join("\n") + "\n";
+  }
+  function letterFor(target, lang, v) {
+    var bits = D.fields.map(function (f) { return v[f] ? "1" : "0"; }).join("");
+    var st = D.stencils[target.id + "|" + lang + "|" + bits];
+    if (!st) return null;
+    var iso = {};
+    D.fields.forEach(function (f) {
+      iso[f] = f === "note" ? v[f] : isolate(v[f], lang);
+    });
+    var values = {};
+    Object.keys(D.placeholders).forEach(function (f) { values[D.placeholders[f]] = iso[f] || ""; });
+    var S = D.strings;
+    var printed = st.values.map(function (p) { return escapeMd(put(S[p], values)); });
+    var parts = [];
+    for (var i = 0; i < st.plan.length; i++) {
+      var b = st.plan[i];
+      if (typeof b === "number") { parts.push(D.blocks[b]); continue; }
+      var md = b.map(function (p) { return p < 0 ? printed[-p - 1] : S[p]; }).join("");
+      var cs = chunks(md);
+      for (var j = 0; j < cs.length; j++) {
+        var t = plainBlock(cs[j]);
+        if (t === null) return null;
+        parts.push(t);
+      }
+    }
+    var text = parts.filter(function (p) { return pyStrip(p); })
+      .map(function (p) { return p.replace(/\n+$/, ""); }).join("\n\n") + "\n";
+    var subject = put(st.subject !== undefined ? S[st.subject] : st.title !== undefined ? S[st.title] : "", values);
+    return { text: text, subject: pyStrip(subject), to: st.to !== undefined ? S[st.to] : null, target: target };
+  }
+
+  // -- email: mailto (render/eml.py's mailto_link) and the .eml draft (build_eml)
+  var UNRESERVED = /[A-Za-z0-9_.\-~]/;
+  function pct(s) {
+    var bytes = new TextEncoder().encode(s), out = "";
+    for (var i = 0; i < bytes.length; i++) {
+      var ch = String.fromCharCode(bytes[i]);
+      out += UNRESERVED.test(ch) && bytes[i] < 128 ? ch :
+        "%" + (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16).toUpperCase();
+    }
+    return out;
+  }
+  function plainText(s) { return s.split(FSI).join("").split(PDI).join(""); }
+  function mailto(letters, withBody) {
+    var to = letters.filter(function (l) { return l.target.mailto; })
+      .map(function (l) { return l.target.mailto; });
+    if (!to.length) return null;
+    var l = letters[0], fields = [];
+    if (l.subject) fields.push("subject=" + pct(l.subject));
+    var body = letters.map(function (x) { return x.text; }).join(D.separator);
+    if (withBody) fields.push("body=" + body.replace(/\r\n?/g, "\n").split("\n").map(pct).join("%0D%0A"));
+    return "mailto:" + to.join(",") + "?" + fields.join("&");
+  }
+  function b64(bytes) {
+    var s = "";
+    for (var i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+    return btoa(s);
+  }
+  function encodedWords(text, max) {
+    var enc = new TextEncoder(), words = [], chunk = [];
+    cps(text).forEach(function (c) {
+      var raw = Array.from(enc.encode(c));
+      if (chunk.length && chunk.length + raw.length > max) {
+        var cut = chunk.lastIndexOf(32) + 1;
+        if (cut > Math.floor(chunk.length / 2)) { words.push(chunk.slice(0, cut)); chunk = chunk.slice(cut); }
+        else { words.push(chunk); chunk = []; }
+      }
+      chunk = chunk.concat(raw);
+    });
+    if (chunk.length) words.push(chunk);
+    return words.map(function (w) { return "=?utf-8?b?" + b64(w) + "?="; });
+  }
+  function fold(name, tokens) {
+    var lines = [name + ": " + (tokens[0] || "")];
+    tokens.slice(1).forEach(function (t) {
+      if (lines[lines.length - 1].length + 1 + t.length > 78) lines.push(" " + t);
+      else lines[lines.length - 1] += " " + t;
+    });
+    return lines.join("\r\n");
+  }
+  function plainOk(t) {
+    return /^[ -~]*$/.test(t) && t.indexOf("=?") < 0 && t.indexOf("  ") < 0 &&
+      t.split(" ").every(function (w) { return w.length <= 70; });
+  }
+  var ATOM = /^[A-Za-z0-9!#$%&'*+\/=?^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+\/=?^_`{|}~-]+)*$/;
+  function phrase(name) {
+    if (!name) return [];
+    if (ATOM.test(name) && name.indexOf("=?") < 0 && name.length <= 60) return name.split(" ");
+    if (plainOk(name) && name.length <= 60) return ['"' + name.replace(/\\/g, "\\\\").replace(/"/g, '\\"') + '"'];
+    return encodedWords(name, 45);
+  }
+  var EMAIL = /^[A-Za-z0-9.!#$%&'*+\/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+  function qp(text) {
+    var bytes = new TextEncoder().encode(text.replace(/\r\n?/g, "\n")), out = [];
+    var lines = [], cur = [];
+    for (var i = 0; i < bytes.length; i++) {
+      if (bytes[i] === 10) { lines.push(cur); cur = []; } else cur.push(bytes[i]);
+    }
+    lines.push(cur);
+    lines.forEach(function (line) {
+      var enc = [], s = "";
+      line.forEach(function (b, k) {
+        var last = k === line.length - 1;
+        var tok = (b === 61 || b > 126 || (b < 32 && b !== 9) || ((b === 32 || b === 9) && last))
+          ? "=" + (b < 16 ? "0" : "") + b.toString(16).toUpperCase() : String.fromCharCode(b);
+        enc.push(tok);
+      });
+      enc.forEach(function (tok) {
+        if (s.length + tok.length > 75) { out.push(s + "="); s = ""; }
+        s += tok;
+      });
+      out.push(s);
+    });
+    return out.join("\r\n");
+  }
+  function eml(l, v) {
+    var lines = [];
+    var fromName = plainText(v.name || "").replace(/[\x00-\x1f\x7f\u2028\u2029\x85]/g, " ").trim();
+    if (v.email && EMAIL.test(v.email)) {
+      var at = v.email.lastIndexOf("@");
+      var addr = v.email.slice(0, at) + "@" + v.email.slice(at + 1).toLowerCase();
+      lines.push(fold("From", phrase(fromName).concat(["<" + addr + ">"])));
+    }
+    if (l.to) lines.push(l.to);
+    var subject = l.subject.replace(/[\x00-\x1f\x7f\u2028\u2029\x85]/g, " ").trim();
+    if (subject) lines.push(fold("Subject", plainOk(subject) ? subject.split(" ") : encodedWords(subject, 42)));
+    lines.push("X-Unsent: 1", "MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"',
+      "Content-Transfer-Encoding: quoted-printable");
+    var body = l.text.slice(-1) === "\n" ? l.text : l.text + "\n";
+    return lines.join("\r\n") + "\r\n\r\n" + qp(body);
+  }
+  function webmail(l) {
+    var to = l.target.email || "", e = encodeURIComponent;
+    return [
+      ["Gmail", "https://mail.google.com/mail/?view=cm&fs=1&to=" + e(to) + "&su=" + e(l.subject) + "&body=" + e(l.text)],
+      ["Outlook.com", "https://outlook.live.com/mail/0/deeplink/compose?to=" + e(to) + "&subject=" + e(l.subject) + "&body=" + e(l.text)],
+      ["Yahoo Mail", "https://compose.mail.yahoo.com/?to=" + e(to) + "&subject=" + e(l.subject) + "&body=" + e(l.text)]
+    ];
+  }
+
+  // -- the page
+  var inputs = ["name", "city", "email", "note"];
+  var STORE = "advocate-site:" + location.pathname;
+  function raw() {
+    var r = {};
+    inputs.forEach(function (f) { r[f] = $(f).value; });
+    return r;
+  }
+  function update() {
+    var v = view(raw()), tid = $("target").value, chosen = $("lang").value;
+    var targets = tid === "*" ? D.targets : D.targets.filter(function (t) { return t.id === tid; });
+    var letters = [];
+    for (var i = 0; i < targets.length; i++) {
+      var lang = chosen || targets[i].lang, l = letterFor(targets[i], lang, v);
+      if (!l) { $("letter").textContent = "(this letter cannot be written here: use `advocate letter`)"; return; }
+      l.lang = lang;
+      letters.push(l);
+    }
+    var text = letters.map(function (l) { return l.text; }).join(D.separator);
+    var pre = $("letter");
+    pre.textContent = text;
+    pre.lang = letters.length ? letters[0].lang : "";
+    pre.dir = letters.length && rtl(letters[0].lang) ? "rtl" : "ltr";
+    // As render/eml.py: a link longer than MAILTO_MAX is cut by some mail programs, so then
+    // the link opens the message with the subject only (paste the copied text, or use the .eml).
+    var m = mailto(letters, true), a = $("mailto");
+    if (m && m.length > 2000) m = mailto(letters, false);
+    if (m) { a.href = m; a.hidden = false; } else { a.removeAttribute("href"); a.hidden = true; }
+    var e = $("eml");
+    if (letters.length === 1) {
+      e.href = "data:message/rfc822;base64," + b64(new TextEncoder().encode(eml(letters[0], v)));
+      e.download = "letter-" + letters[0].target.id + ".eml";
+      e.hidden = false;
+    } else { e.hidden = true; }
+    var wm = $("webmail");
+    wm.textContent = "";
+    if (letters.length === 1) {
+      webmail(letters[0]).forEach(function (w, k) {
+        if (k) wm.appendChild(document.createTextNode(" · "));
+        var link = document.createElement("a");
+        link.href = w[1]; link.textContent = w[0]; link.rel = "noreferrer noopener";
+        wm.appendChild(link);
+      });
+    }
+    wm.parentNode.hidden = letters.length !== 1;
+    if ($("remember").checked) {
+      try { localStorage.setItem(STORE, JSON.stringify(raw())); } catch (err) { /* private mode */ }
+    }
+  }
+  function copy() {
+    var text = $("letter").textContent, status = $("status");
+    function done() { status.textContent = D.messages.copied; }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done, fallback);
+    } else fallback();
+    function fallback() {
+      var range = document.createRange();
+      range.selectNodeContents($("letter"));
+      var sel = getSelection(); sel.removeAllRanges(); sel.addRange(range);
+      try { document.execCommand("copy"); done(); } catch (err) { /* selected: Ctrl-C */ }
+    }
+  }
+  $("form").hidden = false;
+  $("result").hidden = false;
+  try {
+    var saved = localStorage.getItem(STORE);
+    if (saved) {
+      var s = JSON.parse(saved);
+      inputs.forEach(function (f) { if (typeof s[f] === "string") $(f).value = s[f]; });
+      $("remember").checked = true;
+    }
+  } catch (err) { /* no storage */ }
+  if (D.targets.length) $("target").value = D.targets[0].id;
+  $("form").addEventListener("input", update);
+  $("form").addEventListener("change", update);
+  $("form").addEventListener("submit", function (ev) { ev.preventDefault(); });
+  $("forget").addEventListener("click", function () {
+    try { localStorage.removeItem(STORE); } catch (err) { /* nothing stored */ }
+    inputs.forEach(function (f) { $(f).value = ""; });
+    $("remember").checked = false;
+    update();
+  });
+  $("copy").addEventListener("click", copy);
+  $("print").addEventListener("click", function () { window.print(); });
+  update();
+})();
