@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright import sync_api
 from pypdf import PdfReader
 
 from advocate.campaigns import resolve_campaign
 from advocate.schema.campaign import load_campaign
 from advocate.site import write_site
-
-sync_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.slow
 
