@@ -288,6 +288,9 @@
     var text = letters.map(function (l) { return l.text; }).join(D.separator);
     var pre = $("letter");
     pre.textContent = text;
+    pre.style.setProperty("--lines", String(letters.reduce(function (n, l) {
+      return Math.max(n, l.text.split("\n").length);
+    }, 1)));
     pre.lang = letters.length ? letters[0].lang : "";
     pre.dir = letters.length && rtl(letters[0].lang) ? "rtl" : "ltr";
     // As render/eml.py: a link longer than MAILTO_MAX is cut by some mail programs, so then
