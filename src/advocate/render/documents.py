@@ -351,6 +351,9 @@ class Renderer:
         from advocate.render import pdf
 
         first = documents[0]
+        parts = self._petition_in_parts(documents)
+        if parts is not None:
+            return parts
         symbols = self._check_glyphs(documents)
         pack_css = pdf.fonts.pack_fonts_css(pdf.fonts.pack_fonts(self.roots))
         private = _personal_values(doc.context for doc in documents)
@@ -383,6 +386,48 @@ class Renderer:
                     hint="check the layout's CSS: WeasyPrint ignored this")
             for warning in dict.fromkeys(result.warnings))
         return result
+
+    #: Worker processes for a petition rendered in parts (see render/petition_pdf.py).
+    petition_workers: int = 2
+    petition_progress: Callable[[int, int], None] | None = None
+
+    def _petition_in_parts(self, documents: Sequence[Document]) -> PdfResult | None:
+        """A petition naming many signers, rendered in parts in parallel and joined (flat
+        memory, numbered pages); None for any other document (or a layout that does not
+        list the names in a table or list)."""
+        from advocate.render import pdf, petition_pdf
+
+        first = documents[0]
+        named = [s for s in first.signers or () if s.public]
+        if (first.kind != "petition" or len(documents) != 1
+                or len(named) < petition_pdf.PARTS_MIN_NAMED):
+            return None
+        symbols = self._check_glyphs(documents)
+        context = dict(first.context)
+        context["signers"] = {"count": len(first.signers or ()),
+                              "public": petition_pdf.stand_in(len(named))}
+        with_stand = self._document("petition", first.lang, context, [])
+        bare = dataclasses.replace(with_stand, markdown=petition_pdf.MARK)
+        def names() -> Iterator[tuple[str, str]]:
+            for signer in named:
+                view = isolate_view(Writer.from_signer(signer).view(), first.lang)
+                yield view["name"] or "", view["city"] or ""
+
+        layout = self.env.get_template("petition.html.j2").filename
+        base = Path(layout).parent if layout else self.roots[-1]
+        data = petition_pdf.render_petition_pdf(
+            full_html=self.html([with_stand], for_print=True),
+            bare_html=self.html([bare], for_print=True), names=names,
+            title=first.title, lang=first.lang, base_dir=base,
+            roots=self.roots, paper=self.paper, symbols=symbols,
+            pack_css=pdf.fonts.pack_fonts_css(pdf.fonts.pack_fonts(self.roots)),
+            workers=self.petition_workers, progress=self.petition_progress)
+        if data is None:
+            return None
+        import io
+
+        from pypdf import PdfReader
+        return pdf.PdfResult(data, len(PdfReader(io.BytesIO(data)).pages), [])
 
     def _check_glyphs(self, documents: Sequence[Document]) -> set[str]:
         """Refuse text no font can draw, all rows at once, rather than show empty boxes;
