@@ -312,7 +312,7 @@ def build(
             for kind, fmt in pl.documents:
                 document = (renderer.brief(lang) if kind == "brief" else
                             renderer.sheet(lang) if kind == "sheet" else
-                            renderer.petition(signers, lang))
+                            renderer.petition(signers, lang, for_pdf=fmt == "pdf"))
                 result.warnings.extend(w for w in document.warnings if w not in result.warnings)
                 data = renderer.file_bytes([document], fmt)
                 keep(Entry(f"{kind}.{fmt}", kind, fmt, document.lang), data)

@@ -418,7 +418,8 @@ def petition(
     """The petition with its signature count and consenting signers, or a signature sheet."""
     rows = _signers(signers, encoding, dedupe)
     _document(campaign, templates, paper, fmt.value, output, force, signers,
-              lambda r: r.sheet(lang) if sheet else r.petition(rows, lang))
+              lambda r: r.sheet(lang) if sheet else r.petition(
+                  rows, lang, for_pdf=fmt is PetitionFormat.pdf))
 
 
 class BriefFormat(StrEnum):

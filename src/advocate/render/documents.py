@@ -290,15 +290,27 @@ class Renderer:
                         _make_text=filled.text)
 
     def petition(self, signers: Sequence[Signer] | None = None,
-                 lang: str | None = None) -> Document:
-        """The petition: text, asks, addressees, count and the signers who agreed to be named."""
+                 lang: str | None = None, *, for_pdf: bool = False) -> Document:
+        """The petition: text, asks, addressees, count and the signers who agreed to be named.
+
+        ``for_pdf``: the document is only for :meth:`pdf`; a long list of names is then not
+        put into its Markdown (the PDF prints it in parts, see ``render/petition_pdf.py``)."""
+        from advocate.render import petition_pdf
+
         lang = resolve_language(self.campaign, lang)
         context, warnings = self._base_context(lang)
-        context["signers"] = None if signers is None else {
-            "count": len(signers),
-            "public": [isolate_view(Writer.from_signer(s).view(), lang)
-                       for s in signers if s.public],
-        }
+        named = sum(1 for s in signers or () if s.public)
+        if signers is None:
+            context["signers"] = None
+        elif for_pdf and named >= petition_pdf.PARTS_MIN_NAMED:
+            context["signers"] = {"count": len(signers),
+                                  "public": petition_pdf.stand_in(named)}
+        else:
+            context["signers"] = {
+                "count": len(signers),
+                "public": [isolate_view(Writer.from_signer(s).view(), lang)
+                           for s in signers if s.public],
+            }
         return self._document("petition", lang, context, warnings, signers=signers)
 
     def sheet(self, lang: str | None = None, rows: int = 20) -> Document:
@@ -403,10 +415,13 @@ class Renderer:
                 or len(named) < petition_pdf.PARTS_MIN_NAMED):
             return None
         symbols = self._check_glyphs(documents)
-        context = dict(first.context)
-        context["signers"] = {"count": len(first.signers or ()),
-                              "public": petition_pdf.stand_in(len(named))}
-        with_stand = self._document("petition", first.lang, context, [])
+        with_stand = first
+        if not isinstance((first.context.get("signers") or {}).get("public"),
+                          petition_pdf.Stand):
+            context = dict(first.context)
+            context["signers"] = {"count": len(first.signers or ()),
+                                  "public": petition_pdf.stand_in(len(named))}
+            with_stand = self._document("petition", first.lang, context, [])
         bare = dataclasses.replace(with_stand, markdown=petition_pdf.MARK)
         def names() -> Iterator[tuple[str, str]]:
             for signer in named:
@@ -424,10 +439,7 @@ class Renderer:
             workers=self.petition_workers, progress=self.petition_progress)
         if data is None:
             return None
-        import io
-
-        from pypdf import PdfReader
-        return pdf.PdfResult(data, len(PdfReader(io.BytesIO(data)).pages), [])
+        return pdf.PdfResult(*data)
 
     def _check_glyphs(self, documents: Sequence[Document]) -> set[str]:
         """Refuse text no font can draw, all rows at once, rather than show empty boxes;

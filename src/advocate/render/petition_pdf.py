@@ -63,23 +63,23 @@ h2 + .names-page { margin-top: 0; }
 """
 
 
-class _Stand(list[dict[str, Any]]):
+class Stand(list[dict[str, Any]]):
     """The list of named signers as the wording template sees it: its length is the real
     count, and iterating gives one stand-in row, which marks where the list goes."""
 
     def __init__(self, count: int, row: dict[str, Any]) -> None:
         super().__init__([row])
-        self.count = count
+        self.total = count
 
     def __len__(self) -> int:
-        return self.count
+        return self.total
 
     def __bool__(self) -> bool:
-        return self.count > 0
+        return self.total > 0
 
 
-def stand_in(count: int) -> _Stand:
-    return _Stand(count, {"name": MARK, "city": MARK_CITY, "email": None, "country": None,
+def stand_in(count: int) -> Stand:
+    return Stand(count, {"name": MARK, "city": MARK_CITY, "email": None, "country": None,
                           "note": None})
 
 
@@ -160,7 +160,9 @@ def pages_of_stream(names: Iterable[tuple[str, str]], first_budget: int = 0
 def names_html(pages: Sequence[Sequence[str]], heading: str) -> str:
     """The names pages as HTML: a paragraph a page, names separated by middle dots."""
     esc = htmlmod.escape
-    sep = "\u00a0\u00b7 "  # the dot ends a line, never starts one; plain text: a <span> around each dot makes layout three times slower
+    # The dot ends a line, never starts one. Plain text: a <span> around each dot makes
+    # the layout three times slower.
+    sep = "\u00a0\u00b7 "
     body = "".join(f'<p class="names-page">{sep.join(esc(t) for t in page)}</p>'
                    for page in pages)
     return f"{heading}{body}"
@@ -332,13 +334,14 @@ def render_petition_pdf(*, full_html: str, bare_html: str, names: Names,
                         title: str, lang: str, base_dir: Path, roots: Sequence[Path],
                         paper: str, symbols: set[str], pack_css: str, workers: int = 2,
                         progress: Progress | None = None,
-                        timeout: float = PART_TIMEOUT) -> bytes | None:
+                        timeout: float | None = None) -> tuple[bytes, int] | None:
     """The petition PDF in parts (see the module's text); None when the layout does not
     list the names in a table or a list (the caller renders it in one piece). ``names``
     gives the (name, city) pairs afresh each time it is called (it is read twice)."""
     layout = cut(full_html, bare_html)
     if layout is None:
         return None
+    timeout = PART_TIMEOUT if timeout is None else timeout
     name_pages = sum(1 for _ in pages_of_stream(names(), PAGE_CHARS - 4 * LINE_CHARS))
     count = -(-name_pages // PAGES_PER_PART) + 2
     with tempfile.TemporaryDirectory(prefix="advocate-petition-") as folder:
@@ -409,7 +412,7 @@ def _render_all(runner: _Runner, job: Job, parts: Callable[[], Iterator[Part]],
                         hint="a bug: please report it")  # pragma: no cover
 
 
-def join(files: Sequence[str], *, title: str, lang: str) -> bytes:
+def join(files: Sequence[str], *, title: str, lang: str) -> tuple[bytes, int]:
     """The parts as one PDF: pages in order, the title, language and tagging of a
     PDF/UA document, the structure trees of the parts joined under one root."""
     from pypdf import PdfReader, PdfWriter
@@ -432,14 +435,16 @@ def join(files: Sequence[str], *, title: str, lang: str) -> bytes:
         with open(path, "rb") as handle:
             digest.update(hashlib.sha256(handle.read()).digest())
         reader = PdfReader(path)
-        catalog = reader.trailer["/Root"]
+        catalog: Any = reader.trailer["/Root"]
         first_page = len(writer.pages)
+        parents: list[Any] = []
         for page in reader.pages:
+            parents.append(page.get("/StructParents"))  # add_page leaves it out
             writer.add_page(page)
-        tree = catalog.get("/StructTreeRoot")
-        if tree is None:
+        found = catalog.get("/StructTreeRoot")
+        if found is None:
             continue
-        tree = tree.get_object()
+        tree: Any = found.get_object()
         if root_tree is None:
             root_tree = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
             if "/RoleMap" in tree:
@@ -460,10 +465,9 @@ def join(files: Sequence[str], *, title: str, lang: str) -> bytes:
                 nums.append(NumberObject(key + offset))
                 nums.append(entries[i + 1].clone(writer))
                 top = max(top, key + 1)
-        for page in writer.pages[first_page:]:
-            if "/StructParents" in page:
-                page[NameObject("/StructParents")] = NumberObject(
-                    int(page["/StructParents"]) + offset)
+        for page, parent in zip(writer.pages[first_page:], parents, strict=True):
+            if parent is not None:
+                page[NameObject("/StructParents")] = NumberObject(int(parent) + offset)
         for annotation_page in writer.pages[first_page:]:
             for annot in annotation_page.get("/Annots", []) or []:
                 annot = annot.get_object()
@@ -493,4 +497,4 @@ def join(files: Sequence[str], *, title: str, lang: str) -> bytes:
     writer._ID = ArrayObject([ByteStringObject(ident), ByteStringObject(ident)])
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    return out.getvalue(), len(writer.pages)
