@@ -295,6 +295,7 @@ def build(
         for pl in plans:
             renderer = Renderer(pl.campaign, templates=templates, day=day,
                                 paper=paper)  # type: ignore[arg-type]
+            renderer.petition_workers = min(workers, 2)  # a long petition renders in parts
             entries: list[Entry] = []
 
             def keep(entry: Entry, data: bytes | None, folder: str = pl.folder,

@@ -414,7 +414,9 @@ class Renderer:
         if (first.kind != "petition" or len(documents) != 1
                 or len(named) < petition_pdf.PARTS_MIN_NAMED):
             return None
-        symbols = self._check_glyphs(documents)
+        unmarked = first.markdown.replace(petition_pdf.MARK, "").replace(
+            petition_pdf.MARK_CITY, "")
+        symbols = self._check_glyphs([dataclasses.replace(first, markdown=unmarked)])
         with_stand = first
         if not isinstance((first.context.get("signers") or {}).get("public"),
                           petition_pdf.Stand):
