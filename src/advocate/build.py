@@ -362,6 +362,7 @@ def build(
         for pl in plans:
             renderer = Renderer(pl.campaign, templates=templates, day=day,
                                 paper=paper)  # type: ignore[arg-type]
+            renderer.petition_workers = min(workers, 2)  # a long petition renders in parts
             entries: list[Entry] = []
 
             def keep(entry: Entry, data: bytes | None, folder: str = pl.folder,
@@ -380,7 +381,7 @@ def build(
             for kind, fmt in pl.documents:
                 document = (renderer.brief(lang) if kind == "brief" else
                             renderer.sheet(lang) if kind == "sheet" else
-                            renderer.petition(signers, lang))
+                            renderer.petition(signers, lang, for_pdf=fmt == "pdf"))
                 result.warnings.extend(w for w in document.warnings if w not in result.warnings)
                 data = renderer.file_bytes([document], fmt)
                 keep(Entry(f"{kind}.{fmt}", kind, fmt, document.lang), data)

@@ -513,12 +513,17 @@ def petition(
     paper: PaperOpt = Paper.a4,
 ) -> None:
     """The petition with its signature count and consenting signers, or a signature sheet."""
-    def make(renderer: Any) -> Any:
+    def make(renderer: Any, progress: Callable[[int, int], None] | None) -> Any:
         rows = _signers(signers, encoding, dedupe, columns, sheet_name, max_signers_size,
                         [renderer.campaign])
-        return renderer.sheet(lang) if sheet else renderer.petition(rows, lang)
+        renderer.petition_progress = progress  # a long petition renders in parts
+        return renderer.sheet(lang) if sheet else renderer.petition(
+            rows, lang, for_pdf=fmt is PetitionFormat.pdf)
 
-    _document(campaign, templates, paper, fmt.value, output, force, signers, make)
+    with _progress(enabled=fmt is PetitionFormat.pdf and not sheet,
+                   label="petition pages") as progress:
+        _document(campaign, templates, paper, fmt.value, output, force, signers,
+                  lambda r: make(r, progress))
 
 
 class BriefFormat(StrEnum):
@@ -657,7 +662,8 @@ def build(
 
 
 @contextmanager
-def _progress(*, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+def _progress(*, enabled: bool,
+              label: str = "building") -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on a terminal; nothing in a pipe or a file."""
     if not enabled or not sys.stderr.isatty() or _OPTIONS.get().quiet:
         yield None
@@ -668,7 +674,7 @@ def _progress(*, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("building", total=None)
+        task = bar.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)

@@ -546,15 +546,27 @@ class Renderer:
         return lang, context, warnings
 
     def petition(self, signers: Sequence[Signer] | None = None,
-                 lang: str | None = None) -> Document:
-        """The petition: text, asks, addressees, count and the signers who agreed to be named."""
+                 lang: str | None = None, *, for_pdf: bool = False) -> Document:
+        """The petition: text, asks, addressees, count and the signers who agreed to be named.
+
+        ``for_pdf``: the document is only for :meth:`pdf`; a long list of names is then not
+        put into its Markdown (the PDF prints it in parts, see ``render/petition_pdf.py``)."""
+        from advocate.render import petition_pdf
+
         lang = resolve_language(self.campaign, lang)
         context, warnings = self._base_context(lang)
-        context["signers"] = None if signers is None else {
-            "count": len(signers),
-            "public": [isolate_view(Writer.from_signer(s).view(), lang)
-                       for s in signers if s.public],
-        }
+        named = sum(1 for s in signers or () if s.public)
+        if signers is None:
+            context["signers"] = None
+        elif for_pdf and named >= petition_pdf.PARTS_MIN_NAMED:
+            context["signers"] = {"count": len(signers),
+                                  "public": petition_pdf.stand_in(named)}
+        else:
+            context["signers"] = {
+                "count": len(signers),
+                "public": [isolate_view(Writer.from_signer(s).view(), lang)
+                           for s in signers if s.public],
+            }
         return self._document("petition", lang, context, warnings, signers=signers)
 
     def sheet(self, lang: str | None = None, rows: int = 20) -> Document:
@@ -672,6 +684,9 @@ class Renderer:
         from advocate.render import pdf
 
         first = documents[0]
+        parts = self._petition_in_parts(documents)
+        if parts is not None:
+            return parts
         symbols = self._check_glyphs(documents)
         pack_css = pdf.fonts.pack_fonts_css(pdf.fonts.pack_fonts(self.roots))
         private = _personal_values(doc.context for doc in documents)
@@ -725,6 +740,50 @@ class Renderer:
                     hint="check the layout's CSS: WeasyPrint ignored this")
             for warning in dict.fromkeys(result.warnings))
         return result
+
+    #: Worker processes for a petition rendered in parts (see render/petition_pdf.py).
+    petition_workers: int = 2
+    petition_progress: Callable[[int, int], None] | None = None
+
+    def _petition_in_parts(self, documents: Sequence[Document]) -> PdfResult | None:
+        """A petition naming many signers, rendered in parts in parallel and joined (flat
+        memory, numbered pages); None for any other document (or a layout that does not
+        list the names in a table or list)."""
+        from advocate.render import pdf, petition_pdf
+
+        first = documents[0]
+        named = [s for s in first.signers or () if s.public]
+        if (first.kind != "petition" or len(documents) != 1
+                or len(named) < petition_pdf.PARTS_MIN_NAMED):
+            return None
+        unmarked = first.markdown.replace(petition_pdf.MARK, "").replace(
+            petition_pdf.MARK_CITY, "")
+        symbols = self._check_glyphs([dataclasses.replace(first, markdown=unmarked)])
+        with_stand = first
+        if not isinstance((first.context.get("signers") or {}).get("public"),
+                          petition_pdf.Stand):
+            context = dict(first.context)
+            context["signers"] = {"count": len(first.signers or ()),
+                                  "public": petition_pdf.stand_in(len(named))}
+            with_stand = self._document("petition", first.lang, context, [])
+        bare = dataclasses.replace(with_stand, markdown=petition_pdf.MARK)
+        def names() -> Iterator[tuple[str, str]]:
+            for signer in named:
+                view = isolate_view(Writer.from_signer(signer).view(), first.lang)
+                yield view["name"] or "", view["city"] or ""
+
+        layout = self.env.get_template("petition.html.j2").filename
+        base = Path(layout).parent if layout else self.roots[-1]
+        data = petition_pdf.render_petition_pdf(
+            full_html=self.html([with_stand], for_print=True),
+            bare_html=self.html([bare], for_print=True), names=names,
+            title=first.title, lang=first.lang, base_dir=base,
+            roots=self.roots, paper=self.paper, symbols=symbols,
+            pack_css=pdf.fonts.pack_fonts_css(pdf.fonts.pack_fonts(self.roots)),
+            workers=self.petition_workers, progress=self.petition_progress)
+        if data is None:
+            return None
+        return pdf.PdfResult(*data)
 
     def _check_glyphs(self, documents: Sequence[Document]) -> set[str]:
         """Refuse text no font can draw, all rows at once, rather than show empty boxes;

@@ -1,0 +1,114 @@
+"""A long petition is rendered in parts and joined: every name once, in order, pages numbered
+across the parts, the tagging carried over, and a slow part named in the message."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+
+from advocate.errors import AdvocateError
+from advocate.render import petition_pdf
+from advocate.render.documents import Renderer
+from advocate.schema.campaign import Campaign
+from advocate.signers import Signer
+from conftest import FIXED_DAY
+
+
+@pytest.fixture
+def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parts of two short pages: a few hundred names make many parts."""
+    monkeypatch.setattr(petition_pdf, "PARTS_MIN_NAMED", 10)
+    monkeypatch.setattr(petition_pdf, "PAGE_CHARS", 1500)
+    monkeypatch.setattr(petition_pdf, "PAGES_PER_PART", 2)
+
+
+def signers(count: int) -> list[Signer]:
+    return [Signer(row=i, name=f"Zed Signer{i:04d}", city="Almaty" if i % 2 else None,
+                   public=i % 3 != 0) for i in range(1, count + 1)]
+
+
+def render(kz: Campaign, people: list[Signer], lang: str = "en",
+           workers: int = 1) -> bytes:
+    renderer = Renderer(kz, day=FIXED_DAY)
+    renderer.petition_workers = workers
+    return renderer.pdf([renderer.petition(people, lang, for_pdf=True)])
+
+
+@pytest.mark.usefixtures("small_parts")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_every_name_once_in_order_pages_numbered_across_parts(kz: Campaign,
+                                                              workers: int) -> None:
+    people = signers(600)
+    data = render(kz, people, workers=workers)
+    reader = PdfReader(BytesIO(data))
+    pages = [page.extract_text() for page in reader.pages]
+    total = len(pages)
+    assert total > 8  # head, several parts of names, tail
+    for number, text in enumerate(pages, 1):
+        assert re.search(rf"\b{number}\s*/\s*{total}\b", text), (number, text[-80:])
+        assert "Justice for Kazakhstan" in text  # the running footer on every page
+    everything = "\n".join(pages)
+    found = [int(n) for n in re.findall(r"Signer(\d{4})", everything)]
+    assert found == [s.row for s in people if s.public]
+    assert "600 people have signed this petition" in " ".join(everything.split())
+    assert everything.count("Signatories") == 1
+    assert everything.index("We, the undersigned") < everything.index("Signatories") \
+        < everything.index("Signer0001") < everything.index("Signer0599") \
+        < everything.rindex("Sources")
+    # Tagged: one structure tree for all pages, each page's marked content reachable.
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en" and root["/MarkInfo"]["/Marked"]
+    tree = root["/StructTreeRoot"].get_object()
+    nums = tree["/ParentTree"].get_object()["/Nums"]
+    keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+    assert len(keys) == len(set(keys))
+    page_keys = {int(p["/StructParents"]) for p in reader.pages if "/StructParents" in p}
+    assert len(page_keys) == total and page_keys <= set(keys)
+    page_ids = {p.indirect_reference.idnum for p in reader.pages}  # type: ignore[union-attr]
+
+    def pages_of_elements(node: object, seen: set[int]) -> None:
+        node = getattr(node, "get_object", lambda: node)()
+        if isinstance(node, list):
+            for kid in node:
+                pages_of_elements(kid, seen)
+        elif isinstance(node, dict) and "/S" in node:
+            if "/Pg" in node:
+                seen.add(node.raw_get("/Pg").idnum)  # type: ignore[attr-defined]
+            pages_of_elements(node.get("/K"), seen)
+
+    seen: set[int] = set()
+    pages_of_elements(tree["/K"], seen)
+    assert seen == page_ids
+    assert reader.metadata is not None and reader.metadata.title.startswith("Petition")
+
+
+@pytest.mark.usefixtures("small_parts")
+def test_same_bytes_twice_and_russian_words_from_the_template(kz: Campaign) -> None:
+    people = signers(90)
+    assert render(kz, people, "ru") == render(kz, people, "ru")
+    text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(render(kz, people, "ru"))).pages)
+    assert "Подписавшие" in text and "Signer0089" in text
+
+
+@pytest.mark.usefixtures("small_parts")
+def test_a_slow_part_is_named_without_personal_data(kz: Campaign,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(petition_pdf, "PART_TIMEOUT", 0.001)
+    renderer = Renderer(kz, day=FIXED_DAY)
+    renderer.petition_workers = 1
+    document = renderer.petition(signers(300), "en", for_pdf=True)
+    with pytest.raises(AdvocateError) as caught:
+        renderer.pdf([document])
+    message = str(caught.value)
+    assert "petition part 1 of" in message and "took more than 0.001 s" in message
+    assert "Signer" not in message
+
+
+def test_a_short_list_is_one_render_as_before(kz: Campaign) -> None:
+    people = signers(30)
+    renderer = Renderer(kz, day=FIXED_DAY)
+    assert renderer.pdf([renderer.petition(people, "en", for_pdf=True)]) == renderer.pdf(
+        [renderer.petition(people, "en")])
