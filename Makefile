@@ -5,7 +5,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: install system-deps demo test lint typecheck unit bench golden wheel clean
+.PHONY: install system-deps browser demo test lint typecheck unit bench golden wheel clean
 
 install: system-deps $(BIN)/.installed
 
@@ -16,8 +16,6 @@ system-deps:
 	@{ ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0' \
 	   && command -v pdftotext >/dev/null && command -v pdffonts >/dev/null; } || \
 	  { apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 poppler-utils; }
-	@# The action page's browser tests (tests/test_site.py) drive Debian's Chromium.
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +27,12 @@ demo: install
 	$(BIN)/advocate build kazakhstan-2022 --signers examples/signers.csv -o $(OUT) --force
 	@echo "Open $(OUT)/kazakhstan-2022/index.html"
 
-test: install lint typecheck unit
+test: install browser lint typecheck unit
+
+# The action page's browser tests (tests/test_site*.py) drive Debian's Chromium through
+# Playwright (never `playwright install`: no browser is downloaded).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 lint:
 	$(BIN)/ruff check src tests benchmarks fuzz

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from playwright import sync_api
 from pypdf import PdfReader
 
 from advocate.campaigns import resolve_campaign
@@ -23,7 +24,6 @@ from advocate.render.eml import mailto_link
 from advocate.schema.campaign import Campaign, load_campaign
 from advocate.site import SITE_CSP, build_site, write_site
 
-sync_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
