@@ -24,7 +24,6 @@ from advocate.render.eml import mailto_link
 from advocate.schema.campaign import Campaign, load_campaign
 from advocate.site import SITE_CSP, build_site, write_site
 
-
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
