@@ -399,3 +399,15 @@ def test_the_world_fixture_reads(tmp_path: Path) -> None:
     with (WORLD / "signers.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 19
+
+
+def test_a_postal_address_no_font_draws_is_refused_by_row_too(run: Callable[..., Result],
+                                                             tmp_path: Path) -> None:
+    """The sender's postal address is printed on the letter: it is checked like the name."""
+    rows = ("name,email,city,country,note,public,address\n"
+            'Ana Silva,a@example.org,Lisboa,PT,,yes,"ផ្ទះលេខ ១២\nភ្នំពេញ"\n')
+    bad = write(tmp_path / "signers.csv", rows)
+    result = run("validate", str(WORLD / "campaign.yaml"), "--signers", str(bad))
+    assert result.exit_code == 2
+    assert "signers.csv:2: row 1: the address holds Khmer letters" in result.stderr
+    assert "ផ្ទះ" not in result.stderr and "Ana" not in result.stderr

@@ -328,7 +328,7 @@ def strip_symbols(html: str, chars: Iterable[str]) -> str:
     return html.translate(table) if table else html
 
 
-_PERSON_FIELDS = ("name", "city", "country", "email", "note")
+_PERSON_FIELDS = ("name", "city", "country", "email", "note", "address")
 #: What a petition prints of each signer who agreed to be named.
 PETITION_FIELDS = ("name", "city")
 HINT_SCRIPT = ("add a font for {scripts} to the fonts/ folder of your templates, see "
