@@ -733,3 +733,21 @@ def test_only_plain_head_style_elements_are_taken_out() -> None:
     assert texts == ["p { color: blue }"]
     assert "<!-- <style>p { color: red }</style> -->" in rest and 'media="screen"' in rest
     assert "circle { fill: red }" in rest and "color: blue" not in rest
+
+
+def test_a_forked_child_never_removes_its_parents_font_folder(tmp_path: Path) -> None:
+    """A confined render is a forked child holding the parent's renderer: when it rebuilds
+    its fonts it must leave the parent's folder (the parent would draw empty boxes)."""
+    import os
+    import types
+
+    from advocate.render.pdf.fonts import dispose_font_config
+
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    inherited = types.SimpleNamespace(_folder=str(folder))
+    dispose_font_config(inherited, owner=os.getpid() + 1)  # made by another process
+    assert folder.is_dir() and inherited._folder is None
+    own = types.SimpleNamespace(_folder=str(folder))
+    dispose_font_config(own, owner=os.getpid())
+    assert not folder.exists()

@@ -207,8 +207,11 @@ def _signers(path: Path | None, encoding: str | None, dedupe: Dedupe, columns: s
         if columns is not None or sheet is not None:
             raise AdvocateError("--columns and --sheet-name need --signers FILE")
         return None
+    from advocate.signers.read import SignerList
+
     reader = _signer_reader(path, encoding, dedupe, columns, sheet, max_size, campaigns)
-    rows = list(reader)
+    rows = SignerList(reader)
+    rows.dropped = reader.stats.duplicates  # build reports them
     warn(reader.stats.notices)
     return rows
 

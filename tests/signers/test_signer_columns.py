@@ -32,7 +32,7 @@ def test_parse_columns(spec: str, expected: dict[str, tuple[str, ...]]) -> None:
     ("spec", "message"),
     [
         ("nmae=Full Name", "--columns: unknown signer field 'nmae' (did you mean 'name'? "
-                           "known columns: name, email, city, country, note, public)"),
+                           "known columns: name, email, city, country, note, public, address)"),
         ("name", "--columns: 'name' has no '='"),
         ('name="Full', "--columns: unclosed quote"),
         ("email=A+B", "--columns: only name may join several columns, not 'email'"),

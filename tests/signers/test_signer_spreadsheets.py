@@ -75,7 +75,7 @@ def test_sheet_name_and_missing_sheet(here: Path) -> None:
                                           "Signers": [["name", "email"], ["Ana Lima", ""]]})
     assert error_of(path) == (
         "book.xlsx:1: the first row names no known column (the first row must name the "
-        "columns, for example name,email,city,country,note,public; or map yours: --columns "
+        "columns, for example name,email,city,country,note,public,address; or map yours: --columns "
         'name="Full Name",email="Email Address",public="Display my name")'
     )
     assert [s.name for s in read_signers(path, sheet="Signers")] == ["Ana Lima"]

@@ -64,7 +64,8 @@ def export_signers(
                 continue
             count += 1
             writer.writerow([csv_cell(v or "") for v in (s.name, s.email, s.city, s.country,
-                                                         s.note)] + ["yes" if s.public else "no"])
+                                                         s.note)] + ["yes" if s.public else "no"]
+                            + [csv_cell(s.address or "")])
     elif to == "osdi-json":
         buffer.write('{"_embedded": {"osdi:people": [')
         for s in signers:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import os
 import re
 import threading
 import warnings
@@ -177,7 +178,7 @@ class PdfRenderer:
         if self._cleanup is not None:
             self._cleanup()  # the old configuration's temporary font folder goes now
         self._font_config = font_config
-        self._cleanup = weakref.finalize(self, dispose_font_config, font_config)
+        self._cleanup = weakref.finalize(self, dispose_font_config, font_config, os.getpid())
         self._stale = False
         install_glib_handler()
 

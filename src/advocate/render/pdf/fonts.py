@@ -413,9 +413,15 @@ def private_font_configuration(cls: Any) -> Any:
                 os.environ["FONTCONFIG_FILE"] = previous
 
 
-def dispose_font_config(font_config: Any) -> None:
+def dispose_font_config(font_config: Any, owner: int | None = None) -> None:
     """Remove the temporary font folder now (at exit at the latest): WeasyPrint's own
-    ``__del__`` would run during interpreter shutdown and print a TypeError."""
+    ``__del__`` would run during interpreter shutdown and print a TypeError.
+
+    ``owner`` is the process that made the configuration: a forked child (a confined
+    render) inherits it, and must not remove the folder its parent is still using."""
+    if owner is not None and owner != os.getpid():
+        font_config._folder = None  # the parent's: it removes it
+        return
     folder = font_config._folder
     font_config._folder = None
     if folder:
