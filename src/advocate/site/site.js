@@ -28,12 +28,17 @@
   }
   function view(raw) {                        // Writer.view (blank: not given)
     var v = {};
-    ["name", "city", "email"].forEach(function (f) {
+    ["name", "city", "email", "country"].forEach(function (f) {
       var s = (raw[f] || "").split(/\s+/).filter(Boolean).join(" ");
       v[f] = s || null;
     });
     var note = (raw.note || "").replace(/\r\n?/g, "\n").trim();
     v.note = note || null;
+    // One line, as the sender line of a window envelope shows it: "Street 1, 10115 Berlin"
+    var address = (raw.address || "").replace(/\r\n?/g, "\n").split(/[\n,]/).map(function (part) {
+      return part.split(/\s+/).filter(Boolean).join(" ");
+    }).filter(Boolean).join(", ");
+    v.address = address || null;
     return v;
   }
   var MD_ANY = /[\\`*_\[\]<>|~&#>+=:\-.)]/u;
@@ -130,11 +135,12 @@
   }
   function letterFor(target, lang, v) {
     var bits = D.fields.map(function (f) { return v[f] ? "1" : "0"; }).join("");
-    var st = D.stencils[target.id + "|" + lang + "|" + bits];
+    var shapes = D.stencils[target.id + "|" + lang];
+    var st = shapes && shapes[parseInt(bits, 2)];
     if (!st) return null;
     var iso = {};
     D.fields.forEach(function (f) {
-      iso[f] = f === "note" ? v[f] : isolate(v[f], lang);
+      iso[f] = D.inline.indexOf(f) >= 0 ? isolate(v[f], lang) : v[f];
     });
     var values = {};
     Object.keys(D.placeholders).forEach(function (f) { values[D.placeholders[f]] = iso[f] || ""; });
@@ -268,7 +274,7 @@
   }
 
   // -- the page
-  var inputs = ["name", "city", "email", "note"];
+  var inputs = D.fields;
   var STORE = "advocate-site:" + location.pathname;
   function raw() {
     var r = {};
