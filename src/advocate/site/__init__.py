@@ -184,8 +184,9 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
             rtl = rtl or direction(letter_lang) == "rtl"
             for bits in product((0, 1), repeat=len(SITE_FIELDS)):
                 given = dict(zip(SITE_FIELDS, bits, strict=True))
-                writer = Writer(**{f: _SAMPLE[f] if given[f] else None
-                                   for f in SITE_FIELDS})
+                v = {f: _SAMPLE[f] if given[f] else None for f in SITE_FIELDS}
+                writer = Writer(name=v["name"], city=v["city"], email=v["email"],
+                                country=v["country"], note=v["note"], address=v["address"])
                 used, stencil = renderer.letter_stencil(target.id, writer, letter_lang)
                 entry = None if stencil is None else _stencil_data(stencil, blocks, strings)
                 if entry is not None and target.email:
