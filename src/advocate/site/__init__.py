@@ -18,6 +18,7 @@ Without JavaScript the page shows each target's fill-in letter and a ``mailto:``
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from html import escape
@@ -86,8 +87,8 @@ def _bidi_ranges(classes: tuple[str, ...]) -> list[list[int]]:
     return ranges
 
 
-def _stencil_data(stencil: Stencil, blocks: dict[str, int],
-                  strings: dict[str, int]) -> dict[str, Any] | None:
+def _stencil_data(stencil: Stencil, blocks: dict[str, int], strings: dict[str, int],
+                  kinds: dict[str, str]) -> dict[str, Any] | None:
     """A stencil as the page's script uses it, every string a number in a shared table
     (stencils of one target share most of their text): value pieces (with placeholders)
     and the text plan (a fixed block as the number of its *text* in ``blocks``; a block
@@ -104,6 +105,9 @@ def _stencil_data(stencil: Stencil, blocks: dict[str, int],
         if isinstance(block, str):
             text = markup._block_text(block, markup.WIDTH)
             plan.append(blocks.setdefault(text, len(blocks)))
+            kind = re.match(r"::: *([a-z]+)\n", block)
+            if kind:
+                kinds.setdefault(text, kind.group(1))
             continue
         sample = "".join(p if isinstance(p, str) else "x" for p in block)
         if markup._plain_block_text(sample, markup.WIDTH) is None:
@@ -159,6 +163,7 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
     page_lang = resolve_language(campaign, lang)
     langs = list(dict.fromkeys([page_lang, *campaign.languages]))
     blocks: dict[str, int] = {}
+    kinds: dict[str, str] = {}
     stencils: dict[str, Any] = {}
     strings: dict[str, int] = {}
     targets: list[dict[str, Any]] = []
@@ -188,7 +193,8 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
                 writer = Writer(name=v["name"], city=v["city"], email=v["email"],
                                 country=v["country"], note=v["note"], address=v["address"])
                 used, stencil = renderer.letter_stencil(target.id, writer, letter_lang)
-                entry = None if stencil is None else _stencil_data(stencil, blocks, strings)
+                entry = (None if stencil is None
+                         else _stencil_data(stencil, blocks, strings, kinds))
                 if entry is not None and target.email:
                     name = renderer.view(used)[0]["targets"][index]["name"]
                     entry["to"] = strings.setdefault(_fold_words("To", _mailbox_tokens(
@@ -199,6 +205,8 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
         "inline": list(INLINE_FIELDS),
         "languages": langs, "targets": targets, "stencils": stencils,
         "blocks": list(blocks), "strings": list(strings),
+        # The container of each fixed block (recipient, date, ...), for the print layout.
+        "blockKinds": [kinds.get(text, "") for text in blocks],
         "blockNames": sorted(markup.BLOCKS), "width": markup.WIDTH,
         "rtlLangs": sorted({lng for lng in langs if direction(lng) == "rtl"}),
         "strong": {"R": _bidi_ranges(("R", "AL")),
@@ -300,6 +308,7 @@ def _page(renderer: Renderer, lang: str, data: dict[str, Any],
 </div>
 <p class="webmail">{s["webmail"]} <span id="webmail"></span></p>
 <pre id="letter" class="letter-text" tabindex="0" aria-labelledby="result-h"></pre>
+<div id="paper" aria-hidden="true"></div>
 </section>
 <div id="generic">{"".join(fallback)}</div>
 </section>
