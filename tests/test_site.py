@@ -50,6 +50,10 @@ def site(tmp_path_factory: pytest.TempPathFactory, campaign: Campaign) -> Path:
 @pytest.fixture(scope="module")
 def mailable(tmp_path_factory: pytest.TempPathFactory) -> tuple[Campaign, Path]:
     """The bundled campaign with an email address for every target, and its site."""
+    import os
+
+    # Module-scoped, so built before conftest's per-test SOURCE_DATE_EPOCH: fix the date here.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1768435200")
     source = resolve_campaign("kazakhstan-2022").read_text(encoding="utf-8")
     head, targets = source.split("\ntargets:\n", 1)
     targets = re.sub(r"^  - id: ([a-z-]+)$", r"  - id: \1\n    email: \1@example.org",
