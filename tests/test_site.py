@@ -50,6 +50,10 @@ def site(tmp_path_factory: pytest.TempPathFactory, campaign: Campaign) -> Path:
 @pytest.fixture(scope="module")
 def mailable(tmp_path_factory: pytest.TempPathFactory) -> tuple[Campaign, Path]:
     """The bundled campaign with an email address for every target, and its site."""
+    import os
+
+    # Module-scoped, so built before conftest's per-test SOURCE_DATE_EPOCH: fix the date here.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1768435200")
     source = resolve_campaign("kazakhstan-2022").read_text(encoding="utf-8")
     head, targets = source.split("\ntargets:\n", 1)
     targets = re.sub(r"^  - id: ([a-z-]+)$", r"  - id: \1\n    email: \1@example.org",
@@ -103,10 +107,11 @@ def page(browser: Any, site: Path) -> Iterator[tuple[Any, Guard]]:
 
 
 def fill(pg: Any, target: str, lang: str, name: str, city: str, note: str,
-         email: str = "") -> str:
+         email: str = "", country: str = "", address: str = "") -> str:
     pg.select_option("#target", target)
     pg.select_option("#lang", lang)
-    for field, value in (("name", name), ("city", city), ("email", email), ("note", note)):
+    for field, value in (("name", name), ("city", city), ("email", email), ("note", note),
+                         ("country", country), ("address", address)):
         pg.fill(f"#{field}", value)
     return str(pg.locator("#letter").text_content())
 
@@ -135,6 +140,23 @@ def test_letters_match_the_letter_command(page: tuple[Any, Guard], campaign: Cam
                 shown = fill(pg, target.id, lang, name, city, note)
                 assert shown == expected(campaign, target.id, lang, name=name, city=city,
                                          note=note), (target.id, lang, name)
+            for name, city, country, address in ADDRESSES:
+                shown = fill(pg, target.id, lang, name, city, "", country=country,
+                             address=address)
+                assert shown == expected(campaign, target.id, lang, name=name, city=city,
+                                         country=country, address=address), (target.id, lang)
+                if address:
+                    assert address.splitlines()[0].strip() in shown
+
+
+# (name, city, country, address) as `advocate letter --country ... --address ...` takes them:
+# multi-line, commas, blank lines and stray spaces, Markdown-hostile, right-to-left.
+ADDRESSES = [
+    ("Zoë Example", "Tbilisi", "Georgia", "Rustaveli Ave 12, apt. 3\n\n  0108  Tbilisi "),
+    ("Jane *Doe*", "Berlin", "", "Hauptstraße 1\n10115 Berlin\nGermany"),
+    ("محمد علي", "Paris", "France", ""),
+    ("Ана", "Алматы", "Қазақстан", "ул. Абая [5] <b>x</b>\nкв. 7 & 8"),
+]
 
 
 def test_all_targets_in_their_own_languages(page: tuple[Any, Guard],

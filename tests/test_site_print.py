@@ -56,10 +56,64 @@ def test_print_is_one_page_for_every_target_and_language(tmp_path: Path, source:
                 pg.fill("#name", "Zoë Example")
                 pg.fill("#city", "Tbilisi")
                 pg.fill("#note", NOTE)
+                pg.fill("#country", "Georgia")
+                pg.fill("#address", "Rustaveli Ave 12\n0108 Tbilisi")
                 reader = PdfReader(BytesIO(pg.pdf(format="A4")))
                 pages[(target.id, lang)] = len(reader.pages)
-                assert "Zoë Example" in reader.pages[0].extract_text()
+                text = reader.pages[0].extract_text()
+                assert "Zoë Example" in text and "Rustaveli Ave 12, 0108 Tbilisi" in text
         browser.close()
     assert len(pages) == len(campaign.targets) * len(campaign.languages)
     assert all(n == 1 for n in pages.values()), pages
     assert not refused, refused
+
+
+def test_print_layout_is_the_window_envelope_letter(tmp_path: Path) -> None:
+    """Sender top right, the recipient in the DIN 5008 window (45 mm from the top of the
+    sheet, 80 mm of text from 25 mm), the date below it, then the body; one page, looked at
+    as PNG."""
+    import subprocess
+
+    campaign = load_campaign(resolve_campaign("kazakhstan-2022"))
+    write_site(campaign, tmp_path / "site")
+    mm = 96 / 25.4  # CSS px per millimetre
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        pg = browser.new_page()
+        pg.goto((tmp_path / "site" / "index.html").as_uri())
+        pg.wait_for_selector("#letter:not(:empty)")
+        pg.select_option("#target", campaign.targets[0].id)
+        pg.fill("#name", "Zoë Example")
+        pg.fill("#city", "Tbilisi")
+        pg.fill("#country", "Georgia")
+        pg.fill("#address", "Rustaveli Ave 12\n0108 Tbilisi")
+        pg.fill("#note", NOTE)
+        pg.emulate_media(media="print")
+        pg.wait_for_selector("#paper .sheet .sender", state="visible")
+        box = {k: pg.locator(f"#paper .sheet {k}").bounding_box()
+               for k in (".sender", ".recipient", ".date", ".body")}
+        box[""] = pg.locator("#paper").bounding_box()
+        sheet = box[""]
+        assert sheet and all(box.values()), box
+        sender, recipient, date, body = (box[k] for k in (".sender", ".recipient", ".date",
+                                                          ".body"))
+        assert sender and recipient and date and body
+        assert abs(sender["y"] - sheet["y"]) < 1
+        assert abs(sender["x"] + sender["width"] - sheet["x"] - sheet["width"]) < 1
+        assert abs(recipient["y"] - sheet["y"]) < 1  # the block's top, then its padding
+        window = pg.evaluate("getComputedStyle(document.querySelector('#paper .recipient'))"
+                             ".paddingTop")
+        assert abs(float(window.removesuffix("px")) - 27 * mm) < 1  # 18 + 27 = 45 mm
+        assert abs(recipient["width"] - 80 * mm) < 1
+        assert abs(recipient["x"] - sheet["x"]) < 1  # 25 mm from the sheet's edge
+        assert date["y"] >= recipient["y"] + recipient["height"]
+        assert body["y"] > date["y"]
+        assert "Rustaveli Ave 12, 0108 Tbilisi" in str(pg.locator("#paper .sender")
+                                                       .text_content())
+        pdf = pg.pdf(format="A4")
+        browser.close()
+    assert len(PdfReader(BytesIO(pdf)).pages) == 1
+    (tmp_path / "letter.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(tmp_path / "letter.pdf"),
+                    str(tmp_path / "letter")], check=True)
+    assert (tmp_path / "letter-1.png").stat().st_size > 10_000

@@ -18,6 +18,7 @@ Without JavaScript the page shows each target's fill-in letter and a ``mailto:``
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from html import escape
@@ -39,20 +40,23 @@ from advocate.render.html import apply_csp
 from advocate.schema.campaign import Campaign
 from advocate.templates.stencil import FIELDS, Stencil
 from advocate.text import markdown as markup
-from advocate.text.bidi import direction, plain
+from advocate.text.bidi import INLINE_FIELDS, direction, plain
 from advocate.text.localise import resolve_language
 
 __all__ = ["SITE_CSP", "SITE_FIELDS", "SITE_FILES", "Site", "build_site", "write_site"]
 
 #: The page's policy: its own script and style sheet, nothing else; no form goes anywhere.
-SITE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+SITE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; "
+            "img-src 'self' data:; "
             "form-action 'none'; base-uri 'none'")
 SITE_META = f'<meta http-equiv="Content-Security-Policy" content="{SITE_CSP}">'
-#: The writer's fields the page asks for (country is not asked: the letter leaves it out).
-SITE_FIELDS = ("name", "city", "email", "note")
+#: The writer's fields the page asks for (all of ``advocate letter``'s: its --name, --city,
+#: --email, --country, --note and --address).
+SITE_FIELDS = ("name", "city", "email", "country", "note", "address")
 #: The files of a site, by relative path.
 SITE_FILES = ("index.html", "site.css", "site.js", "brief.html", "petition.html")
-_SAMPLE = {"name": "Ab", "city": "Cd", "email": "ab@example.org", "note": "Ef"}
+_SAMPLE = {"name": "Ab", "city": "Cd", "email": "ab@example.org", "country": "Gh",
+           "note": "Ef", "address": "Ij"}
 _PLACEHOLDERS = {f: chr(0xF0001 + i) for i, f in enumerate(FIELDS)}
 
 
@@ -83,8 +87,8 @@ def _bidi_ranges(classes: tuple[str, ...]) -> list[list[int]]:
     return ranges
 
 
-def _stencil_data(stencil: Stencil, blocks: dict[str, int],
-                  strings: dict[str, int]) -> dict[str, Any] | None:
+def _stencil_data(stencil: Stencil, blocks: dict[str, int], strings: dict[str, int],
+                  kinds: dict[str, str]) -> dict[str, Any] | None:
     """A stencil as the page's script uses it, every string a number in a shared table
     (stencils of one target share most of their text): value pieces (with placeholders)
     and the text plan (a fixed block as the number of its *text* in ``blocks``; a block
@@ -101,6 +105,9 @@ def _stencil_data(stencil: Stencil, blocks: dict[str, int],
         if isinstance(block, str):
             text = markup._block_text(block, markup.WIDTH)
             plan.append(blocks.setdefault(text, len(blocks)))
+            kind = re.match(r"::: *([a-z]+)\n", block)
+            if kind:
+                kinds.setdefault(text, kind.group(1))
             continue
         sample = "".join(p if isinstance(p, str) else "x" for p in block)
         if markup._plain_block_text(sample, markup.WIDTH) is None:
@@ -134,6 +141,8 @@ _STRINGS = {
     "write": "Write your letter", "target": "To", "all": "All targets",
     "language": "Language", "target_lang": "The target's language",
     "name": "Your name", "city": "Your city", "email": "Your email (optional)",
+    "country": "Your country (optional)",
+    "address": "Your postal address (optional, so a reply by post is possible)",
     "note": "A personal note (optional: identical letters get filtered as spam)",
     "remember": "Remember my details on this device", "forget": "Forget me",
     "letter": "Your letter", "copy": "Copy the text", "mail": "Open in your email program",
@@ -154,6 +163,7 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
     page_lang = resolve_language(campaign, lang)
     langs = list(dict.fromkeys([page_lang, *campaign.languages]))
     blocks: dict[str, int] = {}
+    kinds: dict[str, str] = {}
     stencils: dict[str, Any] = {}
     strings: dict[str, int] = {}
     targets: list[dict[str, Any]] = []
@@ -179,22 +189,24 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
             rtl = rtl or direction(letter_lang) == "rtl"
             for bits in product((0, 1), repeat=len(SITE_FIELDS)):
                 given = dict(zip(SITE_FIELDS, bits, strict=True))
-                writer = Writer(name=_SAMPLE["name"] if given["name"] else None,
-                                city=_SAMPLE["city"] if given["city"] else None,
-                                email=_SAMPLE["email"] if given["email"] else None,
-                                note=_SAMPLE["note"] if given["note"] else None)
+                v = {f: _SAMPLE[f] if given[f] else None for f in SITE_FIELDS}
+                writer = Writer(name=v["name"], city=v["city"], email=v["email"],
+                                country=v["country"], note=v["note"], address=v["address"])
                 used, stencil = renderer.letter_stencil(target.id, writer, letter_lang)
-                key = f"{target.id}|{used}|{''.join(map(str, bits))}"
-                entry = None if stencil is None else _stencil_data(stencil, blocks, strings)
+                entry = (None if stencil is None
+                         else _stencil_data(stencil, blocks, strings, kinds))
                 if entry is not None and target.email:
                     name = renderer.view(used)[0]["targets"][index]["name"]
                     entry["to"] = strings.setdefault(_fold_words("To", _mailbox_tokens(
                         str(name), target.email, "To")), len(strings))
-                stencils[key] = entry
+                stencils.setdefault(f"{target.id}|{used}", []).append(entry)
     data = {
         "fields": list(SITE_FIELDS), "placeholders": _PLACEHOLDERS,
+        "inline": list(INLINE_FIELDS),
         "languages": langs, "targets": targets, "stencils": stencils,
         "blocks": list(blocks), "strings": list(strings),
+        # The container of each fixed block (recipient, date, ...), for the print layout.
+        "blockKinds": [kinds.get(text, "") for text in blocks],
         "blockNames": sorted(markup.BLOCKS), "width": markup.WIDTH,
         "rtlLangs": sorted({lng for lng in langs if direction(lng) == "rtl"}),
         "strong": {"R": _bidi_ranges(("R", "AL")),
@@ -275,6 +287,10 @@ def _page(renderer: Renderer, lang: str, data: dict[str, Any],
 <input id="city" name="city" autocomplete="address-level2"></div>
 <div class="row"><label for="email">{s["email"]}</label>
 <input id="email" name="email" type="email" autocomplete="email"></div>
+<div class="row"><label for="country">{s["country"]}</label>
+<input id="country" name="country" autocomplete="country-name"></div>
+<div class="row"><label for="address">{s["address"]}</label>
+<textarea id="address" name="address" rows="3" autocomplete="street-address"></textarea></div>
 <div class="row"><label for="note">{s["note"]}</label>
 <textarea id="note" name="note" rows="4"></textarea></div>
 <div class="row check"><input id="remember" type="checkbox">
@@ -292,6 +308,7 @@ def _page(renderer: Renderer, lang: str, data: dict[str, Any],
 </div>
 <p class="webmail">{s["webmail"]} <span id="webmail"></span></p>
 <pre id="letter" class="letter-text" tabindex="0" aria-labelledby="result-h"></pre>
+<div id="paper" aria-hidden="true"></div>
 </section>
 <div id="generic">{"".join(fallback)}</div>
 </section>

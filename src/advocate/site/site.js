@@ -28,12 +28,17 @@
   }
   function view(raw) {                        // Writer.view (blank: not given)
     var v = {};
-    ["name", "city", "email"].forEach(function (f) {
+    ["name", "city", "email", "country"].forEach(function (f) {
       var s = (raw[f] || "").split(/\s+/).filter(Boolean).join(" ");
       v[f] = s || null;
     });
     var note = (raw.note || "").replace(/\r\n?/g, "\n").trim();
     v.note = note || null;
+    // One line, as the sender line of a window envelope shows it: "Street 1, 10115 Berlin"
+    var address = (raw.address || "").replace(/\r\n?/g, "\n").split(/[\n,]/).map(function (part) {
+      return part.split(/\s+/).filter(Boolean).join(" ");
+    }).filter(Boolean).join(", ");
+    v.address = address || null;
     return v;
   }
   var MD_ANY = /[\\`*_\[\]<>|~&#>+=:\-.)]/u;
@@ -103,8 +108,10 @@
   }
   var ESCAPED = /\\([!-\/:-@\[-`{-~])/gu;
   var SYNTAX = /[\\`*_\[\]<>&!|~]|^ {0,3}([#>+=:\-]|\p{Nd}+[.)])|^ {4}|^\t/mu;
+  var kindOf = "";                             // the last block's container (print layout)
   function plainBlock(md) {                   // text.markdown._plain_block_text
     var c = /^::: *([a-z]+)\n([\s\S]*)\n:::\n?$/.exec(md);
+    kindOf = c ? c[1] : "";
     if (c) { if (D.blockNames.indexOf(c[1]) < 0) return null; md = c[2]; }
     if (!pyStrip(md) || md.indexOf("\n\n") >= 0 || md.indexOf(":::") >= 0 ||
         md.indexOf("\x00") >= 0 || md.indexOf("\r") >= 0) return null;
@@ -130,32 +137,36 @@
   }
   function letterFor(target, lang, v) {
     var bits = D.fields.map(function (f) { return v[f] ? "1" : "0"; }).join("");
-    var st = D.stencils[target.id + "|" + lang + "|" + bits];
+    var shapes = D.stencils[target.id + "|" + lang];
+    var st = shapes && shapes[parseInt(bits, 2)];
     if (!st) return null;
     var iso = {};
     D.fields.forEach(function (f) {
-      iso[f] = f === "note" ? v[f] : isolate(v[f], lang);
+      iso[f] = D.inline.indexOf(f) >= 0 ? isolate(v[f], lang) : v[f];
     });
     var values = {};
     Object.keys(D.placeholders).forEach(function (f) { values[D.placeholders[f]] = iso[f] || ""; });
     var S = D.strings;
     var printed = st.values.map(function (p) { return escapeMd(put(S[p], values)); });
-    var parts = [];
+    var parts = [], kinds = [];
     for (var i = 0; i < st.plan.length; i++) {
       var b = st.plan[i];
-      if (typeof b === "number") { parts.push(D.blocks[b]); continue; }
+      if (typeof b === "number") { parts.push(D.blocks[b]); kinds.push(D.blockKinds[b]); continue; }
       var md = b.map(function (p) { return p < 0 ? printed[-p - 1] : S[p]; }).join("");
       var cs = chunks(md);
       for (var j = 0; j < cs.length; j++) {
         var t = plainBlock(cs[j]);
         if (t === null) return null;
-        parts.push(t);
+        parts.push(t); kinds.push(kindOf);
       }
     }
-    var text = parts.filter(function (p) { return pyStrip(p); })
-      .map(function (p) { return p.replace(/\n+$/, ""); }).join("\n\n") + "\n";
+    var blocks = [];
+    parts.forEach(function (p, k) {
+      if (pyStrip(p)) blocks.push({ kind: kinds[k], text: p.replace(/\n+$/, "") });
+    });
+    var text = blocks.map(function (p) { return p.text; }).join("\n\n") + "\n";
     var subject = put(st.subject !== undefined ? S[st.subject] : st.title !== undefined ? S[st.title] : "", values);
-    return { text: text, subject: pyStrip(subject), to: st.to !== undefined ? S[st.to] : null, target: target };
+    return { text: text, blocks: blocks, subject: pyStrip(subject), to: st.to !== undefined ? S[st.to] : null, target: target };
   }
 
   // -- email: mailto (render/eml.py's mailto_link) and the .eml draft (build_eml)
@@ -268,7 +279,7 @@
   }
 
   // -- the page
-  var inputs = ["name", "city", "email", "note"];
+  var inputs = D.fields;
   var STORE = "advocate-site:" + location.pathname;
   function raw() {
     var r = {};
@@ -295,6 +306,7 @@
     pre.dir = letters.length && rtl(letters[0].lang) ? "rtl" : "ltr";
     // As render/eml.py: a link longer than MAILTO_MAX is cut by some mail programs, so then
     // the link opens the message with the subject only (paste the copied text, or use the .eml).
+    paper(letters);
     var m = mailto(letters, true), a = $("mailto");
     if (m && m.length > 2000) m = mailto(letters, false);
     if (m) { a.href = m; a.hidden = false; } else { a.removeAttribute("href"); a.hidden = true; }
@@ -318,6 +330,58 @@
     if ($("remember").checked) {
       try { localStorage.setItem(STORE, JSON.stringify(raw())); } catch (err) { /* private mode */ }
     }
+  }
+  // The print layout: as the PDF letter, a sheet per letter with the sender block top right,
+  // the recipient in the window of a DIN 5008 envelope, the date below it, then the body.
+  function paper(letters) {
+    var root = $("paper");
+    root.textContent = "";
+    letters.forEach(function (l) {
+      var sheet = document.createElement("article"), body = document.createElement("div");
+      sheet.className = "sheet";
+      sheet.lang = l.lang;
+      sheet.dir = rtl(l.lang) ? "rtl" : "ltr";
+      var head = {}, lines = 0, chars = 0;
+      ["sender", "recipient", "date"].forEach(function (k) {
+        head[k] = document.createElement("div");
+        head[k].className = k;
+      });
+      body.className = "body";
+      l.blocks.forEach(function (b) {
+        var into = head[b.kind];
+        if (into) {
+          if (into.childNodes.length) into.appendChild(document.createTextNode("\n"));
+          into.appendChild(document.createTextNode(b.text));
+          return;
+        }
+        // The text form's lines wrapped at 72 columns flow again as paragraphs (a soft
+        // break in the Markdown, as in the PDF); list items keep a hanging indent; the
+        // signature keeps its lines.
+        var block = document.createElement("div"), para = null;
+        block.className = "block " + (b.kind || "");
+        b.text.split("\n").forEach(function (line) {
+          var cont = para && b.kind !== "signature" && para.className !== "rule" &&
+            !/^(\p{Nd}+[.)]|[-*•]) /u.test(line) && !/^[-=]{3,}$/.test(line);
+          if (cont) { para.textContent += " " + line.trim(); return; }
+          para = document.createElement("div");
+          para.className = /^(\p{Nd}+[.)]|[-*•]) /u.test(line) ? "item" :
+            /^[-=]{3,}$/.test(line) ? "rule" : "line";
+          para.textContent = line;
+          block.appendChild(para);
+        });
+        chars += b.text.length;
+        lines += b.text.split("\n").length > 1 ? 2 : 1;
+        body.appendChild(block);
+      });
+      // An estimate of the body's printed lines (about 95 characters a line at 9.6 pt).
+      lines += Math.ceil(chars / 95);
+      body.style.setProperty("--lines", String(lines));
+      sheet.appendChild(head.sender);
+      sheet.appendChild(head.recipient);
+      sheet.appendChild(head.date);
+      sheet.appendChild(body);
+      root.appendChild(sheet);
+    });
   }
   function copy() {
     var text = $("letter").textContent, status = $("status");
