@@ -30,6 +30,7 @@ from typing import Any
 from advocate.errors import AdvocateError, Problem
 from advocate.render.documents import Renderer, Writer
 from advocate.render.eml import (
+    DRAFT_HEADERS,
     MAILTO_MAX,
     _fold_words,
     _mailbox_tokens,
@@ -213,6 +214,7 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
                    "L": _bidi_ranges(("L",)) if rtl else []},
         "separator": "\n" + "=" * markup.WIDTH + "\n\n",
         "messages": {"copied": _STRINGS["copied"]},
+        "draftHeaders": list(DRAFT_HEADERS),  # the .eml draft's headers, written once
     }
     files: dict[str, bytes] = {
         "index.html": _page(renderer, page_lang, data, generic).encode("utf-8"),
