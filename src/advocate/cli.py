@@ -210,8 +210,7 @@ def _signers(path: Path | None, encoding: str | None, dedupe: Dedupe, columns: s
     from advocate.signers.read import SignerList
 
     reader = _signer_reader(path, encoding, dedupe, columns, sheet, max_size, campaigns)
-    rows = SignerList(reader)
-    rows.dropped = reader.stats.duplicates  # build reports them
+    rows = SignerList.of(reader)  # with the duplicates dropped, which build reports
     warn(reader.stats.notices)
     return rows
 

@@ -282,6 +282,13 @@ class SignerList(list[Signer]):
 
     dropped: int = 0
 
+    @classmethod
+    def of(cls, reader: SignerReader) -> SignerList:
+        """Every signer ``reader`` yields, with the count of duplicates it dropped."""
+        signers = cls(reader)
+        signers.dropped = reader.stats.duplicates
+        return signers
+
 
 def read_signers(
     path: Path | str,
@@ -299,11 +306,9 @@ def read_signers(
     ``fields`` lists the columns the templates use; other columns are dropped unread
     (data minimisation), and ``name`` is always kept. I/O errors are AdvocateError.
     """
-    reader = SignerReader(path, encoding=encoding, dedupe=dedupe, max_bytes=max_bytes,
-                          fields=fields, columns=columns, sheet=sheet, languages=languages)
-    signers = SignerList(reader)
-    signers.dropped = reader.stats.duplicates
-    return signers
+    return SignerList.of(SignerReader(path, encoding=encoding, dedupe=dedupe,
+                                      max_bytes=max_bytes, fields=fields, columns=columns,
+                                      sheet=sheet, languages=languages))
 
 
 def parse_signers(
@@ -322,9 +327,6 @@ def parse_signers(
 
     On bad input it raises only AdvocateError (it is fuzzed).
     """
-    reader = SignerReader(filename, encoding=encoding, dedupe=dedupe, max_bytes=max_bytes,
-                          fields=fields, columns=columns, sheet=sheet, languages=languages,
-                          data=data)
-    signers = SignerList(reader)
-    signers.dropped = reader.stats.duplicates
-    return signers
+    return SignerList.of(SignerReader(filename, encoding=encoding, dedupe=dedupe,
+                                      max_bytes=max_bytes, fields=fields, columns=columns,
+                                      sheet=sheet, languages=languages, data=data))
