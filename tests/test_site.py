@@ -189,16 +189,7 @@ def page_draft(renderer: Renderer, doc: Any) -> bytes:
     """The draft the page builds: the letter command's .eml headers, with the letter's text
     form as its body. (``advocate letter --format eml`` now sends the email form, without
     the postal blocks; the page does not have that form yet: a known gap.)"""
-    from advocate.render.eml import build_eml
-    from advocate.text.bidi import plain
-
-    target = renderer.campaign.target(doc.target_id or "")
-    writer = doc.context["writer"]
-    return build_eml(
-        to_name=str(doc.context["target"]["name"]), to_addr=target.email,
-        from_name=plain(writer["name"] or ""),
-        from_addr=plain(writer["email"]) if writer["email"] else writer["email"],
-        subject=doc.subject or doc.title, body=doc.text())
+    return bytes(renderer.eml(doc, body=doc.text()))
 
 
 def test_mailto_and_eml(browser: Any, mailable: tuple[Campaign, Path]) -> None:

@@ -842,8 +842,9 @@ class Renderer:
             return self.pdf(documents)
         return self.format(documents, fmt).encode("utf-8")
 
-    def eml(self, document: Document) -> bytes:
-        """An email draft (``.eml``) of a letter: To the target, From the writer."""
+    def eml(self, document: Document, body: str | None = None) -> bytes:
+        """An email draft (``.eml``) of a letter: To the target, From the writer; its body
+        the letter's email form unless ``body`` is given."""
         from advocate.render.eml import build_eml
 
         target = self.campaign.target(document.target_id or "")
@@ -852,7 +853,8 @@ class Renderer:
             to_name=str(document.context["target"]["name"]), to_addr=target.email,
             from_name=plain(writer["name"] or ""),
             from_addr=plain(writer["email"]) if writer["email"] else writer["email"],
-            subject=document.subject or document.title, body=document.email_text())
+            subject=document.subject or document.title,
+            body=document.email_text() if body is None else body)
 
     def _qr(self) -> str | None:
         """The campaign page as a QR code, an SVG data URL made locally."""
