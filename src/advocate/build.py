@@ -201,29 +201,11 @@ def _worker_letters(jobs: Sequence[LetterJob], lang: str | None, staging: str,
 
 
 def _mailto(renderer: Renderer, target: str, document: Any) -> tuple[str | None, str]:
-    """The index's "open in mail" link for a letter and which form it carries: the full
-    email if its link fits in MAILTO_MAX characters (some browsers and mail programs cut
-    longer ones), else the asks by title with the facts, else the asks by title alone,
-    else the subject alone (the user
-    pastes the letter from the .txt; the .eml draft always holds the full email)."""
-    from advocate.render.eml import MAILTO_MAX, mailto_link
+    """The index's "open in mail" link for a letter (see :func:`letter_mailto`)."""
+    from advocate.render.email_text import letter_mailto
 
     email = renderer.campaign.target(target).email
-    to = [email] if email else []
-    subject = document.subject or document.title
-    forms: tuple[tuple[str, Callable[[], str]], ...] = (
-        ("full", document.email_text),
-        ("titles", lambda: document.short_email_text(facts=True)),
-        ("short", document.short_email_text), ("subject", lambda: ""))
-    for form, body in forms:
-        text = body()
-        # A link is never shorter than the body's UTF-8 bytes: skip hopeless ones unencoded.
-        if len(text.encode("utf-8")) > MAILTO_MAX:
-            continue
-        link = mailto_link(to, subject, text)
-        if len(link) <= MAILTO_MAX:
-            return link, form
-    return None, "none"
+    return letter_mailto(document, [email] if email else [])
 
 
 # -- planning ----------------------------------------------------------------------------

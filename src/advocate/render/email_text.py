@@ -19,6 +19,8 @@ full email).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from advocate.text import markdown as markup
 
@@ -30,33 +32,112 @@ _ASK_TITLE = re.compile(r"^(\s*\d+[.)] \*\*.+?\*\*).*$", re.MULTILINE)
 _POSTAL = frozenset({"sender", "recipient", "date"})
 
 
-def _email_markdown(markdown: str, *, short: bool = False, facts: bool = True) -> str:
-    """The letter's Markdown as an email's: postal blocks out, details under the signature."""
-    sender = ""
+def _container(match: re.Match[str], sender: str, short: bool, facts: bool) -> str:
+    """One ``::: name`` container of a letter as the email carries it ('' to leave it out)."""
+    name, body = match.group(1), match.group(2)
+    if name in _POSTAL or (not facts and name == "facts"):
+        return ""
+    if name == "signature" and sender:
+        body = sender  # the name first, then every detail the letter's head gave
+    if short and name == "asks":
+        body = _ASK_TITLE.sub(r"\1", body)
+    return f"::: {name}\n{body}\n:::\n"
+
+
+def _sender(markdown: str) -> str:
     for match in _BLOCK.finditer(markdown):
         if match.group(1) == "sender":
-            sender = match.group(2)
-            break
+            return match.group(2)
+    return ""
 
-    def block(match: re.Match[str]) -> str:
-        name, body = match.group(1), match.group(2)
-        if name in _POSTAL or (not facts and name == "facts"):
-            return ""
-        if name == "signature" and sender:
-            body = sender  # the name first, then every detail the letter's head gave
-        if short and name == "asks":
-            body = _ASK_TITLE.sub(r"\1", body)
-        return f"::: {name}\n{body}\n:::\n"
 
-    text = _BLOCK.sub(block, markdown)
+def _email_markdown(markdown: str, *, short: bool = False, facts: bool = True) -> str:
+    """The letter's Markdown as an email's: postal blocks out, details under the signature."""
+    sender = _sender(markdown)
+    text = _BLOCK.sub(lambda m: _container(m, sender, short, facts), markdown)
     return _HEADING.sub("", text, count=1).lstrip("\n")
+
+
+def email_container(block: str, form: str) -> str:
+    """A block of the letter's Markdown in email form ``form``, all but the signature's
+    sender details and the heading (the page's fixed blocks, converted once in Python)."""
+    return _BLOCK.sub(lambda m: _container(m, "", form != "full", form != "short"),
+                      block).rstrip("\n")
+
+
+def without_heading(block: str) -> str | None:
+    """A block without its first heading line, or None if it has none."""
+    if not _HEADING.search(block + "\n"):
+        return None
+    return _HEADING.sub("", block + "\n", count=1).rstrip("\n")
+
+
+def sender_body(block: str) -> str:
+    """The body of the block's first ``::: sender`` container ('' if none)."""
+    return next((m.group(2) for m in _BLOCK.finditer(block) if m.group(1) == "sender"), "")
+
+
+def email_blocks(blocks: list[str], form: str) -> list[str] | None:
+    """The email form ``form`` of a letter given as its top-level Markdown blocks, made block
+    by block, as the action page makes it in the browser (``site.js``'s ``emailFor``). None
+    when the first heading is in a block the form rewrites: then only the rewrite of the
+    whole Markdown (:data:`EMAIL_FORMS`) is exact."""
+    short, facts = form != "full", form != "short"
+    sender = next((m.group(2) for block in blocks for m in _BLOCK.finditer(block)
+                   if m.group(1) == "sender"), "")
+    out: list[str] = []
+    headed = False
+    for block in blocks:
+        text = _BLOCK.sub(lambda m: _container(m, sender, short, facts), block).rstrip("\n")
+        if not headed and text.strip() and _HEADING.search(text + "\n"):
+            if text != block:
+                return None
+            text = _HEADING.sub("", text + "\n", count=1).rstrip("\n")
+            headed = True
+        if text.strip():
+            out.append(text)
+    return out
 
 
 def email_body(markdown: str) -> str:
     """The full email for a letter's Markdown: the ``.eml`` body and, if it fits, the mailto."""
-    return markup.to_text(_email_markdown(markdown), width=UNWRAPPED)
+    return markup.to_text(EMAIL_FORMS["full"](markdown), width=UNWRAPPED)
 
 
 def short_email(markdown: str, *, facts: bool = False) -> str:
     """A short email for a mailto link: the asks by title, with or without the facts."""
-    return markup.to_text(_email_markdown(markdown, short=True, facts=facts), width=UNWRAPPED)
+    form = EMAIL_FORMS["titles" if facts else "short"]
+    return markup.to_text(form(markdown), width=UNWRAPPED)
+
+
+#: The forms of a letter's email, longest first, as Markdown rewrites of the letter's:
+#: the full email, the asks by title with the facts, the asks by title alone.
+EMAIL_FORMS: dict[str, Callable[[str], str]] = {
+    "full": _email_markdown,
+    "titles": lambda markdown: _email_markdown(markdown, short=True, facts=True),
+    "short": lambda markdown: _email_markdown(markdown, short=True, facts=False),
+}
+
+
+def letter_mailto(document: Any, to: list[str]) -> tuple[str | None, str]:
+    """The "open in mail" link for a letter and which form it carries: the full email if
+    its link fits in MAILTO_MAX characters (some browsers and mail programs cut longer
+    ones), else the asks by title with the facts, else the asks by title alone, else the
+    subject alone (the user pastes the letter from the .txt; the .eml draft always holds
+    the full email). None when no link fits."""
+    from advocate.render.eml import MAILTO_MAX, mailto_link
+
+    subject = document.subject or document.title
+    forms: tuple[tuple[str, Callable[[], str]], ...] = (
+        ("full", document.email_text),
+        ("titles", lambda: document.short_email_text(facts=True)),
+        ("short", document.short_email_text), ("subject", lambda: ""))
+    for form, body in forms:
+        text = body()
+        # A link is never shorter than the body's UTF-8 bytes: skip hopeless ones unencoded.
+        if len(text.encode("utf-8")) > MAILTO_MAX:
+            continue
+        link = mailto_link(to, subject, text)
+        if len(link) <= MAILTO_MAX:
+            return link, form
+    return None, "none"

@@ -29,17 +29,25 @@ from typing import Any
 
 from advocate.errors import AdvocateError, Problem
 from advocate.render.documents import Renderer, Writer
+from advocate.render.email_text import (
+    EMAIL_FORMS,
+    UNWRAPPED,
+    email_blocks,
+    email_container,
+    letter_mailto,
+    sender_body,
+    without_heading,
+)
 from advocate.render.eml import (
     DRAFT_HEADERS,
     MAILTO_MAX,
     _fold_words,
     _mailbox_tokens,
     _mailto_addr,
-    mailto_link,
 )
 from advocate.render.html import apply_csp
 from advocate.schema.campaign import Campaign
-from advocate.templates.stencil import FIELDS, Stencil
+from advocate.templates.stencil import FIELDS, Block, Stencil
 from advocate.text import markdown as markup
 from advocate.text.bidi import INLINE_FIELDS, direction, plain
 from advocate.text.localise import resolve_language
@@ -88,54 +96,140 @@ def _bidi_ranges(classes: tuple[str, ...]) -> list[list[int]]:
     return ranges
 
 
-def _stencil_data(stencil: Stencil, blocks: dict[str, int], strings: dict[str, int],
-                  kinds: dict[str, str]) -> dict[str, Any] | None:
-    """A stencil as the page's script uses it, every string a number in a shared table
-    (stencils of one target share most of their text): value pieces (with placeholders)
-    and the text plan (a fixed block as the number of its *text* in ``blocks``; a block
-    with values as a list: n >= 0 Markdown ``strings[n]``, n < 0 printed value ``-n-1``).
-    None when the browser could not reproduce it (a value block the plain path refuses)."""
-    if stencil.blocks is None:
+_FORMS = tuple(EMAIL_FORMS)  # full, titles, short
+
+
+def _compact(data: dict[str, Any] | None) -> Any:
+    """A stencil's data in the page's compact form (a third of its JSON):
+    ``"values|plan|subject|title|to"``, numbers comma-separated, the plan's items
+    space-separated: ``n`` a fixed block, ``a-b`` fixed blocks a to b, ``(p,q,...)`` a block
+    with values. With its own email forms: ``[that, {"full": "values|plan", ...}]``."""
+    if data is None:
         return None
 
-    def intern(text: str) -> int:
-        return strings.setdefault(text, len(strings))
+    def plan(items: list[Any]) -> str:
+        out: list[str] = []
+        for item in items:
+            if isinstance(item, list):
+                out.append("(" + ",".join(map(str, item)) + ")")
+            elif out and re.fullmatch(r"\d+(-\d+)?", out[-1]) and \
+                    int(out[-1].rsplit("-", 1)[-1]) == item - 1:
+                out[-1] = out[-1].split("-")[0] + f"-{item}"
+            else:
+                out.append(str(item))
+        return " ".join(out)
 
-    plan: list[Any] = []
-    for block in stencil.blocks:
-        if isinstance(block, str):
-            text = markup._block_text(block, markup.WIDTH)
-            plan.append(blocks.setdefault(text, len(blocks)))
-            kind = re.match(r"::: *([a-z]+)\n", block)
-            if kind:
-                kinds.setdefault(text, kind.group(1))
-            continue
-        sample = "".join(p if isinstance(p, str) else "x" for p in block)
-        if markup._plain_block_text(sample, markup.WIDTH) is None:
-            return None
-        plan.append([intern(p) if isinstance(p, str) else -p - 1 for p in block])
-    data: dict[str, Any] = {"values": [intern(v) for v in stencil.pieces[1::2]], "plan": plan}
+    def one(d: dict[str, Any], *keys: str) -> str:
+        return "|".join([",".join(map(str, d["values"])), plan(d["plan"]),
+                         *(str(d.get(k, "")) for k in keys)])
+
+    text = one(data, "subject", "title", "to")
+    forms = {f: one(data[f]) for f in _FORMS if f in data}
+    return [text, forms] if forms else text
+
+
+class _Tables:
+    """The strings the page's stencils share, each once: the fixed blocks (by Markdown), the
+    texts they convert to, and the Markdown pieces of the blocks that hold values."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, int] = {}
+        self.strings: dict[str, int] = {}
+        self.fixed: dict[str, int] = {}
+        self.rows: list[list[Any]] = []
+
+    def text(self, text: str) -> int:
+        return self.texts.setdefault(text, len(self.texts))
+
+    def string(self, text: str) -> int:
+        return self.strings.setdefault(text, len(self.strings))
+
+    def block(self, markdown: str) -> int:
+        """A fixed block's number. Its row: [its text, its container, its text in each email
+        form (one number if all are the same, -1 if left out), its text without its first
+        heading (-1: nothing left; absent: no heading), its details as the email's signature
+        (a sender block; absent otherwise)]."""
+        if markdown in self.fixed:
+            return self.fixed[markdown]
+        kind = re.match(r"::: *([a-z]+)\n", markdown)
+        forms = []
+        for form in _FORMS:
+            email = email_container(markdown, form)
+            forms.append(self.text(markup._block_text(email, UNWRAPPED)) if email.strip()
+                         else -1)
+        row: list[Any] = [self.text(markup._block_text(markdown, markup.WIDTH)),
+                          kind.group(1) if kind else "",
+                          forms[0] if len(set(forms)) == 1 else forms, None, None]
+        headless = without_heading(markdown)
+        if headless is not None:
+            row[3] = self.text(markup._block_text(headless, UNWRAPPED)) \
+                if headless.strip() else -1
+        sender = sender_body(markdown)
+        if sender:
+            row[4] = self.text(markup._block_text(f"::: signature\n{sender}\n:::", UNWRAPPED))
+        while row[-1] is None:
+            row.pop()
+        self.fixed[markdown] = len(self.rows)
+        self.rows.append(row)
+        return self.fixed[markdown]
+
+
+def _plain(block: str | Block, width: int) -> bool:
+    """Whether the browser can convert a block that holds values (the plain path)."""
+    if isinstance(block, str):
+        return True
+    sample = "".join(p if isinstance(p, str) else "x" for p in block)
+    return markup._plain_block_text(sample, width) is not None
+
+
+def _stencil_data(stencil: Stencil, tables: _Tables,
+                  width: int = markup.WIDTH) -> dict[str, Any] | None:
+    """A stencil as the page's script uses it, every string a number in a shared table
+    (stencils of one target share most of their text): value pieces (with placeholders)
+    and the text plan (a fixed block as its number; a block with values as a list: n >= 0
+    Markdown ``strings[n]``, n < 0 printed value ``-n-1``). For the letter's text form
+    (``width`` 72), its email forms too (see :func:`_email_forms`). None when the browser
+    could not reproduce it (a value block the plain path refuses)."""
+    if stencil.blocks is None or not all(_plain(b, width) for b in stencil.blocks):
+        return None
+    narrow = width == markup.WIDTH  # else an email form's own plan: texts by number
+    plan: list[Any] = [
+        (tables.block(block) if narrow else tables.text(markup._block_text(block, width)))
+        if isinstance(block, str) else
+        [tables.string(p) if isinstance(p, str) else -p - 1 for p in block]
+        for block in stencil.blocks]
+    data: dict[str, Any] = {"values": [tables.string(v) for v in stencil.pieces[1::2]],
+                            "plan": plan}
+    if not narrow:
+        return data
     for key in ("subject", "title"):
         value = stencil.exported.get(key)
         if isinstance(value, str):
-            data[key] = intern(value)
+            data[key] = tables.string(value)
+    return _email_forms(data, stencil, tables)
+
+
+def _email_forms(data: dict[str, Any], stencil: Stencil,
+                 tables: _Tables) -> dict[str, Any] | None:
+    """The email forms (render/email_text.py's, for the .eml draft and the mailto link).
+    The browser makes each block by block from the text plan (``emailFor``); where that is
+    not exactly the rewrite of the whole letter (checked here on the stencil), the form's
+    own stencil goes with the data. None if a form cannot be made at all."""
+    marked = stencil.marked_blocks()
+    for form, rewrite in EMAIL_FORMS.items():
+        exact = stencil.rewritten(rewrite)
+        if exact is None or exact.blocks is None:
+            return None
+        derived = email_blocks(marked, form) if marked is not None else None
+        whole = [b.rstrip("\n") for b in exact.marked_blocks() or []]
+        if derived is not None and derived == whole \
+                and all(_plain(b, UNWRAPPED) for b in exact.blocks):
+            continue
+        own = _stencil_data(exact, tables, UNWRAPPED)
+        if own is None:
+            return None
+        data[form] = own
     return data
-
-
-def _webmail(to: str, subject: str, body: str) -> list[tuple[str, str]]:
-    from urllib.parse import quote
-
-    def q(text: str) -> str:
-        return quote(text, safe="")
-
-    return [
-        ("Gmail", f"https://mail.google.com/mail/?view=cm&fs=1&to={q(to)}&su={q(subject)}"
-                  f"&body={q(body)}"),
-        ("Outlook.com", f"https://outlook.live.com/mail/0/deeplink/compose?to={q(to)}"
-                        f"&subject={q(subject)}&body={q(body)}"),
-        ("Yahoo Mail", f"https://compose.mail.yahoo.com/?to={q(to)}&subject={q(subject)}"
-                       f"&body={q(body)}"),
-    ]
 
 
 _STRINGS = {
@@ -163,10 +257,8 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
     renderer = Renderer(campaign, templates=templates)
     page_lang = resolve_language(campaign, lang)
     langs = list(dict.fromkeys([page_lang, *campaign.languages]))
-    blocks: dict[str, int] = {}
-    kinds: dict[str, str] = {}
+    tables = _Tables()
     stencils: dict[str, Any] = {}
-    strings: dict[str, int] = {}
     targets: list[dict[str, Any]] = []
     generic: list[tuple[Any, Any, str | None]] = []
     warnings: list[Problem] = []
@@ -179,12 +271,7 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
                         "mailto": _mailto_addr(target.email) if target.email else None})
         document = renderer.letter(target.id, None, own)
         warnings += [w for w in document.warnings if w not in warnings]
-        link = None
-        if target.email:
-            link = mailto_link([target.email], document.subject or document.title,
-                               document.text())
-            if len(link) > MAILTO_MAX:  # cut by some mail programs: the subject only
-                link = mailto_link([target.email], document.subject or document.title, "")
+        link = letter_mailto(document, [target.email])[0] if target.email else None
         generic.append((target, document, link))
         for letter_lang in langs:
             rtl = rtl or direction(letter_lang) == "rtl"
@@ -194,21 +281,19 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
                 writer = Writer(name=v["name"], city=v["city"], email=v["email"],
                                 country=v["country"], note=v["note"], address=v["address"])
                 used, stencil = renderer.letter_stencil(target.id, writer, letter_lang)
-                entry = (None if stencil is None
-                         else _stencil_data(stencil, blocks, strings, kinds))
+                entry = None if stencil is None else _stencil_data(stencil, tables)
                 if entry is not None and target.email:
                     name = renderer.view(used)[0]["targets"][index]["name"]
-                    entry["to"] = strings.setdefault(_fold_words("To", _mailbox_tokens(
-                        str(name), target.email, "To")), len(strings))
-                stencils.setdefault(f"{target.id}|{used}", []).append(entry)
+                    entry["to"] = tables.string(_fold_words("To", _mailbox_tokens(
+                        str(name), target.email, "To")))
+                stencils.setdefault(f"{target.id}|{used}", []).append(_compact(entry))
     data = {
         "fields": list(SITE_FIELDS), "placeholders": _PLACEHOLDERS,
         "inline": list(INLINE_FIELDS),
         "languages": langs, "targets": targets, "stencils": stencils,
-        "blocks": list(blocks), "strings": list(strings),
-        # The container of each fixed block (recipient, date, ...), for the print layout.
-        "blockKinds": [kinds.get(text, "") for text in blocks],
-        "blockNames": sorted(markup.BLOCKS), "width": markup.WIDTH,
+        "texts": list(tables.texts), "strings": list(tables.strings), "fixed": tables.rows,
+        "blockNames": sorted(markup.BLOCKS), "width": markup.WIDTH, "emailWidth": UNWRAPPED,
+        "mailtoMax": MAILTO_MAX,
         "rtlLangs": sorted({lng for lng in langs if direction(lng) == "rtl"}),
         "strong": {"R": _bidi_ranges(("R", "AL")),
                    "L": _bidi_ranges(("L",)) if rtl else []},

@@ -109,7 +109,7 @@
   var ESCAPED = /\\([!-\/:-@\[-`{-~])/gu;
   var SYNTAX = /[\\`*_\[\]<>&!|~]|^ {0,3}([#>+=:\-]|\p{Nd}+[.)])|^ {4}|^\t/mu;
   var kindOf = "";                             // the last block's container (print layout)
-  function plainBlock(md) {                   // text.markdown._plain_block_text
+  function plainBlock(md, width) {            // text.markdown._plain_block_text
     var c = /^::: *([a-z]+)\n([\s\S]*)\n:::\n?$/.exec(md);
     kindOf = c ? c[1] : "";
     if (c) { if (D.blockNames.indexOf(c[1]) < 0) return null; md = c[2]; }
@@ -131,31 +131,71 @@
     }).join("");
     var out = [];
     text.split("\n").forEach(function (part) {
-      var w = wrap(part, D.width); out.push.apply(out, w.length ? w : [""]);
+      var w = wrap(part, width); out.push.apply(out, w.length ? w : [""]);
     });
     return out.join("\n") + "\n";
   }
-  function letterFor(target, lang, v) {
+  // A stencil from its compact form (site/__init__.py's _compact).
+  function numbers(s) { return s ? s.split(",").map(Number) : []; }
+  function decode(entry) {
+    if (!entry) return null;
+    var text = typeof entry === "string" ? entry : entry[0];
+    function one(s) {
+      var f = s.split("|"), plan = [];
+      (f[1] ? f[1].split(" ") : []).forEach(function (t) {
+        if (t.charAt(0) === "(") { plan.push(numbers(t.slice(1, -1))); return; }
+        var ab = t.split("-").map(Number);
+        for (var n = ab[0]; n <= ab[ab.length - 1]; n++) plan.push(n);
+      });
+      var st = { values: numbers(f[0]), plan: plan };
+      ["subject", "title", "to"].forEach(function (k, i) {
+        if (f[i + 2]) st[k] = Number(f[i + 2]);
+      });
+      return st;
+    }
+    var st = one(text);
+    if (typeof entry !== "string") {
+      Object.keys(entry[1]).forEach(function (form) { st[form] = one(entry[1][form]); });
+    }
+    return st;
+  }
+  var decoded = {};
+  function shapeOf(target, lang, v) {
     var bits = D.fields.map(function (f) { return v[f] ? "1" : "0"; }).join("");
-    var shapes = D.stencils[target.id + "|" + lang];
-    var st = shapes && shapes[parseInt(bits, 2)];
-    if (!st) return null;
-    var iso = {};
-    D.fields.forEach(function (f) {
-      iso[f] = D.inline.indexOf(f) >= 0 ? isolate(v[f], lang) : v[f];
-    });
+    var key = target.id + "|" + lang + "|" + bits;
+    if (!(key in decoded)) {
+      var shapes = D.stencils[target.id + "|" + lang];
+      decoded[key] = shapes ? decode(shapes[parseInt(bits, 2)]) : null;
+    }
+    return decoded[key];
+  }
+  function filler(lang, v) {                  // placeholder -> the value as printed
     var values = {};
-    Object.keys(D.placeholders).forEach(function (f) { values[D.placeholders[f]] = iso[f] || ""; });
-    var S = D.strings;
+    Object.keys(D.placeholders).forEach(function (f) {
+      var value = D.inline.indexOf(f) >= 0 ? isolate(v[f], lang) : v[f];
+      values[D.placeholders[f]] = value || "";
+    });
+    return values;
+  }
+  // A letter's text form (form ""), or an email form given by its own stencil ("full",
+  // "titles", "short": render/email_text.py's, never wrapped; see emailFor).
+  function letterFor(target, lang, v, form) {
+    var whole = shapeOf(target, lang, v);
+    if (!whole) return null;
+    var st = form ? whole[form] : whole, width = form ? D.emailWidth : D.width;
+    var values = filler(lang, v), S = D.strings;
     var printed = st.values.map(function (p) { return escapeMd(put(S[p], values)); });
     var parts = [], kinds = [];
     for (var i = 0; i < st.plan.length; i++) {
       var b = st.plan[i];
-      if (typeof b === "number") { parts.push(D.blocks[b]); kinds.push(D.blockKinds[b]); continue; }
+      if (typeof b === "number") {
+        if (form) { parts.push(D.texts[b]); kinds.push(""); continue; }
+        parts.push(D.texts[D.fixed[b][0]]); kinds.push(D.fixed[b][1]); continue;
+      }
       var md = b.map(function (p) { return p < 0 ? printed[-p - 1] : S[p]; }).join("");
       var cs = chunks(md);
       for (var j = 0; j < cs.length; j++) {
-        var t = plainBlock(cs[j]);
+        var t = plainBlock(cs[j], width);
         if (t === null) return null;
         parts.push(t); kinds.push(kindOf);
       }
@@ -165,8 +205,87 @@
       if (pyStrip(p)) blocks.push({ kind: kinds[k], text: p.replace(/\n+$/, "") });
     });
     var text = blocks.map(function (p) { return p.text; }).join("\n\n") + "\n";
-    var subject = put(st.subject !== undefined ? S[st.subject] : st.title !== undefined ? S[st.title] : "", values);
-    return { text: text, blocks: blocks, subject: pyStrip(subject), to: st.to !== undefined ? S[st.to] : null, target: target };
+    var subject = put(whole.subject !== undefined ? S[whole.subject] :
+      whole.title !== undefined ? S[whole.title] : "", values);
+    return { text: text, blocks: blocks, subject: pyStrip(subject),
+      to: whole.to !== undefined ? S[whole.to] : null, target: target };
+  }
+
+  // render/email_text.email_blocks: the email form of a letter, block by block from its
+  // text plan. Fixed blocks come converted (D.fixed rows: text, container, email forms,
+  // without heading, as signature); blocks with values are rewritten here. Python checked
+  // that this gives the rewrite of the whole letter, or sent the form's own stencil.
+  var BLOCK = /^::: *([a-z]+)\n([\s\S]*?)\n:::\n?/gm;
+  var HEADING = /^#{1,6} [^\n]*\n(?:\n)?/m;
+  var ASK_TITLE = /^(\s*\p{Nd}+[.)] \*\*[^\n]+?\*\*)[^\n]*$/gmu;
+  var POSTAL = ["sender", "recipient", "date"];
+  function senderBody(md) {
+    BLOCK.lastIndex = 0;
+    for (var m = BLOCK.exec(md); m; m = BLOCK.exec(md)) if (m[1] === "sender") return m[2];
+    return null;
+  }
+  function emailFor(target, lang, v, form) {
+    var whole = shapeOf(target, lang, v);
+    if (!whole) return null;
+    if (whole[form]) { var own = letterFor(target, lang, v, form); return own && own.text; }
+    var values = filler(lang, v), S = D.strings, W = D.emailWidth;
+    var short = form !== "full", facts = form !== "short", fi = ["full", "titles", "short"].indexOf(form);
+    var printed = whole.values.map(function (p) { return escapeMd(put(S[p], values)); });
+    var items = [];
+    whole.plan.forEach(function (b) {
+      if (typeof b === "number") { items.push({ n: b }); return; }
+      var md = b.map(function (p) { return p < 0 ? printed[-p - 1] : S[p]; }).join("");
+      chunks(md).forEach(function (c) { items.push({ md: c }); });
+    });
+    var sender = null;                         // the first sender container's details
+    for (var i = 0; i < items.length && sender === null; i++) {
+      var it = items[i];
+      if (it.n !== undefined) { if (D.fixed[it.n][1] === "sender") sender = { n: it.n }; }
+      else { var body = senderBody(it.md); if (body !== null) sender = { md: body }; }
+    }
+    if (sender && sender.md === "") sender = null;
+    var texts = [], headed = false, failed = false;
+    items.forEach(function (it) {
+      var text, kind;
+      if (it.n !== undefined) {
+        var row = D.fixed[it.n], e = typeof row[2] === "number" ? row[2] : row[2][fi];
+        kind = row[1];
+        if (kind === "signature" && sender) text = signature(sender);
+        else {
+          if (e < 0) return;
+          if (!headed && row.length > 3 && row[3] !== null) {
+            headed = true;
+            if (row[3] < 0) return;
+            e = row[3];
+          }
+          text = D.texts[e];
+        }
+      } else {
+        var replaced = false;
+        var md = it.md.replace(BLOCK, function (all, name, body) {
+          if (POSTAL.indexOf(name) >= 0 || (!facts && name === "facts")) return "";
+          if (name === "signature" && sender) { replaced = true; return all; }
+          if (short && name === "asks") body = body.replace(ASK_TITLE, "$1");
+          return "::: " + name + "\n" + body + "\n:::\n";
+        }).replace(/\n+$/, "");
+        if (replaced) text = signature(sender);
+        else {
+          if (!headed && pyStrip(md) && HEADING.test(md + "\n")) {
+            headed = true;
+            md = (md + "\n").replace(HEADING, "").replace(/\n+$/, "");
+          }
+          if (!pyStrip(md)) return;
+          text = plainBlock(md, W);
+        }
+      }
+      if (text === null) { failed = true; return; }
+      if (pyStrip(text)) texts.push(text.replace(/\n+$/, ""));
+    });
+    return failed ? null : texts.join("\n\n") + "\n";
+  }
+  function signature(sender) {
+    if (sender.n !== undefined) return D.texts[D.fixed[sender.n][4]];
+    return plainBlock("::: signature\n" + sender.md + "\n:::", D.emailWidth);
   }
 
   // -- email: mailto (render/eml.py's mailto_link) and the .eml draft (build_eml)
@@ -181,15 +300,31 @@
     return out;
   }
   function plainText(s) { return s.split(FSI).join("").split(PDI).join(""); }
-  function mailto(letters, withBody) {
+  function mailtoLink(letters, body) {
     var to = letters.filter(function (l) { return l.target.mailto; })
       .map(function (l) { return l.target.mailto; });
     if (!to.length) return null;
     var l = letters[0], fields = [];
     if (l.subject) fields.push("subject=" + pct(l.subject));
-    var body = letters.map(function (x) { return x.text; }).join(D.separator);
-    if (withBody) fields.push("body=" + body.replace(/\r\n?/g, "\n").split("\n").map(pct).join("%0D%0A"));
-    return "mailto:" + to.join(",") + "?" + fields.join("&");
+    if (body) fields.push("body=" + body.replace(/\r\n?/g, "\n").split("\n").map(pct).join("%0D%0A"));
+    return "mailto:" + to.join(",") + (fields.length ? "?" + fields.join("&") : "");
+  }
+  // render/email_text.letter_mailto: the full email if its link fits in MAILTO_MAX
+  // characters, else the asks by title with the facts, else by title alone, else the subject.
+  function mailto(letters, v) {
+    var forms = ["full", "titles", "short", ""];
+    for (var i = 0; i < forms.length; i++) {
+      var body = "";
+      if (forms[i]) {
+        body = letters.map(function (l) {
+          return emailFor(l.target, l.lang, v, forms[i]);
+        }).join(D.separator);
+      }
+      if (new TextEncoder().encode(body).length > D.mailtoMax) continue;
+      var link = mailtoLink(letters, body);
+      if (!link || link.length <= D.mailtoMax) return link;
+    }
+    return null;
   }
   function b64(bytes) {
     var s = "";
@@ -230,28 +365,31 @@
     return encodedWords(name, 45);
   }
   var EMAIL = /^[A-Za-z0-9.!#$%&'*+\/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+  // binascii.b2a_qp(data, quotetabs=False, istext=True, header=False), as render/eml.py
+  // encodes the .eml body (CPython's C code, ported line for line), CRLF line ends.
   function qp(text) {
-    var bytes = new TextEncoder().encode(text.replace(/\r\n?/g, "\n")), out = [];
-    var lines = [], cur = [];
-    for (var i = 0; i < bytes.length; i++) {
-      if (bytes[i] === 10) { lines.push(cur); cur = []; } else cur.push(bytes[i]);
+    var d = new TextEncoder().encode(text.replace(/\r\n?/g, "\n")), n = d.length;
+    var out = [], linelen = 0;
+    function hex(b) { return "=" + (b < 16 ? "0" : "") + b.toString(16).toUpperCase(); }
+    for (var i = 0; i < n; i++) {
+      var b = d[i];
+      if (b > 126 || b === 61 ||
+          (b === 46 && linelen === 0 && (i + 1 === n || d[i + 1] === 10 || d[i + 1] === 13 || d[i + 1] === 0)) ||
+          ((b === 9 || b === 32) && i + 1 === n) ||
+          (b < 33 && b !== 13 && b !== 10 && b !== 9 && b !== 32)) {
+        if (linelen + 3 >= 76) { out.push("=\n"); linelen = 0; }
+        out.push(hex(b)); linelen += 3;
+      } else if (b === 10) {
+        linelen = 0;
+        var last = out.length ? out[out.length - 1] : "";
+        if (last === " " || last === "\t") out[out.length - 1] = hex(last.charCodeAt(0));
+        out.push("\n");
+      } else {
+        if (i + 1 !== n && d[i + 1] !== 10 && linelen + 1 >= 76) { out.push("=\n"); linelen = 0; }
+        linelen++; out.push(String.fromCharCode(b));
+      }
     }
-    lines.push(cur);
-    lines.forEach(function (line) {
-      var enc = [], s = "";
-      line.forEach(function (b, k) {
-        var last = k === line.length - 1;
-        var tok = (b === 61 || b > 126 || (b < 32 && b !== 9) || ((b === 32 || b === 9) && last))
-          ? "=" + (b < 16 ? "0" : "") + b.toString(16).toUpperCase() : String.fromCharCode(b);
-        enc.push(tok);
-      });
-      enc.forEach(function (tok) {
-        if (s.length + tok.length > 75) { out.push(s + "="); s = ""; }
-        s += tok;
-      });
-      out.push(s);
-    });
-    return out.join("\r\n");
+    return out.join("").replace(/\n/g, "\r\n");
   }
   function eml(l, v) {
     var lines = [];
@@ -267,15 +405,15 @@
     lines.push.apply(lines, D.draftHeaders);  // render/eml.py's DRAFT_HEADERS, given by Python
     lines.push("MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"',
       "Content-Transfer-Encoding: quoted-printable");
-    var body = l.text.slice(-1) === "\n" ? l.text : l.text + "\n";
+    var body = l.email.slice(-1) === "\n" ? l.email : l.email + "\n";
     return lines.join("\r\n") + "\r\n\r\n" + qp(body);
   }
   function webmail(l) {
     var to = l.target.email || "", e = encodeURIComponent;
     return [
-      ["Gmail", "https://mail.google.com/mail/?view=cm&fs=1&to=" + e(to) + "&su=" + e(l.subject) + "&body=" + e(l.text)],
-      ["Outlook.com", "https://outlook.live.com/mail/0/deeplink/compose?to=" + e(to) + "&subject=" + e(l.subject) + "&body=" + e(l.text)],
-      ["Yahoo Mail", "https://compose.mail.yahoo.com/?to=" + e(to) + "&subject=" + e(l.subject) + "&body=" + e(l.text)]
+      ["Gmail", "https://mail.google.com/mail/?view=cm&fs=1&to=" + e(to) + "&su=" + e(l.subject) + "&body=" + e(l.email)],
+      ["Outlook.com", "https://outlook.live.com/mail/0/deeplink/compose?to=" + e(to) + "&subject=" + e(l.subject) + "&body=" + e(l.email)],
+      ["Yahoo Mail", "https://compose.mail.yahoo.com/?to=" + e(to) + "&subject=" + e(l.subject) + "&body=" + e(l.email)]
     ];
   }
 
@@ -292,9 +430,10 @@
     var targets = tid === "*" ? D.targets : D.targets.filter(function (t) { return t.id === tid; });
     var letters = [];
     for (var i = 0; i < targets.length; i++) {
-      var lang = chosen || targets[i].lang, l = letterFor(targets[i], lang, v);
+      var lang = chosen || targets[i].lang, l = letterFor(targets[i], lang, v, "");
       if (!l) { $("letter").textContent = "(this letter cannot be written here: use `advocate letter`)"; return; }
       l.lang = lang;
+      l.email = emailFor(targets[i], lang, v, "full");
       letters.push(l);
     }
     var text = letters.map(function (l) { return l.text; }).join(D.separator);
@@ -308,8 +447,7 @@
     // As render/eml.py: a link longer than MAILTO_MAX is cut by some mail programs, so then
     // the link opens the message with the subject only (paste the copied text, or use the .eml).
     paper(letters);
-    var m = mailto(letters, true), a = $("mailto");
-    if (m && m.length > 2000) m = mailto(letters, false);
+    var m = mailto(letters, v), a = $("mailto");
     if (m) { a.href = m; a.hidden = false; } else { a.removeAttribute("href"); a.hidden = true; }
     var e = $("eml");
     if (letters.length === 1) {

@@ -18,7 +18,7 @@ characters already present in the campaign, and every letter is rendered in full
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -221,6 +221,32 @@ class Stencil:
         exported = {key: put(value) if isinstance(value, str) else value
                     for key, value in self.exported.items()}
         return Filled("".join(parts), exported, self, printed)
+
+    def marked_blocks(self) -> list[str] | None:
+        """The text plan's blocks as Markdown, each printed value between marks (two blocks
+        that differ only in which value numbers they print are the same), or None."""
+        if self.blocks is None:
+            return None
+        values = self.pieces[1::2]
+        return [block if isinstance(block, str) else "".join(
+            p if isinstance(p, str) else _OPEN + values[p] + _CLOSE for p in block)
+            for block in self.blocks]
+
+    def rewritten(self, rewrite: Callable[[str], str]) -> Stencil | None:
+        """The stencil of ``rewrite`` applied to every letter's Markdown (the email form of
+        a letter, say), or None when the rewrite cut a printed value or added one.
+
+        ``rewrite`` sees the stencil's Markdown with each printed value marked, so it may
+        drop, move or copy values whole; for the result to fill in to ``rewrite(filled)``
+        it must not look inside them (an escaped value never starts a line with syntax)."""
+        marked = "".join(p if i % 2 == 0 else _OPEN + p + _CLOSE
+                         for i, p in enumerate(self.pieces))
+        pieces = tuple(_MARKED.split(rewrite(marked)))
+        fixed = pieces[0::2]
+        if any(_ANY_PLACEHOLDER.search(p) or _OPEN in p or _CLOSE in p for p in fixed) \
+                or any(_OPEN in p or _CLOSE in p for p in pieces[1::2]):
+            return None
+        return Stencil(pieces, self.exported, _text_plan(pieces))
 
 
 _SLOTS = 200  # printed values a stencil's text plan can number (more: convert whole)
