@@ -326,10 +326,10 @@ for i in range(len(letters)):  # warm: every distinct letter once (fonts, hyphen
     one(i, out / f"warm-{part}.pdf")
 print("ready", flush=True)
 sys.stdin.readline()
-started = time.monotonic()
+started, cpu = time.monotonic(), time.process_time()
 for i in range(part, share, 2):  # the even or the odd letters of the batch
     one(i, out / f"{part}-{i:05d}.pdf")
-print(time.monotonic() - started, flush=True)
+print(time.monotonic() - started, time.process_time() - cpu, flush=True)
 """
 
 
@@ -365,10 +365,11 @@ def engine_letters(signers: Path, count: int) -> list[tuple[str, str]]:
     return seen
 
 
-def engine_batch(work: Path, letters: int, folder: Path) -> float:
+def engine_batch(work: Path, letters: int, folder: Path) -> tuple[float, float]:
     """Baseline: WeasyPrint's own API in two processes (one per core), each already warm
     (imported, one shared FontConfiguration, every distinct letter rendered once) before
-    the clock starts, together rendering ``letters`` letters: letters per second."""
+    the clock starts, together rendering ``letters`` letters: letters per second, and CPU
+    seconds per letter while the clock ran."""
     out = folder / "engine-out"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
@@ -382,13 +383,15 @@ def engine_batch(work: Path, letters: int, folder: Path) -> float:
         assert proc.stdin is not None
         proc.stdin.write("go\n")
         proc.stdin.flush()
+    cpu = 0.0
     for proc in procs:
-        proc.communicate()
+        said, _ = proc.communicate()
         if proc.returncode != 0:
             raise SystemExit("the engine baseline failed")
+        cpu += float(said.split()[1])
     wall = time.monotonic() - started
     shutil.rmtree(out, ignore_errors=True)
-    return letters / wall
+    return letters / wall, cpu / letters
 
 
 def pdfbatch_rows(folder: Path, signer_count: int, rounds: int) -> list[tuple[str, str, str]]:
@@ -411,10 +414,19 @@ def pdfbatch_rows(folder: Path, signer_count: int, rounds: int) -> list[tuple[st
     walls: list[float] = []
     peaks: list[float] = []
     letters = 0
+    cpu_ours: list[float] = []
+    cpu_theirs: list[float] = []
+    import resource
+
     for _ in range(rounds):
-        base = engine_batch(work, signer_count * 4, folder)
+        base, base_cpu = engine_batch(work, signer_count * 4, folder)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = build("kazakhstan-2022", signers, folder / "out-pdfbatch", "pdf", None,
                        "--no-documents")
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_ours.append((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+                        / result["letters"])
+        cpu_theirs.append(base_cpu)
         letters = result["letters"]
         rate = letters / result["phases"]["letters"]
         theirs.append(base)
@@ -429,7 +441,9 @@ def pdfbatch_rows(folder: Path, signer_count: int, rounds: int) -> list[tuple[st
          f"{ours[middle]:.1f} letters/s = **{ratios[middle]:.2f}x** the engine",
          f"goal 0.90x; letter phase (workers' start-up included); median of {rounds} rounds' "
          f"ratios ({', '.join(f'{r:.2f}' for r in ratios)}); whole command "
-         f"{walls[middle]:.1f} s, peak {peaks[middle]:.0f} MiB for all processes"),
+         f"{walls[middle]:.1f} s, peak {peaks[middle]:.0f} MiB for all processes; CPU "
+         f"{1000 * cpu_ours[middle]:.0f} ms a letter for the whole command (all processes, "
+         f"start-up included) against the engine's {1000 * cpu_theirs[middle]:.0f} ms"),
         (f"baseline: WeasyPrint API, the same letters' HTML, {cpus} warm processes",
          f"{theirs[middle]:.1f} letters/s",
          f"each process imported, fonts set up and every distinct letter rendered once "

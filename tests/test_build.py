@@ -302,7 +302,8 @@ def test_forked_and_spawned_workers_write_the_same_letters(tmp_path: Path, kz_pa
 
     for name, jobs, method in (("forked", 2, "fork"), ("spawned", 2, "spawn"),
                                ("in process", 1, "fork")):
-        monkeypatch.setattr(advocate.build, "_pool_context", lambda m=method: context(m))
+        monkeypatch.setattr(advocate.build, "_pool_context",
+                            lambda pdfs=True, m=method: context(m))
         out = tmp_path / name.replace(" ", "-")
         build([kz_path], out, signers=read_signers(SIGNERS), jobs=jobs, formats=("pdf",),
               documents=False)
@@ -315,16 +316,21 @@ def test_forked_and_spawned_workers_write_the_same_letters(tmp_path: Path, kz_pa
 
 
 def test_workers_are_forked_only_from_a_single_thread() -> None:
-    """A fork copies only the calling thread: with another one running (as Pango's may
-    after a render here), the workers are spawned. A fresh build process has one thread."""
+    """A fork copies only the calling thread: with another one running, or once this
+    process has loaded WeasyPrint (Pango's state), the workers are spawned; and for text
+    letters. A fresh build process has one thread and no WeasyPrint."""
     import subprocess
     import sys
     import threading
 
-    fresh = subprocess.run([sys.executable, "-c", "from advocate.build import _pool_context;"
-                            " print(_pool_context().get_start_method())"],
-                           capture_output=True, text=True, check=True)
-    assert fresh.stdout.strip() == "fork"
+    code = ("import sys; from advocate.build import _pool_context\n"
+            "if sys.argv[1] == 'weasyprint':\n"
+            "    from advocate.render.pdf.engine import _weasy; _weasy()\n"
+            "print(_pool_context(sys.argv[1] != 'text').get_start_method())")
+    methods = [subprocess.run([sys.executable, "-c", code, case], capture_output=True,
+                              text=True, check=True).stdout.strip()
+               for case in ("pdf", "weasyprint", "text")]
+    assert methods == ["fork", "spawn", "spawn"]
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()

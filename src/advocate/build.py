@@ -235,14 +235,15 @@ def _mailto(renderer: Renderer, target: str, document: Any) -> tuple[str | None,
     return None, "none"
 
 
-def _pool_context() -> Any:
-    """How to start the workers: forked on Linux while this process runs a single thread
-    (they start without starting Python or importing advocate again, 0.5 s each, and with
-    the font coverage the checks already read); spawned otherwise. A fork copies only the
-    thread that calls it: once WeasyPrint has rendered here (the brief, the petition)
-    Pango and GLib may keep threads of their own, whose locks and pools a forked child
-    would find in a state no thread of its own can change."""
-    if sys.platform.startswith("linux"):
+def _pool_context(pdfs: bool = True) -> Any:
+    """How to start the workers: forked for a batch of PDF letters on Linux, from a
+    process that runs a single thread and has not loaded WeasyPrint (so no Pango, GLib or
+    fontconfig state of its own to copy); spawned otherwise. Forked workers start without
+    starting Python and importing advocate again (0.5 s each) and with the font coverage
+    the checks already read. A fork copies only the calling thread, whose locks and pools
+    another thread may hold; and its memory counts again in each worker's resident size,
+    so batches of text letters, a few seconds long, keep spawned workers."""
+    if pdfs and sys.platform.startswith("linux") and "weasyprint" not in sys.modules:
         with contextlib.suppress(OSError):
             if len(os.listdir("/proc/self/task")) == 1 and threading.active_count() == 1:
                 return get_context("fork")
@@ -484,7 +485,7 @@ class _LetterRun:
         small = pdfs < POOL_MIN_PDFS and len(self.pl.letters) < POOL_MIN_LETTERS
         if self.workers > 1 and not small and self.pl.campaign.path is not None:
             self.tmp = tempfile.mkdtemp(prefix="advocate-workers-")
-            context = _pool_context()
+            context = _pool_context(pdfs > 0)
             self.pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=context, initializer=_init_worker,
                 initargs=(*self.init, self.tmp, context.get_start_method() == "fork"))
