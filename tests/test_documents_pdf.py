@@ -237,8 +237,9 @@ def test_a_batch_skips_fit_levels_its_letters_cannot_fit(kz: Campaign,
         counts.append(len(calls) - before)
     assert made == fresh
     assert pdf_text(made[2])[0] == 1
-    # 1: every level; 2: the least letter at the two loose levels, then its own; 3: its own.
-    assert counts == [3, 3, 1]
+    # 1: its own first level, the least letter at the second (it runs over: skipped), its
+    # own last level; 2: the least letter at the first level, then its own last; 3: its own.
+    assert counts == [3, 2, 1]
 
 
 def test_a_letter_that_may_fit_is_tried_at_every_level(kz: Campaign,
@@ -254,7 +255,8 @@ def test_a_letter_that_may_fit_is_tried_at_every_level(kz: Campaign,
     batch = Renderer(kz, day=FIXED_DAY)
     batch.pdf([batch.letter("un-high-commissioner", Writer(name="B. Writer", city="Berlin",
                                                             note=long_note), "en")])
-    assert calls == [1, 1]  # ran over at the first level, fitted at the second
+    # Ran over at the first level; the least letter fits at the second, and so does it.
+    assert calls == [1, 1, 1]
     del calls[:]
     made = batch.pdf([batch.letter("un-high-commissioner", Writer(
         name="A. Writer", city="Berlin", note=short_note), "en")])

@@ -776,11 +776,12 @@ class Renderer:
         text never makes a page shorter, so the letter's own layout at that level would
         only be thrown away: the fit loop goes on to the next level and the PDF is the one
         trying every level in turn gives. Checked once per key and level, and only after
-        a letter of that key has run over at that level (letters that fit cost nothing)."""
+        a letter of that key has run over at that level or the one before (letters that
+        fit cost nothing; the first letter that runs over asks at its next level already)."""
         from advocate.render import pdf
 
-        if (key, level) not in self._overflowed:
-            return False
+        if (key, level) not in self._overflowed and (key, level - 1) not in self._overflowed:
+            return False  # only where a letter of this key ran over, or one level looser
         known = self._least_overflows.get((key, level))
         if known is None:
             writer = first.writer
