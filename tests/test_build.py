@@ -317,20 +317,25 @@ def test_forked_and_spawned_workers_write_the_same_letters(tmp_path: Path, kz_pa
 
 def test_workers_are_forked_only_from_a_single_thread() -> None:
     """A fork copies only the calling thread: with another one running, or once this
-    process has loaded WeasyPrint (Pango's state), the workers are spawned; and for text
-    letters. A fresh build process has one thread and no WeasyPrint."""
+    process has rendered a PDF (Pango's and fontconfig's state), the workers are spawned;
+    and for text letters. A fresh build process has one thread and no font configuration;
+    importing WeasyPrint makes none."""
     import subprocess
     import sys
     import threading
 
-    code = ("import sys; from advocate.build import _pool_context\n"
-            "if sys.argv[1] == 'weasyprint':\n"
-            "    from advocate.render.pdf.engine import _weasy; _weasy()\n"
+    code = ("import sys; from pathlib import Path; from advocate.build import _pool_context\n"
+            "from advocate.render.pdf.engine import _weasy, render_pdf\n"
+            "if sys.argv[1] == 'imported':\n"
+            "    _weasy()\n"
+            "if sys.argv[1] == 'rendered':\n"
+            "    render_pdf('<p>a</p>', title='t', lang='en', base_dir=Path('.'))\n"
             "print(_pool_context(sys.argv[1] != 'text').get_start_method())")
     methods = [subprocess.run([sys.executable, "-c", code, case], capture_output=True,
-                              text=True, check=True).stdout.strip()
-               for case in ("pdf", "weasyprint", "text")]
-    assert methods == ["fork", "spawn", "spawn"]
+                              text=True, check=True, cwd=str(Path(__file__).parent)
+                              ).stdout.strip()
+               for case in ("pdf", "imported", "rendered", "text")]
+    assert methods == ["fork", "fork", "spawn", "spawn"]
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()

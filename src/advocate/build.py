@@ -237,13 +237,15 @@ def _mailto(renderer: Renderer, target: str, document: Any) -> tuple[str | None,
 
 def _pool_context(pdfs: bool = True) -> Any:
     """How to start the workers: forked for a batch of PDF letters on Linux, from a
-    process that runs a single thread and has not loaded WeasyPrint (so no Pango, GLib or
-    fontconfig state of its own to copy); spawned otherwise. Forked workers start without
-    starting Python and importing advocate again (0.5 s each) and with the font coverage
-    the checks already read. A fork copies only the calling thread, whose locks and pools
-    another thread may hold; and its memory counts again in each worker's resident size,
-    so batches of text letters, a few seconds long, keep spawned workers."""
-    if pdfs and sys.platform.startswith("linux") and "weasyprint" not in sys.modules:
+    process that runs a single thread and has made no font configuration (so no Pango or
+    fontconfig state of its own to copy; importing WeasyPrint makes none); spawned
+    otherwise. Forked workers start without starting Python and importing advocate and
+    WeasyPrint again (1 s each) and with the font coverage the checks already read. A fork
+    copies only the calling thread, whose locks and pools another thread may hold; and its
+    memory counts again in each worker's resident size, so batches of text letters, a few
+    seconds long, keep spawned workers."""
+    engine = sys.modules.get("advocate.render.pdf.engine")
+    if pdfs and sys.platform.startswith("linux") and not getattr(engine, "FONTS_LOADED", 0):
         with contextlib.suppress(OSError):
             if len(os.listdir("/proc/self/task")) == 1 and threading.active_count() == 1:
                 return get_context("fork")
@@ -486,6 +488,10 @@ class _LetterRun:
         if self.workers > 1 and not small and self.pl.campaign.path is not None:
             self.tmp = tempfile.mkdtemp(prefix="advocate-workers-")
             context = _pool_context(pdfs > 0)
+            if context.get_start_method() == "fork":
+                from advocate.render.pdf.engine import _weasy
+
+                _weasy()  # imported once here rather than in every worker
             self.pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=context, initializer=_init_worker,
                 initargs=(*self.init, self.tmp, context.get_start_method() == "fork"))

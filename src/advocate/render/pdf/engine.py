@@ -196,7 +196,9 @@ class PdfRenderer:
 
     def _setup(self) -> None:
         """(Re)build the font configuration and the stylesheets parsed against it."""
+        global FONTS_LOADED
         weasy = _weasy()
+        FONTS_LOADED = True  # Pango and fontconfig hold state in this process from now on
         font_config = private_font_configuration(weasy.FontConfiguration)
         fetcher = weasy.GateFetcher(ResourceGate(package_roots(), BUNDLED_FONT_BYTES))
         fonts = weasy.CSS(string=fonts_css(), font_config=font_config, url_fetcher=fetcher)
@@ -494,6 +496,8 @@ class PdfRenderer:
             raise AdvocateError(problems=[problem(message, hint)])
 
 
+#: Whether this process has made a font configuration (see build._pool_context).
+FONTS_LOADED = False
 _SHARED: PdfRenderer | None = None
 _SHARED_LOCK = threading.Lock()
 
