@@ -284,3 +284,63 @@ def test_build_tells_what_it_did(run: Run, tmp_path: Path) -> None:
     plain = run("build", "kazakhstan-2022", "--signers", str(signers), "--dedupe", "first",
                 "-o", str(tmp_path / "o2"), "--formats", "txt", "--no-documents")
     assert "(1 duplicate signer row dropped)" in plain.stderr
+
+
+def test_forked_and_spawned_workers_write_the_same_letters(tmp_path: Path, kz_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """Workers are forked from a single-threaded build (cheaper to start) and spawned
+    otherwise: the PDF letters are the same bytes either way, and as rendered in process."""
+    import multiprocessing
+
+    hashes: dict[str, dict[str, str]] = {}
+    started: list[str] = []
+
+    def context(method: str) -> object:
+        started.append(method)
+        return multiprocessing.get_context(method)
+
+    for name, jobs, method in (("forked", 2, "fork"), ("spawned", 2, "spawn"),
+                               ("in process", 1, "fork")):
+        monkeypatch.setattr(advocate.build, "_pool_context",
+                            lambda pdfs=True, m=method: context(m))
+        out = tmp_path / name.replace(" ", "-")
+        build([kz_path], out, signers=read_signers(SIGNERS), jobs=jobs, formats=("pdf",),
+              documents=False)
+        manifest = json.loads((out / "kazakhstan-2022" / "manifest.json").read_text("utf-8"))
+        hashes[name] = {e["path"]: e["sha256"] for e in manifest["files"]
+                        if e["format"] == "pdf"}
+    assert started == ["fork", "spawn"]  # jobs=1 renders in process, with no pool
+    assert len(hashes["forked"]) == 16
+    assert hashes["forked"] == hashes["spawned"] == hashes["in process"]
+
+
+def test_workers_are_forked_only_from_a_single_thread() -> None:
+    """A fork copies only the calling thread: with another one running, or once this
+    process has rendered a PDF (Pango's and fontconfig's state), the workers are spawned;
+    and for text letters. A fresh build process has one thread and no font configuration;
+    importing WeasyPrint makes none."""
+    import subprocess
+    import sys
+    import threading
+
+    code = ("import sys; from pathlib import Path; from advocate.build import _pool_context\n"
+            "from advocate.render.pdf.engine import _weasy, render_pdf\n"
+            "if sys.argv[1] == 'imported':\n"
+            "    _weasy()\n"
+            "if sys.argv[1] == 'rendered':\n"
+            "    render_pdf('<p>a</p>', title='t', lang='en', base_dir=Path('.'))\n"
+            "print(_pool_context(sys.argv[1] != 'text').get_start_method())")
+    methods = [subprocess.run([sys.executable, "-c", code, case], capture_output=True,
+                              text=True, check=True, cwd=str(Path(__file__).parent)
+                              ).stdout.strip()
+               for case in ("pdf", "imported", "rendered", "text")]
+    assert methods == ["fork", "fork", "spawn", "spawn"]
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert advocate.build._pool_context().get_start_method() == "spawn"
+    finally:
+        stop.set()
+        other.join()

@@ -202,3 +202,64 @@ def test_css_warnings_of_a_pack_layout_reach_its_author(
     assert result.pages == 1 and result.data.startswith(b"%PDF")
     warnings = [str(w) for w in letter.warnings]
     assert len(warnings) == 1 and "letter.html.j2" in warnings[0] and "colr" in warnings[0]
+
+
+def _counting_renders(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
+    """The fit level's page budget of every real PDF render (None: the last level)."""
+    from advocate.render import pdf
+
+    calls: list[int | None] = []
+    original = pdf.render_pdf_result
+
+    def counted(html: str, **options: object) -> object:
+        calls.append(options.get("max_pages"))  # type: ignore[arg-type]
+        return original(html, **options)
+
+    monkeypatch.setattr(pdf, "render_pdf_result", counted)
+    return calls
+
+
+def test_a_batch_skips_fit_levels_its_letters_cannot_fit(kz: Campaign,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Russian letter to the president needs the tightest fit level: once one letter ran
+    over at the looser levels and the least letter of its kind (one zero-width space per
+    value) does too, the next letters skip them, with the very same bytes."""
+    fresh = [Renderer(kz, day=FIXED_DAY).pdf([Renderer(kz, day=FIXED_DAY).letter(
+        "president", Writer(name=f"Person {i}", city="Berlin"), "ru")]) for i in (1, 2, 3)]
+    calls = _counting_renders(monkeypatch)
+    batch = Renderer(kz, day=FIXED_DAY)
+    made: list[bytes] = []
+    counts: list[int] = []
+    for i in (1, 2, 3):
+        before = len(calls)
+        made.append(batch.pdf([batch.letter("president", Writer(name=f"Person {i}",
+                                                                  city="Berlin"), "ru")]))
+        counts.append(len(calls) - before)
+    assert made == fresh
+    assert pdf_text(made[2])[0] == 1
+    # 1: its own first level, the least letter at the second (it runs over: skipped), its
+    # own last level; 2: the least letter at the first level, then its own last; 3: its own.
+    assert counts == [3, 2, 1]
+
+
+def test_a_letter_that_may_fit_is_tried_at_every_level(kz: Campaign,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long note makes one letter run over at the first level; a short note of the same
+    shape fits there, because the least letter does: it is tried there and fits."""
+    long_note = "I followed the events closely. " * 30
+    short_note = "I followed the events closely."
+    expected = Renderer(kz, day=FIXED_DAY)
+    wanted = expected.pdf([expected.letter("un-high-commissioner", Writer(
+        name="A. Writer", city="Berlin", note=short_note), "en")])
+    calls = _counting_renders(monkeypatch)
+    batch = Renderer(kz, day=FIXED_DAY)
+    batch.pdf([batch.letter("un-high-commissioner", Writer(name="B. Writer", city="Berlin",
+                                                            note=long_note), "en")])
+    # Ran over at the first level; the least letter fits at the second, and so does it.
+    assert calls == [1, 1, 1]
+    del calls[:]
+    made = batch.pdf([batch.letter("un-high-commissioner", Writer(
+        name="A. Writer", city="Berlin", note=short_note), "en")])
+    assert calls == [1, 1]  # the least letter fits at the first level, then its own does
+    assert made == wanted
+    assert pdf_text(made)[0] == 1

@@ -24,7 +24,9 @@ import json
 import os
 import shutil
 import signal
+import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -45,7 +47,7 @@ from advocate.schema.campaign import Campaign, load_campaign_checked
 LETTER_FORMATS = ("txt", "eml", "pdf")
 #: Every format a letter can be written in (``--formats``).
 ALL_LETTER_FORMATS = ("txt", "eml", "pdf", "md", "html")
-CHUNK = 16  # PDF letters per task sent to a worker
+CHUNK = 8  # PDF letters per task sent to a worker, at most (see _guided_chunks)
 TEXT_CHUNK = 128  # text letters per task: a few milliseconds of work, so more per task
 POOL_MIN_PDFS = 8  # fewer PDF letters render faster in process than by starting workers
 POOL_MIN_LETTERS = 4000  # the same for text-only letters (measured: 2,000 are faster in process)
@@ -129,11 +131,18 @@ _worker: dict[str, Any] = {}
 
 
 def _init_worker(campaign_path: str, templates: str | None, day: str, paper: str,
-                 seconds_cap: float | None = None, tmp: str | None = None) -> None:
+                 seconds_cap: float | None = None, tmp: str | None = None,
+                 forked: bool = False) -> None:
     """Each worker loads the campaign once and keeps one renderer (one FontConfiguration).
     With a pack's templates it confines itself: the OS bounds its memory and each letter's
     CPU time, and it dies with the parent (:mod:`advocate.limits`)."""
     limits.SECONDS_CAP = seconds_cap
+    if forked:  # the parent's state that must not carry over (see _pool_context)
+        from advocate.render.pdf import engine
+
+        engine._SHARED = None  # this worker makes its own renderer, as a spawned one does
+        for name in ("SIGTERM", "SIGHUP"):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     if tmp:  # font copies go where the parent removes them, even if this worker is killed
         tempfile.tempdir = tmp
         os.environ["TMPDIR"] = tmp
@@ -208,6 +217,23 @@ def _mailto(renderer: Renderer, target: str, document: Any) -> tuple[str | None,
     return letter_mailto(document, [email] if email else [])
 
 
+def _pool_context(pdfs: bool = True) -> Any:
+    """How to start the workers: forked for a batch of PDF letters on Linux, from a
+    process that runs a single thread and has made no font configuration (so no Pango or
+    fontconfig state of its own to copy; importing WeasyPrint makes none); spawned
+    otherwise. Forked workers start without starting Python and importing advocate and
+    WeasyPrint again (1 s each) and with the font coverage the checks already read. A fork
+    copies only the calling thread, whose locks and pools another thread may hold; and its
+    memory counts again in each worker's resident size, so batches of text letters, a few
+    seconds long, keep spawned workers."""
+    engine = sys.modules.get("advocate.render.pdf.engine")
+    if pdfs and sys.platform.startswith("linux") and not getattr(engine, "FONTS_LOADED", 0):
+        with contextlib.suppress(OSError):
+            if len(os.listdir("/proc/self/task")) == 1 and threading.active_count() == 1:
+                return get_context("fork")
+    return get_context("spawn")
+
+
 # -- planning ----------------------------------------------------------------------------
 
 def plan(campaign: Campaign, signers: Sequence[Any] | None, *,
@@ -238,6 +264,19 @@ def _planned_paths(plan_: CampaignPlan) -> list[str]:
 def _chunks(items: Sequence[LetterJob], size: int) -> Iterator[Sequence[LetterJob]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def _guided_chunks(items: Sequence[LetterJob], size: int,
+                   workers: int) -> Iterator[Sequence[LetterJob]]:
+    """Chunks of at most ``size`` that shrink to one letter towards the end of the batch,
+    so the workers finish together: a PDF letter is a tenth of a second or more, and a
+    last chunk of sixteen would leave the other cores idle for seconds."""
+    start = 0
+    while start < len(items):
+        left = len(items) - start
+        step = max(1, min(size, -(-left // (4 * workers))))
+        yield items[start:start + step]
+        start += step
 
 
 # -- the build ---------------------------------------------------------------------------
@@ -430,18 +469,23 @@ class _LetterRun:
         small = pdfs < POOL_MIN_PDFS and len(self.pl.letters) < POOL_MIN_LETTERS
         if self.workers > 1 and not small and self.pl.campaign.path is not None:
             self.tmp = tempfile.mkdtemp(prefix="advocate-workers-")
-            self.pool = ProcessPoolExecutor(max_workers=self.workers,
-                                            mp_context=get_context("spawn"),
-                                            initializer=_init_worker,
-                                            initargs=(*self.init, self.tmp))
+            context = _pool_context(pdfs > 0)
+            if context.get_start_method() == "fork":
+                from advocate.render.pdf.engine import _weasy
+
+                _weasy()  # imported once here rather than in every worker
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=context, initializer=_init_worker,
+                initargs=(*self.init, self.tmp, context.get_start_method() == "fork"))
             # Every chunk is queued now: a result is only names and hashes (the workers
             # write the files), so memory grows by a few hundred bytes per letter at most.
-            size = CHUNK if pdfs else TEXT_CHUNK
+            chunks = _guided_chunks(self.pl.letters, CHUNK, self.workers) if pdfs else \
+                _chunks(self.pl.letters, TEXT_CHUNK)
             try:
                 self.pending = [
                     self.pool.submit(_worker_letters, chunk, self.lang, str(self.staging),
                                      self.pl.folder)
-                    for chunk in _chunks(self.pl.letters, size)]
+                    for chunk in chunks]
             except BaseException:
                 self.pool.shutdown(cancel_futures=True)
                 raise

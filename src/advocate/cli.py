@@ -11,6 +11,7 @@ import contextlib
 import functools
 import json
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -673,13 +674,21 @@ def _progress(*, enabled: bool,
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    # Refreshed by the updates themselves, at most ten times a second, rather than by a
+    # thread of rich's: a build forks its PDF workers only while it runs a single thread.
     with Progress("[progress.description]{task.description}", BarColumn(),
-                  MofNCompleteColumn(), TimeRemainingColumn(),
+                  MofNCompleteColumn(), TimeRemainingColumn(), auto_refresh=False,
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(label, total=None)
+        shown = 0.0
 
         def update(done: int, total: int) -> None:
+            nonlocal shown
             bar.update(task, completed=done, total=total)
+            now = time.monotonic()
+            if now - shown >= 0.1 or done >= total:
+                shown = now
+                bar.refresh()
 
         yield update
 

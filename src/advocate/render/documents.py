@@ -38,6 +38,8 @@ from advocate.templates.host import (
     untrusted_roots,
 )
 from advocate.templates.stencil import (
+    FIELDS,
+    Shape,
     Stencil,
     StencilCache,
     make_stencil,
@@ -73,6 +75,10 @@ def _with_style(html: str, css: str) -> str:
 
 
 FIT_LEVELS = 2
+#: A letter's target, language and writer's shape (see Renderer._fit_key).
+FitKey = tuple[str, str, Shape]
+#: The least text a writer's value can be (see Renderer._overflows_anyway).
+_LEAST = "\u200b"
 Paper = Literal["a4", "letter"]
 
 
@@ -346,6 +352,10 @@ class Renderer:
         self.stencils = StencilCache(self.env)
         self._links: frozenset[str] | None = None
         self._probing = False  # rendering for made-up people (see _private)
+        # Fit levels at which a letter of a key ran over, and whether the least letter of
+        # that key does (see _overflows_anyway).
+        self._overflowed: set[tuple[FitKey, int]] = set()
+        self._least_overflows: dict[tuple[FitKey, int], bool] = {}
 
     # -- data -------------------------------------------------------------------------
 
@@ -708,16 +718,20 @@ class Renderer:
         layout = self.env.get_template(f"{first.kind}.html.j2").filename
         base = Path(layout).parent if layout else self.roots[-1]
         source = f"{first.kind}.html.j2"
+        fits = self._fit_key(documents) if budget else None
         for level in range(FIT_LEVELS + 1 if budget else 1):
-            html = pdf.fonts.strip_symbols(
-                self.html(documents, for_print=True, fit=level), symbols)
-            if pack_css:
-                html = _with_style(html, pack_css)
             options: dict[str, Any] = dict(
                 title=title, lang=first.lang, base_dir=base, roots=self.roots,
                 paper=self.paper, source=source,
                 max_pages=budget if level < FIT_LEVELS else None,
                 allowed_links=None if self.trusted else self.campaign_links())
+            if fits is not None and level < FIT_LEVELS and \
+                    self._overflows_anyway(fits, level, first, symbols, pack_css, options):
+                continue  # a tighter level: the same PDF as trying this one first
+            html = pdf.fonts.strip_symbols(
+                self.html(documents, for_print=True, fit=level), symbols)
+            if pack_css:
+                html = _with_style(html, pack_css)
             with _redacting(private):
                 if self.trusted or limits.CONFINED or not limits.CAN_CONFINE:
                     result = pdf.render_pdf_result(html, **options)
@@ -727,6 +741,8 @@ class Renderer:
                         what=str(layout or source))
             if budget is None or result.pages <= budget:
                 break
+            if fits is not None:
+                self._overflowed.add((fits, level))
         else:
             # by target and signer row, never the name
             who = f" to '{first.target_id}'" if first.target_id else ""
@@ -740,6 +756,53 @@ class Renderer:
                     hint="check the layout's CSS: WeasyPrint ignored this")
             for warning in dict.fromkeys(result.warnings))
         return result
+
+    def _fit_key(self, documents: Sequence[Document]) -> FitKey | None:
+        """Letters that share a key differ only in their writer's values (advocate's own
+        templates, which print the writer's fields and nothing made of them): the key of
+        what :meth:`_overflows_anyway` knows about them. None for anything else."""
+        first = documents[0]
+        if (len(documents) != 1 or first.kind != "letter" or first.writer is None
+                or not self.trusted or self._probing):
+            return None
+        return (first.target_id or "", first.lang,
+                shape(first.context["writer"], first.context["signed"]))
+
+    def _overflows_anyway(self, key: FitKey, level: int, first: Document, symbols: set[str],
+                          pack_css: str | None, options: dict[str, Any]) -> bool:
+        """Whether a letter is sure to run over its page at fit ``level``, known without
+        laying it out: the same letter with every one of its writer's values cut down to
+        one zero-width space (the least text a value can be) runs over at that level. More
+        text never makes a page shorter, so the letter's own layout at that level would
+        only be thrown away: the fit loop goes on to the next level and the PDF is the one
+        trying every level in turn gives. Checked once per key and level, and only after
+        a letter of that key has run over at that level or the one before (letters that
+        fit cost nothing; the first letter that runs over asks at its next level already)."""
+        from advocate.render import pdf
+
+        if (key, level) not in self._overflowed and (key, level - 1) not in self._overflowed:
+            return False  # only where a letter of this key ran over, or one level looser
+        known = self._least_overflows.get((key, level))
+        if known is None:
+            writer = first.writer
+            assert writer is not None  # see _fit_key
+            view = first.context["writer"]
+            values: dict[str, Any] = {
+                f: _LEAST if view.get(f) else getattr(writer, f) for f in FIELDS}
+            least = dataclasses.replace(writer, **values)
+            known = False
+            with contextlib.suppress(AdvocateError):
+                letter = self.letter(key[0], least, key[1])
+                if shape(letter.context["writer"], letter.context["signed"]) == key[2]:
+                    html = pdf.fonts.strip_symbols(
+                        self.html([letter], for_print=True, fit=level), symbols)
+                    if pack_css:
+                        html = _with_style(html, pack_css)
+                    budget = options["max_pages"]
+                    result = pdf.render_pdf_result(html, **options)
+                    known = result.pages > budget
+            self._least_overflows[(key, level)] = known
+        return known
 
     #: Worker processes for a petition rendered in parts (see render/petition_pdf.py).
     petition_workers: int = 2

@@ -17,10 +17,11 @@ import functools
 import logging
 import os
 import re
+import sys
 import threading
 import warnings
 import weakref
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,10 +51,40 @@ PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 # ------------------------------------------------------------- WeasyPrint glue
 
 
+#: The Linux names of the libraries WeasyPrint loads (in its own lists of names to try).
+_SONAMES = ("libgobject-2.0.so.0", "libpango-1.0.so.0", "libharfbuzz.so.0",
+            "libfontconfig.so.1", "libpangoft2-1.0.so.0")
+
+
+@contextlib.contextmanager
+def _direct_library_names() -> Iterator[None]:
+    """While WeasyPrint is imported on Linux, a library name dlopen cannot load as it is
+    is not looked for with ``ctypes.util.find_library``: WeasyPrint tries Windows and
+    macOS names first, and cffi runs ``ldconfig``, ``gcc`` and ``ld`` for each one that
+    fails (22 runs, 0.4 s of every process that renders a PDF). Only when every library
+    loads by its Linux name, which WeasyPrint tries further down its list: the very same
+    libraries are loaded, without the search."""
+    import ctypes
+    import ctypes.util
+
+    original = ctypes.util.find_library
+    try:
+        if sys.platform.startswith("linux"):
+            for name in _SONAMES:
+                ctypes.CDLL(name)
+            ctypes.util.find_library = lambda name: None
+    except OSError:
+        pass  # an unusual install: let WeasyPrint and cffi search as they do
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+
+
 @functools.cache
 def _weasy() -> Any:
     """Import WeasyPrint once, quietly, and build the classes that subclass it."""
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _direct_library_names():
         # Host set-up notes, not document problems: our fonts are bundled and our
         # fontconfig is private (see _FONTCONFIG_XML).
         warnings.filterwarnings("ignore", message="HarfBuzz-Subset will be required")
@@ -165,7 +196,9 @@ class PdfRenderer:
 
     def _setup(self) -> None:
         """(Re)build the font configuration and the stylesheets parsed against it."""
+        global FONTS_LOADED
         weasy = _weasy()
+        FONTS_LOADED = True  # Pango and fontconfig hold state in this process from now on
         font_config = private_font_configuration(weasy.FontConfiguration)
         fetcher = weasy.GateFetcher(ResourceGate(package_roots(), BUNDLED_FONT_BYTES))
         fonts = weasy.CSS(string=fonts_css(), font_config=font_config, url_fetcher=fetcher)
@@ -463,6 +496,8 @@ class PdfRenderer:
             raise AdvocateError(problems=[problem(message, hint)])
 
 
+#: Whether this process has made a font configuration (see build._pool_context).
+FONTS_LOADED = False
 _SHARED: PdfRenderer | None = None
 _SHARED_LOCK = threading.Lock()
 

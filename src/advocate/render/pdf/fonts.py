@@ -170,6 +170,9 @@ def _cmap(path: Path, _stamp: tuple[int, int] = (0, 0)) -> frozenset[int]:
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     with TTFont(path, lazy=True, fontNumber=0) as font:
+        # Glyphs numbered rather than named: only the code points are wanted, and reading
+        # the names (the 'post' table) was two thirds of the time (0.3 s for the fonts).
+        font.setGlyphOrder([f"g{i}" for i in range(font["maxp"].numGlyphs)])
         return frozenset(font.getBestCmap() or ())
 
 

@@ -49,9 +49,11 @@ def install_glib_handler() -> bool:
     import ctypes
     import ctypes.util
 
-    name = ctypes.util.find_library("glib-2.0") or "libglib-2.0.so.0"
     try:
-        glib = ctypes.CDLL(name)
+        try:  # by its Linux name first: find_library runs ldconfig, gcc and ld
+            glib = ctypes.CDLL("libglib-2.0.so.0")
+        except OSError:
+            glib = ctypes.CDLL(ctypes.util.find_library("glib-2.0") or "libglib-2.0.so.0")
         set_handler = glib.g_log_set_handler
     except (OSError, AttributeError):  # pragma: no cover - unusual platforms
         return False
