@@ -516,6 +516,8 @@ def petition(
 ) -> None:
     """The petition with its signature count and consenting signers, or a signature sheet."""
     def make(renderer: Any, progress: Callable[[int, int], None] | None) -> Any:
+        if fmt is PetitionFormat.pdf and not sheet:
+            renderer.expect_petition_pdf(signers)
         rows = _signers(signers, encoding, dedupe, columns, sheet_name, max_signers_size,
                         [renderer.campaign])
         renderer.petition_progress = progress  # a long petition renders in parts

@@ -744,6 +744,21 @@ class Renderer:
     #: Worker processes for a petition rendered in parts (see render/petition_pdf.py).
     petition_workers: int = 2
     petition_progress: Callable[[int, int], None] | None = None
+    #: A signer file this large probably names enough signers for a petition in parts.
+    PETITION_PARTS_FILE_BYTES = 64 * 1024
+
+    def expect_petition_pdf(self, signers: Path | None) -> None:
+        """A petition PDF will be made from the signer file ``signers``: when it is long,
+        start the workers of a petition in parts now, so they set up WeasyPrint and the
+        fonts while the list is read."""
+        from advocate.render import petition_pdf
+
+        try:
+            size = signers.stat().st_size if signers is not None else 0
+        except OSError:
+            return  # reading the list will say what is wrong
+        if size >= self.PETITION_PARTS_FILE_BYTES:
+            petition_pdf.start_workers(self.petition_workers)
 
     def _petition_in_parts(self, documents: Sequence[Document]) -> PdfResult | None:
         """A petition naming many signers, rendered in parts in parallel and joined (flat

@@ -24,6 +24,7 @@ disk. The time limit applies per part, and its message names the part.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import hashlib
@@ -129,6 +130,8 @@ def cut(full: str, bare: str) -> Layout | None:
 
 
 def _width(text: str) -> int:
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
@@ -235,7 +238,8 @@ def describe(part: Part) -> str:
 
 def render_part(job: Job, part: Part, first_page: int,
                 total: int) -> tuple[int, str, list[Problem]]:
-    """Render one part to a file in ``job.folder``: (its pages, the file, problems)."""
+    """Render one part to a file in ``job.folder``: (its pages, the file, problems).
+    ``total`` 0: only count its pages (laid out, not written: no file)."""
     from advocate.render import pdf
     from advocate.render.documents import _redacting, _with_style
 
@@ -249,7 +253,8 @@ def render_part(job: Job, part: Part, first_page: int,
             result = pdf.render_pdf_result(
                 html, title=job.title, lang=job.lang, base_dir=Path(job.base_dir),
                 roots=[Path(r) for r in job.roots], paper=job.paper,
-                source="petition.html.j2", timeout=job.timeout)
+                source="petition.html.j2", timeout=job.timeout,
+                max_pages=0 if total == 0 else None)
     except AdvocateError as exc:
         problems = []
         for problem in exc.problems:
@@ -263,6 +268,8 @@ def render_part(job: Job, part: Part, first_page: int,
                           "petition.html.j2 or fonts make each page costly"))
             problems.append(problem)
         return 0, "", problems
+    if total == 0:
+        return result.pages, "", []
     path = os.path.join(job.folder, f"part-{part.index:05d}-{first_page}.pdf")
     with open(path, "wb") as handle:
         handle.write(result.data)
@@ -278,6 +285,31 @@ def _warm() -> None:
     _shared()
 
 
+def _pool(workers: int) -> ProcessPoolExecutor:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                               initializer=_warm)
+    for _ in range(workers):
+        pool.submit(int)  # start every worker now: each sets up its fonts meanwhile
+    return pool
+
+
+_STARTED: dict[int, ProcessPoolExecutor] = {}
+
+
+def start_workers(workers: int = 2) -> None:
+    """Start the pool of a petition in parts now, so that the workers import WeasyPrint
+    and set up their fonts while the signer list is read (the first render takes it)."""
+    if workers > 1 and workers not in _STARTED:
+        _STARTED[workers] = _pool(workers)
+        atexit.register(_stop_started)
+
+
+def _stop_started() -> None:
+    for pool in _STARTED.values():
+        pool.shutdown(wait=True, cancel_futures=True)
+    _STARTED.clear()
+
+
 class _Runner:
     """Parts rendered in process (``workers`` 1) or by a spawn pool, at most two a worker
     in flight (memory stays flat however long the list)."""
@@ -286,9 +318,7 @@ class _Runner:
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
         if workers > 1:
-            self.pool = ProcessPoolExecutor(max_workers=workers,
-                                            mp_context=get_context("spawn"),
-                                            initializer=_warm)
+            self.pool = _STARTED.pop(workers, None) or _pool(workers)
 
     def close(self) -> None:
         if self.pool is not None:
