@@ -4,16 +4,21 @@ across the parts, the tagging carried over, and a slow part named in the message
 from __future__ import annotations
 
 import re
+import subprocess
+from collections.abc import Callable
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from typer.testing import Result
 
 from advocate.errors import AdvocateError
 from advocate.render import petition_pdf
 from advocate.render.documents import Renderer
 from advocate.schema.campaign import Campaign
 from advocate.signers import Signer
+from advocate.signers.compact import PetitionSigners
 from conftest import FIXED_DAY
 
 
@@ -112,3 +117,55 @@ def test_a_short_list_is_one_render_as_before(kz: Campaign) -> None:
     renderer = Renderer(kz, day=FIXED_DAY)
     assert renderer.pdf([renderer.petition(people, "en", for_pdf=True)]) == renderer.pdf(
         [renderer.petition(people, "en")])
+
+
+def test_the_compact_list_keeps_what_a_petition_prints_and_nothing_else() -> None:
+    people = [Signer(row=i + 2, name=f"Zoë Name{i}", email=f"z{i}@example.org",
+                     city="Алматы" if i % 2 else None, country="KZ" if i % 4 == 1 else None,
+                     note="private", public=i % 3 != 0, line=i + 3, file="s.csv")
+              for i in range(50)]
+    compact = PetitionSigners(people)
+    assert len(compact) == 50 and compact.named == sum(s.public for s in people)
+    for ours, theirs in zip(compact, people, strict=True):
+        assert (ours.row, ours.line, ours.file, ours.public) == (
+            theirs.row, theirs.line, theirs.file, theirs.public)
+        if theirs.public:
+            assert (ours.name, ours.city, ours.country) == (
+                theirs.name, theirs.city, theirs.country)
+        else:
+            assert ours.name == "" and ours.city is None
+        assert ours.email is None and ours.note is None  # never kept
+    assert compact[-1].row == 51 and compact[1:3][0].row == 3
+    assert "Zoë" not in repr(compact)
+    with pytest.raises(IndexError):
+        compact[50]
+
+
+@pytest.mark.usefixtures("small_parts")
+def test_the_command_streams_a_long_list_into_parts(run: Callable[..., Result],
+                                                     tmp_path: Path) -> None:
+    """``advocate petition --format pdf``: the compact list, the parts, the streaming
+    join: every named signer once, in order; "N / M" right on every page (pdftotext);
+    the title, language and structure tree of a tagged PDF."""
+    rows = ["name,email,city,public"] + [
+        f"Zed Signer{i:04d},s{i}@example.org,{'Kraków' if i % 2 else ''},"
+        f"{'yes' if i % 3 else 'no'}" for i in range(1, 401)]
+    (tmp_path / "s.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "p.pdf"
+    result = run("petition", "kazakhstan-2022", "--signers", str(tmp_path / "s.csv"),
+                 "--format", "pdf", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    pages = text.split("\f")[:-1]
+    total = len(pages)
+    assert total >= 8  # head, three parts of names, tail
+    for number, page in enumerate(pages, 1):
+        assert re.search(rf"\b{number}\s*/\s*{total}\s*$", page.strip()), number
+    found = [int(n) for n in re.findall(r"Signer(\d{4})", text)]
+    assert found == [i for i in range(1, 401) if i % 3]
+    reader = PdfReader(out, strict=True)
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en" and root["/StructTreeRoot"]["/Type"] == "/StructTreeRoot"
+    assert reader.metadata is not None and reader.metadata.title.startswith("Petition")
+    assert "s1@example.org" not in out.read_bytes().decode("latin-1")

@@ -221,6 +221,14 @@ def _as_persona(person: Any, persona: dict[str, str]) -> Any:
                                           if getattr(person, key, None)})
 
 
+def _named_count(signers: Sequence[Any] | None) -> int:
+    """How many signers consent to be named (a compact list knows without a pass)."""
+    known = getattr(signers, "named", None)
+    if isinstance(known, int):
+        return known
+    return sum(1 for s in signers or () if s.public)
+
+
 def _has_people(documents: Sequence[Document]) -> bool:
     return any((doc.writer is not None and any(doc.writer.view().values()))
                or any(s.public for s in doc.signers or ()) for doc in documents)
@@ -555,7 +563,7 @@ class Renderer:
 
         lang = resolve_language(self.campaign, lang)
         context, warnings = self._base_context(lang)
-        named = sum(1 for s in signers or () if s.public)
+        named = _named_count(signers)
         if signers is None:
             context["signers"] = None
         elif for_pdf and named >= petition_pdf.PARTS_MIN_NAMED:
@@ -767,9 +775,11 @@ class Renderer:
         from advocate.render import pdf, petition_pdf
 
         first = documents[0]
-        named = [s for s in first.signers or () if s.public]
-        if (first.kind != "petition" or len(documents) != 1
-                or len(named) < petition_pdf.PARTS_MIN_NAMED):
+        if first.kind != "petition" or len(documents) != 1:
+            return None
+        signers = first.signers or ()
+        count = _named_count(signers)
+        if count < petition_pdf.PARTS_MIN_NAMED:
             return None
         unmarked = first.markdown.replace(petition_pdf.MARK, "").replace(
             petition_pdf.MARK_CITY, "")
@@ -778,12 +788,14 @@ class Renderer:
         if not isinstance((first.context.get("signers") or {}).get("public"),
                           petition_pdf.Stand):
             context = dict(first.context)
-            context["signers"] = {"count": len(first.signers or ()),
-                                  "public": petition_pdf.stand_in(len(named))}
+            context["signers"] = {"count": len(signers),
+                                  "public": petition_pdf.stand_in(count)}
             with_stand = self._document("petition", first.lang, context, [])
         bare = dataclasses.replace(with_stand, markdown=petition_pdf.MARK)
-        def names() -> Iterator[tuple[str, str]]:
-            for signer in named:
+        def names() -> Iterator[tuple[str, str]]:  # streamed: a million are never held
+            for signer in signers:
+                if not signer.public:
+                    continue
                 view = isolate_view(Writer.from_signer(signer).view(), first.lang)
                 yield view["name"] or "", view["city"] or ""
 
@@ -807,17 +819,19 @@ class Renderer:
 
         extra = fonts.pack_fonts(self.roots)
         writers = [doc.writer for doc in documents if doc.writer is not None]
-        named = [s for doc in documents for s in doc.signers or () if s.public]
+        def named() -> Iterator[Any]:  # streamed: a million are never held at once
+            return (s for doc in documents for s in doc.signers or () if s.public)
+
         # by row and field, never the text
         found = fonts.people_problems(writers, extra) + fonts.people_problems(
-            named, extra, fonts.PETITION_FIELDS)
+            named(), extra, fonts.PETITION_FIELDS)
         errors = [p for p in found if p.severity == "error"]
         if errors:
             raise AdvocateError(problems=errors)
         first = documents[0]
         first.warnings.extend(p for p in found if p not in first.warnings)
         personal = fonts.symbols_in(writers, extra) | fonts.symbols_in(
-            named, extra, fonts.PETITION_FIELDS)
+            named(), extra, fonts.PETITION_FIELDS)
         text = "".join(dict.fromkeys(doc.markdown for doc in documents))
         missing = [i for i in fonts.undrawable(text, extra) if i.char not in personal]
         campaign = str(self.campaign.path) if self.campaign.path else None
