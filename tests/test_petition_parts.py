@@ -135,6 +135,7 @@ def test_the_compact_list_keeps_what_a_petition_prints_and_nothing_else() -> Non
         else:
             assert ours.name == "" and ours.city is None
         assert ours.email is None and ours.note is None  # never kept
+    assert list(compact.named_pairs()) == [(s.name, s.city) for s in people if s.public]
     assert compact[-1].row == 51 and compact[1:3][0].row == 3
     assert "Zoë" not in repr(compact)
     with pytest.raises(IndexError):

@@ -45,7 +45,7 @@ from advocate.templates.stencil import (
     shape,
 )
 from advocate.text import markdown as markup
-from advocate.text.bidi import ISOLATES, direction, isolate_view, plain, rtl_script
+from advocate.text.bidi import ISOLATES, direction, isolate, isolate_view, plain, rtl_script
 from advocate.text.localise import (
     Localiser,
     campaign_view,
@@ -793,11 +793,14 @@ class Renderer:
             with_stand = self._document("petition", first.lang, context, [])
         bare = dataclasses.replace(with_stand, markdown=petition_pdf.MARK)
         def names() -> Iterator[tuple[str, str]]:  # streamed: a million are never held
-            for signer in signers:
-                if not signer.public:
-                    continue
-                view = isolate_view(Writer.from_signer(signer).view(), first.lang)
-                yield view["name"] or "", view["city"] or ""
+            # As Writer.view and isolate_view make them, without a dict per signer.
+            pairs = getattr(signers, "named_pairs", None)
+            found = pairs() if pairs is not None else (
+                (s.name, s.city) for s in signers if s.public)
+            lang = first.lang
+            for name, city in found:
+                yield (isolate(" ".join(name.split()), lang) if name else "",
+                       isolate(" ".join(city.split()), lang) if city else "")
 
         layout = self.env.get_template("petition.html.j2").filename
         base = Path(layout).parent if layout else self.roots[-1]

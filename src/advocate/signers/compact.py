@@ -95,5 +95,14 @@ class PetitionSigners(Sequence[Signer]):
         for index in range(len(self._rows)):
             yield self._signer(index)
 
+    def named_pairs(self) -> Iterator[tuple[str, str | None]]:
+        """(name, city) of each named signer, in order, without making Signer objects."""
+        text = self._text
+        starts = self._starts
+        for place, start in enumerate(starts):
+            end = starts[place + 1] if place + 1 < len(starts) else len(text)
+            name, city, _ = bytes(text[start:end]).decode().split("\x00")
+            yield name, city or None
+
     def __repr__(self) -> str:  # never a name
         return f"PetitionSigners({len(self)} signers, {self.named} named)"
