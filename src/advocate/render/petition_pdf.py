@@ -3,7 +3,9 @@
 One WeasyPrint document of 500 pages takes minutes and gigabytes (about 0.44 MiB a page
 stays in memory until the PDF is written). So a petition naming many signers is cut into
 parts, each its own render in a worker process (a spawn pool, one font configuration per
-worker), each written to a temporary file, and the files are joined with pypdf:
+worker, started while the signer list is read), each written to a temporary file and
+appended to the joined PDF as soon as it is back (:class:`StreamJoin`, which writes each
+part's objects out and drops them):
 
 - **head**: the petition's words up to the list of names (the wording template's own
   text, rendered with a stand-in list of one name, so every word still comes from it);
@@ -18,8 +20,10 @@ ended (``@page :first { counter-reset: page N }``) and prints the total as a num
 (``counter(pages)`` is a part's own total in WeasyPrint). A part that still runs to a
 different page count (a template pack's larger type) is caught, and the numbering redone.
 
-Memory stays flat: at most two parts per worker are in flight, and a part's PDF goes to
-disk. The time limit applies per part, and its message names the part.
+Memory stays flat: at most two parts per worker are in flight, a part's PDF goes to disk
+and is joined and deleted as it comes, and the names are streamed from the signer list
+(see :mod:`advocate.signers.compact`). The time limit applies per part, and its message
+names the part.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -471,7 +476,7 @@ class StreamJoin:
         self.out = out
         self.title = title
         self.lang = lang
-        self.offsets: dict[int, int] = {}
+        self.offsets = array("Q")  # per object number: where it starts (8 bytes each)
         self.next = _INFO + 1
         self.pages: list[int] = []
         self.kids: list[int] = []
@@ -489,6 +494,8 @@ class StreamJoin:
         return int(self.out.tell())
 
     def _object(self, number: int, body: bytes) -> None:
+        if number >= len(self.offsets):
+            self.offsets.extend(array("Q", [0]) * (number + 1 - len(self.offsets)))
         self.offsets[number] = self._tell()
         self._write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
 
@@ -523,12 +530,13 @@ class StreamJoin:
         self._object(_INFO, b"<< /Title %s /Producer (advocate) >>" % _text(self.title))
         start = self._tell()
         size = self.next
-        lines = [b"xref\n0 %d\n0000000000 65535 f \n" % size]
-        lines += [b"%010d 00000 n \n" % self.offsets[n] for n in range(1, size)]
+        self._write(b"xref\n0 %d\n0000000000 65535 f \n" % size)
+        for first in range(1, size, 4096):  # in slices: a million signers, 250,000 objects
+            self._write(b"".join(b"%010d 00000 n \n" % self.offsets[n]
+                                 for n in range(first, min(first + 4096, size))))
         ident = self.digest.hexdigest()[:32].encode()
-        lines.append(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] >>\n"
-                     b"startxref\n%d\n%%%%EOF\n" % (size, _CATALOG, _INFO, ident, ident, start))
-        self._write(b"".join(lines))
+        self._write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] >>\n"
+                    b"startxref\n%d\n%%%%EOF\n" % (size, _CATALOG, _INFO, ident, ident, start))
         return len(self.pages)
 
 
