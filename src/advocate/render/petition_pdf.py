@@ -623,17 +623,14 @@ class _Part:
     def dump(self, obj: Any, page: Any = None) -> bytes:
         """``obj`` as PDF syntax, references renumbered; a page's parent is the one page
         tree and its inherited attributes its own."""
-        from pypdf.generic import (
-            ArrayObject,
-            DictionaryObject,
-            IndirectObject,
-            NameObject,
-            NumberObject,
-            StreamObject,
-        )
-
-        if isinstance(obj, IndirectObject):
+        g = _generic()
+        ArrayObject, DictionaryObject = g.ArrayObject, g.DictionaryObject
+        NameObject, NumberObject, StreamObject = (
+            g.NameObject, g.NumberObject, g.StreamObject)
+        if isinstance(obj, g.IndirectObject):
             return b"%d 0 R" % self.number(obj.idnum)
+        if type(obj) is NumberObject:
+            return b"%d" % obj
         if isinstance(obj, ArrayObject):
             return b"[" + b" ".join(self.dump(item) for item in obj) + b"]"
         if isinstance(obj, DictionaryObject):
@@ -662,6 +659,18 @@ class _Part:
         buffer = io.BytesIO()
         obj.write_to_stream(buffer)
         return buffer.getvalue()
+
+
+_GENERIC: list[Any] = []
+
+
+def _generic() -> Any:
+    """pypdf's object classes (imported once: ``dump`` runs for every object)."""
+    if not _GENERIC:
+        from pypdf import generic
+
+        _GENERIC.append(generic)
+    return _GENERIC[0]
 
 
 def _inherited(page: Any, key: str) -> Any:
