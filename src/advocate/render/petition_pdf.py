@@ -310,7 +310,12 @@ def start_workers(workers: int = 2) -> None:
 
 
 def _stop_started() -> None:
+    """At exit, a pool started but never used (the list was short, or had errors): its
+    workers are stopped at once rather than waited for while they set up."""
     for pool in _STARTED.values():
+        processes: dict[int, Any] = dict(getattr(pool, "_processes", None) or {})
+        for process in processes.values():
+            process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
     _STARTED.clear()
 
@@ -652,7 +657,7 @@ class _Part:
                     if inherited is not None:
                         items.append(key.encode() + b" " + self.dump(inherited))
             if isinstance(obj, StreamObject):
-                data = obj._data
+                data: bytes = obj._data
                 items.append(b"/Length %d" % len(data))
                 return b"<< " + b" ".join(items) + b" >>\nstream\n" + data + b"\nendstream"
             return b"<< " + b" ".join(items) + b" >>"
