@@ -16,7 +16,7 @@ from typer.testing import Result
 from advocate.errors import AdvocateError
 from advocate.render import petition_pdf
 from advocate.render.documents import Renderer
-from advocate.schema.campaign import Campaign
+from advocate.schema.campaign import Campaign, load_campaign
 from advocate.signers import Signer
 from advocate.signers.compact import PetitionSigners
 from conftest import FIXED_DAY
@@ -170,3 +170,37 @@ def test_the_command_streams_a_long_list_into_parts(run: Callable[..., Result],
     assert root["/Lang"] == "en" and root["/StructTreeRoot"]["/Type"] == "/StructTreeRoot"
     assert reader.metadata is not None and reader.metadata.title.startswith("Petition")
     assert "s1@example.org" not in out.read_bytes().decode("latin-1")
+
+
+@pytest.mark.usefixtures("small_parts")
+def test_a_pack_layout_in_parts_may_link_only_to_the_campaign(
+        kz_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pack's petition layout renders its parts in confined workers with the one-piece
+    render's link rule: a link to an address the campaign does not name is refused."""
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    campaign_file = pack / "campaign.yaml"
+    campaign_file.write_text(kz_path.read_text(encoding="utf-8"), encoding="utf-8")
+    (pack / "templates").mkdir()
+    (pack / "templates" / "petition.html.j2").write_text(
+        '{% extends "layout.html.j2" %}{% block kind %}petition{% endblock %}'
+        '{% block css %}{% include "document.css.j2" %}{% endblock %}'
+        '{% block before_body %}<p><a href="https://tracker.example/pixel">x</a></p>'
+        '{% endblock %}', encoding="utf-8")
+    renderer = Renderer(load_campaign(campaign_file), day=FIXED_DAY)
+    assert not renderer.trusted
+    renderer.petition_workers = 1  # still a worker of its own: never in this process
+    document = renderer.petition(signers(300), "en", for_pdf=True)
+    cut: list[object] = []
+    real_cut = petition_pdf.cut
+
+    def spy(full: str, bare: str) -> object:
+        cut.append(real_cut(full, bare))
+        return cut[-1]
+
+    monkeypatch.setattr(petition_pdf, "cut", spy)
+    with pytest.raises(AdvocateError) as caught:
+        renderer.pdf([document])
+    assert cut and cut[0] is not None  # in parts, not the one-piece render
+    assert "an address the campaign file does not name" in str(caught.value)
+    assert "Signer" not in str(caught.value)

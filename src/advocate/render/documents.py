@@ -766,7 +766,7 @@ class Renderer:
         except OSError:
             return  # reading the list will say what is wrong
         if size >= self.PETITION_PARTS_FILE_BYTES:
-            petition_pdf.start_workers(self.petition_workers)
+            petition_pdf.start_workers(self.petition_workers, confine=not self.trusted)
 
     def _petition_in_parts(self, documents: Sequence[Document]) -> PdfResult | None:
         """A petition naming many signers, rendered in parts in parallel and joined (flat
@@ -810,7 +810,8 @@ class Renderer:
             title=first.title, lang=first.lang, base_dir=base,
             roots=self.roots, paper=self.paper, symbols=symbols,
             pack_css=pdf.fonts.pack_fonts_css(pdf.fonts.pack_fonts(self.roots)),
-            workers=self.petition_workers, progress=self.petition_progress)
+            workers=self.petition_workers, progress=self.petition_progress,
+            allowed_links=None if self.trusted else self.campaign_links())
         if data is None:
             return None
         return pdf.PdfResult(*data)

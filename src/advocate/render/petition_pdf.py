@@ -221,6 +221,9 @@ class Job:
     pack_css: str
     timeout: float
     folder: str
+    #: A pack's layout (untrusted): links only to the campaign's addresses, and the parts
+    #: render in workers under the OS's limits (as the one-piece render's confined child).
+    allowed_links: frozenset[str] | None = None
 
 
 def _part_html(job: Job, part: Part) -> str:
@@ -252,14 +255,18 @@ def render_part(job: Job, part: Part, first_page: int,
                                                        total), job.symbols)
     if job.pack_css:
         html = _with_style(html, job.pack_css)
+    from advocate import limits
+
     private = [t for page in part.pages for t in page]
+    confined = job.allowed_links is not None and limits.CONFINED
     try:
-        with _redacting(private):
+        with _redacting(private), (limits.cpu_limit(limits.cpu_seconds(job.timeout))
+                                   if confined else contextlib.nullcontext()):
             result = pdf.render_pdf_result(
                 html, title=job.title, lang=job.lang, base_dir=Path(job.base_dir),
                 roots=[Path(r) for r in job.roots], paper=job.paper,
                 source="petition.html.j2", timeout=job.timeout,
-                max_pages=0 if total == 0 else None)
+                max_pages=0 if total == 0 else None, allowed_links=job.allowed_links)
     except AdvocateError as exc:
         problems = []
         for problem in exc.problems:
@@ -283,29 +290,41 @@ def render_part(job: Job, part: Part, first_page: int,
 
 # -- the pool ------------------------------------------------------------------------------
 
-def _warm() -> None:
-    """Worker start: import WeasyPrint and set up the fonts before the first part."""
+def _warm(confine: bool = False) -> None:
+    """Worker start: import WeasyPrint and set up the fonts before the first part; for a
+    pack's layout, then limit this worker as a confined child is limited."""
+    from advocate import limits
     from advocate.render.pdf.engine import _shared
 
     _shared()
+    if confine and limits.CAN_CONFINE:
+        limits.confine_process()
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
+def _pool(workers: int, confine: bool = False) -> ProcessPoolExecutor:
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                               initializer=_warm)
+                               initializer=_warm, initargs=(confine,))
     for _ in range(workers):
         pool.submit(int)  # start every worker now: each sets up its fonts meanwhile
     return pool
 
 
-_STARTED: dict[int, ProcessPoolExecutor] = {}
+_STARTED: dict[tuple[int, bool], ProcessPoolExecutor] = {}
 
 
-def start_workers(workers: int = 2) -> None:
+def _pool_size(workers: int, confine: bool) -> tuple[int, bool]:
+    """(workers, confined) of the pool for a render: a pack's layout never renders in
+    this process, so it gets a pool even of one."""
+    confine = confine and limits_apply()
+    return (max(workers, 1) if confine else workers), confine
+
+
+def start_workers(workers: int = 2, *, confine: bool = False) -> None:
     """Start the pool of a petition in parts now, so that the workers import WeasyPrint
     and set up their fonts while the signer list is read (the first render takes it)."""
-    if workers > 1 and workers not in _STARTED:
-        _STARTED[workers] = _pool(workers)
+    key = _pool_size(workers, confine)
+    if (key[0] > 1 or key[1]) and key not in _STARTED:
+        _STARTED[key] = _pool(*key)
         atexit.register(_stop_started)
 
 
@@ -324,11 +343,12 @@ class _Runner:
     """Parts rendered in process (``workers`` 1) or by a spawn pool, at most two a worker
     in flight (memory stays flat however long the list)."""
 
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
+    def __init__(self, workers: int, confine: bool = False) -> None:
+        key = _pool_size(workers, confine)
+        self.workers = key[0]
         self.pool: ProcessPoolExecutor | None = None
-        if workers > 1:
-            self.pool = _STARTED.pop(workers, None) or _pool(workers)
+        if key[0] > 1 or key[1]:
+            self.pool = _STARTED.pop(key, None) or _pool(*key)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -346,9 +366,32 @@ class _Runner:
             window.append((part, self.pool.submit(render_part, job, part, first, total)))
             if len(window) >= 2 * self.workers:
                 done, future = window.pop(0)
-                yield (done, *future.result())
+                yield (done, *_result(done, future))
         for done, future in window:
-            yield (done, *future.result())
+            yield (done, *_result(done, future))
+
+
+def limits_apply() -> bool:
+    from advocate import limits
+
+    return limits.CAN_CONFINE and not limits.CONFINED
+
+
+def _result(part: Part, future: Future[tuple[int, str, list[Problem]]]
+            ) -> tuple[int, str, list[Problem]]:
+    """A part's result; a worker the OS stopped (a pack's layout over its CPU or memory
+    limit) is said by the part, never by a name."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return 0, "", [Problem(
+            f"petition part {part.index + 1} of {part.count} ({describe(part)}) was stopped "
+            "while rendering: it went over the memory or CPU time a render may use",
+            file="petition.html.j2",
+            hint="the template pack's petition.html.j2 or its style sheet makes each page "
+                 "too costly; simplify it")]
 
 
 Names = Callable[[], Iterator[tuple[str, str]]]
@@ -373,8 +416,9 @@ def _name_parts(names: Names, count: int) -> Iterator[Part]:
 def render_petition_pdf(*, full_html: str, bare_html: str, names: Names,
                         title: str, lang: str, base_dir: Path, roots: Sequence[Path],
                         paper: str, symbols: set[str], pack_css: str, workers: int = 2,
-                        progress: Progress | None = None,
-                        timeout: float | None = None) -> tuple[bytes, int] | None:
+                        progress: Progress | None = None, timeout: float | None = None,
+                        allowed_links: frozenset[str] | None = None
+                        ) -> tuple[bytes, int] | None:
     """The petition PDF in parts (see the module's text); None when the layout does not
     list the names in a table or a list (the caller renders it in one piece). ``names``
     gives the (name, city) pairs afresh each time it is called (it is read twice)."""
@@ -387,10 +431,10 @@ def render_petition_pdf(*, full_html: str, bare_html: str, names: Names,
     with tempfile.TemporaryDirectory(prefix="advocate-petition-") as folder:
         job = Job(layout.heading, layout.open, layout.close, title, lang, str(base_dir),
                   tuple(str(r) for r in roots), paper, frozenset(symbols), pack_css,
-                  timeout, folder)
+                  timeout, folder, allowed_links)
         head = Part(0, count, "head", layout.head + layout.close)
         tail = Part(count - 1, count, "tail", layout.open + layout.tail)
-        runner = _Runner(workers)
+        runner = _Runner(workers, confine=allowed_links is not None)
         try:
             # Count the head's and the tail's pages (small), then render everything.
             measured = {p.index: pages for p, pages, _, problems in
