@@ -14,7 +14,7 @@ part's objects out and drops them):
 - **tail**: what the wording template puts after the list (sources, footer).
 
 Page numbers stay right across parts: the names pages hold a fixed number of lines, so
-their page count is known before they are rendered; the head and tail are rendered once
+their page count is known before they are rendered; the head and tail are laid out once
 to count their pages, and every part then starts its page counter where the one before
 ended (``@page :first { counter-reset: page N }``) and prints the total as a number
 (``counter(pages)`` is a part's own total in WeasyPrint). A part that still runs to a
