@@ -4,16 +4,21 @@ across the parts, the tagging carried over, and a slow part named in the message
 from __future__ import annotations
 
 import re
+import subprocess
+from collections.abc import Callable
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from typer.testing import Result
 
 from advocate.errors import AdvocateError
 from advocate.render import petition_pdf
 from advocate.render.documents import Renderer
-from advocate.schema.campaign import Campaign
+from advocate.schema.campaign import Campaign, load_campaign
 from advocate.signers import Signer
+from advocate.signers.compact import PetitionSigners
 from conftest import FIXED_DAY
 
 
@@ -112,3 +117,90 @@ def test_a_short_list_is_one_render_as_before(kz: Campaign) -> None:
     renderer = Renderer(kz, day=FIXED_DAY)
     assert renderer.pdf([renderer.petition(people, "en", for_pdf=True)]) == renderer.pdf(
         [renderer.petition(people, "en")])
+
+
+def test_the_compact_list_keeps_what_a_petition_prints_and_nothing_else() -> None:
+    people = [Signer(row=i + 2, name=f"Zoë Name{i}", email=f"z{i}@example.org",
+                     city="Алматы" if i % 2 else None, country="KZ" if i % 4 == 1 else None,
+                     note="private", public=i % 3 != 0, line=i + 3, file="s.csv")
+              for i in range(50)]
+    compact = PetitionSigners(people)
+    assert len(compact) == 50 and compact.named == sum(s.public for s in people)
+    for ours, theirs in zip(compact, people, strict=True):
+        assert (ours.row, ours.line, ours.file, ours.public) == (
+            theirs.row, theirs.line, theirs.file, theirs.public)
+        if theirs.public:
+            assert (ours.name, ours.city, ours.country) == (
+                theirs.name, theirs.city, theirs.country)
+        else:
+            assert ours.name == "" and ours.city is None
+        assert ours.email is None and ours.note is None  # never kept
+    assert list(compact.named_pairs()) == [(s.name, s.city) for s in people if s.public]
+    assert compact[-1].row == 51 and compact[1:3][0].row == 3
+    assert "Zoë" not in repr(compact)
+    with pytest.raises(IndexError):
+        compact[50]
+
+
+@pytest.mark.usefixtures("small_parts")
+def test_the_command_streams_a_long_list_into_parts(run: Callable[..., Result],
+                                                     tmp_path: Path) -> None:
+    """``advocate petition --format pdf``: the compact list, the parts, the streaming
+    join: every named signer once, in order; "N / M" right on every page (pdftotext);
+    the title, language and structure tree of a tagged PDF."""
+    rows = ["name,email,city,public"] + [
+        f"Zed Signer{i:04d},s{i}@example.org,{'Kraków' if i % 2 else ''},"
+        f"{'yes' if i % 3 else 'no'}" for i in range(1, 401)]
+    (tmp_path / "s.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "p.pdf"
+    result = run("petition", "kazakhstan-2022", "--signers", str(tmp_path / "s.csv"),
+                 "--format", "pdf", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    pages = text.split("\f")[:-1]
+    total = len(pages)
+    assert total >= 8  # head, three parts of names, tail
+    for number, page in enumerate(pages, 1):
+        assert re.search(rf"\b{number}\s*/\s*{total}\s*$", page.strip()), number
+    found = [int(n) for n in re.findall(r"Signer(\d{4})", text)]
+    assert found == [i for i in range(1, 401) if i % 3]
+    reader = PdfReader(out, strict=True)
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en" and root["/StructTreeRoot"]["/Type"] == "/StructTreeRoot"
+    assert reader.metadata is not None and reader.metadata.title.startswith("Petition")
+    assert "s1@example.org" not in out.read_bytes().decode("latin-1")
+
+
+@pytest.mark.usefixtures("small_parts")
+def test_a_pack_layout_in_parts_may_link_only_to_the_campaign(
+        kz_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pack's petition layout renders its parts in confined workers with the one-piece
+    render's link rule: a link to an address the campaign does not name is refused."""
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    campaign_file = pack / "campaign.yaml"
+    campaign_file.write_text(kz_path.read_text(encoding="utf-8"), encoding="utf-8")
+    (pack / "templates").mkdir()
+    (pack / "templates" / "petition.html.j2").write_text(
+        '{% extends "layout.html.j2" %}{% block kind %}petition{% endblock %}'
+        '{% block css %}{% include "document.css.j2" %}{% endblock %}'
+        '{% block before_body %}<p><a href="https://tracker.example/pixel">x</a></p>'
+        '{% endblock %}', encoding="utf-8")
+    renderer = Renderer(load_campaign(campaign_file), day=FIXED_DAY)
+    assert not renderer.trusted
+    renderer.petition_workers = 1  # still a worker of its own: never in this process
+    document = renderer.petition(signers(300), "en", for_pdf=True)
+    cut: list[object] = []
+    real_cut = petition_pdf.cut
+
+    def spy(full: str, bare: str) -> object:
+        cut.append(real_cut(full, bare))
+        return cut[-1]
+
+    monkeypatch.setattr(petition_pdf, "cut", spy)
+    with pytest.raises(AdvocateError) as caught:
+        renderer.pdf([document])
+    assert cut and cut[0] is not None  # in parts, not the one-piece render
+    assert "an address the campaign file does not name" in str(caught.value)
+    assert "Signer" not in str(caught.value)

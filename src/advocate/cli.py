@@ -203,7 +203,8 @@ def _signer_reader(path: Path, encoding: str | None, dedupe: Dedupe, columns: st
 
 def _signers(path: Path | None, encoding: str | None, dedupe: Dedupe, columns: str | None = None,
              sheet: str | None = None, max_size: str | None = None,
-             campaigns: Sequence[Any] = ()) -> Any:
+             campaigns: Sequence[Any] = (), compact: bool = False) -> Any:
+    """The signer list; ``compact``: only what a petition prints (a million rows fit)."""
     if path is None:
         if columns is not None or sheet is not None:
             raise AdvocateError("--columns and --sheet-name need --signers FILE")
@@ -211,7 +212,12 @@ def _signers(path: Path | None, encoding: str | None, dedupe: Dedupe, columns: s
     from advocate.signers.read import SignerList
 
     reader = _signer_reader(path, encoding, dedupe, columns, sheet, max_size, campaigns)
-    rows = SignerList.of(reader)  # with the duplicates dropped, which build reports
+    if compact:
+        from advocate.signers.compact import PetitionSigners
+
+        rows: Any = PetitionSigners.of(reader)
+    else:
+        rows = SignerList.of(reader)  # with the duplicates dropped, which build reports
     warn(reader.stats.notices)
     return rows
 
@@ -517,8 +523,10 @@ def petition(
 ) -> None:
     """The petition with its signature count and consenting signers, or a signature sheet."""
     def make(renderer: Any, progress: Callable[[int, int], None] | None) -> Any:
+        if fmt is PetitionFormat.pdf and not sheet:
+            renderer.expect_petition_pdf(signers)
         rows = _signers(signers, encoding, dedupe, columns, sheet_name, max_signers_size,
-                        [renderer.campaign])
+                        [renderer.campaign], compact=fmt is PetitionFormat.pdf and not sheet)
         renderer.petition_progress = progress  # a long petition renders in parts
         return renderer.sheet(lang) if sheet else renderer.petition(
             rows, lang, for_pdf=fmt is PetitionFormat.pdf)

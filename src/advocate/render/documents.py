@@ -47,7 +47,7 @@ from advocate.templates.stencil import (
     shape,
 )
 from advocate.text import markdown as markup
-from advocate.text.bidi import ISOLATES, direction, isolate_view, plain, rtl_script
+from advocate.text.bidi import ISOLATES, direction, isolate, isolate_view, plain, rtl_script
 from advocate.text.localise import (
     Localiser,
     campaign_view,
@@ -225,6 +225,14 @@ def _as_persona(person: Any, persona: dict[str, str]) -> Any:
         return None
     return dataclasses.replace(person, **{key: value for key, value in persona.items()
                                           if getattr(person, key, None)})
+
+
+def _named_count(signers: Sequence[Any] | None) -> int:
+    """How many signers consent to be named (a compact list knows without a pass)."""
+    known = getattr(signers, "named", None)
+    if isinstance(known, int):
+        return known
+    return sum(1 for s in signers or () if s.public)
 
 
 def _has_people(documents: Sequence[Document]) -> bool:
@@ -565,7 +573,7 @@ class Renderer:
 
         lang = resolve_language(self.campaign, lang)
         context, warnings = self._base_context(lang)
-        named = sum(1 for s in signers or () if s.public)
+        named = _named_count(signers)
         if signers is None:
             context["signers"] = None
         elif for_pdf and named >= petition_pdf.PARTS_MIN_NAMED:
@@ -807,6 +815,21 @@ class Renderer:
     #: Worker processes for a petition rendered in parts (see render/petition_pdf.py).
     petition_workers: int = 2
     petition_progress: Callable[[int, int], None] | None = None
+    #: A signer file this large probably names enough signers for a petition in parts.
+    PETITION_PARTS_FILE_BYTES = 64 * 1024
+
+    def expect_petition_pdf(self, signers: Path | None) -> None:
+        """A petition PDF will be made from the signer file ``signers``: when it is long,
+        start the workers of a petition in parts now, so they set up WeasyPrint and the
+        fonts while the list is read."""
+        from advocate.render import petition_pdf
+
+        try:
+            size = signers.stat().st_size if signers is not None else 0
+        except OSError:
+            return  # reading the list will say what is wrong
+        if size >= self.PETITION_PARTS_FILE_BYTES:
+            petition_pdf.start_workers(self.petition_workers, confine=not self.trusted)
 
     def _petition_in_parts(self, documents: Sequence[Document]) -> PdfResult | None:
         """A petition naming many signers, rendered in parts in parallel and joined (flat
@@ -815,9 +838,11 @@ class Renderer:
         from advocate.render import pdf, petition_pdf
 
         first = documents[0]
-        named = [s for s in first.signers or () if s.public]
-        if (first.kind != "petition" or len(documents) != 1
-                or len(named) < petition_pdf.PARTS_MIN_NAMED):
+        if first.kind != "petition" or len(documents) != 1:
+            return None
+        signers = first.signers or ()
+        count = _named_count(signers)
+        if count < petition_pdf.PARTS_MIN_NAMED:
             return None
         unmarked = first.markdown.replace(petition_pdf.MARK, "").replace(
             petition_pdf.MARK_CITY, "")
@@ -826,14 +851,19 @@ class Renderer:
         if not isinstance((first.context.get("signers") or {}).get("public"),
                           petition_pdf.Stand):
             context = dict(first.context)
-            context["signers"] = {"count": len(first.signers or ()),
-                                  "public": petition_pdf.stand_in(len(named))}
+            context["signers"] = {"count": len(signers),
+                                  "public": petition_pdf.stand_in(count)}
             with_stand = self._document("petition", first.lang, context, [])
         bare = dataclasses.replace(with_stand, markdown=petition_pdf.MARK)
-        def names() -> Iterator[tuple[str, str]]:
-            for signer in named:
-                view = isolate_view(Writer.from_signer(signer).view(), first.lang)
-                yield view["name"] or "", view["city"] or ""
+        def names() -> Iterator[tuple[str, str]]:  # streamed: a million are never held
+            # As Writer.view and isolate_view make them, without a dict per signer.
+            pairs = getattr(signers, "named_pairs", None)
+            found = pairs() if pairs is not None else (
+                (s.name, s.city) for s in signers if s.public)
+            lang = first.lang
+            for name, city in found:
+                yield (isolate(" ".join(name.split()), lang) if name else "",
+                       isolate(" ".join(city.split()), lang) if city else "")
 
         layout = self.env.get_template("petition.html.j2").filename
         base = Path(layout).parent if layout else self.roots[-1]
@@ -843,7 +873,8 @@ class Renderer:
             title=first.title, lang=first.lang, base_dir=base,
             roots=self.roots, paper=self.paper, symbols=symbols,
             pack_css=pdf.fonts.pack_fonts_css(pdf.fonts.pack_fonts(self.roots)),
-            workers=self.petition_workers, progress=self.petition_progress)
+            workers=self.petition_workers, progress=self.petition_progress,
+            allowed_links=None if self.trusted else self.campaign_links())
         if data is None:
             return None
         return pdf.PdfResult(*data)
@@ -855,17 +886,19 @@ class Renderer:
 
         extra = fonts.pack_fonts(self.roots)
         writers = [doc.writer for doc in documents if doc.writer is not None]
-        named = [s for doc in documents for s in doc.signers or () if s.public]
+        def named() -> Iterator[Any]:  # streamed: a million are never held at once
+            return (s for doc in documents for s in doc.signers or () if s.public)
+
         # by row and field, never the text
         found = fonts.people_problems(writers, extra) + fonts.people_problems(
-            named, extra, fonts.PETITION_FIELDS)
+            named(), extra, fonts.PETITION_FIELDS)
         errors = [p for p in found if p.severity == "error"]
         if errors:
             raise AdvocateError(problems=errors)
         first = documents[0]
         first.warnings.extend(p for p in found if p not in first.warnings)
         personal = fonts.symbols_in(writers, extra) | fonts.symbols_in(
-            named, extra, fonts.PETITION_FIELDS)
+            named(), extra, fonts.PETITION_FIELDS)
         text = "".join(dict.fromkeys(doc.markdown for doc in documents))
         missing = [i for i in fonts.undrawable(text, extra) if i.char not in personal]
         campaign = str(self.campaign.path) if self.campaign.path else None

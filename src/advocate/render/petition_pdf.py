@@ -3,7 +3,9 @@
 One WeasyPrint document of 500 pages takes minutes and gigabytes (about 0.44 MiB a page
 stays in memory until the PDF is written). So a petition naming many signers is cut into
 parts, each its own render in a worker process (a spawn pool, one font configuration per
-worker), each written to a temporary file, and the files are joined with pypdf:
+worker, started while the signer list is read), each written to a temporary file and
+appended to the joined PDF as soon as it is back (:class:`StreamJoin`, which writes each
+part's objects out and drops them):
 
 - **head**: the petition's words up to the list of names (the wording template's own
   text, rendered with a stand-in list of one name, so every word still comes from it);
@@ -12,18 +14,21 @@ worker), each written to a temporary file, and the files are joined with pypdf:
 - **tail**: what the wording template puts after the list (sources, footer).
 
 Page numbers stay right across parts: the names pages hold a fixed number of lines, so
-their page count is known before they are rendered; the head and tail are rendered once
+their page count is known before they are rendered; the head and tail are laid out once
 to count their pages, and every part then starts its page counter where the one before
 ended (``@page :first { counter-reset: page N }``) and prints the total as a number
 (``counter(pages)`` is a part's own total in WeasyPrint). A part that still runs to a
 different page count (a template pack's larger type) is caught, and the numbering redone.
 
-Memory stays flat: at most two parts per worker are in flight, and a part's PDF goes to
-disk. The time limit applies per part, and its message names the part.
+Memory stays flat: at most two parts per worker are in flight, a part's PDF goes to disk
+and is joined and deleted as it comes, and the names are streamed from the signer list
+(see :mod:`advocate.signers.compact`). The time limit applies per part, and its message
+names the part.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import hashlib
@@ -33,6 +38,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -129,6 +135,8 @@ def cut(full: str, bare: str) -> Layout | None:
 
 
 def _width(text: str) -> int:
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
@@ -213,6 +221,9 @@ class Job:
     pack_css: str
     timeout: float
     folder: str
+    #: A pack's layout (untrusted): links only to the campaign's addresses, and the parts
+    #: render in workers under the OS's limits (as the one-piece render's confined child).
+    allowed_links: frozenset[str] | None = None
 
 
 def _part_html(job: Job, part: Part) -> str:
@@ -235,7 +246,8 @@ def describe(part: Part) -> str:
 
 def render_part(job: Job, part: Part, first_page: int,
                 total: int) -> tuple[int, str, list[Problem]]:
-    """Render one part to a file in ``job.folder``: (its pages, the file, problems)."""
+    """Render one part to a file in ``job.folder``: (its pages, the file, problems).
+    ``total`` 0: only count its pages (laid out, not written: no file)."""
     from advocate.render import pdf
     from advocate.render.documents import _redacting, _with_style
 
@@ -243,13 +255,18 @@ def render_part(job: Job, part: Part, first_page: int,
                                                        total), job.symbols)
     if job.pack_css:
         html = _with_style(html, job.pack_css)
+    from advocate import limits
+
     private = [t for page in part.pages for t in page]
+    confined = job.allowed_links is not None and limits.CONFINED
     try:
-        with _redacting(private):
+        with _redacting(private), (limits.cpu_limit(limits.cpu_seconds(job.timeout))
+                                   if confined else contextlib.nullcontext()):
             result = pdf.render_pdf_result(
                 html, title=job.title, lang=job.lang, base_dir=Path(job.base_dir),
                 roots=[Path(r) for r in job.roots], paper=job.paper,
-                source="petition.html.j2", timeout=job.timeout)
+                source="petition.html.j2", timeout=job.timeout,
+                max_pages=0 if total == 0 else None, allowed_links=job.allowed_links)
     except AdvocateError as exc:
         problems = []
         for problem in exc.problems:
@@ -263,6 +280,8 @@ def render_part(job: Job, part: Part, first_page: int,
                           "petition.html.j2 or fonts make each page costly"))
             problems.append(problem)
         return 0, "", problems
+    if total == 0:
+        return result.pages, "", []
     path = os.path.join(job.folder, f"part-{part.index:05d}-{first_page}.pdf")
     with open(path, "wb") as handle:
         handle.write(result.data)
@@ -271,24 +290,65 @@ def render_part(job: Job, part: Part, first_page: int,
 
 # -- the pool ------------------------------------------------------------------------------
 
-def _warm() -> None:
-    """Worker start: import WeasyPrint and set up the fonts before the first part."""
+def _warm(confine: bool = False) -> None:
+    """Worker start: import WeasyPrint and set up the fonts before the first part; for a
+    pack's layout, then limit this worker as a confined child is limited."""
+    from advocate import limits
     from advocate.render.pdf.engine import _shared
 
     _shared()
+    if confine and limits.CAN_CONFINE:
+        limits.confine_process()
+
+
+def _pool(workers: int, confine: bool = False) -> ProcessPoolExecutor:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                               initializer=_warm, initargs=(confine,))
+    for _ in range(workers):
+        pool.submit(int)  # start every worker now: each sets up its fonts meanwhile
+    return pool
+
+
+_STARTED: dict[tuple[int, bool], ProcessPoolExecutor] = {}
+
+
+def _pool_size(workers: int, confine: bool) -> tuple[int, bool]:
+    """(workers, confined) of the pool for a render: a pack's layout never renders in
+    this process, so it gets a pool even of one."""
+    confine = confine and limits_apply()
+    return (max(workers, 1) if confine else workers), confine
+
+
+def start_workers(workers: int = 2, *, confine: bool = False) -> None:
+    """Start the pool of a petition in parts now, so that the workers import WeasyPrint
+    and set up their fonts while the signer list is read (the first render takes it)."""
+    key = _pool_size(workers, confine)
+    if (key[0] > 1 or key[1]) and key not in _STARTED:
+        _STARTED[key] = _pool(*key)
+        atexit.register(_stop_started)
+
+
+def _stop_started() -> None:
+    """At exit, a pool started but never used (the list was short, or had errors): its
+    workers are stopped at once rather than waited for while they set up."""
+    for pool in _STARTED.values():
+        processes: dict[int, Any] = dict(getattr(pool, "_processes", None) or {})
+        for process in processes.values():
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+    _STARTED.clear()
 
 
 class _Runner:
     """Parts rendered in process (``workers`` 1) or by a spawn pool, at most two a worker
     in flight (memory stays flat however long the list)."""
 
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
+    def __init__(self, workers: int, confine: bool = False) -> None:
+        key = _pool_size(workers, confine)
+        self.workers = key[0]
         self.pool: ProcessPoolExecutor | None = None
-        if workers > 1:
-            self.pool = ProcessPoolExecutor(max_workers=workers,
-                                            mp_context=get_context("spawn"),
-                                            initializer=_warm)
+        if key[0] > 1 or key[1]:
+            self.pool = _STARTED.pop(key, None) or _pool(*key)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -306,9 +366,32 @@ class _Runner:
             window.append((part, self.pool.submit(render_part, job, part, first, total)))
             if len(window) >= 2 * self.workers:
                 done, future = window.pop(0)
-                yield (done, *future.result())
+                yield (done, *_result(done, future))
         for done, future in window:
-            yield (done, *future.result())
+            yield (done, *_result(done, future))
+
+
+def limits_apply() -> bool:
+    from advocate import limits
+
+    return limits.CAN_CONFINE and not limits.CONFINED
+
+
+def _result(part: Part, future: Future[tuple[int, str, list[Problem]]]
+            ) -> tuple[int, str, list[Problem]]:
+    """A part's result; a worker the OS stopped (a pack's layout over its CPU or memory
+    limit) is said by the part, never by a name."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return 0, "", [Problem(
+            f"petition part {part.index + 1} of {part.count} ({describe(part)}) was stopped "
+            "while rendering: it went over the memory or CPU time a render may use",
+            file="petition.html.j2",
+            hint="the template pack's petition.html.j2 or its style sheet makes each page "
+                 "too costly; simplify it")]
 
 
 Names = Callable[[], Iterator[tuple[str, str]]]
@@ -333,8 +416,9 @@ def _name_parts(names: Names, count: int) -> Iterator[Part]:
 def render_petition_pdf(*, full_html: str, bare_html: str, names: Names,
                         title: str, lang: str, base_dir: Path, roots: Sequence[Path],
                         paper: str, symbols: set[str], pack_css: str, workers: int = 2,
-                        progress: Progress | None = None,
-                        timeout: float | None = None) -> tuple[bytes, int] | None:
+                        progress: Progress | None = None, timeout: float | None = None,
+                        allowed_links: frozenset[str] | None = None
+                        ) -> tuple[bytes, int] | None:
     """The petition PDF in parts (see the module's text); None when the layout does not
     list the names in a table or a list (the caller renders it in one piece). ``names``
     gives the (name, city) pairs afresh each time it is called (it is read twice)."""
@@ -347,10 +431,10 @@ def render_petition_pdf(*, full_html: str, bare_html: str, names: Names,
     with tempfile.TemporaryDirectory(prefix="advocate-petition-") as folder:
         job = Job(layout.heading, layout.open, layout.close, title, lang, str(base_dir),
                   tuple(str(r) for r in roots), paper, frozenset(symbols), pack_css,
-                  timeout, folder)
+                  timeout, folder, allowed_links)
         head = Part(0, count, "head", layout.head + layout.close)
         tail = Part(count - 1, count, "tail", layout.open + layout.tail)
-        runner = _Runner(workers)
+        runner = _Runner(workers, confine=allowed_links is not None)
         try:
             # Count the head's and the tail's pages (small), then render everything.
             measured = {p.index: pages for p, pages, _, problems in
@@ -362,11 +446,12 @@ def render_petition_pdf(*, full_html: str, bare_html: str, names: Names,
                 yield from _name_parts(names, count)
                 yield tail
 
-            files = _render_all(runner, job, parts, measured[0] + name_pages
-                                + measured[count - 1], measured, progress)
+            joined = _render_all(runner, job, parts, measured[0] + name_pages
+                                 + measured[count - 1], measured, progress)
         finally:
             runner.close()
-        return join(files, title=title, lang=lang)
+        with open(joined[0], "rb") as handle:
+            return handle.read(), joined[1]
 
 
 def _raise(problems: list[Problem]) -> bool:
@@ -376,10 +461,12 @@ def _raise(problems: list[Problem]) -> bool:
 
 
 def _render_all(runner: _Runner, job: Job, parts: Callable[[], Iterator[Part]],
-                total: int, measured: dict[int, int], progress: Progress | None) -> list[str]:
-    """Render every part numbered from the expected page counts; if one comes out longer
-    or shorter than expected, number again from the actual counts (a second pass, rare:
-    a template pack's larger type)."""
+                total: int, measured: dict[int, int], progress: Progress | None
+                ) -> tuple[str, int]:
+    """Render every part numbered from the expected page counts, joining each into one
+    file as it comes (see :class:`StreamJoin`); if one comes out longer or shorter than
+    expected, number again from the actual counts (a second pass, rare: a template
+    pack's larger type). The joined file's path and page count."""
     actual: dict[int, int] = {}
     for attempt in range(2):
         known = dict(measured) if attempt == 0 else actual
@@ -390,111 +477,269 @@ def _render_all(runner: _Runner, job: Job, parts: Callable[[], Iterator[Part]],
                 yield part, page, total  # noqa: B023 (read at once)
                 page += known.get(part.index, part.expected)
 
-        files: list[str] = []
         actual = {}
         done = 0
         wrong = False
-        for part, pages, path, problems in runner.run(job, numbered()):
-            _raise(problems)
-            files.append(path)
-            actual[part.index] = pages
-            wrong = wrong or pages != known.get(part.index, part.expected)
-            done += pages
-            if progress:
-                progress(min(done, total), total)
-        if not wrong:
-            return files
-        for path in files:
-            with contextlib.suppress(OSError):
-                os.remove(path)
+        target = os.path.join(job.folder, f"joined-{attempt}.pdf")
+        with open(target, "wb") as out:
+            joined = StreamJoin(out, title=job.title, lang=job.lang)
+            for part, pages, path, problems in runner.run(job, numbered()):
+                _raise(problems)
+                actual[part.index] = pages
+                wrong = wrong or pages != known.get(part.index, part.expected)
+                if not wrong:
+                    joined.add(path)
+                with contextlib.suppress(OSError):
+                    os.remove(path)  # the disk stays flat too
+                done += pages
+                if progress:
+                    progress(min(done, total), total)
+            if not wrong:
+                return target, joined.finish()
+        os.remove(target)
         total = sum(actual.values())
     raise AdvocateError("the petition's pages could not be numbered",
                         hint="a bug: please report it")  # pragma: no cover
 
 
-def join(files: Sequence[str], *, title: str, lang: str) -> tuple[bytes, int]:
-    """The parts as one PDF: pages in order, the title, language and tagging of a
-    PDF/UA document, the structure trees of the parts joined under one root."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import (
-        ArrayObject,
-        BooleanObject,
-        DictionaryObject,
-        NameObject,
-        NumberObject,
-        TextStringObject,
-    )
+# -- the join ------------------------------------------------------------------------------
 
-    writer = PdfWriter()
-    kids = ArrayObject()
-    nums = ArrayObject()
-    offset = 0
-    root_tree: DictionaryObject | None = None
-    digest = hashlib.sha256()
-    for path in files:
+_CATALOG, _PAGES, _TREE, _PARENTS, _INFO = 1, 2, 3, 4, 5
+_INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+
+
+class StreamJoin:
+    """Parts appended to one PDF file as they come, each part's objects written out and
+    dropped at once, so memory does not grow with the pages (pypdf's writer keeps every
+    page until the end). Kept across parts: an offset per object, a reference per page
+    and per top structure element, a (key, object) pair per parent-tree entry.
+
+    The joined file has one page tree, one structure tree (each part's top element a
+    child of its root; the parent-tree keys and the pages' and annotations'
+    ``/StructParents``/``/StructParent`` moved up by the keys of the parts before), the
+    first part's XMP metadata, ``/MarkInfo``, ``/Lang``, the title and
+    ``DisplayDocTitle``. Outlines and named destinations of the parts are not carried
+    over. Same parts, same bytes: the file ID is a hash of the parts."""
+
+    def __init__(self, out: Any, *, title: str, lang: str) -> None:
+        self.out = out
+        self.title = title
+        self.lang = lang
+        self.offsets = array("Q")  # per object number: where it starts (8 bytes each)
+        self.next = _INFO + 1
+        self.pages: list[int] = []
+        self.kids: list[int] = []
+        self.nums: list[tuple[int, int]] = []
+        self.key_offset = 0
+        self.role_map: bytes | None = None
+        self.metadata: int | None = None
+        self.digest = hashlib.sha256()
+        self._write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+
+    def _write(self, data: bytes) -> None:
+        self.out.write(data)
+
+    def _tell(self) -> int:
+        return int(self.out.tell())
+
+    def _object(self, number: int, body: bytes) -> None:
+        if number >= len(self.offsets):
+            self.offsets.extend(array("Q", [0]) * (number + 1 - len(self.offsets)))
+        self.offsets[number] = self._tell()
+        self._write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+
+    def add(self, path: str) -> int:
+        """Append the part in ``path``; its page count."""
+        from pypdf import PdfReader
+
         with open(path, "rb") as handle:
-            digest.update(hashlib.sha256(handle.read()).digest())
-        reader = PdfReader(path)
-        catalog: Any = reader.trailer["/Root"]
-        first_page = len(writer.pages)
-        parents: list[Any] = []
-        for page in reader.pages:
-            parents.append(page.get("/StructParents"))  # add_page leaves it out
-            writer.add_page(page)
-        found = catalog.get("/StructTreeRoot")
+            data = handle.read()
+        self.digest.update(hashlib.sha256(data).digest())
+        reader = PdfReader(io.BytesIO(data))
+        _Part(self, reader).copy()
+        return len(reader.pages)
+
+    def finish(self) -> int:
+        """Write the page tree, structure tree, catalog and cross-reference table; the
+        page count."""
+        kids = b" ".join(b"%d 0 R" % n for n in self.pages)
+        self._object(_PAGES, b"<< /Type /Pages /Kids [%s] /Count %d >>"
+                     % (kids, len(self.pages)))
+        nums = b" ".join(b"%d %d 0 R" % pair for pair in self.nums)
+        self._object(_PARENTS, b"<< /Nums [%s] >>" % nums)
+        role = b" /RoleMap " + self.role_map if self.role_map else b""
+        kids = b" ".join(b"%d 0 R" % n for n in self.kids)
+        self._object(_TREE, b"<< /Type /StructTreeRoot /K [%s] /ParentTree %d 0 R "
+                     b"/ParentTreeNextKey %d%s >>" % (kids, _PARENTS, self.key_offset, role))
+        meta = b" /Metadata %d 0 R" % self.metadata if self.metadata else b""
+        self._object(_CATALOG, b"<< /Type /Catalog /Pages %d 0 R /StructTreeRoot %d 0 R "
+                     b"/MarkInfo << /Marked true >> /Lang %s "
+                     b"/ViewerPreferences << /DisplayDocTitle true >>%s >>"
+                     % (_PAGES, _TREE, _text(self.lang), meta))
+        self._object(_INFO, b"<< /Title %s /Producer (advocate) >>" % _text(self.title))
+        start = self._tell()
+        size = self.next
+        self._write(b"xref\n0 %d\n0000000000 65535 f \n" % size)
+        for first in range(1, size, 4096):  # in slices: a million signers, 250,000 objects
+            self._write(b"".join(b"%010d 00000 n \n" % self.offsets[n]
+                                 for n in range(first, min(first + 4096, size))))
+        ident = self.digest.hexdigest()[:32].encode()
+        self._write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] >>\n"
+                    b"startxref\n%d\n%%%%EOF\n" % (size, _CATALOG, _INFO, ident, ident, start))
+        return len(self.pages)
+
+
+def _text(value: str) -> bytes:
+    from pypdf.generic import TextStringObject
+
+    buffer = io.BytesIO()
+    TextStringObject(value).write_to_stream(buffer)
+    return buffer.getvalue()
+
+
+class _Part:
+    """One part's objects copied into a :class:`StreamJoin`, renumbered."""
+
+    def __init__(self, join: StreamJoin, reader: Any) -> None:
+        self.join = join
+        self.reader = reader
+        self.numbers: dict[int, int] = {}
+        self.todo: list[int] = []
+        catalog = reader.trailer["/Root"]
+        self.catalog = catalog
+        self.page_ids = {page.indirect_reference.idnum: page for page in reader.pages}
+        tree_ref = catalog.raw_get("/StructTreeRoot") if "/StructTreeRoot" in catalog else None
+        self.tree = tree_ref.get_object() if tree_ref is not None else None
+        if tree_ref is not None and hasattr(tree_ref, "idnum"):
+            self.numbers[tree_ref.idnum] = _TREE  # a top element's /P: the one root
+        self.top = 0  # parent-tree keys used by this part
+
+    def number(self, idnum: int) -> int:
+        found = self.numbers.get(idnum)
         if found is None:
-            continue
-        tree: Any = found.get_object()
-        if root_tree is None:
-            root_tree = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
-            if "/RoleMap" in tree:
-                root_tree[NameObject("/RoleMap")] = tree["/RoleMap"].clone(writer)
-        kid = tree.get("/K")
-        cloned = kid.clone(writer) if kid is not None else None
-        if isinstance(cloned, ArrayObject):
-            kids.extend(cloned)
-        elif cloned is not None:
-            kids.append(cloned)
-        # Each page's /StructParents key moves up by the keys of the parts before it.
-        top = 0
-        parent_tree = tree.get("/ParentTree")
-        if parent_tree is not None:
-            entries = parent_tree.get_object().get("/Nums", [])
-            for i in range(0, len(entries), 2):
-                key = int(entries[i])
-                nums.append(NumberObject(key + offset))
-                nums.append(entries[i + 1].clone(writer))
-                top = max(top, key + 1)
-        for page, parent in zip(writer.pages[first_page:], parents, strict=True):
-            if parent is not None:
-                page[NameObject("/StructParents")] = NumberObject(int(parent) + offset)
-        for annotation_page in writer.pages[first_page:]:
-            for annot in annotation_page.get("/Annots", []) or []:
-                annot = annot.get_object()
-                if "/StructParent" in annot:
-                    annot[NameObject("/StructParent")] = NumberObject(
-                        int(annot["/StructParent"]) + offset)
-        offset += top
-    if root_tree is not None:
-        root_tree[NameObject("/K")] = kids
-        root_tree[NameObject("/ParentTree")] = writer._add_object(
-            DictionaryObject({NameObject("/Nums"): nums}))
-        root_tree[NameObject("/ParentTreeNextKey")] = NumberObject(offset)
-        tree_ref = writer._add_object(root_tree)
-        for kid in kids:
-            elem = kid.get_object()
-            if isinstance(elem, DictionaryObject) and "/P" in elem:
-                elem[NameObject("/P")] = tree_ref
-        writer._root_object[NameObject("/StructTreeRoot")] = tree_ref
-        writer._root_object[NameObject("/MarkInfo")] = DictionaryObject(
-            {NameObject("/Marked"): BooleanObject(True)})
-    writer._root_object[NameObject("/Lang")] = TextStringObject(lang)
-    writer._root_object[NameObject("/ViewerPreferences")] = DictionaryObject(
-        {NameObject("/DisplayDocTitle"): BooleanObject(True)})
-    writer.add_metadata({"/Title": title, "/Producer": "advocate"})
-    ident = digest.hexdigest()[:32].encode()
-    from pypdf.generic import ByteStringObject
-    writer._ID = ArrayObject([ByteStringObject(ident), ByteStringObject(ident)])
+            found = self.numbers[idnum] = self.join.next
+            self.join.next += 1
+            self.todo.append(idnum)
+        return found
+
+    def copy(self) -> None:
+        from pypdf.generic import ArrayObject
+
+        join = self.join
+        join.pages += [self.number(page.indirect_reference.idnum)
+                       for page in self.reader.pages]
+        if join.metadata is None and "/Metadata" in self.catalog:
+            join.metadata = self.number(self.catalog.raw_get("/Metadata").idnum)
+        if self.tree is not None:
+            tree = self.tree
+            if join.role_map is None and "/RoleMap" in tree:
+                join.role_map = self.dump(tree["/RoleMap"])
+            kid = tree.raw_get("/K") if "/K" in tree else None
+            kids = kid.get_object() if kid is not None else None
+            for item in kids if isinstance(kids, ArrayObject) else [kid] if kid else []:
+                if hasattr(item, "idnum"):
+                    join.kids.append(self.number(item.idnum))
+                else:  # an element held inline: made an object of its own
+                    number = join.next
+                    join.next += 1
+                    join.kids.append(number)
+                    join._object(number, self.dump(item))
+            if "/ParentTree" in tree:
+                self.parent_tree(tree["/ParentTree"])
+        while self.todo:
+            idnum = self.todo.pop()
+            obj = self.reader.get_object(idnum)
+            join._object(self.numbers[idnum], self.dump(obj, page=self.page_ids.get(idnum)))
+        join.key_offset += self.top
+
+    def parent_tree(self, node: Any) -> None:
+        join = self.join
+        for kid in node.get("/Kids", []) or []:
+            self.parent_tree(kid.get_object())
+        entries = node.get("/Nums", []) or []
+        for i in range(0, len(entries), 2):
+            key = int(entries[i])
+            value = entries.raw_get(i + 1) if hasattr(entries, "raw_get") else entries[i + 1]
+            if hasattr(value, "idnum"):
+                number = self.number(value.idnum)
+            else:
+                number = join.next
+                join.next += 1
+                join._object(number, self.dump(value))
+            join.nums.append((key + join.key_offset, number))
+            self.top = max(self.top, key + 1)
+
+    def dump(self, obj: Any, page: Any = None) -> bytes:
+        """``obj`` as PDF syntax, references renumbered; a page's parent is the one page
+        tree and its inherited attributes its own."""
+        g = _generic()
+        ArrayObject, DictionaryObject = g.ArrayObject, g.DictionaryObject
+        NameObject, NumberObject, StreamObject = (
+            g.NameObject, g.NumberObject, g.StreamObject)
+        if isinstance(obj, g.IndirectObject):
+            return b"%d 0 R" % self.number(obj.idnum)
+        if type(obj) is NumberObject:
+            return b"%d" % obj
+        if isinstance(obj, ArrayObject):
+            return b"[" + b" ".join(self.dump(item) for item in obj) + b"]"
+        if isinstance(obj, DictionaryObject):
+            items: list[bytes] = []
+            offset = self.join.key_offset
+            for key in obj:
+                value = obj.raw_get(key)
+                if key == "/Parent" and page is not None:
+                    items.append(b"/Parent %d 0 R" % _PAGES)
+                    continue
+                if key in ("/StructParents", "/StructParent"):
+                    value = NumberObject(int(value.get_object()) + offset)
+                if key == "/Length" and isinstance(obj, StreamObject):
+                    continue
+                items.append(self.dump(NameObject(key)) + b" " + self.dump(value))
+            if page is not None:
+                for key in _INHERITED:
+                    inherited = None if key in obj else _inherited(page, key)
+                    if inherited is not None:
+                        items.append(key.encode() + b" " + self.dump(inherited))
+            if isinstance(obj, StreamObject):
+                data: bytes = obj._data
+                items.append(b"/Length %d" % len(data))
+                return b"<< " + b" ".join(items) + b" >>\nstream\n" + data + b"\nendstream"
+            return b"<< " + b" ".join(items) + b" >>"
+        buffer = io.BytesIO()
+        obj.write_to_stream(buffer)
+        return buffer.getvalue()
+
+
+_GENERIC: list[Any] = []
+
+
+def _generic() -> Any:
+    """pypdf's object classes (imported once: ``dump`` runs for every object)."""
+    if not _GENERIC:
+        from pypdf import generic
+
+        _GENERIC.append(generic)
+    return _GENERIC[0]
+
+
+def _inherited(page: Any, key: str) -> Any:
+    """A page attribute given by the page tree above it, or None."""
+    node = page.get("/Parent")
+    for _ in range(64):
+        if node is None:
+            return None
+        node = node.get_object()
+        if key in node:
+            return node.raw_get(key)
+        node = node.get("/Parent")
+    return None
+
+
+def join(files: Sequence[str], *, title: str, lang: str) -> tuple[bytes, int]:
+    """The parts as one PDF (see :class:`StreamJoin`): its bytes and page count."""
     out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue(), len(writer.pages)
+    joined = StreamJoin(out, title=title, lang=lang)
+    for path in files:
+        joined.add(path)
+    pages = joined.finish()
+    return out.getvalue(), pages
