@@ -22,8 +22,10 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from advocate import __version__
+from advocate import __version__, _cliparams
 from advocate.errors import AdvocateError, Problem, format_problem
+
+_cliparams.install()  # no Pydantic TypeAdapter per option (see advocate._cliparams)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -749,12 +749,13 @@ class Renderer:
         """A petition naming many signers, rendered in parts in parallel and joined (flat
         memory, numbered pages); None for any other document (or a layout that does not
         list the names in a table or list)."""
+        first = documents[0]
+        if first.kind != "petition" or len(documents) != 1:
+            return None  # (without importing the parts machinery: a brief does not need it)
         from advocate.render import pdf, petition_pdf
 
-        first = documents[0]
         named = [s for s in first.signers or () if s.public]
-        if (first.kind != "petition" or len(documents) != 1
-                or len(named) < petition_pdf.PARTS_MIN_NAMED):
+        if len(named) < petition_pdf.PARTS_MIN_NAMED:
             return None
         unmarked = first.markdown.replace(petition_pdf.MARK, "").replace(
             petition_pdf.MARK_CITY, "")
