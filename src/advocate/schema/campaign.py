@@ -135,7 +135,8 @@ SourceRefs = Annotated[list[Slug], BeforeValidator(_one_or_many), Field(min_leng
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False,
+                              defer_build=True)
 
 
 class Organisation(_Strict):
@@ -249,6 +250,7 @@ class Campaign(_Strict):
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
+        defer_build=True,
         title="advocate campaign",
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
     )
