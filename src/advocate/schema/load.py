@@ -153,10 +153,12 @@ if _CParser is not None:
             self.depth = 0
 
 
-# libyaml takes tabs, '?', '!' and '|#' in places PyYAML refuses (found by tests/test_load.py's
-# comparison), and places the marks of empty values and of some characters elsewhere (those
-# are looked up by the pure-Python parser): text with any of these is left to PyYAML alone.
-_LIBYAML_DIFFERS = re.compile("[?!\t\r\x85\u2028\u2029\ufeff]|[|>][-+0-9]*#")
+# libyaml takes tabs, '?', '|#' and tags ('!' starting a word) in places PyYAML refuses
+# (found by tests/test_load.py's comparisons), and places the marks of empty values and of
+# some characters elsewhere (those are looked up by PyYAML, see YamlDocument): text with any
+# of these is read by PyYAML alone.
+_LIBYAML_DIFFERS = re.compile(
+    "[?\t\r\x85\u2028\u2029\ufeff]|[|>][-+0-9]*#|(?:^|[\\s\\[\\]{},])!", re.MULTILINE)
 
 
 def _fast_document(text: str, filename: str) -> YamlDocument | None:
