@@ -121,3 +121,27 @@ def test_bad_option_values_are_refused_in_typers_words(args: tuple[str, ...]) ->
     assert result.returncode == 2
     assert "Invalid value for" in result.stderr
     assert result.stdout == ""
+
+
+def test_bundled_fonts_cmaps_read_directly_are_fonttools_own() -> None:
+    """The brief's glyph check reads the bundled fonts' cmaps itself (fontTools names every
+    glyph first, most of a second): the same code points as fontTools, font by font."""
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    from advocate.render.pdf import fonts
+
+    files = fonts.bundled_font_files()
+    assert len(files) > 40
+    for path in files:
+        with TTFont(path, lazy=True, fontNumber=0) as font:
+            expected = frozenset(font.getBestCmap() or ())
+        assert fonts._read_cmap(path) == expected, path.name
+        assert len(expected) > 50
+
+
+def test_an_unusual_font_file_is_left_to_fonttools(tmp_path: Path) -> None:
+    from advocate.render.pdf import fonts
+
+    odd = tmp_path / "odd.ttf"
+    odd.write_bytes(b"wOFF" + bytes(60))
+    assert fonts._read_cmap(odd) is None
