@@ -39,7 +39,7 @@ def imported_by(*args: str, cwd: Path) -> tuple[set[str], subprocess.CompletedPr
 NOT_FOR_TEXT = ("weasyprint", "rich", "pypdf", "python_calamine", "PIL", "fontTools",
                 "pydyf", "tinycss2", "cssselect2", "multiprocessing", "concurrent.futures",
                 "typer._adapters", "qrcode", "advocate.render.pdf", "advocate.build",
-                "advocate.signers", "advocate.render.eml")
+                "advocate.signers", "advocate.render.eml", "babel")
 
 
 def loaded(modules: set[str], name: str) -> bool:

@@ -799,8 +799,14 @@ def main() -> None:
     to run them early) and both streams are flushed first; every output file is already
     closed and published. Without WeasyPrint loaded, the normal exit is used.
     """
+    import os
+
     from advocate.limits import handle_termination
 
+    # No Pydantic plugin observes the campaign's validation in the advocate command (the
+    # library, imported elsewhere, leaves the choice to its host); nor is every installed
+    # package's metadata scanned for one, which took 10-20 ms of each command.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     handle_termination()
     for number, argument in enumerate(sys.argv[1:], 1):
         if any("\udc80" <= ch <= "\udcff" for ch in argument):  # undecodable bytes
@@ -818,7 +824,6 @@ def main() -> None:
             code = 1
     if "weasyprint" in sys.modules:  # only then is there a slow teardown to skip
         import atexit
-        import os
 
         atexit._run_exitfuncs()
         for stream in (sys.stdout, sys.stderr):
