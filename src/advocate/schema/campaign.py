@@ -10,8 +10,9 @@ Translatable text (:data:`Text`) is either a plain string, the same in every lan
 a mapping from language code to text.
 """
 
-from __future__ import annotations
 
+# (No ``from __future__ import annotations`` here: Pydantic then reads the annotations
+# as they are, instead of evaluating each one from a string when the models are built.)
 import re
 import unicodedata
 from collections.abc import Iterator
