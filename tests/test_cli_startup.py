@@ -2,7 +2,7 @@
 
 No timing here (that is ``benchmarks/bench.py --only-startup``): these tests look at which
 modules a real ``advocate`` process imported (``python -X importtime``), and check the lazy
-option coercion of :mod:`advocate._cliparams` against Typer's own, value by value.
+option coercion of :mod:`advocate._startup` against Typer's own, value by value.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 import typer
 from typer import _coercion, core
 
-from advocate import _cliparams
+from advocate import _startup
 from advocate.cli import app
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -39,7 +39,8 @@ def imported_by(*args: str, cwd: Path) -> tuple[set[str], subprocess.CompletedPr
 NOT_FOR_TEXT = ("weasyprint", "rich", "pypdf", "python_calamine", "PIL", "fontTools",
                 "pydyf", "tinycss2", "cssselect2", "multiprocessing", "concurrent.futures",
                 "typer._adapters", "qrcode", "advocate.render.pdf", "advocate.build",
-                "advocate.signers", "advocate.render.eml", "babel")
+                "advocate.signers", "advocate.render.eml", "babel", "importlib.metadata",
+                "email")
 
 
 def loaded(modules: set[str], name: str) -> bool:
@@ -65,7 +66,7 @@ def test_a_pdf_brief_imports_weasyprint_but_no_spreadsheet_reader(tmp_path: Path
 
 
 def test_the_lazy_option_coercion_is_installed() -> None:
-    assert _cliparams.install() is True
+    assert _startup.install() is True
     assert getattr(core.build_runtime_param, "advocate_lazy", False) is True
 
 
@@ -145,3 +146,28 @@ def test_an_unusual_font_file_is_left_to_fonttools(tmp_path: Path) -> None:
     odd = tmp_path / "odd.ttf"
     odd.write_bytes(b"wOFF" + bytes(60))
     assert fonts._read_cmap(odd) is None
+
+
+_PLUGINS = (
+    "import os, sys\n"
+    "from advocate import _startup\n"
+    "print(_startup.no_pydantic_plugins(), os.environ['PYDANTIC_DISABLE_PLUGINS'])\n"
+    "from pydantic.plugin._schema_validator import create_schema_validator\n"
+    "from pydantic.plugin._loader import get_plugins\n"
+    "print(list(get_plugins()), 'importlib.metadata' in sys.modules)\n"
+)
+
+
+@pytest.mark.parametrize(("setting", "expected"), [
+    (None, "True __all__\n[] False\n"),
+    ("1", "True 1\n[] False\n"),
+    ("some-plugin", "False some-plugin\n[] True\n"),  # the user's choice: Pydantic's loader
+])
+def test_pydantic_plugins_are_off_in_the_command_unless_the_user_chose(
+        setting: str | None, expected: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    if setting is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = setting
+    done = subprocess.run([sys.executable, "-c", _PLUGINS], capture_output=True, text=True,
+                          env=env, check=True)
+    assert done.stdout == expected

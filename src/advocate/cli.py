@@ -22,10 +22,10 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from advocate import __version__, _cliparams
+from advocate import __version__, _startup
 from advocate.errors import AdvocateError, Problem, format_problem
 
-_cliparams.install()  # no Pydantic TypeAdapter per option (see advocate._cliparams)
+_startup.install()  # no Pydantic TypeAdapter per option (see advocate._startup)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -799,14 +799,9 @@ def main() -> None:
     to run them early) and both streams are flushed first; every output file is already
     closed and published. Without WeasyPrint loaded, the normal exit is used.
     """
-    import os
-
     from advocate.limits import handle_termination
 
-    # No Pydantic plugin observes the campaign's validation in the advocate command (the
-    # library, imported elsewhere, leaves the choice to its host); nor is every installed
-    # package's metadata scanned for one, which took 10-20 ms of each command.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _startup.no_pydantic_plugins()  # (the library leaves the choice to its host)
     handle_termination()
     for number, argument in enumerate(sys.argv[1:], 1):
         if any("\udc80" <= ch <= "\udcff" for ch in argument):  # undecodable bytes
@@ -824,6 +819,7 @@ def main() -> None:
             code = 1
     if "weasyprint" in sys.modules:  # only then is there a slow teardown to skip
         import atexit
+        import os
 
         atexit._run_exitfuncs()
         for stream in (sys.stdout, sys.stderr):

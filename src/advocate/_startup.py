@@ -1,4 +1,12 @@
-"""Typer's option coercion without a Pydantic TypeAdapter per option, where that changes nothing.
+"""Shortcuts for the ``advocate`` command's start-up that change nothing it does.
+
+:func:`install` (Typer's option coercion without a Pydantic TypeAdapter per option) and
+:func:`no_pydantic_plugins` (no Pydantic plugin, and no scan of every installed package's
+metadata for one). Only the command uses them (:func:`advocate.cli.main`, and the CLI
+module for the first); the library leaves Typer and Pydantic as they are.
+
+Typer's option coercion
+-----------------------
 
 Typer 0.29 turns every command-line value into its Python type through a Pydantic
 ``TypeAdapter`` built for each parameter of the command that runs, even for an option that
@@ -92,3 +100,30 @@ def _fast(descriptor: Any, value: Any, param: Any, ctx: Any) -> Any:
     except Exception:  # Typer's own parameter says what is wrong, in its words
         return _MISSING
     return _MISSING
+
+
+def no_pydantic_plugins() -> bool:
+    """No Pydantic plugin observes the campaign's validation in the command, and Pydantic's
+    plugin loader, which imports ``importlib.metadata`` (with the email package: 20-25 ms)
+    to scan every installed package for plugins, is not imported either.
+
+    ``PYDANTIC_DISABLE_PLUGINS=__all__`` is set unless the environment already says
+    something; if it then disables every plugin, the loader is replaced by a module whose
+    ``get_plugins`` returns no plugins, which is what Pydantic's own returns then. False
+    (and Pydantic's loader left alone) when the user's setting asks for some plugins, or
+    Pydantic already loaded its loader."""
+    import os
+    import sys
+    import types
+
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    name = "pydantic.plugin._loader"
+    if os.environ["PYDANTIC_DISABLE_PLUGINS"] not in ("__all__", "1", "true"):
+        return False
+    if name in sys.modules:
+        return getattr(sys.modules[name], "advocate_stand_in", False) is True
+    loader = types.ModuleType(name, "Pydantic's plugin loader while every plugin is disabled.")
+    loader.get_plugins = lambda: ()  # type: ignore[attr-defined]
+    loader.advocate_stand_in = True  # type: ignore[attr-defined]
+    sys.modules[name] = loader
+    return True
