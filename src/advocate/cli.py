@@ -23,8 +23,10 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from advocate import __version__
+from advocate import __version__, _startup
 from advocate.errors import AdvocateError, Problem, format_problem
+
+_startup.install()  # no Pydantic TypeAdapter per option (see advocate._startup)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -816,6 +818,7 @@ def main() -> None:
     """
     from advocate.limits import handle_termination
 
+    _startup.no_pydantic_plugins()  # (the library leaves the choice to its host)
     handle_termination()
     for number, argument in enumerate(sys.argv[1:], 1):
         if any("\udc80" <= ch <= "\udcff" for ch in argument):  # undecodable bytes

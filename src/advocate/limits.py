@@ -27,7 +27,6 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 import weakref
@@ -179,6 +178,8 @@ def _serve(requests: Any, replies: Any, folder: str, target: Any = None) -> None
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it kills us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    import tempfile
+
     tempfile.tempdir = folder  # font copies and the like: removed by the parent
     os.environ["TMPDIR"] = folder
     confine_process()
@@ -232,6 +233,8 @@ class Confined:
         global _TARGET
         method = "fork" if sys.platform.startswith("linux") else "spawn"
         context = multiprocessing.get_context(method)
+        import tempfile  # (not at import: a text letter never confines a render)
+
         self._folder = tempfile.mkdtemp(prefix="advocate-render-")
         request_out, request_in = context.Pipe(duplex=False)
         reply_out, reply_in = context.Pipe(duplex=False)

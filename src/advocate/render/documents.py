@@ -835,11 +835,11 @@ class Renderer:
         """A petition naming many signers, rendered in parts in parallel and joined (flat
         memory, numbered pages); None for any other document (or a layout that does not
         list the names in a table or list)."""
-        from advocate.render import pdf, petition_pdf
-
         first = documents[0]
         if first.kind != "petition" or len(documents) != 1:
-            return None
+            return None  # (without importing the parts machinery: a brief does not need it)
+        from advocate.render import pdf, petition_pdf
+
         signers = first.signers or ()
         count = _named_count(signers)
         if count < petition_pdf.PARTS_MIN_NAMED:

@@ -10,8 +10,9 @@ Translatable text (:data:`Text`) is either a plain string, the same in every lan
 a mapping from language code to text.
 """
 
-from __future__ import annotations
 
+# (No ``from __future__ import annotations`` here: Pydantic then reads the annotations
+# as they are, instead of evaluating each one from a string when the models are built.)
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -135,7 +136,8 @@ SourceRefs = Annotated[list[Slug], BeforeValidator(_one_or_many), Field(min_leng
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False,
+                              defer_build=True)
 
 
 class Organisation(_Strict):
@@ -249,6 +251,7 @@ class Campaign(_Strict):
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
+        defer_build=True,
         title="advocate campaign",
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
     )

@@ -23,6 +23,7 @@ import yaml
 import yaml.reader
 from yaml.composer import Composer
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
 
 from advocate.errors import AdvocateError, Problem
 
@@ -40,12 +41,38 @@ _FALSE = {"false", "False", "FALSE"}
 
 @dataclass
 class YamlDocument:
-    """A loaded YAML file: its data, where each part came from, and its name for messages."""
+    """A loaded YAML file: its data, where each part came from, and its name for messages.
+
+    The positions of a document read by libyaml are found when first asked for (a file
+    without problems never needs them), by the pure-Python parser: the positions of every
+    message are the same whichever parser read the data."""
 
     data: Any
-    marks: dict[PathKey, Mark] = field(default_factory=dict)
+    _marks: dict[PathKey, Mark] | None = field(default_factory=dict)
     filename: str = "<input>"
-    value_marks: dict[PathKey, Mark] = field(default_factory=dict)
+    _value_marks: dict[PathKey, Mark] | None = field(default_factory=dict)
+    _text: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def marks(self) -> dict[PathKey, Mark]:
+        """Where each key and item starts: ``marks[("facts", 0, "source")] == (12, 5)``."""
+        if self._marks is None:
+            self._locate()
+        assert self._marks is not None
+        return self._marks
+
+    @property
+    def value_marks(self) -> dict[PathKey, Mark]:
+        """Where each value starts."""
+        if self._value_marks is None:
+            self._locate()
+        assert self._value_marks is not None
+        return self._value_marks
+
+    def _locate(self) -> None:
+        assert self._text is not None
+        found = _pure_document(self._text, self.filename)
+        self._marks, self._value_marks = found.marks, found.value_marks
 
     def mark(self, path: PathKey) -> Mark | None:
         """The position of ``path``, or of its nearest ancestor that has one."""
@@ -64,13 +91,11 @@ class YamlDocument:
                        "warning" if severity == "warning" else "error")
 
 
-class _StrictLoader(yaml.BaseLoader):
-    """BaseLoader (every scalar a string) that refuses anchors, aliases, tags and depth."""
+class _Strict(Composer):
+    """PyYAML's composer that refuses anchors, aliases, tags and depth (every scalar a string)."""
 
-    def __init__(self, stream: str, filename: str) -> None:
-        super().__init__(stream)
-        self.filename = filename
-        self.depth = 0
+    filename: str
+    depth: int
 
     def _fail(self, event: Any, message: str, hint: str | None = None) -> None:
         mark = event.start_mark
@@ -78,7 +103,7 @@ class _StrictLoader(yaml.BaseLoader):
                             column=mark.column + 1, hint=hint)
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
+        event = self.peek_event()  # type: ignore[attr-defined]  # the parser's, beside it
         if isinstance(event, yaml.AliasEvent):
             self._fail(event, "aliases are not allowed",
                        "write the value out in full instead of *" + str(event.anchor))
@@ -99,6 +124,62 @@ class _StrictLoader(yaml.BaseLoader):
             self.depth -= 1
         assert node is not None
         return node
+
+
+class _StrictLoader(_Strict, yaml.BaseLoader):
+    """The pure-Python reader, scanner and parser under the strict composer."""
+
+    def __init__(self, stream: str, filename: str) -> None:
+        yaml.BaseLoader.__init__(self, stream)
+        self.filename = filename
+        self.depth = 0
+
+
+_CParser: Any = getattr(yaml, "__with_libyaml__", False) and getattr(yaml.cyaml, "CParser", None)
+
+
+if _CParser is not None:
+    class _FastStrictLoader(_Strict, _CParser, BaseResolver):  # type: ignore[misc]
+        """libyaml's scanner and parser (C) under the same strict composer: the same events,
+        nodes and marks as :class:`_StrictLoader` on a file that parses (tests/test_load.py
+        compares them), several times faster. Any error is reported by the pure-Python
+        loader instead, so its messages and positions stay exactly the same."""
+
+        def __init__(self, stream: str, filename: str) -> None:
+            _CParser.__init__(self, stream)
+            Composer.__init__(self)
+            BaseResolver.__init__(self)
+            self.filename = filename
+            self.depth = 0
+
+
+# libyaml takes tabs, '?', '|#' and tags ('!' starting a word) in places PyYAML refuses
+# (found by tests/test_load.py's comparisons), and places the marks of empty values and of
+# some characters elsewhere (those are looked up by PyYAML, see YamlDocument): text with any
+# of these is read by PyYAML alone.
+_LIBYAML_DIFFERS = re.compile(
+    "[?\t\r\x85\u2028\u2029\ufeff]|[|>][-+0-9]*#|(?:^|[\\s\\[\\]{},])!", re.MULTILINE)
+
+
+def _fast_document(text: str, filename: str) -> YamlDocument | None:
+    """The document by libyaml (its positions found later, see :class:`YamlDocument`), or None
+    when libyaml is missing, the text holds what libyaml reads otherwise, or anything is
+    amiss: the pure-Python loader then reads the text again and reports it its own way."""
+    if _CParser is None or _LIBYAML_DIFFERS.search(text):
+        return None
+    loader = None
+    try:
+        loader = _FastStrictLoader(text, filename)
+        node: Node | None = loader.get_single_node()
+        if node is None:
+            return None
+        data = _build(node, (), YamlDocument(None, {}, filename))
+    except Exception:  # every problem is the pure loader's to report
+        return None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return YamlDocument(data, None, filename, None, text)
 
 
 def _decode(raw: bytes, filename: str) -> str:
@@ -123,7 +204,7 @@ def _decode(raw: bytes, filename: str) -> str:
 
 def _scalar(node: ScalarNode) -> Any:
     value = node.value
-    if node.style is not None:  # quoted or block scalar: always a string
+    if node.style:  # quoted or block scalar: always a string (plain: None, or "" from libyaml)
         return value
     if value in _NULLS:
         return None
@@ -168,7 +249,7 @@ def _build(node: Node, path: PathKey, doc: YamlDocument) -> Any:
                                     column=col, hint="keys cannot be lists or mappings")
             _no_surrogate(key_node, doc)
             key = key_node.value
-            if key == "<<" and key_node.style is None:
+            if key == "<<" and not key_node.style:
                 raise AdvocateError("merge keys (<<) are not allowed", file=doc.filename,
                                     line=line, column=col, hint="write the keys out in full")
             if key in result:
@@ -190,6 +271,10 @@ def load_yaml_bytes(raw: bytes, filename: str, *, max_bytes: int = MAX_BYTES) ->
     if not text.strip():
         raise AdvocateError("empty file", file=filename, line=1, column=1,
                             hint="run `advocate new NAME` for a starting point")
+    return _fast_document(text, filename) or _pure_document(text, filename)
+
+
+def _pure_document(text: str, filename: str) -> YamlDocument:
     loader: _StrictLoader | None = None
     try:
         loader = _StrictLoader(text, filename)

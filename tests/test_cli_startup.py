@@ -1,0 +1,173 @@
+"""Start-up: a command imports only what it uses, and the shortcuts taken for speed change nothing.
+
+No timing here (that is ``benchmarks/bench.py --only-startup``): these tests look at which
+modules a real ``advocate`` process imported (``python -X importtime``), and check the lazy
+option coercion of :mod:`advocate._startup` against Typer's own, value by value.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer import _coercion, core
+
+from advocate import _startup
+from advocate.cli import app
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def imported_by(*args: str, cwd: Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    """Run ``python -m advocate ARGS`` and return every module it imported."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1768435200"}
+    env.pop("PYTHONIMPORTTIME", None)
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "advocate", *args],
+                          capture_output=True, text=True, cwd=cwd, env=env, check=False)
+    modules = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
+               if line.startswith("import time:") and "|" in line}
+    assert "advocate.cli" in modules, done.stderr[-2000:]
+    return modules, done
+
+
+# Heavy modules that a text letter, and a brief without its PDF engine, never need.
+NOT_FOR_TEXT = ("weasyprint", "rich", "pypdf", "python_calamine", "PIL", "fontTools",
+                "pydyf", "tinycss2", "cssselect2", "multiprocessing", "concurrent.futures",
+                "typer._adapters", "qrcode", "advocate.render.pdf", "advocate.build",
+                "advocate.signers", "advocate.render.eml", "babel", "importlib.metadata",
+                "email")
+
+
+def loaded(modules: set[str], name: str) -> bool:
+    return any(m == name or m.startswith(name + ".") for m in modules)
+
+
+def test_a_text_letter_imports_no_pdf_engine_spreadsheet_or_progress_bar(tmp_path: Path) -> None:
+    modules, done = imported_by("letter", "kazakhstan-2022", "--to", "president", "--name",
+                                "A. Writer", "--city", "Berlin", "--lang", "en", "--format",
+                                "txt", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout == (GOLDEN / "letter-president-en.txt").read_text(encoding="utf-8")
+    assert [name for name in NOT_FOR_TEXT if loaded(modules, name)] == []
+
+
+def test_a_pdf_brief_imports_weasyprint_but_no_spreadsheet_reader(tmp_path: Path) -> None:
+    modules, done = imported_by("brief", "kazakhstan-2022", "-o", "brief.pdf", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "brief.pdf").read_bytes().startswith(b"%PDF-")
+    assert loaded(modules, "weasyprint")
+    assert [name for name in ("python_calamine", "rich", "typer._adapters", "advocate.build",
+                              "advocate.signers", "multiprocessing") if loaded(modules, name)] == []
+
+
+def test_the_lazy_option_coercion_is_installed() -> None:
+    assert _startup.install() is True
+    assert getattr(core.build_runtime_param, "advocate_lazy", False) is True
+
+
+def _outcome(runtime: Any, value: Any, param: Any, ctx: Any) -> tuple[str, Any]:
+    try:
+        result = runtime.coerce(value, param=param, ctx=ctx)
+    except Exception as exc:  # the error, as the user would see it
+        return "error", (type(exc).__name__, exc.format_message()
+                         if hasattr(exc, "format_message") else str(exc))
+    return "value", (type(result), result)
+
+
+SAMPLES: tuple[Any, ...] = (None, "x", "", "-", "é ü", "a/b/", "out.pdf", "3", "0", "-1",
+                            "yes", "A4", "a4", "letter", "TXT", "txt", "pdf", "eml", "csv",
+                            "osdi-json", "first", "error", "\udc80", b"bytes", ("a", "b"),
+                            ["c"], ("a", 1), 7, True)
+
+
+def test_the_lazy_option_coercion_gives_exactly_typers_values_and_errors(
+        tmp_path: Path) -> None:
+    """Every option and argument of every command, for valid and invalid values: the lazy
+    coercion returns what Typer's own returns (same type, same value) or the same error."""
+    group = typer.main.get_command(app)
+    checked = 0
+    os.chdir(tmp_path)  # relative paths are looked up (stat) here, where nothing exists
+    (tmp_path / "out.pdf").write_bytes(b"")
+    for name, command in {"": group, **group.commands}.items():  # type: ignore[attr-defined]
+        ctx = typer._click.Context(command, info_name=name or "advocate")
+        for param in command.params:
+            descriptor = getattr(param, "type_descriptor", None)
+            if descriptor is None:
+                continue
+            lazy = core.build_runtime_param(descriptor)
+            own = _coercion.build_runtime_param(descriptor)
+            assert type(lazy).__name__ == "LazyRuntimeParam"
+            extra = tuple(getattr(m, "value", m) for m in (descriptor.choices or ()))
+            for value in (*SAMPLES, *extra, *(descriptor.choices or ())):
+                assert _outcome(lazy, value, param, ctx) == _outcome(own, value, param, ctx), (
+                    name, param.name, value)
+                checked += 1
+    assert checked > 1000
+
+
+@pytest.mark.parametrize("args", [
+    ("letter", "kazakhstan-2022", "--format", "TXT"),
+    ("letter", "kazakhstan-2022", "--format", "docx"),
+    ("brief", "kazakhstan-2022", "--paper", "a5"),
+    ("build", "kazakhstan-2022", "--jobs", "0"),
+])
+def test_bad_option_values_are_refused_in_typers_words(args: tuple[str, ...]) -> None:
+    result = subprocess.run([sys.executable, "-m", "advocate", *args], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 2
+    assert "Invalid value for" in result.stderr
+    assert result.stdout == ""
+
+
+def test_bundled_fonts_cmaps_read_directly_are_fonttools_own() -> None:
+    """The brief's glyph check reads the bundled fonts' cmaps itself (fontTools names every
+    glyph first, most of a second): the same code points as fontTools, font by font."""
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    from advocate.render.pdf import fonts
+
+    files = fonts.bundled_font_files()
+    assert len(files) > 40
+    for path in files:
+        with TTFont(path, lazy=True, fontNumber=0) as font:
+            expected = frozenset(font.getBestCmap() or ())
+        assert fonts._read_cmap(path) == expected, path.name
+        assert len(expected) > 50
+
+
+def test_an_unusual_font_file_is_left_to_fonttools(tmp_path: Path) -> None:
+    from advocate.render.pdf import fonts
+
+    odd = tmp_path / "odd.ttf"
+    odd.write_bytes(b"wOFF" + bytes(60))
+    assert fonts._read_cmap(odd) is None
+
+
+_PLUGINS = (
+    "import os, sys\n"
+    "from advocate import _startup\n"
+    "print(_startup.no_pydantic_plugins(), os.environ['PYDANTIC_DISABLE_PLUGINS'])\n"
+    "from pydantic.plugin._schema_validator import create_schema_validator\n"
+    "from pydantic.plugin._loader import get_plugins\n"
+    "print(list(get_plugins()), 'importlib.metadata' in sys.modules)\n"
+)
+
+
+@pytest.mark.parametrize(("setting", "expected"), [
+    (None, "True __all__\n[] False\n"),
+    ("1", "True 1\n[] False\n"),
+    ("some-plugin", "False some-plugin\n[] True\n"),  # the user's choice: Pydantic's loader
+])
+def test_pydantic_plugins_are_off_in_the_command_unless_the_user_chose(
+        setting: str | None, expected: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    if setting is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = setting
+    done = subprocess.run([sys.executable, "-c", _PLUGINS], capture_output=True, text=True,
+                          env=env, check=True)
+    assert done.stdout == expected
