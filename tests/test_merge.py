@@ -42,7 +42,7 @@ def build_shards(campaign: Path, signers: Path, out: Path, count: int,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for k, folder in enumerate(folders)]
     for proc in procs:
-        stdout, stderr = proc.communicate(timeout=600)
+        _, stderr = proc.communicate(timeout=600)
         assert proc.returncode == 0, stderr
     return folders
 
@@ -89,7 +89,7 @@ def az_built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path
 
 def test_merged_shards_are_the_single_build_byte_for_byte(
         az_built: tuple[Path, Path, Path]) -> None:
-    single, merged, root = az_built
+    single, merged, _ = az_built
     assert_same_output(single, merged)
     files = manifest(merged / "journalists-az" / "manifest.json")["files"]
     assert isinstance(files, list)
