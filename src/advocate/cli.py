@@ -686,7 +686,7 @@ def build(
 def merge(
     shard_dirs: Annotated[list[Path], typer.Argument(
         help="The output folders of `advocate build --shard K/N`, one per shard.",
-        show_default=False, metavar="SHARD_DIR...")],
+        show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")]
     = Path("out"),
     jobs: Annotated[int | None, typer.Option(
