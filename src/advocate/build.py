@@ -14,6 +14,11 @@ signer's name. Batches of letters are rendered by a pool of worker processes (on
 WeasyPrint font configuration each), which write their files straight into the staging
 folder: only names and hashes come back, so memory stays flat. Letters after the first of
 their kind are filled in from a stencil (:mod:`advocate.templates.stencil`), not rendered in full.
+
+With ``shard=Shard(K, N)`` a build renders only that shard's letters (:mod:`advocate.shard`)
+and records its inputs in the manifest; :func:`advocate.merge.merge` joins the shards by
+running this same function with the letters taken from them (``from_shards``), so the merged
+output is byte for byte what one unsharded build writes.
 """
 
 from __future__ import annotations
