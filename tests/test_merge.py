@@ -300,3 +300,15 @@ def test_the_library_refuses_what_the_cli_refuses(run: Run, pack: Path,
     with pytest.raises(AdvocateError, match="not a shard"):
         merge([plain], tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_two_campaigns_in_one_sharded_build(tmp_path: Path) -> None:
+    """A build of two campaigns (two folders) with one signer list, in three shards."""
+    options = ["--formats", "txt", "--no-documents", str(WORLD / "campaign.yaml")]
+    single = single_build(AZ / "campaign.yaml", AZ / "signers.csv", tmp_path / "single",
+                          options)
+    shards = build_shards(AZ / "campaign.yaml", AZ / "signers.csv", tmp_path, 3, options)
+    merge(shards, tmp_path / "merged")
+    assert_same_output(single, tmp_path / "merged")
+    assert {p.name for p in (tmp_path / "merged").iterdir()} == {"journalists-az",
+                                                                 "free-press-world"}

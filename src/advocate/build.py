@@ -477,6 +477,7 @@ def build(
                               template_roots=template_roots(templates, pl.campaign.path),
                               signers=signer_source if signers else None, formats=formats,
                               lang=lang, paper=paper, documents=documents, site=site, day=day)}
+                record["inputs"]["campaigns"] = [c.id for c in loaded]  # in the build's order
             else:
                 index_html = _index_html(renderer, pl, entries)
                 keep(Entry("index.html", "index", "html"), index_html.encode("utf-8"))

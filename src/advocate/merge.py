@@ -43,7 +43,8 @@ _WHAT = {"advocate_version": "advocate version", "weasyprint_version": "WeasyPri
          "campaign": "campaign file", "templates": "templates", "signers": "signer list",
          "options": "options", "count": "number of shards",
          "documents_shard": "--documents-shard", "signers_count": "number of signers",
-         "public_signers": "number of public signers"}
+         "public_signers": "number of public signers",
+         "campaigns": "campaigns of the build (in order)"}
 
 
 @dataclass
@@ -290,7 +291,9 @@ def merge(shard_dirs: Sequence[Path], outdir: Path, *, force: bool = False,
             raise _fail("refusing to write into or over a shard folder", outdir,
                         f"{where} is read by this merge; choose another output folder")
     shards = check_shards(shard_dirs)
-    records = [parts[0].record["inputs"] for parts in shards.parts.values()]
+    order = next(iter(shards.parts.values()))[0].record["inputs"].get("campaigns") or []
+    folders = sorted(shards.parts, key=lambda f: order.index(f) if f in order else len(order))
+    records = [shards.parts[folder][0].record["inputs"] for folder in folders]
     first = records[0]
     paths: list[Path] = []
     for record in records:
