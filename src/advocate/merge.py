@@ -119,6 +119,12 @@ def read_shard(where: Path) -> dict[str, _Part]:
     return parts
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    return "none" if value is None else str(value)
+
+
 def _differs(first: _Part, other: _Part) -> str | None:
     """What of ``other``'s record differs from ``first``'s, named for a message."""
     mine = {**other.record["inputs"], **other.head, "count": other.count,
@@ -132,8 +138,8 @@ def _differs(first: _Part, other: _Part) -> str | None:
         what = str(_WHAT.get(key, key))
         if key == "options" and isinstance(a, dict) and isinstance(b, dict):
             names = [name for name in sorted(set(a) | set(b)) if a.get(name) != b.get(name)]
-            return f"option(s) {', '.join(names)}: {[a.get(n) for n in names]} here, " \
-                f"{[b.get(n) for n in names]} there"
+            return "; ".join(f"option {name}: {_shown(a.get(name))} here, "
+                             f"{_shown(b.get(name))} there" for name in names)
         if isinstance(a, dict) and isinstance(b, dict) and "sha256" in a:
             return f"{what} (its sha256 or path)"
         if key in ("signers", "templates", "campaign"):
@@ -221,8 +227,8 @@ def check_shards(shard_dirs: Sequence[Path]) -> ShardSet:
             differs = _differs(base, part)
             if differs:
                 raise _fail(f"not of the same build as {base.where} ({folder}): {differs}",
-                            where, "build every shard from the same inputs, options and "
-                            "advocate version (and the same SOURCE_DATE_EPOCH or day)")
+                            where, "build every shard from the same inputs and options, with "
+                            "the same advocate and SOURCE_DATE_EPOCH")
             if part.index in shards:
                 raise _fail(f"shard {part.index}/{part.count} is given twice: here and in "
                             f"{shards[part.index].where}", where, "give each shard folder once")
@@ -237,7 +243,7 @@ def check_shards(shard_dirs: Sequence[Path]) -> ShardSet:
         if missing:
             raise AdvocateError(
                 f"{folder}: shard(s) {', '.join(missing)} of {base.count} missing",
-                hint="give every shard's folder (shards are numbered from 0)")
+                hint="give every shard's folder; shards are numbered from 0")
         by_folder[folder] = shards
     return ShardSet(by_folder)
 

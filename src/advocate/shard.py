@@ -40,7 +40,7 @@ LINKS_FILE = "shard-links.json"
 #: Where ``auto`` looks for the shard's index, in this order.
 ENV_VARS = ("ADVOCATE_SHARD_INDEX", "JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID")
 _SYNTAX = re.compile(r"\s*(auto|\d{1,9})\s*/\s*(\d{1,9})\s*")
-_HINT = "write --shard K/N with 0 <= K < N (K counts from 0), or --shard auto/N"
+_HINT = "write --shard K/N with K from 0 to N-1, or --shard auto/N"
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def parse_shard(text: str, environ: Mapping[str, str] | None = None,
     else:
         index = int(match.group(1))
         if index >= count:
-            raise AdvocateError(f"--shard {text}: K must be below N (K counts from 0)",
+            raise AdvocateError(f"--shard {text}: K must be below N, as K counts from 0",
                                 hint=_HINT)
     return Shard(index, count, documents)
 
@@ -114,12 +114,12 @@ def index_from_env(count: int, environ: Mapping[str, str]) -> int:
         if not 0 <= value < count:
             raise AdvocateError(
                 f"--shard auto/{count}: {name} gives shard {value}, not one of 0 to {count - 1}",
-                hint="N must be the number of tasks of the job or array, counted from 0")
+                hint="N is the number of tasks of the job or array; shards count from 0")
         return value
     raise AdvocateError(
         f"--shard auto/{count}: no shard index in the environment",
-        hint=f"set one of {', '.join(ENV_VARS)} (Kubernetes Indexed Jobs and Slurm arrays "
-        "set theirs), or give --shard K/N")
+        hint=f"set one of {', '.join(ENV_VARS)}: Kubernetes Indexed Jobs and Slurm arrays "
+        "set theirs; or give --shard K/N")
 
 
 def _integer(name: str, raw: str) -> int:
