@@ -241,6 +241,11 @@ def test_merge_refuses_overlapping_tampered_or_incomplete_shards(
                     encoding="utf-8")
     message = refused(run, a, b, tmp_path / "out")
     assert "is in two shards" in message and str(a) in message
+    lines = original.splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if '"letter"' in line)
+    path.write_text("".join(lines[:first] + lines[first + 1:]), encoding="utf-8")
+    message = refused(run, a, b, tmp_path / "out")
+    assert f"{b}: lacks journalists-az/letters/" in message and "build it again" in message
     path.write_text(original, encoding="utf-8")
 
     letter = sorted((b / "journalists-az" / "letters").iterdir())[0]

@@ -32,7 +32,7 @@ from typing import Any
 
 from advocate.build import BuildResult, CampaignPlan, Entry, Progress, build, plan
 from advocate.errors import AdvocateError, Problem
-from advocate.shard import LINKS_FILE, Shard, file_sha256, shard_of, tree_sha256
+from advocate.shard import LINKS_FILE, file_sha256, shard_of, tree_sha256
 
 #: The largest shard manifest read (a million letters' entries are about 250 MB).
 MAX_MANIFEST_BYTES = 4 << 30
@@ -250,16 +250,21 @@ def check_shards(shard_dirs: Sequence[Path]) -> ShardSet:
 
 def _check_plan(shards: ShardSet, campaign: Any, signers: Any) -> None:
     """Each shard holds exactly the files it should (letters, and documents if it renders
-    them): no more, no fewer."""
+    them): no more, no fewer. The whole plan is made once and dealt out by row."""
     parts = shards.parts[campaign.id]
     base = parts[0]
     options = base.record["inputs"]["options"]
+    owner = base.record.get("documents_shard")
+    whole = plan(campaign, signers, formats=options["formats"],
+                 documents=options["documents"] and owner is not None)
+    expected: dict[int, set[str]] = {index: set() for index in parts}
+    if owner is not None:
+        expected[owner] |= {f"{kind}.{fmt}" for kind, fmt in whole.documents}
+    for job in whole.letters:
+        expected[shard_of(job.index, base.count)].update(
+            f"{job.stem}.{fmt}" for fmt in job.formats)
     for index, part in parts.items():
-        expected = plan(campaign, signers, formats=options["formats"],
-                        documents=options["documents"],
-                        shard=Shard(index, part.count, base.record.get("documents_shard")))
-        paths = {f"{kind}.{fmt}" for kind, fmt in expected.documents}
-        paths |= {f"{job.stem}.{fmt}" for job in expected.letters for fmt in job.formats}
+        paths = expected[index]
         extra, lacking = set(part.files) - paths, paths - set(part.files)
         if lacking or extra:
             name = sorted(lacking or extra)[0]
