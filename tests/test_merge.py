@@ -4,6 +4,7 @@ shards that do not belong together are refused (exit 2), and nothing is written.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -318,3 +319,25 @@ def test_two_campaigns_in_one_sharded_build(tmp_path: Path) -> None:
     assert_same_output(single, tmp_path / "merged")
     assert {p.name for p in (tmp_path / "merged").iterdir()} == {"journalists-az",
                                                                  "free-press-world"}
+
+
+def test_merge_hard_links_the_letters_or_copies_them(run: Run, pack: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hard links on one file system (no second copy on disk); a copy where there are none
+    (FAT, another file system): the same output either way."""
+    import errno
+
+    a = shard(run, pack, tmp_path / "a", "0/2")
+    b = shard(run, pack, tmp_path / "b", "1/2")
+    merge([a, b], tmp_path / "linked")
+    letters = sorted((tmp_path / "linked" / "journalists-az" / "letters").iterdir())
+    assert letters and all(p.stat().st_nlink == 2 for p in letters)
+
+    def no_links(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", no_links)
+    merge([a, b], tmp_path / "copied")
+    copied = sorted((tmp_path / "copied" / "journalists-az" / "letters").iterdir())
+    assert all(p.stat().st_nlink == 1 for p in copied)
+    assert tree(tmp_path / "copied") == tree(tmp_path / "linked")

@@ -115,8 +115,9 @@ class ShardFiles(Protocol):
     def documents(self, folder: str) -> list[tuple[Entry, bytes]] | None:
         """The documents one shard rendered, in build order; None: render them here."""
 
-    def letters(self, pl: CampaignPlan) -> Iterator[tuple[Entry, bytes]]:
-        """Every letter file of the plan, in the plan's order."""
+    def letters(self, pl: CampaignPlan, staging: Path) -> Iterator[tuple[Entry, bytes | None]]:
+        """Every letter file of the plan, in the plan's order: its bytes, or None when it
+        was put into ``staging`` already (hashed, like a worker's)."""
 
 
 @dataclass
@@ -445,8 +446,8 @@ def build(
             # the memory of all processes together past its budget (300 MiB).
             clock = time.monotonic()
             if from_shards is not None:
-                for entry, data in from_shards.letters(pl):
-                    keep(entry, data)
+                for entry, copied_letter in from_shards.letters(pl, stage.staging):
+                    keep(entry, copied_letter)
             else:
                 with _LetterRun(pl, renderer, templates, day, paper, workers, lang,
                                 stage.staging) as letters:
