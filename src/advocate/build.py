@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from advocate import limits
 from advocate.clock import today
@@ -47,6 +47,9 @@ from advocate.render.documents import Renderer, Writer, font_problems
 from advocate.render.html import apply_csp
 from advocate.schema.campaign import Campaign, load_campaign_checked
 from advocate.shard import LINKS_FILE, Shard
+
+if TYPE_CHECKING:
+    from advocate.signers.source import SignerSource
 
 LETTER_FORMATS = ("txt", "eml", "pdf")
 #: Every format a letter can be written in (``--formats``).
@@ -324,7 +327,7 @@ def build(
     inputs: Sequence[Path] = (),
     site: bool = False,
     shard: Shard | None = None,
-    signer_source: Any = None,
+    signer_source: SignerSource | None = None,
     day: date | None = None,
     from_shards: ShardFiles | None = None,
 ) -> BuildResult:

@@ -650,9 +650,9 @@ def build(
                                    paper=paper.value, formats=wanted, progress=progress,
                                    documents=documents, site=site,
                                    inputs=[signers] if signers else [], shard=share,
-                                   signer_source=signers and _signer_source(
+                                   signer_source=_signer_source(
                                        signers, encoding, dedupe, columns, sheet_name,
-                                       max_signers_size))
+                                       max_signers_size) if signers else None)
         warn(result.warnings)
         if as_json:
             typer.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False))
