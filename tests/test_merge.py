@@ -341,3 +341,32 @@ def test_merge_hard_links_the_letters_or_copies_them(run: Run, pack: Path, tmp_p
     copied = sorted((tmp_path / "copied" / "journalists-az" / "letters").iterdir())
     assert all(p.stat().st_nlink == 1 for p in copied)
     assert tree(tmp_path / "copied") == tree(tmp_path / "linked")
+
+
+def test_merge_finds_moved_inputs_where_it_is_told(run: Run, pack: Path,
+                                                   tmp_path: Path) -> None:
+    """Shards built in one place, merged where the inputs are elsewhere (another checkout
+    path): --campaign and --signers say where, and are checked by their sha256."""
+    a = shard(run, pack, tmp_path / "a", "0/2")
+    b = shard(run, pack, tmp_path / "b", "1/2")
+    single = tmp_path / "single"
+    assert run("build", str(pack / "campaign.yaml"), "--signers", str(pack / "signers.csv"),
+               "-o", str(single), "--formats", "txt", "--no-documents").exit_code == 0
+    moved = tmp_path / "moved"
+    pack.rename(moved)
+    message = refused(run, a, b, tmp_path / "out")
+    assert "the campaign file the shards were built from is not here" in message
+    assert "--campaign" in message
+    out = tmp_path / "out"
+    result = run("merge", str(a), str(b), "-o", str(out), "--campaign",
+                 str(moved / "campaign.yaml"), "--signers", str(moved / "signers.csv"))
+    assert result.exit_code == 0, result.stderr
+    assert tree(out) == tree(single)
+
+    other = tmp_path / "other.csv"
+    other.write_bytes((moved / "signers.csv").read_bytes() + b"\n")
+    message = refused(run, a, b, "--campaign", str(moved / "campaign.yaml"), "--signers",
+                      str(other), tmp_path / "out2")
+    assert "not the signer list the shards were built from" in message
+    message = refused(run, a, b, "--campaign", str(other), tmp_path / "out2")
+    assert "no campaign file given is the one of journalists-az" in message

@@ -696,15 +696,28 @@ def merge(
                                         "build.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")]
     = False,
+    campaign: Annotated[list[str] | None, typer.Option(
+        "--campaign", help="Where a campaign file is now, if not where the shards read it "
+        "(repeatable; checked by its sha256).", show_default=False)] = None,
+    signers: Annotated[Path | None, typer.Option(
+        "--signers", help="Where the signer list is now, if not where the shards read it "
+        "(checked by its sha256).", show_default=False)] = None,
+    templates: Annotated[Path | None, typer.Option(
+        "--templates", help="Where the --templates folder of the shards is now, if it moved "
+        "(checked by its hash).", show_default=False)] = None,
 ) -> None:
     """Join the shards of one build into one output, exactly as one unsharded build would
     write it (one manifest.json, one index.html). Refuses shards of different campaigns,
     inputs, options or versions, and missing or overlapping shards. Reads the campaign,
-    signer list and templates again from where the shards read them. All or nothing."""
+    signer list and templates again from where the shards read them (or from --campaign,
+    --signers, --templates). All or nothing."""
+    from advocate.campaigns import resolve_campaign
     from advocate.merge import merge as join
 
     with _progress(enabled=True, label="merging") as progress:
-        result = join(shard_dirs, output, force=force, jobs=jobs, progress=progress)
+        result = join(shard_dirs, output, force=force, jobs=jobs, progress=progress,
+                      campaigns=[resolve_campaign(name) for name in campaign or []],
+                      signers=signers, templates=templates)
     warn(result.warnings)
     if as_json:
         typer.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False))

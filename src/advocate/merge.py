@@ -10,8 +10,9 @@ folder and what differs:
 * a shard index missing, or given twice; a file claimed by two shards; a letter a shard
   should hold and does not, or holds and should not; a file changed since its shard wrote it;
 * inputs (campaign, signer list, templates) that changed since the shards were built: the
-  merge reads them again, from the paths the shards recorded, to render the documents
-  (unless ``--documents-shard`` named a shard that did) and the index.
+  merge reads them again, from the paths the shards recorded (or where ``--campaign``,
+  ``--signers`` and ``--templates`` say they are now), to render the documents (unless
+  ``--documents-shard`` named a shard that did) and the index.
 
 Then it runs :func:`advocate.build.build` with the letters taken from the shards instead of
 rendered (hard-linked where one file system holds both, else copied; checked against the
@@ -26,7 +27,7 @@ import json
 import os
 import stat
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -319,22 +320,32 @@ def _check_plan(shards: ShardSet, campaign: Any, signers: Any) -> None:
                         f"{part.describe()} does not match its inputs; build it again")
 
 
-def _check_input(record: dict[str, Any] | None, what: str, sha: str | None) -> None:
-    if record is None or record.get("path") is None:
+def _check_input(record: dict[str, Any] | None, what: str, path: Path,
+                 given: bool = False) -> None:
+    """The input at ``path`` is the one the shards recorded (by its sha256)."""
+    if record is None:
         return
-    path = Path(record["path"])
-    if not path.exists():
+    if not path.is_file():
         raise _fail(f"the {what} the shards were built from is not here", path,
-                    "merge where the shards' inputs are, at the same paths")
-    if sha != record.get("sha256"):
+                    f"merge where the shards' inputs are, at the same paths, or give the "
+                    f"{what}'s new place (--campaign, --signers, --templates)")
+    if file_sha256(path) != record.get("sha256"):
+        if given:
+            raise _fail(f"not the {what} the shards were built from (its sha256 differs)",
+                        path, f"give the {what} the shards read")
         raise _fail(f"the {what} changed since the shards were built", path,
                     "build the shards again, or restore it")
 
 
 def merge(shard_dirs: Sequence[Path], outdir: Path, *, force: bool = False,
           jobs: int | None = None, progress: Progress | None = None,
-          dry_run: bool = False) -> BuildResult:
-    """Join the shard folders into ``outdir``, as one unsharded build would have written it."""
+          dry_run: bool = False, campaigns: Sequence[Path] = (), signers: Path | None = None,
+          templates: Path | None = None) -> BuildResult:
+    """Join the shard folders into ``outdir``, as one unsharded build would have written it.
+
+    The campaigns, signer list and templates are read again where the shards recorded them,
+    or from ``campaigns``, ``signers`` and ``templates`` when they are elsewhere now (a
+    campaign is matched to its shards by its sha256; each is checked against the record)."""
     from advocate.schema.campaign import load_campaign
     from advocate.signers.source import SignerSource
     from advocate.templates.host import template_roots
@@ -350,41 +361,55 @@ def merge(shard_dirs: Sequence[Path], outdir: Path, *, force: bool = False,
     folders = sorted(shards.parts, key=lambda f: order.index(f) if f in order else len(order))
     records = [shards.parts[folder][0].record["inputs"] for folder in folders]
     first = records[0]
+    given: dict[str, Path] = {}
+    for place in map(Path, campaigns):
+        if not place.is_file():
+            raise _fail("campaign file not found", place,
+                        "give the campaign files the shards were built from")
+        given[file_sha256(place)] = place
     paths: list[Path] = []
-    for record in records:
+    for folder, record in zip(folders, records, strict=True):
         campaign = record["campaign"]
         if campaign.get("path") is None:
             raise AdvocateError("a shard's campaign has no file to read again",
                                 hint="build the shards from campaign files")
-        path = Path(campaign["path"])
-        _check_input(campaign, "campaign file", file_sha256(path) if path.is_file() else None)
+        path = given.get(campaign["sha256"])
+        if campaigns and path is None:
+            raise _fail(f"no campaign file given is the one of {folder} (by its sha256)",
+                        campaigns[0], "give every campaign the shards were built from")
+        path = path or Path(campaign["path"])
+        _check_input(campaign, "campaign file", path)
         paths.append(path)
-    templates = Path(first["templates"]["path"]) if first["templates"]["path"] else None
-    campaigns = [load_campaign(path) for path in paths]
-    for record, campaign in zip(records, campaigns, strict=True):
-        if tree_sha256(template_roots(templates, campaign.path)) != \
+    recorded = first["templates"]["path"]
+    folder_of_templates = templates or (Path(recorded) if recorded else None)
+    loaded = [load_campaign(path) for path in paths]
+    for record, campaign in zip(records, loaded, strict=True):
+        if tree_sha256(template_roots(folder_of_templates, campaign.path)) != \
                 record["templates"]["sha256"]:
-            raise _fail("the templates changed since the shards were built",
-                        templates or campaign.path or "templates",
-                        "build the shards again, or restore them")
+            raise _fail("the templates are not those the shards were built with"
+                        if templates else "the templates changed since the shards were built",
+                        folder_of_templates or campaign.path or "templates",
+                        "build the shards again, or give the templates they used")
     warnings: list[Problem] = []
     rows = None
     inputs: list[Path] = []
     source_record = first["signers"]
     if source_record is not None:
         source = SignerSource.from_record(source_record)
-        _check_input(source_record, "signer list",
-                     file_sha256(source.path) if source.path.is_file() else None)
-        rows, warnings = source.read(campaigns)
+        if signers is not None:
+            source = replace(source, path=Path(signers))
+        _check_input(source_record, "signer list", source.path, given=signers is not None)
+        rows, warnings = source.read(loaded)
         inputs.append(source.path)
-    for campaign in campaigns:
+    elif signers is not None:
+        raise AdvocateError("--signers given, but the shards were built without a signer list")
+    for campaign in loaded:
         _check_plan(shards, campaign, rows)
     options = first["options"]
-    result = build(paths, outdir, signers=rows, templates=templates, jobs=jobs, force=force,
-                   dry_run=dry_run, lang=options["lang"], paper=options["paper"],
+    result = build(paths, outdir, signers=rows, templates=folder_of_templates, jobs=jobs,
+                   force=force, dry_run=dry_run, lang=options["lang"], paper=options["paper"],
                    formats=options["formats"], progress=progress,
-                   documents=options["documents"], site=options["site"],
-                   inputs=inputs,
+                   documents=options["documents"], site=options["site"], inputs=inputs,
                    day=date.fromisoformat(first["date"]), from_shards=shards)
     result.warnings[:0] = [w for w in warnings if w not in result.warnings]
     return result
