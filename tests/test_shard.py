@@ -22,7 +22,8 @@ Run = Callable[..., Result]
 
 @pytest.fixture(autouse=True)
 def _no_runner_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (*ENV_VARS, "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_COUNT"):
+    for name in (*ENV_VARS, "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_COUNT",
+                 "SLURM_ARRAY_TASK_STEP"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -94,6 +95,8 @@ def test_a_shard_is_the_same_whatever_jobs(tmp_path: Path,
     ({"SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_MIN": "1",
       "SLURM_ARRAY_TASK_COUNT": "4"}, 4, 3),  # --array=1-4
     ({"SLURM_ARRAY_TASK_ID": "1"}, 2, 1),  # no MIN: taken as counted from 0
+    ({"SLURM_ARRAY_TASK_ID": "6", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_STEP": "2",
+      "SLURM_ARRAY_TASK_COUNT": "4"}, 4, 3),  # --array=0-6:2
     ({"ADVOCATE_SHARD_INDEX": "1", "JOB_COMPLETION_INDEX": "0"}, 2, 1),  # ours first
 ])
 def test_auto_takes_the_index_from_the_runner(env: dict[str, str], count: int,

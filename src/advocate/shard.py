@@ -11,8 +11,9 @@ to shard 0.
 
 ``--shard auto/N`` takes ``K`` from the runner: ``ADVOCATE_SHARD_INDEX`` (0-based, for CI
 matrices and anything else), else ``JOB_COMPLETION_INDEX`` (a Kubernetes Indexed Job,
-0-based), else ``SLURM_ARRAY_TASK_ID`` minus ``SLURM_ARRAY_TASK_MIN`` (so ``--array=0-7``
-and ``--array=1-8`` both give 0…7; ``SLURM_ARRAY_TASK_COUNT``, when set, must equal N).
+0-based), else ``SLURM_ARRAY_TASK_ID`` minus ``SLURM_ARRAY_TASK_MIN``, divided by
+``SLURM_ARRAY_TASK_STEP`` (so ``--array=0-7``, ``--array=1-8`` and ``--array=0-14:2`` all give
+0…7; ``SLURM_ARRAY_TASK_COUNT``, when set, must equal N).
 
 The documents (brief, petition, sheet) are rendered once: by ``advocate merge`` (the
 default), or by the shard named with ``--documents-shard D`` (so the merge only copies files
@@ -106,6 +107,9 @@ def index_from_env(count: int, environ: Mapping[str, str]) -> int:
         if name == "SLURM_ARRAY_TASK_ID":
             low = environ.get("SLURM_ARRAY_TASK_MIN", "").strip()
             value -= _integer("SLURM_ARRAY_TASK_MIN", low) if low else 0
+            step = environ.get("SLURM_ARRAY_TASK_STEP", "").strip()
+            if step and _integer("SLURM_ARRAY_TASK_STEP", step) > 1:  # --array=0-14:2
+                value //= int(step)
             tasks = environ.get("SLURM_ARRAY_TASK_COUNT", "").strip()
             if tasks and _integer("SLURM_ARRAY_TASK_COUNT", tasks) != count:
                 raise AdvocateError(
