@@ -524,6 +524,61 @@ def pdfbatch_rows(folder: Path, signer_count: int, rounds: int) -> list[tuple[st
          f"PDF/UA; measured beside each advocate run, before and after it in turn "
          f"({', '.join(f'{b:.1f}' for b in theirs)})"),
     ]
+def _tree_digest(folder: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def shard_rows(folder: Path, signers: int, formats: str) -> list[tuple[str, str, str]]:
+    """Two shards built at once (one process and --jobs 1 each, as two one-core machines
+    would) and merged, beside one unsharded build with --jobs 2, on the same inputs; the
+    merged output must be the single build's, byte for byte (issue 14, item 3)."""
+    path = write_signers(folder / f"shard-signers-{signers}.csv", signers)
+    advocate = str(BIN / "advocate")
+    common = ["--quiet", "build", "kazakhstan-2022", "--signers", str(path), "--formats",
+              formats, "--no-documents"]
+    single = build("kazakhstan-2022", path, folder / "shard-single", formats, 2,
+                   "--no-documents")
+    letters = single["letters"]
+    outs = [folder / f"shard-{k}" for k in range(2)]
+    for out in outs:
+        shutil.rmtree(out, ignore_errors=True)
+    started = time.monotonic()
+    procs = [subprocess.Popen([advocate, *common, "-o", str(out), "--shard", f"{k}/2", "-j",
+                               "1"], env=ENV, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+             for k, out in enumerate(outs)]
+    for proc in procs:
+        _, err = proc.communicate()
+        if proc.returncode:
+            raise SystemExit(f"shard build failed:\n{err}")
+    shards = time.monotonic() - started
+    merged = folder / "shard-merged"
+    shutil.rmtree(merged, ignore_errors=True)
+    merge, _, _, _ = run_measured([advocate, "--quiet", "merge", *map(str, outs), "-o",
+                                   str(merged)])
+    same = _tree_digest(merged) == _tree_digest(folder / "shard-single")
+    if not same:
+        raise SystemExit("the merged shards differ from the single build")
+    files = single["files"]
+    label = "PDF" if formats == "pdf" else formats.replace(",", "+")
+    rows = [(f"build --shard 0/2 and 1/2 at once (-j 1 each), then merge: {letters} "
+             f"{label} letters", f"{shards + merge:.1f} s",
+             f"**{(shards + merge) / single['wall']:.2f}x** the single build below; shards "
+             f"{shards:.1f} s ({letters / shards:.0f} letters/s), merge {merge:.1f} s "
+             f"({files / merge:.0f} files/s); output identical byte for byte"),
+            (f"baseline: one unsharded build, -j 2: {letters} {label} letters",
+             f"{single['wall']:.1f} s", f"{letters / single['wall']:.0f} letters/s; "
+             f"{files} files")]
+    for out in [*outs, merged, folder / "shard-single"]:
+        shutil.rmtree(out, ignore_errors=True)
+    return rows
 
 
 def main() -> None:
@@ -543,12 +598,22 @@ def main() -> None:
     parser.add_argument("--only-startup", action="store_true",
                         help="only the start-up rows: text letter and PDF brief beside the "
                         "bare imports")
+    parser.add_argument("--only-shard", action="store_true",
+                        help="only the shard-and-merge rows (two shards + merge vs one build)")
     options = parser.parse_args()
     startup_runs = 5 if options.quick else 15
     if options.only_startup:
         with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
             for row in startup_rows(Path(tmp), startup_runs):
                 print(f"| {row[0]} | {row[1]} | {row[2]} |")
+        return
+    shard_cases = ((250, "txt,eml"), (5, "pdf")) if options.quick else \
+        ((2500, "txt,eml"), (25, "pdf"))
+    if options.only_shard:
+        with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
+            for count, formats in shard_cases:
+                for row in shard_rows(Path(tmp), count, formats):
+                    print(f"| {row[0]} | {row[1]} | {row[2]} |")
         return
     list_counts = (10_000, 100_000) if options.quick else (100_000, 1_000_000)
     if options.only_signers:
@@ -635,6 +700,8 @@ def main() -> None:
                      f"{result['largest_process_mib']:.0f} MiB; goal under 300 MiB"))
 
         rows += startup_rows(folder, startup_runs)
+        for count, formats in shard_cases:
+            rows += shard_rows(folder, count, formats)
         rows += signer_list_rows(folder, list_counts)
         rows += petition_rows(folder, 10_000 if options.quick else 100_000,
                               1000 if options.quick else 5000)

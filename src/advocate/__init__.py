@@ -40,6 +40,10 @@ _EXPORTS: dict[str, str | tuple[str, str]] = {
     # Not "build": importing the submodule advocate.build would shadow a function of that name.
     "build_campaigns": ("advocate.build", "build"),
     "BuildResult": "advocate.build",
+    "merge_shards": ("advocate.merge", "merge"),  # joins the output of build(shard=...)
+    "Shard": "advocate.shard",
+    "parse_shard": "advocate.shard",
+    "SignerSource": "advocate.signers.source",
     "check_campaign": "advocate.check",
 }
 

@@ -14,6 +14,11 @@ signer's name. Batches of letters are rendered by a pool of worker processes (on
 WeasyPrint font configuration each), which write their files straight into the staging
 folder: only names and hashes come back, so memory stays flat. Letters after the first of
 their kind are filled in from a stencil (:mod:`advocate.templates.stencil`), not rendered in full.
+
+With ``shard=Shard(K, N)`` a build renders only that shard's letters (:mod:`advocate.shard`)
+and records its inputs in the manifest; :func:`advocate.merge.merge` joins the shards by
+running this same function with the letters taken from them (``from_shards``), so the merged
+output is byte for byte what one unsharded build writes.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from advocate import limits
 from advocate.clock import today
@@ -43,6 +48,10 @@ from advocate.errors import AdvocateError, LimitError, Problem
 from advocate.render.documents import Renderer, Writer, font_problems
 from advocate.render.html import apply_csp
 from advocate.schema.campaign import Campaign, load_campaign_checked
+from advocate.shard import LINKS_FILE, Shard
+
+if TYPE_CHECKING:
+    from advocate.signers.source import SignerSource
 
 LETTER_FORMATS = ("txt", "eml", "pdf")
 #: Every format a letter can be written in (``--formats``).
@@ -97,6 +106,23 @@ class CampaignPlan:
     signer_count: int
     public_count: int
     dropped_duplicates: int = 0  # rows --dedupe first left out
+    shard: Shard | None = None  # a shard's share of the letters (see advocate.shard)
+
+    @property
+    def sharded(self) -> bool:
+        return self.shard is not None
+
+
+class ShardFiles(Protocol):
+    """Where ``advocate merge`` takes the shards' files from, instead of rendering them
+    (:class:`advocate.merge.ShardSet`)."""
+
+    def documents(self, folder: str) -> list[tuple[Entry, bytes]] | None:
+        """The documents one shard rendered, in build order; None: render them here."""
+
+    def letters(self, pl: CampaignPlan, staging: Path) -> Iterator[tuple[Entry, bytes | None]]:
+        """Every letter file of the plan, in the plan's order: its bytes, or None when it
+        was put into ``staging`` already (hashed, like a worker's)."""
 
 
 @dataclass
@@ -237,8 +263,11 @@ def _pool_context(pdfs: bool = True) -> Any:
 # -- planning ----------------------------------------------------------------------------
 
 def plan(campaign: Campaign, signers: Sequence[Any] | None, *,
-         formats: Sequence[str] = LETTER_FORMATS, documents: bool = True) -> CampaignPlan:
-    """What a campaign will produce: files named by number and target, never by a name."""
+         formats: Sequence[str] = LETTER_FORMATS, documents: bool = True,
+         shard: Shard | None = None) -> CampaignPlan:
+    """What a campaign will produce: files named by number and target, never by a name
+    (with ``shard``, that shard's share of the letters, and the documents only if it is the
+    shard that renders them)."""
     letters: list[LetterJob] = []
     targets = [t.id for t in campaign.targets]
     if signers:
@@ -248,17 +277,27 @@ def plan(campaign: Campaign, signers: Sequence[Any] | None, *,
     else:
         letters.extend(LetterJob(0, t, None, tuple(f for f in formats if f != "eml"))
                        for t in targets)
+    if shard is not None:
+        letters = [job for job in letters if shard.owns(job.index)]
+        documents = documents and shard.renders_documents
     kinds = [("brief", "pdf"), ("brief", "html"), ("petition", "pdf"), ("petition", "md"),
              ("sheet", "pdf")] if documents else []
     public = sum(1 for s in signers or [] if s.public)
     return CampaignPlan(campaign, campaign.id, letters, kinds, len(signers or []), public,
-                        getattr(signers, "dropped", 0))
+                        getattr(signers, "dropped", 0), shard)
 
 
 def _planned_paths(plan_: CampaignPlan) -> list[str]:
     paths = [f"{plan_.folder}/{kind}.{fmt}" for kind, fmt in plan_.documents]
     paths += [f"{plan_.folder}/{job.stem}.{fmt}" for job in plan_.letters for fmt in job.formats]
-    return [*paths, f"{plan_.folder}/index.html", f"{plan_.folder}/manifest.json"]
+    last = LINKS_FILE if plan_.sharded else "index.html"  # a shard's index is the merge's
+    return [*paths, f"{plan_.folder}/{last}", f"{plan_.folder}/manifest.json"]
+
+
+def _writes_site(pl: CampaignPlan) -> bool:
+    """Whether this build writes the action page (--site): not a shard, the merge does
+    (it does not depend on the signers, and takes a moment)."""
+    return pl.shard is None
 
 
 def _chunks(items: Sequence[LetterJob], size: int) -> Iterator[Sequence[LetterJob]]:
@@ -308,16 +347,30 @@ def build(
     documents: bool = True,
     inputs: Sequence[Path] = (),
     site: bool = False,
+    shard: Shard | None = None,
+    signer_source: SignerSource | None = None,
+    day: date | None = None,
+    from_shards: ShardFiles | None = None,
 ) -> BuildResult:
     """Render every output of every campaign into ``outdir``, all or nothing (with
     ``documents=False``, only the letters, the index and the manifest).
 
     ``outdir`` is refused when it is a campaign file or one of ``inputs`` (the signer list),
-    or lies inside a template folder: the library enforces this, not only the CLI."""
+    or lies inside a template folder: the library enforces this, not only the CLI.
+
+    With ``shard``, only that shard's letters (:mod:`advocate.shard`), the documents only in
+    the shard that renders them, no index.html, and a manifest that records the inputs
+    (``signer_source``, a :class:`advocate.signers.source.SignerSource`, says where the
+    signers came from). ``day`` is the letters' date (default: today, or
+    ``SOURCE_DATE_EPOCH``). ``from_shards`` is for :func:`advocate.merge.merge`: letters (and
+    maybe documents) are taken from shards, not rendered."""
     from advocate.output.files import StagedOutput, guard_output
     from advocate.templates.host import template_roots
 
     check_formats(formats)
+    if shard is not None and signers and signer_source is None:
+        raise AdvocateError("a sharded build records where its signer list comes from",
+                            hint="pass signer_source (advocate.signers.source.SignerSource)")
     for path in campaign_paths:  # never into a pack's templates (or ours), never onto an input
         guard_output(outdir, inputs=[*campaign_paths, *inputs],
                      forbidden_dirs=template_roots(templates, path))
@@ -346,19 +399,21 @@ def build(
                                    and p not in result.warnings)
     if problems:
         raise AdvocateError(problems=problems)
-    plans = [plan(c, signers, formats=formats, documents=documents) for c in loaded]
+    plans = [plan(c, signers, formats=formats, documents=documents, shard=shard)
+             for c in loaded]
     every_path = [p for pl in plans for p in _planned_paths(pl)]
     if site:  # the action page (advocate.site) in each campaign's folder, under site/
         from advocate.site import SITE_FILES
 
-        every_path += [f"{pl.folder}/site/{name}" for pl in plans for name in SITE_FILES]
+        every_path += [f"{pl.folder}/site/{name}" for pl in plans if _writes_site(pl)
+                       for name in SITE_FILES]
     if dry_run:
         result.files = every_path
         result.campaigns = [_campaign_summary(pl) for pl in plans]
         result.seconds = time.monotonic() - started
         return result
 
-    day = today()
+    day = day or today()
     total = len(every_path)
     done = 0
 
@@ -375,7 +430,7 @@ def build(
         if force:
             for pl in plans:
                 stage.replace(_previous_files(outdir, pl.folder, result.warnings))
-                if site:
+                if site and _writes_site(pl):
                     from advocate.site import SITE_FILES
 
                     stage.replace(f"{pl.folder}/site/{name}" for name in SITE_FILES
@@ -399,7 +454,10 @@ def build(
                 tick()
 
             clock = time.monotonic()
-            for kind, fmt in pl.documents:
+            copied = from_shards.documents(pl.folder) if from_shards and pl.documents else None
+            for entry, data in copied or []:  # rendered once, by the shard that was told to
+                keep(entry, data)
+            for kind, fmt in pl.documents if copied is None else []:
                 document = (renderer.brief(lang) if kind == "brief" else
                             renderer.sheet(lang) if kind == "sheet" else
                             renderer.petition(signers, lang, for_pdf=fmt == "pdf"))
@@ -411,10 +469,14 @@ def build(
             # The workers start only now: beside a long petition render they would take
             # the memory of all processes together past its budget (300 MiB).
             clock = time.monotonic()
-            with _LetterRun(pl, renderer, templates, day, paper, workers, lang,
-                            stage.staging) as letters:
-                for entry, letter in letters:
-                    keep(entry, letter)
+            if from_shards is not None:
+                for entry, copied_letter in from_shards.letters(pl, stage.staging):
+                    keep(entry, copied_letter)
+            else:
+                with _LetterRun(pl, renderer, templates, day, paper, workers, lang,
+                                stage.staging) as letters:
+                    for entry, letter in letters:
+                        keep(entry, letter)
             result.phases["letters"] = result.phases.get("letters", 0.0) + \
                 time.monotonic() - clock
             result.letters += len(pl.letters)
@@ -428,19 +490,36 @@ def build(
             forms = [e.mailto_form for e in entries if e.mailto_form]
             mailto_forms = {form: forms.count(form) for form in
                             ("full", "titles", "short", "subject", "none") if form in forms}
-            index_html = _index_html(renderer, pl, entries)
-            keep(Entry("index.html", "index", "html"), index_html.encode("utf-8"))
-            manifest = _manifest(pl, entries)
+            record: dict[str, Any] | None = None
+            if pl.shard is not None:  # the merge writes the index, from every shard's links
+                from advocate.shard import inputs_record
+
+                stage.add(f"{pl.folder}/{LINKS_FILE}", _links(entries))
+                tick()
+                record = {"index": pl.shard.index, "count": pl.shard.count,
+                          "documents_shard": pl.shard.documents, "inputs": inputs_record(
+                              campaign_path=pl.campaign.path, templates=templates,
+                              template_roots=template_roots(templates, pl.campaign.path),
+                              signers=signer_source if signers else None, formats=formats,
+                              lang=lang, paper=paper, documents=documents, site=site, day=day)}
+                record["inputs"]["campaigns"] = [c.id for c in loaded]  # in the build's order
+            else:
+                index_html = _index_html(renderer, pl, entries)
+                keep(Entry("index.html", "index", "html"), index_html.encode("utf-8"))
+            manifest = _manifest(pl, entries, record)
             stage.add(f"{pl.folder}/manifest.json", manifest)
             tick()
-            if site:
+            if site and _writes_site(pl):
                 from advocate.site import build_site
 
                 built = build_site(pl.campaign, templates=templates, lang=lang)
                 result.warnings.extend(w for w in built.warnings if w not in result.warnings)
                 for name, data in built.files.items():
                     stage.add(f"{pl.folder}/site/{name}", data)
-            result.campaigns.append({**_campaign_summary(pl), "mailto": mailto_forms})
+            summary = {**_campaign_summary(pl), "mailto": mailto_forms}
+            if pl.shard is not None:
+                summary["shard"] = str(pl.shard)
+            result.campaigns.append(summary)
         result.files = [str(Path(p)) for p in every_path]
         clock = time.monotonic()
     result.phases["publish"] = time.monotonic() - clock
@@ -567,6 +646,8 @@ def _previous_files(outdir: Path, folder: str, warnings: list[Problem]) -> list[
         with os.fdopen(fd, "rb") as handle:
             data = json.loads(handle.read(64 << 20))
         files = [f"{folder}/{entry['path']}" for entry in data["files"]]
+        if "shard" in data:
+            files.append(f"{folder}/{LINKS_FILE}")
     except (OSError, ValueError, KeyError, TypeError):
         warnings.append(Problem(
             "the previous build's manifest cannot be read, so its files that this build "
@@ -584,13 +665,24 @@ def _previous_files(outdir: Path, folder: str, warnings: list[Problem]) -> list[
     return kept
 
 
-def _manifest(pl: CampaignPlan, entries: list[Entry]) -> bytes:
+def _links(entries: list[Entry]) -> bytes:
+    """A shard's "open in mail" links of its text letters (path: [link, form]), which the
+    merge puts in index.html; kept out of the manifest because they hold the letters."""
+    lines = [f"{json.dumps(e.path)}: {json.dumps([e.mailto, e.mailto_form])}"
+             for e in entries if e.mailto_form is not None]
+    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+
+
+def _manifest(pl: CampaignPlan, entries: list[Entry],
+              shard: dict[str, Any] | None = None) -> bytes:
     files = [{
         "path": e.path, "sha256": e.sha256, "size": e.size, "kind": e.kind, "format": e.format,
         "lang": e.lang, "target": e.target, "signer_row": e.signer_row,
     } for e in entries]
-    head = {"advocate": 1, "campaign": pl.campaign.id, "signers": pl.signer_count,
-            "public_signers": pl.public_count}
+    head: dict[str, Any] = {"advocate": 1, "campaign": pl.campaign.id,
+                            "signers": pl.signer_count, "public_signers": pl.public_count}
+    if shard is not None:
+        head["shard"] = shard
     # One file per line, each encoded by json's C encoder (indent= takes the pure-Python one,
     # a second for 20,000 files).
     lines = ["{", *(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},"

@@ -187,20 +187,16 @@ def _signer_reader(path: Path, encoding: str | None, dedupe: Dedupe, columns: st
                    sheet: str | None, max_size: str | None, campaigns: Sequence[Any] = (),
                    languages: Sequence[str] = ()) -> Any:
     """A SignerReader set up from the options, then from the campaigns' signers: sections."""
-    from advocate.signers import MAX_BYTES, SignerReader, parse_columns, parse_size
+    return _signer_source(path, encoding, dedupe, columns, sheet, max_size).reader(
+        campaigns, languages)
 
-    mapping = parse_columns(columns) if columns is not None else None
-    for campaign in campaigns:
-        section = getattr(campaign, "signers", None)
-        if section is not None:
-            if mapping is None and section.columns:
-                mapping = dict(section.columns)
-            sheet = sheet if sheet is not None else section.sheet
-            break
-    langs = [*languages, *(lang for c in campaigns for lang in c.languages)]
-    return SignerReader(path, encoding=encoding, dedupe=dedupe.value, columns=mapping,
-                        sheet=sheet, languages=langs,
-                        max_bytes=parse_size(max_size) if max_size else MAX_BYTES)
+
+def _signer_source(path: Path, encoding: str | None, dedupe: Dedupe, columns: str | None,
+                   sheet: str | None, max_size: str | None) -> Any:
+    from advocate.signers.source import SignerSource
+
+    return SignerSource(path, encoding=encoding, dedupe="first" if dedupe is Dedupe.first
+                        else "error", columns=columns, sheet=sheet, max_size=max_size)
 
 
 def _signers(path: Path | None, encoding: str | None, dedupe: Dedupe, columns: str | None = None,
@@ -619,6 +615,15 @@ def build(
     site: Annotated[bool, typer.Option(
         "--site", help="Also write the action page (as `advocate site`) into each "
         "campaign's folder, under site/.")] = False,
+    shard: Annotated[str | None, typer.Option(
+        "--shard", help="Render only shard K of N (K from 0): the letters of the signers on "
+        "rows r with (r-1) mod N = K. auto/N takes K from ADVOCATE_SHARD_INDEX, "
+        "JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. Join the shards with `advocate merge`.",
+        metavar="K/N", show_default=False)] = None,
+    documents_shard: Annotated[int | None, typer.Option(
+        "--documents-shard", min=0, help="With --shard: the shard that renders the brief, "
+        "petition and sheet (default: none does, `advocate merge` renders them).",
+        metavar="D", show_default=False)] = None,
 ) -> None:
     """Every document of every campaign: brief, petition, sheet, a letter per signer and
     target (txt, eml, pdf), an index.html and a manifest.json. All or nothing."""
@@ -627,6 +632,16 @@ def build(
 
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     builder.check_formats(wanted)
+    share = None
+    if shard is not None:
+        from advocate.shard import parse_shard
+
+        share = parse_shard(shard, documents=documents_shard)
+        if watch:
+            raise AdvocateError("--shard cannot be combined with --watch",
+                                hint="build the shards, then `advocate merge` them")
+    elif documents_shard is not None:
+        raise AdvocateError("--documents-shard needs --shard K/N")
     if watch and (dry_run or as_json):
         raise AdvocateError("--watch cannot be combined with --dry-run or --json",
                             hint="--watch keeps building until Ctrl-C")
@@ -645,7 +660,10 @@ def build(
                                    jobs=jobs, force=overwrite, dry_run=dry_run, lang=lang,
                                    paper=paper.value, formats=wanted, progress=progress,
                                    documents=documents, site=site,
-                                   inputs=[signers] if signers else [])
+                                   inputs=[signers] if signers else [], shard=share,
+                                   signer_source=_signer_source(
+                                       signers, encoding, dedupe, columns, sheet_name,
+                                       max_signers_size) if signers else None)
         warn(result.warnings)
         if as_json:
             typer.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False))
@@ -672,6 +690,51 @@ def build(
 
     typer.echo("advocate: watching for changes (Ctrl-C stops)", err=True)
     watch_inputs(watched_paths(paths, signers, templates), rebuild, on_error=fail)
+
+
+@app.command("merge", epilog="Example: advocate merge out/shard-0 out/shard-1 -o out/all")
+@handles_errors
+def merge(
+    shard_dirs: Annotated[list[Path], typer.Argument(
+        help="The output folders of `advocate build --shard K/N`, one per shard.",
+        show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")]
+    = Path("out"),
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Worker processes for a long petition's PDF (default: "
+        "every core).", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files from an earlier "
+                                        "build.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")]
+    = False,
+    campaign: Annotated[list[str] | None, typer.Option(
+        "--campaign", help="Where a campaign file is now, if not where the shards read it "
+        "(repeatable; checked by its sha256).", show_default=False)] = None,
+    signers: Annotated[Path | None, typer.Option(
+        "--signers", help="Where the signer list is now, if not where the shards read it "
+        "(checked by its sha256).", show_default=False)] = None,
+    templates: Annotated[Path | None, typer.Option(
+        "--templates", help="Where the --templates folder of the shards is now, if it moved "
+        "(checked by its hash).", show_default=False)] = None,
+) -> None:
+    """Join the shards of one build into one output, exactly as one unsharded build would
+    write it (one manifest.json, one index.html). Refuses shards of different campaigns,
+    inputs, options or versions, and missing or overlapping shards. Reads the campaign,
+    signer list and templates again from where the shards read them (or from --campaign,
+    --signers, --templates). All or nothing."""
+    from advocate.campaigns import resolve_campaign
+    from advocate.merge import merge as join
+
+    with _progress(enabled=True, label="merging") as progress:
+        result = join(shard_dirs, output, force=force, jobs=jobs, progress=progress,
+                      campaigns=[resolve_campaign(name) for name in campaign or []],
+                      signers=signers, templates=templates)
+    warn(result.warnings)
+    if as_json:
+        typer.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(f"advocate: merged {len(shard_dirs)} shards: wrote {len(result.files)} "
+                   f"files to {output} in {result.seconds:.1f} s", err=True)
 
 
 @contextmanager

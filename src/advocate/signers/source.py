@@ -1,0 +1,69 @@
+"""Where a signer list comes from and how it is read: the file and the reading options.
+
+A :class:`SignerSource` is what ``--signers FILE`` with ``--encoding``, ``--dedupe``,
+``--columns``, ``--sheet-name`` and ``--max-signers-size`` stand for. The CLI builds one and
+reads it; a sharded build records it (path, options, the file's sha256) in each shard's
+manifest, and ``advocate merge`` reads the same list again the same way from that record.
+A campaign's ``signers:`` section fills in the columns and the sheet when no option does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from advocate.errors import Problem
+from advocate.signers.read import MAX_BYTES, SignerList, SignerReader, parse_size
+from advocate.signers.rules import Dedupe
+
+
+@dataclass(frozen=True)
+class SignerSource:
+    """A signer list's file and the options it is read with (all as the user gave them)."""
+
+    path: Path
+    encoding: str | None = None
+    dedupe: Dedupe = "error"
+    columns: str | None = None  # a --columns mapping, e.g. name="Full Name",email=Mail
+    sheet: str | None = None
+    max_size: str | None = None  # e.g. 200M
+
+    def reader(self, campaigns: Sequence[Any] = (),
+               languages: Sequence[str] = ()) -> SignerReader:
+        """A reader set up from the options, then from the campaigns' ``signers:`` sections."""
+        from advocate.signers.columns import parse_columns
+
+        mapping: Mapping[str, str | Sequence[str]] | None = (
+            parse_columns(self.columns) if self.columns is not None else None)
+        sheet = self.sheet
+        for campaign in campaigns:
+            section = getattr(campaign, "signers", None)
+            if section is not None:
+                if mapping is None and section.columns:
+                    mapping = dict(section.columns)
+                sheet = sheet if sheet is not None else section.sheet
+                break
+        langs = [*languages, *(lang for c in campaigns for lang in c.languages)]
+        return SignerReader(self.path, encoding=self.encoding, dedupe=self.dedupe,
+                            columns=mapping, sheet=sheet, languages=langs,
+                            max_bytes=parse_size(self.max_size) if self.max_size else MAX_BYTES)
+
+    def read(self, campaigns: Sequence[Any] = ()) -> tuple[SignerList, list[Problem]]:
+        """Every signer (duplicates dropped as ``dedupe`` says) and the reader's notices."""
+        reader = self.reader(campaigns)
+        rows = SignerList.of(reader)
+        return rows, list(reader.stats.notices)
+
+    def record(self) -> dict[str, Any]:
+        """The options as plain data (the path as an absolute path), for a shard's manifest."""
+        data = asdict(self)
+        data["path"] = str(Path(self.path).absolute())
+        return data
+
+    @classmethod
+    def from_record(cls, data: Mapping[str, Any]) -> SignerSource:
+        return cls(path=Path(data["path"]), encoding=data.get("encoding"),
+                   dedupe=data.get("dedupe", "error"), columns=data.get("columns"),
+                   sheet=data.get("sheet"), max_size=data.get("max_size"))

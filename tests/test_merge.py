@@ -1,0 +1,372 @@
+"""advocate merge: shards built by separate processes, joined, equal one unsharded build;
+shards that do not belong together are refused (exit 2), and nothing is written."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+from typer.testing import Result
+
+from advocate.errors import AdvocateError
+from advocate.merge import merge
+
+REPO = Path(__file__).resolve().parent.parent
+AZ = REPO / "examples" / "journalists-az"
+WORLD = Path(__file__).parent / "fixtures" / "world"
+Run = Callable[..., Result]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below a folder and its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def cli(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "advocate", *map(str, args)]
+
+
+def build_shards(campaign: Path, signers: Path, out: Path, count: int,
+                 extra: Sequence[str] = (), jobs: Sequence[int] = (1,)) -> list[Path]:
+    """Shards 0..count-1, each built by its own process, all at once."""
+    folders = [out / f"shard-{k}" for k in range(count)]
+    procs = [subprocess.Popen(cli("build", campaign, "--signers", signers, "-o", folder,
+                                  "--shard", f"{k}/{count}", "-j", str(jobs[k % len(jobs)]),
+                                  *extra),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for k, folder in enumerate(folders)]
+    for proc in procs:
+        _, stderr = proc.communicate(timeout=600)
+        assert proc.returncode == 0, stderr
+    return folders
+
+
+def single_build(campaign: Path, signers: Path, out: Path, extra: Sequence[str] = ()) -> Path:
+    result = subprocess.run(cli("build", campaign, "--signers", signers, "-o", out, *extra),
+                            capture_output=True, text=True, check=False, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def manifest(folder: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads(folder.read_text(encoding="utf-8"))
+    return data
+
+
+def assert_same_output(single: Path, merged: Path) -> None:
+    want, got = tree(single), tree(merged)
+    assert sorted(got) == sorted(want)
+    different = [name for name in want if want[name] != got[name]]
+    assert not different, different[:5]
+    for folder in {name.split("/")[0] for name in want}:
+        assert manifest(merged / folder / "manifest.json") == \
+            manifest(single / folder / "manifest.json")
+
+
+@pytest.fixture(scope="module")
+def az_built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """journalists-az (Azerbaijani and English letters, its own templates): one build, and
+    three shards built in parallel by three processes (with different --jobs), merged."""
+    root = tmp_path_factory.mktemp("az")
+    options = ["--formats", "txt,eml"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1768435200")
+        single = single_build(AZ / "campaign.yaml", AZ / "signers.csv", root / "single",
+                              options)
+        shards = build_shards(AZ / "campaign.yaml", AZ / "signers.csv", root, 3, options,
+                              jobs=(1, 2, 1))
+        result = subprocess.run(cli("merge", *shards, "-o", root / "merged"),
+                                capture_output=True, text=True, check=False, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return single, root / "merged", root
+
+
+def test_merged_shards_are_the_single_build_byte_for_byte(
+        az_built: tuple[Path, Path, Path]) -> None:
+    single, merged, _ = az_built
+    assert_same_output(single, merged)
+    files = manifest(merged / "journalists-az" / "manifest.json")["files"]
+    assert isinstance(files, list)
+    kinds = {entry["kind"] for entry in files}
+    assert kinds == {"brief", "petition", "sheet", "letter", "index"}
+    index = (merged / "journalists-az" / "index.html").read_text(encoding="utf-8")
+    assert index.count("mailto:") > 30  # every shard's letters have their mail links
+
+
+def test_each_shard_holds_a_disjoint_share_and_no_documents(
+        az_built: tuple[Path, Path, Path]) -> None:
+    single, _, root = az_built
+    letters = {name for name in tree(single) if "/letters/" in name}
+    shares = [{name for name in tree(root / f"shard-{k}") if "/letters/" in name}
+              for k in range(3)]
+    assert set().union(*shares) == letters
+    assert sum(len(share) for share in shares) == len(letters)
+    for k, share in enumerate(shares):
+        rows = {int(name.split("/")[-1][:5]) for name in share}
+        assert all((row - 1) % 3 == k for row in rows)
+        names = set(tree(root / f"shard-{k}"))
+        assert not {n for n in names if n.split("/")[-1].startswith(("brief", "petition",
+                                                                      "sheet", "index"))}
+
+
+def test_a_shard_manifest_records_what_its_output_depends_on(
+        az_built: tuple[Path, Path, Path]) -> None:
+    import hashlib
+
+    from advocate import __version__
+
+    _, _, root = az_built
+    data = manifest(root / "shard-2" / "journalists-az" / "manifest.json")
+    shard = data["shard"]
+    assert isinstance(shard, dict)
+    assert (shard["index"], shard["count"], shard["documents_shard"]) == (2, 3, None)
+    inputs = shard["inputs"]
+    assert inputs["advocate_version"] == __version__
+    assert inputs["date"] == "2026-01-15"
+    assert inputs["campaign"]["sha256"] == \
+        hashlib.sha256((AZ / "campaign.yaml").read_bytes()).hexdigest()
+    assert inputs["signers"]["sha256"] == \
+        hashlib.sha256((AZ / "signers.csv").read_bytes()).hexdigest()
+    assert inputs["signers"]["dedupe"] == "error"
+    assert len(inputs["templates"]["sha256"]) == 64
+    assert inputs["options"] == {"formats": ["txt", "eml"], "lang": None, "paper": "a4",
+                                 "documents": True, "site": False}
+    assert "@" not in json.dumps(data)  # no signer's email, and no letter text
+
+
+def test_pdf_letters_with_documents_from_a_named_shard(tmp_path: Path) -> None:
+    """The world's scripts in PDF letters; shard 1 renders the documents; with --site."""
+    signers = tmp_path / "signers.csv"
+    signers.write_text("\n".join((WORLD / "signers.csv").read_text(
+        encoding="utf-8").splitlines()[:5]) + "\n", encoding="utf-8")  # four signers
+    options = ["--formats", "pdf,txt", "--site"]
+    single = single_build(WORLD / "campaign.yaml", signers, tmp_path / "single", options)
+    shards = build_shards(WORLD / "campaign.yaml", signers, tmp_path, 2,
+                          [*options, "--documents-shard", "1"])
+    assert (shards[1] / "free-press-world" / "brief.pdf").is_file()
+    assert not (shards[0] / "free-press-world" / "brief.pdf").exists()
+    assert not (shards[1] / "free-press-world" / "site").exists()  # the merge writes it
+    result = merge(shards, tmp_path / "merged", jobs=1)
+    assert_same_output(single, tmp_path / "merged")
+    assert result.letters == len([n for n in tree(single) if n.endswith(".pdf")
+                                  and "/letters/" in n])
+
+
+# -- refusals -------------------------------------------------------------------------------
+
+@pytest.fixture
+def pack(tmp_path: Path) -> Path:
+    """A copy of journalists-az, to change after its shards are built."""
+    folder = tmp_path / "pack"
+    shutil.copytree(AZ, folder)
+    return folder
+
+
+def shard(run: Run, pack: Path, out: Path, spec: str, *extra: str,
+          signers: Path | None = None) -> Path:
+    result = run("build", str(pack / "campaign.yaml"), "--signers",
+                 str(signers or pack / "signers.csv"), "-o", str(out), "--shard", spec,
+                 "--formats", "txt", "--no-documents", "-j", "1", *extra)
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+def refused(run: Run, *args: str | Path) -> str:
+    out = Path(str(args[-1]))
+    result = run("merge", *map(str, args[:-1]), "-o", str(out))
+    assert result.exit_code == 2, result.stderr
+    assert not out.exists()  # nothing written, not even the folder
+    return " ".join(result.stderr.split())
+
+
+def test_merge_refuses_a_missing_or_repeated_shard(run: Run, pack: Path,
+                                                   tmp_path: Path) -> None:
+    a = shard(run, pack, tmp_path / "a", "0/3")
+    b = shard(run, pack, tmp_path / "b", "1/3")
+    message = refused(run, a, b, tmp_path / "out")
+    assert "shard(s) 2 of 3 missing" in message
+    message = refused(run, a, b, b, tmp_path / "out")
+    assert f"{b}: shard 1/3 is given twice" in message
+
+
+def test_merge_refuses_shards_of_other_inputs_options_or_versions(
+        run: Run, pack: Path, tmp_path: Path) -> None:
+    a = shard(run, pack, tmp_path / "a", "0/2")
+    other_list = tmp_path / "other.csv"
+    lines = (pack / "signers.csv").read_text(encoding="utf-8").splitlines()
+    other_list.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    b = shard(run, pack, tmp_path / "b", "1/2", signers=other_list)
+    assert "signer list" in refused(run, a, b, tmp_path / "out")
+
+    c = shard(run, pack, tmp_path / "c", "1/2", "--lang", "en")
+    message = refused(run, a, c, tmp_path / "out")
+    assert f"{c}: not of the same build as {a}" in message
+    assert "option lang: en here, none there" in message
+
+    d = shard(run, pack, tmp_path / "d", "1/3")
+    assert "number of shards" in refused(run, a, d, tmp_path / "out")
+
+    e = shard(run, pack, tmp_path / "e", "1/2")
+    path = e / "journalists-az" / "manifest.json"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        '"advocate_version": "', '"advocate_version": "9'), encoding="utf-8")
+    assert "advocate version" in refused(run, a, e, tmp_path / "out")
+
+    other = tmp_path / "other-pack"
+    shutil.copytree(pack, other)
+    text = (other / "campaign.yaml").read_text(encoding="utf-8")
+    (other / "campaign.yaml").write_text(text.replace("id: journalists-az", "id: az-other"),
+                                         encoding="utf-8")
+    f = shard(run, other, tmp_path / "f", "1/2")
+    message = refused(run, a, f, tmp_path / "out")
+    assert f"{f}: holds the campaign folder(s) az-other" in message
+
+
+def test_merge_refuses_overlapping_tampered_or_incomplete_shards(
+        run: Run, pack: Path, tmp_path: Path) -> None:
+    a = shard(run, pack, tmp_path / "a", "0/2")
+    b = shard(run, pack, tmp_path / "b", "1/2")
+    # b claims a letter of a's as well
+    path = b / "journalists-az" / "manifest.json"
+    original = path.read_text(encoding="utf-8")
+    stolen = next(line for line in (a / "journalists-az" / "manifest.json").read_text(
+        encoding="utf-8").splitlines() if '"letter"' in line).strip().rstrip(",")
+    path.write_text(original.replace('"files": [\n', '"files": [\n    ' + stolen + ",\n"),
+                    encoding="utf-8")
+    message = refused(run, a, b, tmp_path / "out")
+    assert "is in two shards" in message and str(a) in message
+    lines = original.splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if '"letter"' in line)
+    path.write_text("".join(lines[:first] + lines[first + 1:]), encoding="utf-8")
+    message = refused(run, a, b, tmp_path / "out")
+    assert f"{b}: lacks journalists-az/letters/" in message and "build it again" in message
+    path.write_text(original, encoding="utf-8")
+
+    letter = sorted((b / "journalists-az" / "letters").iterdir())[0]
+    letter.write_bytes(letter.read_bytes() + b"!")
+    message = refused(run, a, b, tmp_path / "out")
+    assert "changed since its shard was built" in message and letter.name in message
+    letter.unlink()
+    assert "cannot read this shard's file" in refused(run, a, b, tmp_path / "out")
+
+    assert "shard folder not found" in refused(run, a, tmp_path / "nowhere", tmp_path / "out")
+
+
+def test_merge_refuses_inputs_changed_since_the_shards(run: Run, pack: Path,
+                                                       tmp_path: Path) -> None:
+    a = shard(run, pack, tmp_path / "a", "0/2")
+    b = shard(run, pack, tmp_path / "b", "1/2")
+    signers = pack / "signers.csv"
+    original = signers.read_bytes()
+    signers.write_bytes(original + b"A. New Signer,new@example.org,Baku,AZ,,yes\n")
+    assert "the signer list changed since the shards were built" in refused(
+        run, a, b, tmp_path / "out")
+    signers.write_bytes(original)
+    campaign = pack / "campaign.yaml"
+    campaign.write_bytes(campaign.read_bytes() + b"\n")
+    assert "the campaign file changed" in refused(run, a, b, tmp_path / "out")
+
+
+def test_merge_refuses_to_write_into_a_shard_and_needs_force_over_a_build(
+        run: Run, pack: Path, tmp_path: Path) -> None:
+    a = shard(run, pack, tmp_path / "a", "0/2")
+    b = shard(run, pack, tmp_path / "b", "1/2")
+    before = tree(a)
+    result = run("merge", str(a), str(b), "-o", str(a / "merged"))
+    assert result.exit_code == 2
+    assert "refusing to write into or over a shard folder" in result.stderr
+    assert tree(a) == before
+    inside = pack / "templates" / "out"
+    result = run("merge", str(a), str(b), "-o", str(inside))
+    assert result.exit_code == 2 and "refusing to write into the campaign folder" in \
+        result.stderr
+    assert not inside.exists()
+    assert run("merge", str(a), str(b), "-o", str(tmp_path / "out")).exit_code == 0
+    again = run("merge", str(a), str(b), "-o", str(tmp_path / "out"))
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert run("merge", str(a), str(b), "-o", str(tmp_path / "out"), "--force").exit_code == 0
+
+
+def test_the_library_refuses_what_the_cli_refuses(run: Run, pack: Path,
+                                                  tmp_path: Path) -> None:
+    a = shard(run, pack, tmp_path / "a", "0/2")
+    with pytest.raises(AdvocateError, match="missing"):
+        merge([a], tmp_path / "out")
+    with pytest.raises(AdvocateError, match="no shard folders"):
+        merge([], tmp_path / "out")
+    plain = tmp_path / "plain"
+    assert run("build", str(pack / "campaign.yaml"), "-o", str(plain), "--formats", "txt",
+               "--no-documents").exit_code == 0
+    with pytest.raises(AdvocateError, match="not a shard"):
+        merge([plain], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_two_campaigns_in_one_sharded_build(tmp_path: Path) -> None:
+    """A build of two campaigns (two folders) with one signer list, in three shards."""
+    options = ["--formats", "txt", "--no-documents", str(WORLD / "campaign.yaml")]
+    single = single_build(AZ / "campaign.yaml", AZ / "signers.csv", tmp_path / "single",
+                          options)
+    shards = build_shards(AZ / "campaign.yaml", AZ / "signers.csv", tmp_path, 3, options)
+    merge(shards, tmp_path / "merged")
+    assert_same_output(single, tmp_path / "merged")
+    assert {p.name for p in (tmp_path / "merged").iterdir()} == {"journalists-az",
+                                                                 "free-press-world"}
+
+
+def test_merge_hard_links_the_letters_or_copies_them(run: Run, pack: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hard links on one file system (no second copy on disk); a copy where there are none
+    (FAT, another file system): the same output either way."""
+    import errno
+
+    a = shard(run, pack, tmp_path / "a", "0/2")
+    b = shard(run, pack, tmp_path / "b", "1/2")
+    merge([a, b], tmp_path / "linked")
+    letters = sorted((tmp_path / "linked" / "journalists-az" / "letters").iterdir())
+    assert letters and all(p.stat().st_nlink == 2 for p in letters)
+
+    def no_links(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", no_links)
+    merge([a, b], tmp_path / "copied")
+    copied = sorted((tmp_path / "copied" / "journalists-az" / "letters").iterdir())
+    assert all(p.stat().st_nlink == 1 for p in copied)
+    assert tree(tmp_path / "copied") == tree(tmp_path / "linked")
+
+
+def test_merge_finds_moved_inputs_where_it_is_told(run: Run, pack: Path,
+                                                   tmp_path: Path) -> None:
+    """Shards built in one place, merged where the inputs are elsewhere (another checkout
+    path): --campaign and --signers say where, and are checked by their sha256."""
+    a = shard(run, pack, tmp_path / "a", "0/2")
+    b = shard(run, pack, tmp_path / "b", "1/2")
+    single = tmp_path / "single"
+    assert run("build", str(pack / "campaign.yaml"), "--signers", str(pack / "signers.csv"),
+               "-o", str(single), "--formats", "txt", "--no-documents").exit_code == 0
+    moved = tmp_path / "moved"
+    pack.rename(moved)
+    message = refused(run, a, b, tmp_path / "out")
+    assert "the campaign file the shards were built from is not here" in message
+    assert "--campaign" in message
+    out = tmp_path / "out"
+    result = run("merge", str(a), str(b), "-o", str(out), "--campaign",
+                 str(moved / "campaign.yaml"), "--signers", str(moved / "signers.csv"))
+    assert result.exit_code == 0, result.stderr
+    assert tree(out) == tree(single)
+
+    other = tmp_path / "other.csv"
+    other.write_bytes((moved / "signers.csv").read_bytes() + b"\n")
+    message = refused(run, a, b, "--campaign", str(moved / "campaign.yaml"), "--signers",
+                      str(other), tmp_path / "out2")
+    assert "not the signer list the shards were built from" in message
+    message = refused(run, a, b, "--campaign", str(other), tmp_path / "out2")
+    assert "no campaign file given is the one of journalists-az" in message

@@ -1,0 +1,115 @@
+"""docs/scaling/: the Kubernetes, Slurm and GitHub Actions examples are run, as far as this
+machine can: their advocate commands, with the runner's variables set as the runner sets
+them, build shards that merge into the single build's output byte for byte."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from advocate.schema.load import load_yaml
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "docs" / "scaling"
+AZ = REPO / "examples" / "journalists-az"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def environment(**extra: str) -> dict[str, str]:
+    bin_dir = str(Path(sys.executable).parent)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLURM_", "JOB_COMPLETION", "ADVOCATE_SHARD"))}
+    return {**env, "PATH": f"{bin_dir}{os.pathsep}{env.get('PATH', '')}", **extra}
+
+
+def single(tmp_path: Path, formats: str) -> dict[str, bytes]:
+    out = tmp_path / "single"
+    subprocess.run([sys.executable, "-m", "advocate", "--quiet", "build",
+                    str(AZ / "campaign.yaml"), "--signers", str(AZ / "signers.csv"),
+                    "--formats", formats, "-o", str(out)], check=True, env=environment())
+    return tree(out)
+
+
+def job(name: str) -> Any:
+    return load_yaml(EXAMPLES / name).data
+
+
+def test_the_kubernetes_indexed_job_runs_and_merges(tmp_path: Path) -> None:
+    shards, merge = job("k8s-shards.yaml"), job("k8s-merge.yaml")
+    spec = shards["spec"]
+    assert spec["completionMode"] == "Indexed"
+    count = spec["completions"]
+    assert spec["parallelism"] == count
+    container = spec["template"]["spec"]["containers"][0]
+    script = container["args"][0]
+    assert f"--shard auto/{count}" in script
+    values = {e["name"]: e["value"] for e in container["env"]}
+    assert values["SOURCE_DATE_EPOCH"].isdigit()
+    data = tmp_path / "data"
+    (data / "in").mkdir(parents=True)
+    for name in ("campaign.yaml", "signers.csv"):
+        (data / "in" / name).write_bytes((AZ / name).read_bytes())
+    shutil.copytree(AZ / "templates", data / "in" / "templates")
+    values = {k: v.replace("/data", str(data)) for k, v in values.items()}
+    values["FORMATS"] = "txt,eml"  # the example's PDFs, at this machine's speed, are slow
+    for index in range(count):  # each pod as Kubernetes runs it
+        subprocess.run(container["command"] + [script], check=True,
+                       env=environment(**values, JOB_COMPLETION_INDEX=str(index)))
+    merge_container = merge["spec"]["template"]["spec"]["containers"][0]
+    merge_script = merge_container["args"][0].replace("/data", str(data))
+    subprocess.run(merge_container["command"] + [merge_script], check=True,
+                   env=environment(SOURCE_DATE_EPOCH=values["SOURCE_DATE_EPOCH"]))
+    got = tree(data / "out" / "merged")
+    # The single build of the same inputs (the same paths, so the same recorded inputs).
+    out = tmp_path / "single"
+    subprocess.run([sys.executable, "-m", "advocate", "--quiet", "build",
+                    str(data / "in" / "campaign.yaml"), "--signers",
+                    str(data / "in" / "signers.csv"), "--formats", "txt,eml", "-o", str(out)],
+                   check=True, env=environment(SOURCE_DATE_EPOCH=values["SOURCE_DATE_EPOCH"]))
+    assert got == tree(out)
+
+
+def test_the_slurm_array_script_runs_and_merges(tmp_path: Path) -> None:
+    script = (EXAMPLES / "slurm-shards.sh").read_text(encoding="utf-8")
+    array = re.search(r"#SBATCH --array=(\d+)-(\d+)", script)
+    assert array
+    low, high = int(array.group(1)), int(array.group(2))
+    count = high - low + 1
+    out = tmp_path / "out"
+    common = {"CAMPAIGN": str(AZ / "campaign.yaml"), "SIGNERS": str(AZ / "signers.csv"),
+              "OUT": str(out), "FORMATS": "txt,eml", "SOURCE_DATE_EPOCH": "1768435200"}
+    for task in range(1, count + 1):  # as submitted with --array=1-N: counted from 1
+        subprocess.run(["bash", str(EXAMPLES / "slurm-shards.sh")], check=True,
+                       env=environment(**common, SLURM_ARRAY_TASK_ID=str(task),
+                                       SLURM_ARRAY_TASK_MIN="1",
+                                       SLURM_ARRAY_TASK_COUNT=str(count),
+                                       SLURM_CPUS_PER_TASK="1"))
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"shard-{k}" for k in range(count))
+    subprocess.run(["bash", str(EXAMPLES / "slurm-merge.sh")], check=True,
+                   env=environment(**common))
+    assert tree(out / "merged") == single(tmp_path, "txt,eml")
+
+
+def test_the_github_actions_matrix_matches_its_shard_count() -> None:
+    workflow = job("github-actions.yml")
+    shard_job = workflow["jobs"]["shard"]
+    matrix = shard_job["strategy"]["matrix"]["shard"]
+    assert matrix == list(range(len(matrix)))
+    steps = " ".join(str(step.get("run", "")) for step in shard_job["steps"])
+    assert f"--shard auto/{len(matrix)}" in steps
+    build = next(s for s in shard_job["steps"] if "ADVOCATE_SHARD_INDEX" in s.get("env", {}))
+    assert build["env"]["ADVOCATE_SHARD_INDEX"] == "${{ matrix.shard }}"
+    merge_job = workflow["jobs"]["merge"]
+    assert merge_job["needs"] == "shard"
+    assert any("advocate --quiet merge shards/shard-*" in str(s.get("run", ""))
+               for s in merge_job["steps"])
+    assert workflow["env"]["SOURCE_DATE_EPOCH"].isdigit()
