@@ -447,3 +447,13 @@ def test_quoted_printable_is_binascii(browser: Any) -> None:
         data = case.encode().replace(b"\r\n", b"\n")
         expected = binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
         assert encoded == expected.replace(b"\n", b"\r\n").decode(), case
+
+
+def test_language_attributes(campaign: Campaign) -> None:
+    """The page's own words are English (its html lang says so); the campaign's words carry
+    their language and direction, so a screen reader switches voice for them."""
+    html = build_site(campaign, lang="ru").files["index.html"].decode()
+    assert re.search(r'<html lang="en" dir="ltr">', html)
+    assert re.search(r'<header lang="ru" dir="ltr">', html)
+    assert re.search(r'<ul lang="ru" dir="ltr">', html)
+    assert re.search(r'<section class="generic" data-target="[a-z-]+" lang="(ru|kk|en)"', html)

@@ -346,7 +346,7 @@ def _page(renderer: Renderer, lang: str, data: dict[str, Any],
         for src in view["sources"])
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     html = f"""<!DOCTYPE html>
-<html lang="{e(lang)}" dir="{direction(lang)}">
+<html lang="en" dir="ltr">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -357,7 +357,8 @@ def _page(renderer: Renderer, lang: str, data: dict[str, Any],
 </head>
 <body>
 <a class="skip" href="#write">Skip to the letter</a>
-<header><h1>{e(view["title"])}</h1><p>{e(view["summary"])}</p></header>
+<header lang="{e(lang)}" dir="{direction(lang)}"><h1>{e(view["title"])}</h1>
+<p>{e(view["summary"])}</p></header>
 <main>
 <section id="write" aria-labelledby="write-h">
 <h2 id="write-h">{s["write"]}</h2>
@@ -400,8 +401,8 @@ def _page(renderer: Renderer, lang: str, data: dict[str, Any],
 <div id="generic">{"".join(fallback)}</div>
 </section>
 <section id="facts" aria-labelledby="facts-h"><h2 id="facts-h">{s["facts"]}</h2>
-<ul>{facts}</ul>
-<h3>{s["sources"]}</h3><ol class="sources">{sources}</ol></section>
+<ul lang="{e(lang)}" dir="{direction(lang)}">{facts}</ul>
+<h3>{s["sources"]}</h3><ol class="sources" lang="{e(lang)}" dir="{direction(lang)}">{sources}</ol></section>
 <nav aria-label="{s["documents"]}"><h2>{s["documents"]}</h2><ul>
 <li><a href="brief.html">{s["brief"]}</a></li><li><a href="petition.html">{s["petition"]}</a></li>
 </ul></nav>
