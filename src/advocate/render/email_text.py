@@ -44,16 +44,14 @@ def _container(match: re.Match[str], sender: str, short: bool, facts: bool) -> s
     return f"::: {name}\n{body}\n:::\n"
 
 
-def _sender(markdown: str) -> str:
-    for match in _BLOCK.finditer(markdown):
-        if match.group(1) == "sender":
-            return match.group(2)
-    return ""
+def sender_body(markdown: str) -> str:
+    """The body of the first ``::: sender`` container ('' if none)."""
+    return next((m.group(2) for m in _BLOCK.finditer(markdown) if m.group(1) == "sender"), "")
 
 
 def _email_markdown(markdown: str, *, short: bool = False, facts: bool = True) -> str:
     """The letter's Markdown as an email's: postal blocks out, details under the signature."""
-    sender = _sender(markdown)
+    sender = sender_body(markdown)
     text = _BLOCK.sub(lambda m: _container(m, sender, short, facts), markdown)
     return _HEADING.sub("", text, count=1).lstrip("\n")
 
@@ -70,11 +68,6 @@ def without_heading(block: str) -> str | None:
     if not _HEADING.search(block + "\n"):
         return None
     return _HEADING.sub("", block + "\n", count=1).rstrip("\n")
-
-
-def sender_body(block: str) -> str:
-    """The body of the block's first ``::: sender`` container ('' if none)."""
-    return next((m.group(2) for m in _BLOCK.finditer(block) if m.group(1) == "sender"), "")
 
 
 def email_blocks(blocks: list[str], form: str) -> list[str] | None:

@@ -109,14 +109,22 @@ def _compact(data: dict[str, Any] | None) -> Any:
 
     def plan(items: list[Any]) -> str:
         out: list[str] = []
+        run: list[int] = []  # consecutive fixed blocks, written "a-b"
+
+        def close() -> None:
+            if run:
+                out.append(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}")
+                run.clear()
+
         for item in items:
             if isinstance(item, list):
+                close()
                 out.append("(" + ",".join(map(str, item)) + ")")
-            elif out and re.fullmatch(r"\d+(-\d+)?", out[-1]) and \
-                    int(out[-1].rsplit("-", 1)[-1]) == item - 1:
-                out[-1] = out[-1].split("-")[0] + f"-{item}"
             else:
-                out.append(str(item))
+                if run and item != run[-1] + 1:
+                    close()
+                run.append(item)
+        close()
         return " ".join(out)
 
     def one(d: dict[str, Any], *keys: str) -> str:
@@ -402,7 +410,8 @@ def _page(renderer: Renderer, lang: str, data: dict[str, Any],
 </section>
 <section id="facts" aria-labelledby="facts-h"><h2 id="facts-h">{s["facts"]}</h2>
 <ul lang="{e(lang)}" dir="{direction(lang)}">{facts}</ul>
-<h3>{s["sources"]}</h3><ol class="sources" lang="{e(lang)}" dir="{direction(lang)}">{sources}</ol></section>
+<h3>{s["sources"]}</h3>
+<ol class="sources" lang="{e(lang)}" dir="{direction(lang)}">{sources}</ol></section>
 <nav aria-label="{s["documents"]}"><h2>{s["documents"]}</h2><ul>
 <li><a href="brief.html">{s["brief"]}</a></li><li><a href="petition.html">{s["petition"]}</a></li>
 </ul></nav>
