@@ -39,6 +39,14 @@ def _fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _own_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test starts with an empty letter cache of its own (render/letter_cache.py), never
+    the user's: a test sees the first run's full render, and tests cannot feed each other."""
+    monkeypatch.delenv("ADVOCATE_NO_CACHE", raising=False)
+    monkeypatch.setenv("ADVOCATE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(autouse=True)
 def _no_weasyprint_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Like WeasyPrint's own tests: any WARNING or worse from it fails the test."""
     caplog.set_level(logging.WARNING, logger="weasyprint")

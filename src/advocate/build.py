@@ -45,8 +45,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from advocate import limits
 from advocate.clock import today
 from advocate.errors import AdvocateError, LimitError, Problem
-from advocate.render.documents import Renderer, Writer, font_problems
+from advocate.render.documents import Renderer, font_problems
 from advocate.render.html import apply_csp
+from advocate.render.writer import Writer
 from advocate.schema.campaign import Campaign, load_campaign_checked
 from advocate.shard import LINKS_FILE, Shard
 

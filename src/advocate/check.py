@@ -22,7 +22,8 @@ from typing import Any
 
 from advocate.clock import today as default_today
 from advocate.errors import AdvocateError, Problem
-from advocate.render.documents import PAGE_BUDGET, Renderer, Writer
+from advocate.render.documents import PAGE_BUDGET, Renderer
+from advocate.render.writer import Writer
 from advocate.schema.campaign import Campaign, load_campaign_checked
 from advocate.schema.load import PathKey, YamlDocument
 from advocate.text.localise import Localiser

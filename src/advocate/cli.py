@@ -175,12 +175,17 @@ DedupeOpt = Annotated[Dedupe, typer.Option(
 
 
 def _load(name: str) -> Any:
+    return _load_checked(name)[0]
+
+
+def _load_checked(name: str) -> tuple[Any, list[Problem]]:
+    """The campaign, its warnings printed (and returned)."""
     from advocate.campaigns import resolve_campaign
     from advocate.schema.campaign import load_campaign_checked
 
     campaign, warnings = load_campaign_checked(resolve_campaign(name))
     warn(warnings)
-    return campaign
+    return campaign, warnings
 
 
 def _signer_reader(path: Path, encoding: str | None, dedupe: Dedupe, columns: str | None,
@@ -459,25 +464,38 @@ def letter(
     paper: PaperOpt = Paper.a4,
 ) -> None:
     """Write a letter to a target, from you or from every signer in a list."""
-    from advocate.render.documents import Renderer, Writer
+    from advocate.render.writer import Writer
 
-    if signers is not None and any(v is not None for v in (name, city, email, country, note,
-                                                           address)):
+    details = (name, city, email, country, note, address)
+    if signers is not None and any(v is not None for v in details):
         raise AdvocateError("--signers cannot be combined with --name/--city/--email/"
                             "--country/--note/--address",
                             hint="put personal details in the signer list")
-    loaded = _load(campaign)
+    writer = Writer(name, city, email, country, note, address=address) \
+        if any(v is not None for v in details) else None
+    request = None
+    if signers is None and columns is None and sheet_name is None and fmt.value in ("txt", "md"):
+        # One writer's text letter: from the stencil kept by an earlier run, if nothing changed.
+        from advocate.campaigns import resolve_campaign
+        from advocate.render import letter_cache
+
+        request = letter_cache.LetterRequest(resolve_campaign(campaign), to, lang, templates,
+                                             fmt.value, paper.value, writer)
+        kept = letter_cache.cached_letters(request)
+        if kept is not None:
+            warn(kept.load_warnings)
+            warn(kept.letter_warnings)
+            _emit(kept.data, output, force, [request.campaign], kept.roots)
+            return
+    from advocate.render.documents import Renderer
+
+    loaded, load_warnings = _load_checked(campaign)
     renderer = Renderer(loaded, templates=templates, paper=paper.value)
     if to:
         loaded.target(to)  # an unknown target is refused before the signer list is read
     rows = _signers(signers, encoding, dedupe, columns, sheet_name, max_signers_size, [loaded])
-    writers: list[Writer | None]
-    if rows is not None:
-        writers = [Writer.from_signer(s) for s in rows]
-    elif any(v is not None for v in (name, city, email, country, note, address)):
-        writers = [Writer(name, city, email, country, note, address=address)]
-    else:
-        writers = [None]
+    writers: list[Writer | None] = [Writer.from_signer(s) for s in rows] \
+        if rows is not None else [writer]
     documents = renderer.letters(to, writers, lang)
     data: str | bytes
     if fmt is LetterFormat.eml:
@@ -488,6 +506,10 @@ def letter(
         data = renderer.format(documents, fmt.value)
     warn(p for doc in documents for p in doc.warnings)
     _emit(data, output, force, [loaded.path, signers], renderer.roots)
+    if request is not None:
+        from advocate.render import letter_cache
+
+        letter_cache.remember_letters(request, renderer, documents, load_warnings)
 
 
 class PetitionFormat(StrEnum):

@@ -27,11 +27,11 @@ from advocate import limits
 from advocate.clock import today
 from advocate.errors import AdvocateError, LimitError, Problem
 from advocate.render.html import apply_csp
+from advocate.render.writer import Writer as Writer  # the documents' writer, re-exported
 from advocate.schema.campaign import Campaign
 from advocate.templates.host import (
     AdvocateEnvironment,
     MarkdownText,
-    escape_markdown,
     make_environment,
     render,
     template_roots,
@@ -55,6 +55,7 @@ from advocate.text.localise import (
     resolve_language,
     target_view,
 )
+from advocate.text.markdown import escape_markdown
 
 if TYPE_CHECKING:
     from advocate.render.pdf.engine import PdfResult
@@ -80,36 +81,6 @@ FitKey = tuple[str, str, Shape]
 #: The least text a writer's value can be (see Renderer._overflows_anyway).
 _LEAST = "\u200b"
 Paper = Literal["a4", "letter"]
-
-
-@dataclass(frozen=True)
-class Writer:
-    """Who writes a letter: from the command line, or one row of a signer list."""
-
-    name: str | None = None
-    city: str | None = None
-    email: str | None = None
-    country: str | None = None
-    note: str | None = None
-    row: int | None = None
-    file: str | None = None  # the signer list, for messages ("signers.csv:3: row 2: ...")
-    line: int | None = None
-    address: str | None = None  # postal address (lines), so a reply by post is possible
-
-    @classmethod
-    def from_signer(cls, signer: Signer) -> Writer:
-        return cls(signer.name, signer.city, signer.email, signer.country, signer.note,
-                   signer.row, signer.file, signer.line, getattr(signer, "address", None))
-
-    def view(self) -> dict[str, Any]:
-        one_line = {key: " ".join(value.split()) if value else None for key, value in (
-            ("name", self.name), ("city", self.city), ("email", self.email),
-            ("country", self.country))}
-        note = self.note.strip() if self.note else None
-        # One line, as the sender line of a window envelope shows it: "Street 1, 10115 Berlin"
-        lines = [" ".join(part.split()) for part in re.split(r"[\n,]", self.address or "")]
-        address = ", ".join(part for part in lines if part) or None
-        return {**one_line, "note": note, "address": address}
 
 
 @dataclass
@@ -925,9 +896,9 @@ class Renderer:
         if not documents:
             raise AdvocateError("nothing to render", hint="check --to and --signers")
         if fmt == "txt":
-            return ("\n" + "=" * markup.WIDTH + "\n\n").join(doc.text() for doc in documents)
+            return markup.DOCUMENT_RULE[fmt].join(doc.text() for doc in documents)
         if fmt == "md":
-            return "\n* * *\n\n".join(doc.markdown for doc in documents)
+            return markup.DOCUMENT_RULE[fmt].join(doc.markdown for doc in documents)
         if fmt == "html":
             return self.html(documents)
         raise AdvocateError(f"unknown format '{fmt}'", hint="use txt, md or html (pdf: pdf())")

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from advocate.errors import AdvocateError, Problem
-from advocate.render.documents import Renderer, Writer
+from advocate.render.documents import Renderer
 from advocate.render.email_text import (
     EMAIL_FORMS,
     UNWRAPPED,
@@ -46,6 +46,7 @@ from advocate.render.eml import (
     _mailto_addr,
 )
 from advocate.render.html import apply_csp
+from advocate.render.writer import Writer
 from advocate.schema.campaign import Campaign
 from advocate.templates.stencil import FIELDS, Block, Stencil
 from advocate.text import markdown as markup
@@ -163,18 +164,18 @@ class _Tables:
         forms = []
         for form in _FORMS:
             email = email_container(markdown, form)
-            forms.append(self.text(markup._block_text(email, UNWRAPPED)) if email.strip()
+            forms.append(self.text(markup.block_text(email, UNWRAPPED)) if email.strip()
                          else -1)
-        row: list[Any] = [self.text(markup._block_text(markdown, markup.WIDTH)),
+        row: list[Any] = [self.text(markup.block_text(markdown, markup.WIDTH)),
                           kind.group(1) if kind else "",
                           forms[0] if len(set(forms)) == 1 else forms, None, None]
         headless = without_heading(markdown)
         if headless is not None:
-            row[3] = self.text(markup._block_text(headless, UNWRAPPED)) \
+            row[3] = self.text(markup.block_text(headless, UNWRAPPED)) \
                 if headless.strip() else -1
         sender = sender_body(markdown)
         if sender:
-            row[4] = self.text(markup._block_text(f"::: signature\n{sender}\n:::", UNWRAPPED))
+            row[4] = self.text(markup.block_text(f"::: signature\n{sender}\n:::", UNWRAPPED))
         while row[-1] is None:
             row.pop()
         self.fixed[markdown] = len(self.rows)
@@ -202,7 +203,7 @@ def _stencil_data(stencil: Stencil, tables: _Tables,
         return None
     narrow = width == markup.WIDTH  # else an email form's own plan: texts by number
     plan: list[Any] = [
-        (tables.block(block) if narrow else tables.text(markup._block_text(block, width)))
+        (tables.block(block) if narrow else tables.text(markup.block_text(block, width)))
         if isinstance(block, str) else
         [tables.string(p) if isinstance(p, str) else -p - 1 for p in block]
         for block in stencil.blocks]
@@ -305,7 +306,7 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
         "rtlLangs": sorted({lng for lng in langs if direction(lng) == "rtl"}),
         "strong": {"R": _bidi_ranges(("R", "AL")),
                    "L": _bidi_ranges(("L",)) if rtl else []},
-        "separator": "\n" + "=" * markup.WIDTH + "\n\n",
+        "separator": markup.DOCUMENT_RULE["txt"],
         "messages": {"copied": _STRINGS["copied"]},
         "draftHeaders": list(DRAFT_HEADERS),  # the .eml draft's headers, written once
     }

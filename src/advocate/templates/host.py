@@ -47,6 +47,7 @@ from markupsafe import Markup
 from advocate import limits
 from advocate.errors import AdvocateError, LimitError, did_you_mean
 from advocate.limits import Confined, RenderTimeout, time_limit
+from advocate.text.markdown import escape_markdown as escape_markdown  # re-exported
 
 MAX_TEMPLATE_BYTES = 256 * 1024
 MAX_REPEAT = 100_000
@@ -70,25 +71,6 @@ class MarkdownText(str):
     """Text that is Markdown by design (a campaign's background, an ask's text)."""
 
     __slots__ = ()
-
-
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
-_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_MD_LINE_START = re.compile(r"^(\s*)([#>+=:-])", re.MULTILINE)
-_MD_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
-
-
-_MD_ANY = re.compile(r"[\\`*_\[\]<>|~&#>+=:\-.)]")
-
-
-def escape_markdown(text: str) -> str:
-    """Backslash-escape what Markdown would read as syntax, so text stays text."""
-    if not _MD_ANY.search(text):  # most names and cities: nothing to escape
-        return text
-    text = _MD_INLINE.sub(r"\\\1", text)
-    text = _MD_ENTITY.sub(r"\\&", text)
-    text = _MD_NUMBERED.sub(r"\1\\\2", text)
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
 def template_kind(name: str | None) -> str:

@@ -17,9 +17,7 @@ characters already present in the campaign, and every letter is rendered in full
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from jinja2 import TemplateNotFound, nodes, pass_context
@@ -27,36 +25,27 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from advocate.errors import AdvocateError
-from advocate.templates.host import (
-    AdvocateEnvironment,
-    MarkdownText,
-    escape_markdown,
-    finalize,
-    render,
+from advocate.templates.host import AdvocateEnvironment, MarkdownText, finalize, render
+from advocate.text.stencil import (
+    _ANY_PLACEHOLDER,
+    _CLOSE,
+    _MARKED,
+    _OPEN,
+    _PLACEHOLDER,
+    _RESERVED,
+    FIELDS,
+    Block,
+    Filled,
+    Shape,
+    Stencil,
+    shape,
+    text_plan,
 )
-from advocate.text import markdown as markup
 
-__all__ = ["FIELDS", "Filled", "Stencil", "StencilCache", "make_stencil", "shape",
-           "stencil_safe"]
+__all__ = ["FIELDS", "Block", "Filled", "Shape", "Stencil", "StencilCache", "make_stencil",
+           "shape", "stencil_safe"]
 
-FIELDS = ("name", "city", "email", "country", "note", "address")
-# Placeholders and marks: characters of a Supplementary Private Use Area, which no
-# campaign or template uses (make_stencil refuses a context that holds any).
-_PLACEHOLDER = {field: chr(0xF0001 + i) for i, field in enumerate(FIELDS)}
-_FIELD_OF = {char: field for field, char in _PLACEHOLDER.items()}
-_OPEN, _CLOSE = chr(0xF0010), chr(0xF0011)
-_ANY_PLACEHOLDER = re.compile("[" + "".join(_PLACEHOLDER.values()) + "]")
-_RESERVED = re.compile("[\U000f0000-\U000f00ff]")
-_MARKED = re.compile(re.escape(_OPEN) + "(.*?)" + re.escape(_CLOSE), re.DOTALL)
 _TRUTH_TESTS = frozenset({"none", "defined", "undefined", "string"})
-
-Shape = tuple[object, ...]
-
-
-def shape(view: Mapping[str, Any], signed: bool) -> Shape:
-    """Which of a writer's fields are unset (None), empty ('') or set: all a safe template
-    can tell apart."""
-    return (signed, *(None if view.get(f) is None else bool(view.get(f)) for f in FIELDS))
 
 
 # -- the syntax check ---------------------------------------------------------------------
@@ -173,111 +162,6 @@ def _holds_reserved(value: Any, depth: int = 0) -> bool:
     return False
 
 
-Block = tuple[str | int, ...]  # fixed text and the numbers of printed values, in order
-
-
-@dataclass(frozen=True)
-class Filled:
-    """One writer's letter from a stencil."""
-
-    markdown: str
-    exported: dict[str, Any]
-    stencil: Stencil
-    values: list[str]
-
-    def text(self) -> str:
-        """The plain text, as :func:`advocate.text.markdown.to_text` gives it, converting only the
-        blocks that hold the writer's values (when no value spans lines or starts with
-        white space: either could move a block boundary)."""
-        blocks = self.stencil.blocks
-        if blocks is None or any("\n" in v or "\r" in v or v[:1].isspace()
-                                 for v in self.values):
-            return markup.to_text(self.markdown)
-        values = self.values
-        texts = [part if isinstance(part, str) else "".join(
-            p if isinstance(p, str) else values[p] for p in part) for part in blocks]
-        return markup.blocks_text(texts)
-
-
-@dataclass(frozen=True)
-class Stencil:
-    """A letter's Markdown cut into fixed text and printed values holding placeholders."""
-
-    pieces: tuple[str, ...]  # fixed, value, fixed, value, ..., fixed
-    exported: dict[str, Any]
-    #: The top-level text blocks, each fixed text or the parts to join; None: convert whole.
-    blocks: tuple[str | Block, ...] | None = None
-
-    def fill(self, view: Mapping[str, Any]) -> Filled:
-        """The Markdown and exported values a full render gives for this writer's view."""
-        values = {char: view[field] or "" for char, field in _FIELD_OF.items()}
-
-        def put(text: str) -> str:
-            return _ANY_PLACEHOLDER.sub(lambda m: values[m.group()], text)
-
-        parts = list(self.pieces)
-        printed = [escape_markdown(put(parts[i])) for i in range(1, len(parts), 2)]
-        parts[1::2] = printed
-        exported = {key: put(value) if isinstance(value, str) else value
-                    for key, value in self.exported.items()}
-        return Filled("".join(parts), exported, self, printed)
-
-    def marked_blocks(self) -> list[str] | None:
-        """The text plan's blocks as Markdown, each printed value between marks (two blocks
-        that differ only in which value numbers they print are the same), or None."""
-        if self.blocks is None:
-            return None
-        values = self.pieces[1::2]
-        return [block if isinstance(block, str) else "".join(
-            p if isinstance(p, str) else _OPEN + values[p] + _CLOSE for p in block)
-            for block in self.blocks]
-
-    def rewritten(self, rewrite: Callable[[str], str]) -> Stencil | None:
-        """The stencil of ``rewrite`` applied to every letter's Markdown (the email form of
-        a letter, say), or None when the rewrite cut a printed value or added one.
-
-        ``rewrite`` sees the stencil's Markdown with each printed value marked, so it may
-        drop, move or copy values whole; for the result to fill in to ``rewrite(filled)``
-        it must not look inside them (an escaped value never starts a line with syntax)."""
-        marked = "".join(p if i % 2 == 0 else _OPEN + p + _CLOSE
-                         for i, p in enumerate(self.pieces))
-        pieces = tuple(_MARKED.split(rewrite(marked)))
-        fixed = pieces[0::2]
-        if any(_ANY_PLACEHOLDER.search(p) or _OPEN in p or _CLOSE in p for p in fixed) \
-                or any(_OPEN in p or _CLOSE in p for p in pieces[1::2]):
-            return None
-        return Stencil(pieces, self.exported, _text_plan(pieces))
-
-
-_SLOTS = 200  # printed values a stencil's text plan can number (more: convert whole)
-_SLOT = re.compile("([\U000f0020-\U000f00e7])")
-
-
-def _text_plan(pieces: tuple[str, ...]) -> tuple[str | Block, ...] | None:
-    """Cut the stencil (each printed value standing in as one character) into text blocks.
-
-    A value that neither spans lines nor starts with white space (Filled.text checks) never
-    starts a fence or makes a line blank (it is escaped and not blank), so the blocks of
-    any filled-in letter are these, with the values put in."""
-    count = len(pieces) // 2
-    if count > _SLOTS:
-        return None
-    joined = "".join(piece if i % 2 == 0 else chr(0xF0020 + i // 2)
-                     for i, piece in enumerate(pieces))
-    blocks = markup.text_blocks(joined)
-    if blocks is None:
-        return None
-    plan: list[str | Block] = []
-    for block in blocks:
-        parts = _SLOT.split(block)
-        if len(parts) == 1:
-            plan.append(block)
-        else:
-            plan.append(tuple(part if i % 2 == 0 else ord(part) - 0xF0020
-                              for i, part in enumerate(parts) if i % 2 or part))
-    return tuple(plan)
-
-
 @pass_context
 def _marking_finalize(context: Context, value: Any) -> Any:
     """As the host's finalize, except that a printed value holding a placeholder is marked,
@@ -358,4 +242,4 @@ def make_stencil(env: AdvocateEnvironment, marking: AdvocateEnvironment, name: s
         return None  # a value reached the text some other way
     if any(not isinstance(v, str) and _holds_reserved(v) for v in exported.values()):
         return None
-    return Stencil(tuple(pieces), exported, _text_plan(tuple(pieces)))
+    return Stencil(tuple(pieces), exported, text_plan(tuple(pieces)))

@@ -16,11 +16,11 @@ import textwrap
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.container import container_plugin
+if TYPE_CHECKING:  # markdown-it is imported when a block needs the parser (see _parser)
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 BLOCKS = (
     "sender", "recipient", "date", "subject", "closing", "signature", "figures", "facts",
@@ -28,6 +28,25 @@ BLOCKS = (
     "footer", "summary", "review", "cc",
 )
 WIDTH = 72
+#: What goes between documents printed one after another, by format.
+DOCUMENT_RULE = {"txt": "\n" + "=" * WIDTH + "\n\n", "md": "\n* * *\n\n"}
+
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_MD_LINE_START = re.compile(r"^(\s*)([#>+=:-])", re.MULTILINE)
+_MD_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+_MD_ANY = re.compile(r"[\\`*_\[\]<>|~&#>+=:\-.)]")
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape what Markdown would read as syntax, so text stays text."""
+    if not _MD_ANY.search(text):  # most names and cities: nothing to escape
+        return text
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_ENTITY.sub(r"\\&", text)
+    text = _MD_NUMBERED.sub(r"\1\\\2", text)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
 def _is_block(params: str, markup: str) -> bool:
@@ -46,6 +65,11 @@ _BLOCK_NAMES = frozenset(BLOCKS)
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    """The parser, built on first use: a letter filled in from a stencil whose blocks are all
+    plain (:func:`_plain_block_text`) never needs it, nor the 0.09 s its import takes."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.container import container_plugin
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.disable("image")
     md.enable("table")
@@ -166,8 +190,17 @@ def text_blocks(markdown: str) -> list[str] | None:
 def blocks_text(blocks: Sequence[str], width: int = WIDTH) -> str:
     """The text of a document from its :func:`text_blocks` (each converted once, then
     remembered: a city or a closing line comes again in many letters)."""
-    parts = [_block_text(block, width) for block in blocks]
-    return "\n\n".join(part.rstrip("\n") for part in parts if part.strip()) + "\n"
+    return joined_blocks([_block_text(block, width) for block in blocks])
+
+
+def joined_blocks(texts: Sequence[str]) -> str:
+    """A document's text from the text of each of its blocks."""
+    return "\n\n".join(text.rstrip("\n") for text in texts if text.strip()) + "\n"
+
+
+def block_text(markdown: str, width: int = WIDTH) -> str:
+    """The text of one top-level block (see :func:`text_blocks`)."""
+    return _block_text(markdown, width)
 
 
 @lru_cache(maxsize=4096)

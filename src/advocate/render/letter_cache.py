@@ -1,0 +1,361 @@
+"""``advocate letter`` in a blink: the letter's stencil kept on disk between runs.
+
+Most of what ``advocate letter CAMPAIGN --to T --name ... --format txt`` costs is not the
+letter: it is importing and building the campaign model, the Jinja host and the Markdown
+parser, loading and checking the campaign and compiling its templates, the same for every
+writer. The letter itself is a stencil (:mod:`advocate.text.stencil`) filled in with the
+writer's details. So the first run keeps that stencil, with each fixed block's text already
+converted, in a private cache folder; a later run whose inputs are all unchanged fills it in
+without importing any of that, and prints exactly what a full run prints (the letters, and
+the same warnings).
+
+What is kept, and why it is safe:
+
+* **No personal data.** A stencil holds the campaign's wording with placeholders where the
+  writer's details go; the writer's name, city, email, country, note and address are never
+  written (the key holds only which of them are set). The entry holds what the campaign
+  file and its templates already hold, in the words of one target and language, and the
+  letter's date.
+* **Exact or nothing.** The key is a SHA-256 of everything a letter depends on but the
+  writer's values: the campaign file's bytes and path, the contents of its template
+  folders (``--templates DIR`` and ``templates/`` beside the campaign), the date, the
+  options, advocate's own files and the versions of the libraries that render. Any change
+  is another key. An entry is only written after its stencil, filled in with this run's
+  writer, gave exactly the letters the full render gave; an entry that cannot be read or
+  does not parse is ignored (the full render runs).
+* **Private and bounded.** The folder is created ``0700`` and used only if it belongs to
+  this user and no one else can write to it; entries are JSON (data, never code), written
+  ``0600`` and atomically; entries older than a week, or past the 500th, are removed.
+
+Where: ``$ADVOCATE_CACHE_DIR``, else ``$XDG_CACHE_HOME/advocate``, else
+``~/.cache/advocate``. ``ADVOCATE_NO_CACHE=1`` turns it off (nothing is read or written);
+deleting the folder is always safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import json
+import os
+import stat
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from advocate import clock
+from advocate.errors import AdvocateError, Problem
+from advocate.render.writer import Writer
+from advocate.text.bidi import isolate_view
+from advocate.text.markdown import DOCUMENT_RULE
+from advocate.text.stencil import Stencil, shape
+
+if TYPE_CHECKING:
+    from advocate.render.documents import Document, Renderer
+
+__all__ = ["CachedLetters", "LetterRequest", "cache_folder", "cached_letters",
+           "remember_letters"]
+
+FORMAT = 1  # of an entry; a change makes every old entry another key
+FORMATS = ("txt", "md")  # what a stencil gives without the renderer
+MAX_AGE_DAYS = 7
+MAX_ENTRIES = 500
+_MAX_ENTRY_BYTES = 16 * 1024 * 1024
+_MAX_FOLDER_FILES = 5_000  # a template folder larger than this: not kept (full render)
+_HASHED_BYTES = 256 * 1024  # a template folder's files up to this size are hashed whole
+# The libraries whose behaviour shapes a letter (a new version: another key).
+_LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "pydantic",
+              "pydantic_core", "yaml", "idna", "typer")
+
+
+def cache_folder() -> Path | None:
+    """The cache folder (see the module's docstring), or None when it is turned off."""
+    if os.environ.get("ADVOCATE_NO_CACHE", "").strip() not in ("", "0"):
+        return None
+    explicit = os.environ.get("ADVOCATE_CACHE_DIR", "").strip()
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if base and os.path.isabs(base):
+        return Path(base) / "advocate"
+    try:
+        return Path.home() / ".cache" / "advocate"
+    except RuntimeError:  # no home folder
+        return None
+
+
+@dataclass(frozen=True)
+class LetterRequest:
+    """One ``advocate letter`` run, as far as its letters go."""
+
+    campaign: Path
+    to: str | None
+    lang: str | None
+    templates: Path | None
+    fmt: str
+    paper: str  # the templates see it, even in a text letter
+    writer: Writer | None
+
+    def key(self) -> str | None:
+        """The entry's name: a hash of every input but the writer's values (None when one
+        cannot be read; the full render then reports it)."""
+        try:
+            return _key(self)
+        except (OSError, AdvocateError, ValueError):
+            return None
+
+    @property
+    def view(self) -> dict[str, Any]:
+        return (self.writer or Writer()).view()
+
+    @property
+    def signed(self) -> bool:
+        return self.writer is not None and bool(self.writer.name)
+
+
+@dataclass(frozen=True)
+class CachedLetters:
+    """What a run prints, from the cache: the letters and the warnings of a full run."""
+
+    data: str
+    load_warnings: list[Problem]
+    letter_warnings: list[Problem]
+    roots: list[Path]
+
+
+def cached_letters(request: LetterRequest) -> CachedLetters | None:
+    """The letters from the kept stencil, or None (not kept, or changed: render in full)."""
+    if request.fmt not in FORMATS:
+        return None
+    folder = _private(cache_folder(), create=False)
+    key = request.key() if folder else None
+    if folder is None or key is None:
+        return None
+    entry = _read(folder / f"{key}.json")
+    if entry is None:
+        return None
+    try:
+        return _fill(request, entry)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
+def remember_letters(request: LetterRequest, renderer: Renderer, documents: Sequence[Document],
+                     load_warnings: Sequence[Problem]) -> bool:
+    """Keep the stencils of the letters a full render just made, if each fills in to exactly
+    them; True when an entry was written. Never raises: the cache only ever saves time."""
+    try:
+        if request.fmt not in FORMATS or not documents:
+            return False
+        folder = _private(cache_folder(), create=True)
+        key = request.key() if folder else None
+        if folder is None or key is None:
+            return False
+        entry = _entry(request, renderer, documents, load_warnings)
+        if entry is None:
+            return False
+        _write(folder, f"{key}.json", json.dumps(entry, ensure_ascii=False))
+        _prune(folder)
+        return True
+    except (OSError, AdvocateError, ValueError, TypeError):
+        return False
+
+
+# -- the key ---------------------------------------------------------------------------------
+
+def _key(request: LetterRequest) -> str:
+    digest = hashlib.sha256()
+
+    def feed(*parts: object) -> None:
+        digest.update(json.dumps(parts, ensure_ascii=False, default=str).encode() + b"\n")
+
+    feed("advocate letter stencils", FORMAT, sys.version, request.fmt, request.paper,
+         request.to, request.lang)
+    package = Path(__file__).resolve().parent.parent
+    feed("code", _folder_state(package, hash_small=False))
+    for name in _LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        state = os.stat(origin) if origin else None
+        feed(name, origin, state and (state.st_size, state.st_mtime_ns))
+    campaign = request.campaign
+    feed("campaign", str(campaign), str(campaign.resolve()),
+         hashlib.sha256(campaign.read_bytes()).hexdigest())
+    if request.templates is not None:
+        if not request.templates.is_dir():
+            raise ValueError("--templates is not a folder")  # the full render says so
+        feed("--templates", str(request.templates), str(request.templates.resolve()),
+             _folder_state(request.templates, hash_small=True))
+    beside = campaign.parent / "templates"
+    try:
+        mode = beside.lstat().st_mode
+    except FileNotFoundError:
+        feed("beside", None)
+    else:
+        feed("beside", stat.S_IFMT(mode), _folder_state(beside, hash_small=True)
+             if stat.S_ISDIR(mode) else None)
+    feed("date", clock.today().isoformat(), shape(request.view, request.signed))
+    return digest.hexdigest()
+
+
+def _folder_state(root: Path, *, hash_small: bool) -> list[Any]:
+    """Every file and link under ``root`` (compiled Python left out) with its size and time,
+    or its SHA-256 for a small file when ``hash_small``."""
+    found: list[Any] = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if len(found) > _MAX_FOLDER_FILES:
+                    raise ValueError("too many files to keep track of")
+                name = os.path.relpath(entry.path, root)
+                if entry.is_symlink():
+                    found.append((name, "link", os.readlink(entry.path)))
+                elif entry.is_dir():
+                    if entry.name != "__pycache__":
+                        found.append((name, "dir"))
+                        stack.append(Path(entry.path))
+                else:
+                    state = entry.stat()
+                    if hash_small and state.st_size <= _HASHED_BYTES:
+                        found.append((name, hashlib.sha256(
+                            Path(entry.path).read_bytes()).hexdigest()))
+                    else:
+                        found.append((name, state.st_size, state.st_mtime_ns))
+    return found
+
+
+# -- entries ---------------------------------------------------------------------------------
+
+def _entry(request: LetterRequest, renderer: Renderer, documents: Sequence[Document],
+           load_warnings: Sequence[Problem]) -> dict[str, Any] | None:
+    """The entry for these letters, or None when a stencil does not give them exactly."""
+    writer = request.writer or Writer()
+    letters = []
+    for document in documents:
+        if document.kind != "letter" or document.target_id is None:
+            return None
+        lang, stencil = renderer.letter_stencil(document.target_id, writer, document.lang)
+        if stencil is None or lang != document.lang:
+            return None
+        stencil = stencil.with_texts()
+        filled = stencil.fill(isolate_view(request.view, lang))
+        if filled.markdown != document.markdown or filled.text() != document.text():
+            return None  # a bug if it happens: keep nothing, the full render stands
+        letters.append({"lang": lang, "stencil": stencil.to_data(),
+                        "warnings": [asdict(p) for p in document.warnings]})
+    return {"format": FORMAT, "roots": [str(root) for root in renderer.roots],
+            "load_warnings": [asdict(p) for p in load_warnings], "letters": letters}
+
+
+def _fill(request: LetterRequest, entry: dict[str, Any]) -> CachedLetters | None:
+    if entry.get("format") != FORMAT:
+        return None
+    view, texts, warnings = request.view, [], []
+    expected = shape(view, request.signed)
+    for letter in entry["letters"]:
+        lang = letter["lang"]
+        if not isinstance(lang, str):
+            return None
+        isolated = isolate_view(view, lang)
+        if shape(isolated, request.signed) != expected:
+            return None
+        filled = Stencil.from_data(letter["stencil"]).fill(isolated)
+        texts.append(filled.text() if request.fmt == "txt" else filled.markdown)
+        warnings += _problems(letter["warnings"])
+    if not texts:
+        return None
+    return CachedLetters(DOCUMENT_RULE[request.fmt].join(texts),
+                         _problems(entry["load_warnings"]), warnings,
+                         [Path(root) for root in entry["roots"]])
+
+
+def _problems(data: Iterable[Any]) -> list[Problem]:
+    problems = []
+    for item in data:
+        if not isinstance(item, dict) or not isinstance(item.get("message"), str):
+            raise ValueError("warning")
+        problems.append(Problem(**item))
+    return problems
+
+
+# -- the folder ------------------------------------------------------------------------------
+
+def _private(folder: Path | None, *, create: bool) -> Path | None:
+    """``folder/letters`` if it is this user's alone (created so when ``create``), else None."""
+    if folder is None:
+        return None
+    letters = folder / "letters"
+    try:
+        if create:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            letters.mkdir(mode=0o700, exist_ok=True)
+        for path in (folder, letters):
+            state = path.lstat()
+            if not stat.S_ISDIR(state.st_mode) or state.st_uid != os.getuid():
+                return None
+            if state.st_mode & 0o077:
+                if not create:
+                    return None
+                path.chmod(0o700)
+    except OSError:
+        return None
+    return letters
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        state = os.fstat(descriptor)
+        if not stat.S_ISREG(state.st_mode) or state.st_size > _MAX_ENTRY_BYTES:
+            return None
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            data = json.loads(handle.read().decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(descriptor)
+    return data if isinstance(data, dict) else None
+
+
+def _write(folder: Path, name: str, text: str) -> None:
+    """Atomically, readable by this user only."""
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            os.fchmod(out.fileno(), 0o600)
+            out.write(text)
+        os.replace(temporary, folder / name)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _prune(folder: Path) -> None:
+    """Entries older than MAX_AGE_DAYS go, then the oldest past MAX_ENTRIES."""
+    now = time.time()
+    entries = []
+    with os.scandir(folder) as found:
+        for item in found:
+            if not item.name.endswith(".json") or not item.is_file(follow_symlinks=False):
+                continue
+            modified = item.stat(follow_symlinks=False).st_mtime
+            stale = item.name.startswith(".tmp-") and now - modified > 3600
+            if stale or now - modified > MAX_AGE_DAYS * 86400:
+                with contextlib.suppress(OSError):
+                    os.unlink(item.path)
+            elif not item.name.startswith("."):
+                entries.append((modified, item.path))
+    for _, path in sorted(entries)[:max(0, len(entries) - MAX_ENTRIES)]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)

@@ -1,0 +1,47 @@
+"""Who writes a letter: a person from the command line, or one row of a signer list.
+
+Kept apart from :mod:`advocate.render.documents` (and free of Jinja and Pydantic) because the
+quick path of ``advocate letter`` (:mod:`advocate.render.letter_cache`) needs a writer's view
+and nothing else of the renderer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from advocate.signers import Signer
+
+__all__ = ["Writer"]
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who writes a letter: from the command line, or one row of a signer list."""
+
+    name: str | None = None
+    city: str | None = None
+    email: str | None = None
+    country: str | None = None
+    note: str | None = None
+    row: int | None = None
+    file: str | None = None  # the signer list, for messages ("signers.csv:3: row 2: ...")
+    line: int | None = None
+    address: str | None = None  # postal address (lines), so a reply by post is possible
+
+    @classmethod
+    def from_signer(cls, signer: Signer) -> Writer:
+        return cls(signer.name, signer.city, signer.email, signer.country, signer.note,
+                   signer.row, signer.file, signer.line, getattr(signer, "address", None))
+
+    def view(self) -> dict[str, Any]:
+        one_line = {key: " ".join(value.split()) if value else None for key, value in (
+            ("name", self.name), ("city", self.city), ("email", self.email),
+            ("country", self.country))}
+        note = self.note.strip() if self.note else None
+        # One line, as the sender line of a window envelope shows it: "Street 1, 10115 Berlin"
+        lines = [" ".join(part.split()) for part in re.split(r"[\n,]", self.address or "")]
+        address = ", ".join(part for part in lines if part) or None
+        return {**one_line, "note": note, "address": address}

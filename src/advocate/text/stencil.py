@@ -1,0 +1,201 @@
+"""A letter's stencil: its Markdown cut into fixed text and printed values, and filled in.
+
+:mod:`advocate.templates.stencil` makes a stencil with Jinja (once per target, language
+and *shape* of writer); this module holds what a stencil is and how a writer's letter is
+filled in from it, with no Jinja and no campaign model, so a stencil kept between runs
+(:mod:`advocate.render.letter_cache`) fills in without importing either. Every printed value
+is escaped whole, as a full render escapes it, and the text form is converted block by
+block, only the blocks that hold values again for each writer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from advocate.text import markdown as markup
+from advocate.text.markdown import escape_markdown
+
+__all__ = ["FIELDS", "Block", "Filled", "Shape", "Stencil", "shape"]
+
+FIELDS = ("name", "city", "email", "country", "note", "address")
+# Placeholders and marks: characters of a Supplementary Private Use Area, which no
+# campaign or template uses (make_stencil refuses a context that holds any).
+_PLACEHOLDER = {field: chr(0xF0001 + i) for i, field in enumerate(FIELDS)}
+_FIELD_OF = {char: field for field, char in _PLACEHOLDER.items()}
+_OPEN, _CLOSE = chr(0xF0010), chr(0xF0011)
+_ANY_PLACEHOLDER = re.compile("[" + "".join(_PLACEHOLDER.values()) + "]")
+_RESERVED = re.compile("[\U000f0000-\U000f00ff]")
+_MARKED = re.compile(re.escape(_OPEN) + "(.*?)" + re.escape(_CLOSE), re.DOTALL)
+
+Shape = tuple[object, ...]
+Block = tuple[str | int, ...]  # fixed text and the numbers of printed values, in order
+
+
+def shape(view: Mapping[str, Any], signed: bool) -> Shape:
+    """Which of a writer's fields are unset (None), empty ('') or set: all a safe template
+    can tell apart."""
+    return (signed, *(None if view.get(f) is None else bool(view.get(f)) for f in FIELDS))
+
+
+@dataclass(frozen=True)
+class Filled:
+    """One writer's letter from a stencil."""
+
+    markdown: str
+    exported: dict[str, Any]
+    stencil: Stencil
+    values: list[str]
+
+    def text(self) -> str:
+        """The plain text, as :func:`advocate.text.markdown.to_text` gives it, converting only the
+        blocks that hold the writer's values (when no value spans lines or starts with
+        white space: either could move a block boundary)."""
+        blocks = self.stencil.blocks
+        if blocks is None or any("\n" in v or "\r" in v or v[:1].isspace()
+                                 for v in self.values):
+            return markup.to_text(self.markdown)
+        values = self.values
+        texts = [part if isinstance(part, str) else "".join(
+            p if isinstance(p, str) else values[p] for p in part) for part in blocks]
+        known = self.stencil.fixed_texts
+        if known is None:
+            return markup.blocks_text(texts)
+        return markup.joined_blocks([
+            markup.block_text(part) if text is None else text
+            for part, text in zip(texts, known, strict=True)])
+
+
+@dataclass(frozen=True)
+class Stencil:
+    """A letter's Markdown cut into fixed text and printed values holding placeholders."""
+
+    pieces: tuple[str, ...]  # fixed, value, fixed, value, ..., fixed
+    exported: dict[str, Any]
+    #: The top-level text blocks, each fixed text or the parts to join; None: convert whole.
+    blocks: tuple[str | Block, ...] | None = None
+    #: The text of each fixed block (None for a block with values), when converted ahead
+    #: (:meth:`with_texts`): a stencil kept between runs fills in without the Markdown parser.
+    fixed_texts: tuple[str | None, ...] | None = None
+
+    def fill(self, view: Mapping[str, Any]) -> Filled:
+        """The Markdown and exported values a full render gives for this writer's view."""
+        values = {char: view[field] or "" for char, field in _FIELD_OF.items()}
+
+        def put(text: str) -> str:
+            return _ANY_PLACEHOLDER.sub(lambda m: values[m.group()], text)
+
+        parts = list(self.pieces)
+        printed = [escape_markdown(put(parts[i])) for i in range(1, len(parts), 2)]
+        parts[1::2] = printed
+        exported = {key: put(value) if isinstance(value, str) else value
+                    for key, value in self.exported.items()}
+        return Filled("".join(parts), exported, self, printed)
+
+    def with_texts(self) -> Stencil:
+        """This stencil with the text of its fixed blocks converted ahead."""
+        if self.blocks is None:
+            return self
+        return replace(self, fixed_texts=tuple(
+            markup.block_text(block) if isinstance(block, str) else None
+            for block in self.blocks))
+
+    def marked_blocks(self) -> list[str] | None:
+        """The text plan's blocks as Markdown, each printed value between marks (two blocks
+        that differ only in which value numbers they print are the same), or None."""
+        if self.blocks is None:
+            return None
+        values = self.pieces[1::2]
+        return [block if isinstance(block, str) else "".join(
+            p if isinstance(p, str) else _OPEN + values[p] + _CLOSE for p in block)
+            for block in self.blocks]
+
+    def rewritten(self, rewrite: Callable[[str], str]) -> Stencil | None:
+        """The stencil of ``rewrite`` applied to every letter's
+        Markdown (the email form of a letter, say), or None when the rewrite cut a printed
+        value or added one.
+
+        ``rewrite`` sees the stencil's Markdown with each printed value marked, so it may
+        drop, move or copy values whole; for the result to fill in to ``rewrite(filled)``
+        it must not look inside them (an escaped value never starts a line with syntax)."""
+        marked = "".join(p if i % 2 == 0 else _OPEN + p + _CLOSE
+                         for i, p in enumerate(self.pieces))
+        pieces = tuple(_MARKED.split(rewrite(marked)))
+        fixed = pieces[0::2]
+        if any(_ANY_PLACEHOLDER.search(p) or _OPEN in p or _CLOSE in p for p in fixed) \
+                or any(_OPEN in p or _CLOSE in p for p in pieces[1::2]):
+            return None
+        return Stencil(pieces, self.exported, text_plan(pieces))
+
+    # -- kept between runs --------------------------------------------------------------
+
+    def to_data(self) -> dict[str, Any]:
+        """The stencil as JSON data (:meth:`from_data` reads it back)."""
+        return {"pieces": list(self.pieces), "exported": self.exported,
+                "blocks": None if self.blocks is None else [
+                    b if isinstance(b, str) else list(b) for b in self.blocks],
+                "fixed_texts": None if self.fixed_texts is None else list(self.fixed_texts)}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Stencil:
+        """A stencil from :meth:`to_data`'s JSON; ValueError when it is not one."""
+        pieces = data["pieces"]
+        if not (isinstance(pieces, list) and len(pieces) % 2 == 1
+                and all(isinstance(p, str) for p in pieces)):
+            raise ValueError("pieces")
+        exported = data["exported"]
+        if not isinstance(exported, dict):
+            raise ValueError("exported")
+        count = len(pieces) // 2
+        blocks: tuple[str | Block, ...] | None = None
+        if data["blocks"] is not None:
+            blocks = tuple(_block_from(b, count) for b in data["blocks"])
+        texts = data["fixed_texts"]
+        fixed_texts: tuple[str | None, ...] | None = None
+        if texts is not None:
+            if blocks is None or len(texts) != len(blocks) or any(
+                    (t is None) != (not isinstance(b, str)) or not (t is None or isinstance(t, str))
+                    for t, b in zip(texts, blocks, strict=True)):
+                raise ValueError("fixed_texts")
+            fixed_texts = tuple(texts)
+        return cls(tuple(pieces), exported, blocks, fixed_texts)
+
+
+def _block_from(data: Any, count: int) -> str | Block:
+    if isinstance(data, str):
+        return data
+    if isinstance(data, list) and all(
+            isinstance(p, str) or (type(p) is int and 0 <= p < count) for p in data):
+        return tuple(data)
+    raise ValueError("blocks")
+
+
+_SLOTS = 200  # printed values a stencil's text plan can number (more: convert whole)
+_SLOT = re.compile("([\U000f0020-\U000f00e7])")
+
+
+def text_plan(pieces: Sequence[str]) -> tuple[str | Block, ...] | None:
+    """Cut the stencil (each printed value standing in as one character) into text blocks.
+
+    A value that neither spans lines nor starts with white space (Filled.text checks) never
+    starts a fence or makes a line blank (it is escaped and not blank), so the blocks of
+    any filled-in letter are these, with the values put in."""
+    count = len(pieces) // 2
+    if count > _SLOTS:
+        return None
+    joined = "".join(piece if i % 2 == 0 else chr(0xF0020 + i // 2)
+                     for i, piece in enumerate(pieces))
+    blocks = markup.text_blocks(joined)
+    if blocks is None:
+        return None
+    plan: list[str | Block] = []
+    for block in blocks:
+        parts = _SLOT.split(block)
+        if len(parts) == 1:
+            plan.append(block)
+        else:
+            plan.append(tuple(part if i % 2 == 0 else ord(part) - 0xF0020
+                              for i, part in enumerate(parts) if i % 2 or part))
+    return tuple(plan)

@@ -1,0 +1,264 @@
+"""The letter cache (render/letter_cache.py): a kept stencil gives exactly a full run's output,
+keeps nothing personal, notices every change, and is private and bounded."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import Result
+
+from advocate.render import letter_cache
+from advocate.render.letter_cache import LetterRequest, cached_letters
+from advocate.render.writer import Writer
+
+ROOT = Path(__file__).parent.parent
+WORLD = Path(__file__).parent / "fixtures" / "world"
+AZ = ROOT / "examples" / "journalists-az"
+Run = Callable[..., Result]
+
+
+def _writers() -> list[dict[str, str]]:
+    with (WORLD / "signers.csv").open(encoding="utf-8") as handle:
+        return [{k: v for k, v in row.items() if k in ("name", "city", "country", "note") and v}
+                for row in csv.DictReader(handle)]
+
+
+def _letter_args(campaign: str, writer: dict[str, str], *extra: str) -> list[str]:
+    args = ["letter", campaign, *extra]
+    for field, value in writer.items():
+        args += [f"--{field}", value]
+    return args
+
+
+def _entries() -> list[Path]:
+    return sorted((Path(os.environ["ADVOCATE_CACHE_DIR"]) / "letters").glob("*.json"))
+
+
+def _full(run: Run, args: list[str], monkeypatch: pytest.MonkeyPatch) -> Result:
+    """The same command with the cache turned off: the full render."""
+    with monkeypatch.context() as m:
+        m.setenv("ADVOCATE_NO_CACHE", "1")
+        return run(*args)
+
+
+@pytest.mark.parametrize(("campaign", "extra"), [
+    (str(WORLD / "campaign.yaml"), ()),                       # every target, Arabic among them
+    (str(WORLD / "campaign.yaml"), ("--to", "ambassador")),   # a right-to-left letter
+    (str(AZ / "campaign.yaml"), ()),                          # a pack's own Azerbaijani wording
+    ("kazakhstan-2022", ("--to", "president", "--format", "md")),
+])
+def test_kept_letters_are_a_full_runs_letters_for_writers_in_every_script(
+        run: Run, monkeypatch: pytest.MonkeyPatch, campaign: str, extra: tuple[str, ...]) -> None:
+    shapes: set[tuple[bool, ...]] = set()
+    for writer in _writers():
+        args = _letter_args(campaign, writer, *extra)
+        request = LetterRequest(Path(campaign) if "/" in campaign else
+                                Path(letter_cache.__file__).parent.parent / "campaigns"
+                                / f"{campaign}.yaml", *_request_options(extra),
+                                Writer(**writer))
+        kind = tuple(field in writer for field in ("name", "city", "country", "note"))
+        # A writer of a shape seen before is served from the cache...
+        assert (cached_letters(request) is not None) == (kind in shapes), writer
+        shapes.add(kind)
+        kept, full = run(*args), _full(run, args, monkeypatch)
+        assert (kept.exit_code, kept.stdout, kept.stderr) == \
+            (full.exit_code, full.stdout, full.stderr)  # ...exactly as a full run
+        assert kept.exit_code == 0 and writer["name"] in kept.stdout
+    assert len(_entries()) == len(shapes) > 1  # one entry per shape of writer
+
+
+def _request_options(extra: tuple[str, ...]) -> tuple[str | None, None, None, str, str]:
+    options = dict(zip(extra[::2], extra[1::2], strict=True))
+    return options.get("--to"), None, None, options.get("--format", "txt"), "a4"
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.text(min_size=1, max_size=40), note=st.one_of(st.none(), st.text(max_size=80)),
+       city=st.text(max_size=20))
+def test_any_writer_gets_the_full_renders_letter(name: str, note: str | None, city: str) -> None:
+    """Markdown syntax, line breaks, leading blanks, bidi marks...: the kept stencil fills in
+    to the full render's text (or is not used)."""
+    from typer.testing import CliRunner
+
+    from advocate.cli import app
+
+    runner = CliRunner()
+    args = ["letter", "kazakhstan-2022", "--to", "president", "--name", name, "--city", city]
+    if note is not None:
+        args += ["--note", note]
+    if any(v.startswith("-") for v in (name, city, note or "")) or "\x00" in name + city + (
+            note or ""):
+        return  # an option-like or NUL value is the command line's business, not the cache's
+    kept = runner.invoke(app, args)
+    os.environ["ADVOCATE_NO_CACHE"] = "1"
+    try:
+        full = runner.invoke(app, args)
+    finally:
+        del os.environ["ADVOCATE_NO_CACHE"]
+    assert (kept.exit_code, kept.stdout) == (full.exit_code, full.stdout)
+
+
+def test_the_cache_keeps_nothing_personal(run: Run) -> None:
+    writer = {"name": "Zyxwvut Qqqplaceholder", "city": "Vvvcitytown", "email":
+              "zyx.personal@example.org", "country": "Wwwcountry", "note": "Mynoteisprivate",
+              "address": "Privatestreet 99, 12345 Hometown"}
+    for args in (_letter_args("kazakhstan-2022", writer),
+                 _letter_args("kazakhstan-2022", writer, "--to", "president", "-f", "md")):
+        assert run(*args).exit_code == 0
+    data = b"".join(path.read_bytes() for path in _entries())
+    assert len(_entries()) == 2 and "Акорда".encode() in data
+    for value in writer.values():
+        for part in value.replace(",", " ").split():
+            assert part.encode() not in data, part
+
+
+def test_every_input_change_is_noticed(run: Run, tmp_path: Path, pack: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The campaign's bytes, its pack's templates (edited, or a folder that appears), the
+    date: each gives the letter a full run gives, never the kept one."""
+    folder = tmp_path / "az"
+    shutil.copytree(AZ, folder)
+    campaign = folder / "campaign.yaml"
+
+    def same_as_full(*args: str) -> str:
+        kept, full = run(*args), _full(run, list(args), monkeypatch)
+        assert kept.exit_code == 0, kept.stderr
+        assert (kept.stdout, kept.stderr) == (full.stdout, full.stderr)
+        return kept.stdout
+
+    az = ["letter", str(campaign), "--name", "Leyla Məmmədova", "--city", "Bakı"]
+    before = same_as_full(*az)
+    assert same_as_full(*az) == before
+    campaign.write_text(campaign.read_text(encoding="utf-8").replace(
+        "Azerbaijan", "Azərbaycan"), encoding="utf-8")
+    edited = same_as_full(*az)
+    assert edited != before
+    letter = folder / "templates" / "az" / "letter.md.j2"
+    letter.write_text(letter.read_text(encoding="utf-8") + "\nP.S. Cavab gözləyirəm.\n",
+                      encoding="utf-8")
+    assert "P.S. Cavab gözləyirəm." in same_as_full(*az)
+
+    kz = ["letter", str(pack), "--to", "president", "--lang", "en", "--name", "A. Writer"]
+    plain = same_as_full(*kz)
+    own = pack.parent / "templates" / "en" / "letter.md.j2"  # a pack's wording appears
+    own.parent.mkdir(parents=True)
+    builtin = Path(letter_cache.__file__).parent.parent / "letter_templates" / "en"
+    own.write_text((builtin / "letter.md.j2").read_text(encoding="utf-8") +
+                   "\nP.S. I look forward to your reply.\n", encoding="utf-8")
+    packed = same_as_full(*kz)
+    assert packed != plain and "P.S. I look forward" in packed
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1768435200 + 86400 * 40))
+    assert same_as_full(*kz) != packed  # another day, another date on the letter
+    assert len(_entries()) == 6
+
+
+def test_warnings_are_replayed(run: Run, pack: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A campaign that loads with a warning prints it on every run, kept or not."""
+    lines = pack.read_text(encoding="utf-8").splitlines(keepends=True)
+    closing = lines.index("closing:\n")
+    assert lines[closing + 3].startswith("  kk: ")
+    del lines[closing + 3]  # the closing has no Kazakh text
+    pack.write_text("".join(lines), encoding="utf-8")
+    args = ["letter", str(pack), "--to", "president", "--name", "A. Writer", "--lang", "kk"]
+    first, second, full = run(*args), run(*args), _full(run, args, monkeypatch)
+    assert "closing: no kk text" in first.stderr and "no 'kk' text; using 'en'" in first.stderr
+    assert first.stderr == second.stderr == full.stderr
+    assert first.stdout == second.stdout == full.stdout
+
+
+def test_a_damaged_or_planted_entry_is_ignored(run: Run, monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    args = ["letter", "kazakhstan-2022", "--to", "president", "--name", "A. Writer"]
+    good = run(*args).stdout
+    (entry,) = _entries()
+    for damage in (b"{not json", json.dumps({"format": 1, "letters": [{"lang": 3}]}).encode(),
+                   json.dumps({"format": 99}).encode()):
+        entry.write_bytes(damage)
+        assert run(*args).stdout == good
+    planted = tmp_path / "planted.json"
+    shutil.copy(entry, planted)
+    data = json.loads(planted.read_text(encoding="utf-8"))
+    data["letters"][0]["stencil"]["pieces"][0] = "PLANTED\n\n"
+    planted.write_text(json.dumps(data), encoding="utf-8")
+    entry.unlink()
+    entry.symlink_to(planted)  # a link is never followed
+    assert "PLANTED" not in run(*args).stdout
+
+
+def test_a_folder_others_can_write_to_is_not_read(run: Run, monkeypatch: pytest.MonkeyPatch
+                                                  ) -> None:
+    args = ["letter", "kazakhstan-2022", "--to", "president", "--name", "A. Writer"]
+    run(*args)
+    folder = Path(os.environ["ADVOCATE_CACHE_DIR"])
+    assert (folder.stat().st_mode & 0o777, (folder / "letters").stat().st_mode & 0o777) == \
+        (0o700, 0o700)
+    assert {p.stat().st_mode & 0o777 for p in _entries()} == {0o600}
+    (folder / "letters").chmod(0o777)
+    request = LetterRequest(Path(letter_cache.__file__).parent.parent / "campaigns" /
+                            "kazakhstan-2022.yaml", "president", None, None, "txt", "a4",
+                            Writer("B. Writer"))
+    assert cached_letters(request) is None  # not read while others may write there
+    run(*args)  # a full run takes the folder back
+    assert (folder / "letters").stat().st_mode & 0o777 == 0o700
+    assert cached_letters(request) is not None
+
+
+def test_no_cache_writes_nothing(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVOCATE_NO_CACHE", "1")
+    assert run("letter", "kazakhstan-2022", "--name", "A. Writer").exit_code == 0
+    assert not Path(os.environ["ADVOCATE_CACHE_DIR"]).joinpath("letters").exists()
+
+
+def test_old_entries_are_pruned(run: Run) -> None:
+    run("letter", "kazakhstan-2022", "--to", "president", "--name", "A. Writer")
+    (entry,) = _entries()
+    folder = entry.parent
+    old = time.time() - (letter_cache.MAX_AGE_DAYS + 1) * 86400
+    for number in range(5):
+        stale = folder / f"{number:064x}.json"
+        stale.write_text("{}", encoding="utf-8")
+        os.utime(stale, (old, old))
+    run("letter", "kazakhstan-2022", "--to", "president", "--name", "A. Writer", "--city", "X")
+    assert len(_entries()) == 2  # the five stale ones went
+
+
+def test_bad_input_is_reported_as_a_full_run_reports_it(run: Run, monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    run("letter", "kazakhstan-2022", "--to", "president", "--name", "A. Writer")
+    for args in (["letter", "kazakhstan-2022", "--to", "presidnet", "--name", "A. Writer"],
+                 ["letter", "kazakhstan-2022", "--to", "president", "--columns", "x=y"],
+                 ["letter", "kazakhstan-2022", "--to", "president", "--lang", "xx"]):
+        kept, full = run(*args), _full(run, args, monkeypatch)
+        assert kept.exit_code == full.exit_code == 2
+        assert kept.stderr == full.stderr and kept.stderr
+
+
+def test_a_kept_letter_imports_no_model_template_or_markdown_library(tmp_path: Path) -> None:
+    """The point of it: the second run of `advocate letter` imports none of Pydantic, Jinja,
+    PyYAML or markdown-it (checked with python -X importtime in a fresh process)."""
+    env = {**os.environ, "ADVOCATE_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-X", "importtime", "-m", "advocate", "letter", "kazakhstan-2022",
+               "--to", "president", "--name", "A. Writer", "--city", "Berlin"]
+    heavy = ("pydantic", "jinja2", "yaml", "markdown_it", "weasyprint")
+
+    def imported(result: subprocess.CompletedProcess[str]) -> set[str]:
+        names = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines()
+                 if line.startswith("import time:")}
+        return names & set(heavy)
+
+    first = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    second = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    assert imported(first) >= {"pydantic", "jinja2", "yaml"}
+    assert imported(second) == set()
+    assert first.stdout == second.stdout and "A. Writer" in second.stdout
