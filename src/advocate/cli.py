@@ -174,6 +174,17 @@ DedupeOpt = Annotated[Dedupe, typer.Option(
     "--dedupe", help="Duplicate emails in the signer list: an error, or keep the first.")]
 
 
+_AHEAD = {"allowed": False}  # set by main(): only the command starts the engine ahead
+
+
+def _engine_ahead() -> None:
+    """A PDF is coming: load WeasyPrint in a child process meanwhile (render/pdf/ahead.py)."""
+    if _AHEAD["allowed"]:
+        from advocate.render.pdf import ahead
+
+        ahead.start()
+
+
 def _load(name: str) -> Any:
     return _load_checked(name)[0]
 
@@ -265,6 +276,8 @@ def _document(campaign: str, templates: Path | None, paper: Paper, fmt: str,
               output: Path | None, force: bool, signers: Path | None,
               make: Callable[[Any], Any]) -> None:
     """Load a campaign, render one document in one format, and write it out."""
+    if fmt == "pdf" and signers is None:
+        _engine_ahead()
     from advocate.render.documents import Renderer
 
     loaded = _load(campaign)
@@ -487,6 +500,8 @@ def letter(
             warn(kept.letter_warnings)
             _emit(kept.data, output, force, [request.campaign], kept.roots)
             return
+    if fmt is LetterFormat.pdf:
+        _engine_ahead()
     from advocate.render.documents import Renderer
 
     loaded, load_warnings = _load_checked(campaign)
@@ -904,6 +919,7 @@ def main() -> None:
     from advocate.limits import handle_termination
 
     _startup.no_pydantic_plugins()  # (the library leaves the choice to its host)
+    _AHEAD["allowed"] = True
     handle_termination()
     for number, argument in enumerate(sys.argv[1:], 1):
         if any("\udc80" <= ch <= "\udcff" for ch in argument):  # undecodable bytes

@@ -502,7 +502,8 @@ _SHARED: PdfRenderer | None = None
 _SHARED_LOCK = threading.Lock()
 
 
-def _shared() -> PdfRenderer:
+def shared_renderer() -> PdfRenderer:
+    """This process's renderer (made on first use: it imports WeasyPrint)."""
     global _SHARED
     with _SHARED_LOCK:
         if _SHARED is None:
@@ -510,14 +511,24 @@ def _shared() -> PdfRenderer:
         return _SHARED
 
 
+_shared = shared_renderer
+
+
 def render_pdf(html: str, **options: Any) -> bytes:
     """Render one HTML document to PDF bytes with this process's shared renderer
     (options as for :meth:`PdfRenderer.render`)."""
-    return _shared().render(html, **options)
+    return render_pdf_result(html, **options).data
 
 
 def render_pdf_result(html: str, **options: Any) -> PdfResult:
     """Like :func:`render_pdf`: the bytes, the page count (to keep documents to their
     budget; with ``max_pages``, a longer document comes back as empty bytes) and the
-    engine's warnings about the template's CSS and HTML."""
-    return _shared().render_result(html, **options)
+    engine's warnings about the template's CSS and HTML. In the engine started ahead
+    (:mod:`advocate.render.pdf.ahead`) when this process has one."""
+    from advocate.render.pdf import ahead
+
+    if ahead.started():
+        result = ahead.render(html, options)
+        if result is not None:
+            return result  # type: ignore[no-any-return]
+    return shared_renderer().render_result(html, **options)
