@@ -442,7 +442,9 @@ class LetterFormat(StrEnum):
 
 
 @app.command(epilog="Example: advocate letter kazakhstan-2022 --to president "
-             "--name \"A. Writer\" --city Berlin")
+             "--name \"A. Writer\" --city Berlin\n\n"
+             "A text letter's wording (never your details) is kept in ~/.cache/advocate so the "
+             "next one starts at once; ADVOCATE_NO_CACHE=1 turns that off.")
 @handles_errors
 def letter(
     campaign: CampaignArg,

@@ -178,6 +178,8 @@ def _key(request: LetterRequest) -> str:
          request.to, request.lang)
     package = Path(__file__).resolve().parent.parent
     feed("code", _folder_state(package, hash_small=False))
+    # advocate's own wording (a link to the repository's folder in a source checkout)
+    feed("wording", _folder_state((package / "letter_templates").resolve(), hash_small=True))
     for name in _LIBRARIES:
         spec = importlib.util.find_spec(name)
         origin = spec.origin if spec is not None else None
