@@ -457,3 +457,32 @@ def test_language_attributes(campaign: Campaign) -> None:
     assert re.search(r'<header lang="ru" dir="ltr">', html)
     assert re.search(r'<ul lang="ru" dir="ltr">', html)
     assert re.search(r'<section class="generic" data-target="[a-z-]+" lang="(ru|kk|en)"', html)
+
+
+def test_a_right_to_left_letter(browser: Any, tmp_path: Path) -> None:
+    """A target written to in Arabic (the world campaign's ambassador): the letter is set right
+    to left, marked Arabic, and is the letter command's text; what a supporter types follows
+    its own direction."""
+    world = load_campaign(Path(__file__).parent / "fixtures" / "world" / "campaign.yaml")
+    write_site(world, tmp_path / "site")
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    guard = Guard(context)
+    pg = context.new_page()
+    pg.goto((tmp_path / "site" / "index.html").as_uri())
+    pg.wait_for_selector("#letter:not(:empty)")
+    shown = fill(pg, "ambassador", "", "محمد علي", "Paris", "أكتب إليكم بصفتي معلماً.")
+    assert shown == expected(world, "ambassador", None, name="محمد علي", city="Paris",
+                             note="أكتب إليكم بصفتي معلماً.")
+    letter = pg.evaluate("() => { const l = document.querySelector('#letter'); return "
+                         "[l.getAttribute('lang'), getComputedStyle(l).direction]; }")
+    assert letter == ["ar", "rtl"]
+    typed = pg.evaluate("() => ['#name', '#note'].map(s => "
+                        "getComputedStyle(document.querySelector(s)).direction)")
+    assert typed == ["rtl", "rtl"]  # dir=auto: Arabic typed in is set right to left
+    box = pg.locator("#letter").bounding_box()
+    line = pg.evaluate("() => { const r = document.createRange(); const l = "
+                       "document.querySelector('#letter'); r.selectNodeContents(l); const "
+                       "rects = r.getClientRects(); return [rects[0].right, rects[0].left]; }")
+    assert line[1] - box["x"] > box["width"] / 2  # the short first line sits on the right
+    context.close()
+    assert not guard.refused

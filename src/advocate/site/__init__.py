@@ -379,17 +379,18 @@ def _page(renderer: Renderer, lang: str, data: dict[str, Any],
 <select id="lang" name="lang"><option value="">{s["target_lang"]}</option>
 {lang_options}</select></div>
 <div class="row"><label for="name">{s["name"]}</label>
-<input id="name" name="name" autocomplete="name"></div>
+<input id="name" name="name" dir="auto" autocomplete="name"></div>
 <div class="row"><label for="city">{s["city"]}</label>
-<input id="city" name="city" autocomplete="address-level2"></div>
+<input id="city" name="city" dir="auto" autocomplete="address-level2"></div>
 <div class="row"><label for="email">{s["email"]}</label>
 <input id="email" name="email" type="email" autocomplete="email"></div>
 <div class="row"><label for="country">{s["country"]}</label>
-<input id="country" name="country" autocomplete="country-name"></div>
+<input id="country" name="country" dir="auto" autocomplete="country-name"></div>
 <div class="row"><label for="address">{s["address"]}</label>
-<textarea id="address" name="address" rows="3" autocomplete="street-address"></textarea></div>
+<textarea id="address" name="address" dir="auto" rows="3" autocomplete="street-address">\
+</textarea></div>
 <div class="row"><label for="note">{s["note"]}</label>
-<textarea id="note" name="note" rows="4"></textarea></div>
+<textarea id="note" name="note" dir="auto" rows="4"></textarea></div>
 <div class="row check"><input id="remember" type="checkbox">
 <label for="remember">{s["remember"]}</label>
 <button type="button" id="forget">{s["forget"]}</button></div>
