@@ -171,3 +171,34 @@ def test_pydantic_plugins_are_off_in_the_command_unless_the_user_chose(
     done = subprocess.run([sys.executable, "-c", _PLUGINS], capture_output=True, text=True,
                           env=env, check=True)
     assert done.stdout == expected
+
+
+COMMANDS = ["validate", "check", "letter", "petition", "brief", "site", "build", "merge",
+            "signers", "list", "new", "schema"]
+
+
+@pytest.mark.parametrize("argv", [
+    *([name, "--help"] for name in COMMANDS),
+    ["letter"],                                           # a missing argument
+    ["letter", "kazakhstan-2022", "--to", "nobody"],      # the command's own error
+    ["--quiet", "letter", "kazakhstan-2022", "--to", "president", "--name", "A. Writer"],
+    ["brief", "kazakhstan-2022", "--format", "txt", "--paper", "tabloid"],  # a bad choice
+    ["lettre", "kazakhstan-2022"],                       # a misspelt command: the whole group
+    ["--help"], [], ["--version"], ["-h", "letter"],
+])
+def test_one_command_runs_as_the_whole_group_does(argv: list[str]) -> None:
+    """Typer building only the command that runs (``_startup.one_command``) changes nothing:
+    the same output, errors and exit code as the whole group, for every command."""
+    from typer.testing import CliRunner
+
+    chosen = _startup.one_command(app, argv)
+    names = {command.name or command.callback.__name__ for command in chosen.registered_commands}
+    command = next((a for a in argv if not a.startswith("-")), None)
+    whole = command not in COMMANDS or "-h" in argv[:argv.index(command)]
+    assert (chosen is app) == whole
+    assert len(names) == (len(COMMANDS) if whole else 1)
+    runner = CliRunner()
+    one = runner.invoke(chosen, argv, prog_name="advocate")
+    every = runner.invoke(app, argv, prog_name="advocate")
+    assert (one.exit_code, one.stdout, one.stderr) == (every.exit_code, every.stdout, every.stderr)
+    assert one.stdout or one.stderr

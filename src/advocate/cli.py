@@ -929,7 +929,7 @@ def main() -> None:
                        "terminal's encoding, or rename the file)", err=True)
             sys.exit(2)
     try:
-        app(prog_name="advocate")
+        _startup.one_command(app, sys.argv[1:])(prog_name="advocate")
         code = 0
     except SystemExit as exc:
         if exc.code is None or isinstance(exc.code, int):
