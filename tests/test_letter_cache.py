@@ -262,3 +262,29 @@ def test_a_kept_letter_imports_no_model_template_or_markdown_library(tmp_path: P
     assert imported(first) >= {"pydantic", "jinja2", "yaml"}
     assert imported(second) == set()
     assert first.stdout == second.stdout and "A. Writer" in second.stdout
+
+
+def test_a_kept_letter_is_written_to_a_file_as_a_full_run_writes_it(
+        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pack: Path) -> None:
+    """-o, --force, and the output guard (never over the campaign or into its templates)."""
+    args = ["letter", str(pack), "--to", "president", "--name", "A. Writer"]
+    run(*args)  # keeps the stencil
+    out = tmp_path / "letter.txt"
+    kept = run(*args, "-o", str(out))
+    assert kept.exit_code == 0 and out.read_text(encoding="utf-8") == run(*args).stdout
+    assert (out.stat().st_mode & 0o777) == 0o600
+    for extra in (["-o", str(out)], ["-o", str(pack), "--force"]):
+        again, full = run(*args, *extra), _full(run, [*args, *extra], monkeypatch)
+        assert again.exit_code == full.exit_code == 2
+        assert again.stderr == full.stderr
+    templates = pack.parent / "templates" / "en"
+    templates.mkdir(parents=True)
+    (templates / "letter.md.j2").write_text(
+        (Path(letter_cache.__file__).parent.parent / "letter_templates" / "en" /
+         "letter.md.j2").read_text(encoding="utf-8"), encoding="utf-8")
+    args += ["--lang", "en"]
+    run(*args)
+    into = run(*args, "-o", str(templates / "out.txt"))
+    assert into.exit_code == 2 and not (templates / "out.txt").exists()
+    assert into.stderr == _full(run, [*args, "-o", str(templates / "out.txt")],
+                                monkeypatch).stderr
