@@ -288,3 +288,22 @@ def test_a_kept_letter_is_written_to_a_file_as_a_full_run_writes_it(
     assert into.exit_code == 2 and not (templates / "out.txt").exists()
     assert into.stderr == _full(run, [*args, "-o", str(templates / "out.txt")],
                                 monkeypatch).stderr
+
+
+def test_a_campaign_changed_during_the_render_is_not_kept(pack: Path) -> None:
+    """The key is taken before the full render reads the campaign and again after: a file
+    edited in between (the render saw one text, the key another) keeps nothing."""
+    from advocate.render.documents import Renderer
+    from advocate.schema.campaign import load_campaign_checked
+
+    request = LetterRequest(pack, "president", "en", None, "txt", "a4", Writer("A. Writer"))
+    assert cached_letters(request) is None and request.key() is not None
+    campaign, warnings = load_campaign_checked(pack)
+    renderer = Renderer(campaign)
+    documents = renderer.letters("president", [request.writer], "en")
+    pack.write_text(pack.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert not letter_cache.remember_letters(request, renderer, documents, warnings)
+    again = LetterRequest(pack, "president", "en", None, "txt", "a4", Writer("A. Writer"))
+    again.key()
+    assert letter_cache.remember_letters(again, renderer, documents, warnings)  # (unchanged)
+    assert len(_entries()) == 1

@@ -35,6 +35,7 @@ deleting the folder is always safe.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import json
@@ -103,11 +104,15 @@ class LetterRequest:
 
     def key(self) -> str | None:
         """The entry's name: a hash of every input but the writer's values (None when one
-        cannot be read; the full render then reports it)."""
-        try:
-            return _key(self)
-        except (OSError, AdvocateError, ValueError):
-            return None
+        cannot be read; the full render then reports it). Computed once, before the full
+        render reads the inputs (see :func:`remember_letters`)."""
+        if "key" not in self._memo:
+            self._memo["key"] = _safe_key(self)
+        return self._memo["key"]
+
+    @functools.cached_property
+    def _memo(self) -> dict[str, str | None]:
+        return {}
 
     @property
     def view(self) -> dict[str, Any]:
@@ -130,10 +135,10 @@ class CachedLetters:
 
 def cached_letters(request: LetterRequest) -> CachedLetters | None:
     """The letters from the kept stencil, or None (not kept, or changed: render in full)."""
-    if request.fmt not in FORMATS:
+    if request.fmt not in FORMATS or cache_folder() is None:
         return None
+    key = request.key()  # before a full render reads the inputs, whatever happens next
     folder = _private(cache_folder(), create=False)
-    key = request.key() if folder else None
     if folder is None or key is None:
         return None
     entry = _read(folder / f"{key}.json")
@@ -148,13 +153,15 @@ def cached_letters(request: LetterRequest) -> CachedLetters | None:
 def remember_letters(request: LetterRequest, renderer: Renderer, documents: Sequence[Document],
                      load_warnings: Sequence[Problem]) -> bool:
     """Keep the stencils of the letters a full render just made, if each fills in to exactly
-    them; True when an entry was written. Never raises: the cache only ever saves time."""
+    them and no input changed while it ran (the key, taken before the render, is taken
+    again); True when an entry was written. Never raises: the letters are already out, and
+    the cache only ever saves time."""
     try:
         if request.fmt not in FORMATS or not documents:
             return False
         folder = _private(cache_folder(), create=True)
         key = request.key() if folder else None
-        if folder is None or key is None:
+        if folder is None or key is None or _safe_key(request) != key:
             return False
         entry = _entry(request, renderer, documents, load_warnings)
         if entry is None:
@@ -162,11 +169,18 @@ def remember_letters(request: LetterRequest, renderer: Renderer, documents: Sequ
         _write(folder, f"{key}.json", json.dumps(entry, ensure_ascii=False))
         _prune(folder)
         return True
-    except (OSError, AdvocateError, ValueError, TypeError):
+    except Exception:
         return False
 
 
 # -- the key ---------------------------------------------------------------------------------
+
+def _safe_key(request: LetterRequest) -> str | None:
+    try:
+        return _key(request)
+    except (OSError, AdvocateError, ValueError):
+        return None
+
 
 def _key(request: LetterRequest) -> str:
     digest = hashlib.sha256()
