@@ -4,6 +4,8 @@ keeps nothing personal, notices every change, and is private and bounded."""
 from __future__ import annotations
 
 import csv
+import email
+import email.policy
 import json
 import os
 import shutil
@@ -30,8 +32,8 @@ Run = Callable[..., Result]
 
 def _writers() -> list[dict[str, str]]:
     with (WORLD / "signers.csv").open(encoding="utf-8") as handle:
-        return [{k: v for k, v in row.items() if k in ("name", "city", "country", "note") and v}
-                for row in csv.DictReader(handle)]
+        return [{k: v for k, v in row.items() if k in ("name", "city", "country", "note", "email")
+                 and v} for row in csv.DictReader(handle)]
 
 
 def _letter_args(campaign: str, writer: dict[str, str], *extra: str) -> list[str]:
@@ -57,6 +59,8 @@ def _full(run: Run, args: list[str], monkeypatch: pytest.MonkeyPatch) -> Result:
     (str(WORLD / "campaign.yaml"), ("--to", "ambassador")),   # a right-to-left letter
     (str(AZ / "campaign.yaml"), ()),                          # a pack's own Azerbaijani wording
     ("kazakhstan-2022", ("--to", "president", "--format", "md")),
+    (str(WORLD / "campaign.yaml"), ("--to", "ambassador", "--format", "eml")),
+    ("kazakhstan-2022", ("--to", "president", "--format", "eml")),  # no To: (a warning)
 ])
 def test_kept_letters_are_a_full_runs_letters_for_writers_in_every_script(
         run: Run, monkeypatch: pytest.MonkeyPatch, campaign: str, extra: tuple[str, ...]) -> None:
@@ -67,14 +71,19 @@ def test_kept_letters_are_a_full_runs_letters_for_writers_in_every_script(
                                 Path(letter_cache.__file__).parent.parent / "campaigns"
                                 / f"{campaign}.yaml", *_request_options(extra),
                                 Writer(**writer))
-        kind = tuple(field in writer for field in ("name", "city", "country", "note"))
+        kind = tuple(field in writer for field in ("name", "city", "country", "note", "email"))
         # A writer of a shape seen before is served from the cache...
         assert (cached_letters(request) is not None) == (kind in shapes), writer
         shapes.add(kind)
         kept, full = run(*args), _full(run, args, monkeypatch)
         assert (kept.exit_code, kept.stdout, kept.stderr) == \
             (full.exit_code, full.stdout, full.stderr)  # ...exactly as a full run
-        assert kept.exit_code == 0 and writer["name"] in kept.stdout
+        assert kept.exit_code == 0
+        if "eml" not in extra:
+            assert writer["name"] in kept.stdout
+        else:  # a draft any mail program opens, from this writer
+            message = email.message_from_string(kept.stdout, policy=email.policy.default)
+            assert message["From"].addresses[0].display_name == writer["name"]
     assert len(_entries()) == len(shapes) > 1  # one entry per shape of writer
 
 
@@ -114,10 +123,11 @@ def test_the_cache_keeps_nothing_personal(run: Run) -> None:
               "zyx.personal@example.org", "country": "Wwwcountry", "note": "Mynoteisprivate",
               "address": "Privatestreet 99, 12345 Hometown"}
     for args in (_letter_args("kazakhstan-2022", writer),
-                 _letter_args("kazakhstan-2022", writer, "--to", "president", "-f", "md")):
+                 _letter_args("kazakhstan-2022", writer, "--to", "president", "-f", "md"),
+                 _letter_args("kazakhstan-2022", writer, "--to", "president", "-f", "eml")):
         assert run(*args).exit_code == 0
     data = b"".join(path.read_bytes() for path in _entries())
-    assert len(_entries()) == 2 and "Акорда".encode() in data
+    assert len(_entries()) == 3 and "Акорда".encode() in data
     for value in writer.values():
         for part in value.replace(",", " ").split():
             assert part.encode() not in data, part
@@ -302,5 +312,6 @@ def test_a_campaign_changed_during_the_render_is_not_kept(pack: Path) -> None:
     renderer = Renderer(campaign)
     documents = renderer.letters("president", [request.writer], "en")
     pack.write_text(pack.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    assert not letter_cache.remember_letters(request, renderer, documents, warnings)
+    data = renderer.format(documents, "txt")
+    assert not letter_cache.remember_letters(request, renderer, documents, warnings, data)
     assert _entries() == []

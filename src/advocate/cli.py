@@ -443,8 +443,8 @@ class LetterFormat(StrEnum):
 
 @app.command(epilog="Example: advocate letter kazakhstan-2022 --to president "
              "--name \"A. Writer\" --city Berlin\n\n"
-             "A text letter's wording (never your details) is kept in ~/.cache/advocate so the "
-             "next one starts at once; ADVOCATE_NO_CACHE=1 turns that off.")
+             "A letter's wording (never your details) is kept in ~/.cache/advocate so the next "
+             "one (txt, md or eml) starts at once; ADVOCATE_NO_CACHE=1 turns that off.")
 @handles_errors
 def letter(
     campaign: CampaignArg,
@@ -489,10 +489,12 @@ def letter(
     writer = Writer(name, city, email, country, note, address=address) \
         if any(v is not None for v in details) else None
     request = None
-    if signers is None and columns is None and sheet_name is None and fmt.value in ("txt", "md"):
-        # One writer's text letter: from the stencil kept by an earlier run, if nothing changed.
+    from advocate.render import letter_cache
+
+    if signers is None and columns is None and sheet_name is None and \
+            fmt.value in letter_cache.FORMATS:
+        # One writer's letter: from the stencil kept by an earlier run, if nothing changed.
         from advocate.campaigns import resolve_campaign
-        from advocate.render import letter_cache
 
         request = letter_cache.LetterRequest(resolve_campaign(campaign), to, lang, templates,
                                              fmt.value, paper.value, writer)
@@ -523,10 +525,8 @@ def letter(
         data = renderer.format(documents, fmt.value)
     warn(p for doc in documents for p in doc.warnings)
     _emit(data, output, force, [loaded.path, signers], renderer.roots)
-    if request is not None:
-        from advocate.render import letter_cache
-
-        letter_cache.remember_letters(request, renderer, documents, load_warnings)
+    if request is not None and isinstance(data, str):
+        letter_cache.remember_letters(request, renderer, documents, load_warnings, data)
 
 
 class PetitionFormat(StrEnum):

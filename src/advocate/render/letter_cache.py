@@ -1,5 +1,7 @@
 """``advocate letter`` in a blink: the letter's stencil kept on disk between runs.
 
+For ``--format txt``, ``md`` and ``eml``, one writer (not ``--signers``).
+
 Most of what ``advocate letter CAMPAIGN --to T --name ... --format txt`` costs is not the
 letter: it is importing and building the campaign model, the Jinja host and the Markdown
 parser, loading and checking the campaign and compiling its templates, the same for every
@@ -52,9 +54,9 @@ from typing import TYPE_CHECKING, Any
 from advocate import clock
 from advocate.errors import AdvocateError, Problem
 from advocate.render.writer import Writer
-from advocate.text.bidi import isolate_view
+from advocate.text.bidi import isolate_view, plain
 from advocate.text.markdown import DOCUMENT_RULE
-from advocate.text.stencil import Stencil, shape
+from advocate.text.stencil import Filled, Stencil, shape
 
 if TYPE_CHECKING:
     from advocate.render.documents import Document, Renderer
@@ -63,7 +65,7 @@ __all__ = ["CachedLetters", "LetterRequest", "cache_folder", "cached_letters",
            "remember_letters"]
 
 FORMAT = 1  # of an entry; a change makes every old entry another key
-FORMATS = ("txt", "md")  # what a stencil gives without the renderer
+FORMATS = ("txt", "md", "eml")  # what a stencil gives without the renderer
 MAX_AGE_DAYS = 7
 MAX_ENTRIES = 500
 _MAX_ENTRY_BYTES = 16 * 1024 * 1024
@@ -146,12 +148,12 @@ def cached_letters(request: LetterRequest) -> CachedLetters | None:
         return None
     try:
         return _fill(request, entry)
-    except (KeyError, TypeError, ValueError, IndexError):
-        return None
+    except (KeyError, TypeError, ValueError, IndexError, AdvocateError):
+        return None  # (a bad --email, say: the full run reports it, after its warnings)
 
 
 def remember_letters(request: LetterRequest, renderer: Renderer, documents: Sequence[Document],
-                     load_warnings: Sequence[Problem]) -> bool:
+                     load_warnings: Sequence[Problem], data: str) -> bool:
     """Keep the stencils of the letters a full render just made, if each fills in to exactly
     them and no input changed while it ran (the key, taken before the render, is taken
     again); True when an entry was written. Never raises: the letters are already out, and
@@ -163,7 +165,7 @@ def remember_letters(request: LetterRequest, renderer: Renderer, documents: Sequ
         key = request.key() if folder else None
         if folder is None or key is None or _safe_key(request) != key:
             return False
-        entry = _entry(request, renderer, documents, load_warnings)
+        entry = _entry(request, renderer, documents, load_warnings, data)
         if entry is None:
             return False
         _write(folder, f"{key}.json", json.dumps(entry, ensure_ascii=False))
@@ -250,8 +252,9 @@ def _folder_state(root: Path, *, hash_small: bool) -> list[Any]:
 # -- entries ---------------------------------------------------------------------------------
 
 def _entry(request: LetterRequest, renderer: Renderer, documents: Sequence[Document],
-           load_warnings: Sequence[Problem]) -> dict[str, Any] | None:
-    """The entry for these letters, or None when a stencil does not give them exactly."""
+           load_warnings: Sequence[Problem], data: str) -> dict[str, Any] | None:
+    """The entry for these letters, or None unless filling it in (:func:`_fill`, the very
+    code a later run uses) gives exactly ``data``, what this run printed, and its warnings."""
     writer = request.writer or Writer()
     letters = []
     for document in documents:
@@ -260,22 +263,31 @@ def _entry(request: LetterRequest, renderer: Renderer, documents: Sequence[Docum
         lang, stencil = renderer.letter_stencil(document.target_id, writer, document.lang)
         if stencil is None or lang != document.lang:
             return None
-        stencil = stencil.with_texts()
-        filled = stencil.fill(isolate_view(request.view, lang))
-        if filled.markdown != document.markdown or filled.text() != document.text():
-            return None  # a bug if it happens: keep nothing, the full render stands
-        letters.append({"lang": lang, "stencil": stencil.to_data(),
-                        "warnings": [asdict(p) for p in document.warnings]})
-    return {"format": FORMAT, "roots": [str(root) for root in renderer.roots],
-            "load_warnings": [asdict(p) for p in load_warnings], "letters": letters}
+        target = renderer.campaign.target(document.target_id)
+        letters.append({"lang": lang, "stencil": stencil.with_texts().to_data(),
+                        "warnings": [asdict(p) for p in document.warnings],
+                        "campaign_title": str(document.context["campaign"]["title"]),
+                        "to_name": str(document.context["target"]["name"]),
+                        "to_addr": target.email})
+    entry = {"format": FORMAT, "roots": [str(root) for root in renderer.roots],
+             "load_warnings": [asdict(p) for p in load_warnings], "letters": letters}
+    again = _fill(request, entry)
+    if again is None or again.data != data or again.load_warnings != list(load_warnings) \
+            or again.letter_warnings != [p for d in documents for p in d.warnings]:
+        return None  # a bug if it happens: keep nothing, the full render stands
+    return entry
 
 
 def _fill(request: LetterRequest, entry: dict[str, Any]) -> CachedLetters | None:
+    """What the run prints, from an entry; None if the entry cannot give it."""
     if entry.get("format") != FORMAT:
         return None
     view, texts, warnings = request.view, [], []
     expected = shape(view, request.signed)
-    for letter in entry["letters"]:
+    letters = entry["letters"]
+    if request.fmt == "eml" and len(letters) != 1:
+        return None  # one draft is one message: the full run says so
+    for letter in letters:
         lang = letter["lang"]
         if not isinstance(lang, str):
             return None
@@ -283,13 +295,33 @@ def _fill(request: LetterRequest, entry: dict[str, Any]) -> CachedLetters | None
         if shape(isolated, request.signed) != expected:
             return None
         filled = Stencil.from_data(letter["stencil"]).fill(isolated)
-        texts.append(filled.text() if request.fmt == "txt" else filled.markdown)
+        if request.fmt == "eml":
+            texts.append(_eml(letter, filled, isolated))
+        else:
+            texts.append(filled.text() if request.fmt == "txt" else filled.markdown)
         warnings += _problems(letter["warnings"])
     if not texts:
         return None
-    return CachedLetters(DOCUMENT_RULE[request.fmt].join(texts),
+    return CachedLetters(DOCUMENT_RULE.get(request.fmt, "").join(texts),
                          _problems(entry["load_warnings"]), warnings,
                          [Path(root) for root in entry["roots"]])
+
+
+def _eml(letter: dict[str, Any], filled: Filled, view: dict[str, Any]) -> str:
+    """The draft :meth:`Renderer.eml_draft` writes (advocate.render.documents)."""
+    from advocate.render.email_text import email_body
+    from advocate.render.eml import build_eml
+
+    subject = filled.exported.get("subject")
+    title = str(filled.exported.get("title") or letter["campaign_title"])
+    to_addr = letter["to_addr"]
+    if not (to_addr is None or isinstance(to_addr, str)):
+        raise ValueError("to_addr")
+    return build_eml(
+        to_name=str(letter["to_name"]), to_addr=to_addr, from_name=plain(view["name"] or ""),
+        from_addr=plain(view["email"]) if view["email"] else view["email"],
+        subject=(str(subject) if subject else None) or title,
+        body=email_body(filled.markdown)).decode("ascii")
 
 
 def _problems(data: Iterable[Any]) -> list[Problem]:
