@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from advocate.schema.load import load_yaml
 
 REPO = Path(__file__).resolve().parent.parent
@@ -113,3 +115,39 @@ def test_the_github_actions_matrix_matches_its_shard_count() -> None:
     assert any("advocate --quiet merge shards/shard-*" in str(s.get("run", ""))
                for s in merge_job["steps"])
     assert workflow["env"]["SOURCE_DATE_EPOCH"].isdigit()
+
+
+def test_the_kubernetes_manifests_are_valid_kubernetes() -> None:
+    """Checked against Kubernetes' own OpenAPI schema (kubernetes-validate, offline; strict:
+    an unknown field is an error), for Kubernetes 1.29 (the first with
+    ``backoffLimitPerIndex`` on by default, as the manifest says) and the newest release the
+    package knows (1.27 and older have no such field). A misspelt field fails the check."""
+    import copy
+
+    import kubernetes_validate
+    import kubernetes_validate.utils
+
+    for name in ("k8s-shards.yaml", "k8s-merge.yaml"):
+        manifest = job(name)
+        versions = kubernetes_validate.utils.all_versions()
+        for version in ("1.29", versions[-1]):
+            kubernetes_validate.validate(manifest, version, strict=True)
+        broken = copy.deepcopy(manifest)
+        broken["spec"]["template"]["spec"]["containers"][0]["comand"] = ["sh"]
+        with pytest.raises(kubernetes_validate.ValidationError):
+            kubernetes_validate.validate(broken, versions[-1], strict=True)
+
+
+def test_the_github_actions_workflow_is_a_valid_workflow() -> None:
+    """Checked against SchemaStore's workflow schema (as vendored by check-jsonschema)."""
+    import json
+    from importlib.resources import files
+
+    import jsonschema
+
+    schema = json.loads(files("check_jsonschema.builtin_schemas.vendor")
+                        .joinpath("github-workflows.json").read_text(encoding="utf-8"))
+    workflow = job("github-actions.yml")
+    jsonschema.validate(workflow, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**workflow, "jobs": {"shard": {"run-on": "x"}}}, schema)
