@@ -486,3 +486,73 @@ def test_a_right_to_left_letter(browser: Any, tmp_path: Path) -> None:
     assert line[1] - box["x"] > box["width"] / 2  # the short first line sits on the right
     context.close()
     assert not guard.refused
+
+
+def test_page_words_exist_in_every_language_they_claim() -> None:
+    """Every language of the page's own words has every word English has, none empty, and
+    the choice falls back from a regional tag to its language, then to English (warned)."""
+    from advocate.site import page_words
+
+    table = json.loads((Path(__file__).parent.parent / "src" / "advocate" / "site" /
+                        "strings.json").read_text(encoding="utf-8"))
+    english = table["words"]["en"]
+    assert table["reviewed"] == ["en"]
+    for lang, words in table["words"].items():
+        assert set(words) == set(english), lang
+        assert all(isinstance(v, str) and v.strip() for v in words.values()), lang
+        if lang != "en":
+            assert sum(words[k] == english[k] for k in english) <= 1, lang  # translated
+    assert page_words("ru-RU")[:2] == ("ru", table["words"]["ru"])
+    assert "not yet been reviewed" in page_words("kk")[2][0].message
+    assert page_words("en")[2] == []
+    lang, words, warnings = page_words("az")
+    assert (lang, words) == ("en", english)
+    assert "are in English: advocate has none in 'az'" in warnings[0].message
+
+
+def test_the_page_in_russian(campaign: Campaign) -> None:
+    """`advocate site --lang ru`: the page's own words are Russian, and marked so."""
+    site = build_site(campaign, lang="ru")
+    html = site.files["index.html"].decode()
+    assert re.search(r'<html lang="ru" dir="ltr">', html)
+    for word in ("Ваше имя", "Скопировать текст", "Эта страница ничего никуда не отправляет",
+                 "Перейти к письму"):
+        assert word in html
+    assert '<label for="name">Ваше имя</label>' in html
+    assert ">Your name<" not in html and "Copy the text" not in html  # ("[Your name]" is the
+    # fill-in placeholder of the English letter to the UN, not the page's word)
+    assert json.loads(html.split('<script type="application/json" id="data">')[1]
+                      .split("</script>")[0])["messages"] == {"copied": "Скопировано."}
+    assert any("'ru' have not yet been reviewed" in w.message for w in site.warnings)
+
+
+def test_an_arabic_page_reads_right_to_left(browser: Any, tmp_path: Path) -> None:
+    """The page in Arabic: dir=rtl on the page, labels and fields set from the right, no
+    serious accessibility violation, nothing fetched; the letter is the letter command's."""
+    world = load_campaign(Path(__file__).parent / "fixtures" / "world" / "campaign.yaml")
+    write_site(world, tmp_path / "site", lang="ar")
+    context = browser.new_context(viewport={"width": 1000, "height": 900}, bypass_csp=True)
+    guard = Guard(context)
+    pg = context.new_page()
+    pg.goto((tmp_path / "site" / "index.html").as_uri())
+    pg.wait_for_selector("#letter:not(:empty)")
+    assert pg.evaluate("() => [document.documentElement.lang, document.documentElement.dir, "
+                       "getComputedStyle(document.body).direction]") == ["ar", "rtl", "rtl"]
+    assert pg.locator("label[for=name]").text_content() == "اسمك"
+    text = pg.evaluate("() => { const r = document.createRange(); r.selectNodeContents("
+                       "document.querySelector('label[for=name]')); const b = "
+                       "r.getBoundingClientRect(); return [b.left, b.right]; }")
+    field = pg.locator("#name").bounding_box()
+    assert abs(text[1] - (field["x"] + field["width"])) < 2  # the label's words on the right
+    assert text[0] > field["x"] + field["width"] / 2
+    to, lang = pg.locator("#target").bounding_box(), pg.locator("#lang").bounding_box()
+    assert to["x"] > lang["x"]  # the grid's first field is on the right
+    shown = fill(pg, "ambassador", "", "محمد علي", "Paris", "")
+    assert shown == expected(world, "ambassador", None, name="محمد علي", city="Paris")
+    pg.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = pg.evaluate("axe.run(document).then(r => JSON.stringify(r.violations))")
+    bad = [(v["id"], v["impact"]) for v in json.loads(result)
+           if v["impact"] in ("serious", "critical")]
+    context.close()
+    assert not bad, bad
+    assert not guard.refused

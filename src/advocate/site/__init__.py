@@ -82,6 +82,24 @@ def _asset(name: str) -> bytes:
     return (resources.files("advocate.site") / name).read_bytes()
 
 
+def page_words(lang: str) -> tuple[str, dict[str, str], list[Problem]]:
+    """The page's own words (labels, buttons, the privacy line) in ``lang`` or its base
+    language (``pt-BR``: ``pt``), else in English: the language they are in, the words, and
+    a warning when they are not in ``lang`` or have not been reviewed by a native speaker."""
+    table = json.loads(_asset("strings.json"))
+    for code in dict.fromkeys([lang, lang.replace("_", "-").split("-")[0].lower()]):
+        if code in table["words"]:
+            warnings = [] if code in table["reviewed"] else [Problem(
+                f"the page's own words in '{code}' have not yet been reviewed by a native "
+                "speaker", hint="have them read before the page goes out; they are in "
+                "advocate/site/strings.json", severity="warning")]
+            return code, table["words"][code], warnings
+    return "en", table["words"]["en"], [Problem(
+        f"the page's own words (labels, buttons) are in English: advocate has none in '{lang}'",
+        hint="the campaign's words and letters are in their own languages; to add the page's, "
+        "see advocate/site/strings.json", severity="warning")]
+
+
 def _bidi_ranges(classes: tuple[str, ...]) -> list[list[int]]:
     """Code point ranges whose bidirectional class is one of ``classes`` (as Python's
     unicodedata says, so the page isolates exactly what the letter command isolates)."""
@@ -241,23 +259,6 @@ def _email_forms(data: dict[str, Any], stencil: Stencil,
     return data
 
 
-_STRINGS = {
-    "write": "Write your letter", "target": "To", "all": "All targets",
-    "language": "Language", "target_lang": "The target's language",
-    "name": "Your name", "city": "Your city", "email": "Your email (optional)",
-    "country": "Your country (optional)",
-    "address": "Your postal address (optional, so a reply by post is possible)",
-    "note": "A personal note (optional: identical letters get filtered as spam)",
-    "remember": "Remember my details on this device", "forget": "Forget me",
-    "letter": "Your letter", "copy": "Copy the text", "mail": "Open in your email program",
-    "eml": "Download the email draft (.eml)", "print": "Print the letter",
-    "webmail": "Or write it in webmail:", "facts": "The facts", "sources": "Sources",
-    "documents": "Read more", "brief": "The briefing sheet",
-    "petition": "The petition", "private": "This page sends nothing anywhere. What you "
-    "type stays in your browser unless you click a link or ask it to remember you.",
-    "nojs": "Without JavaScript: copy the letter below, add your name and city, and send "
-    "it to the address shown.", "copied": "Copied.",
-}
 
 
 def build_site(campaign: Campaign, *, templates: Path | None = None,
@@ -265,12 +266,12 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
     """The action page of ``campaign``: every file, as bytes."""
     renderer = Renderer(campaign, templates=templates)
     page_lang = resolve_language(campaign, lang)
+    words_lang, words, warnings = page_words(page_lang)
     langs = list(dict.fromkeys([page_lang, *campaign.languages]))
     tables = _Tables()
     stencils: dict[str, Any] = {}
     targets: list[dict[str, Any]] = []
     generic: list[tuple[Any, Any, str | None]] = []
-    warnings: list[Problem] = []
     rtl = False
     page_targets = renderer.view(page_lang)[0]["targets"]
     for index, target in enumerate(campaign.targets):
@@ -307,11 +308,12 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
         "strong": {"R": _bidi_ranges(("R", "AL")),
                    "L": _bidi_ranges(("L",)) if rtl else []},
         "separator": markup.DOCUMENT_RULE["txt"],
-        "messages": {"copied": _STRINGS["copied"]},
+        "messages": {"copied": words["copied"]},
         "draftHeaders": list(DRAFT_HEADERS),  # the .eml draft's headers, written once
     }
     files: dict[str, bytes] = {
-        "index.html": _page(renderer, page_lang, data, generic).encode("utf-8"),
+        "index.html": _page(renderer, page_lang, data, generic,
+                            (words_lang, words)).encode("utf-8"),
         "site.css": _asset("site.css"),
         "site.js": _asset("site.js"),
         "brief.html": renderer.format([renderer.brief(page_lang)], "html").encode("utf-8"),
@@ -322,8 +324,8 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
 
 
 def _page(renderer: Renderer, lang: str, data: dict[str, Any],
-          generic: list[tuple[Any, Any, str | None]]) -> str:
-    s = {k: escape(v) for k, v in _STRINGS.items()}
+          generic: list[tuple[Any, Any, str | None]], words: tuple[str, dict[str, str]]) -> str:
+    words_lang, s = words[0], {k: escape(v) for k, v in words[1].items()}
     view, _ = renderer.view(lang)
 
     def e(value: object) -> str:
@@ -355,7 +357,7 @@ def _page(renderer: Renderer, lang: str, data: dict[str, Any],
         for src in view["sources"])
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     html = f"""<!DOCTYPE html>
-<html lang="en" dir="ltr">
+<html lang="{e(words_lang)}" dir="{direction(words_lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -365,7 +367,7 @@ def _page(renderer: Renderer, lang: str, data: dict[str, Any],
 <script src="site.js" defer></script>
 </head>
 <body>
-<a class="skip" href="#write">Skip to the letter</a>
+<a class="skip" href="#write">{s["skip"]}</a>
 <header lang="{e(lang)}" dir="{direction(lang)}"><h1>{e(view["title"])}</h1>
 <p>{e(view["summary"])}</p></header>
 <main>
