@@ -112,10 +112,15 @@ def test_library_callers_and_threads_do_not_start_one(tmp_path: Path) -> None:
 def test_the_command_with_the_engine_ahead_writes_the_librarys_bytes(
         tmp_path: Path, command: list[str]) -> None:
     """`advocate` (the command, which starts the engine ahead) against the same command run in
-    process (which never does): the same PDF; and the command ends, its child with it."""
+    process (which never does): the same PDF; and the command ends, its child with it,
+    leaving no temporary file behind."""
     ahead_pdf, here_pdf = tmp_path / "ahead.pdf", tmp_path / "here.pdf"
+    temporary = tmp_path / "tmp"  # the command's and its child's temporary files
+    temporary.mkdir()
     done = subprocess.run([sys.executable, "-m", "advocate", *command, "-o", str(ahead_pdf)],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TMPDIR": str(temporary)})
+    assert list(temporary.iterdir()) == []  # removed, the child's font copies too
     assert done.returncode == 0, done.stderr
     result = CliRunner().invoke(app, [*command, "-o", str(here_pdf)])
     assert result.exit_code == 0, result.stderr

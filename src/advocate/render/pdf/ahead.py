@@ -24,10 +24,12 @@ import contextlib
 import os
 import pickle
 import select
+import shutil
 import signal
 import struct
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +46,7 @@ class _Child:
     requests: int  # our end: we write
     replies: int   # our end: we read
     owner: int     # the pid that started it (a forked worker must not use it)
+    folder: str    # its temporary files
 
 
 _CHILD: _Child | None = None
@@ -67,6 +70,12 @@ def start() -> bool:
 
     if limits.CONFINED:
         return False
+    import atexit
+    import tempfile
+
+    # The child's temporary files (fontconfig's, WeasyPrint's font copies) go in a folder of
+    # its own, which this process removes when it ends (the child ends without clean-up).
+    folder = tempfile.mkdtemp(prefix="advocate-ahead-")
     request_read, request_write = os.pipe()
     reply_read, reply_write = os.pipe()
     pid = os.fork()
@@ -75,14 +84,17 @@ def start() -> bool:
         try:
             os.close(request_write)
             os.close(reply_read)
+            tempfile.tempdir = folder
+            os.environ["TMPDIR"] = folder
             _serve(request_read, reply_write)
-        except BaseException:
+        except BaseException:  # the parent renders for itself then
             code = 1
         finally:
             os._exit(code)
     os.close(request_read)
     os.close(reply_write)
-    _CHILD = _Child(pid, request_write, reply_read, os.getpid())
+    _CHILD = _Child(pid, request_write, reply_read, os.getpid(), folder)
+    atexit.register(_finish, _CHILD)
     return True
 
 
@@ -181,6 +193,7 @@ def _read(fd: int, size: int, timeout: float | None) -> bytes:
 
 
 def _stop(child: _Child) -> None:
+    """At once: the child killed, its folder removed."""
     for fd in (child.requests, child.replies):
         with contextlib.suppress(OSError):
             os.close(fd)
@@ -188,3 +201,23 @@ def _stop(child: _Child) -> None:
         os.kill(child.pid, signal.SIGKILL)
     with contextlib.suppress(OSError):
         os.waitpid(child.pid, 0)
+    shutil.rmtree(child.folder, ignore_errors=True)
+
+
+def _finish(child: _Child) -> None:
+    """When this process ends: the child told (its pipe closes), given a moment to end on
+    its own, then stopped; its folder removed."""
+    if child.owner != os.getpid():
+        return  # a forked worker's copy: not its child
+    for fd in (child.requests, child.replies):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    for _ in range(100):
+        try:
+            done, _status = os.waitpid(child.pid, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if done:
+            break
+        time.sleep(0.01)
+    _stop(child)
