@@ -450,10 +450,11 @@ def test_quoted_printable_is_binascii(browser: Any) -> None:
 
 
 def test_language_attributes(campaign: Campaign) -> None:
-    """The page's own words are English (its html lang says so); the campaign's words carry
-    their language and direction, so a screen reader switches voice for them."""
+    """The page's own words are in the page's language (its html lang says so: English
+    where advocate has none); the campaign's words carry their language and direction, so a
+    screen reader switches voice for them (the fill-in letters, each its target's)."""
     html = build_site(campaign, lang="ru").files["index.html"].decode()
-    assert re.search(r'<html lang="en" dir="ltr">', html)
+    assert re.search(r'<html lang="ru" dir="ltr">', html)
     assert re.search(r'<header lang="ru" dir="ltr">', html)
     assert re.search(r'<ul lang="ru" dir="ltr">', html)
     assert re.search(r'<section class="generic" data-target="[a-z-]+" lang="(ru|kk|en)"', html)

@@ -73,7 +73,7 @@ _MAX_FOLDER_FILES = 5_000  # a template folder larger than this: not kept (full 
 _HASHED_BYTES = 256 * 1024  # a template folder's files up to this size are hashed whole
 # The libraries whose behaviour shapes a letter (a new version: another key).
 _LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "pydantic",
-              "pydantic_core", "yaml", "idna", "typer")
+              "pydantic_core", "yaml", "idna", "babel", "typer")
 
 
 def cache_folder() -> Path | None:
