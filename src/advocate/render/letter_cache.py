@@ -337,7 +337,7 @@ def _problems(data: Iterable[Any]) -> list[Problem]:
 
 def _private(folder: Path | None, *, create: bool) -> Path | None:
     """``folder/letters`` if it is this user's alone (created so when ``create``), else None."""
-    if folder is None:
+    if folder is None or not hasattr(os, "getuid"):  # (no owner to check: no cache)
         return None
     letters = folder / "letters"
     try:
