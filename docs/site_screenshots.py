@@ -1,5 +1,6 @@
-"""Screenshots of the action page (``advocate site``) at desktop and phone width, for the
-README: ``.venv/bin/python docs/site_screenshots.py`` (needs Debian's chromium)."""
+"""Screenshots of the action page (``advocate site``) at desktop and phone width, and of an
+Arabic page (right to left) at phone width, for the README:
+``.venv/bin/python docs/site_screenshots.py`` (needs Debian's chromium)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,19 @@ def main() -> int:
                 page.evaluate("document.activeElement.blur(); scrollTo(0, 0)")
                 page.screenshot(path=str(DOCS / f"site-{name}.png"))
                 context.close()
+            world = DOCS.parent / "tests" / "fixtures" / "world" / "campaign.yaml"
+            write_site(load_campaign(world), Path(tmp) / "arabic", lang="ar")
+            context = browser.new_context(viewport={"width": 360, "height": 780})
+            context.route("**/*", lambda route: route.continue_()
+                          if route.request.url.startswith(("file:", "data:")) else route.abort())
+            page = context.new_page()
+            page.goto((Path(tmp) / "arabic" / "index.html").as_uri())
+            page.select_option("#target", "ambassador")
+            page.fill("#name", "محمد علي")
+            page.fill("#city", "Paris")
+            page.evaluate("document.activeElement.blur(); scrollTo(0, 0)")
+            page.screenshot(path=str(DOCS / "site-arabic.png"))
+            context.close()
             browser.close()
     return 0
 
