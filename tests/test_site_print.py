@@ -117,3 +117,41 @@ def test_print_layout_is_the_window_envelope_letter(tmp_path: Path) -> None:
     subprocess.run(["pdftoppm", "-r", "60", "-png", str(tmp_path / "letter.pdf"),
                     str(tmp_path / "letter")], check=True)
     assert (tmp_path / "letter-1.png").stat().st_size > 10_000
+
+
+def test_print_on_us_letter_is_one_letter_page(tmp_path: Path) -> None:
+    """`advocate site --paper letter`: the page prints each letter on one US Letter page (the
+    A4 page's on one A4 page), every target and language, with a note and an address; the
+    recipient sits in a US #10 envelope's window, 1.9 in from the top (0.6 in margin and
+    1.3 in), as the PDF letter's does."""
+    campaign = load_campaign(resolve_campaign("kazakhstan-2022"))
+    write_site(campaign, tmp_path / "letter", paper="letter")
+    write_site(campaign, tmp_path / "a4")
+    sizes: dict[tuple[str, str, str], tuple[int, float, float]] = {}
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for paper in ("letter", "a4"):
+            pg = browser.new_page()
+            pg.goto((tmp_path / paper / "index.html").as_uri())
+            pg.wait_for_selector("#letter:not(:empty)")
+            for target in campaign.targets:
+                for lang in campaign.languages:
+                    pg.select_option("#target", target.id)
+                    pg.select_option("#lang", lang)
+                    pg.fill("#name", "Zoë Example")
+                    pg.fill("#city", "Tbilisi")
+                    pg.fill("#note", NOTE)
+                    pg.fill("#address", "Rustaveli Ave 12\n0108 Tbilisi")
+                    reader = PdfReader(BytesIO(pg.pdf(prefer_css_page_size=True)))
+                    box = reader.pages[0].mediabox
+                    sizes[(paper, target.id, lang)] = (len(reader.pages), round(float(
+                        box.width)), round(float(box.height)))
+            if paper == "letter":
+                pg.emulate_media(media="print")
+                padding = pg.evaluate("getComputedStyle(document.querySelector("
+                                      "'#paper .sheet .recipient')).paddingTop")
+                assert padding == f"{1.3 * 96:g}px"
+            pg.close()
+        browser.close()
+    assert {v for k, v in sizes.items() if k[0] == "letter"} == {(1, 612, 792)}, sizes
+    assert {v for k, v in sizes.items() if k[0] == "a4"} == {(1, 595, 842)}, sizes

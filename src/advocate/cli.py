@@ -606,13 +606,16 @@ def site(
     lang: LangOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an earlier site.")] = False,
     templates: TemplatesOpt = None,
+    paper: Annotated[Paper, typer.Option("--paper", help="Paper size the page prints "
+                                         "letters on.")] = Paper.a4,
 ) -> None:
     """A static action page (index.html, CSS, JS): supporters write their own letter in the
     browser. It sends nothing anywhere; open it from disk or put it on any static host."""
     from advocate.site import write_site
 
     loaded = _load(campaign)
-    result = write_site(loaded, output, templates=templates, lang=lang, force=force)
+    result = write_site(loaded, output, templates=templates, lang=lang, force=force,
+                        paper=paper.value)
     warn(result.warnings)
     typer.echo(f"advocate: wrote {len(result.files)} files to {output}", err=True)
 

@@ -262,9 +262,12 @@ def _email_forms(data: dict[str, Any], stencil: Stencil,
 
 
 def build_site(campaign: Campaign, *, templates: Path | None = None,
-               lang: str | None = None) -> Site:
-    """The action page of ``campaign``: every file, as bytes."""
-    renderer = Renderer(campaign, templates=templates)
+               lang: str | None = None, paper: str = "a4") -> Site:
+    """The action page of ``campaign``: every file, as bytes. ``paper`` (``a4`` or
+    ``letter``) is the size its letters print on, as the PDF letter's ``--paper``."""
+    if paper not in ("a4", "letter"):
+        raise AdvocateError(f"unknown paper size '{paper}'", hint="use a4 or letter")
+    renderer = Renderer(campaign, templates=templates, paper=paper)  # type: ignore[arg-type]
     page_lang = resolve_language(campaign, lang)
     words_lang, words, warnings = page_words(page_lang)
     langs = list(dict.fromkeys([page_lang, *campaign.languages]))
@@ -313,7 +316,7 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
     }
     files: dict[str, bytes] = {
         "index.html": _page(renderer, page_lang, data, generic,
-                            (words_lang, words)).encode("utf-8"),
+                            (words_lang, words), paper).encode("utf-8"),
         "site.css": _asset("site.css"),
         "site.js": _asset("site.js"),
         "brief.html": renderer.format([renderer.brief(page_lang)], "html").encode("utf-8"),
@@ -324,7 +327,8 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
 
 
 def _page(renderer: Renderer, lang: str, data: dict[str, Any],
-          generic: list[tuple[Any, Any, str | None]], words: tuple[str, dict[str, str]]) -> str:
+          generic: list[tuple[Any, Any, str | None]], words: tuple[str, dict[str, str]],
+          paper: str) -> str:
     words_lang, s = words[0], {k: escape(v) for k, v in words[1].items()}
     view, _ = renderer.view(lang)
 
@@ -366,7 +370,7 @@ def _page(renderer: Renderer, lang: str, data: dict[str, Any],
 <link rel="stylesheet" href="site.css">
 <script src="site.js" defer></script>
 </head>
-<body>
+<body class="paper-{paper}">
 <a class="skip" href="#write">{s["skip"]}</a>
 <header lang="{e(lang)}" dir="{direction(lang)}"><h1>{e(view["title"])}</h1>
 <p>{e(view["summary"])}</p></header>
@@ -430,11 +434,11 @@ def _page(renderer: Renderer, lang: str, data: dict[str, Any],
 
 def write_site(campaign: Campaign, outdir: Path, *, templates: Path | None = None,
                lang: str | None = None, force: bool = False,
-               inputs: tuple[Path, ...] = ()) -> Site:
+               inputs: tuple[Path, ...] = (), paper: str = "a4") -> Site:
     """Build the action page and write it into ``outdir`` atomically (all or nothing)."""
     from advocate.output.files import StagedOutput, guard_output
 
-    site = build_site(campaign, templates=templates, lang=lang)
+    site = build_site(campaign, templates=templates, lang=lang, paper=paper)
     paths = [p for p in (campaign.path, *inputs) if p is not None]
     guard_output(outdir, inputs=paths)
     if str(outdir).startswith("/dev"):
