@@ -307,7 +307,7 @@ def test_a_campaign_changed_during_the_render_is_not_kept(pack: Path) -> None:
     from advocate.schema.campaign import load_campaign_checked
 
     request = LetterRequest(pack, "president", "en", None, "txt", "a4", Writer("A. Writer"))
-    assert cached_letters(request) is None and request.key() is not None
+    assert cached_letters(request) is None and request.key is not None
     campaign, warnings = load_campaign_checked(pack)
     renderer = Renderer(campaign)
     documents = renderer.letters("president", [request.writer], "en")

@@ -104,17 +104,12 @@ class LetterRequest:
     paper: str  # the templates see it, even in a text letter
     writer: Writer | None
 
+    @functools.cached_property
     def key(self) -> str | None:
         """The entry's name: a hash of every input but the writer's values (None when one
-        cannot be read; the full render then reports it). Computed once, before the full
+        cannot be read; the full render then reports it). Taken once, before the full
         render reads the inputs (see :func:`remember_letters`)."""
-        if "key" not in self._memo:
-            self._memo["key"] = _safe_key(self)
-        return self._memo["key"]
-
-    @functools.cached_property
-    def _memo(self) -> dict[str, str | None]:
-        return {}
+        return _safe_key(self)
 
     @property
     def view(self) -> dict[str, Any]:
@@ -139,7 +134,7 @@ def cached_letters(request: LetterRequest) -> CachedLetters | None:
     """The letters from the kept stencil, or None (not kept, or changed: render in full)."""
     if request.fmt not in FORMATS or cache_folder() is None:
         return None
-    key = request.key()  # before a full render reads the inputs, whatever happens next
+    key = request.key  # before a full render reads the inputs, whatever happens next
     folder = _private(cache_folder(), create=False)
     if folder is None or key is None:
         return None
@@ -162,7 +157,7 @@ def remember_letters(request: LetterRequest, renderer: Renderer, documents: Sequ
         if request.fmt not in FORMATS or not documents:
             return False
         folder = _private(cache_folder(), create=True)
-        key = request.key() if folder else None
+        key = request.key if folder else None
         if folder is None or key is None or _safe_key(request) != key:
             return False
         entry = _entry(request, renderer, documents, load_warnings, data)
