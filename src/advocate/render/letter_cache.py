@@ -71,6 +71,7 @@ MAX_ENTRIES = 500
 _MAX_ENTRY_BYTES = 16 * 1024 * 1024
 _MAX_FOLDER_FILES = 5_000  # a template folder larger than this: not kept (full render)
 _HASHED_BYTES = 256 * 1024  # a template folder's files up to this size are hashed whole
+_HASH_BUDGET = 16 * 1024 * 1024  # bytes hashed per folder at most (more: not kept)
 # The libraries whose behaviour shapes a letter (a new version: another key).
 _LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "pydantic",
               "pydantic_core", "yaml", "idna", "babel", "typer")
@@ -220,13 +221,14 @@ def _folder_state(root: Path, *, hash_small: bool) -> list[Any]:
     """Every file and link under ``root`` (compiled Python left out) with its size and time,
     or its SHA-256 for a small file when ``hash_small``."""
     found: list[Any] = []
+    budget = _HASH_BUDGET
     stack = [root]
     while stack:
         folder = stack.pop()
         with os.scandir(folder) as entries:
             for entry in sorted(entries, key=lambda e: e.name):
                 if len(found) > _MAX_FOLDER_FILES:
-                    raise ValueError("too many files to keep track of")
+                    raise ValueError("too many files to keep track of")  # (--templates ~)
                 name = os.path.relpath(entry.path, root)
                 if entry.is_symlink():
                     found.append((name, "link", os.readlink(entry.path)))
@@ -237,6 +239,9 @@ def _folder_state(root: Path, *, hash_small: bool) -> list[Any]:
                 else:
                     state = entry.stat()
                     if hash_small and state.st_size <= _HASHED_BYTES:
+                        budget -= state.st_size
+                        if budget < 0:
+                            raise ValueError("too much to hash")
                         found.append((name, hashlib.sha256(
                             Path(entry.path).read_bytes()).hexdigest()))
                     else:
