@@ -315,3 +315,22 @@ def test_a_campaign_changed_during_the_render_is_not_kept(pack: Path) -> None:
     data = renderer.format(documents, "txt")
     assert not letter_cache.remember_letters(request, renderer, documents, warnings, data)
     assert _entries() == []
+
+
+def test_a_large_template_folder_is_not_kept(run: Run, tmp_path: Path) -> None:
+    """--templates naming a folder with more than 16 MiB of small files: the letter is
+    written, nothing is kept (the key would read the whole folder on every run)."""
+    folder = tmp_path / "big"
+    folder.mkdir()
+    for number in range(70):
+        (folder / f"{number}.txt").write_bytes(b"x" * (250 * 1024))
+    args = ["letter", "kazakhstan-2022", "--to", "president", "--name", "A. Writer",
+            "--templates", str(folder)]
+    first = run(*args)
+    assert first.exit_code == 0 and "A. Writer" in first.stdout
+    assert _entries() == []
+    (folder / "0.txt").unlink()  # under the budget now
+    for number in range(1, 10):
+        (folder / f"{number}.txt").unlink()
+    run(*args)
+    assert len(_entries()) == 1
