@@ -177,12 +177,22 @@ DedupeOpt = Annotated[Dedupe, typer.Option(
 _AHEAD = {"allowed": False}  # set by main(): only the command starts the engine ahead
 
 
-def _engine_ahead() -> None:
-    """A PDF is coming: load WeasyPrint in a child process meanwhile (render/pdf/ahead.py)."""
-    if _AHEAD["allowed"]:
-        from advocate.render.pdf import ahead
+def _engine_ahead(campaign: str, templates: Path | None) -> bool:
+    """A PDF is coming: load WeasyPrint in a child process meanwhile (render/pdf/ahead.py).
+    Not for a pack's templates: their layouts render in the confined child instead."""
+    if not _AHEAD["allowed"]:
+        return False
+    from advocate.campaigns import resolve_campaign
+    from advocate.templates.host import template_roots, untrusted_roots
 
-        ahead.start()
+    try:
+        if untrusted_roots(template_roots(templates, resolve_campaign(campaign))):
+            return False
+    except AdvocateError:
+        return False  # the command says what is wrong
+    from advocate.render.pdf import ahead
+
+    return ahead.start()
 
 
 def _load(name: str) -> Any:
@@ -277,7 +287,7 @@ def _document(campaign: str, templates: Path | None, paper: Paper, fmt: str,
               make: Callable[[Any], Any]) -> None:
     """Load a campaign, render one document in one format, and write it out."""
     if fmt == "pdf" and signers is None:
-        _engine_ahead()
+        _engine_ahead(campaign, templates)
     from advocate.render.documents import Renderer
 
     loaded = _load(campaign)
@@ -505,7 +515,7 @@ def letter(
             _emit(kept.data, output, force, [request.campaign], kept.roots)
             return
     if fmt is LetterFormat.pdf:
-        _engine_ahead()
+        _engine_ahead(campaign, templates)
     from advocate.render.documents import Renderer
 
     loaded, load_warnings = _load_checked(campaign)
