@@ -183,7 +183,7 @@ def _engine_ahead(campaign: str, templates: Path | None) -> bool:
     if not _AHEAD["allowed"]:
         return False
     from advocate.campaigns import resolve_campaign
-    from advocate.templates.host import template_roots, untrusted_roots
+    from advocate.templates.roots import template_roots, untrusted_roots
 
     try:
         if untrusted_roots(template_roots(templates, resolve_campaign(campaign))):

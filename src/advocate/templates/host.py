@@ -25,7 +25,6 @@ import string
 import traceback
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +46,9 @@ from markupsafe import Markup
 from advocate import limits
 from advocate.errors import AdvocateError, LimitError, did_you_mean
 from advocate.limits import Confined, RenderTimeout, time_limit
+from advocate.templates.roots import builtin_templates as builtin_templates  # re-exported
+from advocate.templates.roots import template_roots as template_roots  # re-exported
+from advocate.templates.roots import untrusted_roots as untrusted_roots  # re-exported
 from advocate.text.markdown import escape_markdown as escape_markdown  # re-exported
 
 MAX_TEMPLATE_BYTES = 256 * 1024
@@ -60,11 +62,6 @@ _KINDS: dict[str, bool | None] = {
     ".txt.j2": False,
     ".css.j2": False,
 }
-
-
-def builtin_templates() -> Path:
-    """The folder of templates that ship inside the package."""
-    return Path(str(resources.files("advocate") / "letter_templates"))
 
 
 class MarkdownText(str):
@@ -417,38 +414,6 @@ def make_environment(
     env.filters.update(filters or {})
     env.untrusted = bool(untrusted_roots(roots))
     return env
-
-
-def untrusted_roots(roots: Sequence[Path]) -> list[Path]:
-    """The template folders among ``roots`` that did not ship with advocate (a pack's
-    ``templates/``, ``--templates DIR``): what they hold is untrusted."""
-    builtin = builtin_templates().resolve()
-    return [root for root in roots if root.is_dir() and root.resolve() != builtin
-            and next(root.iterdir(), None) is not None]  # an empty folder serves nothing
-
-
-def template_roots(templates: Path | None, campaign_path: Path | None) -> list[Path]:
-    """Lookup order: ``--templates DIR``, ``templates/`` beside the campaign, built-in."""
-    roots: list[Path] = []
-    if templates is not None:
-        if not templates.is_dir():
-            raise AdvocateError("templates folder not found", file=str(templates),
-                                hint="pass an existing folder to --templates")
-        if templates.resolve() == Path(templates.resolve().anchor):
-            raise AdvocateError("the filesystem root cannot be a template folder",
-                                file=str(templates), hint="pass a folder of templates")
-        roots.append(templates)
-    if campaign_path is not None:
-        beside = campaign_path.parent / "templates"
-        if beside.is_symlink():
-            # A pack's folder that is a link would make any folder its templates, readable
-            # to the templates and the PDF renderer: refused, as links inside it are.
-            raise AdvocateError("refused: the templates folder is a link", file=str(beside),
-                                hint="a campaign's templates/ must be a real folder; copy "
-                                "the templates in, or pass the folder with --templates")
-        roots.append(beside)
-    roots.append(builtin_templates())
-    return roots
 
 
 def _template_line(exc: BaseException) -> tuple[str | None, int | None]:
