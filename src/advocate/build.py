@@ -132,7 +132,7 @@ class BuildResult:
 
     outdir: Path
     campaigns: list[dict[str, Any]] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
+    files: Sequence[str] = field(default_factory=list)  # a PlannedPaths, from build()
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     dry_run: bool = False
@@ -289,11 +289,43 @@ def plan(campaign: Campaign, signers: Sequence[Any] | None, *,
                         getattr(signers, "dropped", 0), shard)
 
 
-def _planned_paths(plan_: CampaignPlan) -> list[str]:
-    paths = [f"{plan_.folder}/{kind}.{fmt}" for kind, fmt in plan_.documents]
-    paths += [f"{plan_.folder}/{job.stem}.{fmt}" for job in plan_.letters for fmt in job.formats]
+def _planned_paths(plan_: CampaignPlan) -> Iterator[str]:
+    yield from (f"{plan_.folder}/{kind}.{fmt}" for kind, fmt in plan_.documents)
+    yield from (f"{plan_.folder}/{job.stem}.{fmt}" for job in plan_.letters
+                for fmt in job.formats)
     last = [LINKS_FILE] if plan_.sharded else index_names(len(plan_.letters))  # the merge's
-    return [*paths, *(f"{plan_.folder}/{name}" for name in last), f"{plan_.folder}/manifest.json"]
+    yield from (f"{plan_.folder}/{name}" for name in last)
+    yield f"{plan_.folder}/manifest.json"
+
+
+def _planned_count(plan_: CampaignPlan) -> int:
+    last = 1 if plan_.sharded else len(index_names(len(plan_.letters)))
+    return len(plan_.documents) + sum(len(job.formats) for job in plan_.letters) + last + 1
+
+
+class PlannedPaths(Sequence[str]):
+    """Every file a build writes (relative to its output folder), made from the plans each
+    time it is read: a million letters' names are not kept in a list."""
+
+    def __init__(self, plans: Sequence[CampaignPlan], site: Sequence[str] = ()) -> None:
+        self.plans, self.site = plans, site
+        self._count = sum(_planned_count(pl) for pl in plans) + len(site)
+
+    def __iter__(self) -> Iterator[str]:
+        for pl in self.plans:
+            yield from _planned_paths(pl)
+        yield from self.site
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: Any) -> Any:
+        return list(self)[index]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _writes_site(pl: CampaignPlan) -> bool:
@@ -403,12 +435,13 @@ def build(
         raise AdvocateError(problems=problems)
     plans = [plan(c, signers, formats=formats, documents=documents, shard=shard)
              for c in loaded]
-    every_path = [p for pl in plans for p in _planned_paths(pl)]
+    site_paths: list[str] = []
     if site:  # the action page (advocate.site) in each campaign's folder, under site/
         from advocate.site import SITE_FILES
 
-        every_path += [f"{pl.folder}/site/{name}" for pl in plans if _writes_site(pl)
-                       for name in SITE_FILES]
+        site_paths = [f"{pl.folder}/site/{name}" for pl in plans if _writes_site(pl)
+                      for name in SITE_FILES]
+    every_path = PlannedPaths(plans, site_paths)
     if dry_run:
         result.files = every_path
         result.campaigns = [_campaign_summary(pl) for pl in plans]
@@ -512,7 +545,6 @@ def build(
             if pl.shard is not None:
                 summary["shard"] = str(pl.shard)
             result.campaigns.append(summary)
-        # The same strings where they are the same (a million letters' worth of them)
         result.files = every_path if os.sep == "/" else [str(Path(p)) for p in every_path]
         clock = time.monotonic()
     result.phases["publish"] = time.monotonic() - clock
@@ -813,4 +845,4 @@ def _index_pages(renderer: Renderer, pl: CampaignPlan,
 def _campaign_summary(pl: CampaignPlan) -> dict[str, Any]:
     return {"id": pl.campaign.id, "folder": pl.folder, "letters": len(pl.letters),
             "signers": pl.signer_count, "public_signers": pl.public_count,
-            "dropped_duplicates": pl.dropped_duplicates, "files": len(_planned_paths(pl))}
+            "dropped_duplicates": pl.dropped_duplicates, "files": _planned_count(pl)}

@@ -418,6 +418,22 @@ def remove_dead_staging(outdir: Path) -> list[Path]:
     return removed
 
 
+def _count_files(folder: Path | str) -> tuple[int, bool]:
+    """The files below ``folder``, and whether no folder in it is a link: counted, not
+    listed (a folder of a million letters)."""
+    found, plain = 0, True
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                more, inner = _count_files(entry.path)
+                found, plain = found + more, plain and inner
+            elif entry.is_symlink() and os.path.isdir(entry.path):
+                plain = False
+            else:
+                found += 1
+    return found, plain
+
+
 def _folded(relpath: str) -> str:
     """The case-folded name, the same string object when it is one already (memory)."""
     key = relpath.casefold()
@@ -467,6 +483,9 @@ class StagedOutput:
         # casefolded relpath -> relpath, checked by planned(); files staged later keep
         # these strings, not a second copy of each
         self._planned: dict[str, str] = {}
+        # casefolded folders that did not exist when planned(): their files need no check
+        # one by one (publishing refuses any that appeared since), nor a name kept each
+        self._fresh: set[str] = set()
         self._known_dirs: set[str] = set()  # casefolded folders whose prefixes are in _dirs
         #: Warnings for the user (a dead build's staging folder removed).
         self.notes: list[Problem] = []
@@ -558,7 +577,8 @@ class StagedOutput:
     def planned(self, relpaths: Iterable[str]) -> None:
         """Pre-flight: validate every path and refuse, in one error, all that would clobber."""
         problems: list[Problem] = []
-        seen: dict[str, str] = {}
+        seen: set[str] = set()
+        kept: dict[str, str] = {}  # those in folders that exist (others need no check later)
         parents: dict[str, bool] = {}  # folder -> whether it exists (then files may too)
         existing: list[Path] = []
         for rel in relpaths:
@@ -572,7 +592,7 @@ class StagedOutput:
                         hint="file names differ only in letter case, or repeat",
                     )
                 )
-            seen[key] = rel
+            seen.add(key)
             folder = rel.rpartition("/")[0]
             if folder not in parents:
                 parent = self.outdir / folder
@@ -582,8 +602,12 @@ class StagedOutput:
                     problems.append(
                         Problem("not a folder", str(parent), hint="remove or rename it"))
                 parents[folder] = parent == self.outdir / folder
+                if not parents[folder]:
+                    self._fresh.add(folder.casefold())
             if not parents[folder]:
                 continue  # a folder still to be made holds nothing to clobber
+            if not self.force:
+                kept[key] = rel
             dest = self.outdir / rel
             if os.path.lexists(dest):
                 if dest.is_dir() and not dest.is_symlink():
@@ -597,7 +621,7 @@ class StagedOutput:
                                     "exist", str(self.outdir), hint=_FORCE_HINT + " them"))
         if problems:
             raise AdvocateError(problems=problems)
-        self._planned.update(seen)
+        self._planned.update(kept)
 
     def replace(self, relpaths: Iterable[str]) -> None:
         """With ``force``: the files an earlier build wrote (from its manifest). Those this
@@ -665,7 +689,7 @@ class StagedOutput:
                     hint="file names differ only in letter case, or repeat",
                 )
             # Planned paths were checked before rendering began; others fail fast here.
-            if not self.force and key not in self._planned:
+            if not self.force and key not in self._planned and folder not in self._fresh:
                 dest = self.outdir.joinpath(*parts)
                 if os.path.lexists(dest):
                     raise _exists_error(dest)
@@ -720,11 +744,7 @@ class StagedOutput:
         assert self._staging is not None
         whole: dict[str, list[str]] = {}
         for folder, rels in groups.items():
-            found = 0
-            plain = True
-            for root, dirs, names in os.walk(self._staging / folder):
-                found += len(names)
-                plain = plain and not any(os.path.islink(os.path.join(root, d)) for d in dirs)
+            found, plain = _count_files(self._staging / folder)
             if plain and found == len(rels):
                 whole[folder] = rels
         return whole
