@@ -351,6 +351,7 @@ def test_a_large_index_comes_in_pages_with_the_documents_on_the_first(
     """Over INDEX_PAGE_ROWS letter rows: index.html then index-2.html, ... each with its
     slice of the rows, the links between them and the policy; the documents on page one."""
     monkeypatch.setattr(advocate.build, "INDEX_PAGE_ROWS", 5)
+    monkeypatch.setattr(advocate.build, "PAGE_LINKS_AROUND", 1)
     out = tmp_path / "out"
     result = build([kz_path], out, signers=read_signers(SIGNERS), jobs=1, formats=("txt",))
     folder = out / "kazakhstan-2022"
@@ -373,8 +374,12 @@ def test_a_large_index_comes_in_pages_with_the_documents_on_the_first(
         assert ("<h2>Documents</h2>" in page) == (number == 1)
         assert f"Page {number} of {len(names)}" in page
         assert page.count('<strong aria-current="page">') == 2  # the pager above and below
-        for other in names:
-            assert (f'href="{other}"' in page) == (other != names[number - 1])
+        shown = [n for n in range(1, len(names) + 1)
+                 if n in (1, len(names)) or abs(n - number) <= 1]  # first, last, neighbours
+        for other, name in enumerate(names, start=1):
+            assert (f'>{other}</a>' in page) == (other in shown and other != number)
+            assert (f'href="{name}"' in page) == (other in shown and other != number)
+        assert ("…" in page) == (shown != list(range(1, len(names) + 1)))
         txt = re.findall(r'href="(letters/[^"]+\.txt)"', page)
         assert len(txt) == min(5, rows - 5 * (number - 1))
         first = 5 * (number - 1) + 1

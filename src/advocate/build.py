@@ -682,6 +682,11 @@ def _shard_record(pl: CampaignPlan, templates: Path | None, source: SignerSource
 INDEX_PAGE_ROWS = 5000
 
 
+#: The index pages linked by number from each page: the first, the last and these many
+#: either side of the page itself (a million letters make hundreds of pages).
+PAGE_LINKS_AROUND = 3
+
+
 def index_names(letter_rows: int) -> list[str]:
     """The index pages' file names for ``letter_rows`` rows (one row per signer and target)."""
     pages = max(1, -(-letter_rows // INDEX_PAGE_ROWS))
@@ -729,9 +734,12 @@ class _CampaignOutput:
             self._links_file = _open_staged(stage.staging, f"{pl.folder}/{LINKS_FILE}",
                                             stage.mode)
             self._links_file.write(b"{\n")
-        fd, self.spool = tempfile.mkstemp(prefix=".index-rows-", suffix=".jsonl",
-                                          dir=stage.staging)
-        self._spool = os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 16)
+        self.spool = ""
+        self._spool: Any = None
+        if pl.shard is None:  # a shard's index is the merge's
+            fd, self.spool = tempfile.mkstemp(prefix=".index-rows-", suffix=".jsonl",
+                                              dir=stage.staging)
+            self._spool = os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 16)
 
     def __enter__(self) -> _CampaignOutput:
         return self
@@ -763,7 +771,7 @@ class _CampaignOutput:
         if entry.kind in ("brief", "petition", "sheet"):
             self.documents.append({"path": entry.path, "kind": entry.kind,
                                    "format": entry.format})
-        if entry.kind != "letter":
+        if entry.kind != "letter" or self._spool is None:
             return
         key = (entry.signer_row, entry.target)
         if key != self._key:  # a letter's files come one after another
@@ -787,7 +795,8 @@ class _CampaignOutput:
         """Every letter is in: the spool of index rows is complete."""
         self._flush()
         self._key = None
-        self._spool.close()
+        if self._spool is not None:
+            self._spool.close()
 
     def read_rows(self) -> Iterator[dict[str, Any]]:
         with open(self.spool, encoding="utf-8") as handle:
@@ -804,8 +813,9 @@ class _CampaignOutput:
         self._manifest.write(b"\n  ]\n}\n")
         self._manifest.close()
         self.stage.adopt(f"{self.pl.folder}/manifest.json")
-        with contextlib.suppress(OSError):
-            os.remove(self.spool)
+        if self.spool:
+            with contextlib.suppress(OSError):
+                os.remove(self.spool)
 
 
 def _index_pages(renderer: Renderer, pl: CampaignPlan,
@@ -832,7 +842,10 @@ def _index_pages(renderer: Renderer, pl: CampaignPlan,
             "documents": out.documents if number == 1 else [], "letters": letters,
             "signers": pl.signer_count, "public": pl.public_count, "targets": targets,
             "letters_total": out.rows, "page": number, "pages": len(names),
-            "page_files": names, "page_first": first,
+            "page_files": names, "page_first": first, "page_links": [
+                {"number": n, "file": names[n - 1]} for n in sorted({1, len(names), *range(
+                    max(1, number - PAGE_LINKS_AROUND),
+                    min(len(names), number + PAGE_LINKS_AROUND) + 1)})],
             "page_prev": names[number - 2] if number > 1 else None,
             "page_next": names[number] if number < len(names) else None,
         })
