@@ -679,7 +679,7 @@ def _shard_record(pl: CampaignPlan, templates: Path | None, source: SignerSource
 
 #: Letter rows on one page of the index: a build with more writes ``index.html`` and then
 #: ``index-2.html``, ``index-3.html``... (a build with fewer, one ``index.html`` as ever).
-INDEX_PAGE_ROWS = 5000
+INDEX_PAGE_ROWS = 2000
 
 
 #: The index pages linked by number from each page: the first, the last and these many
