@@ -461,3 +461,30 @@ def test_a_large_index_in_pages_merged_is_the_single_build(
         if number < len(pages):
             assert f'href="{names[number]}" rel="next"' in text
     assert listed == [e["path"] for e in letters if e["format"] == "txt"]  # each once, in order
+
+
+def test_merge_reads_shard_files_a_line_at_a_time_and_refuses_them_cut_short(
+        run: Run, pack: Path, tmp_path: Path) -> None:
+    """The merge reads each shard's manifest and links file as a build writes them (one file
+    per line, never the whole in memory): cut short, or rewritten in another layout, they
+    are refused by name (exit 2, nothing written); read in whole they still merge."""
+    a = shard(run, pack, tmp_path / "a", "0/2")
+    b = shard(run, pack, tmp_path / "b", "1/2")
+    for name, cut in (("manifest.json", lambda t: t[:t.rindex("  ]")]),
+                      ("manifest.json", lambda t: json.dumps(json.loads(t))),
+                      ("shard-links.json", lambda t: t[:t.rindex("\n}")]),
+                      ("shard-links.json", lambda t: json.dumps(json.loads(t), indent=1))):
+        path = b / "journalists-az" / name
+        original = path.read_text(encoding="utf-8")
+        path.write_text(cut(original), encoding="utf-8")
+        message = refused(run, a, b, tmp_path / "out")
+        assert str(path) in message and "build this shard again" in message, message
+        path.write_text(original, encoding="utf-8")
+    result = run("merge", str(a), str(b), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+    index = (tmp_path / "out" / "journalists-az" / "index.html").read_text(encoding="utf-8")
+    rows = index.split("<tbody>")[1].count("<tr>")
+    links = json.loads((a / "journalists-az" / "shard-links.json").read_bytes())
+    links |= json.loads((b / "journalists-az" / "shard-links.json").read_bytes())
+    assert rows == len(links) > 0  # a row per letter (txt only), each with its link
+    assert index.count('">open in mail</a>') == sum(1 for v in links.values() if v[0])
