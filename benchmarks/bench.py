@@ -604,6 +604,69 @@ def shard_rows(folder: Path, signers: int, formats: str) -> list[tuple[str, str,
     return rows
 
 
+def peak_rss_kib(args: list[str]) -> tuple[int, float]:
+    """Peak resident memory of one command (its own, from wait4: not sampled) and its
+    wall time."""
+    started = time.monotonic()
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env=ENV)
+    assert process.stderr is not None
+    err = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(args)}\n{err.decode(errors='replace')}")
+    return usage.ru_maxrss, time.monotonic() - started
+
+
+#: Memory per letter before the manifest and index were streamed (docs/scaling.md): 57 MiB
+#: for 1,000 txt+eml letters, 135 MiB for 10,000.
+OLD_BYTES_PER_LETTER = 9000
+
+
+def buildmem_rows(folder: Path, counts: tuple[int, int]) -> list[tuple[str, str, str]]:
+    """Peak memory of `build --no-documents --formats txt,eml -j 1` and of `merge` of two
+    shards of it, at two signer counts (x 4 targets = letters): the growth per letter
+    between them, beside the figure before the manifest and index were streams."""
+    advocate = str(BIN / "advocate")
+    builds: list[tuple[int, int, float]] = []  # letters, peak KiB, seconds
+    merges: list[tuple[int, int, float]] = []
+    for count in counts:
+        path = write_signers(folder / f"buildmem-{count}.csv", count)
+        common = ["--quiet", "build", "kazakhstan-2022", "--signers", str(path), "--formats",
+                  "txt,eml", "--no-documents", "-j", "1"]
+        out = folder / f"buildmem-{count}"
+        shutil.rmtree(out, ignore_errors=True)
+        peak, wall = peak_rss_kib([advocate, *common, "-o", str(out)])
+        letters = sum(1 for _ in (out / "kazakhstan-2022" / "letters").glob("*.txt"))
+        builds.append((letters, peak, wall))
+        shards = [folder / f"buildmem-{count}-shard-{k}" for k in range(2)]
+        for k, shard in enumerate(shards):
+            shutil.rmtree(shard, ignore_errors=True)
+            peak_rss_kib([advocate, *common, "-o", str(shard), "--shard", f"{k}/2"])
+        merged = folder / f"buildmem-{count}-merged"
+        shutil.rmtree(merged, ignore_errors=True)
+        peak, wall = peak_rss_kib([advocate, "--quiet", "merge", *map(str, shards), "-o",
+                                   str(merged), "-j", "1"])
+        if _tree_digest(merged) != _tree_digest(out):
+            raise SystemExit("the merged shards differ from the single build")
+        merges.append((letters, peak, wall))
+        for place in [out, merged, *shards]:
+            shutil.rmtree(place, ignore_errors=True)
+    rows: list[tuple[str, str, str]] = []
+    for name, found in (("build --no-documents --formats txt,eml -j 1", builds),
+                        ("merge of 2 shards of it, -j 1", merges)):
+        (l1, p1, w1), (l2, p2, w2) = found
+        per = (p2 - p1) * 1024 / (l2 - l1)
+        rows.append((f"peak memory, {name}: {l1:,} and {l2:,} letters",
+                     f"{per:,.0f} B/letter",
+                     f"{p1 / 1024:.0f} MiB and {p2 / 1024:.0f} MiB ({w1:.1f} s, {w2:.1f} s): "
+                     f"(peak2 - peak1) / (letters2 - letters1); before the streamed manifest "
+                     f"and index, about {OLD_BYTES_PER_LETTER:,} B/letter "
+                     f"({OLD_BYTES_PER_LETTER / max(per, 1):.0f}x); goal well under 1,000"))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small numbers: a smoke test")
@@ -623,7 +686,19 @@ def main() -> None:
                         "bare imports")
     parser.add_argument("--only-shard", action="store_true",
                         help="only the shard-and-merge rows (two shards + merge vs one build)")
+    parser.add_argument("--only-buildmem", action="store_true",
+                        help="only the memory-per-letter rows of build and merge (txt,eml)")
+    parser.add_argument("--buildmem-signers", default=None, metavar="N1,N2",
+                        help="the two signer counts of those rows (default 1000,10000; "
+                        "quick 250,2500)")
     options = parser.parse_args()
+    small, large = map(int, (options.buildmem_signers or
+                             ("250,2500" if options.quick else "1000,10000")).split(","))
+    if options.only_buildmem:
+        with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
+            for row in buildmem_rows(Path(tmp), (small, large)):
+                print(f"| {row[0]} | {row[1]} | {row[2]} |")
+        return
     startup_runs = 5 if options.quick else 15
     if options.only_startup:
         with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
@@ -727,6 +802,7 @@ def main() -> None:
         for count, formats in shard_cases:
             rows += shard_rows(folder, count, formats)
         rows += signer_list_rows(folder, list_counts)
+        rows += buildmem_rows(folder, (small, large))
         rows += petition_rows(folder, 10_000 if options.quick else 100_000,
                               1000 if options.quick else 5000)
 

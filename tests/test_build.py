@@ -344,3 +344,74 @@ def test_workers_are_forked_only_from_a_single_thread() -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_a_large_index_comes_in_pages_with_the_documents_on_the_first(
+        kz_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over INDEX_PAGE_ROWS letter rows: index.html then index-2.html, ... each with its
+    slice of the rows, the links between them and the policy; the documents on page one."""
+    monkeypatch.setattr(advocate.build, "INDEX_PAGE_ROWS", 5)
+    monkeypatch.setattr(advocate.build, "PAGE_LINKS_AROUND", 1)
+    out = tmp_path / "out"
+    result = build([kz_path], out, signers=read_signers(SIGNERS), jobs=1, formats=("txt",))
+    folder = out / "kazakhstan-2022"
+    rows = sum(1 for _ in (folder / "letters").glob("*.txt"))
+    names = ["index.html", *(f"index-{n}.html" for n in range(2, -(-rows // 5) + 1))]
+    assert len(names) >= 3
+    assert sorted(p.name for p in folder.glob("index*.html")) == sorted(names)
+    assert [f"kazakhstan-2022/{n}" for n in names] == \
+        [p for p in result.files if "/index" in p]
+    entries = json.loads((folder / "manifest.json").read_bytes())["files"]
+    assert [e["path"] for e in entries if e["kind"] == "index"] == names
+    for entry in entries:  # every page hashed like every other file
+        data = (folder / entry["path"]).read_bytes()
+        assert (entry["size"], entry["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
+    pages = [(folder / name).read_text(encoding="utf-8") for name in names]
+    assert 'href="brief.pdf"' in pages[0] and "<h2>Documents</h2>" in pages[0]
+    for number, page in enumerate(pages, start=1):
+        head = page.split("</head>")[0]
+        assert "Content-Security-Policy" in head and "default-src 'none'" in head
+        assert ("<h2>Documents</h2>" in page) == (number == 1)
+        assert f"Page {number} of {len(names)}" in page
+        assert page.count('<strong aria-current="page">') == 2  # the pager above and below
+        shown = [n for n in range(1, len(names) + 1)
+                 if n in (1, len(names)) or abs(n - number) <= 1]  # first, last, neighbours
+        for other, name in enumerate(names, start=1):
+            assert (f'>{other}</a>' in page) == (other in shown and other != number)
+            assert (f'href="{name}"' in page) == (other in shown and other != number)
+        assert ("…" in page) == (shown != list(range(1, len(names) + 1)))
+        txt = re.findall(r'href="(letters/[^"]+\.txt)"', page)
+        assert len(txt) == min(5, rows - 5 * (number - 1))
+        first = 5 * (number - 1) + 1
+        assert f"letters {first}–{first + len(txt) - 1}:" in page
+
+
+def test_a_packs_index_gets_the_pages(kz_path: Path, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pack's own index.html.j2 is given the same paging variables (and no mailto: links,
+    as ever); each of its pages gets the policy."""
+    monkeypatch.setattr(advocate.build, "INDEX_PAGE_ROWS", 4)
+    pack = tmp_path / "pack"
+    campaign = write(pack / "campaign.yaml", kz_path.read_text(encoding="utf-8"))
+    write(pack / "templates" / "index.html.j2",
+          "<!DOCTYPE html><html><head><title>x</title></head><body>"
+          "{{ page }}/{{ pages }} {{ page_first }} {{ letters_total }} {{ letters | length }} "
+          "{{ page_prev }} {{ page_next }} {{ page_files | join(',') }} {{ documents | length }} "
+          "{% for l in letters %}{{ l.row }}:{{ l.mailto }};{% endfor %}</body></html>")
+    build([campaign], tmp_path / "out", signers=read_signers(SIGNERS), documents=False,
+          formats=("txt",), jobs=1)
+    folder = tmp_path / "out" / "kazakhstan-2022"
+    rows = sum(1 for _ in (folder / "letters").glob("*.txt"))
+    count = -(-rows // 4)
+    names = ["index.html", *(f"index-{n}.html" for n in range(2, count + 1))]
+    for number, name in enumerate(names, start=1):
+        page = (folder / name).read_text(encoding="utf-8")
+        assert "default-src 'none'" in page.split("</head>")[0]
+        body = page.split("<body>")[1].split("</body>")[0]
+        words = body.split(" ")
+        shown = min(4, rows - 4 * (number - 1))
+        assert words[:8] == [f"{number}/{count}", str(4 * (number - 1) + 1), str(rows),
+                             str(shown), names[number - 2] if number > 1 else "None",
+                             names[number] if number < count else "None", ",".join(names),
+                             "0"]
+        assert words[8].count(":None;") == shown  # no letter's text in a pack's page

@@ -370,3 +370,121 @@ def test_merge_finds_moved_inputs_where_it_is_told(run: Run, pack: Path,
     assert "not the signer list the shards were built from" in message
     message = refused(run, a, b, "--campaign", str(other), tmp_path / "out2")
     assert "no campaign file given is the one of journalists-az" in message
+
+
+# -- the index in pages -----------------------------------------------------------------------
+
+def index_pages(folder: Path) -> list[Path]:
+    """index.html, index-2.html, ... as the first page links them, checked as a browser would
+    see them: the Content-Security-Policy in the head, nothing fetched from a network, every
+    link to a file of the build."""
+    from html.parser import HTMLParser
+
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.links: list[str] = []
+            self.csp = ""
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found = dict(attrs)
+            if tag == "meta" and found.get("http-equiv") == "Content-Security-Policy":
+                self.csp = found.get("content") or ""
+            self.links += [value for name, value in attrs if name in ("href", "src") and value]
+
+    pages = [folder / "index.html"]
+    seen: set[str] = set()
+    while len(seen) < len(pages):
+        page = next(p for p in pages if p.name not in seen)
+        seen.add(page.name)
+        parser = Links()
+        text = page.read_text(encoding="utf-8")
+        parser.feed(text)
+        head = text.split("</head>")[0]
+        assert "default-src 'none'" in parser.csp and "Content-Security-Policy" in head
+        for link in parser.links:
+            if link.startswith("mailto:"):
+                continue
+            assert "//" not in link and ":" not in link, (page.name, link)  # a relative path
+            assert (folder / link).is_file(), (page.name, link)
+            if link.startswith("index") and folder / link not in pages:
+                pages.append(folder / link)
+    return sorted(pages, key=lambda p: (len(p.name), p.name))
+
+
+def test_a_large_index_in_pages_merged_is_the_single_build(
+        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above INDEX_PAGE_ROWS letter rows the index is index.html, index-2.html, ...: the
+    merge of three shards writes them byte for byte as one build does, each page links the
+    others and lists its slice of the letters, and the manifest lists every page."""
+    import advocate.build
+
+    monkeypatch.setattr(advocate.build, "INDEX_PAGE_ROWS", 10)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1768435200")
+    campaign, signers = WORLD / "campaign.yaml", WORLD / "signers.csv"
+    common = ["--signers", str(signers), "--formats", "txt,eml", "--no-documents", "-j", "1"]
+    result = run("build", str(campaign), *common, "-o", str(tmp_path / "single"))
+    assert result.exit_code == 0, result.stderr
+    shards = [tmp_path / f"shard-{k}" for k in range(3)]
+    for k, out in enumerate(shards):
+        result = run("build", str(campaign), *common, "-o", str(out), "--shard", f"{k}/3")
+        assert result.exit_code == 0, result.stderr
+    result = run("merge", *map(str, shards), "-o", str(tmp_path / "merged"))
+    assert result.exit_code == 0, result.stderr
+    assert_same_output(tmp_path / "single", tmp_path / "merged")
+
+    folder = next(p for p in (tmp_path / "merged").iterdir() if p.is_dir())
+    data = manifest(folder / "manifest.json")
+    files = data["files"]
+    assert isinstance(files, list)
+    letters = [e for e in files if e["kind"] == "letter"]
+    rows = len({(e["signer_row"], e["target"]) for e in letters})
+    assert rows > 20  # so three pages at least
+    pages = index_pages(folder)
+    names = [p.name for p in pages]
+    assert names == ["index.html", *(f"index-{n}.html" for n in range(2, -(-rows // 10) + 1))]
+    assert [e["path"] for e in files if e["kind"] == "index"] == names
+    assert [e["path"] for e in files][-len(names):] == names  # after every letter
+    listed: list[str] = []
+    for number, page in enumerate(pages, start=1):
+        text = page.read_text(encoding="utf-8")
+        assert f"Page {number} of {len(pages)}" in text
+        assert f"{rows} letters" in text  # the whole build's count, on every page
+        body = text.split("<tbody>")[1].split("</tbody>")[0]
+        links = [part.split('"')[0] for part in body.split('href="')[1:]]
+        txt = [link for link in links if link.endswith(".txt")]
+        assert len(txt) == (10 if number < len(pages) else rows - 10 * (len(pages) - 1))
+        assert sum(link.startswith("mailto:") for link in links) == len(txt)
+        listed += txt
+        if number > 1:
+            assert f'href="{names[number - 2]}" rel="prev"' in text
+        if number < len(pages):
+            assert f'href="{names[number]}" rel="next"' in text
+    assert listed == [e["path"] for e in letters if e["format"] == "txt"]  # each once, in order
+
+
+def test_merge_reads_shard_files_a_line_at_a_time_and_refuses_them_cut_short(
+        run: Run, pack: Path, tmp_path: Path) -> None:
+    """The merge reads each shard's manifest and links file as a build writes them (one file
+    per line, never the whole in memory): cut short, or rewritten in another layout, they
+    are refused by name (exit 2, nothing written); read in whole they still merge."""
+    a = shard(run, pack, tmp_path / "a", "0/2")
+    b = shard(run, pack, tmp_path / "b", "1/2")
+    for name, cut in (("manifest.json", lambda t: t[:t.rindex("  ]")]),
+                      ("manifest.json", lambda t: json.dumps(json.loads(t))),
+                      ("shard-links.json", lambda t: t[:t.rindex("\n}")]),
+                      ("shard-links.json", lambda t: json.dumps(json.loads(t), indent=1))):
+        path = b / "journalists-az" / name
+        original = path.read_text(encoding="utf-8")
+        path.write_text(cut(original), encoding="utf-8")
+        message = refused(run, a, b, tmp_path / "out")
+        assert str(path) in message and "build this shard again" in message, message
+        path.write_text(original, encoding="utf-8")
+    result = run("merge", str(a), str(b), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+    index = (tmp_path / "out" / "journalists-az" / "index.html").read_text(encoding="utf-8")
+    rows = index.split("<tbody>")[1].count("<tr>")
+    links = json.loads((a / "journalists-az" / "shard-links.json").read_bytes())
+    links |= json.loads((b / "journalists-az" / "shard-links.json").read_bytes())
+    assert rows == len(links) > 0  # a row per letter (txt only), each with its link
+    assert index.count('">open in mail</a>') == sum(1 for v in links.values() if v[0])

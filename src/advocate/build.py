@@ -63,7 +63,7 @@ POOL_MIN_PDFS = 8  # fewer PDF letters render faster in process than by starting
 POOL_MIN_LETTERS = 4000  # the same for text-only letters (measured: 2,000 are faster in process)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per letter: a million in a large build
 class LetterJob:
     """One letter to render: which writer (by index in the list), to whom, in what formats."""
 
@@ -132,7 +132,7 @@ class BuildResult:
 
     outdir: Path
     campaigns: list[dict[str, Any]] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
+    files: Sequence[str] = field(default_factory=list)  # a PlannedPaths, from build()
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     dry_run: bool = False
@@ -272,9 +272,10 @@ def plan(campaign: Campaign, signers: Sequence[Any] | None, *,
     letters: list[LetterJob] = []
     targets = [t.id for t in campaign.targets]
     if signers:
+        formats = tuple(formats)  # one tuple shared by every letter
         for signer in signers:  # numbered by the signer's row in the list, as the index shows
             writer = Writer.from_signer(signer)
-            letters.extend(LetterJob(signer.row, t, writer, tuple(formats)) for t in targets)
+            letters.extend(LetterJob(signer.row, t, writer, formats) for t in targets)
     else:
         letters.extend(LetterJob(0, t, None, tuple(f for f in formats if f != "eml"))
                        for t in targets)
@@ -288,11 +289,43 @@ def plan(campaign: Campaign, signers: Sequence[Any] | None, *,
                         getattr(signers, "dropped", 0), shard)
 
 
-def _planned_paths(plan_: CampaignPlan) -> list[str]:
-    paths = [f"{plan_.folder}/{kind}.{fmt}" for kind, fmt in plan_.documents]
-    paths += [f"{plan_.folder}/{job.stem}.{fmt}" for job in plan_.letters for fmt in job.formats]
-    last = LINKS_FILE if plan_.sharded else "index.html"  # a shard's index is the merge's
-    return [*paths, f"{plan_.folder}/{last}", f"{plan_.folder}/manifest.json"]
+def _planned_paths(plan_: CampaignPlan) -> Iterator[str]:
+    yield from (f"{plan_.folder}/{kind}.{fmt}" for kind, fmt in plan_.documents)
+    yield from (f"{plan_.folder}/{job.stem}.{fmt}" for job in plan_.letters
+                for fmt in job.formats)
+    last = [LINKS_FILE] if plan_.sharded else index_names(len(plan_.letters))  # the merge's
+    yield from (f"{plan_.folder}/{name}" for name in last)
+    yield f"{plan_.folder}/manifest.json"
+
+
+def _planned_count(plan_: CampaignPlan) -> int:
+    last = 1 if plan_.sharded else len(index_names(len(plan_.letters)))
+    return len(plan_.documents) + sum(len(job.formats) for job in plan_.letters) + last + 1
+
+
+class PlannedPaths(Sequence[str]):
+    """Every file a build writes (relative to its output folder), made from the plans each
+    time it is read: a million letters' names are not kept in a list."""
+
+    def __init__(self, plans: Sequence[CampaignPlan], site: Sequence[str] = ()) -> None:
+        self.plans, self.site = plans, site
+        self._count = sum(_planned_count(pl) for pl in plans) + len(site)
+
+    def __iter__(self) -> Iterator[str]:
+        for pl in self.plans:
+            yield from _planned_paths(pl)
+        yield from self.site
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: Any) -> Any:
+        return list(self)[index]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _writes_site(pl: CampaignPlan) -> bool:
@@ -402,12 +435,13 @@ def build(
         raise AdvocateError(problems=problems)
     plans = [plan(c, signers, formats=formats, documents=documents, shard=shard)
              for c in loaded]
-    every_path = [p for pl in plans for p in _planned_paths(pl)]
+    site_paths: list[str] = []
     if site:  # the action page (advocate.site) in each campaign's folder, under site/
         from advocate.site import SITE_FILES
 
-        every_path += [f"{pl.folder}/site/{name}" for pl in plans if _writes_site(pl)
-                       for name in SITE_FILES]
+        site_paths = [f"{pl.folder}/site/{name}" for pl in plans if _writes_site(pl)
+                      for name in SITE_FILES]
+    every_path = PlannedPaths(plans, site_paths)
     if dry_run:
         result.files = every_path
         result.campaigns = [_campaign_summary(pl) for pl in plans]
@@ -425,7 +459,7 @@ def build(
             progress(done, total)
 
     workers = max(1, jobs or os.cpu_count() or 1)
-    with StagedOutput(outdir, force=force) as stage:
+    with StagedOutput(outdir, force=force) as stage, contextlib.ExitStack() as closing:
         result.warnings.extend(stage.notes)
         stage.planned(every_path)
         if force:
@@ -440,10 +474,12 @@ def build(
             renderer = Renderer(pl.campaign, templates=templates, day=day,
                                 paper=paper)  # type: ignore[arg-type]
             renderer.petition_workers = min(workers, 2)  # a long petition renders in parts
-            entries: list[Entry] = []
+            record = _shard_record(pl, templates, signer_source if signers else None,
+                                   formats, lang, paper, documents, site, day, loaded)
+            out = closing.enter_context(_CampaignOutput(stage, pl, record))
 
             def keep(entry: Entry, data: bytes | None, folder: str = pl.folder,
-                     into: list[Entry] = entries) -> None:
+                     into: _CampaignOutput = out) -> None:
                 if data is None:  # a worker wrote it into the staging folder
                     stage.adopt(f"{folder}/{entry.path}")
                 else:
@@ -451,7 +487,7 @@ def build(
                     entry.size = len(data)
                     stage.add(f"{folder}/{entry.path}", data)
                 result.warnings.extend(w for w in entry.warnings if w not in result.warnings)
-                into.append(entry)
+                into.add(entry)
                 tick()
 
             clock = time.monotonic()
@@ -482,33 +518,21 @@ def build(
                 time.monotonic() - clock
             result.letters += len(pl.letters)
 
-            too_long = sum(1 for e in entries if e.mailto_long)
-            if too_long:
+            out.end_rows()
+            if out.too_long:
                 result.warnings.append(Problem(
-                    f"{pl.folder}: {too_long} letter(s) have no mailto: link: even the "
+                    f"{pl.folder}: {out.too_long} letter(s) have no mailto: link: even the "
                     "subject alone is longer than some mail clients accept (2,000 characters)",
                     hint="use the .eml drafts for those letters", severity="warning"))
-            forms = [e.mailto_form for e in entries if e.mailto_form]
-            mailto_forms = {form: forms.count(form) for form in
-                            ("full", "titles", "short", "subject", "none") if form in forms}
-            record: dict[str, Any] | None = None
+            mailto_forms = {form: out.forms[form] for form in
+                            ("full", "titles", "short", "subject", "none") if out.forms[form]}
             if pl.shard is not None:  # the merge writes the index, from every shard's links
-                from advocate.shard import inputs_record
-
-                stage.add(f"{pl.folder}/{LINKS_FILE}", _links(entries))
+                out.finish_links()
                 tick()
-                record = {"index": pl.shard.index, "count": pl.shard.count,
-                          "documents_shard": pl.shard.documents, "inputs": inputs_record(
-                              campaign_path=pl.campaign.path, templates=templates,
-                              template_roots=template_roots(templates, pl.campaign.path),
-                              signers=signer_source if signers else None, formats=formats,
-                              lang=lang, paper=paper, documents=documents, site=site, day=day)}
-                record["inputs"]["campaigns"] = [c.id for c in loaded]  # in the build's order
             else:
-                index_html = _index_html(renderer, pl, entries)
-                keep(Entry("index.html", "index", "html"), index_html.encode("utf-8"))
-            manifest = _manifest(pl, entries, record)
-            stage.add(f"{pl.folder}/manifest.json", manifest)
+                for name, page in _index_pages(renderer, pl, out):
+                    keep(Entry(name, "index", "html"), page.encode("utf-8"))
+            out.finish_manifest()
             tick()
             if site and _writes_site(pl):
                 from advocate.site import build_site
@@ -521,7 +545,7 @@ def build(
             if pl.shard is not None:
                 summary["shard"] = str(pl.shard)
             result.campaigns.append(summary)
-        result.files = [str(Path(p)) for p in every_path]
+        result.files = every_path if os.sep == "/" else [str(Path(p)) for p in every_path]
         clock = time.monotonic()
     result.phases["publish"] = time.monotonic() - clock
     result.seconds = time.monotonic() - started
@@ -602,38 +626,6 @@ class _LetterRun:
             yield from done
 
 
-def _index_html(renderer: Renderer, pl: CampaignPlan, entries: list[Entry]) -> str:
-    from advocate.templates.host import render
-
-    rows: dict[tuple[int | None, str | None], dict[str, Any]] = {}
-    for entry in entries:
-        if entry.kind != "letter":
-            continue
-        key = (entry.signer_row, entry.target)
-        row = rows.setdefault(key, {"row": entry.signer_row, "target": entry.target,
-                                    "files": [], "mailto": None, "lang": entry.lang})
-        row["files"].append({"path": entry.path, "format": entry.format})
-        if entry.mailto:
-            row["mailto"] = entry.mailto
-            row["mailto_form"] = entry.mailto_form
-    documents = [{"path": e.path, "kind": e.kind, "format": e.format} for e in entries
-                 if e.kind in ("brief", "petition", "sheet")]
-    if not renderer.from_builtin("index.html.j2"):
-        # A pack's own index gets the links to the files, not the letters' text: a mailto:
-        # link holds a whole letter, its writer's name and note included.
-        for row in rows.values():
-            row["mailto"] = None
-    view, _ = renderer.view(pl.campaign.language)
-    text, _ = render(renderer.env, "index.html.j2", {
-        "campaign": view, "lang": pl.campaign.language, "documents": documents,
-        "letters": list(rows.values()), "signers": pl.signer_count, "public": pl.public_count,
-        "targets": {t["id"]: t for t in view["targets"]},
-    })
-    if renderer.from_builtin("index.html.j2"):  # advocate's own page: its links are ours
-        return apply_csp(text, source="index.html.j2")
-    return renderer.checked_html(text, "index.html.j2")
-
-
 def _previous_files(outdir: Path, folder: str, warnings: list[Problem]) -> list[str]:
     """The files the previous build of ``folder`` wrote, from its manifest (and the manifest
     itself); paths that are not plain file names inside the folder are ignored."""
@@ -666,36 +658,204 @@ def _previous_files(outdir: Path, folder: str, warnings: list[Problem]) -> list[
     return kept
 
 
-def _links(entries: list[Entry]) -> bytes:
-    """A shard's "open in mail" links of its text letters (path: [link, form]), which the
-    merge puts in index.html; kept out of the manifest because they hold the letters."""
-    lines = [f"{json.dumps(e.path)}: {json.dumps([e.mailto, e.mailto_form])}"
-             for e in entries if e.mailto_form is not None]
-    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+def _shard_record(pl: CampaignPlan, templates: Path | None, source: SignerSource | None,
+                  formats: Sequence[str], lang: str | None, paper: str, documents: bool,
+                  site: bool, day: date, loaded: Sequence[Campaign]) -> dict[str, Any] | None:
+    """What a shard's manifest records of its inputs (None: not a shard)."""
+    if pl.shard is None:
+        return None
+    from advocate.shard import inputs_record
+    from advocate.templates.host import template_roots
+
+    record: dict[str, Any] = {
+        "index": pl.shard.index, "count": pl.shard.count, "documents_shard": pl.shard.documents,
+        "inputs": inputs_record(
+            campaign_path=pl.campaign.path, templates=templates,
+            template_roots=template_roots(templates, pl.campaign.path), signers=source,
+            formats=formats, lang=lang, paper=paper, documents=documents, site=site, day=day)}
+    record["inputs"]["campaigns"] = [c.id for c in loaded]  # in the build's order
+    return record
 
 
-def _manifest(pl: CampaignPlan, entries: list[Entry],
-              shard: dict[str, Any] | None = None) -> bytes:
-    files = [{
-        "path": e.path, "sha256": e.sha256, "size": e.size, "kind": e.kind, "format": e.format,
-        "lang": e.lang, "target": e.target, "signer_row": e.signer_row,
-    } for e in entries]
-    head: dict[str, Any] = {"advocate": 1, "campaign": pl.campaign.id,
-                            "signers": pl.signer_count, "public_signers": pl.public_count}
-    if shard is not None:
-        head["shard"] = shard
-    # One file per line, each encoded by json's C encoder (indent= takes the pure-Python one,
-    # a second for 20,000 files).
-    lines = ["{", *(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},"
-                    for key, value in head.items()), '  "files": [']
-    lines += [f"    {json.dumps(entry, ensure_ascii=False)}," for entry in files]
-    if files:
-        lines[-1] = lines[-1][:-1]
-    lines += ["  ]", "}", ""]
-    return "\n".join(lines).encode("utf-8")
+#: Letter rows on one page of the index: a build with more writes ``index.html`` and then
+#: ``index-2.html``, ``index-3.html``... (a build with fewer, one ``index.html`` as ever).
+INDEX_PAGE_ROWS = 2000
+
+
+#: The index pages linked by number from each page: the first, the last and these many
+#: either side of the page itself (a million letters make hundreds of pages).
+PAGE_LINKS_AROUND = 3
+
+
+def index_names(letter_rows: int) -> list[str]:
+    """The index pages' file names for ``letter_rows`` rows (one row per signer and target)."""
+    pages = max(1, -(-letter_rows // INDEX_PAGE_ROWS))
+    return ["index.html", *(f"index-{number}.html" for number in range(2, pages + 1))]
+
+
+def _open_staged(staging: Path, relpath: str, mode: int) -> Any:
+    """A new file below the staging folder, opened for writing (as :func:`write_staged`)."""
+    from advocate.output.files import _check_relpath
+
+    staged = os.path.join(os.fspath(staging), *_check_relpath(relpath))
+    os.makedirs(os.path.dirname(staged), exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(staged, flags | getattr(os, "O_BINARY", 0), mode)
+    return os.fdopen(fd, "wb", buffering=1 << 16)
+
+
+class _CampaignOutput:
+    """One campaign's manifest (and a shard's links file) written as its files come, and its
+    index rows spooled to a file in the staging folder: only counts stay in memory, so a
+    build of a million letters needs no more memory than one of a thousand."""
+
+    def __init__(self, stage: Any, pl: CampaignPlan, record: dict[str, Any] | None) -> None:
+        self.stage, self.pl = stage, pl
+        self.too_long = 0
+        self.forms = dict.fromkeys(("full", "titles", "short", "subject", "none"), 0)
+        self.documents: list[dict[str, Any]] = []
+        self.rows = 0
+        self._files = 0
+        self._links = 0
+        self._row: dict[str, Any] | None = None
+        self._key: tuple[int | None, str | None] | None = None
+        head: dict[str, Any] = {"advocate": 1, "campaign": pl.campaign.id,
+                                "signers": pl.signer_count, "public_signers": pl.public_count}
+        if record is not None:
+            head["shard"] = record
+        self._manifest = _open_staged(stage.staging, f"{pl.folder}/manifest.json", stage.mode)
+        # One file per line, each encoded by json's C encoder (indent= takes the pure-Python
+        # one, a second for 20,000 files).
+        self._manifest.write("".join(
+            ["{\n", *(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n"
+                      for key, value in head.items()), '  "files": [']).encode("utf-8"))
+        self._links_file = None
+        if pl.shard is not None:
+            self._links_file = _open_staged(stage.staging, f"{pl.folder}/{LINKS_FILE}",
+                                            stage.mode)
+            self._links_file.write(b"{\n")
+        self.spool = ""
+        self._spool: Any = None
+        if pl.shard is None:  # a shard's index is the merge's
+            fd, self.spool = tempfile.mkstemp(prefix=".index-rows-", suffix=".jsonl",
+                                              dir=stage.staging)
+            self._spool = os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 16)
+
+    def __enter__(self) -> _CampaignOutput:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Closed whatever happened (on an error the staging folder goes, and they in it)."""
+        for handle in (self._manifest, self._links_file, self._spool):
+            if handle is not None:
+                handle.close()
+
+    def add(self, entry: Entry) -> None:
+        """One more file of the campaign, in the order of the manifest."""
+        line = json.dumps({
+            "path": entry.path, "sha256": entry.sha256, "size": entry.size, "kind": entry.kind,
+            "format": entry.format, "lang": entry.lang, "target": entry.target,
+            "signer_row": entry.signer_row}, ensure_ascii=False)
+        self._manifest.write(f"{',' if self._files else ''}\n    {line}".encode())
+        self._files += 1
+        self.too_long += entry.mailto_long
+        if entry.mailto_form:
+            self.forms[entry.mailto_form] = self.forms.get(entry.mailto_form, 0) + 1
+        if entry.mailto_form is not None and self._links_file is not None:
+            # path: [link, form], which the merge puts in the index
+            sep = ",\n" if self._links else ""
+            self._links_file.write(f"{sep}{json.dumps(entry.path)}: "
+                                   f"{json.dumps([entry.mailto, entry.mailto_form])}"
+                                   .encode())
+            self._links += 1
+        if entry.kind in ("brief", "petition", "sheet"):
+            self.documents.append({"path": entry.path, "kind": entry.kind,
+                                   "format": entry.format})
+        if entry.kind != "letter" or self._spool is None:
+            return
+        key = (entry.signer_row, entry.target)
+        if key != self._key:  # a letter's files come one after another
+            self._flush()
+            self._key = key
+            self._row = {"row": entry.signer_row, "target": entry.target, "files": [],
+                         "mailto": None, "lang": entry.lang}
+        assert self._row is not None
+        self._row["files"].append({"path": entry.path, "format": entry.format})
+        if entry.mailto:
+            self._row["mailto"] = entry.mailto
+            self._row["mailto_form"] = entry.mailto_form
+
+    def _flush(self) -> None:
+        if self._row is not None:
+            self._spool.write(json.dumps(self._row, ensure_ascii=False) + "\n")
+            self.rows += 1
+            self._row = None
+
+    def end_rows(self) -> None:
+        """Every letter is in: the spool of index rows is complete."""
+        self._flush()
+        self._key = None
+        if self._spool is not None:
+            self._spool.close()
+
+    def read_rows(self) -> Iterator[dict[str, Any]]:
+        with open(self.spool, encoding="utf-8") as handle:
+            for line in handle:
+                yield json.loads(line)
+
+    def finish_links(self) -> None:
+        assert self._links_file is not None
+        self._links_file.write(b"\n}\n")
+        self._links_file.close()
+        self.stage.adopt(f"{self.pl.folder}/{LINKS_FILE}")
+
+    def finish_manifest(self) -> None:
+        self._manifest.write(b"\n  ]\n}\n")
+        self._manifest.close()
+        self.stage.adopt(f"{self.pl.folder}/manifest.json")
+        if self.spool:
+            with contextlib.suppress(OSError):
+                os.remove(self.spool)
+
+
+def _index_pages(renderer: Renderer, pl: CampaignPlan,
+                 out: _CampaignOutput) -> Iterator[tuple[str, str]]:
+    """The index: one page of every letter's row, or pages of INDEX_PAGE_ROWS rows each,
+    linked to each other, with the documents on the first; rendered from the spooled rows."""
+    from advocate.templates.host import render
+
+    names = index_names(len(pl.letters))
+    builtin = renderer.from_builtin("index.html.j2")
+    view, _ = renderer.view(pl.campaign.language)
+    targets = {t["id"]: t for t in view["targets"]}
+    rows = out.read_rows()
+    first = 1
+    for number, name in enumerate(names, start=1):
+        letters = [row for _, row in zip(range(INDEX_PAGE_ROWS), rows, strict=False)]
+        if not builtin:
+            # A pack's own index gets the links to the files, not the letters' text: a
+            # mailto: link holds a whole letter, its writer's name and note included.
+            for row in letters:
+                row["mailto"] = None
+        text, _ = render(renderer.env, "index.html.j2", {
+            "campaign": view, "lang": pl.campaign.language,
+            "documents": out.documents if number == 1 else [], "letters": letters,
+            "signers": pl.signer_count, "public": pl.public_count, "targets": targets,
+            "letters_total": out.rows, "page": number, "pages": len(names),
+            "page_files": names, "page_first": first, "page_links": [
+                {"number": n, "file": names[n - 1]} for n in sorted({1, len(names), *range(
+                    max(1, number - PAGE_LINKS_AROUND),
+                    min(len(names), number + PAGE_LINKS_AROUND) + 1)})],
+            "page_prev": names[number - 2] if number > 1 else None,
+            "page_next": names[number] if number < len(names) else None,
+        })
+        first += len(letters)
+        del letters
+        yield name, (apply_csp(text, source="index.html.j2") if builtin  # our links
+                     else renderer.checked_html(text, "index.html.j2"))
 
 
 def _campaign_summary(pl: CampaignPlan) -> dict[str, Any]:
     return {"id": pl.campaign.id, "folder": pl.folder, "letters": len(pl.letters),
             "signers": pl.signer_count, "public_signers": pl.public_count,
-            "dropped_duplicates": pl.dropped_duplicates, "files": len(_planned_paths(pl))}
+            "dropped_duplicates": pl.dropped_duplicates, "files": _planned_count(pl)}

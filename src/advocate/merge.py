@@ -22,12 +22,13 @@ all at once, never into a template folder, ``--force`` as in build.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -59,31 +60,96 @@ class _Part:
     count: int
     record: dict[str, Any]  # the manifest's "shard" object
     head: dict[str, Any]  # signers, public_signers
-    files: dict[str, dict[str, Any]]  # path -> manifest entry, in the manifest's order
-    links: dict[str, list[Any]] = field(default_factory=dict)
 
     def describe(self) -> str:
         return f"{self.where} (shard {self.index}/{self.count})"
+
+    @property
+    def manifest(self) -> Path:
+        return self.where / self.folder / "manifest.json"
+
+    def files(self) -> Generator[dict[str, Any], None, None]:
+        """The manifest's entries, in its order, read one line at a time: a shard of a
+        million letters is never held in memory (see :func:`_manifest_entries`)."""
+        with _open(self.manifest) as handle:
+            _manifest_head(handle, self.manifest)
+            yield from _manifest_entries(handle, self.manifest)
+
+    def links(self) -> Generator[tuple[str, list[Any]], None, None]:
+        """The links file's (path, [link, form]), in its order, one line at a time."""
+        path = self.where / self.folder / LINKS_FILE
+        with _open(path) as handle:
+            first = handle.readline()
+            if first != b"{\n":
+                raise _fail("not a shard's links file", path, "build this shard again")
+            for line in handle:
+                if line == b"}\n":
+                    return
+                item = _line_json(b"{" + line.rstrip(b"\n").rstrip(b",") + b"}", path)
+                if not isinstance(item, dict) or len(item) != 1:
+                    break
+                yield next(iter(item.items()))
+        raise _fail("not a shard's links file (cut short or changed)", path,
+                    "build this shard again")
 
 
 def _fail(message: str, where: Path | str, hint: str | None = None) -> AdvocateError:
     return AdvocateError(message, file=str(where), hint=hint)
 
 
-def _read_json(path: Path, limit: int) -> Any:
+def _open(path: Path) -> Any:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as handle:
-            raw = handle.read(limit + 1)
+        return os.fdopen(fd, "rb")
     except OSError as exc:
         raise _fail(f"cannot read: {exc.strerror}", path) from None
-    if len(raw) > limit:
-        raise _fail("too large to be a shard's manifest", path)
+
+
+def _line_json(line: bytes, path: Path) -> Any:
     try:
-        return json.loads(raw)
+        return json.loads(line)
     except ValueError:
         raise _fail("not valid JSON", path,
                     "it was changed or cut short; build this shard again") from None
+
+
+_FILES_LINE = b'  "files": [\n'
+_MALFORMED = "a shard manifest with missing or malformed entries"
+
+
+def _manifest_head(handle: Any, path: Path) -> dict[str, Any]:
+    """The head of a shard manifest as a build writes it (one file per line), up to its
+    files, which are left to read with :func:`_manifest_entries`."""
+    head = [b"{"]
+    if handle.readline() != b"{\n":
+        raise _fail(_MALFORMED, path, "build this shard again")
+    size = 0
+    while True:
+        line = handle.readline(MAX_MANIFEST_BYTES)
+        size += len(line)
+        if line == _FILES_LINE:
+            break
+        if not line or size > MAX_MANIFEST_BYTES:
+            raise _fail(_MALFORMED, path, "build this shard again")
+        head.append(line)
+    data = _line_json(b"".join(head).rstrip().rstrip(b",") + b"}", path)
+    if not isinstance(data, dict):
+        raise _fail(_MALFORMED, path, "build this shard again")
+    return data
+
+
+def _manifest_entries(handle: Any, path: Path) -> Iterator[dict[str, Any]]:
+    """The entries after the head, one line at a time (a line is one file)."""
+    for line in handle:
+        if line == b"  ]\n":
+            if handle.read() != b"}\n":
+                break
+            return
+        entry = _line_json(line.strip().rstrip(b","), path)
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+            break
+        yield entry
+    raise _fail(_MALFORMED + " (cut short or changed)", path, "build this shard again")
 
 
 def read_shard(where: Path) -> dict[str, _Part]:
@@ -95,25 +161,24 @@ def read_shard(where: Path) -> dict[str, _Part]:
         manifest = child / "manifest.json"
         if child.name.startswith(".") or not child.is_dir() or not manifest.is_file():
             continue
-        data = _read_json(manifest, MAX_MANIFEST_BYTES)
-        record = data.get("shard") if isinstance(data, dict) else None
+        with _open(manifest) as handle:
+            data = _manifest_head(handle, manifest)  # the entries are read as the merge goes
+        record = data.get("shard")
         if not isinstance(record, dict):
             raise _fail("not a shard: this manifest has no shard record", manifest,
                         "merge the output folders of `advocate build --shard K/N`")
         try:
             part = _Part(where, child.name, int(record["index"]), int(record["count"]),
                          record, {"signers_count": data["signers"],
-                                  "public_signers": data["public_signers"]},
-                         {str(e["path"]): e for e in data["files"]})
+                                  "public_signers": data["public_signers"]})
         except (KeyError, TypeError, ValueError):
             raise _fail("a shard manifest with missing or malformed entries", manifest,
                         "build this shard again") from None
         if data.get("campaign") != child.name:
             raise _fail("the manifest belongs to another folder", manifest)
-        links = _read_json(child / LINKS_FILE, MAX_MANIFEST_BYTES)
-        if not isinstance(links, dict):
-            raise _fail("not a shard's links file", child / LINKS_FILE, "build this shard again")
-        part.links = links
+        if not (child / LINKS_FILE).is_file():
+            raise _fail("cannot read: No such file or directory", child / LINKS_FILE,
+                        "build this shard again")
         parts[child.name] = part
     if not parts:
         raise _fail("no shard output here (no <campaign>/manifest.json)", where,
@@ -165,45 +230,61 @@ class ShardSet:
         if owner is None:
             return None
         part = self.parts[folder][owner]
-        return [(self._entry(e), self._read(part, path)) for path, e in part.files.items()
-                if e.get("kind") in _DOCUMENT_KINDS]
+        found: list[dict[str, Any]] = []
+        with contextlib.closing(part.files()) as entries:
+            for e in entries:  # the documents come first, then the letters
+                if e.get("kind") not in _DOCUMENT_KINDS:
+                    break
+                found.append(e)
+        return [(self._entry(e), self._read(part, e)) for e in found]
 
     def letters(self, pl: CampaignPlan, staging: Path) -> Iterator[tuple[Entry, bytes | None]]:
         """The letters, hard-linked from the shards into the staging folder where the file
         system allows (no second copy on disk; twice as fast as copying here), else read and
-        handed over to be written; checked against the shards' manifests either way."""
+        handed over to be written; checked against the shards' manifests either way. Each
+        shard's manifest and links are read along, a line at a time, in the plan's order."""
         count = self._first(pl.folder).count
         shards = self.parts[pl.folder]
         link = True
         made: set[str] = set()
-        for job in pl.letters:
-            part = shards[shard_of(job.index, count)]
-            for fmt in job.formats:
-                path = f"{job.stem}.{fmt}"
-                entry = self._entry(part.files[path])  # there: checked before the build
-                if fmt == "txt":
-                    mailto, form = (part.links.get(path) or [None, "none"])[:2]
-                    entry.mailto, entry.mailto_form = mailto, form
-                    entry.mailto_long = mailto is None
-                if link:
-                    staged = os.path.join(staging, pl.folder, *path.split("/"))
-                    folder = os.path.dirname(staged)
-                    if folder not in made:
-                        os.makedirs(folder, exist_ok=True)
-                        made.add(folder)
-                    link = self._link(part, path, staged)
+        with contextlib.ExitStack() as closing:
+            entries = {k: closing.enter_context(contextlib.closing(
+                e for e in part.files() if e.get("kind") not in _DOCUMENT_KINDS))
+                for k, part in shards.items()}
+            links = {k: _Ahead(closing.enter_context(contextlib.closing(part.links())))
+                     for k, part in shards.items()}
+            for job in pl.letters:
+                k = shard_of(job.index, count)
+                part = shards[k]
+                for fmt in job.formats:
+                    path = f"{job.stem}.{fmt}"
+                    found = next(entries[k], None)
+                    if found is None or found["path"] != path:  # checked before the build
+                        raise _fail(f"lacks {pl.folder}/{path}: its manifest changed during "
+                                    "the merge", part.where, f"build {part.describe()} again")
+                    entry = self._entry(found)
+                    if fmt == "txt":
+                        mailto, form = (links[k].take(path) or [None, "none"])[:2]
+                        entry.mailto, entry.mailto_form = mailto, form
+                        entry.mailto_long = mailto is None
                     if link:
-                        entry.sha256, entry.size = part.files[path]["sha256"], \
-                            part.files[path]["size"]
-                        yield entry, None
-                        continue
-                yield entry, self._read(part, path)
+                        staged = os.path.join(staging, pl.folder, *path.split("/"))
+                        folder = os.path.dirname(staged)
+                        if folder not in made:
+                            os.makedirs(folder, exist_ok=True)
+                            made.add(folder)
+                        link = self._link(part, found, staged)
+                        if link:
+                            entry.sha256, entry.size = found["sha256"], found["size"]
+                            yield entry, None
+                            continue
+                    yield entry, self._read(part, found)
 
     @classmethod
-    def _link(cls, part: _Part, path: str, staged: str) -> bool:
+    def _link(cls, part: _Part, expected: dict[str, Any], staged: str) -> bool:
         """Hard-link a shard's file into the staging folder and check what is there now;
         False (nothing linked) if this file system cannot."""
-        where = part.where / part.folder / path
+        where = part.where / part.folder / expected["path"]
         try:
             if not stat.S_ISREG(os.lstat(where).st_mode):
                 raise _fail("not a regular file", where, f"build {part.describe()} again")
@@ -213,7 +294,7 @@ class ShardSet:
                         f"{part.describe()} is incomplete; build it again") from None
         except OSError:
             return False  # another file system, or no hard links here: copy instead
-        cls._check(part, path, cls._bytes(part, Path(staged), where))
+        cls._check(part, expected, cls._bytes(part, Path(staged), where))
         return True
 
     @staticmethod
@@ -222,11 +303,11 @@ class ShardSet:
                      e.get("target"), e.get("signer_row"))
 
     @classmethod
-    def _read(cls, part: _Part, path: str) -> bytes:
+    def _read(cls, part: _Part, expected: dict[str, Any]) -> bytes:
         """A shard's file, checked against its manifest entry (never through a link)."""
-        where = part.where / part.folder / path
+        where = part.where / part.folder / expected["path"]
         data = cls._bytes(part, where, where)
-        cls._check(part, path, data)
+        cls._check(part, expected, data)
         return data
 
     @staticmethod
@@ -242,12 +323,11 @@ class ShardSet:
                         f"{part.describe()} is incomplete; build it again") from None
 
     @staticmethod
-    def _check(part: _Part, path: str, data: bytes) -> None:
-        expected = part.files[path]
+    def _check(part: _Part, expected: dict[str, Any], data: bytes) -> None:
         if len(data) != expected.get("size") or \
                 hashlib.sha256(data).hexdigest() != expected.get("sha256"):
             raise _fail("changed since its shard was built (size or sha256 differs from its "
-                        "manifest)", part.where / part.folder / path,
+                        "manifest)", part.where / part.folder / expected["path"],
                         f"build {part.describe()} again")
 
 
@@ -266,7 +346,6 @@ def check_shards(shard_dirs: Sequence[Path]) -> ShardSet:
     for folder in first:
         base = first[folder]
         shards: dict[int, _Part] = {}
-        owner: dict[str, _Part] = {}
         for where, parts in read:
             part = parts[folder]
             differs = _differs(base, part)
@@ -278,12 +357,6 @@ def check_shards(shard_dirs: Sequence[Path]) -> ShardSet:
                 raise _fail(f"shard {part.index}/{part.count} is given twice: here and in "
                             f"{shards[part.index].where}", where, "give each shard folder once")
             shards[part.index] = part
-            for path in part.files:
-                if path in owner:
-                    raise _fail(f"{folder}/{path} is in two shards: here and in "
-                                f"{owner[path].where}", where,
-                                "the shards overlap; build each with its own --shard K/N")
-                owner[path] = part
         missing = [str(k) for k in range(base.count) if k not in shards]
         if missing:
             raise AdvocateError(
@@ -293,27 +366,89 @@ def check_shards(shard_dirs: Sequence[Path]) -> ShardSet:
     return ShardSet(by_folder)
 
 
+class _Ahead:
+    """A links file read along with the letters: a letter without a link has no line."""
+
+    def __init__(self, items: Iterator[tuple[str, list[Any]]]) -> None:
+        self.items, self.next = items, next(items, None)
+
+    def take(self, path: str) -> list[Any] | None:
+        if self.next is None or self.next[0] != path:
+            return None
+        found, self.next = self.next[1], next(self.items, None)
+        return found
+
+
 def _check_plan(shards: ShardSet, campaign: Any, signers: Any) -> None:
     """Each shard holds exactly the files it should (letters, and documents if it renders
-    them): no more, no fewer. The whole plan is made once and dealt out by row."""
+    them): no more, no fewer, and none another shard holds. The whole plan is made once and
+    dealt out by row; each shard's manifest is read along with it, a line at a time, both in
+    the build's order (documents, then letters by row, target and format)."""
     parts = shards.parts[campaign.id]
     base = parts[0]
     options = base.record["inputs"]["options"]
     owner = base.record.get("documents_shard")
     whole = plan(campaign, signers, formats=options["formats"],
                  documents=options["documents"] and owner is not None)
-    expected: dict[int, set[str]] = {index: set() for index in parts}
-    if owner is not None:
-        expected[owner] |= {f"{kind}.{fmt}" for kind, fmt in whole.documents}
-    for job in whole.letters:
-        expected[shard_of(job.index, base.count)].update(
-            f"{job.stem}.{fmt}" for fmt in job.formats)
+    documents = [f"{kind}.{fmt}" for kind, fmt in whole.documents]
+    order = {name: (0, i) for i, name in enumerate(documents)}
+    targets = {t.id: i for i, t in enumerate(campaign.targets)}
+    formats = {fmt: i for i, fmt in enumerate(options["formats"])}
+
+    def key(path: str) -> tuple[int, ...] | None:
+        """Where a path comes in the build's order (None: not a file of this build)."""
+        if path in order:
+            return order[path]
+        stem, _, fmt = path.removeprefix("letters/").rpartition(".")
+        row, _, target = stem.partition("-") if stem[:1].isdigit() else ("0", "", stem)
+        if not path.startswith("letters/") or not row.isdigit() or target not in targets \
+                or fmt not in formats:
+            return None
+        return (1, int(row), targets[target], formats[fmt])
+
+    def expected(index: int) -> Iterator[str]:
+        if index == owner:
+            yield from documents
+        for job in whole.letters:
+            if shard_of(job.index, base.count) == index:
+                yield from (f"{job.stem}.{fmt}" for fmt in job.formats)
+
     for index, part in parts.items():
-        paths = expected[index]
-        extra, lacking = set(part.files) - paths, paths - set(part.files)
+        lacking: list[str] = []
+        extra: list[str] = []
+        counts = [0, 0]
+        with contextlib.closing(part.files()) as held:
+            want = next(wanted := expected(index), None)
+            got = next(held, None)
+            while want is not None or got is not None:
+                path = None if got is None else str(got["path"])
+                if want is not None and path == want:
+                    want, got = next(wanted, None), next(held, None)
+                    continue
+                place = None if path is None else key(path)
+                if path is not None and (want is None or place is None
+                                         or place < (key(want) or ())):
+                    counts[1] += 1
+                    extra[:1] = extra[:1] or [path]
+                    got = next(held, None)
+                else:
+                    assert want is not None
+                    counts[0] += 1
+                    lacking[:1] = lacking[:1] or [want]
+                    want = next(wanted, None)
+        for path in extra:  # another shard's letter: are they both claiming it?
+            place = key(path)
+            other = parts.get(shard_of(place[1], base.count)) \
+                if place is not None and place[0] == 1 else None
+            if other is not None and other is not part and \
+                    any(e.get("path") == path for e in other.files()):
+                first, second = sorted((part, other), key=lambda p: p.index)
+                raise _fail(f"{campaign.id}/{path} is in two shards: here and in "
+                            f"{first.where}", second.where,
+                            "the shards overlap; build each with its own --shard K/N")
         if lacking or extra:
-            name = sorted(lacking or extra)[0]
-            count = len(lacking or extra)
+            name = (lacking or extra)[0]
+            count = counts[0] if lacking else counts[1]
             raise _fail(f"{'lacks' if lacking else 'holds an unexpected'} "
                         f"{campaign.id}/{name}" + (f" (and {count - 1} more)" if count > 1
                                                    else ""), part.where,

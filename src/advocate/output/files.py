@@ -418,6 +418,28 @@ def remove_dead_staging(outdir: Path) -> list[Path]:
     return removed
 
 
+def _count_files(folder: Path | str) -> tuple[int, bool]:
+    """The files below ``folder``, and whether no folder in it is a link: counted, not
+    listed (a folder of a million letters)."""
+    found, plain = 0, True
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                more, inner = _count_files(entry.path)
+                found, plain = found + more, plain and inner
+            elif entry.is_symlink() and os.path.isdir(entry.path):
+                plain = False
+            else:
+                found += 1
+    return found, plain
+
+
+def _folded(relpath: str) -> str:
+    """The case-folded name, the same string object when it is one already (memory)."""
+    key = relpath.casefold()
+    return relpath if key == relpath else key
+
+
 class StagedOutput:
     """Publish a batch of files into ``outdir`` all together, or not at all.
 
@@ -448,14 +470,22 @@ class StagedOutput:
         self.outdir = Path(outdir)
         self.force = force
         self.mode = mode
-        self.published: list[Path] = []
+        self._published: list[str] = []  # relpaths, sorted (see published)
         self._staging: Path | None = None
-        self._files: dict[str, str] = {}  # relpath -> staged file
+        # Relpaths staged (the file is os.path.join(staging, relpath)): a set of strings,
+        # shared with _names where the name is already in lower case, as a build of a
+        # million letters holds millions of them.
+        self._files: set[str] = set()
         self._names: set[str] = set()  # casefolded relpaths (macOS/Windows ignore case)
         self._dirs: set[str] = set()  # casefolded folder prefixes
         self._created: list[Path] = []  # folders this run created, parents first
         self._lock = threading.Lock()
-        self._planned: set[str] = set()  # casefolded relpaths checked by planned()
+        # casefolded relpath -> relpath, checked by planned(); files staged later keep
+        # these strings, not a second copy of each
+        self._planned: dict[str, str] = {}
+        # casefolded folders that did not exist when planned(): their files need no check
+        # one by one (publishing refuses any that appeared since), nor a name kept each
+        self._fresh: set[str] = set()
         self._known_dirs: set[str] = set()  # casefolded folders whose prefixes are in _dirs
         #: Warnings for the user (a dead build's staging folder removed).
         self.notes: list[Problem] = []
@@ -537,17 +567,23 @@ class StagedOutput:
                 self._remove_created_dirs()  # after the staging folder is gone
             self._close_base()
 
+    @property
+    def published(self) -> list[Path]:
+        """The files published, once the batch is (made on each call from their names)."""
+        return [self.outdir / rel for rel in self._published]
+
     # -- public API
 
     def planned(self, relpaths: Iterable[str]) -> None:
         """Pre-flight: validate every path and refuse, in one error, all that would clobber."""
         problems: list[Problem] = []
         seen: set[str] = set()
+        kept: dict[str, str] = {}  # those in folders that exist (others need no check later)
         parents: dict[str, bool] = {}  # folder -> whether it exists (then files may too)
         existing: list[Path] = []
         for rel in relpaths:
             _check_relpath(rel)
-            key = rel.casefold()
+            key = _folded(rel)
             if key in seen:
                 problems.append(
                     Problem(
@@ -566,8 +602,12 @@ class StagedOutput:
                     problems.append(
                         Problem("not a folder", str(parent), hint="remove or rename it"))
                 parents[folder] = parent == self.outdir / folder
+                if not parents[folder]:
+                    self._fresh.add(folder.casefold())
             if not parents[folder]:
                 continue  # a folder still to be made holds nothing to clobber
+            if not self.force:
+                kept[key] = rel
             dest = self.outdir / rel
             if os.path.lexists(dest):
                 if dest.is_dir() and not dest.is_symlink():
@@ -581,7 +621,7 @@ class StagedOutput:
                                     "exist", str(self.outdir), hint=_FORCE_HINT + " them"))
         if problems:
             raise AdvocateError(problems=problems)
-        self._planned |= seen
+        self._planned.update(kept)
 
     def replace(self, relpaths: Iterable[str]) -> None:
         """With ``force``: the files an earlier build wrote (from its manifest). Those this
@@ -603,14 +643,14 @@ class StagedOutput:
 
     def add(self, relpath: str, data: bytes) -> Path:
         """Stage one file; returns the path it will have in ``outdir`` once published."""
-        self._reserve(relpath)
+        staged = self._reserve(relpath)
         dest = self.outdir.joinpath(*relpath.split("/"))
         try:
-            staged = write_staged(self.staging, relpath, data, self.mode)
+            write_staged(self.staging, relpath, data, self.mode)
         except OSError as exc:
             raise _os_error(exc, dest) from None
         with self._lock:
-            self._files[relpath] = staged
+            self._files.add(staged)
         return dest
 
     def adopt(self, relpath: str) -> None:
@@ -618,18 +658,23 @@ class StagedOutput:
 
         Called once per file of a batch of thousands, so it works on strings and trusts the
         writer: a file that is not there fails the publish (nothing is published then)."""
-        self._reserve(relpath)
-        staged = os.path.join(self.staging, relpath)  # relpath was checked by _reserve
+        staged = self._reserve(relpath)  # the file is os.path.join(staging, relpath)
         with self._lock:
-            self._files[relpath] = staged
+            self._files.add(staged)
 
-    def _reserve(self, relpath: str) -> None:
-        """Claim a path: no two outputs with one name, nothing existing without force."""
+    def _reserve(self, relpath: str) -> str:
+        """Claim a path: no two outputs with one name, nothing existing without force.
+        Returns ``relpath``: the string planned() was given for it, if it is the same."""
         parts = _check_relpath(relpath)
         if self._staging is None:
             raise RuntimeError("StagedOutput used outside its with-block")
         with self._lock:
             key = relpath.casefold()
+            planned = self._planned.get(key)
+            if planned == relpath:
+                relpath = planned  # one string kept for both, not two
+            if key == relpath:
+                key = relpath
             folder = key.rpartition("/")[0]
             if folder in self._known_dirs:
                 prefixes: set[str] = set()
@@ -644,7 +689,7 @@ class StagedOutput:
                     hint="file names differ only in letter case, or repeat",
                 )
             # Planned paths were checked before rendering began; others fail fast here.
-            if not self.force and key not in self._planned:
+            if not self.force and key not in self._planned and folder not in self._fresh:
                 dest = self.outdir.joinpath(*parts)
                 if os.path.lexists(dest):
                     raise _exists_error(dest)
@@ -652,6 +697,7 @@ class StagedOutput:
             if prefixes:
                 self._dirs |= prefixes
                 self._known_dirs.add(folder)
+        return relpath
 
     # -- internals
 
@@ -698,11 +744,7 @@ class StagedOutput:
         assert self._staging is not None
         whole: dict[str, list[str]] = {}
         for folder, rels in groups.items():
-            found = 0
-            plain = True
-            for root, dirs, names in os.walk(self._staging / folder):
-                found += len(names)
-                plain = plain and not any(os.path.islink(os.path.join(root, d)) for d in dirs)
+            found, plain = _count_files(self._staging / folder)
             if plain and found == len(rels):
                 whole[folder] = rels
         return whole
@@ -739,7 +781,7 @@ class StagedOutput:
             for number, rel in enumerate(sorted(self._files)):
                 if rel in inside:
                     continue
-                staged = self._files[rel]
+                staged = os.path.join(self._staging, rel)
                 dest = self._base / rel
                 if dest.parent not in ready:
                     self._check_place(dest.parent, outroot, dest)
@@ -780,7 +822,7 @@ class StagedOutput:
                 published += rels
             # Files of the previous build that this one does not write (--force): gone,
             # with a backup until the end, so a failure puts them back too.
-            for number, rel in enumerate(sorted(self._stale - set(self._files))):
+            for number, rel in enumerate(sorted(self._stale - self._files)):
                 dest = self._base / rel
                 if not os.path.lexists(dest) or (dest.is_dir() and not dest.is_symlink()):
                     continue
@@ -802,7 +844,8 @@ class StagedOutput:
             if not undone and isinstance(exc, AdvocateError):
                 exc.problems.append(_rollback_problem(self.outdir))
             raise
-        self.published = [self.outdir / rel for rel in sorted(published)]
+        published.sort()
+        self._published = published
         self._created.clear()
 
     def _rollback(self, done: list[tuple[Path, Path | None]],
