@@ -537,7 +537,7 @@ def build(
             if site and _writes_site(pl):
                 from advocate.site import build_site
 
-                built = build_site(pl.campaign, templates=templates, lang=lang)
+                built = build_site(pl.campaign, templates=templates, lang=lang, paper=paper)
                 result.warnings.extend(w for w in built.warnings if w not in result.warnings)
                 for name, data in built.files.items():
                     stage.add(f"{pl.folder}/site/{name}", data)
