@@ -488,3 +488,17 @@ def test_merge_reads_shard_files_a_line_at_a_time_and_refuses_them_cut_short(
     links |= json.loads((b / "journalists-az" / "shard-links.json").read_bytes())
     assert rows == len(links) > 0  # a row per letter (txt only), each with its link
     assert index.count('">open in mail</a>') == sum(1 for v in links.values() if v[0])
+
+
+def test_shards_of_letters_without_mail_links_merge(tmp_path: Path) -> None:
+    """Markdown (or PDF) letters only: each shard's links file holds no link at all, and the
+    merge takes it as such (it once refused the empty file as cut short)."""
+    signers = tmp_path / "signers.csv"
+    signers.write_text("\n".join((WORLD / "signers.csv").read_text(
+        encoding="utf-8").splitlines()[:4]) + "\n", encoding="utf-8")
+    options = ["--formats", "md", "--no-documents"]
+    single = single_build(WORLD / "campaign.yaml", signers, tmp_path / "single", options)
+    shards = build_shards(WORLD / "campaign.yaml", signers, tmp_path, 2, options)
+    assert (shards[0] / "free-press-world" / "shard-links.json").read_bytes() == b"{\n\n}\n"
+    merge(shards, tmp_path / "merged", jobs=1)
+    assert_same_output(single, tmp_path / "merged")

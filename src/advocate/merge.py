@@ -85,6 +85,8 @@ class _Part:
             for line in handle:
                 if line == b"}\n":
                     return
+                if line == b"\n":  # the one line of a file with no links (PDF letters only)
+                    continue
                 item = _line_json(b"{" + line.rstrip(b"\n").rstrip(b",") + b"}", path)
                 if not isinstance(item, dict) or len(item) != 1:
                     break
