@@ -678,7 +678,8 @@ def build(
         metavar="D", show_default=False)] = None,
 ) -> None:
     """Every document of every campaign: brief, petition, sheet, a letter per signer and
-    target (txt, eml, pdf), an index.html and a manifest.json. All or nothing."""
+    target (txt, eml, pdf), an index.html (in pages of 2,000 letters past that) and a
+    manifest.json. All or nothing."""
     from advocate import build as builder
     from advocate.campaigns import resolve_campaign
 
@@ -770,7 +771,7 @@ def merge(
         "(checked by its hash).", show_default=False)] = None,
 ) -> None:
     """Join the shards of one build into one output, exactly as one unsharded build would
-    write it (one manifest.json, one index.html). Refuses shards of different campaigns,
+    write it (one manifest.json, one index). Refuses shards of different campaigns,
     inputs, options or versions, and missing or overlapping shards. Reads the campaign,
     signer list and templates again from where the shards read them (or from --campaign,
     --signers, --templates). All or nothing."""
