@@ -1521,15 +1521,15 @@ def test_issue13_output_folder_swapped_mid_build_publishes_nothing_elsewhere(
     site, moved = cli.root / "site", cli.root / "site-real"
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    real_manifest = advocate.build._manifest
+    real_finish = advocate.build._CampaignOutput.finish_manifest
 
-    def swap_then_manifest(*args: Any) -> bytes:  # after every letter is staged
+    def swap_then_finish(self: Any) -> None:  # after every letter is staged, before publish
         if not moved.exists():
             site.rename(moved)
             site.symlink_to(elsewhere)
-        return real_manifest(*args)
+        real_finish(self)
 
-    monkeypatch.setattr(advocate.build, "_manifest", swap_then_manifest)
+    monkeypatch.setattr(advocate.build._CampaignOutput, "finish_manifest", swap_then_finish)
     result = cli.invoke("build", "pack/campaign.yaml", "--signers", rows, "-o", "site",
                         "--formats", "txt", "--no-documents")
     assert result.exit_code == 0, result.stderr
