@@ -27,6 +27,16 @@ NOTE = ("I visited the country in 2019 and met people who have since been arrest
         "I will keep writing until I hear that they are home.")
 
 
+def write_letter(pg: Any, target: str, lang: str) -> None:
+    """Pick a target and language and type a writer with a note and a postal address."""
+    pg.select_option("#target", target)
+    pg.select_option("#lang", lang)
+    pg.fill("#name", "Zoë Example")
+    pg.fill("#city", "Tbilisi")
+    pg.fill("#note", NOTE)
+    pg.fill("#address", "Rustaveli Ave 12\n0108 Tbilisi")
+
+
 @pytest.mark.parametrize("source", ["kazakhstan-2022",
                                     str(ROOT / "examples" / "journalists-az" / "campaign.yaml")])
 def test_print_is_one_page_for_every_target_and_language(tmp_path: Path, source: str) -> None:
@@ -51,13 +61,8 @@ def test_print_is_one_page_for_every_target_and_language(tmp_path: Path, source:
         pages: dict[tuple[str, str], int] = {}
         for target in campaign.targets:
             for lang in campaign.languages:
-                pg.select_option("#target", target.id)
-                pg.select_option("#lang", lang)
-                pg.fill("#name", "Zoë Example")
-                pg.fill("#city", "Tbilisi")
-                pg.fill("#note", NOTE)
+                write_letter(pg, target.id, lang)
                 pg.fill("#country", "Georgia")
-                pg.fill("#address", "Rustaveli Ave 12\n0108 Tbilisi")
                 reader = PdfReader(BytesIO(pg.pdf(format="A4")))
                 pages[(target.id, lang)] = len(reader.pages)
                 text = reader.pages[0].extract_text()
@@ -136,12 +141,7 @@ def test_print_on_us_letter_is_one_letter_page(tmp_path: Path) -> None:
             pg.wait_for_selector("#letter:not(:empty)")
             for target in campaign.targets:
                 for lang in campaign.languages:
-                    pg.select_option("#target", target.id)
-                    pg.select_option("#lang", lang)
-                    pg.fill("#name", "Zoë Example")
-                    pg.fill("#city", "Tbilisi")
-                    pg.fill("#note", NOTE)
-                    pg.fill("#address", "Rustaveli Ave 12\n0108 Tbilisi")
+                    write_letter(pg, target.id, lang)
                     reader = PdfReader(BytesIO(pg.pdf(prefer_css_page_size=True)))
                     box = reader.pages[0].mediabox
                     sizes[(paper, target.id, lang)] = (len(reader.pages), round(float(

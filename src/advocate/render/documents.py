@@ -26,6 +26,7 @@ from markupsafe import Markup
 from advocate import limits
 from advocate.clock import today
 from advocate.errors import AdvocateError, LimitError, Problem
+from advocate.render.email_text import wording_titles
 from advocate.render.html import apply_csp
 from advocate.render.writer import Writer as Writer  # the documents' writer, re-exported
 from advocate.schema.campaign import Campaign
@@ -382,10 +383,9 @@ class Renderer:
                 return self._wording(kind, lang, self._persona_context(context, persona))
 
             raise self._private(exc, people, again, f"{lang}/{kind}.md.j2") from None
-        title = str(exported.get("title") or context["campaign"]["title"])
-        subject = exported.get("subject")
-        return Document(kind, lang, title, text, context, exported,
-                        str(subject) if subject else None, warnings=warnings, **extra)
+        subject, title = wording_titles(exported, context["campaign"]["title"])
+        return Document(kind, lang, title, text, context, exported, subject,
+                        warnings=warnings, **extra)
 
     # -- personal data in messages ---------------------------------------------------
 
@@ -502,12 +502,10 @@ class Renderer:
         if filled is None:
             return self._document("letter", lang, context, warnings, target_id=target_id,
                                   writer_row=row, writer=writer)
-        subject = filled.exported.get("subject")
-        title = str(filled.exported.get("title") or context["campaign"]["title"])
+        subject, title = wording_titles(filled.exported, context["campaign"]["title"])
         return Document("letter", lang, title, filled.markdown, context, filled.exported,
-                        str(subject) if subject else None, warnings=warnings,
-                        target_id=target_id, writer_row=row, writer=writer,
-                        _make_text=filled.text)
+                        subject, warnings=warnings, target_id=target_id, writer_row=row,
+                        writer=writer, _make_text=filled.text)
 
     def letter_stencil(self, target_id: str, writer: Writer,
                        lang: str | None = None) -> tuple[str, Stencil | None]:
@@ -912,15 +910,12 @@ class Renderer:
     def eml(self, document: Document, body: str | None = None) -> bytes:
         """An email draft (``.eml``) of a letter: To the target, From the writer; its body
         the letter's email form unless ``body`` is given."""
-        from advocate.render.eml import build_eml
+        from advocate.render.eml import letter_draft
 
         target = self.campaign.target(document.target_id or "")
-        writer = document.context["writer"]
-        return build_eml(
+        return letter_draft(
             to_name=str(document.context["target"]["name"]), to_addr=target.email,
-            from_name=plain(writer["name"] or ""),
-            from_addr=plain(writer["email"]) if writer["email"] else writer["email"],
-            subject=document.subject or document.title,
+            writer=document.context["writer"], subject=document.subject or document.title,
             body=document.email_text() if body is None else body)
 
     def _qr(self) -> str | None:

@@ -19,7 +19,7 @@ full email).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from advocate.text import markdown as markup
@@ -134,3 +134,10 @@ def letter_mailto(document: Any, to: list[str]) -> tuple[str | None, str]:
         if len(link) <= MAILTO_MAX:
             return link, form
     return None, "none"
+
+
+def wording_titles(exported: Mapping[str, Any], campaign_title: object) -> tuple[str | None, str]:
+    """A document's subject (None when its wording sets none) and title (its wording's, else
+    the campaign's), from what its wording template exported."""
+    subject = exported.get("subject")
+    return (str(subject) if subject else None), str(exported.get("title") or campaign_title)

@@ -35,15 +35,18 @@ import base64
 import binascii
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from email.headerregistry import Address
 from functools import lru_cache
+from typing import Any
 from urllib.parse import quote
 
 from advocate.errors import AdvocateError
 from advocate.schema.emails import normalise_email
+from advocate.text.bidi import plain
 
-__all__ = ["DRAFT_HEADERS", "MAILTO_MAX", "build_eml", "mailto_link", "mailto_too_long"]
+__all__ = ["DRAFT_HEADERS", "MAILTO_MAX", "build_eml", "letter_draft", "mailto_link",
+           "mailto_too_long"]
 
 #: Headers that ask mail programs to open the file as a draft to edit and send, each in its
 #: own convention (docs/reference.md, "Email drafts"): Outlook's X-Unsent; Thunderbird's
@@ -301,3 +304,12 @@ def mailto_link(to: Sequence[str], subject: str, body: str, cc: Sequence[str] = 
 def mailto_too_long(link: str) -> bool:
     """Whether a mailto link is longer than :data:`MAILTO_MAX` (callers should warn)."""
     return len(link) > MAILTO_MAX
+
+
+def letter_draft(*, to_name: str, to_addr: str | None, writer: Mapping[str, Any],
+                 subject: str, body: str) -> bytes:
+    """A letter's draft: To the target, From the writer of ``writer`` (a template's view of
+    them, its names isolated for the letter: the headers take them plain)."""
+    return build_eml(to_name=to_name, to_addr=to_addr, from_name=plain(writer["name"] or ""),
+                     from_addr=plain(writer["email"]) if writer["email"] else writer["email"],
+                     subject=subject, body=body)

@@ -44,7 +44,6 @@ import json
 import os
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -54,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 from advocate import clock
 from advocate.errors import AdvocateError, Problem
 from advocate.render.writer import Writer
-from advocate.text.bidi import isolate_view, plain
+from advocate.text.bidi import isolate_view
 from advocate.text.markdown import DOCUMENT_RULE
 from advocate.text.stencil import Filled, Stencil, shape
 
@@ -309,19 +308,16 @@ def _fill(request: LetterRequest, entry: dict[str, Any]) -> CachedLetters | None
 
 def _eml(letter: dict[str, Any], filled: Filled, view: dict[str, Any]) -> str:
     """The draft :meth:`Renderer.eml_draft` writes (advocate.render.documents)."""
-    from advocate.render.email_text import email_body
-    from advocate.render.eml import build_eml
+    from advocate.render.email_text import email_body, wording_titles
+    from advocate.render.eml import letter_draft
 
-    subject = filled.exported.get("subject")
-    title = str(filled.exported.get("title") or letter["campaign_title"])
+    subject, title = wording_titles(filled.exported, letter["campaign_title"])
     to_addr = letter["to_addr"]
     if not (to_addr is None or isinstance(to_addr, str)):
         raise ValueError("to_addr")
-    return build_eml(
-        to_name=str(letter["to_name"]), to_addr=to_addr, from_name=plain(view["name"] or ""),
-        from_addr=plain(view["email"]) if view["email"] else view["email"],
-        subject=(str(subject) if subject else None) or title,
-        body=email_body(filled.markdown)).decode("ascii")
+    return letter_draft(to_name=str(letter["to_name"]), to_addr=to_addr, writer=view,
+                        subject=subject or title,
+                        body=email_body(filled.markdown)).decode("ascii")
 
 
 def _problems(data: Iterable[Any]) -> list[Problem]:
@@ -377,6 +373,8 @@ def _read(path: Path) -> dict[str, Any] | None:
 
 def _write(folder: Path, name: str, text: str) -> None:
     """Atomically, readable by this user only."""
+    import tempfile  # (only a full run writes: a kept letter never needs it)
+
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:

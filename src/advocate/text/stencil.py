@@ -60,9 +60,7 @@ class Filled:
         values = self.values
         texts = [part if isinstance(part, str) else "".join(
             p if isinstance(p, str) else values[p] for p in part) for part in blocks]
-        known = self.stencil.fixed_texts
-        if known is None:
-            return markup.blocks_text(texts)
+        known = self.stencil.fixed_texts or (None,) * len(texts)
         return markup.joined_blocks([
             markup.block_text(part) if text is None else text
             for part, text in zip(texts, known, strict=True)])
