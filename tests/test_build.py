@@ -291,26 +291,24 @@ def test_forked_and_spawned_workers_write_the_same_letters(tmp_path: Path, kz_pa
                                                            ) -> None:
     """Workers are forked from a single-threaded build (cheaper to start) and spawned
     otherwise: the PDF letters are the same bytes either way, and as rendered in process."""
-    import multiprocessing
-
     hashes: dict[str, dict[str, str]] = {}
-    started: list[str] = []
+    started: list[bool] = []
 
-    def context(method: str) -> object:
-        started.append(method)
-        return multiprocessing.get_context(method)
+    def forks(fork: bool) -> bool:
+        started.append(fork)
+        return fork
 
-    for name, jobs, method in (("forked", 2, "fork"), ("spawned", 2, "spawn"),
-                               ("in process", 1, "fork")):
-        monkeypatch.setattr(advocate.build, "_pool_context",
-                            lambda pdfs=True, m=method: context(m))
+    for name, jobs, fork in (("forked", 2, True), ("spawned", 2, False),
+                             ("in process", 1, True)):
+        monkeypatch.setattr(advocate.build, "_pool_forks",
+                            lambda pdfs=True, f=fork: forks(f))
         out = tmp_path / name.replace(" ", "-")
         build([kz_path], out, signers=read_signers(SIGNERS), jobs=jobs, formats=("pdf",),
               documents=False)
         manifest = json.loads((out / "kazakhstan-2022" / "manifest.json").read_text("utf-8"))
         hashes[name] = {e["path"]: e["sha256"] for e in manifest["files"]
                         if e["format"] == "pdf"}
-    assert started == ["fork", "spawn"]  # jobs=1 renders in process, with no pool
+    assert started == [True, False]  # jobs=1 renders in process, with no pool
     assert len(hashes["forked"]) == 16
     assert hashes["forked"] == hashes["spawned"] == hashes["in process"]
 
@@ -324,13 +322,13 @@ def test_workers_are_forked_only_from_a_single_thread() -> None:
     import sys
     import threading
 
-    code = ("import sys; from pathlib import Path; from advocate.build import _pool_context\n"
+    code = ("import sys; from pathlib import Path; from advocate.build import _pool_forks\n"
             "from advocate.render.pdf.engine import _weasy, render_pdf\n"
             "if sys.argv[1] == 'imported':\n"
             "    _weasy()\n"
             "if sys.argv[1] == 'rendered':\n"
             "    render_pdf('<p>a</p>', title='t', lang='en', base_dir=Path('.'))\n"
-            "print(_pool_context(sys.argv[1] != 'text').get_start_method())")
+            "print('fork' if _pool_forks(sys.argv[1] != 'text') else 'spawn')")
     methods = [subprocess.run([sys.executable, "-c", code, case], capture_output=True,
                               text=True, check=True, cwd=str(Path(__file__).parent)
                               ).stdout.strip()
@@ -340,7 +338,7 @@ def test_workers_are_forked_only_from_a_single_thread() -> None:
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert advocate.build._pool_context().get_start_method() == "spawn"
+        assert not advocate.build._pool_forks()
     finally:
         stop.set()
         other.join()

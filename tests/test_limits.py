@@ -69,7 +69,7 @@ def test_off_the_main_thread_no_limit_is_set() -> None:
 import math  # noqa: E402
 from typing import Any  # noqa: E402
 
-from advocate import limits  # noqa: E402
+from advocate import children, limits  # noqa: E402
 from advocate.errors import AdvocateError  # noqa: E402
 
 
@@ -104,7 +104,7 @@ def _limits_in_child(target: Any) -> tuple[bool, int]:
 
 
 def test_a_confined_call_runs_in_a_child_holding_the_target() -> None:
-    confined = limits.Confined({"held": "by the parent"})
+    confined = children.Confined({"held": "by the parent"})
     try:
         assert confined.call(_echo, 21, seconds=5) == ({"held": "by the parent"}, 42)
         assert confined.call(_limits_in_child, seconds=5) == (True, 0)
@@ -118,7 +118,7 @@ def test_a_confined_call_runs_in_a_child_holding_the_target() -> None:
 
 def test_c_code_is_stopped_by_the_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "SECONDS_CAP", 1.0)
-    confined = limits.Confined(None)
+    confined = children.Confined(None)
     started = time.monotonic()
     try:
         # The kernel's limit (or, on a busy machine, the parent's wall clock at 13 s).
@@ -133,7 +133,7 @@ def test_c_code_is_stopped_by_the_kernel(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_a_stuck_child_is_killed_by_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "SECONDS_CAP", 1.0)
     monkeypatch.setattr(limits, "WALL_FACTOR", 0.5)
-    confined = limits.Confined(None)
+    confined = children.Confined(None)
     try:
         with pytest.raises(AdvocateError, match=r"was stopped after \d+(\.\d+)? s"):
             confined.call(_sleep_forever, seconds=10)
@@ -142,7 +142,7 @@ def test_a_stuck_child_is_killed_by_the_parent(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_memory_is_bounded_by_the_kernel() -> None:
-    confined = limits.Confined(None)
+    confined = children.Confined(None)
     try:
         with pytest.raises(AdvocateError, match="memory limit"):
             confined.call(_allocate, seconds=10)

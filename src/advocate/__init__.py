@@ -20,6 +20,15 @@ Names are imported on first use, so ``import advocate`` stays cheap.
 
 from __future__ import annotations
 
+import os as _os
+import sys as _sys
+
+if _sys.argv[:1] == ["-m"] and not _sys.flags.safe_path:
+    # `python -m advocate` put the working folder first on the import path. Before anything
+    # is imported from there (a `json.py` beside a campaign), it goes: advocate's modules
+    # and libraries come from where they are installed (advocate.children decides the rest).
+    _sys.path[:] = [p for p in _sys.path if p not in ("", ".", _os.getcwd())]
+
 from importlib import import_module
 from typing import Any
 

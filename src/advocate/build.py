@@ -27,22 +27,18 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
-import signal
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from advocate import limits
+from advocate.children import Pool
 from advocate.clock import today
 from advocate.errors import AdvocateError, LimitError, Problem
 from advocate.render.documents import Renderer, font_problems
@@ -158,27 +154,20 @@ _worker: dict[str, Any] = {}
 
 
 def _init_worker(campaign_path: str, templates: str | None, day: str, paper: str,
-                 seconds_cap: float | None = None, tmp: str | None = None,
-                 forked: bool = False) -> None:
+                 seconds_cap: float | None = None, forked: bool = False) -> None:
     """Each worker loads the campaign once and keeps one renderer (one FontConfiguration).
     With a pack's templates it confines itself: the OS bounds its memory and each letter's
-    CPU time, and it dies with the parent (:mod:`advocate.limits`)."""
+    CPU time (:mod:`advocate.limits`). Signals, its temporary folder and death with the
+    parent are :mod:`advocate.children`'s."""
     limits.SECONDS_CAP = seconds_cap
     if forked:  # the parent's state that must not carry over (see _pool_context)
         from advocate.render.pdf import engine
 
         engine._SHARED = None  # this worker makes its own renderer, as a spawned one does
-        for name in ("SIGTERM", "SIGHUP"):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
-    if tmp:  # font copies go where the parent removes them, even if this worker is killed
-        tempfile.tempdir = tmp
-        os.environ["TMPDIR"] = tmp
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent ends the pool
     campaign, _ = load_campaign_checked(Path(campaign_path))
     renderer = Renderer(campaign, templates=Path(templates) if templates else None,
                         day=date.fromisoformat(day), paper=paper)  # type: ignore[arg-type]
     _worker["renderer"] = renderer
-    limits.die_with_parent()
     if not renderer.trusted:
         limits.confine_process()
 
@@ -244,21 +233,21 @@ def _mailto(renderer: Renderer, target: str, document: Any) -> tuple[str | None,
     return letter_mailto(document, [email] if email else [])
 
 
-def _pool_context(pdfs: bool = True) -> Any:
-    """How to start the workers: forked for a batch of PDF letters on Linux, from a
-    process that runs a single thread and has made no font configuration (so no Pango or
-    fontconfig state of its own to copy; importing WeasyPrint makes none); spawned
-    otherwise. Forked workers start without starting Python and importing advocate and
-    WeasyPrint again (1 s each) and with the font coverage the checks already read. A fork
-    copies only the calling thread, whose locks and pools another thread may hold; and its
-    memory counts again in each worker's resident size, so batches of text letters, a few
-    seconds long, keep spawned workers."""
+def _pool_forks(pdfs: bool = True) -> bool:
+    """Whether the workers are forked: for a batch of PDF letters on Linux, from a process
+    that runs a single thread and has made no font configuration (so no Pango or fontconfig
+    state of its own to copy; importing WeasyPrint makes none); else they are new isolated
+    interpreters (:mod:`advocate.children`). Forked workers start without starting Python
+    and importing advocate and WeasyPrint again (1 s each) and with the font coverage the
+    checks already read. A fork copies only the calling thread, whose locks and pools
+    another thread may hold; and its memory counts again in each worker's resident size, so
+    batches of text letters, a few seconds long, keep spawned workers."""
     engine = sys.modules.get("advocate.render.pdf.engine")
     if pdfs and sys.platform.startswith("linux") and not getattr(engine, "FONTS_LOADED", 0):
         with contextlib.suppress(OSError):
             if len(os.listdir("/proc/self/task")) == 1 and threading.active_count() == 1:
-                return get_context("fork")
-    return get_context("spawn")
+                return True
+    return False
 
 
 # -- planning ----------------------------------------------------------------------------
@@ -554,8 +543,8 @@ def build(
 
 class _LetterRun:
     """The letters of one campaign: rendered in process for small batches, else by a pool
-    of worker processes started on entry, every chunk queued at once. Iterating yields the
-    letters in order."""
+    of worker processes started on entry (:class:`advocate.children.Pool`), every chunk
+    queued at once. Iterating yields the letters in order."""
 
     def __init__(self, pl: CampaignPlan, renderer: Renderer, templates: Path | None,
                  day: date, paper: str, workers: int, lang: str | None,
@@ -564,66 +553,50 @@ class _LetterRun:
         self.workers = workers
         self.init = (str(pl.campaign.path), str(templates) if templates else None,
                      day.isoformat(), paper, limits.SECONDS_CAP)
-        self.tmp: str | None = None
-        self.pool: ProcessPoolExecutor | None = None
-        self.pending: list[Future[list[tuple[Entry, bytes | None]]]] = []
+        self.pool: Pool | None = None
 
     def __enter__(self) -> _LetterRun:
         pdfs = sum(1 for job in self.pl.letters if "pdf" in job.formats)
         small = pdfs < POOL_MIN_PDFS and len(self.pl.letters) < POOL_MIN_LETTERS
         if self.workers > 1 and not small and self.pl.campaign.path is not None:
-            self.tmp = tempfile.mkdtemp(prefix="advocate-workers-")
-            context = _pool_context(pdfs > 0)
-            if context.get_start_method() == "fork":
+            fork = _pool_forks(pdfs > 0)
+            if fork:
                 from advocate.render.pdf.engine import _weasy
 
                 _weasy()  # imported once here rather than in every worker
-            self.pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=context, initializer=_init_worker,
-                initargs=(*self.init, self.tmp, context.get_start_method() == "fork"))
-            # Every chunk is queued now: a result is only names and hashes (the workers
-            # write the files), so memory grows by a few hundred bytes per letter at most.
-            chunks = _guided_chunks(self.pl.letters, CHUNK, self.workers) if pdfs else \
-                _chunks(self.pl.letters, TEXT_CHUNK)
-            try:
-                self.pending = [
-                    self.pool.submit(_worker_letters, chunk, self.lang, str(self.staging),
-                                     self.pl.folder)
-                    for chunk in chunks]
-            except BaseException:
-                self.pool.shutdown(cancel_futures=True)
-                raise
+            self.pool = Pool(self.workers, _init_worker, (*self.init, fork), fork=fork)
         return self
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
-        try:
-            if self.pool is not None:
-                if exc_type is not None:
-                    # Failed or interrupted (Ctrl-C, SIGTERM): the workers stop now, not
-                    # after their chunks; the staging folder they write into is going away.
-                    for process in list(getattr(self.pool, "_processes", {}).values()):
-                        with contextlib.suppress(Exception):
-                            process.kill()
-                self.pool.shutdown(wait=True, cancel_futures=True)
-        finally:
-            if self.tmp is not None:
-                shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.pool is not None:
+            # Failed or interrupted (Ctrl-C, SIGTERM): the workers stop now, not after their
+            # chunks; the staging folder they write into is going away.
+            self.pool.close(kill=exc_type is not None)
 
     def __iter__(self) -> Iterator[tuple[Entry, bytes | None]]:
         if self.pool is None:
             for chunk in _chunks(self.pl.letters, CHUNK):
                 yield from _render_letters(self.renderer, chunk, self.lang)
             return
-        for future in self.pending:  # in order: the same input, the same files
-            try:
-                done = future.result()
-            except BrokenProcessPool:
+        pdfs = any("pdf" in job.formats for job in self.pl.letters)
+        # Every chunk is queued now: a result is only names and hashes (the workers write
+        # the files), so memory grows by a few hundred bytes per letter at most.
+        chunks = _guided_chunks(self.pl.letters, CHUNK, self.workers) if pdfs else \
+            _chunks(self.pl.letters, TEXT_CHUNK)
+        tasks = ((chunk, self.lang, str(self.staging), self.pl.folder) for chunk in chunks)
+        for _task, (kind, value) in self.pool.map(_worker_letters, tasks):  # in order
+            if kind == "ok":
+                yield from value
+            elif kind == "error":
+                raise value
+            elif kind == "gone":
                 # A worker was ended by the OS: a letter used up its CPU time or memory.
                 raise LimitError(
                     "a letter's render was stopped by its CPU time or memory limit",
                     file=str(self.pl.campaign.path),
-                    hint="the templates do too much work; simplify them") from None
-            yield from done
+                    hint="the templates do too much work; simplify them")
+            else:
+                raise RuntimeError(value)  # a bug in a worker, named by its type only
 
 
 def _previous_files(outdir: Path, folder: str, warnings: list[Problem]) -> list[str]:

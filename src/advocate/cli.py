@@ -932,8 +932,10 @@ def main() -> None:
     to run them early) and both streams are flushed first; every output file is already
     closed and published. Without WeasyPrint loaded, the normal exit is used.
     """
+    from advocate.children import isolate_import_path
     from advocate.limits import handle_termination
 
+    isolate_import_path()  # nothing from the working folder, here or in any child
     _startup.no_pydantic_plugins()  # (the library leaves the choice to its host)
     _AHEAD["allowed"] = True
     handle_termination()

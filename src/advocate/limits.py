@@ -4,10 +4,12 @@ Two layers. In process, :func:`time_limit` gives a clear message when Python-lev
 runs long. But C code (``sorted`` over deep lists, ``str.join`` of a huge list) never
 returns to the interpreter, so no signal handler runs and no Python-level check helps: a
 pack's templates and PDFs are therefore rendered in a *confined* process
-(:class:`Confined`), where the kernel enforces a CPU time limit (``RLIMIT_CPU``, per
-render), an address-space limit (``RLIMIT_AS``), no core files, and death with the parent
-(``PR_SET_PDEATHSIG``); the parent kills it outright (SIGKILL) when a render's wall-clock
-time runs out. Batch workers confine themselves the same way (:func:`confine_process`).
+(:class:`advocate.children.Confined`), where the kernel enforces a CPU time limit
+(``RLIMIT_CPU``, per render), an address-space limit (``RLIMIT_AS``), no core files, and death
+with the parent (``PR_SET_PDEATHSIG``); the parent kills it outright (SIGKILL) when a
+render's wall-clock time runs out. Batch workers confine themselves the same way
+(:func:`confine_process`). The limits are here; every child process is started, spoken to
+and stopped by :mod:`advocate.children`.
 
 A hostile template can loop for ever (``range(100000)`` nested twice) and hostile CSS can
 hang layout. On the main thread of a POSIX process a real-time timer raises
@@ -23,19 +25,13 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
-import shutil
 import signal
 import sys
 import threading
 import time
-import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import FrameType
-from typing import Any
-
-from advocate.errors import AdvocateError, LimitError
 
 #: The most a confined process's address space may grow past its size when confined.
 MEMORY_BYTES = 1 << 30  # 1 GiB
@@ -128,10 +124,10 @@ def die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
-def confine_process(memory: int = MEMORY_BYTES) -> None:
+def confine_process(memory: int = MEMORY_BYTES, cpu: int | None = None) -> None:
     """Limit this process for untrusted work: address space may grow by ``memory`` at most,
-    no core files, and it dies with its parent. Renders then run here with
-    :func:`cpu_limit` (see :func:`run_confined`)."""
+    no core files, at most ``cpu`` seconds of CPU time in all (None: per render, with
+    :func:`cpu_limit`), and it dies with its parent."""
     global CONFINED
     die_with_parent()
     try:
@@ -147,6 +143,8 @@ def confine_process(memory: int = MEMORY_BYTES) -> None:
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    if cpu is not None:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     CONFINED = True
 
 
@@ -169,161 +167,6 @@ def cpu_limit(seconds: int) -> Iterator[None]:
         yield
     finally:
         resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
-
-
-def _serve(requests: Any, replies: Any, folder: str, target: Any = None) -> None:
-    """The confined process: run each (function, args, cpu seconds) sent, reply with the
-    result or the AdvocateError; any other exception comes back as its type's name only
-    (its text may hold personal data)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it kills us
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGHUP, signal.SIG_DFL)
-    import tempfile
-
-    tempfile.tempdir = folder  # font copies and the like: removed by the parent
-    os.environ["TMPDIR"] = folder
-    confine_process()
-    target = _TARGET if target is None else target
-    while True:
-        try:
-            request = requests.recv()
-        except EOFError:
-            break
-        if request is None:
-            break
-        function, args, seconds = request
-        try:
-            with cpu_limit(seconds):
-                reply: tuple[bool, Any] = (True, function(target, *args))
-        except AdvocateError as exc:
-            reply = (False, exc)
-        except MemoryError:
-            reply = (False, AdvocateError(
-                f"render went over its memory limit ({MEMORY_BYTES >> 20} MiB more)",
-                hint="the template or its layout builds too much; simplify it"))
-        except BaseException as exc:  # reported by its type only (its text may be personal)
-            reply = (False, RuntimeError(type(exc).__name__))
-        try:
-            replies.send(reply)
-        except Exception as exc:  # an unpicklable result: a bug, reported by type
-            replies.send((False, RuntimeError(f"unpicklable result: {type(exc).__name__}")))
-    os._exit(0)
-
-
-_TARGET: Any = None
-
-
-class Confined:
-    """A child process for untrusted work on ``target`` (forked where possible, so it starts
-    in milliseconds holding the parent's objects; spawned elsewhere, then ``target`` must
-    pickle). :meth:`call` runs ``function(target, *args)`` there under the OS limits above
-    and a wall-clock kill; the child lives until :meth:`close` or its owner is collected."""
-
-    def __init__(self, target: Any) -> None:
-        self._target = target
-        self._process: Any = None
-        self._requests: Any = None
-        self._replies: Any = None
-        self._folder: str | None = None
-        self._finalizer: Any = None
-
-    def _start(self) -> None:
-        import multiprocessing
-
-        global _TARGET
-        method = "fork" if sys.platform.startswith("linux") else "spawn"
-        context = multiprocessing.get_context(method)
-        import tempfile  # (not at import: a text letter never confines a render)
-
-        self._folder = tempfile.mkdtemp(prefix="advocate-render-")
-        request_out, request_in = context.Pipe(duplex=False)
-        reply_out, reply_in = context.Pipe(duplex=False)
-        _TARGET = self._target
-        try:
-            process = context.Process(  # type: ignore[attr-defined]
-                target=_serve, daemon=True, name="advocate-confined",
-                args=(request_out, reply_in, self._folder,
-                      None if method == "fork" else self._target))
-            process.start()
-        finally:
-            _TARGET = None
-        request_out.close()
-        reply_in.close()
-        self._process, self._requests, self._replies = process, request_in, reply_out
-        self._finalizer = weakref.finalize(self, _stop, process, request_in, reply_out,
-                                           self._folder)
-
-    def call(self, function: Callable[..., Any], *args: Any, seconds: float,
-             what: str | None = None) -> Any:
-        """``function(target, *args)`` in the child, whose own time limit is ``seconds``.
-
-        Raises the child's AdvocateError, or one naming ``what`` when the OS or the parent
-        had to stop it."""
-        budget = cpu_seconds(seconds)
-        wall = budget * WALL_FACTOR + 5
-        if self._process is None or not self._process.is_alive():
-            self.close()
-            self._start()
-        try:
-            self._requests.send((function, args, budget))
-            ready = self._replies.poll(wall)
-            if ready:
-                ok, value = self._replies.recv()
-            else:
-                ok, value = None, None
-        except (EOFError, OSError, BrokenPipeError):
-            ready, ok, value = True, None, None
-        except BaseException:
-            self.close()  # interrupted: the child goes too
-            raise
-        if ok is None:
-            code = self._stop_now()
-            if not ready:
-                reason = f"was stopped after {wall:g} s"
-            elif code == -signal.SIGXCPU:
-                reason = f"used more than {budget} s of CPU time"
-            else:
-                reason = "was stopped by the system (memory limit?)"
-            raise LimitError(f"render {reason}", file=what,
-                                hint="the template or its layout does too much work; "
-                                "simplify it")
-        if ok:
-            return value
-        if isinstance(value, AdvocateError):
-            raise value
-        raise value
-
-    def _stop_now(self) -> int | None:
-        process = self._process
-        code = None
-        if process is not None:
-            if process.is_alive():
-                process.kill()
-            process.join(5)
-            code = process.exitcode
-        self.close()
-        return code
-
-    def close(self) -> None:
-        if self._finalizer is not None:
-            self._finalizer()
-        self._process = self._finalizer = None
-
-
-def _stop(process: Any, requests: Any, replies: Any, folder: str | None) -> None:
-    with contextlib.suppress(Exception):
-        if process.is_alive():
-            with contextlib.suppress(Exception):
-                requests.send(None)
-            process.join(1)
-        if process.is_alive():
-            process.kill()
-            process.join(5)
-    for end in (requests, replies):
-        with contextlib.suppress(Exception):
-            end.close()
-    if folder:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 # ------------------------------------------------------------------------------ signals

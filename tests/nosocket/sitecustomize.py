@@ -11,7 +11,9 @@ environment) gets sockets and name lookups that refuse and record every attempt:
 
 Each attempt appends one line, ``PID WHAT DETAIL``, to the file named by the environment
 variable ADVOCATE_SOCKET_LOG, then raises OSError. With ADVOCATE_SOCKET_GUARD_PIDS set,
-every process that loaded the guard appends its PID there: proof the workers had it.
+every process that loaded the guard appends its PID there: proof the workers had it. advocate
+starts its own children isolated from PYTHONPATH (``-I``): :func:`follow_children` carries
+the guard into them.
 
 pytest-socket (``--disable-socket``) covers the test process itself; this covers the rest.
 """
@@ -99,4 +101,26 @@ def install() -> None:
     _append(_PIDS, f"{os.getpid()}\n")
 
 
+def follow_children() -> None:
+    """advocate's children are forked (they keep the guard: each notes its PID) or started
+    as isolated interpreters (``-I``: PYTHONPATH, and so this file, is ignored there). For
+    the latter, the command line advocate.children makes is given one statement first that
+    loads this guard, so that they are guarded too."""
+    os.register_at_fork(after_in_child=lambda: _append(_PIDS, f"{os.getpid()}\n"))
+    import subprocess
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    start = subprocess.Popen.__init__
+
+    def guarded_start(self: object, args: object, *rest: object, **options: object) -> None:
+        if isinstance(args, list) and args[1:3] == ["-I", "-c"] \
+                and "advocate.children" in str(args[3]):
+            args = [*args[:3], f"import sys; sys.path.insert(0, {here!r}); "
+                    f"import sitecustomize; {args[3]}", *args[4:]]
+        start(self, args, *rest, **options)  # type: ignore[arg-type]
+
+    subprocess.Popen.__init__ = guarded_start  # type: ignore[method-assign]
+
+
 install()
+follow_children()

@@ -40,12 +40,11 @@ import tempfile
 import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from advocate.children import Pool
 from advocate.errors import AdvocateError, Problem
 
 #: Fewer named signers than this: the petition is one render, as it always was.
@@ -301,15 +300,13 @@ def _warm(confine: bool = False) -> None:
         limits.confine_process()
 
 
-def _pool(workers: int, confine: bool = False) -> ProcessPoolExecutor:
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                               initializer=_warm, initargs=(confine,))
-    for _ in range(workers):
-        pool.submit(int)  # start every worker now: each sets up its fonts meanwhile
-    return pool
+def _pool(workers: int, confine: bool = False) -> Pool:
+    """Workers started now (new isolated interpreters, :mod:`advocate.children`): each sets
+    up its fonts while the signer list is read."""
+    return Pool(workers, _warm, (confine,), fork=False)
 
 
-_STARTED: dict[tuple[int, bool], ProcessPoolExecutor] = {}
+_STARTED: dict[tuple[int, bool], Pool] = {}
 
 
 def _pool_size(workers: int, confine: bool) -> tuple[int, bool]:
@@ -332,27 +329,24 @@ def _stop_started() -> None:
     """At exit, a pool started but never used (the list was short, or had errors): its
     workers are stopped at once rather than waited for while they set up."""
     for pool in _STARTED.values():
-        processes: dict[int, Any] = dict(getattr(pool, "_processes", None) or {})
-        for process in processes.values():
-            process.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.close(kill=True)
     _STARTED.clear()
 
 
 class _Runner:
-    """Parts rendered in process (``workers`` 1) or by a spawn pool, at most two a worker
-    in flight (memory stays flat however long the list)."""
+    """Parts rendered in process (``workers`` 1) or by a pool, at most two a worker in
+    flight (memory stays flat however long the list)."""
 
     def __init__(self, workers: int, confine: bool = False) -> None:
         key = _pool_size(workers, confine)
         self.workers = key[0]
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: Pool | None = None
         if key[0] > 1 or key[1]:
             self.pool = _STARTED.pop(key, None) or _pool(*key)
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.close()
 
     def run(self, job: Job, parts: Iterator[tuple[Part, int, int]]
             ) -> Iterator[tuple[Part, int, str, list[Problem]]]:
@@ -361,14 +355,10 @@ class _Runner:
             for part, first, total in parts:
                 yield (part, *render_part(job, part, first, total))
             return
-        window: list[tuple[Part, Future[tuple[int, str, list[Problem]]]]] = []
-        for part, first, total in parts:
-            window.append((part, self.pool.submit(render_part, job, part, first, total)))
-            if len(window) >= 2 * self.workers:
-                done, future = window.pop(0)
-                yield (done, *_result(done, future))
-        for done, future in window:
-            yield (done, *_result(done, future))
+        tasks = ((job, part, first, total) for part, first, total in parts)
+        for (_, part, _, _), (kind, value) in self.pool.map(render_part, tasks,
+                                                             window=2 * self.workers):
+            yield (part, *_result(part, kind, value))
 
 
 def limits_apply() -> bool:
@@ -377,21 +367,21 @@ def limits_apply() -> bool:
     return limits.CAN_CONFINE and not limits.CONFINED
 
 
-def _result(part: Part, future: Future[tuple[int, str, list[Problem]]]
-            ) -> tuple[int, str, list[Problem]]:
+def _result(part: Part, kind: str, value: Any) -> tuple[int, str, list[Problem]]:
     """A part's result; a worker the OS stopped (a pack's layout over its CPU or memory
     limit) is said by the part, never by a name."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        return 0, "", [Problem(
-            f"petition part {part.index + 1} of {part.count} ({describe(part)}) was stopped "
-            "while rendering: it went over the memory or CPU time a render may use",
-            file="petition.html.j2",
-            hint="the template pack's petition.html.j2 or its style sheet makes each page "
-                 "too costly; simplify it")]
+    if kind == "ok":
+        return value  # type: ignore[no-any-return]
+    if kind == "error":
+        raise value
+    if kind == "failed":
+        raise RuntimeError(value)  # a bug in a worker, named by its type only
+    return 0, "", [Problem(
+        f"petition part {part.index + 1} of {part.count} ({describe(part)}) was stopped "
+        "while rendering: it went over the memory or CPU time a render may use",
+        file="petition.html.j2",
+        hint="the template pack's petition.html.j2 or its style sheet makes each page "
+             "too costly; simplify it")]
 
 
 Names = Callable[[], Iterator[tuple[str, str]]]

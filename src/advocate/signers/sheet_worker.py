@@ -1,9 +1,10 @@
 """The child process that reads one sheet of a workbook (see :mod:`advocate.signers.spreadsheet`).
 
-Run as ``python -m advocate.signers.sheet_worker PATH SHEET MEMORY CPU``. It caps its own
-address space and CPU time first, then reads the sheet with python-calamine (which never
-evaluates a formula, never runs a macro and never follows a link: a formula cell gives the
-value saved with the file) and writes it to stdout as UTF-8 CSV: first
+Started by :func:`advocate.children.run_module` as ``main([PATH, SHEET])`` in an isolated
+interpreter whose address space and CPU time are already capped. It reads the sheet with
+python-calamine (which never evaluates a formula, never runs a macro and never follows a
+link: a formula cell gives the value saved with the file) and writes it to stdout as UTF-8
+CSV: first
 ``sheet,NAME,FIRST_ROW,FIRST_COLUMN`` (0-based; 0, 0: rows start at A1), then one record
 per row. A problem is one JSON object on stderr and exit status 3; it never quotes a cell.
 """
@@ -17,17 +18,6 @@ import sys
 from typing import Any
 
 EXIT_PROBLEM = 3
-
-
-def _limit(memory: int, cpu: int) -> None:
-    try:
-        import resource
-    except ImportError:  # pragma: no cover - Windows: the parent's checks still apply
-        return
-    if memory > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    if cpu > 0:
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
 
 
 def _fail(kind: str, **extra: Any) -> None:
@@ -50,8 +40,7 @@ def cell_text(value: Any) -> str:
 
 
 def main(argv: list[str]) -> None:
-    path, wanted, memory, cpu = argv[0], argv[1], int(argv[2]), int(argv[3])
-    _limit(memory, cpu)
+    path, wanted = argv[0], argv[1]
     try:
         from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
         from python_calamine import SheetVisibleEnum as Visible
@@ -94,6 +83,3 @@ def main(argv: list[str]) -> None:
         writer.writerow([cell_text(v) for v in row])
     out.flush()
 
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

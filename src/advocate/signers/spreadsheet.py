@@ -10,8 +10,9 @@ aborts; no exception can catch it). So:
    renamed .xlsm), only stored or deflated parts, and every part is inflated here, in
    bounded chunks, counting the real bytes (the sizes a zip declares can lie) against
    ``max_inflated``. Links to other workbooks are noted and never followed.
-2. **The sheet is read in a child process** (:mod:`advocate.signers.sheet_worker`) whose
-   address space and CPU time are capped (``SHEET_MEMORY``, ``SHEET_CPU``): whatever the
+2. **The sheet is read in a child process** (:mod:`advocate.signers.sheet_worker`, started
+   isolated by :func:`advocate.children.run_module`) whose address space and CPU time are
+   capped (``SHEET_MEMORY`` more, ``SHEET_CPU``): whatever the
    reader does with a crafted file, it cannot take this process or the machine down. The
    reader, python-calamine, never evaluates formulas (a formula cell gives the value saved
    with the file), never runs macros and never opens links.
@@ -23,10 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
-import subprocess
-import sys
 import tempfile
 import zipfile
 import zlib
@@ -43,7 +41,7 @@ SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_MEMBERS = 10_000
-SHEET_MEMORY = 2 * 1024**3  # address space of the reading child
+SHEET_MEMORY = 2 * 1024**3  # address space the reading child may take past its start
 SHEET_CPU = 600  # seconds of CPU for the reading child
 _CHUNK = 1 << 16
 _OUT = 1 << 20
@@ -195,20 +193,19 @@ def sheet_table(
     import csv
     import io
 
+    from advocate.children import run_module
+
     errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in rows()
-    command = [sys.executable, "-m", "advocate.signers.sheet_worker", str(path), sheet or "",
-               str(memory), str(cpu)]
-    env = {**os.environ, "RUST_BACKTRACE": "0"}
-    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=errors, env=env)
-    assert proc.stdout is not None
-    text = io.TextIOWrapper(proc.stdout, encoding="utf-8", newline="")
+    child = run_module("advocate.signers.sheet_worker", [str(path), sheet or ""],
+                       memory=memory, cpu=cpu, stderr=errors,
+                       environment={"RUST_BACKTRACE": "0"})
+    text = io.TextIOWrapper(child.stdout, encoding="utf-8", newline="")
     reader = csv.reader(text)
 
     def finish(ok_so_far: bool) -> None:
-        if proc.poll() is None and not ok_so_far:
-            proc.kill()
-        code = proc.wait()
+        if not ok_so_far:
+            child.kill()
+        code = child.wait()
         errors.seek(0)
         stderr = errors.read().decode("utf-8", "replace")
         errors.close()

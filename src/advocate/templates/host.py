@@ -44,8 +44,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from advocate import limits
+from advocate.children import Confined
 from advocate.errors import AdvocateError, LimitError, did_you_mean
-from advocate.limits import Confined, RenderTimeout, time_limit
+from advocate.limits import RenderTimeout, time_limit
 from advocate.templates.roots import builtin_templates as builtin_templates  # re-exported
 from advocate.templates.roots import template_roots as template_roots  # re-exported
 from advocate.templates.roots import untrusted_roots as untrusted_roots  # re-exported
