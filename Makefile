@@ -36,6 +36,7 @@ browser:
 
 lint:
 	$(BIN)/ruff check src tests benchmarks fuzz
+	$(BIN)/lint-imports --no-cache
 
 typecheck:
 	$(BIN)/mypy

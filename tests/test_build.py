@@ -323,9 +323,9 @@ def test_workers_are_forked_only_from_a_single_thread() -> None:
     import threading
 
     code = ("import sys; from pathlib import Path; from advocate.build import _pool_forks\n"
-            "from advocate.render.pdf.engine import _weasy, render_pdf\n"
+            "from advocate.render.pdf.engine import load_weasyprint, render_pdf\n"
             "if sys.argv[1] == 'imported':\n"
-            "    _weasy()\n"
+            "    load_weasyprint()\n"
             "if sys.argv[1] == 'rendered':\n"
             "    render_pdf('<p>a</p>', title='t', lang='en', base_dir=Path('.'))\n"
             "print('fork' if _pool_forks(sys.argv[1] != 'text') else 'spawn')")

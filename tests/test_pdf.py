@@ -376,7 +376,8 @@ def test_css_warnings_are_kept_not_fatal(
 def test_render_pdf_uses_one_shared_renderer(tpl: Path) -> None:
     pdf = render_pdf(SIMPLE, title="Open letter", lang="kk", base_dir=tpl)
     assert pdf.startswith(b"%PDF-1.7")
-    assert advocate.render.pdf.engine._shared() is advocate.render.pdf.engine._shared()
+    engine = advocate.render.pdf.engine
+    assert engine.shared_renderer() is engine.shared_renderer()
 
 
 def test_clean_render_logs_nothing(

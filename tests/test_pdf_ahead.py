@@ -40,8 +40,8 @@ def test_the_child_renders_the_same_bytes_and_the_parent_never_loads_weasyprint(
         tmp_path: Path) -> None:
     done = _script(tmp_path, """
         assert ahead.start() and ahead.started()
-        result = engine.render_pdf_result(HTML, **OPTIONS)
-        again = engine.render_pdf_result(HTML, **OPTIONS)  # the child serves more than one
+        result = ahead.render_pdf_result(HTML, **OPTIONS)
+        again = ahead.render_pdf_result(HTML, **OPTIONS)  # the child serves more than one
         assert result == again
         print("weasyprint" in sys.modules, result.pages)
         Path(sys.argv[2], "ahead.pdf").write_bytes(result.data)
@@ -60,7 +60,7 @@ def test_an_advocate_error_comes_back_as_itself(tmp_path: Path) -> None:
         from advocate.errors import AdvocateError
         assert ahead.start()
         try:
-            engine.render_pdf_result("<html><body>{deep}</body></html>", **OPTIONS)
+            ahead.render_pdf_result("<html><body>{deep}</body></html>", **OPTIONS)
         except AdvocateError as exc:
             print(type(exc).__name__, "|", exc.first.message)
         print("weasyprint" in sys.modules)
@@ -84,7 +84,7 @@ def test_a_child_that_cannot_render_hands_the_work_back(tmp_path: Path) -> None:
         engine.shared_renderer = broken   # what the child inherits...
         assert ahead.start()
         engine.shared_renderer = real     # ...and not the parent
-        result = engine.render_pdf_result(HTML, **OPTIONS)
+        result = ahead.render_pdf_result(HTML, **OPTIONS)
         print("weasyprint" in sys.modules, result.pages, result.data[:5])
     """)
     assert done.returncode == 0, done.stderr

@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advocate.errors import AdvocateError
-from advocate.output.files import csv_cell
 from advocate.signers import (
     KNOWN_COLUMNS,
     Signer,
@@ -22,6 +21,7 @@ from advocate.signers import (
     parse_signers,
     read_signers,
 )
+from advocate.signers.export import csv_cell
 from helpers import personal_data
 
 FIXTURES = Path(__file__).parent / "fixtures" / "signers"

@@ -32,7 +32,7 @@ if _sys.argv[:1] == ["-m"] and not _sys.flags.safe_path:
 from importlib import import_module
 from typing import Any
 
-__version__ = "0.1.0"
+from advocate.version import __version__
 
 _EXPORTS: dict[str, str | tuple[str, str]] = {
     "AdvocateError": "advocate.errors",

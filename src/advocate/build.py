@@ -41,6 +41,7 @@ from advocate import limits
 from advocate.children import Pool
 from advocate.clock import today
 from advocate.errors import AdvocateError, LimitError, Problem
+from advocate.output.files import open_staged
 from advocate.render.documents import Renderer, font_problems
 from advocate.render.html import apply_csp
 from advocate.render.writer import Writer
@@ -163,7 +164,7 @@ def _init_worker(campaign_path: str, templates: str | None, day: str, paper: str
     if forked:  # the parent's state that must not carry over (see _pool_context)
         from advocate.render.pdf import engine
 
-        engine._SHARED = None  # this worker makes its own renderer, as a spawned one does
+        engine.forget_shared_renderer()  # this worker makes its own, as a spawned one does
     campaign, _ = load_campaign_checked(Path(campaign_path))
     renderer = Renderer(campaign, templates=Path(templates) if templates else None,
                         day=date.fromisoformat(day), paper=paper)  # type: ignore[arg-type]
@@ -561,9 +562,9 @@ class _LetterRun:
         if self.workers > 1 and not small and self.pl.campaign.path is not None:
             fork = _pool_forks(pdfs > 0)
             if fork:
-                from advocate.render.pdf.engine import _weasy
+                from advocate.render.pdf.engine import load_weasyprint
 
-                _weasy()  # imported once here rather than in every worker
+                load_weasyprint()  # imported once here rather than in every worker
             self.pool = Pool(self.workers, _init_worker, (*self.init, fork), fork=fork)
         return self
 
@@ -602,7 +603,7 @@ class _LetterRun:
 def _previous_files(outdir: Path, folder: str, warnings: list[Problem]) -> list[str]:
     """The files the previous build of ``folder`` wrote, from its manifest (and the manifest
     itself); paths that are not plain file names inside the folder are ignored."""
-    from advocate.output.files import _check_relpath
+    from advocate.output.files import check_relpath
 
     path = outdir / folder / "manifest.json"
     if not os.path.lexists(path):
@@ -623,7 +624,7 @@ def _previous_files(outdir: Path, folder: str, warnings: list[Problem]) -> list[
     kept: list[str] = [f"{folder}/manifest.json"]
     for rel in files:
         try:
-            _check_relpath(rel)
+            check_relpath(rel)
         except AdvocateError:
             continue
         if ".." not in rel.split("/"):
@@ -666,17 +667,6 @@ def index_names(letter_rows: int) -> list[str]:
     return ["index.html", *(f"index-{number}.html" for number in range(2, pages + 1))]
 
 
-def _open_staged(staging: Path, relpath: str, mode: int) -> Any:
-    """A new file below the staging folder, opened for writing (as :func:`write_staged`)."""
-    from advocate.output.files import _check_relpath
-
-    staged = os.path.join(os.fspath(staging), *_check_relpath(relpath))
-    os.makedirs(os.path.dirname(staged), exist_ok=True)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(staged, flags | getattr(os, "O_BINARY", 0), mode)
-    return os.fdopen(fd, "wb", buffering=1 << 16)
-
-
 class _CampaignOutput:
     """One campaign's manifest (and a shard's links file) written as its files come, and its
     index rows spooled to a file in the staging folder: only counts stay in memory, so a
@@ -696,7 +686,7 @@ class _CampaignOutput:
                                 "signers": pl.signer_count, "public_signers": pl.public_count}
         if record is not None:
             head["shard"] = record
-        self._manifest = _open_staged(stage.staging, f"{pl.folder}/manifest.json", stage.mode)
+        self._manifest = open_staged(stage.staging, f"{pl.folder}/manifest.json", stage.mode)
         # One file per line, each encoded by json's C encoder (indent= takes the pure-Python
         # one, a second for 20,000 files).
         self._manifest.write("".join(
@@ -704,7 +694,7 @@ class _CampaignOutput:
                       for key, value in head.items()), '  "files": [']).encode("utf-8"))
         self._links_file = None
         if pl.shard is not None:
-            self._links_file = _open_staged(stage.staging, f"{pl.folder}/{LINKS_FILE}",
+            self._links_file = open_staged(stage.staging, f"{pl.folder}/{LINKS_FILE}",
                                             stage.mode)
             self._links_file.write(b"{\n")
         self.spool = ""

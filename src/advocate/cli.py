@@ -23,8 +23,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from advocate import __version__, _startup
+from advocate import _startup
 from advocate.errors import AdvocateError, Problem, format_problem
+from advocate.version import __version__
 
 _startup.install()  # no Pydantic TypeAdapter per option (see advocate._startup)
 

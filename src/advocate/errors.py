@@ -11,9 +11,13 @@ Messages must never contain personal data: say ``signers.csv row 17``, not a nam
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import dataclasses
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import quote
 
 Severity = Literal["error", "warning"]
 
@@ -114,3 +118,24 @@ def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str 
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return f"did you mean '{close[0]}'?" if close else None
+
+
+@contextlib.contextmanager
+def redacted(values: Sequence[str]) -> Iterator[None]:
+    """Cut personal values (as typed or percent-encoded, as in a URL) out of any error a
+    template or a PDF render raises: a hostile template can fail on purpose."""
+    try:
+        yield
+    except AdvocateError as exc:
+        forms = {f for v in values for f in (v, quote(v), quote(v, safe=""), " ".join(v.split()))}
+        if not forms:
+            raise
+        pattern = re.compile("|".join(map(re.escape, sorted(forms, key=len, reverse=True))),
+                             re.IGNORECASE)
+
+        def clean(text: str | None) -> str | None:
+            return pattern.sub("…", text) if text else text
+
+        problems = [dataclasses.replace(p, message=clean(p.message) or "", hint=clean(p.hint),
+                                        file=clean(p.file)) for p in exc.problems]
+        raise type(exc)(problems=problems) from None

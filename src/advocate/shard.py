@@ -177,7 +177,7 @@ def inputs_record(*, campaign_path: Path | None, templates: Path | None,
                   day: date) -> dict[str, Any]:
     """What a shard's files depend on, as plain data: two shards whose records differ do
     not belong to one build (the merge compares them key by key)."""
-    from advocate import __version__
+    from advocate.version import __version__
 
     source = signers.record() if signers is not None else None
     if source is not None:

@@ -28,13 +28,13 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 from advocate.errors import AdvocateError, Problem
 
 __all__ = [
     "FILE_MODE",
     "StagedOutput",
-    "csv_cell",
     "guard_output",
     "safe_output_name",
     "write_file",
@@ -114,19 +114,6 @@ def safe_output_name(index: int, ext: str, label: str | None = None) -> str:
     if _is_reserved(name):  # cannot happen with a numeric prefix; kept as a guard
         return plain
     return name
-
-
-def csv_cell(v: str) -> str:
-    """Neutralise spreadsheet formulas in a CSV cell advocate writes (OWASP CSV injection).
-
-    A leading ``'`` makes Excel and LibreOffice show the text instead of running it. The
-    triggers are ``= + - @``, tab, CR, LF and NUL, plus their full-width forms, which some
-    East Asian Excel set-ups accept. Cost: a phone number like ``+44…`` shows a visible ``'``.
-    Write with ``csv.writer(f, quoting=csv.QUOTE_ALL)`` as well.
-    """
-    if v[:1] in ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "＝", "＋", "－", "＠"):
-        return "'" + v
-    return v
 
 
 # --------------------------------------------------------------------------- errors
@@ -327,7 +314,7 @@ _UNSAFE_PART = re.compile(
     r"\.(?:/|$)|(?:^|/)(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\.[^/]*)?(?:/|$)", re.IGNORECASE)
 
 
-def _check_relpath(relpath: str) -> tuple[str, ...]:
+def check_relpath(relpath: str) -> tuple[str, ...]:
     """Split a staged path into safe components, or raise AdvocateError (one regular
     expression each way: a batch checks tens of thousands)."""
     if not _SAFE_PATH.fullmatch(relpath) or _UNSAFE_PART.search(relpath):
@@ -343,12 +330,10 @@ def _check_relpath(relpath: str) -> tuple[str, ...]:
 _STAGED_DIRS: set[str] = set()  # folders below staging folders known to exist
 
 
-def write_staged(staging: Path | str, relpath: str, data: bytes, mode: int = FILE_MODE) -> str:
-    """Write one new file below a staging folder: safe path, never over anything, no links.
-
-    Used by :class:`StagedOutput` and by batch workers writing into its staging folder (the
-    bytes then never travel back to the parent). Synced to disk later, once, on commit."""
-    staged = os.path.join(os.fspath(staging), *_check_relpath(relpath))
+def _create_staged(staging: Path | str, relpath: str, mode: int) -> tuple[int, str]:
+    """A new file below a staging folder, open for writing: safe path, never over anything,
+    no links. Its descriptor and path."""
+    staged = os.path.join(os.fspath(staging), *check_relpath(relpath))
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     flags |= getattr(os, "O_BINARY", 0)
     parent = os.path.dirname(staged)
@@ -361,6 +346,22 @@ def write_staged(staging: Path | str, relpath: str, data: bytes, mode: int = FIL
         _STAGED_DIRS.discard(parent)
         os.makedirs(parent, exist_ok=True)
         fd = os.open(staged, flags, mode)
+    return fd, staged
+
+
+def open_staged(staging: Path | str, relpath: str, mode: int = FILE_MODE) -> BinaryIO:
+    """A new file below a staging folder, opened for buffered writing (a manifest written as
+    its files come), with the same checks as :func:`write_staged`."""
+    fd, _ = _create_staged(staging, relpath, mode)
+    return os.fdopen(fd, "wb", buffering=1 << 16)
+
+
+def write_staged(staging: Path | str, relpath: str, data: bytes, mode: int = FILE_MODE) -> str:
+    """Write one new file below a staging folder: safe path, never over anything, no links.
+
+    Used by :class:`StagedOutput` and by batch workers writing into its staging folder (the
+    bytes then never travel back to the parent). Synced to disk later, once, on commit."""
+    fd, staged = _create_staged(staging, relpath, mode)
     try:
         view = memoryview(data)
         while view:
@@ -582,7 +583,7 @@ class StagedOutput:
         parents: dict[str, bool] = {}  # folder -> whether it exists (then files may too)
         existing: list[Path] = []
         for rel in relpaths:
-            _check_relpath(rel)
+            check_relpath(rel)
             key = _folded(rel)
             if key in seen:
                 problems.append(
@@ -630,7 +631,7 @@ class StagedOutput:
         if not self.force:
             raise RuntimeError("StagedOutput.replace needs force")
         for rel in relpaths:
-            _check_relpath(rel)
+            check_relpath(rel)
             self._stale.add(rel)
 
     @property
@@ -665,7 +666,7 @@ class StagedOutput:
     def _reserve(self, relpath: str) -> str:
         """Claim a path: no two outputs with one name, nothing existing without force.
         Returns ``relpath``: the string planned() was given for it, if it is the same."""
-        parts = _check_relpath(relpath)
+        parts = check_relpath(relpath)
         if self._staging is None:
             raise RuntimeError("StagedOutput used outside its with-block")
         with self._lock:

@@ -19,20 +19,18 @@ from datetime import date
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import quote
 
 from markupsafe import Markup
 
 from advocate import limits
 from advocate.clock import today
-from advocate.errors import AdvocateError, LimitError, Problem
+from advocate.errors import AdvocateError, LimitError, Problem, redacted
 from advocate.render.email_text import wording_titles
-from advocate.render.html import apply_csp
+from advocate.render.html import apply_csp, with_style
 from advocate.render.writer import Writer as Writer  # the documents' writer, re-exported
 from advocate.schema.campaign import Campaign
 from advocate.templates.host import (
     AdvocateEnvironment,
-    MarkdownText,
     make_environment,
     render,
     template_roots,
@@ -56,7 +54,7 @@ from advocate.text.localise import (
     resolve_language,
     target_view,
 )
-from advocate.text.markdown import escape_markdown
+from advocate.text.markdown import MarkdownText, escape_markdown
 
 if TYPE_CHECKING:
     from advocate.render.pdf.engine import PdfResult
@@ -66,16 +64,6 @@ Kind = Literal["letter", "petition", "brief", "sheet"]
 _URL = re.compile(r"(?:https?|mailto):[^\s<>\"'()\[\]]+", re.IGNORECASE)
 PDF_SECONDS = 60.0  # the PDF renderer's own time limit (render_pdf_pages' default)
 PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1}
-_HEAD_OPEN = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
-
-
-def _with_style(html: str, css: str) -> str:
-    """``html`` with one more style sheet first in its head (a pack's own fonts)."""
-    head = _HEAD_OPEN.search(html)
-    style = f'<style type="text/css">{css}</style>'
-    return style + html if head is None else html[: head.end()] + style + html[head.end():]
-
-
 FIT_LEVELS = 2
 #: A letter's target, language and writer's shape (see Renderer._fit_key).
 FitKey = tuple[str, str, Shape]
@@ -146,27 +134,6 @@ def _personal_values(contexts: Iterable[dict[str, Any]]) -> list[str]:
                     values += [value, value.strip(ISOLATES), *value.splitlines()]
     # Two-letter values would blank ordinary words of a message ("de" in "undefined").
     return [v.strip() for v in values if len(v.strip()) >= 3]
-
-
-@contextlib.contextmanager
-def _redacting(values: Sequence[str]) -> Iterator[None]:
-    """Cut personal values (as typed or percent-encoded, as in a URL) out of any error a
-    template or a PDF render raises: a hostile template can fail on purpose."""
-    try:
-        yield
-    except AdvocateError as exc:
-        forms = {f for v in values for f in (v, quote(v), quote(v, safe=""), " ".join(v.split()))}
-        if not forms:
-            raise
-        pattern = re.compile("|".join(map(re.escape, sorted(forms, key=len, reverse=True))),
-                             re.IGNORECASE)
-
-        def clean(text: str | None) -> str | None:
-            return pattern.sub("…", text) if text else text
-
-        problems = [dataclasses.replace(p, message=clean(p.message) or "", hint=clean(p.hint),
-                                        file=clean(p.file)) for p in exc.problems]
-        raise type(exc)(problems=problems) from None
 
 
 def _pdf_confined(env: AdvocateEnvironment, html: str, options: dict[str, Any]) -> PdfResult:
@@ -373,7 +340,7 @@ class Renderer:
     def _document(self, kind: Kind, lang: str, context: dict[str, Any],
                   warnings: list[Problem], **extra: Any) -> Document:
         try:
-            with _redacting(_personal_values([context])):
+            with redacted(_personal_values([context])):
                 text, exported = self._wording(kind, lang, context)
         except AdvocateError as exc:
             people = [Document(kind, lang, "", "", context, {}, writer=extra.get("writer"),
@@ -591,7 +558,7 @@ class Renderer:
         )
         source = f"{first.kind}.html.j2"
         try:
-            with _redacting(_personal_values(doc.context for doc in documents)):
+            with redacted(_personal_values(doc.context for doc in documents)):
                 text, _ = render(self.env, source, context)
         except AdvocateError as exc:
             raise self._private(exc, documents, lambda persona: self.html(
@@ -708,8 +675,8 @@ class Renderer:
             html = pdf.fonts.strip_symbols(
                 self.html(documents, for_print=True, fit=level), symbols)
             if pack_css:
-                html = _with_style(html, pack_css)
-            with _redacting(private):
+                html = with_style(html, pack_css)
+            with redacted(private):
                 if self.trusted or limits.CONFINED or not limits.CAN_CONFINE:
                     result = pdf.render_pdf_result(html, **options)
                 else:  # a pack's layout: in the confined child, under the OS's limits
@@ -774,7 +741,7 @@ class Renderer:
                     html = pdf.fonts.strip_symbols(
                         self.html([letter], for_print=True, fit=level), symbols)
                     if pack_css:
-                        html = _with_style(html, pack_css)
+                        html = with_style(html, pack_css)
                     budget = options["max_pages"]
                     result = pdf.render_pdf_result(html, **options)
                     known = result.pages > budget

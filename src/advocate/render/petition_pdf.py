@@ -31,21 +31,20 @@ from __future__ import annotations
 import atexit
 import contextlib
 import dataclasses
-import hashlib
 import html as htmlmod
-import io
 import os
 import re
 import tempfile
 import unicodedata
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from advocate.children import Pool
-from advocate.errors import AdvocateError, Problem
+from advocate.errors import AdvocateError, Problem, redacted
+from advocate.render.html import with_style
+from advocate.render.pdf_join import StreamJoin
 
 #: Fewer named signers than this: the petition is one render, as it always was.
 PARTS_MIN_NAMED = 1500
@@ -248,18 +247,17 @@ def render_part(job: Job, part: Part, first_page: int,
     """Render one part to a file in ``job.folder``: (its pages, the file, problems).
     ``total`` 0: only count its pages (laid out, not written: no file)."""
     from advocate.render import pdf
-    from advocate.render.documents import _redacting, _with_style
 
     html = pdf.fonts.strip_symbols(_with_page_numbers(_part_html(job, part), first_page,
                                                        total), job.symbols)
     if job.pack_css:
-        html = _with_style(html, job.pack_css)
+        html = with_style(html, job.pack_css)
     from advocate import limits
 
     private = [t for page in part.pages for t in page]
     confined = job.allowed_links is not None and limits.CONFINED
     try:
-        with _redacting(private), (limits.cpu_limit(limits.cpu_seconds(job.timeout))
+        with redacted(private), (limits.cpu_limit(limits.cpu_seconds(job.timeout))
                                    if confined else contextlib.nullcontext()):
             result = pdf.render_pdf_result(
                 html, title=job.title, lang=job.lang, base_dir=Path(job.base_dir),
@@ -293,9 +291,9 @@ def _warm(confine: bool = False) -> None:
     """Worker start: import WeasyPrint and set up the fonts before the first part; for a
     pack's layout, then limit this worker as a confined child is limited."""
     from advocate import limits
-    from advocate.render.pdf.engine import _shared
+    from advocate.render.pdf.engine import shared_renderer
 
-    _shared()
+    shared_renderer()
     if confine and limits.CAN_CONFINE:
         limits.confine_process()
 
@@ -490,246 +488,3 @@ def _render_all(runner: _Runner, job: Job, parts: Callable[[], Iterator[Part]],
         total = sum(actual.values())
     raise AdvocateError("the petition's pages could not be numbered",
                         hint="a bug: please report it")  # pragma: no cover
-
-
-# -- the join ------------------------------------------------------------------------------
-
-_CATALOG, _PAGES, _TREE, _PARENTS, _INFO = 1, 2, 3, 4, 5
-_INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
-
-
-class StreamJoin:
-    """Parts appended to one PDF file as they come, each part's objects written out and
-    dropped at once, so memory does not grow with the pages (pypdf's writer keeps every
-    page until the end). Kept across parts: an offset per object, a reference per page
-    and per top structure element, a (key, object) pair per parent-tree entry.
-
-    The joined file has one page tree, one structure tree (each part's top element a
-    child of its root; the parent-tree keys and the pages' and annotations'
-    ``/StructParents``/``/StructParent`` moved up by the keys of the parts before), the
-    first part's XMP metadata, ``/MarkInfo``, ``/Lang``, the title and
-    ``DisplayDocTitle``. Outlines and named destinations of the parts are not carried
-    over. Same parts, same bytes: the file ID is a hash of the parts."""
-
-    def __init__(self, out: Any, *, title: str, lang: str) -> None:
-        self.out = out
-        self.title = title
-        self.lang = lang
-        self.offsets = array("Q")  # per object number: where it starts (8 bytes each)
-        self.next = _INFO + 1
-        self.pages: list[int] = []
-        self.kids: list[int] = []
-        self.nums: list[tuple[int, int]] = []
-        self.key_offset = 0
-        self.role_map: bytes | None = None
-        self.metadata: int | None = None
-        self.digest = hashlib.sha256()
-        self._write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-
-    def _write(self, data: bytes) -> None:
-        self.out.write(data)
-
-    def _tell(self) -> int:
-        return int(self.out.tell())
-
-    def _object(self, number: int, body: bytes) -> None:
-        if number >= len(self.offsets):
-            self.offsets.extend(array("Q", [0]) * (number + 1 - len(self.offsets)))
-        self.offsets[number] = self._tell()
-        self._write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-
-    def add(self, path: str) -> int:
-        """Append the part in ``path``; its page count."""
-        from pypdf import PdfReader
-
-        with open(path, "rb") as handle:
-            data = handle.read()
-        self.digest.update(hashlib.sha256(data).digest())
-        reader = PdfReader(io.BytesIO(data))
-        _Part(self, reader).copy()
-        return len(reader.pages)
-
-    def finish(self) -> int:
-        """Write the page tree, structure tree, catalog and cross-reference table; the
-        page count."""
-        kids = b" ".join(b"%d 0 R" % n for n in self.pages)
-        self._object(_PAGES, b"<< /Type /Pages /Kids [%s] /Count %d >>"
-                     % (kids, len(self.pages)))
-        nums = b" ".join(b"%d %d 0 R" % pair for pair in self.nums)
-        self._object(_PARENTS, b"<< /Nums [%s] >>" % nums)
-        role = b" /RoleMap " + self.role_map if self.role_map else b""
-        kids = b" ".join(b"%d 0 R" % n for n in self.kids)
-        self._object(_TREE, b"<< /Type /StructTreeRoot /K [%s] /ParentTree %d 0 R "
-                     b"/ParentTreeNextKey %d%s >>" % (kids, _PARENTS, self.key_offset, role))
-        meta = b" /Metadata %d 0 R" % self.metadata if self.metadata else b""
-        self._object(_CATALOG, b"<< /Type /Catalog /Pages %d 0 R /StructTreeRoot %d 0 R "
-                     b"/MarkInfo << /Marked true >> /Lang %s "
-                     b"/ViewerPreferences << /DisplayDocTitle true >>%s >>"
-                     % (_PAGES, _TREE, _text(self.lang), meta))
-        self._object(_INFO, b"<< /Title %s /Producer (advocate) >>" % _text(self.title))
-        start = self._tell()
-        size = self.next
-        self._write(b"xref\n0 %d\n0000000000 65535 f \n" % size)
-        for first in range(1, size, 4096):  # in slices: a million signers, 250,000 objects
-            self._write(b"".join(b"%010d 00000 n \n" % self.offsets[n]
-                                 for n in range(first, min(first + 4096, size))))
-        ident = self.digest.hexdigest()[:32].encode()
-        self._write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] >>\n"
-                    b"startxref\n%d\n%%%%EOF\n" % (size, _CATALOG, _INFO, ident, ident, start))
-        return len(self.pages)
-
-
-def _text(value: str) -> bytes:
-    from pypdf.generic import TextStringObject
-
-    buffer = io.BytesIO()
-    TextStringObject(value).write_to_stream(buffer)
-    return buffer.getvalue()
-
-
-class _Part:
-    """One part's objects copied into a :class:`StreamJoin`, renumbered."""
-
-    def __init__(self, join: StreamJoin, reader: Any) -> None:
-        self.join = join
-        self.reader = reader
-        self.numbers: dict[int, int] = {}
-        self.todo: list[int] = []
-        catalog = reader.trailer["/Root"]
-        self.catalog = catalog
-        self.page_ids = {page.indirect_reference.idnum: page for page in reader.pages}
-        tree_ref = catalog.raw_get("/StructTreeRoot") if "/StructTreeRoot" in catalog else None
-        self.tree = tree_ref.get_object() if tree_ref is not None else None
-        if tree_ref is not None and hasattr(tree_ref, "idnum"):
-            self.numbers[tree_ref.idnum] = _TREE  # a top element's /P: the one root
-        self.top = 0  # parent-tree keys used by this part
-
-    def number(self, idnum: int) -> int:
-        found = self.numbers.get(idnum)
-        if found is None:
-            found = self.numbers[idnum] = self.join.next
-            self.join.next += 1
-            self.todo.append(idnum)
-        return found
-
-    def copy(self) -> None:
-        from pypdf.generic import ArrayObject
-
-        join = self.join
-        join.pages += [self.number(page.indirect_reference.idnum)
-                       for page in self.reader.pages]
-        if join.metadata is None and "/Metadata" in self.catalog:
-            join.metadata = self.number(self.catalog.raw_get("/Metadata").idnum)
-        if self.tree is not None:
-            tree = self.tree
-            if join.role_map is None and "/RoleMap" in tree:
-                join.role_map = self.dump(tree["/RoleMap"])
-            kid = tree.raw_get("/K") if "/K" in tree else None
-            kids = kid.get_object() if kid is not None else None
-            for item in kids if isinstance(kids, ArrayObject) else [kid] if kid else []:
-                if hasattr(item, "idnum"):
-                    join.kids.append(self.number(item.idnum))
-                else:  # an element held inline: made an object of its own
-                    number = join.next
-                    join.next += 1
-                    join.kids.append(number)
-                    join._object(number, self.dump(item))
-            if "/ParentTree" in tree:
-                self.parent_tree(tree["/ParentTree"])
-        while self.todo:
-            idnum = self.todo.pop()
-            obj = self.reader.get_object(idnum)
-            join._object(self.numbers[idnum], self.dump(obj, page=self.page_ids.get(idnum)))
-        join.key_offset += self.top
-
-    def parent_tree(self, node: Any) -> None:
-        join = self.join
-        for kid in node.get("/Kids", []) or []:
-            self.parent_tree(kid.get_object())
-        entries = node.get("/Nums", []) or []
-        for i in range(0, len(entries), 2):
-            key = int(entries[i])
-            value = entries.raw_get(i + 1) if hasattr(entries, "raw_get") else entries[i + 1]
-            if hasattr(value, "idnum"):
-                number = self.number(value.idnum)
-            else:
-                number = join.next
-                join.next += 1
-                join._object(number, self.dump(value))
-            join.nums.append((key + join.key_offset, number))
-            self.top = max(self.top, key + 1)
-
-    def dump(self, obj: Any, page: Any = None) -> bytes:
-        """``obj`` as PDF syntax, references renumbered; a page's parent is the one page
-        tree and its inherited attributes its own."""
-        g = _generic()
-        ArrayObject, DictionaryObject = g.ArrayObject, g.DictionaryObject
-        NameObject, NumberObject, StreamObject = (
-            g.NameObject, g.NumberObject, g.StreamObject)
-        if isinstance(obj, g.IndirectObject):
-            return b"%d 0 R" % self.number(obj.idnum)
-        if type(obj) is NumberObject:
-            return b"%d" % obj
-        if isinstance(obj, ArrayObject):
-            return b"[" + b" ".join(self.dump(item) for item in obj) + b"]"
-        if isinstance(obj, DictionaryObject):
-            items: list[bytes] = []
-            offset = self.join.key_offset
-            for key in obj:
-                value = obj.raw_get(key)
-                if key == "/Parent" and page is not None:
-                    items.append(b"/Parent %d 0 R" % _PAGES)
-                    continue
-                if key in ("/StructParents", "/StructParent"):
-                    value = NumberObject(int(value.get_object()) + offset)
-                if key == "/Length" and isinstance(obj, StreamObject):
-                    continue
-                items.append(self.dump(NameObject(key)) + b" " + self.dump(value))
-            if page is not None:
-                for key in _INHERITED:
-                    inherited = None if key in obj else _inherited(page, key)
-                    if inherited is not None:
-                        items.append(key.encode() + b" " + self.dump(inherited))
-            if isinstance(obj, StreamObject):
-                data: bytes = obj._data
-                items.append(b"/Length %d" % len(data))
-                return b"<< " + b" ".join(items) + b" >>\nstream\n" + data + b"\nendstream"
-            return b"<< " + b" ".join(items) + b" >>"
-        buffer = io.BytesIO()
-        obj.write_to_stream(buffer)
-        return buffer.getvalue()
-
-
-_GENERIC: list[Any] = []
-
-
-def _generic() -> Any:
-    """pypdf's object classes (imported once: ``dump`` runs for every object)."""
-    if not _GENERIC:
-        from pypdf import generic
-
-        _GENERIC.append(generic)
-    return _GENERIC[0]
-
-
-def _inherited(page: Any, key: str) -> Any:
-    """A page attribute given by the page tree above it, or None."""
-    node = page.get("/Parent")
-    for _ in range(64):
-        if node is None:
-            return None
-        node = node.get_object()
-        if key in node:
-            return node.raw_get(key)
-        node = node.get("/Parent")
-    return None
-
-
-def join(files: Sequence[str], *, title: str, lang: str) -> tuple[bytes, int]:
-    """The parts as one PDF (see :class:`StreamJoin`): its bytes and page count."""
-    out = io.BytesIO()
-    joined = StreamJoin(out, title=title, lang=lang)
-    for path in files:
-        joined.add(path)
-    pages = joined.finish()
-    return out.getvalue(), pages

@@ -22,6 +22,19 @@ __all__ = ["ExportFormat", "export_signers", "osdi_person"]
 ExportFormat = Literal["csv", "osdi-json"]
 
 
+def csv_cell(v: str) -> str:
+    """Neutralise spreadsheet formulas in a CSV cell advocate writes (OWASP CSV injection).
+
+    A leading ``'`` makes Excel and LibreOffice show the text instead of running it. The
+    triggers are ``= + - @``, tab, CR, LF and NUL, plus their full-width forms, which some
+    East Asian Excel set-ups accept. Cost: a phone number like ``+44…`` shows a visible ``'``.
+    Write with ``csv.writer(f, quoting=csv.QUOTE_ALL)`` as well.
+    """
+    if v[:1] in ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "＝", "＋", "－", "＠"):
+        return "'" + v
+    return v
+
+
 def osdi_person(signer: Signer) -> dict[str, object]:
     """One signer as an OSDI person. A name not split in the source is all ``given_name``."""
     person: dict[str, object] = {}
@@ -52,7 +65,6 @@ def export_signers(
     Iterating ``signers`` may raise AdvocateError at the end (a reader that found problems):
     then nothing is returned, so nothing is written.
     """
-    from advocate.output.files import csv_cell
 
     buffer = io.StringIO()
     count = 0

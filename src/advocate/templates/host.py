@@ -50,6 +50,7 @@ from advocate.limits import RenderTimeout, time_limit
 from advocate.templates.roots import builtin_templates as builtin_templates  # re-exported
 from advocate.templates.roots import template_roots as template_roots  # re-exported
 from advocate.templates.roots import untrusted_roots as untrusted_roots  # re-exported
+from advocate.text.markdown import MarkdownText
 from advocate.text.markdown import escape_markdown as escape_markdown  # re-exported
 
 MAX_TEMPLATE_BYTES = 256 * 1024
@@ -63,12 +64,6 @@ _KINDS: dict[str, bool | None] = {
     ".txt.j2": False,
     ".css.j2": False,
 }
-
-
-class MarkdownText(str):
-    """Text that is Markdown by design (a campaign's background, an ask's text)."""
-
-    __slots__ = ()
 
 
 def template_kind(name: str | None) -> str:

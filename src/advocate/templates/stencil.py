@@ -25,7 +25,8 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from advocate.errors import AdvocateError
-from advocate.templates.host import AdvocateEnvironment, MarkdownText, finalize, render
+from advocate.templates.host import AdvocateEnvironment, finalize, render
+from advocate.text.markdown import MarkdownText
 from advocate.text.stencil import (
     _ANY_PLACEHOLDER,
     _CLOSE,

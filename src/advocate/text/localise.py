@@ -18,7 +18,7 @@ from typing import Any
 
 from advocate.errors import AdvocateError, Problem
 from advocate.schema.campaign import Campaign, Target
-from advocate.templates.host import MarkdownText
+from advocate.text.markdown import MarkdownText
 
 # Babel locale per language where the bare code would pick an unusual convention.
 _LOCALES = {"en": "en_GB"}

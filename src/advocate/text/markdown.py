@@ -32,6 +32,12 @@ WIDTH = 72
 DOCUMENT_RULE = {"txt": "\n" + "=" * WIDTH + "\n\n", "md": "\n* * *\n\n"}
 
 
+class MarkdownText(str):
+    """Text that is Markdown by design (a campaign's background, an ask's text)."""
+
+    __slots__ = ()
+
+
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
 _MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _MD_LINE_START = re.compile(r"^(\s*)([#>+=:-])", re.MULTILINE)

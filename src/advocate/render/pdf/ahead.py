@@ -26,8 +26,10 @@ import threading
 from typing import Any
 
 from advocate.errors import LimitError
+from advocate.render.pdf import engine
+from advocate.render.pdf.engine import PdfResult
 
-__all__ = ["render", "start", "started"]
+__all__ = ["render", "render_pdf_result", "start", "started"]
 
 _CHILD: list[Any] = []  # the Child, while one runs for this process
 
@@ -61,14 +63,22 @@ def _load_engine() -> None:
     engine.shared_renderer()
 
 
-def _render_here(html: str, options: dict[str, Any]) -> Any:
+def _render_here(html: str, options: dict[str, Any]) -> PdfResult:
     """In the child: the render (never handed on: this process starts no engine ahead)."""
-    from advocate.render.pdf import engine
-
-    return engine.shared_renderer().render_result(html, **options)
+    return engine.render_pdf_result(html, **options)
 
 
-def render(html: str, options: dict[str, Any]) -> Any | None:
+def render_pdf_result(html: str, **options: Any) -> PdfResult:
+    """:func:`~advocate.render.pdf.engine.render_pdf_result`, in the engine started ahead
+    when this process has one, else here."""
+    if started():
+        result = render(html, options)
+        if result is not None:
+            return result
+    return engine.render_pdf_result(html, **options)
+
+
+def render(html: str, options: dict[str, Any]) -> PdfResult | None:
     """The child's PdfResult for ``html`` with ``options`` (as for
     :func:`~advocate.render.pdf.engine.render_pdf_result`), or None: render it here."""
     from advocate.children import ChildGone
@@ -88,7 +98,7 @@ def render(html: str, options: dict[str, Any]) -> Any | None:
                              "it") from None
         return None
     if kind == "ok":
-        return value
+        return value  # type: ignore[no-any-return]
     if kind == "error":
         raise value
     return None  # "failed": the child could not (no WeasyPrint there, a bug)

@@ -82,7 +82,7 @@ def _direct_library_names() -> Iterator[None]:
 
 
 @functools.cache
-def _weasy() -> Any:
+def load_weasyprint() -> Any:
     """Import WeasyPrint once, quietly, and build the classes that subclass it."""
     with warnings.catch_warnings(), _direct_library_names():
         # Host set-up notes, not document problems: our fonts are bundled and our
@@ -140,7 +140,7 @@ def _weasy() -> Any:
 
 def _finisher(document: Any, pdf: Any) -> None:
     """Producer is advocate, in /Info and in the XMP packet (no engine version)."""
-    pydyf = _weasy().pydyf
+    pydyf = load_weasyprint().pydyf
     pdf.info["Producer"] = pydyf.String(PRODUCER)
     for obj in pdf.objects:
         if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
@@ -197,7 +197,7 @@ class PdfRenderer:
     def _setup(self) -> None:
         """(Re)build the font configuration and the stylesheets parsed against it."""
         global FONTS_LOADED
-        weasy = _weasy()
+        weasy = load_weasyprint()
         FONTS_LOADED = True  # Pango and fontconfig hold state in this process from now on
         font_config = private_font_configuration(weasy.FontConfiguration)
         fetcher = weasy.GateFetcher(ResourceGate(package_roots(), BUNDLED_FONT_BYTES))
@@ -222,7 +222,7 @@ class PdfRenderer:
             raise AdvocateError(f"unknown paper size {paper!r}", hint="use A4 or letter")
         if size not in self._base_css:
             css = f'@page {{ size: {size}; }}\nhtml {{ font-family: "Advocate Serif", serif; }}\n'
-            weasy = _weasy()
+            weasy = load_weasyprint()
             fetcher = weasy.GateFetcher(ResourceGate(package_roots(), BUNDLED_FONT_BYTES))
             self._base_css[size] = weasy.CSS(
                 string=css, font_config=self._font_config, url_fetcher=fetcher
@@ -311,7 +311,7 @@ class PdfRenderer:
         each render reports its warnings."""
         if text in self._template_css:
             return self._template_css[text]
-        weasy = _weasy()
+        weasy = load_weasyprint()
         gate = ResourceGate([])
         collector = LogCollector()
         logger = logging.getLogger("weasyprint")
@@ -344,7 +344,7 @@ class PdfRenderer:
         max_pages: int | None = None,
         allowed_links: Collection[str] | None = None,
     ) -> PdfResult:
-        weasy = _weasy()
+        weasy = load_weasyprint()
         fetcher = weasy.GateFetcher(gate)
         outcome = _Outcome()
         collector = LogCollector()
@@ -511,7 +511,12 @@ def shared_renderer() -> PdfRenderer:
         return _SHARED
 
 
-_shared = shared_renderer
+def forget_shared_renderer() -> None:
+    """In a worker forked from a process that made one: make its own on first use."""
+    global _SHARED
+    _SHARED = None
+
+
 
 
 def render_pdf(html: str, **options: Any) -> bytes:
@@ -523,12 +528,7 @@ def render_pdf(html: str, **options: Any) -> bytes:
 def render_pdf_result(html: str, **options: Any) -> PdfResult:
     """Like :func:`render_pdf`: the bytes, the page count (to keep documents to their
     budget; with ``max_pages``, a longer document comes back as empty bytes) and the
-    engine's warnings about the template's CSS and HTML. In the engine started ahead
-    (:mod:`advocate.render.pdf.ahead`) when this process has one."""
-    from advocate.render.pdf import ahead
-
-    if ahead.started():
-        result = ahead.render(html, options)
-        if result is not None:
-            return result  # type: ignore[no-any-return]
+    engine's warnings about the template's CSS and HTML. Here, in this process
+    (:func:`advocate.render.pdf.render_pdf_result` hands it to the engine started ahead when
+    this process has one)."""
     return shared_renderer().render_result(html, **options)
