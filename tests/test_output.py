@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 
 from advocate.errors import AdvocateError
 from advocate.output import files as output
-from advocate.output.files import StagedOutput, csv_cell, guard_output, safe_output_name, write_file
+from advocate.output.files import guard_output, safe_output_name, write_file
+from advocate.output.staging import StagedOutput, write_staged
 from advocate.signers import read_signers
+from advocate.signers.export import csv_cell
 
 FIXTURES = Path(__file__).parent / "fixtures" / "signers"
 RESERVED = {"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(10)}
@@ -494,7 +496,7 @@ def test_a_new_folder_is_published_whole_with_one_rename(
     names = [f"k/letters/{i:05d}-president.{ext}" for i in range(1, 51) for ext in ("txt", "eml")]
     with StagedOutput(out, force=True) as stage:
         for name in names:
-            output.write_staged(stage.staging, name, name.encode())
+            write_staged(stage.staging, name, name.encode())
             stage.adopt(name)
         stage.add("k/brief.pdf", b"new")
     assert renames == [("letters", "k/letters")]  # 100 files, one rename; brief.pdf linked
@@ -511,9 +513,9 @@ def test_a_new_folder_is_published_whole_with_one_rename(
 def test_a_folder_holding_a_stray_file_is_published_file_by_file(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with StagedOutput(out) as stage:
-        output.write_staged(stage.staging, "k/letters/00001-a.txt", b"one")
+        write_staged(stage.staging, "k/letters/00001-a.txt", b"one")
         stage.adopt("k/letters/00001-a.txt")
-        output.write_staged(stage.staging, "k/letters/stray.txt", b"not adopted")
+        write_staged(stage.staging, "k/letters/stray.txt", b"not adopted")
     assert (out / "k/letters/00001-a.txt").read_bytes() == b"one"
     assert not (out / "k/letters/stray.txt").exists()  # never claimed: never published
     assert leftovers(tmp_path) == []

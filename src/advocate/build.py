@@ -8,7 +8,7 @@ Per campaign, into ``OUT/<campaign id>/``::
     manifest.json                               every file: sha256, size, kind, target, row
 
 Everything is validated first, rendered into a staging folder, and published only when
-every file succeeded (:class:`advocate.output.StagedOutput`): on any error the output
+every file succeeded (:class:`advocate.output.staging.StagedOutput`): on any error the output
 folder is left exactly as it was. Files are named by number and target id, never by a
 signer's name. Batches of letters are rendered by a pool of worker processes (one
 WeasyPrint font configuration each), which write their files straight into the staging
@@ -41,7 +41,7 @@ from advocate import limits
 from advocate.children import Pool
 from advocate.clock import today
 from advocate.errors import AdvocateError, LimitError, Problem
-from advocate.output.files import open_staged
+from advocate.output.staging import open_staged
 from advocate.render.documents import Renderer, font_problems
 from advocate.render.html import apply_csp
 from advocate.render.writer import Writer
@@ -211,7 +211,7 @@ def _worker_letters(jobs: Sequence[LetterJob], lang: str | None, staging: str,
                     folder: str) -> list[tuple[Entry, bytes | None]]:
     """Render in a worker and write the files straight into the staging folder: only their
     names, sizes and hashes travel back, so the parent is not the bottleneck."""
-    from advocate.output.files import write_staged
+    from advocate.output.staging import write_staged
 
     done: list[tuple[Entry, bytes | None]] = []
     for entry, data in _render_letters(_worker["renderer"], jobs, lang):
@@ -388,7 +388,8 @@ def build(
     signers came from). ``day`` is the letters' date (default: today, or
     ``SOURCE_DATE_EPOCH``). ``from_shards`` is for :func:`advocate.merge.merge`: letters (and
     maybe documents) are taken from shards, not rendered."""
-    from advocate.output.files import StagedOutput, guard_output
+    from advocate.output.files import guard_output
+    from advocate.output.staging import StagedOutput
     from advocate.templates.host import template_roots
 
     check_formats(formats)

@@ -436,7 +436,8 @@ def write_site(campaign: Campaign, outdir: Path, *, templates: Path | None = Non
                lang: str | None = None, force: bool = False,
                inputs: tuple[Path, ...] = (), paper: str = "a4") -> Site:
     """Build the action page and write it into ``outdir`` atomically (all or nothing)."""
-    from advocate.output.files import StagedOutput, guard_output
+    from advocate.output.files import guard_output
+    from advocate.output.staging import StagedOutput
 
     site = build_site(campaign, templates=templates, lang=lang, paper=paper)
     paths = [p for p in (campaign.path, *inputs) if p is not None]
