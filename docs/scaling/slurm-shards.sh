@@ -27,6 +27,10 @@ unset JOB_COMPLETION_INDEX ADVOCATE_SHARD_INDEX  # the index comes from Slurm al
 if [[ -n "${SHARDS:-}" ]]; then  # resubmitting chosen shards of SHARDS: the task ID is one
   shards=$SHARDS shard=$SLURM_ARRAY_TASK_ID
   export ADVOCATE_SHARD_INDEX=$shard
+elif [[ "${SLURM_ARRAY_TASK_COUNT:-}" == 1 ]]; then  # it would rebuild everything as shard-0
+  echo "slurm-shards.sh: an array of one task: to build shard K of N again, submit" \
+    "--array=K --export=ALL,SHARDS=N" >&2
+  exit 2
 else  # as advocate counts: (task ID - first ID) / step
   shards=$SLURM_ARRAY_TASK_COUNT
   shard=$(((SLURM_ARRAY_TASK_ID - ${SLURM_ARRAY_TASK_MIN:-0}) / ${SLURM_ARRAY_TASK_STEP:-1}))

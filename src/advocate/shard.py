@@ -194,6 +194,7 @@ def inputs_record(*, campaign_path: Path | None, templates: Path | None,
     """What a shard's files depend on, as plain data: two shards whose records differ do
     not belong to one build (the merge compares them key by key)."""
     from advocate import __version__
+    from advocate.clock import epoch_seconds
 
     source = signers.record() if signers is not None else None
     if source is not None:
@@ -202,6 +203,8 @@ def inputs_record(*, campaign_path: Path | None, templates: Path | None,
         "advocate_version": __version__,
         "weasyprint_version": engine_version(),
         "date": day.isoformat(),
+        # PDFs carry the instant, not only the day: shards must agree on it to the second.
+        "source_date_epoch": epoch_seconds(),
         "campaign": {"path": str(campaign_path.absolute()) if campaign_path else None,
                      "sha256": file_sha256(campaign_path) if campaign_path else None},
         "templates": {"path": str(templates.absolute()) if templates else None,

@@ -152,7 +152,8 @@ class OneNodeSlurm:
             "MinJobAge=3600",  # finished jobs stay visible to scontrol for the test
             "KillWait=5",
             # Start the next job as soon as one ends (the default waits for a cycle).
-            "SchedulerParameters=batch_sched_delay=0,sched_min_interval=0,bf_interval=1",
+            "SchedulerParameters=batch_sched_delay=0,sched_min_interval=0,sched_interval=1,"
+            "bf_interval=1",
             f"NodeName={self.node} NodeAddr=127.0.0.1 CPUs={self.cpus} "
             f"RealMemory={self.memory_mb} State=UNKNOWN",
             f"PartitionName=test Nodes={self.node} Default=YES MaxTime=INFINITE State=UP",
@@ -176,11 +177,10 @@ class OneNodeSlurm:
     def stop(self) -> None:
         """End every job, then the daemons, then anything still carrying our SLURM_CONF."""
         if self._daemons and all(d.poll() is None for d in self._daemons):
-            subprocess.run(["scancel", "--user=root"], env=self.env(),
-                           capture_output=True, timeout=30, check=False)
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and self._job_processes():
-                time.sleep(0.1)
+            subprocess.run(["scancel", "--user=root"], env=self.env(), capture_output=True,
+                           timeout=30, check=False)
+            with contextlib.suppress(ClusterError):
+                self.until_empty(20)
         for daemon in reversed(self._daemons):
             if daemon.poll() is None:
                 daemon.terminate()
@@ -190,7 +190,7 @@ class OneNodeSlurm:
             except subprocess.TimeoutExpired:
                 daemon.kill()
                 daemon.wait(timeout=15)
-        for pid in self._job_processes():
+        for pid in self._job_processes():  # slurmscriptd, a job step left behind
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         self._daemons.clear()
