@@ -5,7 +5,8 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: install system-deps browser demo test lint typecheck unit bench golden wheel clean
+.PHONY: install system-deps browser demo test lint typecheck unit bench golden wheel clean \
+	cluster-deps cluster-test
 
 install: system-deps $(BIN)/.installed
 
@@ -43,6 +44,19 @@ typecheck:
 
 unit:
 	$(BIN)/pytest -q -n auto
+
+# docs/scaling/'s Slurm scripts on a real one-node Slurm started by the tests (munged,
+# slurmctld, slurmd in a temporary folder, as root): not part of `make test`, run by .ci/run.
+# Debian's slurm-wlm and munge are installed when missing (without apt the tests skip,
+# saying so). The daemons are started directly: no systemd needed.
+cluster-deps:
+	@{ command -v slurmctld >/dev/null && command -v slurmd >/dev/null && command -v sbatch >/dev/null \
+	   && command -v munged >/dev/null; } || ! command -v apt-get >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends slurm-wlm munge; }
+
+cluster-test: install cluster-deps
+	$(BIN)/pytest -q -n 0 tests/cluster
 
 golden: install
 	$(BIN)/pytest -q tests/test_golden.py tests/test_docs.py --update-golden

@@ -4,6 +4,7 @@ them, build shards that merge into the single build's output byte for byte."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -68,8 +69,10 @@ def test_the_kubernetes_indexed_job_runs_and_merges(tmp_path: Path) -> None:
                        env=environment(**values, JOB_COMPLETION_INDEX=str(index)))
     merge_container = merge["spec"]["template"]["spec"]["containers"][0]
     merge_script = merge_container["args"][0].replace("/data", str(data))
-    subprocess.run(merge_container["command"] + [merge_script], check=True,
-                   env=environment(SOURCE_DATE_EPOCH=values["SOURCE_DATE_EPOCH"]))
+    # The merge Job's own environment: no SOURCE_DATE_EPOCH (it takes the shards').
+    merge_env = {k: v for k, v in environment().items() if k != "SOURCE_DATE_EPOCH"}
+    merge_env.update({e["name"]: e["value"] for e in merge_container.get("env", [])})
+    subprocess.run(merge_container["command"] + [merge_script], check=True, env=merge_env)
     got = tree(data / "out" / "merged")
     # The single build of the same inputs (the same paths, so the same recorded inputs).
     out = tmp_path / "single"
@@ -99,6 +102,49 @@ def test_the_slurm_array_script_runs_and_merges(tmp_path: Path) -> None:
     subprocess.run(["bash", str(EXAMPLES / "slurm-merge.sh")], check=True,
                    env=environment(**common))
     assert tree(out / "merged") == single(tmp_path, "txt,eml")
+
+
+def shard_record(folder: Path) -> tuple[int, int]:
+    text = (folder / "journalists-az" / "manifest.json").read_text(encoding="utf-8")
+    record = json.loads(text)["shard"]
+    return record["index"], record["count"]
+
+
+def test_the_slurm_script_names_folders_by_shard_and_resubmits_one(tmp_path: Path) -> None:
+    """A stepped array's task writes shard-K of its shard K, not of its task ID; a shard
+    resubmitted alone (--array=2 --export=ALL,SHARDS=4) is shard 2 of 4, not 0 of 1; an
+    ADVOCATE_SHARD_INDEX left in the submitting shell does not override Slurm's index."""
+    out = tmp_path / "out"
+    common = {"CAMPAIGN": str(AZ / "campaign.yaml"), "SIGNERS": str(AZ / "signers.csv"),
+              "OUT": str(out), "FORMATS": "txt", "SOURCE_DATE_EPOCH": "1768435200",
+              "ADVOCATE_SHARD_INDEX": "0", "SLURM_CPUS_PER_TASK": "1"}
+    script = ["bash", str(EXAMPLES / "slurm-shards.sh")]
+    stepped = {"SLURM_ARRAY_TASK_ID": "6", "SLURM_ARRAY_TASK_MIN": "0",  # --array=0-6:2
+               "SLURM_ARRAY_TASK_MAX": "6", "SLURM_ARRAY_TASK_STEP": "2",
+               "SLURM_ARRAY_TASK_COUNT": "4"}
+    subprocess.run(script, check=True, env={**environment(), **common, **stepped})
+    assert [p.name for p in out.iterdir()] == ["shard-3"]
+    assert shard_record(out / "shard-3") == (3, 4)
+    alone = {"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "2",  # --array=2
+             "SLURM_ARRAY_TASK_MAX": "2", "SLURM_ARRAY_TASK_STEP": "1",
+             "SLURM_ARRAY_TASK_COUNT": "1", "SHARDS": "4"}
+    subprocess.run(script, check=True, env={**environment(), **common, **alone})
+    assert shard_record(out / "shard-2") == (2, 4)
+    # Without SHARDS, that one-task array would be a build of everything as shard 0 of 1,
+    # over shard-0 (--force): the script refuses it.
+    lone = {k: v for k, v in alone.items() if k != "SHARDS"}
+    before = tree(out)
+    done = subprocess.run(script, env={**environment(), **common, **lone},
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert "--array=K --export=ALL,SHARDS=N" in done.stderr
+    assert tree(out) == before
+    # A variable missing: exit code 1 and the script says which.
+    done = subprocess.run(script, env={**environment(), **common, **stepped,
+                                       "SOURCE_DATE_EPOCH": ""},
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert "set SOURCE_DATE_EPOCH once for all shards" in done.stderr
 
 
 def test_the_github_actions_matrix_matches_its_shard_count() -> None:

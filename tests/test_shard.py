@@ -23,7 +23,7 @@ Run = Callable[..., Result]
 @pytest.fixture(autouse=True)
 def _no_runner_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in (*ENV_VARS, "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_COUNT",
-                 "SLURM_ARRAY_TASK_STEP"):
+                 "SLURM_ARRAY_TASK_STEP", "SLURM_ARRAY_TASK_MAX"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -97,6 +97,13 @@ def test_a_shard_is_the_same_whatever_jobs(tmp_path: Path,
     ({"SLURM_ARRAY_TASK_ID": "1"}, 2, 1),  # no MIN: taken as counted from 0
     ({"SLURM_ARRAY_TASK_ID": "6", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_STEP": "2",
       "SLURM_ARRAY_TASK_COUNT": "4"}, 4, 3),  # --array=0-6:2
+    # As Slurm 22.05 sets them for --array=1-5:2%1 (one task at a time), task 5:
+    ({"SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "5",
+      "SLURM_ARRAY_TASK_STEP": "2", "SLURM_ARRAY_TASK_COUNT": "3"}, 3, 2),
+    ({"SLURM_ARRAY_TASK_ID": "7", "SLURM_ARRAY_TASK_MIN": "7", "SLURM_ARRAY_TASK_MAX": "7",
+      "SLURM_ARRAY_TASK_STEP": "1", "SLURM_ARRAY_TASK_COUNT": "1"}, 1, 0),  # --array=7
+    ({"ADVOCATE_SHARD_INDEX": "3", "SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "3",
+      "SLURM_ARRAY_TASK_COUNT": "1"}, 8, 3),  # one shard resubmitted: ours wins
     ({"ADVOCATE_SHARD_INDEX": "1", "JOB_COMPLETION_INDEX": "0"}, 2, 1),  # ours first
 ])
 def test_auto_takes_the_index_from_the_runner(env: dict[str, str], count: int,
@@ -111,10 +118,25 @@ def test_auto_takes_the_index_from_the_runner(env: dict[str, str], count: int,
     ({"SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_MIN": "1"}, "gives shard 4"),
     ({"SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "8"}, "the Slurm array has 8"),
     ({"ADVOCATE_SHARD_INDEX": "-1"}, "is not a whole number"),
+    # for --array=1,2,4-9:5 (MIN 1, MAX 9, STEP 5, 4 tasks): task 2 would be shard 0 twice
+    ({"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "9",
+      "SLURM_ARRAY_TASK_STEP": "5", "SLURM_ARRAY_TASK_COUNT": "4"},
+     r"\(1-9, 4 tasks, step 5\) is not evenly spaced, so its task IDs are not shards 0 to 3"),
 ])
 def test_auto_refuses_a_missing_or_wrong_index(env: dict[str, str], message: str) -> None:
     with pytest.raises(AdvocateError, match=message):
         parse_shard("auto/4", env)
+
+
+@pytest.mark.parametrize("task", ["0", "2", "3"])
+def test_every_task_of_an_uneven_slurm_array_is_refused(task: str) -> None:
+    env = {"SLURM_ARRAY_TASK_ID": task, "SLURM_ARRAY_TASK_MIN": "0",
+           "SLURM_ARRAY_TASK_MAX": "3", "SLURM_ARRAY_TASK_STEP": "1",
+           "SLURM_ARRAY_TASK_COUNT": "3"}  # --array=0,2,3, as Slurm 22.05 sets it: task 0
+    # and task 2 alone would look right; refused all the same (shard 1 would be nobody's)
+    with pytest.raises(AdvocateError, match="not evenly spaced") as caught:
+        parse_shard("auto/3", env)
+    assert "--array=0-2" in str(caught.value.problems[0].hint)
 
 
 @pytest.mark.parametrize(("spec", "message"), [

@@ -7,6 +7,8 @@ gets one message, and the same input gives the same bytes on any machine.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 from advocate.errors import AdvocateError
@@ -24,6 +26,27 @@ def source_date_epoch() -> datetime | None:
             f"SOURCE_DATE_EPOCH is not a valid timestamp: {value[:20]!r}",
             hint="set it to a whole number of seconds since 1970-01-01 UTC, or unset it",
         ) from None
+
+
+def epoch_seconds() -> int | None:
+    """``SOURCE_DATE_EPOCH`` as seconds (what PDFs are dated with), or None when unset."""
+    instant = source_date_epoch()
+    return int(instant.timestamp()) if instant else None
+
+
+@contextmanager
+def pinned_epoch(seconds: int) -> Iterator[None]:
+    """``SOURCE_DATE_EPOCH`` set to ``seconds`` for the block (and the workers it starts):
+    a merge dates the documents it renders as its shards dated theirs."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(seconds)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 def today() -> date:

@@ -35,6 +35,7 @@ from typing import Any
 
 from advocate.build import BuildResult, CampaignPlan, Entry, Progress, build, plan
 from advocate.errors import AdvocateError, Problem
+from advocate.output.files import STAGING_PREFIX
 from advocate.shard import LINKS_FILE, file_sha256, shard_of, tree_sha256
 
 #: The largest shard manifest read (a million letters' entries are about 250 MB).
@@ -43,6 +44,7 @@ _DOCUMENT_KINDS = ("brief", "petition", "sheet")
 #: How the keys of a shard's record are named in messages.
 _WHAT = {"advocate_version": "advocate version", "weasyprint_version": "WeasyPrint version",
          "date": "letter date (SOURCE_DATE_EPOCH or the day it was built)",
+         "source_date_epoch": "SOURCE_DATE_EPOCH",
          "campaign": "campaign file", "templates": "templates", "signers": "signer list",
          "options": "options", "count": "number of shards",
          "documents_shard": "--documents-shard", "signers_count": "number of signers",
@@ -183,6 +185,9 @@ def read_shard(where: Path) -> dict[str, _Part]:
                         "build this shard again")
         parts[child.name] = part
     if not parts:
+        if any(where.glob(f"{STAGING_PREFIX}*")):  # killed, or still running
+            raise _fail("no shard output here, only the staging folder of a build that did "
+                        "not finish", where, "build this shard again (and wait for it)")
         raise _fail("no shard output here (no <campaign>/manifest.json)", where,
                     "give the -o folders of `advocate build --shard K/N`")
     return parts
@@ -474,6 +479,24 @@ def _check_input(record: dict[str, Any] | None, what: str, path: Path,
                     "build the shards again, or restore it")
 
 
+def shards_clock(recorded: int | None) -> contextlib.AbstractContextManager[None]:
+    """The merge's clock is the shards': what it renders (the documents' PDFs carry the
+    instant) must be what one build with their ``SOURCE_DATE_EPOCH`` would have made. Unset
+    here, it is taken from the shards; set to another value, the merge refuses."""
+    from advocate.clock import epoch_seconds, pinned_epoch
+
+    here = epoch_seconds()
+    if here == recorded:
+        return contextlib.nullcontext()
+    if here is None and recorded is not None:
+        return pinned_epoch(recorded)
+    built = f"built with SOURCE_DATE_EPOCH={recorded}" if recorded is not None else \
+        "built without SOURCE_DATE_EPOCH"
+    raise AdvocateError(f"SOURCE_DATE_EPOCH is {here} here, but the shards were {built}",
+                        hint="unset it (the merge takes the shards') or set it as for the "
+                        "shards")
+
+
 def merge(shard_dirs: Sequence[Path], outdir: Path, *, force: bool = False,
           jobs: int | None = None, progress: Progress | None = None,
           dry_run: bool = False, campaigns: Sequence[Path] = (), signers: Path | None = None,
@@ -498,6 +521,7 @@ def merge(shard_dirs: Sequence[Path], outdir: Path, *, force: bool = False,
     folders = sorted(shards.parts, key=lambda f: order.index(f) if f in order else len(order))
     records = [shards.parts[folder][0].record["inputs"] for folder in folders]
     first = records[0]
+    clock = shards_clock(first.get("source_date_epoch"))  # refused before any work
     given: dict[str, Path] = {}
     for place in map(Path, campaigns):
         if not place.is_file():
@@ -543,11 +567,12 @@ def merge(shard_dirs: Sequence[Path], outdir: Path, *, force: bool = False,
     for campaign in loaded:
         _check_plan(shards, campaign, rows)
     options = first["options"]
-    result = build(paths, outdir, signers=rows, templates=folder_of_templates, jobs=jobs,
-                   force=force, dry_run=dry_run, lang=options["lang"], paper=options["paper"],
-                   formats=options["formats"], progress=progress,
-                   documents=options["documents"], site=options["site"], inputs=inputs,
-                   day=date.fromisoformat(first["date"]), from_shards=shards)
+    with clock:
+        result = build(paths, outdir, signers=rows, templates=folder_of_templates, jobs=jobs,
+                       force=force, dry_run=dry_run, lang=options["lang"],
+                       paper=options["paper"], formats=options["formats"], progress=progress,
+                       documents=options["documents"], site=options["site"], inputs=inputs,
+                       day=date.fromisoformat(first["date"]), from_shards=shards)
     result.warnings[:0] = [w for w in warnings if w not in result.warnings]
     return result
 

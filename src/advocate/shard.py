@@ -105,16 +105,7 @@ def index_from_env(count: int, environ: Mapping[str, str]) -> int:
             continue
         value = _integer(name, raw)
         if name == "SLURM_ARRAY_TASK_ID":
-            low = environ.get("SLURM_ARRAY_TASK_MIN", "").strip()
-            value -= _integer("SLURM_ARRAY_TASK_MIN", low) if low else 0
-            step = environ.get("SLURM_ARRAY_TASK_STEP", "").strip()
-            if step and _integer("SLURM_ARRAY_TASK_STEP", step) > 1:  # --array=0-14:2
-                value //= int(step)
-            tasks = environ.get("SLURM_ARRAY_TASK_COUNT", "").strip()
-            if tasks and _integer("SLURM_ARRAY_TASK_COUNT", tasks) != count:
-                raise AdvocateError(
-                    f"--shard auto/{count}: the Slurm array has {tasks} tasks",
-                    hint=f"submit with --array=0-{count - 1}, or give --shard auto/{tasks}")
+            value = _slurm_index(value, count, environ)
         if not 0 <= value < count:
             raise AdvocateError(
                 f"--shard auto/{count}: {name} gives shard {value}, not one of 0 to {count - 1}",
@@ -124,6 +115,31 @@ def index_from_env(count: int, environ: Mapping[str, str]) -> int:
         f"--shard auto/{count}: no shard index in the environment",
         hint=f"set one of {', '.join(ENV_VARS)}: Kubernetes Indexed Jobs and Slurm arrays "
         "set theirs; or give --shard K/N")
+
+
+def _slurm_index(task: int, count: int, environ: Mapping[str, str]) -> int:
+    """A Slurm array task's shard: (ID - MIN) / STEP. An array that is not one evenly spaced
+    range (``--array=0,2,3``: Slurm gives STEP 1 for a list) is refused in every task, so
+    that no two tasks build one shard and none builds a shard that is not its own."""
+    def number(name: str) -> int | None:
+        raw = environ.get(name, "").strip()
+        return _integer(name, raw) if raw else None
+
+    low, high = number("SLURM_ARRAY_TASK_MIN") or 0, number("SLURM_ARRAY_TASK_MAX")
+    step, tasks = max(number("SLURM_ARRAY_TASK_STEP") or 1, 1), number("SLURM_ARRAY_TASK_COUNT")
+    if tasks is not None and tasks != count:
+        raise AdvocateError(f"--shard auto/{count}: the Slurm array has {tasks} tasks",
+                            hint=f"submit with --array=0-{count - 1}, or give --shard "
+                            f"auto/{tasks}")
+    if (task - low) % step or (high is not None and tasks is not None
+                               and high - low != (tasks - 1) * step):
+        shown = f"{low}-{high}" if high is not None else f"from {low}"
+        raise AdvocateError(
+            f"--shard auto/{count}: the Slurm array ({shown}, {tasks or '?'} tasks, step "
+            f"{step}) is not evenly spaced, so its task IDs are not shards 0 to {count - 1}",
+            hint=f"submit with --array=0-{count - 1} (a range; %N to throttle it), or to "
+            "build chosen shards again, set ADVOCATE_SHARD_INDEX to each task's shard")
+    return (task - low) // step
 
 
 def _integer(name: str, raw: str) -> int:
@@ -177,6 +193,7 @@ def inputs_record(*, campaign_path: Path | None, templates: Path | None,
                   day: date) -> dict[str, Any]:
     """What a shard's files depend on, as plain data: two shards whose records differ do
     not belong to one build (the merge compares them key by key)."""
+    from advocate.clock import epoch_seconds
     from advocate.version import __version__
 
     source = signers.record() if signers is not None else None
@@ -186,6 +203,8 @@ def inputs_record(*, campaign_path: Path | None, templates: Path | None,
         "advocate_version": __version__,
         "weasyprint_version": engine_version(),
         "date": day.isoformat(),
+        # PDFs carry the instant, not only the day: shards must agree on it to the second.
+        "source_date_epoch": epoch_seconds(),
         "campaign": {"path": str(campaign_path.absolute()) if campaign_path else None,
                      "sha256": file_sha256(campaign_path) if campaign_path else None},
         "templates": {"path": str(templates.absolute()) if templates else None,
