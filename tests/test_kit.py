@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from advocate.kit import Kit, KitOptions, build_kit
-from advocate.kit import sheets
+from advocate.kit import Kit, KitOptions, build_kit, sheets
 from advocate.schema.campaign import load_campaign
 from helpers import write
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kit" / "campaign.yaml"
 PT = 25.4 / 72  # mm in a PDF point
-WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>')
+WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">'
+                  r"([^<]*)</word>")
 
 
 @pytest.fixture(scope="module")
@@ -223,3 +223,32 @@ def test_a_detainee_naming_an_unknown_prison_profile_is_refused_at_its_line(
     line = next(n for n, text in enumerate(source.splitlines(), 1) if "us-fedral" in text)
     problem = caught.value.first
     assert problem.line == line and "did you mean 'us-federal'" in (problem.hint or "")
+
+
+def test_check_warns_on_mail_a_prison_would_hold_back(tmp_path: Path) -> None:
+    from advocate.check import check_campaign
+
+    source = FIXTURE.read_text(encoding="utf-8").replace('    number: "12345-678"\n', "")
+    campaign = write(tmp_path / "c.yaml", source)
+    card = (Path(__file__).parents[1] / "letter_templates" / "ru" / "card.md.j2").read_text(
+        encoding="utf-8").replace("Вы не одни, о вас помнят.",
+                                  "Освободите Анну Лебедеву и Тома Рейеса! Stay strong.")
+    write(tmp_path / "templates" / "ru" / "card.md.j2", card)
+    found = [p for p in check_campaign(campaign, render_pdfs=False, today=date(2026, 11, 3))
+             if "detainee" in p.message]
+    lines = source.splitlines()
+    anna = next(n for n, t in enumerate(lines, 1) if "id: anna" in t)
+    tom = next(n for n, t in enumerate(lines, 1) if "id: tom" in t)
+    messages = {(p.line, p.message.split(": ", 1)[1][:40]) for p in found}
+    assert all(p.severity == "warning" for p in found)
+    assert any(line == anna and "may not hand over: Stay, strong" in p.message
+               for p in found for line in [p.line]), messages
+    assert any(p.line == anna and "speaks of the case" in p.message for p in found), messages
+    assert any(p.line == tom and "register number" in p.message for p in found), messages
+
+
+def test_check_is_quiet_on_mail_that_keeps_the_rules() -> None:
+    from advocate.check import check_campaign
+
+    found = check_campaign(FIXTURE, render_pdfs=False, today=date(2026, 11, 3))
+    assert not [p for p in found if "detainee" in p.message]
