@@ -68,7 +68,7 @@ Kind = Literal["letter", "petition", "brief", "sheet",
                "labels", "kit"]
 _URL = re.compile(r"(?:https?|mailto):[^\s<>\"'()\[\]]+", re.IGNORECASE)
 PDF_SECONDS = 60.0  # the PDF renderer's own time limit (render_pdf_pages' default)
-PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1}
+PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1, "poster": 1}
 _HEAD_OPEN = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
 
