@@ -110,8 +110,9 @@ def test_posters_are_their_size_with_a_qr_code_to_the_campaign(folder: Path) -> 
         assert abs(float(page.mediabox.width) * PT - width) < 0.5
         assert abs(float(page.mediabox.height) * PT - height) < 0.5
         assert len(PdfReader(folder / name).pages) == 1
-        shown = text(folder / name)
-        assert "https://example.org/chroniclers" in shown and "Mill Lane Hall" in shown
+        shown = " ".join(text(folder / name).split())
+        assert "https://example.org/chroniclers" in shown.replace("/ ", "/")
+        assert "Mill Lane Hall" in shown
         assert "10 December 2026" in shown
         alts = _alts(PdfReader(folder / name).trailer["/Root"]["/StructTreeRoot"])
         assert any("https://example.org/chroniclers" in a for a in alts), "a tagged QR code"
