@@ -103,6 +103,13 @@ def test_every_pdf_is_tagged_with_its_language_and_a_title(kit: Kit) -> None:
             assert root["/Lang"] == expected[relpath], relpath
 
 
+def test_no_markup_is_left_showing_on_any_page(folder: Path) -> None:
+    """A Markdown block left open or a stray tag would print as text."""
+    for pdf in folder.rglob("*.pdf"):
+        shown = text(pdf)
+        assert ":::" not in shown and "**" not in shown and "<" not in shown, pdf.name
+
+
 def test_posters_are_their_size_with_a_qr_code_to_the_campaign(folder: Path) -> None:
     for name, (width, height) in {"poster-en-a4.pdf": (210, 297),
                                   "poster-en-tabloid.pdf": (279.4, 431.8)}.items():
@@ -253,3 +260,18 @@ def test_check_is_quiet_on_mail_that_keeps_the_rules() -> None:
 
     found = check_campaign(FIXTURE, render_pdfs=False, today=date(2026, 11, 3))
     assert not [p for p in found if "detainee" in p.message]
+
+
+def test_a_campaign_without_addresses_or_a_page_still_gets_its_table(tmp_path: Path) -> None:
+    """The world's campaign (English and Arabic, no url, no postal address, no detainee):
+    posters without a QR code, letters without envelopes, and a warning for each."""
+    world = load_campaign(Path(__file__).parent / "fixtures" / "world" / "campaign.yaml")
+    made = build_kit(world, KitOptions(posters=("letter",), paper="letter"))
+    assert {"poster-en-letter.pdf", "poster-ar-letter.pdf", "case-cards-ar.pdf",
+            "letters/02-ambassador-letter.pdf", "00-read-me-ar.pdf"} <= set(made.files)
+    assert not [f for f in made.files if f.startswith(("envelopes/", "labels/", "cards/"))]
+    assert not [f for f in made.files if "envelope" in f]
+    messages = " ".join(w.message for w in made.warnings)
+    assert "no QR code" in messages and "no target or detainee has a postal address" in messages
+    page = PdfReader(io.BytesIO(made.files["case-cards-en.pdf"])).pages[0]
+    assert abs(float(page.mediabox.width) * PT - 215.9) < 0.5  # Letter
