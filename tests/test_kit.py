@@ -275,3 +275,36 @@ def test_a_campaign_without_addresses_or_a_page_still_gets_its_table(tmp_path: P
     assert "no QR code" in messages and "no target or detainee has a postal address" in messages
     page = PdfReader(io.BytesIO(made.files["case-cards-en.pdf"])).pages[0]
     assert abs(float(page.mediabox.width) * PT - 215.9) < 0.5  # Letter
+
+
+def test_the_read_me_gives_the_prison_rules_in_the_kit_language_with_sources() -> None:
+    from advocate.kit.plan import KitMaker
+
+    maker = KitMaker(load_campaign(FIXTURE), KitOptions(langs=("ru",)))
+    cover = " ".join(maker._document("kit", "ru", files=[],
+                                     detainees=maker._rules("ru")).text().split())
+    assert "Россия: СИЗО и колонии (ФСИН)" in cover
+    assert "На каждой странице должно быть: Лебедева Анна Сергеевна · 1991" in cover
+    assert "Program Statement 5265.14" in cover  # the US profile: sources as published
+    assert "Пишите только на языке: русский." in cover
+    assert cover.count("[не сверено с действующим текстом]") == 5  # every unverified source
+
+
+def test_the_command_writes_the_folder_whole_and_never_over_an_earlier_one(
+        run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    world = Path(__file__).parent / "fixtures" / "world" / "campaign.yaml"
+    out = tmp_path / "kit"
+    args = ("kit", str(world), "--lang", "en", "--poster-size", "a4", "--date", "2026-12-10",
+            "-o", str(out))
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""  # messages go to stderr
+    made = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert made == ["00-read-me-en.pdf", "case-cards-en.pdf", "letters/01-minister-letter.pdf",
+                    "letters/02-ambassador-letter.pdf", "poster-en-a4.pdf", "sign-in-en.pdf",
+                    "tally-en.pdf", "tally.csv"]
+    assert f"wrote {len(made)} files" in result.stderr and "no QR code" in result.stderr
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    again = run(*args)
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

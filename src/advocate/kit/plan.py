@@ -321,12 +321,24 @@ class KitMaker:
         for index, detainee in enumerate(self.campaign.detainees):
             rules = PROFILES[detainee.prison_mail]
             view = self._detainee_view(index, detainee, lang)
+            name, forbidden, notes = rules.words(lang)
             found.append({**view, "rules": {
-                "name": rules.name, "languages": list(rules.languages),
-                "forbidden": list(rules.forbidden), "notes": list(rules.notes),
+                "name": name, "languages": [_language_name(code, lang)
+                                            for code in rules.languages],
+                "forbidden": list(forbidden), "notes": list(notes),
                 "sources": [{"title": s.title, "publisher": s.publisher, "url": s.url,
                              "verified": s.verified} for s in rules.sources]}})
         return found
+
+
+def _language_name(code: str, lang: str) -> str:
+    """A language's name in ``lang`` ("русский", "Russian"), from Babel's CLDR data."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return str(Locale.parse(code).get_display_name(Locale.parse(lang.replace("-", "_"))))
+    except (ValueError, UnknownLocaleError):
+        return code
 
 
 def _grid(paper: sheets.Sheet) -> dict[str, float]:

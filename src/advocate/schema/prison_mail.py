@@ -46,6 +46,15 @@ class PrisonMailProfile:
     max_pages: int = 0
     notes: tuple[str, ...] = ()
     sources: tuple[MailSource, ...] = field(default_factory=tuple)
+    #: The name, ``forbidden`` and ``notes`` in other languages, for the kit's read-me
+    #: (not yet reviewed by a native speaker): language -> (name, forbidden, notes).
+    translations: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict)
+
+    def words(self, lang: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+        """The name, what not to send and the notes in ``lang``, else in English."""
+        return self.translations.get(lang.split("-")[0], (self.name, self.forbidden,
+                                                          self.notes))
 
 
 PROFILES: dict[str, PrisonMailProfile] = {
@@ -79,7 +88,19 @@ PROFILES: dict[str, PrisonMailProfile] = {
                 MailSource("How to write to political prisoners",
                            "OVD-Info / Memorial support projects (letter-writing guides)",
                            "https://ovd.info/", verified=False),
-            )),
+            ),
+            translations={"ru": (
+                "Россия: СИЗО и колонии (ФСИН)",
+                ("наклейки, блёстки, духи, засушенные цветы",
+                 "марки и конверты внутри письма (их покупают через «ФСИН-письмо»)",
+                 "что-либо о деле, обвинении, суде или кампании",
+                 "слова на любом языке или письме, кроме русского"),
+                ("Письма читает цензор; письмо не на русском языке могут неделями "
+                 "держать для перевода или не передать вовсе.",
+                 "Пишите полное имя получателя и год рождения: по ним письма сверяют "
+                 "с адресатом.",
+                 "Группы поддержки заключённых советуют: без политики, без новостей о деле, "
+                 "коротко, тепло, по-человечески."))}),
         PrisonMailProfile(
             id="us-federal",
             name="United States: Federal Bureau of Prisons",
