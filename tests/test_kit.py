@@ -148,6 +148,16 @@ def test_labels_sit_where_the_sheet_maker_puts_them(folder: Path) -> None:
             assert abs(x - (left + sheet.inset)) < 1.0, (sheet.id, index, x)
             assert abs(y - (top + sheet.inset)) < 1.0, (sheet.id, index, y)
         assert len(PdfReader(pdf).pages) == 4  # one sheet for each address
+        # every word of the longest address (page 1) ends inside its label: none is cut off
+        out = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+                             capture_output=True, text=True, check=True).stdout
+        boxes = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                           r'yMax="([\d.]+)"', out)
+        assert boxes
+        for x0, y0, x1, y1 in ((float(v) * PT for v in box) for box in boxes):
+            left, top = next((lx, ty) for lx, ty in map(sheet.origin, range(sheet.per_sheet))
+                             if lx <= x0 < lx + sheet.width and ty <= y0 < ty + sheet.height)
+            assert x1 <= left + sheet.width and y1 <= top + sheet.height, (sheet.id, x0, y0)
 
 
 def test_envelopes_put_the_address_where_the_post_reads_it(folder: Path) -> None:
@@ -308,3 +318,14 @@ def test_the_command_writes_the_folder_whole_and_never_over_an_earlier_one(
     again = run(*args)
     assert again.exit_code == 2 and "--force" in again.stderr
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_an_address_too_long_for_a_label_is_set_smaller_or_named() -> None:
+    sheet = sheets.LABELS["5160"]
+    short = ["Tom Reyes #12345-678", "FCI Example", "LEAVENWORTH, KS 66048"]
+    assert sheets.label_size(sheet, short) == sheets.LABEL_SIZES[0]
+    long = [*short, "Deputy Prosecutor General for the Supervision of the Lawfulness of "
+            "Detention", "ul. Bolshaya Dmitrovka, 15a"]
+    size = sheets.label_size(sheet, long)
+    assert size is not None and size < sheets.LABEL_SIZES[0]
+    assert sheets.label_size(sheet, long * 3) is None  # the kit warns: it would be cut

@@ -284,7 +284,16 @@ class KitMaker:
                       [self._envelopes(envelope, who, lang)], "envelopes",
                       envelope.sheet.label)
         for label in sheets.LABELS.values():
-            pages = [{"lines": list(a.lines), "id": a.id} for a in who]
+            pages = [{"lines": list(a.lines), "id": a.id,
+                      "size": sheets.label_size(label, a.lines) or sheets.LABEL_SIZES[-1]}
+                     for a in who]
+            for a in who:
+                if sheets.label_size(label, a.lines) is None:
+                    self.kit.warnings.append(Problem(
+                        f"the address of '{a.id}' is too long for a {label.name} label: "
+                        "its last lines are cut off", file=str(self.campaign.path or ""),
+                        hint="shorten the title or the address lines, or use the "
+                        "envelopes", severity="warning"))
             words = self._bare("labels", lang, label.name, "\n\n".join(
                 "\n".join(p["lines"]) for p in pages),
                 {"labels_sheet": _label_view(label), "pages": pages})

@@ -109,3 +109,42 @@ LABELS: dict[str, LabelSheet] = {
                        1.0 * INCH, 0.1875 * INCH, 0.5 * INCH, 2.75 * INCH, 1.0 * INCH,
                        inset=2.5),
 }
+
+
+PT = 25.4 / 72  # mm in a point
+#: The average advance of a character in the bundled Noto Sans, in em (Latin and Cyrillic
+#: run about 0.5 em; a little more keeps the estimate on the safe side).
+CHAR_EM = 0.56
+LINE_HEIGHT = 1.15
+LABEL_SIZES = (9.5, 9.0, 8.5, 8.0, 7.5, 7.0, 6.5)
+
+
+def wrapped_lines(lines: list[str] | tuple[str, ...], width: float, size: float) -> int:
+    """How many lines ``lines`` take at ``size`` pt in ``width`` mm, wrapped at spaces."""
+    per_line = max(1, int(width / (CHAR_EM * size * PT)))
+    count = 0
+    for line in lines:
+        used = 0
+        count += 1
+        for word in line.split():
+            need = len(word) + (1 if used else 0)
+            if used and used + need > per_line:
+                count += 1
+                used = len(word)
+            else:
+                used += need
+            while used > per_line:  # a word longer than the line breaks anywhere
+                count += 1
+                used -= per_line
+    return count
+
+
+def label_size(sheet: LabelSheet, lines: list[str] | tuple[str, ...]) -> float | None:
+    """The largest type size at which ``lines`` fit on one of ``sheet``'s labels; None when
+    even the smallest does not (the label would cut the address short)."""
+    width = sheet.width - 2 * sheet.inset
+    height = sheet.height - 2 * sheet.inset + 1.0  # descenders may use the bottom inset
+    for size in LABEL_SIZES:
+        if wrapped_lines(lines, width, size) * size * LINE_HEIGHT * PT <= height:
+            return size
+    return None
