@@ -284,9 +284,10 @@ class KitMaker:
                       [self._envelopes(envelope, who, lang)], "envelopes",
                       envelope.sheet.label)
         for label in sheets.LABELS.values():
-            pages = [{"lines": list(a.lines), "id": a.id,
-                      "size": sheets.label_size(label, a.lines) or sheets.LABEL_SIZES[-1]}
-                     for a in who]
+            pages: list[dict[str, Any]] = [
+                {"lines": list(a.lines), "id": a.id,
+                 "size": sheets.label_size(label, a.lines) or sheets.LABEL_SIZES[-1]}
+                for a in who]
             for a in who:
                 if sheets.label_size(label, a.lines) is None:
                     self.kit.warnings.append(Problem(
@@ -295,7 +296,7 @@ class KitMaker:
                         hint="shorten the title or the address lines, or use the "
                         "envelopes", severity="warning"))
             words = self._bare("labels", lang, label.name, "\n\n".join(
-                "\n".join(p["lines"]) for p in pages),
+                "\n".join(a.lines) for a in who),
                 {"labels_sheet": _label_view(label), "pages": pages})
             self._add(f"labels/labels-{label.id}.pdf", [words], "labels", label.name)
 
