@@ -329,3 +329,16 @@ def test_an_address_too_long_for_a_label_is_set_smaller_or_named() -> None:
     size = sheets.label_size(sheet, long)
     assert size is not None and size < sheets.LABEL_SIZES[0]
     assert sheets.label_size(sheet, long * 3) is None  # the kit warns: it would be cut
+
+
+def test_the_place_is_shown_as_typed_never_run_or_marked_up() -> None:
+    from advocate.kit.plan import KitMaker
+
+    place = "<b>Hall</b> **7** {{ 7*7 }} [x](https://evil.example)"
+    maker = KitMaker(load_campaign(FIXTURE), KitOptions(langs=("en",), place=place))
+    poster = maker._document("poster", "en", sheet={"id": "a4", "css": "210mm 297mm",
+                                                     "width": 210.0})
+    html = maker.renderer.html([poster], for_print=True)
+    assert place in " ".join(poster.text().split())
+    assert "<b>Hall" not in html and "&lt;b&gt;Hall&lt;/b&gt; **7** {{ 7*7 }}" in html
+    assert 'href="https://evil.example"' not in html
