@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advocate.errors import AdvocateError
 from advocate.schema.campaign import Campaign, Detainee, PostalAddress
 from advocate.schema.prison_mail import PROFILES
 from advocate.text.localise import Localiser
@@ -87,9 +86,3 @@ def addressees(campaign: Campaign, lang: str) -> list[Addressee]:
                                detainee.language or campaign.language, carry))
     return found
 
-
-def detainee(campaign: Campaign, detainee_id: str) -> Detainee:
-    for one in campaign.detainees:
-        if one.id == detainee_id:
-            return one
-    raise AdvocateError(f"no detainee '{detainee_id}' in campaign '{campaign.id}'")
