@@ -76,6 +76,7 @@ def test_the_folder_holds_everything_on_the_table(kit: Kit) -> None:
     for lang in ("en", "ar"):
         assert {f"poster-{lang}-a4.pdf", f"poster-{lang}-tabloid.pdf",
                 f"case-cards-{lang}.pdf", f"sign-in-{lang}.pdf", f"tally-{lang}.pdf",
+                f"signature-sheet-{lang}.pdf",
                 f"00-read-me-{lang}.pdf"} <= files
     assert {"letters/01-prosecutor-letter.pdf", "letters/01-prosecutor-envelope-dl.pdf",
             "letters/02-attorney-general-letter.pdf", "letters/03-ambassador-letter.pdf",
@@ -299,7 +300,8 @@ def test_the_command_writes_the_folder_whole_and_never_over_an_earlier_one(
     assert result.stdout == ""  # messages go to stderr
     made = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert made == sorted([*(f"{kind}-{lang}.pdf" for lang in ("en", "ar") for kind in (
-        "00-read-me", "case-cards", "sign-in", "tally")), "poster-en-letter.pdf",
+        "00-read-me", "case-cards", "sign-in", "tally", "signature-sheet")),
+        "poster-en-letter.pdf",
         "poster-ar-letter.pdf", "letters/01-minister-letter.pdf",
         "letters/02-ambassador-letter.pdf", "tally.csv"])
     assert f"wrote {len(made)} files" in result.stderr and "no QR code" in result.stderr

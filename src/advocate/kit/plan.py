@@ -188,6 +188,7 @@ class KitMaker:
                       "signin")
             self._add(f"tally-{lang}.pdf", [self._document(
                 "tally", lang, rows=self._tally_rows(lang))], "tally")
+            self._add(f"signature-sheet-{lang}.pdf", [self.renderer.sheet(lang)], "sheet")
         self.kit.files["tally.csv"] = self._tally_csv()
         self.listing.append({"file": "tally.csv", "kind": "tally-csv", "detail": "",
                              "pages": ""})
