@@ -667,6 +667,25 @@ def buildmem_rows(folder: Path, counts: tuple[int, int]) -> list[tuple[str, str,
     return rows
 
 
+def kit_rows(folder: Path, runs: int) -> list[tuple[str, str, str]]:
+    """``advocate kit`` (issue 26) beside ``advocate brief`` on the same campaign, taking turns:
+    the whole folder for a letter-writing night (the test fixture: three languages, two
+    detainees, 33 PDFs and a CSV) against one PDF. Goal: the kit in seconds, not minutes."""
+    advocate = str(BIN / "advocate")
+    campaign = str(ROOT / "tests" / "fixtures" / "kit" / "campaign.yaml")
+    kit = [advocate, "kit", campaign, "--date", "2026-12-10", "--place", "Hall",
+           "-o", str(folder / "kit"), "--force"]
+    brief = [advocate, "brief", campaign, "-o", str(folder / "kit-brief.pdf"), "--force"]
+    took = _alternating({"brief": brief, "kit": kit}, runs)
+    (bw, bc), (kw, kc) = took["brief"], took["kit"]
+    files = sum(1 for p in (folder / "kit").rglob("*") if p.is_file())
+    return [("baseline: `advocate brief` (one PDF), same campaign",
+             f"{bw:.2f} s wall, {bc:.2f} s CPU", f"median of {runs}"),
+            (f"`advocate kit` ({files} files), same campaign", f"{kw:.2f} s wall, "
+             f"{kc:.2f} s CPU", f"{kw / bw:.1f}x the brief's wall time, {kc / bc:.1f}x its CPU; "
+             "goal: under 30 s")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small numbers: a smoke test")
@@ -691,7 +710,14 @@ def main() -> None:
     parser.add_argument("--buildmem-signers", default=None, metavar="N1,N2",
                         help="the two signer counts of those rows (default 1000,10000; "
                         "quick 250,2500)")
+    parser.add_argument("--only-kit", action="store_true",
+                        help="only the kit row, beside the brief (issue 26)")
     options = parser.parse_args()
+    if options.only_kit:
+        with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
+            for row in kit_rows(Path(tmp), 2 if options.quick else 3):
+                print(f"| {row[0]} | {row[1]} | {row[2]} |")
+        return
     small, large = map(int, (options.buildmem_signers or
                              ("250,2500" if options.quick else "1000,10000")).split(","))
     if options.only_buildmem:

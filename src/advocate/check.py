@@ -87,6 +87,12 @@ def check_campaign(path: Path, *, max_age_days: int = MAX_AGE_DAYS, today: date 
         return _sorted([*problems, *exc.problems])
     problems += _untranslated(campaign, renderer)
     problems += _letters(campaign, document, renderer, render_pdfs)
+    if campaign.detainees:  # mail to people in prison, by their prison's rules
+        from advocate.kit.postal import address_problems
+        from advocate.kit.prison_check import prison_mail_problems
+
+        problems += prison_mail_problems(campaign, document, renderer)
+        problems += address_problems(campaign, document)
     if render_pdfs:
         problems += _briefs(campaign, document, renderer)
     return _sorted(problems)

@@ -35,7 +35,7 @@ from typing import Any
 
 from advocate.build import BuildResult, CampaignPlan, Entry, Progress, build, plan
 from advocate.errors import AdvocateError, Problem
-from advocate.output.files import STAGING_PREFIX
+from advocate.output.staging import STAGING_PREFIX
 from advocate.shard import LINKS_FILE, file_sha256, shard_of, tree_sha256
 
 #: The largest shard manifest read (a million letters' entries are about 250 MB).

@@ -60,10 +60,13 @@ if TYPE_CHECKING:
     from advocate.render.pdf.engine import PdfResult
     from advocate.signers import Signer
 
-Kind = Literal["letter", "petition", "brief", "sheet"]
+Kind = Literal["letter", "petition", "brief", "sheet",
+               # paper for an event (advocate.kit)
+               "poster", "casecards", "signin", "tally", "card", "postcards", "envelopes",
+               "labels", "kit"]
 _URL = re.compile(r"(?:https?|mailto):[^\s<>\"'()\[\]]+", re.IGNORECASE)
 PDF_SECONDS = 60.0  # the PDF renderer's own time limit (render_pdf_pages' default)
-PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1}
+PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1, "poster": 1}
 FIT_LEVELS = 2
 #: A letter's target, language and writer's shape (see Renderer._fit_key).
 FitKey = tuple[str, str, Shape]
@@ -90,6 +93,8 @@ class Document:
     signers: Sequence[Signer] | None = field(default=None, repr=False)
     _text: str | None = field(default=None, repr=False)
     _make_text: Callable[[], str] | None = field(default=None, repr=False)
+    #: The layout, when not the kind's own (``{kind}.html.j2``): a letter written by hand.
+    layout: str | None = None
 
     def text(self) -> str:
         """The plain-text form (computed once: the .txt file)."""
@@ -536,6 +541,13 @@ class Renderer:
         context, warnings = self._base_context(lang)
         return self._document("brief", lang, context, warnings)
 
+    def document(self, kind: Kind, lang: str, extra: dict[str, Any]) -> Document:
+        """A document of ``kind`` from its wording ``{lang}/{kind}.md.j2``, the campaign in
+        ``lang`` and ``extra`` in its context (the kit's poster, cards and sheets)."""
+        context, warnings = self._base_context(lang)
+        context.update(extra)
+        return self._document(kind, lang, context, warnings)
+
     # -- media ------------------------------------------------------------------------
 
     def html(self, documents: Sequence[Document], *, for_print: bool = False,
@@ -554,9 +566,9 @@ class Renderer:
             labels=first.exported.get("labels", {}),
             print=for_print,
             fit=fit,
-            qr=self._qr() if first.kind == "brief" else None,
+            qr=self._qr() if first.kind in ("brief", "poster", "casecards") else None,
         )
-        source = f"{first.kind}.html.j2"
+        source = first.layout or f"{first.kind}.html.j2"
         try:
             with redacted(_personal_values(doc.context for doc in documents)):
                 text, _ = render(self.env, source, context)
@@ -659,9 +671,9 @@ class Renderer:
         first = documents[0]
         budget = PAGE_BUDGET.get(first.kind) if len(documents) == 1 else None
         # Relative URLs in a layout resolve beside it: a pack's own img/logo.png.
-        layout = self.env.get_template(f"{first.kind}.html.j2").filename
+        source = first.layout or f"{first.kind}.html.j2"
+        layout = self.env.get_template(source).filename
         base = Path(layout).parent if layout else self.roots[-1]
-        source = f"{first.kind}.html.j2"
         fits = self._fit_key(documents) if budget else None
         for level in range(FIT_LEVELS + 1 if budget else 1):
             options: dict[str, Any] = dict(

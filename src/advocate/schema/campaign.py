@@ -232,6 +232,43 @@ class Target(_Strict):
         "themselves (a UN body, a foreign government): letters ask them to call for the asks")
 
 
+def _country(value: Any) -> Any:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Z]{2}", value):
+        raise PydanticCustomError(
+            "country", "'{value}' is not a country code: use ISO 3166 letters such as RU, US",
+            {"value": value})
+    return value
+
+
+Country = Annotated[str, BeforeValidator(_country), Field(pattern=r"^[A-Z]{2}$")]
+
+
+class PostalAddress(_Strict):
+    """A postal address in parts, laid out on envelopes in its country's format."""
+
+    country: Country = Field(description="ISO 3166 code of the country: RU, US, KZ")
+    lines: list[Line] = Field(min_length=1, description="institution, street and house")
+    city: Line
+    region: Line | None = Field(None, description="state, oblast or province")
+    postal_code: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
+
+
+class Detainee(_Strict):
+    """Someone the campaign is about who is held, and where mail reaches them."""
+
+    id: Slug
+    name: OneLine = Field(description="the full name mail must carry")
+    address: PostalAddress
+    prison_mail: Slug = Field(
+        "generic", description="the prison's mail rules: a bundled profile id "
+        "(russia-fsin, us-federal, generic)")
+    number: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = Field(
+        None, description="register or prisoner number, where the prison uses one")
+    birth_year: Annotated[int, Field(ge=1900, le=2100)] | None = Field(
+        None, description="year of birth, where mail must carry it (Russia)")
+    language: Lang | None = Field(None, description="the language cards to them are in")
+
+
 SignerField = Literal["name", "email", "city", "country", "note", "public"]
 ColumnTitle = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -276,6 +313,9 @@ class Campaign(_Strict):
     asks: list[Ask] = Field(min_length=1)
     targets: list[Target] = Field(min_length=1)
     signers: SignerColumns | None = None
+    detainees: list[Detainee] = Field(
+        default_factory=list, description="people held, and where solidarity mail reaches "
+        "them (advocate kit)")
 
     _document: YamlDocument | None = PrivateAttr(default=None)
 
@@ -328,7 +368,8 @@ def _model_for(path: tuple[str | int, ...]) -> type[BaseModel] | None:
             return None
         annotation = field.annotation
         found = None
-        for candidate in (Organisation, Source, Fact, Quote, Ask, Target, Translation):
+        for candidate in (Organisation, Source, Fact, Quote, Ask, Target, Translation,
+                          Detainee, PostalAddress):
             if candidate is annotation or candidate.__name__ in str(annotation):
                 found = candidate
                 break
@@ -398,7 +439,7 @@ def _problem_from_pydantic(doc: YamlDocument, error: Any) -> Problem:
         if message and message[0].isupper() and not message.startswith("'"):
             message = message[0].lower() + message[1:]
         if kind in ("slug", "iso_date", "url", "email", "text_type", "empty_text", "language",
-                    "one_line", "figure"):
+                    "one_line", "figure", "country"):
             message = f"{field_name}: {message}" if isinstance(field_name, str) else message
     return doc.problem(loc, message, hint, at_value=True)
 
@@ -454,6 +495,15 @@ def _references(doc: YamlDocument) -> Iterator[Problem]:
         if isinstance(item, dict) and isinstance(item.get("asks"), list):
             for n, one in enumerate(item["asks"]):
                 check(one, ("targets", index, "asks", n), asks, "ask")
+    detainees = data.get("detainees")
+    if isinstance(detainees, list) and detainees:
+        from advocate.schema.prison_mail import PROFILES
+
+        _ids(detainees, "detainee", doc, "detainees", problems)
+        for index, item in enumerate(detainees):
+            if isinstance(item, dict):
+                check(item.get("prison_mail"), ("detainees", index, "prison_mail"),
+                      dict.fromkeys(PROFILES, 0), "prison-mail profile")
     yield from problems
 
 

@@ -26,6 +26,8 @@ BLOCKS = (
     "sender", "recipient", "date", "subject", "closing", "signature", "figures", "facts",
     "asks", "quotes", "sources", "note", "targets", "count", "signers", "sheet", "lead",
     "footer", "summary", "review", "cc",
+    # the kit's paper (advocate.kit): a poster's call and event, a card's sides, rules
+    "call", "event", "carry", "front", "inside", "rules", "files", "case",
 )
 WIDTH = 72
 #: What goes between documents printed one after another, by format.
