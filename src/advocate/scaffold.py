@@ -225,8 +225,8 @@ def _write_inside(directory: Path, folders: tuple[str, ...],
                 raise AdvocateError(f"cannot write: {exc.strerror or 'error'}",
                                     file=str(path), hint="check the folder") from None
             written.append(path.name)
-            with os.fdopen(out, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            with os.fdopen(out, "w", encoding="utf-8") as stream:
+                stream.write(text)
     except BaseException:
         for name in written:
             with contextlib.suppress(OSError):
