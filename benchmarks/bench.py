@@ -235,7 +235,7 @@ def startup_rows(folder: Path, runs: int) -> list[tuple[str, str, str]]:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src" / "advocate")],
                    check=True, capture_output=True)
     python, advocate = str(BIN / "python"), str(BIN / "advocate")
-    cache = {**ENV, "ADVOCATE_CACHE_DIR": str(folder / "startup-cache")}
+    cache = {**ENV, "ADVOCATE_CACHE": "1", "ADVOCATE_CACHE_DIR": str(folder / "startup-cache")}
     cold = {**ENV, "ADVOCATE_NO_CACHE": "1"}
     letter = [advocate, "letter", "kazakhstan-2022", "--to", "president", "--name",
               "A. Writer", "--city", "Berlin", "--lang", "en", "--format", "txt"]

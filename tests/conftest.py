@@ -41,8 +41,10 @@ def _fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def _own_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Each test starts with an empty letter cache of its own (render/letter_cache.py), never
-    the user's: a test sees the first run's full render, and tests cannot feed each other."""
+    the user's: a test sees the first run's full render, and tests cannot feed each other.
+    The cache is off, as it is for users; its own tests turn it on."""
     monkeypatch.delenv("ADVOCATE_NO_CACHE", raising=False)
+    monkeypatch.delenv("ADVOCATE_CACHE", raising=False)  # off, as for users (issue 23)
     monkeypatch.setenv("ADVOCATE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,12 @@ ROOT = Path(__file__).parent.parent
 WORLD = Path(__file__).parent / "fixtures" / "world"
 AZ = ROOT / "examples" / "journalists-az"
 Run = Callable[..., Result]
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache is off unless asked for: these tests ask."""
+    monkeypatch.setenv("ADVOCATE_CACHE", "1")
 
 
 def _writers() -> list[dict[str, str]]:
@@ -206,23 +213,28 @@ def test_a_damaged_or_planted_entry_is_ignored(run: Run, monkeypatch: pytest.Mon
     assert "PLANTED" not in run(*args).stdout
 
 
-def test_a_folder_others_can_write_to_is_not_read(run: Run, monkeypatch: pytest.MonkeyPatch
-                                                  ) -> None:
+def test_a_folder_others_can_write_to_is_refused_never_repaired(
+        run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     args = ["letter", "kazakhstan-2022", "--to", "president", "--name", "A. Writer"]
     run(*args)
     folder = Path(os.environ["ADVOCATE_CACHE_DIR"])
     assert (folder.stat().st_mode & 0o777, (folder / "letters").stat().st_mode & 0o777) == \
         (0o700, 0o700)
     assert {p.stat().st_mode & 0o777 for p in _entries()} == {0o600}
-    (folder / "letters").chmod(0o777)
     request = LetterRequest(Path(letter_cache.__file__).parent.parent / "campaigns" /
                             "kazakhstan-2022.yaml", "president", None, None, "txt", "a4",
                             Writer("B. Writer"))
-    assert cached_letters(request) is None  # not read while others may write there
-    run(*args)  # a full run takes the folder back
-    assert (folder / "letters").stat().st_mode & 0o777 == 0o700
-    assert cached_letters(request) is not None
-
+    for place, mode in ((folder / "letters", 0o777), (folder / "letters", 0o750),
+                        (folder, 0o722), (folder, 0o705)):
+        place.chmod(mode)
+        assert cached_letters(request) is None  # not read while others may write there
+        result = run(*args)  # a full run, which neither repairs the folder nor writes
+        assert result.exit_code == 0 and "A. Writer" in result.stdout
+        assert "the letter cache is not used" in result.stderr
+        assert place.stat().st_mode & 0o777 == mode
+        assert len(_entries()) == 1
+        place.chmod(0o700)
+        assert cached_letters(request) is not None
 
 def test_no_cache_writes_nothing(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADVOCATE_NO_CACHE", "1")
@@ -334,3 +346,161 @@ def test_a_large_template_folder_is_not_kept(run: Run, tmp_path: Path) -> None:
         (folder / f"{number}.txt").unlink()
     run(*args)
     assert len(_entries()) == 1
+
+
+# -- issue 23: no trace by default; an entry no one else can plant -------------------------
+
+_EML = ["letter", str(WORLD / "campaign.yaml"), "--to", "ambassador", "--format", "eml",
+        "--name", "A. Writer", "--email", "writer@example.net"]
+_ATTACKER = "attacker@evil.example"
+_SOMEONE_ELSE = 65534  # nobody
+
+
+def _recipient(result: Result) -> str:
+    assert result.exit_code == 0, result.stderr
+    return str(email.message_from_string(result.stdout, policy=email.policy.SMTP)["To"])
+
+
+def _planted(run: Run) -> Path:
+    """The victim's own entry for the draft, rewritten to send it to the attacker: the
+    strongest plant (an attacker who guessed the key)."""
+    assert "embassy@example.org" in _recipient(run(*_EML))
+    (entry,) = _entries()
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["letters"][0]["to_addr"] = _ATTACKER
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    assert _ATTACKER in _recipient(run(*_EML))  # what such an entry would do if read
+    return entry
+
+
+def test_the_cache_is_off_unless_asked(run: Run, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A seized laptop's ~/.cache/advocate said which campaigns someone wrote to, and when."""
+    for name in ("HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name))
+        (tmp_path / name).mkdir()
+    monkeypatch.delenv("ADVOCATE_CACHE_DIR")
+    for setting in ({"ADVOCATE_CACHE": None}, {"ADVOCATE_CACHE": "0"},
+                    {"ADVOCATE_CACHE": "1", "ADVOCATE_NO_CACHE": "1"}):
+        with monkeypatch.context() as m:
+            for name, value in setting.items():
+                if value is None:
+                    m.delenv(name, raising=False)
+                else:
+                    m.setenv(name, value)
+            for _ in range(2):
+                assert run(*_EML).exit_code == 0
+            assert list(tmp_path.rglob("*")) == [tmp_path / "HOME", tmp_path / "XDG_CACHE_HOME"]
+    assert run(*_EML).exit_code == 0  # ADVOCATE_CACHE=1 (the fixture): kept where XDG says
+    assert len(list((tmp_path / "XDG_CACHE_HOME" / "advocate" / "letters").glob("*.json"))) == 1
+
+
+@pytest.mark.parametrize("how", ["someone else's", "others may write it", "read by others",
+                                 "two names", "a fifo"])
+def test_an_entry_planted_in_the_folder_never_changes_a_letter(run: Run, how: str) -> None:
+    """Another local user's entry sent a victim's .eml, with their name and email, to the
+    attacker's address. An entry is read only if it is this user's, 0600, regular, with one
+    name."""
+    entry = _planted(run)
+    if how == "someone else's":
+        if os.geteuid() == 0:
+            os.chown(entry, _SOMEONE_ELSE, _SOMEONE_ELSE)
+        else:  # (a test run as a user cannot give a file away: planted by "nobody" as root)
+            entry.chmod(0o622)
+    elif how == "others may write it":
+        entry.chmod(0o666)
+    elif how == "read by others":
+        entry.chmod(0o644)
+    elif how == "two names":
+        os.link(entry, entry.parent / "elsewhere")
+    else:  # hung `advocate letter` for good; unblocked after 15 s here, so it fails instead
+        entry.rename(entry.parent / "kept")
+        os.mkfifo(entry, 0o600)
+        unblock = threading.Timer(15, lambda: os.close(os.open(entry, os.O_WRONLY)))
+        unblock.daemon = True
+        unblock.start()
+    started = time.monotonic()
+    try:
+        assert "embassy@example.org" in _recipient(run(*_EML))
+    finally:
+        if how == "a fifo":
+            unblock.cancel()
+    assert time.monotonic() - started < 15
+
+
+def test_a_folder_others_could_write_is_never_taken_back(run: Run) -> None:
+    """The attack: the folder was writable by others; the attacker planted the entry of the
+    draft; the victim's next text letter chmod-ed the folder back to 0700 and its next draft
+    was filled in from the plant. A folder others can write is never used again."""
+    entry = _planted(run)
+    if os.geteuid() == 0:
+        os.chown(entry, _SOMEONE_ELSE, _SOMEONE_ELSE)
+    entry.parent.chmod(0o777)
+    text = run("letter", str(WORLD / "campaign.yaml"), "--to", "ambassador", "--name", "B")
+    assert text.exit_code == 0 and "the letter cache is not used" in text.stderr
+    assert entry.parent.stat().st_mode & 0o777 == 0o777
+    assert "embassy@example.org" in _recipient(run(*_EML))
+
+
+def test_the_key_is_the_users_own() -> None:
+    request = LetterRequest(Path(letter_cache.__file__).parent.parent / "campaigns" /
+                            "kazakhstan-2022.yaml", "president", None, None, "txt", "a4", None)
+    mine = letter_cache._safe_key(request)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(os, "getuid", lambda: _SOMEONE_ELSE)
+        assert letter_cache._safe_key(request) not in (None, mine)
+
+
+def test_a_fifo_in_the_templates_never_hangs_the_key(pack: Path, tmp_path: Path) -> None:
+    """A FIFO in a pack's templates hung `advocate letter` for good while the key was taken:
+    the key never opens anything but a regular file (and opens it without blocking)."""
+    templates = pack.parent / "templates"
+    templates.mkdir()
+    os.mkfifo(templates / "wait.txt.j2")
+    os.mkfifo(tmp_path / "campaign.yaml")
+    for campaign in (pack, tmp_path / "campaign.yaml"):
+        result = subprocess.run(
+            [sys.executable, "-m", "advocate", "letter", str(campaign), "--to", "president",
+             "--name", "A. Writer"], capture_output=True, text=True, timeout=90,
+            env={**os.environ, "ADVOCATE_CACHE": "1"})
+        assert result.returncode == (0 if campaign == pack else 2), result.stderr
+    assert "not a regular file" in result.stderr
+
+
+def test_a_template_in_pycache_is_part_of_the_key(run: Run, pack: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """`__pycache__` was left out of the key: a pack's template linked into it was served
+    stale after it changed."""
+    templates = pack.parent / "templates"
+    (templates / "__pycache__").mkdir(parents=True)
+    wording = (Path(letter_cache.__file__).parent.parent / "letter_templates" / "en" /
+               "letter.md.j2").read_text(encoding="utf-8")
+    real = templates / "__pycache__" / "letter.md.j2"
+    real.write_text(wording, encoding="utf-8")
+    (templates / "en").symlink_to("__pycache__")  # a link inside the pack: served
+    args = ["letter", str(pack), "--to", "president", "--lang", "en", "--name", "A. Writer"]
+    assert run(*args).stdout == run(*args).stdout  # kept
+    real.write_text(wording.replace("Yours sincerely,", "CHANGED,"), encoding="utf-8")
+    changed = run(*args)
+    assert "CHANGED," in changed.stdout
+    assert changed.stdout == _full(run, args, monkeypatch).stdout
+
+
+def test_no_entry_moves_where_a_letter_may_be_written(run: Run, pack: Path) -> None:
+    """Entries named the template folders the output may not go into: a planted one with
+    none let -o write into a pack's templates. The folders come from the run, never the
+    entry, which no longer holds them."""
+    templates = pack.parent / "templates" / "en"
+    templates.mkdir(parents=True)
+    (templates / "letter.md.j2").write_text(
+        (Path(letter_cache.__file__).parent.parent / "letter_templates" / "en" /
+         "letter.md.j2").read_text(encoding="utf-8"), encoding="utf-8")
+    args = ["letter", str(pack), "--to", "president", "--lang", "en", "--name", "A. Writer"]
+    run(*args)
+    (entry,) = _entries()
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    assert "roots" not in data and str(pack.parent) not in entry.read_text(encoding="utf-8")
+    data["roots"] = []
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    into = run(*args, "-o", str(templates / "out.txt"))
+    assert into.exit_code == 2 and not (templates / "out.txt").exists()

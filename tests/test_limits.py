@@ -4,13 +4,18 @@ timer, and does nothing off the main thread (where no in-process limit can be en
 from __future__ import annotations
 
 import contextlib
+import gc
 import signal
+import sys
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
 from advocate.limits import RenderTimeout, time_limit
+
+_CALLBACKS = len(gc.callbacks)  # a time limit leaves none of its own behind
 
 
 def test_a_runaway_block_is_interrupted() -> None:
@@ -49,6 +54,64 @@ def test_an_outer_timer_is_restored() -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert fired == []
+
+
+def _unraisable_during(work: Callable[[], None]) -> list[BaseException | None]:
+    """What reached sys.unraisablehook while ``work`` ran (pytest would report it)."""
+    lost: list[BaseException | None] = []
+    previous = sys.unraisablehook
+    sys.unraisablehook = lambda report: lost.append(report.exc_value)
+    try:
+        work()
+    finally:
+        sys.unraisablehook = previous
+    return lost
+
+
+def _busy(seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:  # Python code, where a signal handler runs
+        pass
+
+
+def test_the_timeout_is_never_raised_into_a_garbage_collection_callback() -> None:
+    """Under load, the alarm once fired inside a gc callback another test had installed
+    (Hypothesis keeps one): the RenderTimeout was lost there and pytest reported it. The
+    timeout waits for the work itself."""
+    calls: list[str] = []
+
+    def slow_callback(phase: str, info: dict[str, int]) -> None:
+        calls.append(phase)
+        if len(calls) == 1:
+            _busy(0.4)  # the 0.1 s limit runs out in here
+
+    def work() -> None:
+        with pytest.raises(RenderTimeout), time_limit(0.1) as clock:
+            gc.collect()
+            while True:
+                pass
+        assert clock.expired
+
+    gc.callbacks.append(slow_callback)
+    try:
+        assert _unraisable_during(work) == []
+    finally:
+        gc.callbacks.remove(slow_callback)
+    assert calls[:2] == ["start", "stop"] and len(gc.callbacks) == _CALLBACKS
+
+
+def test_the_timeout_is_never_raised_into_a_finaliser() -> None:
+    class Slow:
+        def __del__(self) -> None:
+            _busy(0.4)
+
+    def work() -> None:
+        with pytest.raises(RenderTimeout), time_limit(0.1):
+            Slow()
+            while True:
+                pass
+
+    assert _unraisable_during(work) == []
 
 
 def test_off_the_main_thread_no_limit_is_set() -> None:

@@ -4,7 +4,6 @@ shards that do not belong together are refused (exit 2), and nothing is written.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -321,26 +320,22 @@ def test_two_campaigns_in_one_sharded_build(tmp_path: Path) -> None:
                                                                  "free-press-world"}
 
 
-def test_merge_hard_links_the_letters_or_copies_them(run: Run, pack: Path, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hard links on one file system (no second copy on disk); a copy where there are none
-    (FAT, another file system): the same output either way."""
-    import errno
-
+def test_merge_copies_the_letters_so_a_shard_written_to_later_changes_nothing(
+        run: Run, pack: Path, tmp_path: Path) -> None:
+    """Hard links shared the merged letters with the shards: appending to a shard's file
+    after the merge changed a merged letter. The merge copies them."""
     a = shard(run, pack, tmp_path / "a", "0/2")
     b = shard(run, pack, tmp_path / "b", "1/2")
-    merge([a, b], tmp_path / "linked")
-    letters = sorted((tmp_path / "linked" / "journalists-az" / "letters").iterdir())
-    assert letters and all(p.stat().st_nlink == 2 for p in letters)
-
-    def no_links(*args: object, **kwargs: object) -> None:
-        raise OSError(errno.EXDEV, "Invalid cross-device link")
-
-    monkeypatch.setattr(os, "link", no_links)
-    merge([a, b], tmp_path / "copied")
-    copied = sorted((tmp_path / "copied" / "journalists-az" / "letters").iterdir())
-    assert all(p.stat().st_nlink == 1 for p in copied)
-    assert tree(tmp_path / "copied") == tree(tmp_path / "linked")
+    merge([a, b], tmp_path / "merged")
+    merged = tmp_path / "merged" / "journalists-az" / "letters"
+    before = tree(tmp_path / "merged")
+    letters = sorted(merged.iterdir())
+    assert letters and all(p.stat().st_nlink == 1 for p in letters)
+    for folder in (a, b):
+        for letter in (folder / "journalists-az" / "letters").iterdir():
+            with letter.open("ab") as handle:
+                handle.write(b"APPENDED AFTER THE MERGE\n")
+    assert tree(tmp_path / "merged") == before
 
 
 def test_merge_finds_moved_inputs_where_it_is_told(run: Run, pack: Path,
@@ -502,3 +497,144 @@ def test_shards_of_letters_without_mail_links_merge(tmp_path: Path) -> None:
     assert (shards[0] / "free-press-world" / "shard-links.json").read_bytes() == b"{\n\n}\n"
     merge(shards, tmp_path / "merged", jobs=1)
     assert_same_output(single, tmp_path / "merged")
+
+
+# -- a tampered shard (issue 23): what the merge checks against the campaign ---------------
+
+_ATTACKER = "attacker@evil.example"
+
+
+@pytest.fixture(scope="module")
+def world_shards(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Two shards of the world campaign (a target with an address), text and drafts."""
+    root = tmp_path_factory.mktemp("world")
+    signers = root / "signers.csv"
+    signers.write_text("\n".join((WORLD / "signers.csv").read_text(
+        encoding="utf-8").splitlines()[:5]) + "\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1768435200")
+        return build_shards(WORLD / "campaign.yaml", signers, root, 2,
+                            ["--formats", "txt,eml", "--no-documents"])
+
+
+@pytest.fixture
+def tampered(world_shards: list[Path], tmp_path: Path,
+             monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """A copy of the shards to tamper with."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1768435200")
+    copies = [tmp_path / folder.name for folder in world_shards]
+    for folder, copy in zip(world_shards, copies, strict=True):
+        shutil.copytree(folder, copy)
+    return copies
+
+
+def _forge(folder: Path, path: str, change: Callable[[bytes], bytes]) -> None:
+    """Change a shard's file and its manifest entry to match (what a tamperer does)."""
+    import hashlib
+
+    letter = folder / "free-press-world" / path
+    data = change(letter.read_bytes())
+    letter.write_bytes(data)
+    manifest_path = folder / "free-press-world" / "manifest.json"
+    lines = manifest_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        if f'"path": "{path}"' in line:
+            entry = json.loads(line.strip().rstrip(","))
+            entry.update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+            lines[number] = "    " + json.dumps(entry) + ("," if line.rstrip().endswith(",")
+                                                           else "") + "\n"
+    manifest_path.write_text("".join(lines), encoding="utf-8")
+
+
+def _links(folder: Path, change: Callable[[str], str]) -> None:
+    path = folder / "free-press-world" / "shard-links.json"
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("change", "expect"), [
+    (lambda d: d.replace(b"embassy@example.org", _ATTACKER.encode()), "addressed to someone"),
+    (lambda d: d.replace(b"To: ", b"To: " + _ATTACKER.encode() + b", ", 1),
+     "addressed to someone"),
+    (lambda d: d.replace(b"Subject:", b"Bcc: " + _ATTACKER.encode() + b"\r\nSubject:", 1),
+     "headers advocate does not write"),
+    (lambda d: d.replace(b"Subject:", b"Reply-To: " + _ATTACKER.encode() + b"\r\nSubject:", 1),
+     "headers advocate does not write"),
+    (lambda d: d.replace(b"Subject:", b"To: " + _ATTACKER.encode() + b"\r\nSubject:", 1),
+     "headers advocate does not write"),
+    (lambda d: d.replace(b"From: ", b"From: " + _ATTACKER.encode() + b", ", 1),
+     "from someone other than its signer"),
+    (lambda d: d.replace(b"text/plain", b"multipart/mixed", 1), "not plain text"),
+])
+def test_merge_refuses_a_draft_sent_elsewhere(run: Run, tampered: list[Path], tmp_path: Path,
+                                              change: Callable[[bytes], bytes],
+                                              expect: str) -> None:
+    """A tampered shard swapped an .eml's To: (and its manifest entry to match): the merge
+    checks every draft's recipient and sender against the campaign and signer list."""
+    _forge(tampered[0], "letters/00001-ambassador.eml", change)
+    message = refused(run, *tampered, tmp_path / "out")
+    assert expect in message and "00001-ambassador.eml" in message
+    assert "build it again" in message
+
+
+@pytest.mark.parametrize("change", [
+    lambda t: t.replace("mailto:embassy@example.org", f"mailto:{_ATTACKER}", 1),
+    lambda t: t.replace("mailto:embassy@example.org", f"mailto:embassy@example.org,{_ATTACKER}",
+                        1),
+    lambda t: t.replace("mailto:embassy@example.org?", f"mailto:embassy@example.org?bcc="
+                        f"{_ATTACKER}&", 1),
+    lambda t: t.replace("mailto:embassy@example.org?", f"mailto:embassy@example.org?to="
+                        f"{_ATTACKER}&", 1),
+    lambda t: t.replace("mailto:embassy@example.org", "https://evil.example/?", 1),
+    lambda t: t.replace("mailto:minister@example.org", "javascript:alert(1)//", 1),
+    lambda t: t.replace('"full"]', '"evil"]', 1),
+    lambda t: t.replace('["mailto:', '[1, "mailto:', 1),
+])
+def test_merge_refuses_a_mail_link_to_another_address(run: Run, tampered: list[Path],
+                                                      tmp_path: Path,
+                                                      change: Callable[[str], str]) -> None:
+    """shard-links.json was never checked: a tampered shard pointed the index's "open in
+    mail" links at another address. Each link is a mailto: to its target's own address."""
+    _links(tampered[1], change)
+    message = refused(run, *tampered, tmp_path / "out")
+    assert "shard-links.json" in message and "not a mailto: to its target's own address" \
+        in message
+
+
+def test_an_untampered_world_merge_keeps_every_link(run: Run, tampered: list[Path],
+                                                    tmp_path: Path) -> None:
+    result = run("merge", *map(str, tampered), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+    index = (tmp_path / "out" / "free-press-world" / "index.html").read_text(encoding="utf-8")
+    assert "mailto:embassy@example.org?" in index and _ATTACKER not in index
+
+
+@pytest.mark.parametrize("name", ["manifest.json", "shard-links.json"])
+def test_a_huge_line_in_a_shard_is_refused_without_holding_it(tampered: list[Path],
+                                                              tmp_path: Path,
+                                                              name: str) -> None:
+    """A 700 MB line took 2.9 GB: every line is read with a length limit. Here a 96 MB line
+    (a merge's peak memory measured beside the same merge of the untampered shards)."""
+    path = tampered[1] / "free-press-world" / name
+    text = path.read_text(encoding="utf-8")
+    first = text.index("\n", text.index("letters/")) if name == "shard-links.json" \
+        else text.index('"files": [\n') + len('"files": [\n')
+    probe = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)")
+
+    def peak(out: str) -> tuple[int, int, str]:
+        result = subprocess.run([sys.executable, "-c", probe, *cli("merge", *tampered, "-o",
+                                                                    tmp_path / out)],
+                                capture_output=True, text=True, timeout=600, check=True)
+        kib, code = result.stdout.split()
+        return int(kib), int(code), result.stderr
+
+    baseline, code, _ = peak("plain")
+    assert code == 0
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(text[:first])
+        handle.write('    {"path": "letters/' + "x" * (96 << 20) + '"},\n')
+        handle.write(text[first:])
+    kib, code, stderr = peak("huge")
+    assert code == 2 and f"{path}: a line longer than 65,536 bytes" in " ".join(stderr.split())
+    assert kib < baseline + 24 * 1024, (kib, baseline)
+    assert not (tmp_path / "huge").exists()

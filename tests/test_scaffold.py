@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,55 @@ def test_nothing_is_overwritten(tmp_path: Path) -> None:
     with pytest.raises(AdvocateError, match="folder exists"):
         scaffold("y", tmp_path, templates=True)
     assert not (tmp_path / "y.yaml").exists()
+
+
+def _tree(folder: Path) -> dict[str, bytes | str]:
+    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() and not p.is_symlink()
+                                         else "link" if p.is_symlink() else "dir")
+            for p in sorted(folder.rglob("*"))}
+
+
+@pytest.mark.parametrize("link", ["templates", "templates/az"])
+def test_new_lang_never_writes_through_a_linked_folder(tmp_path: Path, link: str,
+                                                       run) -> None:  # type: ignore[no-untyped-def]
+    """A linked templates/ (or templates/LANG) sent the four wording files outside --dir."""
+    work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
+    work.mkdir()
+    elsewhere.mkdir()
+    if link != "templates":
+        (work / "templates").mkdir()
+    (work / link).symlink_to(elsewhere)
+    before, outside = _tree(work), _tree(elsewhere)
+    result = run("new", "--lang", "az", "--dir", str(work))
+    assert result.exit_code == 2
+    assert f"{link}: refused: a link or not a folder" in result.stderr
+    assert _tree(work) == before and _tree(elsewhere) == outside
+
+
+def test_new_lang_never_writes_through_a_dangling_file_link(tmp_path: Path,
+                                                            run) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "templates" / "az").mkdir(parents=True)
+    (tmp_path / "templates" / "az" / "brief.md.j2").symlink_to(tmp_path / "planted.md")
+    result = run("new", "--lang", "az", "--dir", str(tmp_path))
+    assert result.exit_code == 2 and "brief.md.j2: file exists" in result.stderr
+    assert not (tmp_path / "planted.md").exists()
+    assert sorted(p.name for p in (tmp_path / "templates" / "az").iterdir()) == ["brief.md.j2"]
+
+
+def test_new_lang_writes_all_four_or_none(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from advocate import scaffold as module
+
+    real = os.fdopen
+    calls = []
+
+    def failing(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(module.os, "fdopen", failing)
+    with pytest.raises(OSError):
+        module.wording_templates("az", tmp_path)
+    assert list((tmp_path / "templates" / "az").iterdir()) == []

@@ -207,3 +207,17 @@ def test_a_dry_run_lists_the_shard_share(run: Run, tmp_path: Path) -> None:
     assert not any("/letters/00002-" in name for name in names)
     assert not any(name.endswith(("index.html", "brief.pdf")) for name in names)
     assert any(name.endswith("shard-links.json") for name in names)
+
+
+def test_tree_hash_counts_pycache_like_any_folder(tmp_path: Path) -> None:
+    """`__pycache__` was left out: a pack template served from it (templates/en linked to
+    it) could change between the shards without the merge noticing."""
+    from advocate.shard import tree_sha256
+
+    (tmp_path / "__pycache__").mkdir()
+    template = tmp_path / "__pycache__" / "letter.md.j2"
+    template.write_text("one", encoding="utf-8")
+    (tmp_path / "en").symlink_to("__pycache__")
+    before = tree_sha256([tmp_path])
+    template.write_text("two", encoding="utf-8")
+    assert tree_sha256([tmp_path]) != before

@@ -454,8 +454,9 @@ class LetterFormat(StrEnum):
 
 @app.command(epilog="Example: advocate letter kazakhstan-2022 --to president "
              "--name \"A. Writer\" --city Berlin\n\n"
-             "A letter's wording (never your details) is kept in ~/.cache/advocate so the next "
-             "one (txt, md or eml) starts at once; ADVOCATE_NO_CACHE=1 turns that off.")
+             "With ADVOCATE_CACHE=1, a letter's wording (never your details) is kept in "
+             "~/.cache/advocate so the next one (txt, md or eml) starts at once; it is off by "
+             "default, as it shows which campaigns you wrote to and when.")
 @handles_errors
 def letter(
     campaign: CampaignArg,
@@ -509,6 +510,7 @@ def letter(
 
         request = letter_cache.LetterRequest(resolve_campaign(campaign), to, lang, templates,
                                              fmt.value, paper.value, writer)
+        warn(p for p in [letter_cache.folder_problem()] if p is not None)
         kept = letter_cache.cached_letters(request)
         if kept is not None:
             warn(kept.load_warnings)

@@ -74,11 +74,40 @@ def time_limit(seconds: float) -> Iterator[Clock]:
         yield clock
         return
 
+    # Never raised into code that runs *beside* the work rather than as part of it: a
+    # garbage collection's callbacks (Hypothesis installs one) and finalisers (``__del__``),
+    # where the exception would be lost as "unraisable" while the work went on. The alarm
+    # repeats every 50 ms, so the timeout is raised into the work itself a moment later.
+    collecting = False
+
+    def collection(phase: str, info: dict[str, int]) -> None:
+        nonlocal collecting
+        if phase == "start":
+            collecting = True
+
+    def finishing(phase: str, info: dict[str, int]) -> None:
+        nonlocal collecting
+        if phase == "stop":
+            collecting = False
+
+    def aside(frame: FrameType | None) -> bool:
+        for _ in range(200):
+            if frame is None:
+                return False
+            if frame.f_code.co_name == "__del__":
+                return True
+            frame = frame.f_back
+        return False
+
     def on_alarm(signum: int, frame: FrameType | None) -> None:
-        if not clock.done:
+        if not clock.done and not collecting and not aside(frame):
             clock.expired = True
             raise RenderTimeout(f"exceeded {seconds:g} s")
 
+    import gc
+
+    gc.callbacks.insert(0, collection)  # first to hear "start", last to hear "stop"
+    gc.callbacks.append(finishing)
     previous = signal.signal(signal.SIGALRM, on_alarm)
     old_delay, old_interval = signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     started = time.monotonic()
@@ -88,6 +117,9 @@ def time_limit(seconds: float) -> Iterator[Clock]:
         clock.done = True
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        for callback in (collection, finishing):
+            with contextlib.suppress(ValueError):
+                gc.callbacks.remove(callback)
         if old_delay:
             remaining = max(old_delay - (time.monotonic() - started), 0.001)
             signal.setitimer(signal.ITIMER_REAL, remaining, old_interval)

@@ -15,9 +15,16 @@ folder and what differs:
   ``--documents-shard`` named a shard that did) and the index.
 
 Then it runs :func:`advocate.build.build` with the letters taken from the shards instead of
-rendered (hard-linked where one file system holds both, else copied; checked against the
-shards' manifests either way), so everything a build guarantees holds: staged and published
-all at once, never into a template folder, ``--force`` as in build.
+rendered (copied, never hard-linked: a shard's file written to after the merge must not
+change a merged letter; checked against the shards' manifests), so everything a build
+guarantees holds: staged and published all at once, never into a template folder,
+``--force`` as in build.
+
+A shard's manifest is written by whoever wrote the shard, so what matters is also checked
+against the campaign and the signer list the merge reads again (:mod:`advocate.shard_checks`):
+each ``.eml`` draft's recipient and sender, and each "open in mail" link of
+``shard-links.json`` (a ``mailto:`` to the target's own address only). Every line of a
+shard's manifest and links file is read with a length limit.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from advocate.build import BuildResult, CampaignPlan, Entry, Progress, build, pl
 from advocate.errors import AdvocateError, Problem
 from advocate.output.staging import STAGING_PREFIX
 from advocate.shard import LINKS_FILE, file_sha256, shard_of, tree_sha256
+from advocate.shard_checks import check_draft, check_mail_link, read_line
 
 #: The largest shard manifest read (a million letters' entries are about 250 MB).
 MAX_MANIFEST_BYTES = 4 << 30
@@ -81,10 +89,10 @@ class _Part:
         """The links file's (path, [link, form]), in its order, one line at a time."""
         path = self.where / self.folder / LINKS_FILE
         with _open(path) as handle:
-            first = handle.readline()
+            first = read_line(handle, path, "build this shard again")
             if first != b"{\n":
                 raise _fail("not a shard's links file", path, "build this shard again")
-            for line in handle:
+            while line := read_line(handle, path, "build this shard again"):
                 if line == b"}\n":
                     return
                 if line == b"\n":  # the one line of a file with no links (PDF letters only)
@@ -125,11 +133,11 @@ def _manifest_head(handle: Any, path: Path) -> dict[str, Any]:
     """The head of a shard manifest as a build writes it (one file per line), up to its
     files, which are left to read with :func:`_manifest_entries`."""
     head = [b"{"]
-    if handle.readline() != b"{\n":
+    if read_line(handle, path, "build this shard again") != b"{\n":
         raise _fail(_MALFORMED, path, "build this shard again")
     size = 0
     while True:
-        line = handle.readline(MAX_MANIFEST_BYTES)
+        line = read_line(handle, path, "build this shard again")
         size += len(line)
         if line == _FILES_LINE:
             break
@@ -144,9 +152,9 @@ def _manifest_head(handle: Any, path: Path) -> dict[str, Any]:
 
 def _manifest_entries(handle: Any, path: Path) -> Iterator[dict[str, Any]]:
     """The entries after the head, one line at a time (a line is one file)."""
-    for line in handle:
+    while line := read_line(handle, path, "build this shard again"):
         if line == b"  ]\n":
-            if handle.read() != b"}\n":
+            if handle.read(3) != b"}\n":
                 break
             return
         entry = _line_json(line.strip().rstrip(b","), path)
@@ -246,14 +254,13 @@ class ShardSet:
         return [(self._entry(e), self._read(part, e)) for e in found]
 
     def letters(self, pl: CampaignPlan, staging: Path) -> Iterator[tuple[Entry, bytes | None]]:
-        """The letters, hard-linked from the shards into the staging folder where the file
-        system allows (no second copy on disk; twice as fast as copying here), else read and
-        handed over to be written; checked against the shards' manifests either way. Each
-        shard's manifest and links are read along, a line at a time, in the plan's order."""
+        """The letters, read from the shards and handed over to be written (copies, never
+        hard links: appending to a shard's file after the merge changed the merged letter),
+        each checked against its shard's manifest, and drafts and links against the
+        campaign and signer list (:mod:`advocate.shard_checks`). Each shard's manifest and
+        links are read along, a line at a time, in the plan's order."""
         count = self._first(pl.folder).count
         shards = self.parts[pl.folder]
-        link = True
-        made: set[str] = set()
         with contextlib.ExitStack() as closing:
             entries = {k: closing.enter_context(contextlib.closing(
                 e for e in part.files() if e.get("kind") not in _DOCUMENT_KINDS))
@@ -263,6 +270,7 @@ class ShardSet:
             for job in pl.letters:
                 k = shard_of(job.index, count)
                 part = shards[k]
+                to = pl.campaign.target(job.target).email
                 for fmt in job.formats:
                     path = f"{job.stem}.{fmt}"
                     found = next(entries[k], None)
@@ -270,39 +278,19 @@ class ShardSet:
                         raise _fail(f"lacks {pl.folder}/{path}: its manifest changed during "
                                     "the merge", part.where, f"build {part.describe()} again")
                     entry = self._entry(found)
+                    data = self._read(part, found)
+                    where = part.where / part.folder / path
+                    if fmt == "eml":
+                        check_draft(data, to=to, where=where,
+                                    sender=job.writer.email if job.writer else None)
                     if fmt == "txt":
-                        mailto, form = (links[k].take(path) or [None, "none"])[:2]
+                        value = links[k].take(path) or [None, "none"]
+                        check_mail_link(value, to=to, letter=path,
+                                        where=part.where / part.folder / LINKS_FILE)
+                        mailto, form = value[:2]
                         entry.mailto, entry.mailto_form = mailto, form
                         entry.mailto_long = mailto is None
-                    if link:
-                        staged = os.path.join(staging, pl.folder, *path.split("/"))
-                        folder = os.path.dirname(staged)
-                        if folder not in made:
-                            os.makedirs(folder, exist_ok=True)
-                            made.add(folder)
-                        link = self._link(part, found, staged)
-                        if link:
-                            entry.sha256, entry.size = found["sha256"], found["size"]
-                            yield entry, None
-                            continue
-                    yield entry, self._read(part, found)
-
-    @classmethod
-    def _link(cls, part: _Part, expected: dict[str, Any], staged: str) -> bool:
-        """Hard-link a shard's file into the staging folder and check what is there now;
-        False (nothing linked) if this file system cannot."""
-        where = part.where / part.folder / expected["path"]
-        try:
-            if not stat.S_ISREG(os.lstat(where).st_mode):
-                raise _fail("not a regular file", where, f"build {part.describe()} again")
-            os.link(where, staged, follow_symlinks=False)
-        except FileNotFoundError:
-            raise _fail("cannot read this shard's file: it is missing", where,
-                        f"{part.describe()} is incomplete; build it again") from None
-        except OSError:
-            return False  # another file system, or no hard links here: copy instead
-        cls._check(part, expected, cls._bytes(part, Path(staged), where))
-        return True
+                    yield entry, data
 
     @staticmethod
     def _entry(e: dict[str, Any]) -> Entry:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from advocate.errors import AdvocateError
@@ -168,7 +171,7 @@ def wording_templates(lang: str, directory: Path) -> list[Path]:
     folder = directory / "templates" / lang
     source = builtin_templates() / "en"
     targets = [folder / f"{kind}.md.j2" for kind in WORDING_KINDS]
-    existing = [path for path in targets if path.exists()]
+    existing = [path for path in targets if os.path.lexists(path)]
     if existing:
         raise AdvocateError("file exists", file=str(existing[0]),
                             hint="advocate new never overwrites; move it away first")
@@ -176,12 +179,59 @@ def wording_templates(lang: str, directory: Path) -> list[Path]:
         raise AdvocateError(f"advocate already has '{lang}' wording",
                             hint=f"to change it, copy {lang}/ with `advocate new NAME "
                             "--templates` and edit the copy")
-    folder.mkdir(parents=True, exist_ok=True)
-    for kind, path in zip(WORDING_KINDS, targets, strict=True):
+    texts = []
+    for kind in WORDING_KINDS:
         english = (source / f"{kind}.md.j2").read_text(encoding="utf-8")
         body = re.sub(r"\A\{#-.*?-#\}\n", "", english, flags=re.DOTALL)
         lines = [TRANSLATE_MARK + line if _needs_words(line) else line
                  for line in body.split("\n")]
-        with path.open("x", encoding="utf-8") as handle:
-            handle.write(_HEAD.format(kind=kind, lang=lang) + "\n".join(lines))
+        texts.append(_HEAD.format(kind=kind, lang=lang) + "\n".join(lines))
+    _write_inside(directory, ("templates", lang), zip(targets, texts, strict=True))
     return targets
+
+
+def _write_inside(directory: Path, folders: tuple[str, ...],
+                  files: Iterable[tuple[Path, str]]) -> None:
+    """Write ``files`` into ``directory/folders...``, each folder opened relative to the one
+    before without following a link (a linked ``templates/`` would send the files
+    elsewhere: renders refuse such a folder too); all of them or none."""
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    handles = [os.open(directory, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))]
+    written: list[str] = []
+    place = directory
+    try:
+        for name in folders:
+            place = place / name
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(name, 0o755, dir_fd=handles[-1])
+            try:
+                handles.append(os.open(name, flags, dir_fd=handles[-1]))
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise AdvocateError("refused: a link or not a folder", file=str(place),
+                                        hint="advocate new writes only inside --dir; replace "
+                                        "the link with a real folder") from None
+                raise AdvocateError(f"cannot write: {exc.strerror or 'error'}",
+                                    file=str(place), hint="check the folder") from None
+        for path, text in files:
+            try:
+                out = os.open(path.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                              | getattr(os, "O_CLOEXEC", 0), 0o644, dir_fd=handles[-1])
+            except FileExistsError:
+                raise AdvocateError("file exists", file=str(path),
+                                    hint="advocate new never overwrites; move it away "
+                                    "first") from None
+            except OSError as exc:
+                raise AdvocateError(f"cannot write: {exc.strerror or 'error'}",
+                                    file=str(path), hint="check the folder") from None
+            written.append(path.name)
+            with os.fdopen(out, "w", encoding="utf-8") as stream:
+                stream.write(text)
+    except BaseException:
+        for name in written:
+            with contextlib.suppress(OSError):
+                os.unlink(name, dir_fd=handles[-1])
+        raise
+    finally:
+        for handle in handles:
+            os.close(handle)

@@ -164,13 +164,13 @@ def file_sha256(path: Path) -> str:
 
 def tree_sha256(folders: Iterable[Path]) -> str:
     """One hash of every file below ``folders`` (their names relative to the folder, and
-    their bytes), in a fixed order; a folder that does not exist counts as empty."""
+    their bytes), in a fixed order; a folder that does not exist counts as empty.
+    ``__pycache__`` counts like any folder: a pack's template may be served from it."""
     digest = hashlib.sha256()
     for number, folder in enumerate(folders):
         if not folder.is_dir():
             continue
-        files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in
-                       p.parts)
+        files = sorted(p for p in folder.rglob("*") if p.is_file())
         for path in files:
             digest.update(f"{number}\0{path.relative_to(folder).as_posix()}\0".encode())
             digest.update(file_sha256(path).encode())

@@ -25,13 +25,20 @@ What is kept, and why it is safe:
   is another key. An entry is only written after its stencil, filled in with this run's
   writer, gave exactly the letters the full render gave; an entry that cannot be read or
   does not parse is ignored (the full render runs).
-* **Private and bounded.** The folder is created ``0700`` and used only if it belongs to
-  this user and no one else can write to it; entries are JSON (data, never code), written
-  ``0600`` and atomically; entries older than a week, or past the 500th, are removed.
+* **Private and bounded.** The folder is created ``0700`` and used only if it and its
+  ``letters/`` folder belong to this user and no one else can read or write them (never
+  repaired: a folder others could write to may hold their entries); it is opened once, and
+  every entry is opened relative to that handle without following a link, and read only if
+  it is a regular file of this user's, ``0600``, with no other name. Entries are JSON (data,
+  never code), written ``0600`` and atomically; entries older than a week, or past the
+  500th, are removed. The key includes the user, and the entry holds no path: where the
+  letter may be written (never into a template folder) is decided from this run's inputs.
+* **Off unless asked.** A kept entry says which campaign someone wrote to, in which
+  language, and when: evidence on a seized laptop. So nothing is read or written unless
+  ``ADVOCATE_CACHE=1``; ``ADVOCATE_NO_CACHE=1`` turns it off whatever else is set.
 
 Where: ``$ADVOCATE_CACHE_DIR``, else ``$XDG_CACHE_HOME/advocate``, else
-``~/.cache/advocate``. ``ADVOCATE_NO_CACHE=1`` turns it off (nothing is read or written);
-deleting the folder is always safe.
+``~/.cache/advocate``. Deleting the folder is always safe.
 """
 
 from __future__ import annotations
@@ -61,9 +68,9 @@ if TYPE_CHECKING:
     from advocate.render.documents import Document, Renderer
 
 __all__ = ["CachedLetters", "LetterRequest", "cache_folder", "cached_letters",
-           "remember_letters"]
+           "folder_problem", "remember_letters"]
 
-FORMAT = 1  # of an entry; a change makes every old entry another key
+FORMAT = 2  # of an entry; a change makes every old entry another key
 FORMATS = ("txt", "md", "eml")  # what a stencil gives without the renderer
 MAX_AGE_DAYS = 7
 MAX_ENTRIES = 500
@@ -71,14 +78,20 @@ _MAX_ENTRY_BYTES = 16 * 1024 * 1024
 _MAX_FOLDER_FILES = 5_000  # a template folder larger than this: not kept (full render)
 _HASHED_BYTES = 256 * 1024  # a template folder's files up to this size are hashed whole
 _HASH_BUDGET = 16 * 1024 * 1024  # bytes hashed per folder at most (more: not kept)
+_CAMPAIGN_BYTES = 1024 * 1024  # a larger campaign file is refused by the loader
 # The libraries whose behaviour shapes a letter (a new version: another key).
 _LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "pydantic",
               "pydantic_core", "yaml", "idna", "babel", "typer")
 
 
+def _set(name: str) -> bool:
+    return os.environ.get(name, "").strip() not in ("", "0")
+
+
 def cache_folder() -> Path | None:
-    """The cache folder (see the module's docstring), or None when it is turned off."""
-    if os.environ.get("ADVOCATE_NO_CACHE", "").strip() not in ("", "0"):
+    """The cache folder (see the module's docstring), or None when it is turned off (the
+    default: ``ADVOCATE_CACHE=1`` turns it on, ``ADVOCATE_NO_CACHE=1`` off again)."""
+    if _set("ADVOCATE_NO_CACHE") or not _set("ADVOCATE_CACHE"):
         return None
     explicit = os.environ.get("ADVOCATE_CACHE_DIR", "").strip()
     if explicit:
@@ -130,19 +143,50 @@ class CachedLetters:
     roots: list[Path]
 
 
+def folder_problem() -> Problem | None:
+    """A warning when the cache is on but its folder is refused (someone else's, or others
+    may read or write it): the letters are still written, in full, and it is never repaired,
+    as it may hold entries others planted."""
+    folder = cache_folder()
+    if folder is None or not hasattr(os, "getuid"):
+        return None
+    for place in (folder, folder / "letters"):
+        try:
+            state = os.lstat(place)
+        except OSError:
+            return None  # not there yet: made private by the first full run
+        if not stat.S_ISDIR(state.st_mode) or state.st_uid != os.getuid() \
+                or state.st_mode & 0o077:
+            break
+    else:
+        return None
+    return Problem("the letter cache is not used: the folder (or its letters/ folder) is "
+                   "not a folder of yours that only you can read and write",
+                   file=str(folder), hint="delete it (entries others planted there could "
+                   "change your letters), or unset ADVOCATE_CACHE", severity="warning")
+
+
 def cached_letters(request: LetterRequest) -> CachedLetters | None:
     """The letters from the kept stencil, or None (not kept, or changed: render in full)."""
-    if request.fmt not in FORMATS or cache_folder() is None:
+    folder = cache_folder()
+    if request.fmt not in FORMATS or folder is None:
         return None
     key = request.key  # before a full render reads the inputs, whatever happens next
-    folder = _private(cache_folder(), create=False)
-    if folder is None or key is None:
+    handle = _open_folder(folder, create=False)
+    if handle is None:
         return None
-    entry = _read(folder / f"{key}.json")
+    try:
+        entry = _read(handle, f"{key}.json") if key is not None else None
+    finally:
+        os.close(handle)
     if entry is None:
         return None
     try:
-        return _fill(request, entry)
+        from advocate.templates.roots import template_roots
+
+        # where the letter may go is decided by this run's inputs, never by the entry
+        roots = template_roots(request.templates, request.campaign)
+        return _fill(request, entry, roots)
     except (KeyError, TypeError, ValueError, IndexError, AdvocateError):
         return None  # (a bad --email, say: the full run reports it, after its warnings)
 
@@ -156,16 +200,22 @@ def remember_letters(request: LetterRequest, renderer: Renderer, documents: Sequ
     try:
         if request.fmt not in FORMATS or not documents:
             return False
-        folder = _private(cache_folder(), create=True)
-        key = request.key if folder else None
-        if folder is None or key is None or _safe_key(request) != key:
+        folder = cache_folder()
+        handle = _open_folder(folder, create=True) if folder is not None else None
+        if handle is None:
             return False
-        entry = _entry(request, renderer, documents, load_warnings, data)
-        if entry is None:
-            return False
-        _write(folder, f"{key}.json", json.dumps(entry, ensure_ascii=False))
-        _prune(folder)
-        return True
+        try:
+            key = request.key
+            if key is None or _safe_key(request) != key:
+                return False
+            entry = _entry(request, renderer, documents, load_warnings, data)
+            if entry is None:
+                return False
+            _write(handle, f"{key}.json", json.dumps(entry, ensure_ascii=False))
+            _prune(handle)
+            return True
+        finally:
+            os.close(handle)
     except Exception:
         return False
 
@@ -186,9 +236,9 @@ def _key(request: LetterRequest) -> str:
         digest.update(json.dumps(parts, ensure_ascii=False, default=str).encode() + b"\n")
 
     feed("advocate letter stencils", FORMAT, sys.version, request.fmt, request.paper,
-         request.to, request.lang)
+         request.to, request.lang, "user", os.getuid())
     package = Path(__file__).resolve().parent.parent
-    feed("code", _folder_state(package, hash_small=False))
+    feed("code", _folder_state(package, hash_small=False, compiled=False))
     # advocate's own wording (a link to the repository's folder in a source checkout)
     feed("wording", _folder_state((package / "letter_templates").resolve(), hash_small=True))
     for name in _LIBRARIES:
@@ -198,7 +248,7 @@ def _key(request: LetterRequest) -> str:
         feed(name, origin, state and (state.st_size, state.st_mtime_ns))
     campaign = request.campaign
     feed("campaign", str(campaign), str(campaign.resolve()),
-         hashlib.sha256(campaign.read_bytes()).hexdigest())
+         _file_sha256(campaign, _CAMPAIGN_BYTES))
     if request.templates is not None:
         if not request.templates.is_dir():
             raise ValueError("--templates is not a folder")  # the full render says so
@@ -216,9 +266,29 @@ def _key(request: LetterRequest) -> str:
     return digest.hexdigest()
 
 
-def _folder_state(root: Path, *, hash_small: bool) -> list[Any]:
-    """Every file and link under ``root`` (compiled Python left out) with its size and time,
-    or its SHA-256 for a small file when ``hash_small``."""
+def _file_sha256(path: Path | str, limit: int) -> str:
+    """The SHA-256 of a regular file of at most ``limit`` bytes (anything else raises
+    ValueError or OSError: a FIFO or a device is never read, so it cannot hang the key)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
+                         | getattr(os, "O_CLOEXEC", 0))
+    try:
+        state = os.fstat(descriptor)
+        if not stat.S_ISREG(state.st_mode) or state.st_size > limit:
+            raise ValueError("not a regular file, or too large")
+        digest = hashlib.sha256()
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+        return digest.hexdigest()
+    finally:
+        os.close(descriptor)
+
+
+def _folder_state(root: Path, *, hash_small: bool, compiled: bool = True) -> list[Any]:
+    """Every file, folder and link under ``root`` with its size and time, or its SHA-256
+    for a small regular file when ``hash_small``; FIFOs, devices and sockets by their type
+    (never opened). ``__pycache__`` counts like any folder (a pack's template may live there)
+    unless ``compiled`` is False (advocate's own code: Python writes it as it runs)."""
     found: list[Any] = []
     budget = _HASH_BUDGET
     stack = [root]
@@ -229,22 +299,22 @@ def _folder_state(root: Path, *, hash_small: bool) -> list[Any]:
                 if len(found) > _MAX_FOLDER_FILES:
                     raise ValueError("too many files to keep track of")  # (--templates ~)
                 name = os.path.relpath(entry.path, root)
-                if entry.is_symlink():
+                state = entry.stat(follow_symlinks=False)
+                if stat.S_ISLNK(state.st_mode):
                     found.append((name, "link", os.readlink(entry.path)))
-                elif entry.is_dir():
-                    if entry.name != "__pycache__":
+                elif stat.S_ISDIR(state.st_mode):
+                    if compiled or entry.name != "__pycache__":
                         found.append((name, "dir"))
                         stack.append(Path(entry.path))
+                elif not stat.S_ISREG(state.st_mode):
+                    found.append((name, "special", stat.S_IFMT(state.st_mode)))
+                elif hash_small and state.st_size <= _HASHED_BYTES:
+                    budget -= state.st_size
+                    if budget < 0:
+                        raise ValueError("too much to hash")
+                    found.append((name, _file_sha256(entry.path, _HASHED_BYTES)))
                 else:
-                    state = entry.stat()
-                    if hash_small and state.st_size <= _HASHED_BYTES:
-                        budget -= state.st_size
-                        if budget < 0:
-                            raise ValueError("too much to hash")
-                        found.append((name, hashlib.sha256(
-                            Path(entry.path).read_bytes()).hexdigest()))
-                    else:
-                        found.append((name, state.st_size, state.st_mtime_ns))
+                    found.append((name, state.st_size, state.st_mtime_ns))
     return found
 
 
@@ -268,17 +338,19 @@ def _entry(request: LetterRequest, renderer: Renderer, documents: Sequence[Docum
                         "campaign_title": str(document.context["campaign"]["title"]),
                         "to_name": str(document.context["target"]["name"]),
                         "to_addr": target.email})
-    entry = {"format": FORMAT, "roots": [str(root) for root in renderer.roots],
-             "load_warnings": [asdict(p) for p in load_warnings], "letters": letters}
-    again = _fill(request, entry)
+    entry = {"format": FORMAT, "load_warnings": [asdict(p) for p in load_warnings],
+             "letters": letters}
+    again = _fill(request, entry, renderer.roots)
     if again is None or again.data != data or again.load_warnings != list(load_warnings) \
             or again.letter_warnings != [p for d in documents for p in d.warnings]:
         return None  # a bug if it happens: keep nothing, the full render stands
     return entry
 
 
-def _fill(request: LetterRequest, entry: dict[str, Any]) -> CachedLetters | None:
-    """What the run prints, from an entry; None if the entry cannot give it."""
+def _fill(request: LetterRequest, entry: dict[str, Any],
+          roots: Sequence[Path]) -> CachedLetters | None:
+    """What the run prints, from an entry; None if the entry cannot give it. ``roots``, the
+    template folders the output may not go into, come from the run, never from the entry."""
     if entry.get("format") != FORMAT:
         return None
     view, texts, warnings = request.view, [], []
@@ -302,8 +374,7 @@ def _fill(request: LetterRequest, entry: dict[str, Any]) -> CachedLetters | None
     if not texts:
         return None
     return CachedLetters(DOCUMENT_RULE.get(request.fmt, "").join(texts),
-                         _problems(entry["load_warnings"]), warnings,
-                         [Path(root) for root in entry["roots"]])
+                         _problems(entry["load_warnings"]), warnings, list(roots))
 
 
 def _eml(letter: dict[str, Any], filled: Filled, view: dict[str, Any]) -> str:
@@ -331,39 +402,61 @@ def _problems(data: Iterable[Any]) -> list[Problem]:
 
 # -- the folder ------------------------------------------------------------------------------
 
-def _private(folder: Path | None, *, create: bool) -> Path | None:
-    """``folder/letters`` if it is this user's alone (created so when ``create``), else None."""
-    if folder is None or not hasattr(os, "getuid"):  # (no owner to check: no cache)
-        return None
-    letters = folder / "letters"
+_DIRECTORY = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_DIRECTORY", 0) \
+    | getattr(os, "O_CLOEXEC", 0)
+
+
+def _mine_alone(descriptor: int, kind: int) -> bool:
+    """Whether an open file is of ``kind``, this user's, and closed to everyone else."""
+    state = os.fstat(descriptor)
+    return stat.S_IFMT(state.st_mode) == kind and state.st_uid == os.getuid() \
+        and not state.st_mode & 0o077
+
+
+def _open_folder(folder: Path, *, create: bool) -> int | None:
+    """A handle on ``folder/letters`` if both are this user's alone (made so when ``create``
+    and missing), else None: a folder that is not is refused, never repaired."""
+    if not hasattr(os, "getuid") or not hasattr(os, "O_NOFOLLOW"):
+        return None  # (no owner to check: no cache)
+    outer = inner = -1
     try:
         if create:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            letters.mkdir(mode=0o700, exist_ok=True)
-        for path in (folder, letters):
-            state = path.lstat()
-            if not stat.S_ISDIR(state.st_mode) or state.st_uid != os.getuid():
-                return None
-            if state.st_mode & 0o077:
-                if not create:
-                    return None
-                path.chmod(0o700)
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(folder, 0o700)
+        outer = os.open(folder, _DIRECTORY)
+        if not _mine_alone(outer, stat.S_IFDIR):
+            return None
+        if create:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir("letters", 0o700, dir_fd=outer)
+        inner = os.open("letters", _DIRECTORY, dir_fd=outer)
+        if not _mine_alone(inner, stat.S_IFDIR):
+            return None
+        handle, inner = inner, -1
+        return handle
     except OSError:
         return None
-    return letters
+    finally:
+        for descriptor in (outer, inner):
+            if descriptor >= 0:
+                os.close(descriptor)
 
 
-def _read(path: Path) -> dict[str, Any] | None:
+def _read(folder: int, name: str) -> dict[str, Any] | None:
+    """An entry, if it is a regular file of this user's alone with no other name."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        descriptor = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
+                             | getattr(os, "O_CLOEXEC", 0), dir_fd=folder)
     except OSError:
         return None
     try:
         state = os.fstat(descriptor)
-        if not stat.S_ISREG(state.st_mode) or state.st_size > _MAX_ENTRY_BYTES:
+        if not _mine_alone(descriptor, stat.S_IFREG) or state.st_nlink != 1 \
+                or state.st_size > _MAX_ENTRY_BYTES:
             return None
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            data = json.loads(handle.read().decode("utf-8"))
+            data = json.loads(handle.read(_MAX_ENTRY_BYTES + 1).decode("utf-8"))
     except (OSError, ValueError):
         return None
     finally:
@@ -371,23 +464,23 @@ def _read(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _write(folder: Path, name: str, text: str) -> None:
-    """Atomically, readable by this user only."""
-    import tempfile  # (only a full run writes: a kept letter never needs it)
-
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+def _write(folder: int, name: str, text: str) -> None:
+    """Atomically, readable by this user only, inside the folder's handle."""
+    temporary = f".tmp-{os.urandom(8).hex()}.json"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                         | getattr(os, "O_CLOEXEC", 0), 0o600, dir_fd=folder)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
             os.fchmod(out.fileno(), 0o600)
             out.write(text)
-        os.replace(temporary, folder / name)
+        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(temporary)
+            os.unlink(temporary, dir_fd=folder)
         raise
 
 
-def _prune(folder: Path) -> None:
+def _prune(folder: int) -> None:
     """Entries older than MAX_AGE_DAYS go, then the oldest past MAX_ENTRIES."""
     now = time.time()
     entries = []
@@ -399,9 +492,9 @@ def _prune(folder: Path) -> None:
             stale = item.name.startswith(".tmp-") and now - modified > 3600
             if stale or now - modified > MAX_AGE_DAYS * 86400:
                 with contextlib.suppress(OSError):
-                    os.unlink(item.path)
+                    os.unlink(item.name, dir_fd=folder)
             elif not item.name.startswith("."):
-                entries.append((modified, item.path))
-    for _, path in sorted(entries)[:max(0, len(entries) - MAX_ENTRIES)]:
+                entries.append((modified, item.name))
+    for _, name in sorted(entries)[:max(0, len(entries) - MAX_ENTRIES)]:
         with contextlib.suppress(OSError):
-            os.unlink(path)
+            os.unlink(name, dir_fd=folder)

@@ -14,7 +14,9 @@ key starts (1-based line and column), so every later error can point at its plac
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -316,7 +318,16 @@ def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES) -> YamlDocument:
         if size > max_bytes:
             raise AdvocateError(f"file too large ({size:,} bytes; the limit is {max_bytes:,})",
                                 file=name, hint="a campaign file should be a few kilobytes")
-        with path.open("rb") as handle:
+        # never blocking: a FIFO or a device named as the campaign is refused, not waited on
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                             | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            mode = os.fstat(descriptor).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(mode):
+                raise AdvocateError("not a regular file", file=name,
+                                    hint="name the campaign's .yaml file")
             raw = handle.read(max_bytes + 1)
     except FileNotFoundError:
         raise AdvocateError("no such file", file=name,
