@@ -24,7 +24,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from advocate import __version__, _startup
+from advocate import __version__, _startup, completion
 from advocate.command_group import OPTIONS as _OPTIONS
 from advocate.command_group import AdvocateGroup, Color, counted, paint
 from advocate.command_group import Options as _Options
@@ -184,14 +184,14 @@ class Paper(StrEnum):
 
 CampaignArg = Annotated[str, typer.Argument(
     help="A campaign YAML file, or the id of a bundled campaign (see `advocate list`).",
-    show_default=False)]
+    show_default=False, autocompletion=completion.campaigns)]
 OutOpt = Annotated[Path | None, typer.Option(
     "--output", "-o", help="Write to this file instead of stdout (- is stdout). A PDF goes "
     "to stdout only when it is not a terminal (> letter.pdf, | lpr).", show_default=False)]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
 LangOpt = Annotated[str | None, typer.Option(
     "--lang", help="Language of the document (default: the target's, then the campaign's).",
-    show_default=False)]
+    show_default=False, autocompletion=completion.languages)]
 TemplatesOpt = Annotated[Path | None, typer.Option(
     "--templates", help="A folder of templates that overrides the built-in ones.",
     show_default=False)]
@@ -215,9 +215,9 @@ EncodingOpt = Annotated[str | None, typer.Option(
     show_default=False)]
 PaperOpt = Annotated[Paper, typer.Option("--paper", help="Paper size for PDFs.")]
 DateOpt = Annotated[datetime | None, typer.Option(
-    "--date", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="The date letters carry "
-    "(default: SOURCE_DATE_EPOCH's day in UTC if set, else today). `advocate check` "
-    "keeps the real today.", show_default=False)]
+    "--date", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="The date the documents "
+    "carry (default: SOURCE_DATE_EPOCH's day in UTC if set, else today). `advocate check` "
+    "keeps its own today.", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option(
     "--json", help="Print the result as JSON on stdout, on failure too (its schema: "
     "`advocate schema NAME`).")]
@@ -342,14 +342,15 @@ def _emit(data: str | bytes, out: Path | None, force: bool, inputs: Sequence[Pat
 
 def _document(campaign: str, templates: Path | None, paper: Paper, fmt: str,
               output: Path | None, force: bool, signers: Path | None,
-              make: Callable[[Any], Any]) -> None:
+              make: Callable[[Any], Any], day: datetime | None = None) -> None:
     """Load a campaign, render one document in one format, and write it out."""
     if fmt == "pdf" and signers is None:
         _engine_ahead(campaign, templates)
     from advocate.render.documents import Renderer
 
     loaded = _load(campaign)
-    renderer = Renderer(loaded, templates=templates, paper=paper.value)
+    renderer = Renderer(loaded, templates=templates, paper=paper.value,
+                        day=day.date() if day else None)
     document = make(renderer)
     data = renderer.pdf([document]) if fmt == "pdf" else renderer.format([document], fmt)
     warn(document.warnings)
@@ -571,7 +572,8 @@ class LetterFormat(StrEnum):
 def letter(
     campaign: CampaignArg,
     to: Annotated[str | None, typer.Option("--to", help="Target id (default: every target).",
-                                           show_default=False)] = None,
+                                           show_default=False,
+                                           autocompletion=completion.targets)] = None,
     name: Annotated[str | None, typer.Option("--name", help="Your name.",
                                              show_default=False)] = None,
     city: Annotated[str | None, typer.Option("--city", help="Your city.",
@@ -599,6 +601,7 @@ def letter(
     force: ForceOpt = False,
     templates: TemplatesOpt = None,
     paper: PaperOpt = Paper.a4,
+    letter_date: DateOpt = None,
 ) -> None:
     """Write a letter to a target, from you or from every signer in a list."""
     from advocate.render.writer import Writer
@@ -614,7 +617,7 @@ def letter(
     from advocate.render import letter_cache
 
     if signers is None and columns is None and sheet_name is None and \
-            fmt.value in letter_cache.FORMATS:
+            letter_date is None and fmt.value in letter_cache.FORMATS:
         # One writer's letter: from the stencil kept by an earlier run, if nothing changed.
         from advocate.campaigns import resolve_campaign
 
@@ -631,7 +634,8 @@ def letter(
     from advocate.render.documents import Renderer
 
     loaded, load_warnings = _load_checked(campaign)
-    renderer = Renderer(loaded, templates=templates, paper=paper.value)
+    renderer = Renderer(loaded, templates=templates, paper=paper.value,
+                        day=letter_date.date() if letter_date else None)
     if to:
         loaded.target(to)  # an unknown target is refused before the signer list is read
     rows = _signers(signers, encoding, dedupe, columns, sheet_name, max_signers_size, [loaded])
@@ -679,6 +683,7 @@ def petition(
     force: ForceOpt = False,
     templates: TemplatesOpt = None,
     paper: PaperOpt = Paper.a4,
+    letter_date: DateOpt = None,
 ) -> None:
     """The petition with its signature count and consenting signers, or a signature sheet."""
     def make(renderer: Any, progress: Callable[[int, int], None] | None) -> Any:
@@ -693,7 +698,7 @@ def petition(
     with _progress(enabled=fmt is PetitionFormat.pdf and not sheet,
                    label="petition pages") as progress:
         _document(campaign, templates, paper, fmt.value, output, force, signers,
-                  lambda r: make(r, progress))
+                  lambda r: make(r, progress), letter_date)
 
 
 class BriefFormat(StrEnum):
@@ -714,10 +719,11 @@ def brief(
     force: ForceOpt = False,
     templates: TemplatesOpt = None,
     paper: PaperOpt = Paper.a4,
+    letter_date: DateOpt = None,
 ) -> None:
     """A one- or two-page briefing sheet: figures, asks, quotes and numbered sources."""
     _document(campaign, templates, paper, fmt.value, output, force, None,
-              lambda r: r.brief(lang))
+              lambda r: r.brief(lang), letter_date)
 
 
 @app.command(epilog="Example: advocate site kazakhstan-2022 -o site/")

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import IO, Any
 
-from typer.core import TyperGroup
+import typer
+from typer.core import TyperArgument, TyperGroup
 
 
 class Color(StrEnum):
@@ -95,12 +97,43 @@ def readable_metavar(param: Any) -> str | None:
             lambda a: getattr(a, "__name__", ""), getattr(annotation, "__args__", ()))}
         text = "N" if "int" in names and param.param_type_name == "option" else \
             (param.name or "value").upper()
-    many = param.nargs != 1 or getattr(param, "multiple", False)
-    return f"{text}..." if many and param.param_type_name == "argument" else text
+    return text
+
+
+class _Argument(TyperArgument):
+    """An argument whose help shows its name only (``CAMPAIGNS``), not a Python type."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+
+_CHOICES = re.compile(r"^'(?P<value>.*)' is not one of (?P<choices>'.*')\.?$", re.S)
+_FORMATS = re.compile(r"^'(?P<value>.*)' does not match the formats? '%Y-%m-%d'\.?$", re.S)
+
+
+def plain_message(message: str) -> str:
+    """A parameter error in advocate's words: "'xml' is not one of: csv, osdi-json", not
+    Pydantic's "Value error, 'xml' is not one of 'csv', 'osdi-json'."."""
+    text = message.removeprefix("Value error, ")
+    found = _CHOICES.match(text)
+    if found:
+        choices = ", ".join(c.strip().strip("'") for c in found["choices"].split(","))
+        return f"'{found['value']}' is not one of: {choices}"
+    found = _FORMATS.match(text)
+    if found:
+        return f"'{found['value']}' is not a date written YYYY-MM-DD"
+    return text
 
 
 class AdvocateGroup(TyperGroup):
     """The group of ``advocate`` commands (see the module docstring)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except typer.BadParameter as exc:  # a command's value, said plainly
+            exc.message = plain_message(exc.message)
+            raise
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
@@ -124,6 +157,8 @@ class AdvocateGroup(TyperGroup):
 def _readable(param: Any) -> None:
     if param.metavar is None:
         param.metavar = readable_metavar(param)
+    if type(param) is TyperArgument:
+        param.__class__ = _Argument
 
 
 def counted(number: int, singular: str, plural: str | None = None) -> str:

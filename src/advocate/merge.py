@@ -510,7 +510,7 @@ def _merge(shard_dirs: list[Path], outdir: Path, *, force: bool, jobs: int | Non
     given: dict[str, Path] = {}
     for place in map(Path, campaigns):
         if not place.is_file():
-            raise _fail("campaign file not found", place,
+            raise _fail("no such file", place,
                         "give the campaign files the shards were built from")
         given[file_sha256(place)] = place
     paths: list[Path] = []
