@@ -100,12 +100,14 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        where = _EXPORTS[name]
-        module, attribute = where if isinstance(where, tuple) else (where, name)
-        return getattr(import_module(module), attribute)
-    raise AttributeError(f"module 'advocate' has no attribute {name!r}")
+if not TYPE_CHECKING:  # hidden from type checkers: with it, any name would type-check
+
+    def __getattr__(name: str) -> Any:
+        if name in _EXPORTS:
+            where = _EXPORTS[name]
+            module, attribute = where if isinstance(where, tuple) else (where, name)
+            return getattr(import_module(module), attribute)
+        raise AttributeError(f"module 'advocate' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

@@ -55,7 +55,8 @@ _JSON: ContextVar[str | None] = ContextVar("advocate_cli_json", default=None)
 
 
 def _echo_err(line: str, label: str) -> None:
-    typer.echo(paint(line, label, sys.stderr), err=True)
+    painted = paint(line, label, sys.stderr)
+    typer.echo(painted, err=True, color=painted != line or None)  # else echo strips it
 
 
 def say(message: str) -> None:

@@ -56,8 +56,8 @@ def color_wanted(stream: IO[str]) -> bool:
     """Colour on ``stream``? ``--color always|never`` decide; ``auto``: a terminal, unless
     ``NO_COLOR`` is set (https://no-color.org) or ``TERM=dumb``."""
     choice = OPTIONS.get().color
-    if choice is not Color.auto:
-        return choice is Color.always
+    if choice != Color.auto:  # the enum, or its value from a command's copy of the option
+        return choice == Color.always
     if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     isatty = getattr(stream, "isatty", None)
