@@ -188,17 +188,18 @@ CampaignArg = Annotated[str, typer.Argument(
     show_default=False, autocompletion=completion.campaigns)]
 OutOpt = Annotated[Path | None, typer.Option(
     "--output", "-o", help="Write to this file instead of stdout (- is stdout). A PDF goes "
-    "to stdout only when it is not a terminal (> letter.pdf, | lpr).", show_default=False)]
+    "to stdout only when it is not a terminal (> letter.pdf, | lpr).", show_default=False,
+    metavar="FILE")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
 LangOpt = Annotated[str | None, typer.Option(
     "--lang", help="Language of the document (default: the target's, then the campaign's).",
     show_default=False, autocompletion=completion.languages)]
 TemplatesOpt = Annotated[Path | None, typer.Option(
     "--templates", help="A folder of templates that overrides the built-in ones.",
-    show_default=False)]
+    show_default=False, metavar="DIR")]
 SignersOpt = Annotated[Path | None, typer.Option(
     "--signers", help="Signer list: CSV (UTF-8, header row), a spreadsheet (.xlsx, .xls, "
-    ".ods), a platform export, or YAML.", show_default=False)]
+    ".ods), a platform export, or YAML.", show_default=False, metavar="FILE")]
 ColumnsOpt = Annotated[str | None, typer.Option(
     "--columns", metavar="MAP", help='Which column of the signer list holds what, e.g. '
     'name="Full Name",email="Email Address",public="Display my name"; name may join columns: '
@@ -206,7 +207,7 @@ ColumnsOpt = Annotated[str | None, typer.Option(
     "recognised from the header row.", show_default=False)]
 SheetOpt = Annotated[str | None, typer.Option(
     "--sheet-name", help="The sheet of a spreadsheet signer list (default: the first).",
-    show_default=False)]
+    show_default=False, metavar="NAME")]
 MaxSizeOpt = Annotated[str | None, typer.Option(
     "--max-signers-size", metavar="SIZE", help="The largest signer list to read, e.g. 512M or "
     "2G (default 256M, about a million rows; a CSV is read as a stream, so memory does not "
@@ -731,7 +732,8 @@ def brief(
 @handles_errors
 def site(
     campaign: CampaignArg,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.",
+                                          metavar="DIR")],
     lang: LangOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an earlier site.")] = False,
     templates: TemplatesOpt = None,
@@ -755,7 +757,8 @@ def build(
     campaigns: Annotated[list[str], typer.Argument(
         help="Campaign files, bundled ids, or folders of campaign files.",
         show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")]
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.",
+                                          metavar="DIR")]
     = Path("out"),
     signers: SignersOpt = None,
     encoding: EncodingOpt = None,
@@ -878,7 +881,8 @@ def merge(
     shard_dirs: Annotated[list[Path], typer.Argument(
         help="The output folders of `advocate build --shard K/N`, one per shard.",
         show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")]
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.",
+                                          metavar="DIR")]
     = Path("out"),
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Worker processes for a long petition's PDF (default: "
