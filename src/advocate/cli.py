@@ -26,7 +26,7 @@ import typer
 
 from advocate import __version__, _startup, completion
 from advocate.command_group import OPTIONS as _OPTIONS
-from advocate.command_group import AdvocateGroup, Color, counted, paint
+from advocate.command_group import AdvocateGroup, Color, color_wanted, counted, paint
 from advocate.command_group import Options as _Options
 from advocate.errors import AdvocateError, Problem, format_problem
 
@@ -938,7 +938,8 @@ def _progress(*, enabled: bool,
     # thread of rich's: a build forks its PDF workers only while it runs a single thread.
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeRemainingColumn(), auto_refresh=False,
-                  console=Console(stderr=True), transient=True) as bar:
+                  console=Console(stderr=True, no_color=not color_wanted(sys.stderr)),
+                  transient=True) as bar:
         task = bar.add_task(label, total=None)
         shown = 0.0
 
