@@ -589,7 +589,7 @@ def shard_rows(folder: Path, signers: int, formats: str) -> list[tuple[str, str,
     same = _tree_digest(merged) == _tree_digest(folder / "shard-single")
     if not same:
         raise SystemExit("the merged shards differ from the single build")
-    files = single["files"]
+    files = single["file_count"]
     label = "PDF" if formats == "pdf" else formats.replace(",", "+")
     rows = [(f"build --shard 0/2 and 1/2 at once (-j 1 each), then merge: {letters} "
              f"{label} letters", f"{shards + merge:.1f} s",
@@ -797,7 +797,7 @@ def main() -> None:
                 result = build("kazakhstan-2022", signers, out / "o", "txt,eml", None,
                                "--no-documents")
                 letters = result["letters"]
-                files = result["files"]
+                files = result["file_count"]
                 rows.append((f"advocate build --no-documents: {letters} text+eml letters, "
                              f"output on {place}",
                              f"{letters / result['wall']:.0f} letters/s",

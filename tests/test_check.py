@@ -195,7 +195,7 @@ def test_strict_json_and_exit_codes() -> None:
     assert strictly([warning]) == [Problem("w", "a.yaml", 3, 4, "fix it", "error")]
     assert exit_code(strictly([warning])) == 2
     assert problems_json([warning]) == [{"file": "a.yaml", "line": 3, "column": 4,
-                                         "severity": "warning", "message": "w",
+                                         "severity": "warning", "code": None, "message": "w",
                                          "hint": "fix it"}]
 
 
@@ -207,10 +207,10 @@ def test_cli_check_lists_every_problem_and_exits_2_on_an_error(run: Run) -> None
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert lines[0] == (f"advocate: warning: {WEAK}:9:8: facts last checked 228 days ago "
-                        "(check them and update as_of, or pass --max-age)")
+                        "(check them and update as_of, or pass --max-age) [stale-facts]")
     assert (f"advocate: error: {WEAK}:23:11: source 'late-report' is dated 2025-07-01, after "
             "as_of (2025-06-01) (correct the date, or set as_of to the day you last checked "
-            "the facts)") in lines
+            "the facts) [source-after-as-of]") in lines
     assert len(lines) == 9  # the nine problems; no "ok" line
 
 
@@ -219,13 +219,13 @@ def test_cli_check_warnings_exit_0_and_strict_makes_them_errors(run: Run) -> Non
     assert result.exit_code == 0, result.stderr
     assert result.stderr.splitlines() == [
         f"advocate: warning: {KZ}:18:8: facts last checked 1459 days ago (check them and "
-        "update as_of, or pass --max-age)",
+        "update as_of, or pass --max-age) [stale-facts]",
         f"advocate: warning: {KZ}:228:9: target 'prosecutor-general' has no address and no "
         "email (add a postal address, or an email address you have checked, so letters can "
-        "reach them)",
+        "reach them) [unreachable-target]",
         f"advocate: warning: {KZ}:243:9: target 'interior-minister' has no address and no "
         "email (add a postal address, or an email address you have checked, so letters can "
-        "reach them)",
+        "reach them) [unreachable-target]",
         "advocate: ok: kazakhstan-2022 (3 warnings)",
     ]
     strict = run("check", "kazakhstan-2022", "--no-pdf", "--strict")
@@ -243,16 +243,19 @@ def test_cli_check_max_age(run: Run) -> None:
 def test_cli_check_json_for_scripts(run: Run) -> None:
     result = run("check", str(WEAK), "kazakhstan-2022", "--no-pdf", "--json")
     assert result.exit_code == 2
-    assert result.stderr == ""
+    assert "advocate: error:" in result.stderr  # the messages stay on stderr
     found = json.loads(result.stdout)
-    assert len(found) == 9 + 3
-    assert found[0] == {"file": str(WEAK), "line": 9, "column": 8, "severity": "warning",
-                        "message": "facts last checked 228 days ago",
-                        "hint": "check them and update as_of, or pass --max-age"}
-    assert found[-1]["file"] == str(KZ)
+    assert found["schema"] == "check-1.schema.json" and found["ok"] is False
+    assert len(found["errors"]) + len(found["warnings"]) == 9 + 3
+    assert found["warnings"][0] == {
+        "file": str(WEAK), "line": 9, "column": 8, "severity": "warning",
+        "code": "stale-facts", "message": "facts last checked 228 days ago",
+        "hint": "check them and update as_of, or pass --max-age"}
+    assert found["warnings"][-1]["file"] == str(KZ)
+    assert [c["campaign"] for c in found["campaigns"]] == [str(WEAK), "kazakhstan-2022"]
     strict = json.loads(run("check", "kazakhstan-2022", "--no-pdf", "--json",
                             "--strict").stdout)
-    assert {p["severity"] for p in strict} == {"error"}
+    assert strict["warnings"] == [] and {p["severity"] for p in strict["errors"]} == {"error"}
 
 
 def test_cli_check_a_missing_file(run: Run, tmp_path: Path) -> None:

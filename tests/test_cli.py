@@ -62,12 +62,27 @@ def test_letter_to_file_writes_it_atomically_and_refuses_to_overwrite(
     assert forced.exit_code == 0 and "Токаев" in out.read_text(encoding="utf-8")
 
 
-def test_pdf_needs_an_output_file(run: Run) -> None:
+def test_a_pdf_goes_to_stdout_when_it_is_not_a_terminal(run: Run) -> None:
     result = run("brief", "kazakhstan-2022")
-    assert result.exit_code == 2
-    assert result.stderr == ("advocate: error: a PDF cannot go to the terminal "
-                             "(pass -o FILE.pdf to write it to a file)\n")
-    assert result.stdout == ""
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes.startswith(b"%PDF-") and result.stdout_bytes.rstrip().endswith(
+        b"%%EOF")
+
+
+def test_a_pdf_is_refused_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "advocate", "brief", "kazakhstan-2022",
+                               "--format", "pdf"], stdout=follower, stderr=subprocess.PIPE,
+                              cwd=tmp_path, timeout=120, check=False)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == 2
+    assert done.stderr.decode() == ("advocate: error: a PDF cannot go to the terminal "
+                                    "(pass -o FILE.pdf, or redirect: > FILE.pdf)\n")
 
 
 def test_output_onto_the_campaign_file_is_refused(run: Run, pack: Path) -> None:

@@ -174,7 +174,7 @@ def test_pydantic_plugins_are_off_in_the_command_unless_the_user_chose(
 
 
 COMMANDS = ["validate", "check", "letter", "petition", "brief", "site", "build", "merge",
-            "signers", "list", "new", "schema"]
+            "signers", "list", "verify", "new", "schema"]
 
 
 @pytest.mark.parametrize("argv", [

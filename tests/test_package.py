@@ -31,13 +31,19 @@ def test_wheel_ships_templates_campaigns_and_fonts(wheel: Path) -> None:
                      "advocate/site/strings.json", "advocate/site/site.js",
                      "advocate/text/date_formats.json",
                      "advocate/letter_templates/letter.html.j2",
-                     "advocate/fonts/NotoSerif-Regular.ttf", "advocate/fonts/OFL.txt"):
+                     "advocate/fonts/NotoSerif-Regular.ttf", "advocate/fonts/OFL.txt",
+                     "advocate/py.typed", "advocate/schemas/build-1.schema.json",
+                     "advocate/schemas/manifest-1.schema.json"):
         assert required in names, required
     assert not any("tests/" in name or ".venv" in name for name in names)
     metadata = next(n for n in names if n.endswith("METADATA"))
     text = zipfile.ZipFile(wheel).read(metadata).decode()
     assert "Name: advocate-toolkit" in text
     assert "Requires-Dist: jinja2>=3.1.6" in text and "Requires-Dist: weasyprint>=70" in text
+    assert "License-Expression: Apache-2.0 AND OFL-1.1" in text
+    assert "Classifier: Typing :: Typed" in text
+    licences = {name.rsplit("/", 1)[-1] for name in names if "/licenses/" in name}
+    assert {"LICENSE", "OFL.txt"} <= licences, licences
 
 
 def test_installed_wheel_runs_from_another_folder(wheel: Path, tmp_path: Path) -> None:

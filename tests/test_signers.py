@@ -318,7 +318,7 @@ def test_unsupported_files(here: Path) -> None:
         "signers.json: unsupported signer file type '.json' "
         "(use a .csv (UTF-8, header row), a spreadsheet (.xlsx, .xls, .ods) or a .yaml list)"
     )
-    assert error_of(Path("missing.csv")) == "missing.csv: file not found"
+    assert error_of(Path("missing.csv")) == "missing.csv: no such file (check the path)"
     Path("folder.csv").mkdir()
     assert error_of(Path("folder.csv")) == "folder.csv: is a folder, not a signer file"
 

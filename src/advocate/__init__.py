@@ -1,9 +1,10 @@
 """advocate: campaign files to letters, petitions, email drafts and briefing sheets.
 
-The library API (the CLI is a thin layer over it)::
+The library API (the CLI is a thin layer over it); every path may be a ``str`` or a
+``pathlib.Path``::
 
     from advocate import load_campaign, Renderer, Writer
-    campaign = load_campaign(Path("campaign.yaml"))
+    campaign = load_campaign("campaign.yaml")
     renderer = Renderer(campaign)
     letter = renderer.letter("president", Writer(name="A. Writer", city="Berlin"))
     print(renderer.format([letter], "txt"))
@@ -11,11 +12,12 @@ The library API (the CLI is a thin layer over it)::
 
     # every output of a campaign, all or nothing (the library refuses what the CLI refuses)
     from advocate import build_campaigns, check_campaign, read_signers
-    result = build_campaigns([Path("campaign.yaml")], Path("out"),
-                             signers=read_signers(Path("s.csv")))
-    problems = check_campaign(Path("campaign.yaml"))   # evidence and letter quality
+    result = build_campaigns(["campaign.yaml"], "out", signers=read_signers("s.csv"))
+    problems = check_campaign("campaign.yaml")   # evidence and letter quality
+    report = verify_build("out")                 # the files against their manifests
 
-Names are imported on first use, so ``import advocate`` stays cheap.
+Names are imported on first use, so ``import advocate`` stays cheap; type checkers see
+them through the imports under ``TYPE_CHECKING`` below (the package ships ``py.typed``).
 """
 
 from __future__ import annotations
@@ -30,9 +32,29 @@ if _sys.argv[:1] == ["-m"] and not _sys.flags.safe_path:
     _sys.path[:] = [p for p in _sys.path if p not in ("", ".", _os.getcwd())]
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advocate.version import __version__
+
+if TYPE_CHECKING:  # what a type checker and an editor see; at run time, __getattr__ below
+    from advocate.build import BuildResult
+    from advocate.build import build as build_campaigns
+    from advocate.campaigns import resolve_campaign
+    from advocate.check import check_campaign
+    from advocate.errors import AdvocateError, Problem
+    from advocate.merge import merge as merge_shards
+    from advocate.render.documents import Document, Renderer, Writer
+    from advocate.render.pdf.engine import PdfResult
+    from advocate.schema.campaign import (
+        Campaign,
+        campaign_schema,
+        load_campaign,
+        load_campaign_checked,
+    )
+    from advocate.shard import Shard, parse_shard
+    from advocate.signers import Signer, read_signers
+    from advocate.signers.source import SignerSource
+    from advocate.verify import VerifyReport, verify_build
 
 _EXPORTS: dict[str, str | tuple[str, str]] = {
     "AdvocateError": "advocate.errors",
@@ -43,6 +65,8 @@ _EXPORTS: dict[str, str | tuple[str, str]] = {
     "campaign_schema": "advocate.schema.campaign",
     "Renderer": "advocate.render.documents",
     "Writer": "advocate.render.documents",
+    "Document": "advocate.render.documents",
+    "PdfResult": "advocate.render.pdf.engine",
     "Signer": "advocate.signers",
     "read_signers": "advocate.signers",
     "resolve_campaign": "advocate.campaigns",
@@ -54,14 +78,48 @@ _EXPORTS: dict[str, str | tuple[str, str]] = {
     "parse_shard": "advocate.shard",
     "SignerSource": "advocate.signers.source",
     "check_campaign": "advocate.check",
+    "verify_build": "advocate.verify",
+    "VerifyReport": "advocate.verify",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "AdvocateError",
+    "BuildResult",
+    "Campaign",
+    "Document",
+    "PdfResult",
+    "Problem",
+    "Renderer",
+    "Shard",
+    "Signer",
+    "SignerSource",
+    "VerifyReport",
+    "Writer",
+    "__version__",
+    "build_campaigns",
+    "campaign_schema",
+    "check_campaign",
+    "load_campaign",
+    "load_campaign_checked",
+    "merge_shards",
+    "parse_shard",
+    "read_signers",
+    "resolve_campaign",
+    "verify_build",
+]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        where = _EXPORTS[name]
-        module, attribute = where if isinstance(where, tuple) else (where, name)
-        return getattr(import_module(module), attribute)
-    raise AttributeError(f"module 'advocate' has no attribute {name!r}")
+if not TYPE_CHECKING:  # hidden from type checkers: with it, any name would type-check
+
+    def __getattr__(name: str) -> Any:
+        if name in _EXPORTS:
+            where = _EXPORTS[name]
+            module, attribute = where if isinstance(where, tuple) else (where, name)
+            return getattr(import_module(module), attribute)
+        raise AttributeError(f"module 'advocate' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public names (``dir(advocate)``, editors, ``pydoc``), not this module's imports."""
+    return sorted({*__all__, *(name for name in globals()
+                               if name.startswith("__") and name.endswith("__"))})

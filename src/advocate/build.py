@@ -32,7 +32,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -42,6 +42,7 @@ from advocate.children import Pool
 from advocate.clock import today
 from advocate.errors import AdvocateError, LimitError, Problem
 from advocate.output.staging import open_staged
+from advocate.pathlike import StrPath, as_optional_path, as_path
 from advocate.render.documents import Renderer, font_problems
 from advocate.render.html import apply_csp
 from advocate.render.writer import Writer
@@ -52,6 +53,8 @@ if TYPE_CHECKING:
     from advocate.signers.source import SignerSource
 
 LETTER_FORMATS = ("txt", "eml", "pdf")
+#: The ``"schema"`` of every manifest.json (see :mod:`advocate.json_output`).
+MANIFEST_SCHEMA = "manifest-1.schema.json"
 #: Every format a letter can be written in (``--formats``).
 ALL_LETTER_FORMATS = ("txt", "eml", "pdf", "md", "html")
 CHUNK = 8  # PDF letters per task sent to a worker, at most (see _guided_chunks)
@@ -136,17 +139,18 @@ class BuildResult:
     phases: dict[str, float] = field(default_factory=dict)
     letters: int = 0
 
-    def summary(self) -> dict[str, Any]:
-        return {
-            "outdir": str(self.outdir),
-            "dry_run": self.dry_run,
-            "files": len(self.files),
-            "seconds": round(self.seconds, 3),
-            "letters": self.letters,
-            "phases": {name: round(value, 3) for name, value in self.phases.items()},
-            "campaigns": self.campaigns,
-            "warnings": [str(w) for w in self.warnings],
-        }
+    def summary(self, command: str = "build") -> dict[str, Any]:
+        """What ``build --json`` (``merge --json``) prints, without its ``"files"`` list
+        (:func:`advocate.json_output.write` streams that from :attr:`files`); the shape
+        is ``schemas/build-1.schema.json``."""
+        from advocate.json_output import envelope
+
+        return envelope(
+            "build", self.warnings, command=command, outdir=str(self.outdir),
+            dry_run=self.dry_run, file_count=len(self.files), letters=self.letters,
+            seconds=round(self.seconds, 3),
+            phases={name: round(value, 3) for name, value in self.phases.items()},
+            campaigns=self.campaigns)
 
 
 # -- workers -----------------------------------------------------------------------------
@@ -356,11 +360,11 @@ def check_formats(formats: Sequence[str]) -> None:
 
 
 def build(
-    campaign_paths: Sequence[Path],
-    outdir: Path,
+    campaign_paths: Sequence[StrPath],
+    outdir: StrPath,
     *,
     signers: Sequence[Any] | None = None,
-    templates: Path | None = None,
+    templates: StrPath | None = None,
     jobs: int | None = None,
     force: bool = False,
     dry_run: bool = False,
@@ -369,12 +373,13 @@ def build(
     formats: Sequence[str] = LETTER_FORMATS,
     progress: Progress | None = None,
     documents: bool = True,
-    inputs: Sequence[Path] = (),
+    inputs: Sequence[StrPath] = (),
     site: bool = False,
     shard: Shard | None = None,
     signer_source: SignerSource | None = None,
     day: date | None = None,
     from_shards: ShardFiles | None = None,
+    strict: bool = False,
 ) -> BuildResult:
     """Render every output of every campaign into ``outdir``, all or nothing (with
     ``documents=False``, only the letters, the index and the manifest).
@@ -387,7 +392,22 @@ def build(
     (``signer_source``, a :class:`advocate.signers.source.SignerSource`, says where the
     signers came from). ``day`` is the letters' date (default: today, or
     ``SOURCE_DATE_EPOCH``). ``from_shards`` is for :func:`advocate.merge.merge`: letters (and
-    maybe documents) are taken from shards, not rendered."""
+    maybe documents) are taken from shards, not rendered. With ``strict``, any warning is an
+    error: nothing is written and AdvocateError carries every warning as an error."""
+    return _build([as_path(p) for p in campaign_paths], as_path(outdir), signers=signers,
+                  templates=as_optional_path(templates), jobs=jobs, force=force,
+                  dry_run=dry_run, lang=lang, paper=paper, formats=formats, progress=progress,
+                  documents=documents, inputs=[as_path(p) for p in inputs], site=site,
+                  shard=shard, signer_source=signer_source, day=day, from_shards=from_shards,
+                  strict=strict)
+
+
+def _build(campaign_paths: list[Path], outdir: Path, *, signers: Sequence[Any] | None,
+           templates: Path | None, jobs: int | None, force: bool, dry_run: bool,
+           lang: str | None, paper: str, formats: Sequence[str], progress: Progress | None,
+           documents: bool, inputs: list[Path], site: bool, shard: Shard | None,
+           signer_source: SignerSource | None, day: date | None,
+           from_shards: ShardFiles | None, strict: bool) -> BuildResult:
     from advocate.output.files import guard_output
     from advocate.output.staging import StagedOutput
     from advocate.templates.host import template_roots
@@ -433,9 +453,11 @@ def build(
         site_paths = [f"{pl.folder}/site/{name}" for pl in plans if _writes_site(pl)
                       for name in SITE_FILES]
     every_path = PlannedPaths(plans, site_paths)
-    if dry_run:
+    _refuse_warnings(result, strict)
+    if dry_run:  # the same shape as a build's, but mailto: is known only once rendered
         result.files = every_path
-        result.campaigns = [_campaign_summary(pl) for pl in plans]
+        result.campaigns = [{**_campaign_summary(pl), "mailto": None} for pl in plans]
+        result.letters = sum(len(pl.letters) for pl in plans)
         result.seconds = time.monotonic() - started
         return result
 
@@ -537,10 +559,17 @@ def build(
                 summary["shard"] = str(pl.shard)
             result.campaigns.append(summary)
         result.files = every_path if os.sep == "/" else [str(Path(p)) for p in every_path]
+        _refuse_warnings(result, strict)  # inside the stage: nothing is published
         clock = time.monotonic()
     result.phases["publish"] = time.monotonic() - clock
     result.seconds = time.monotonic() - started
     return result
+
+
+def _refuse_warnings(result: BuildResult, strict: bool) -> None:
+    """``strict``: the build's warnings so far, raised as errors."""
+    if strict and result.warnings:
+        raise AdvocateError(problems=[replace(w, severity="error") for w in result.warnings])
 
 
 class _LetterRun:
@@ -683,7 +712,8 @@ class _CampaignOutput:
         self._links = 0
         self._row: dict[str, Any] | None = None
         self._key: tuple[int | None, str | None] | None = None
-        head: dict[str, Any] = {"advocate": 1, "campaign": pl.campaign.id,
+        head: dict[str, Any] = {"schema": MANIFEST_SCHEMA, "advocate": 1,
+                                "campaign": pl.campaign.id,
                                 "signers": pl.signer_count, "public_signers": pl.public_count}
         if record is not None:
             head["shard"] = record
@@ -822,4 +852,4 @@ def _index_pages(renderer: Renderer, pl: CampaignPlan,
 def _campaign_summary(pl: CampaignPlan) -> dict[str, Any]:
     return {"id": pl.campaign.id, "folder": pl.folder, "letters": len(pl.letters),
             "signers": pl.signer_count, "public_signers": pl.public_count,
-            "dropped_duplicates": pl.dropped_duplicates, "files": _planned_count(pl)}
+            "dropped_duplicates": pl.dropped_duplicates, "file_count": _planned_count(pl)}

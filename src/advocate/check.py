@@ -22,21 +22,25 @@ from typing import Any
 
 from advocate.clock import today as default_today
 from advocate.errors import AdvocateError, Problem
+from advocate.pathlike import StrPath, as_optional_path
 from advocate.render.documents import PAGE_BUDGET, Renderer
 from advocate.render.writer import Writer
-from advocate.schema.campaign import Campaign, load_campaign_checked
+from advocate.schema.campaign import CHECK_RULES, Campaign, CheckCode, load_campaign_checked
 from advocate.schema.load import PathKey, YamlDocument
 from advocate.text.localise import Localiser
 
 __all__ = [
     "BRIEF_PAGES",
+    "CHECK_RULES",
     "LETTER_PAGES",
     "MAX_AGE_DAYS",
     "WRITER",
     "check_campaign",
     "exit_code",
+    "ignored",
     "problems_json",
     "strictly",
+    "unknown_codes",
 ]
 
 MAX_AGE_DAYS = 90
@@ -60,9 +64,13 @@ _POLITE = "a calm, factual tone persuades, as Amnesty's appeal-letter guidance a
 
 # -- entry points ----------------------------------------------------------------------
 
-def check_campaign(path: Path, *, max_age_days: int = MAX_AGE_DAYS, today: date | None = None,
-                   render_pdfs: bool = True, templates: Path | None = None) -> list[Problem]:
-    """Every problem and warning ``advocate check`` finds in one campaign file.
+def check_campaign(path: StrPath, *, max_age_days: int = MAX_AGE_DAYS,
+                   today: date | None = None, render_pdfs: bool = True,
+                   templates: StrPath | None = None, ignore: Iterable[str] = ()
+                   ) -> list[Problem]:
+    """Every problem and warning ``advocate check`` finds in one campaign file, each with
+    the code of its rule (:data:`CHECK_RULES`), but those of the rules in ``ignore`` or in
+    the campaign's ``check: {ignore: [...]}``.
 
     Validation errors (the file cannot be read) are returned as they are, and nothing
     else is checked. Otherwise: the model's warnings, the evidence checks, the text
@@ -73,6 +81,14 @@ def check_campaign(path: Path, *, max_age_days: int = MAX_AGE_DAYS, today: date 
         campaign, warnings = load_campaign_checked(path)
     except AdvocateError as exc:
         return _sorted(exc.problems)
+    problems = _check(campaign, warnings, max_age_days=max_age_days, today=today,
+                      render_pdfs=render_pdfs, templates=templates)
+    skip = [*ignore, *(campaign.check.ignore if campaign.check else ())]
+    return ignored(problems, skip)[0] if skip else problems
+
+
+def _check(campaign: Campaign, warnings: list[Problem], *, max_age_days: int,
+           today: date | None, render_pdfs: bool, templates: StrPath | None) -> list[Problem]:
     document = campaign.document
     assert document is not None  # loaded from a file
     day = today or default_today()
@@ -82,7 +98,7 @@ def check_campaign(path: Path, *, max_age_days: int = MAX_AGE_DAYS, today: date 
     problems += _targets(campaign, document)
     problems += _salutations(document)
     try:
-        renderer = Renderer(campaign, templates=templates, day=day)
+        renderer = Renderer(campaign, templates=as_optional_path(templates), day=day)
     except AdvocateError as exc:
         return _sorted([*problems, *exc.problems])
     problems += _untranslated(campaign, renderer)
@@ -98,6 +114,28 @@ def check_campaign(path: Path, *, max_age_days: int = MAX_AGE_DAYS, today: date 
     return _sorted(problems)
 
 
+def _rule(code: CheckCode, problem: Problem) -> Problem:
+    """``problem``, marked as found by the rule ``code`` (see :data:`CHECK_RULES`)."""
+    return replace(problem, code=code)
+
+
+def ignored(problems: Iterable[Problem], codes: Iterable[str]) -> tuple[list[Problem], int]:
+    """The problems whose rule is not in ``codes``, and how many were left out."""
+    skip, found = set(codes), list(problems)
+    kept = [p for p in found if p.code is None or p.code not in skip]
+    return kept, len(found) - len(kept)
+
+
+def unknown_codes(codes: Iterable[str]) -> list[Problem]:
+    """A problem for each ``--ignore`` code that is no rule's (with a "did you mean")."""
+    from advocate.errors import did_you_mean
+
+    return [Problem(f"no check rule is called '{code}'",
+                    hint=did_you_mean(code, CHECK_RULES) or
+                    f"the rules: {', '.join(CHECK_RULES)}") for code in codes
+            if code not in CHECK_RULES]
+
+
 def strictly(problems: Iterable[Problem]) -> list[Problem]:
     """``--strict``: every warning becomes an error."""
     return [replace(p, severity="error") for p in problems]
@@ -109,9 +147,10 @@ def exit_code(problems: Iterable[Problem]) -> int:
 
 
 def problems_json(problems: Iterable[Problem]) -> list[dict[str, Any]]:
-    """``--json``: one object per problem, for scripts."""
-    return [{"file": p.file, "line": p.line, "column": p.column, "severity": p.severity,
-             "message": p.message, "hint": p.hint} for p in problems]
+    """One object per problem, the shape of every JSON output (advocate.json_output)."""
+    from advocate.json_output import problem_json
+
+    return [problem_json(p) for p in problems]
 
 
 # -- evidence --------------------------------------------------------------------------
@@ -121,47 +160,50 @@ def _evidence(campaign: Campaign, doc: YamlDocument, day: date, max_age: int) ->
     cited |= {quote.source for quote in campaign.quotes}
     for index, source in enumerate(campaign.sources):
         if source.id not in cited:
-            yield doc.problem(("sources", index, "id"), f"source '{source.id}' is never cited",
+            yield _rule("uncited-source", doc.problem(
+                ("sources", index, "id"), f"source '{source.id}' is never cited",
                               f"cite it from a fact or a quote with `source: {source.id}`, "
-                              "or remove it", severity="warning", at_value=True)
+                              "or remove it", severity="warning", at_value=True))
         if source.date is not None and source.date > campaign.as_of:
-            yield doc.problem(
+            yield _rule("source-after-as-of", doc.problem(
                 ("sources", index, "date"),
                 f"source '{source.id}' is dated {source.date.isoformat()}, after as_of "
                 f"({campaign.as_of.isoformat()})",
                 "correct the date, or set as_of to the day you last checked the facts",
-                at_value=True)
+                at_value=True))
     age = (day - campaign.as_of).days
     if age > max_age:
-        yield doc.problem(("as_of",), f"facts last checked {age} days ago",
+        yield _rule("stale-facts", doc.problem(("as_of",), f"facts last checked {age} days ago",
                           "check them and update as_of, or pass --max-age",
-                          severity="warning", at_value=True)
+                          severity="warning", at_value=True))
     elif age < 0:
-        yield doc.problem(("as_of",), f"as_of ({campaign.as_of.isoformat()}) is in the future",
+        yield _rule("future-as-of", doc.problem(
+            ("as_of",), f"as_of ({campaign.as_of.isoformat()}) is in the future",
                           "set it to the day you last checked the facts",
-                          severity="warning", at_value=True)
+                          severity="warning", at_value=True))
     sent = {ask.id for target in campaign.targets for ask in campaign.asks_for(target)}
     for index, ask in enumerate(campaign.asks):
         if ask.id not in sent:
-            yield doc.problem(("asks", index, "id"), f"ask '{ask.id}' goes to no target",
+            yield _rule("unsent-ask", doc.problem(
+                ("asks", index, "id"), f"ask '{ask.id}' goes to no target",
                               "add it to a target's `asks:` list, or leave `asks:` out to "
-                              "send every ask", severity="warning", at_value=True)
+                              "send every ask", severity="warning", at_value=True))
 
 
 def _targets(campaign: Campaign, doc: YamlDocument) -> Iterator[Problem]:
     for index, target in enumerate(campaign.targets):
         if target.address is None and target.email is None:
-            yield doc.problem(("targets", index, "id"),
+            yield _rule("unreachable-target", doc.problem(("targets", index, "id"),
                               f"target '{target.id}' has no address and no email",
                               "add a postal address, or an email address you have checked, "
-                              "so letters can reach them", severity="warning", at_value=True)
+                              "so letters can reach them", severity="warning", at_value=True))
         if target.language is not None and target.language not in campaign.languages:
-            yield doc.problem(
+            yield _rule("untranslated-target-language", doc.problem(
                 ("targets", index, "language"),
                 f"target '{target.id}' reads '{target.language}', a language the campaign "
                 "has no text in", f"add `{target.language}:` under translations: and "
                 f"translate the fields; until then letters are in '{campaign.language}'",
-                severity="warning", at_value=True)
+                severity="warning", at_value=True))
 
 
 _QUOTES = ('"', "“", "”", "„", "«", "»", "‘", "’", "'", "「", "」")
@@ -173,10 +215,11 @@ def _salutations(doc: YamlDocument) -> Iterator[Problem]:
     for path, text in _fields(doc.data, ("targets", "*", "salutation")):
         value = text.strip()
         if len(value) >= 2 and value[0] in _QUOTES and value[-1] in _QUOTES:
-            yield doc.problem(path, f"{'.'.join(map(str, path))}: the salutation is in "
+            yield _rule("quoted-salutation", doc.problem(
+                path, f"{'.'.join(map(str, path))}: the salutation is in "
                               "quotation marks, which every letter would print",
                               "remove the inner quotes: salutation: \"Dear Minister,\"",
-                              severity="warning", at_value=True)
+                              severity="warning", at_value=True))
 
 
 def _untranslated(campaign: Campaign, renderer: Renderer) -> Iterator[Problem]:
@@ -196,10 +239,10 @@ def _untranslated(campaign: Campaign, renderer: Renderer) -> Iterator[Problem]:
                     lines = path.read_text(encoding="utf-8").split("\n")
                     marked = [n for n, line in enumerate(lines, 1) if TRANSLATE_MARK in line]
                     if marked:
-                        yield Problem(
+                        yield _rule("untranslated-template", Problem(
                             f"{len(marked)} line(s) still marked for translation",
                             file=str(path), line=marked[0], severity="warning",
-                            hint="translate each line marked TRANSLATE, then delete the mark")
+                            hint="translate each line marked TRANSLATE, then delete the mark"))
                 break
 
 
@@ -273,13 +316,13 @@ def _shouting(doc: YamlDocument) -> Iterator[Problem]:
                         if len(word) >= 4 and _is_caps(word) and word.lower() in lower
                         and word not in inside]
             for phrase in shouted:
-                yield doc.problem(path, f"{where}: '{phrase}' reads as shouting",
+                yield _rule("shouting", doc.problem(path, f"{where}: '{phrase}' reads as shouting",
                                   f"write it in sentence case: {_POLITE}",
-                                  severity="warning", at_value=True)
+                                  severity="warning", at_value=True))
             for marks in dict.fromkeys(m.group() for m in _PUNCT.finditer(text)):
-                yield doc.problem(path, f"{where}: '{marks}' reads as shouting",
+                yield _rule("shouting", doc.problem(path, f"{where}: '{marks}' reads as shouting",
                                   f"one full stop is enough: {_POLITE}",
-                                  severity="warning", at_value=True)
+                                  severity="warning", at_value=True))
 
 
 # -- letters and briefs ----------------------------------------------------------------
@@ -347,11 +390,11 @@ def _letters(campaign: Campaign, doc: YamlDocument, renderer: Renderer,
             text = _squash(document.text())
             salutation = loc.text(target.salutation, ("targets", index, "salutation")) or ""
             if _squash(salutation) not in text:
-                yield doc.problem(
+                yield _rule("letter-salutation", doc.problem(
                     _value_path(doc, ("targets", index, "salutation"), lang),
                     f"{letter} lacks its salutation",
                     f"{template} must print {{{{ target.salutation }}}}",
-                    severity="warning", at_value=True)
+                    severity="warning", at_value=True))
             for ask in campaign.asks_for(target):
                 ask_index = campaign.asks.index(ask)
                 title = loc.text(ask.title, ("asks", ask_index, "title")) or ""
@@ -360,22 +403,22 @@ def _letters(campaign: Campaign, doc: YamlDocument, renderer: Renderer,
                         ("targets", index, "asks", target.asks.index(ask.id))
                         if target.asks is not None
                         else _value_path(doc, ("asks", ask_index, "title"), lang))
-                    yield doc.problem(
+                    yield _rule("letter-ask-missing", doc.problem(
                         where, f"{letter} leaves out ask '{ask.id}'",
                         f"{template} must list every ask in target.asks",
-                        severity="warning", at_value=True)
+                        severity="warning", at_value=True))
             if _squash(WRITER.name or "") not in text:
-                yield doc.problem(
+                yield _rule("letter-sender", doc.problem(
                     at, f"{letter} does not name its sender",
                     f"{template} must print {{{{ writer.name }}}}: a name and an address "
-                    "show that a letter is genuine", severity="warning", at_value=True)
+                    "show that a letter is genuine", severity="warning", at_value=True))
             loud = [word for word in dict.fromkeys(_WORD.findall(document.text()))
                     if len(word) >= 4 and _is_caps(word) and word not in caps]
             if loud:
-                yield doc.problem(
+                yield _rule("letter-shouts", doc.problem(
                     at, f"{letter} shouts: {', '.join(loud)}",
                     f"{template} writes words in capitals: {_POLITE}",
-                    severity="warning", at_value=True)
+                    severity="warning", at_value=True))
             if render_pdfs:
                 try:
                     pages = renderer.pdf_result([document]).pages
@@ -383,10 +426,10 @@ def _letters(campaign: Campaign, doc: YamlDocument, renderer: Renderer,
                     yield from _located(exc.problems, doc, at)
                     continue
                 if pages > LETTER_PAGES:
-                    yield doc.problem(
+                    yield _rule("letter-pages", doc.problem(
                         at, f"{letter} runs to {pages} pages (the aim is one)",
                         "shorten the facts, or the asks this target receives: Amnesty's "
-                        "guidance is one page at most", severity="warning", at_value=True)
+                        "guidance is one page at most", severity="warning", at_value=True))
 
 
 def _briefs(campaign: Campaign, doc: YamlDocument, renderer: Renderer) -> Iterator[Problem]:
@@ -399,11 +442,11 @@ def _briefs(campaign: Campaign, doc: YamlDocument, renderer: Renderer) -> Iterat
             yield from _located(exc.problems, doc, _lang_path(campaign, lang))
             continue
         if pages > BRIEF_PAGES:
-            yield doc.problem(
+            yield _rule("brief-pages", doc.problem(
                 _value_path(doc, where, lang),
                 f"the brief ({lang}) runs to {pages} pages (the aim is at most two)",
                 "shorten the background, the facts or the quotes",
-                severity="warning", at_value=True)
+                severity="warning", at_value=True))
 
 
 def _sorted(problems: Sequence[Problem]) -> list[Problem]:

@@ -1,8 +1,9 @@
 """The command line: parse arguments, call the library, map errors to exit codes.
 
 Exit codes: 0 success; 2 bad input or usage (every problem printed as
-``advocate: error: file:line:col: message (hint)``); 1 a bug; 130 interrupted.
-Stdout carries only the document (or JSON); every message goes to stderr.
+``advocate: error: file:line:col: message (hint)``); 74 the operating system refused
+(a full disk, a read-only folder, permission denied: EX_IOERR of sysexits.h); 1 a bug;
+130 interrupted. Stdout carries only the document (or JSON); every message goes to stderr.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
-from advocate import _startup
+from advocate import _startup, completion
+from advocate.command_group import OPTIONS as _OPTIONS
+from advocate.command_group import AdvocateGroup, Color, color_wanted, counted, paint
+from advocate.command_group import Options as _Options
 from advocate.errors import AdvocateError, Problem, format_problem
 from advocate.version import __version__
 
@@ -39,20 +43,28 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
+    cls=AdvocateGroup,  # -q, --color, --debug after the command too; readable help
 )
 
-@dataclass(frozen=True)
-class _Options:
-    """The global options of one invocation (--debug, --quiet)."""
+#: Exit code when the operating system refuses (sysexits.h EX_IOERR): a full disk, a
+#: read-only folder, a permission refused. Not a bug (1), not bad input (2).
+EXIT_OS_ERROR = 74
 
-    debug: bool = False
-    quiet: bool = False
+#: The JSON shape of the running command's --json output (advocate.json_output), if any:
+#: a failure then prints its errors as JSON on stdout too.
+_JSON: ContextVar[str | None] = ContextVar("advocate_cli_json", default=None)
 
 
-# Set by the callback at the start of each invocation; a context variable rather than a
-# mutable module dict, so one invocation (e.g. under CliRunner) never sees another's.
-_OPTIONS: ContextVar[_Options] = ContextVar(
-    "advocate_cli_options", default=_Options())  # noqa: B039 (frozen: immutable)
+def _echo_err(line: str, label: str) -> None:
+    painted = paint(line, label, sys.stderr)
+    typer.echo(painted, err=True, color=painted != line or None)  # else echo strips it
+
+
+def say(message: str) -> None:
+    """An informational line (``advocate: wrote ...``, ``advocate: ok: ...``) on stderr;
+    nothing with --quiet, which keeps errors only."""
+    if not _OPTIONS.get().quiet:
+        _echo_err(f"advocate: {message}", "ok" if message.startswith("ok:") else "")
 
 
 def warn(problems: Iterable[Problem]) -> None:
@@ -64,12 +76,37 @@ def warn(problems: Iterable[Problem]) -> None:
         line = format_problem(problem)
         if line not in seen:
             seen.add(line)
-            typer.echo(line, err=True)
+            _echo_err(line, problem.severity)
 
 
 def fail(exc: AdvocateError) -> None:
     for problem in exc.problems:
-        typer.echo(format_problem(problem), err=True)
+        _echo_err(format_problem(problem), problem.severity)
+
+
+def _json_failure(problems: Sequence[Problem]) -> None:
+    """With --json, a failure is JSON on stdout too (its messages are on stderr as ever)."""
+    kind = _JSON.get()
+    if kind is not None:
+        from advocate import json_output
+
+        json_output.write(json_output.failure(kind, problems), sys.stdout)
+        sys.stdout.flush()
+
+
+def os_problem(exc: OSError) -> Problem:
+    """An operating system's refusal, in plain words, naming the file when it is known."""
+    import errno
+
+    reason = exc.strerror or type(exc).__name__
+    hints = {errno.ENOSPC: "free some space on the disk, or write elsewhere",
+             errno.EDQUOT: "free some space, or write elsewhere",
+             errno.EROFS: "the folder is read-only; write elsewhere",
+             errno.EACCES: "check the permissions, or write elsewhere",
+             errno.EPERM: "check the permissions, or write elsewhere"}
+    return Problem(f"the operating system refused: {reason}",
+                   file=None if exc.filename is None else str(exc.filename),
+                   hint=hints.get(exc.errno or 0, "check the disk and the permissions"))
 
 
 def handles_errors(command: F) -> F:
@@ -81,6 +118,7 @@ def handles_errors(command: F) -> F:
             return command(*args, **kwargs)
         except AdvocateError as exc:
             fail(exc)
+            _json_failure(exc.problems)
             raise typer.Exit(2) from None
         except (typer.Exit, typer.Abort):
             raise
@@ -94,6 +132,12 @@ def handles_errors(command: F) -> F:
             raise typer.Exit(130) from None
         except BrokenPipeError:
             raise typer.Exit(0) from None
+        except OSError as exc:  # a full disk, a read-only folder: not a bug (74, not 1)
+            problem = os_problem(exc)
+            _echo_err(format_problem(problem), "error")
+            with contextlib.suppress(OSError):
+                _json_failure([problem])
+            raise typer.Exit(EXIT_OS_ERROR) from None
         except Exception as exc:
             # The message of an unexpected exception may hold personal data: name only its type.
             typer.echo(f"advocate: internal error: {type(exc).__name__} (this is a bug; please "
@@ -119,10 +163,18 @@ def main_options(
                                           help="Show the version and exit.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors "
                                         "(they may contain personal data).")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no warnings.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Print errors only: no warnings, no progress, no 'wrote' or "
+        "'ok' lines (before or after the command).")] = False,
+    color: Annotated[Color | None, typer.Option(
+        "--color", help="Colour the messages: auto (on a terminal, unless NO_COLOR is set), "
+        "always or never.", show_default=False)] = None,
 ) -> None:
-    """advocate: campaign files to letters, petitions, email drafts and briefs."""
-    _OPTIONS.set(_Options(debug=debug, quiet=quiet))
+    """advocate: campaign files to letters, petitions, email drafts and briefs.
+
+    Exit codes: 0 success; 2 bad input or usage; 74 the operating system refused (a full
+    disk, a read-only folder, permission denied); 1 a bug; 130 interrupted."""
+    _OPTIONS.set(_Options(debug=debug, quiet=quiet, color=color or Color.auto))
 
 
 # -- shared options --------------------------------------------------------------------
@@ -134,20 +186,21 @@ class Paper(StrEnum):
 
 CampaignArg = Annotated[str, typer.Argument(
     help="A campaign YAML file, or the id of a bundled campaign (see `advocate list`).",
-    show_default=False)]
+    show_default=False, autocompletion=completion.campaigns)]
 OutOpt = Annotated[Path | None, typer.Option(
-    "--output", "-o", help="Write to this file instead of stdout (needed for pdf).",
-    show_default=False)]
+    "--output", "-o", help="Write to this file instead of stdout (- is stdout). A PDF goes "
+    "to stdout only when it is not a terminal (> letter.pdf, | lpr).", show_default=False,
+    metavar="FILE")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
 LangOpt = Annotated[str | None, typer.Option(
     "--lang", help="Language of the document (default: the target's, then the campaign's).",
-    show_default=False)]
+    show_default=False, autocompletion=completion.languages)]
 TemplatesOpt = Annotated[Path | None, typer.Option(
     "--templates", help="A folder of templates that overrides the built-in ones.",
-    show_default=False)]
+    show_default=False, metavar="DIR")]
 SignersOpt = Annotated[Path | None, typer.Option(
     "--signers", help="Signer list: CSV (UTF-8, header row), a spreadsheet (.xlsx, .xls, "
-    ".ods), a platform export, or YAML.", show_default=False)]
+    ".ods), a platform export, or YAML.", show_default=False, metavar="FILE")]
 ColumnsOpt = Annotated[str | None, typer.Option(
     "--columns", metavar="MAP", help='Which column of the signer list holds what, e.g. '
     'name="Full Name",email="Email Address",public="Display my name"; name may join columns: '
@@ -155,7 +208,7 @@ ColumnsOpt = Annotated[str | None, typer.Option(
     "recognised from the header row.", show_default=False)]
 SheetOpt = Annotated[str | None, typer.Option(
     "--sheet-name", help="The sheet of a spreadsheet signer list (default: the first).",
-    show_default=False)]
+    show_default=False, metavar="NAME")]
 MaxSizeOpt = Annotated[str | None, typer.Option(
     "--max-signers-size", metavar="SIZE", help="The largest signer list to read, e.g. 512M or "
     "2G (default 256M, about a million rows; a CSV is read as a stream, so memory does not "
@@ -164,6 +217,13 @@ EncodingOpt = Annotated[str | None, typer.Option(
     "--encoding", help="Encoding of the signer list if not UTF-8 (e.g. cp1252).",
     show_default=False)]
 PaperOpt = Annotated[Paper, typer.Option("--paper", help="Paper size for PDFs.")]
+DateOpt = Annotated[datetime | None, typer.Option(
+    "--date", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="The date the documents "
+    "carry (default: SOURCE_DATE_EPOCH's day in UTC if set, else today). `advocate check` "
+    "keeps its own today.", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option(
+    "--json", help="Print the result as JSON on stdout, on failure too (its schema: "
+    "`advocate schema NAME`).")]
 
 
 class Dedupe(StrEnum):
@@ -265,10 +325,10 @@ def _emit(data: str | bytes, out: Path | None, force: bool, inputs: Sequence[Pat
     a template, never over anything but a regular file)."""
     dash = out is not None and str(out) == "-"
     if out is None or dash:
-        if isinstance(data, bytes):
-            if not dash or sys.stdout.isatty():
+        if isinstance(data, bytes):  # to a pipe or a file (> l.pdf), never to a terminal
+            if sys.stdout.isatty():
                 raise AdvocateError("a PDF cannot go to the terminal",
-                                    hint="pass -o FILE.pdf to write it to a file")
+                                    hint="pass -o FILE.pdf, or redirect: > FILE.pdf")
             sys.stdout.flush()
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
@@ -280,19 +340,20 @@ def _emit(data: str | bytes, out: Path | None, force: bool, inputs: Sequence[Pat
 
     guard_output(out, inputs=[p for p in inputs if p is not None], forbidden_dirs=roots)
     write_file(out, data.encode("utf-8") if isinstance(data, str) else data, force=force)
-    typer.echo(f"advocate: wrote {out}", err=True)
+    say(f"wrote {out}")
 
 
 def _document(campaign: str, templates: Path | None, paper: Paper, fmt: str,
               output: Path | None, force: bool, signers: Path | None,
-              make: Callable[[Any], Any]) -> None:
+              make: Callable[[Any], Any], day: datetime | None = None) -> None:
     """Load a campaign, render one document in one format, and write it out."""
     if fmt == "pdf" and signers is None:
         _engine_ahead(campaign, templates)
     from advocate.render.documents import Renderer
 
     loaded = _load(campaign)
-    renderer = Renderer(loaded, templates=templates, paper=paper.value)
+    renderer = Renderer(loaded, templates=templates, paper=paper.value,
+                        day=day.date() if day else None)
     document = make(renderer)
     data = renderer.pdf([document]) if fmt == "pdf" else renderer.format([document], fmt)
     warn(document.warnings)
@@ -316,18 +377,26 @@ def validate(
         "--lang", help="Also check that this language has wording templates.",
         show_default=False)] = None,
     templates: TemplatesOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Check campaign files (and a signer list): exit 0, or 2 with every problem listed.
 
     Also checks that every language the campaign asks for (its own, each translation,
     each target's, --lang) has wording templates. For a signer list it says which layout
-    it recognised and how many rows, duplicates and signers consenting to be named it found."""
-    from advocate.campaigns import resolve_campaign
+    it recognised and how many rows, duplicates and signers consenting to be named it found.
+    A folder stands for every campaign file in it. The "ok" lines go to stderr with the
+    problems, each line starting "advocate: ok:" or "advocate: error:"; stdout is for
+    --json only (validate-1.schema.json)."""
+    from advocate.campaigns import expand_campaigns, resolve_campaign
     from advocate.schema.campaign import load_campaign_checked
 
+    if as_json:
+        _JSON.set("validate")
     problems: list[Problem] = []
     loaded = []
-    for name in campaigns:
+    valid: list[dict[str, Any]] = []
+    signer_stats: dict[str, Any] | None = None
+    for name in expand_campaigns(campaigns):
         try:
             campaign, warnings = load_campaign_checked(resolve_campaign(name))
         except AdvocateError as exc:
@@ -335,15 +404,20 @@ def validate(
             continue
         loaded.append(campaign)
         warn(warnings)
+        problems.extend(warnings)
         from advocate.render.documents import wording_problems
 
         missing = wording_problems(campaign, templates=templates, lang=lang)
         if missing:
             problems.extend(missing)
             continue
-        typer.echo(f"advocate: ok: {campaign.path or name}: {len(campaign.facts)} facts, "
-                   f"{len(campaign.asks)} asks, {len(campaign.targets)} targets "
-                   f"({', '.join(campaign.languages)})", err=True)
+        valid.append({"campaign": name, "file": str(campaign.path) if campaign.path else None,
+                      "id": campaign.id, "facts": len(campaign.facts),
+                      "asks": len(campaign.asks), "targets": len(campaign.targets),
+                      "languages": list(campaign.languages)})
+        say(f"ok: {campaign.path or name}: {counted(len(campaign.facts), 'fact')}, "
+            f"{counted(len(campaign.asks), 'ask')}, {counted(len(campaign.targets), 'target')}"
+            f" ({', '.join(campaign.languages)})")
     if signers is not None:
         try:
             reader = _signer_reader(signers, encoding, dedupe, columns, sheet_name,
@@ -359,37 +433,54 @@ def validate(
             fonts += [p for p in _font_problems(chunk, paths, None) if p not in fonts]
             warn(reader.stats.notices)
             warn(p for p in fonts if p.severity == "warning")
-            problems.extend(p for p in fonts if p.severity == "error")
+            problems.extend(reader.stats.notices)
+            problems.extend(fonts)
             if not any(p.severity == "error" for p in fonts):
-                typer.echo(f"advocate: ok: {signers}: {_summary(reader.stats)}", err=True)
+                stats = reader.stats
+                signer_stats = {"file": str(signers), "layout": stats.layout,
+                                "sheet": stats.sheet, "rows": stats.rows,
+                                "duplicates": stats.duplicates, "signers": stats.signers,
+                                "public": stats.public}
+                say(f"ok: {signers}: {_summary(reader.stats)}")
         except AdvocateError as exc:
             problems.extend(exc.problems)
     elif columns is not None or sheet_name is not None:
         problems.append(Problem("--columns and --sheet-name need --signers FILE"))
-    if problems:
-        raise AdvocateError(problems=problems)
+    if any(p.severity == "error" for p in problems):
+        raise AdvocateError(problems=[p for p in problems if p.severity == "error"])
+    if as_json:
+        from advocate import json_output
+
+        json_output.write(json_output.envelope(
+            "validate", problems, campaigns=valid, signers=signer_stats), sys.stdout)
 
 
 def _summary(stats: Any) -> str:
     """``Google Forms responses (sheet 'Form Responses 1'): 120 rows, 2 duplicates, …``."""
     where = f" (sheet '{stats.sheet}')" if stats.sheet else ""
-    dupes = "duplicate" if stats.duplicates == 1 else "duplicates"
-    return (f"{stats.layout}{where}: {stats.rows:,} rows, {stats.duplicates:,} {dupes} "
-            f"dropped, {stats.signers:,} signers, {stats.public:,} consenting to be named")
+    return (f"{stats.layout}{where}: {counted(stats.rows, 'row')}, "
+            f"{counted(stats.duplicates, 'duplicate')} dropped, "
+            f"{counted(stats.signers, 'signer')}, {stats.public:,} consenting to be named")
 
 
 @app.command(epilog="Example: advocate check my-campaign.yaml --max-age 30 --strict")
 @handles_errors
 def check(
-    campaigns: Annotated[list[str], typer.Argument(help="Campaign files or bundled ids.",
-                                                   show_default=False)],
+    campaigns: Annotated[list[str] | None, typer.Argument(
+        help="Campaign files, bundled ids, or folders of campaign files.",
+        show_default=False)] = None,
     max_age: Annotated[int, typer.Option(
         "--max-age", min=0, metavar="DAYS",
         help="Warn when the facts (as_of) were last checked more than DAYS ago.")] = 90,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 2).")]
     = False,
-    as_json: Annotated[bool, typer.Option(
-        "--json", help="Print the problems as a JSON list on stdout.")] = False,
+    as_json: JsonOpt = False,
+    ignore: Annotated[list[str] | None, typer.Option(
+        "--ignore", metavar="CODE", help="Do not report this rule's problems (repeatable; "
+        "the codes: `advocate check --rules`). A campaign can list its own under "
+        "check: {ignore: [...]}.", show_default=False)] = None,
+    rules: Annotated[bool, typer.Option(
+        "--rules", help="List the rules' codes and what each finds, and exit.")] = False,
     no_pdf: Annotated[bool, typer.Option(
         "--no-pdf", help="Skip the page counts of letters and briefs (renders no PDF).")]
     = False,
@@ -402,12 +493,34 @@ def check(
     """Lint campaigns: sources, dates, asks, targets, and the letters and briefs they make.
 
     Exit 0 when there are only warnings, 2 when there is an error (or any problem, with
-    --strict)."""
-    from advocate.campaigns import resolve_campaign
-    from advocate.check import check_campaign, exit_code, problems_json, strictly
+    --strict). Each problem of a rule ends with its code, e.g. [stale-facts]. Today is the
+    real date (or SOURCE_DATE_EPOCH's), never --date's."""
+    from advocate.campaigns import expand_campaigns, resolve_campaign
+    from advocate.check import (
+        CHECK_RULES,
+        check_campaign,
+        exit_code,
+        ignored,
+        strictly,
+        unknown_codes,
+    )
 
+    if as_json:
+        _JSON.set("check")
+    if rules:
+        typer.echo("\n".join(f"{code}  {what}" for code, what in CHECK_RULES.items()))
+        return
+    if not campaigns:
+        raise AdvocateError("advocate check needs a campaign file or bundled id",
+                            hint="advocate check my-campaign.yaml")
+    bad = unknown_codes(ignore or [])
+    if bad:
+        raise AdvocateError(problems=bad)
     found: list[Problem] = []
-    for name in campaigns:
+    summary: list[dict[str, Any]] = []
+    for name in expand_campaigns(campaigns):
+        path = None
+        skipped = 0
         try:
             path = resolve_campaign(name)
         except AdvocateError as exc:
@@ -415,6 +528,7 @@ def check(
         else:
             problems = check_campaign(path, max_age_days=max_age, render_pdfs=not no_pdf,
                                       templates=templates)
+            problems, skipped = ignored(problems, ignore or [])
             if signers is not None:
                 try:
                     rows = _signers(signers, encoding, Dedupe.first)
@@ -425,21 +539,22 @@ def check(
         if strict:
             problems = strictly(problems)
         found += problems
-        if as_json:
-            continue
+        errors = sum(1 for p in problems if p.severity == "error")
+        summary.append({"campaign": name, "file": str(path) if path else None,
+                        "errors": errors, "warnings": len(problems) - errors,
+                        "ignored": skipped})
         for problem in problems:
             if problem.severity == "error":
-                typer.echo(format_problem(problem), err=True)
+                fail(AdvocateError(problems=[problem]))
             else:
                 warn([problem])
-        errors = sum(1 for p in problems if p.severity == "error")
         if not errors:
-            warnings = len(problems)
-            typer.echo(f"advocate: ok: {name}" + (
-                f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""),
-                err=True)
+            say(f"ok: {name}" + (f" ({counted(len(problems), 'warning')})" if problems
+                                 else ""))
     if as_json:
-        typer.echo(json.dumps(problems_json(found), indent=2, ensure_ascii=False))
+        from advocate import json_output
+
+        json_output.write(json_output.envelope("check", found, campaigns=summary), sys.stdout)
     if exit_code(found):
         raise typer.Exit(2)
 
@@ -461,7 +576,8 @@ class LetterFormat(StrEnum):
 def letter(
     campaign: CampaignArg,
     to: Annotated[str | None, typer.Option("--to", help="Target id (default: every target).",
-                                           show_default=False)] = None,
+                                           show_default=False,
+                                           autocompletion=completion.targets)] = None,
     name: Annotated[str | None, typer.Option("--name", help="Your name.",
                                              show_default=False)] = None,
     city: Annotated[str | None, typer.Option("--city", help="Your city.",
@@ -489,6 +605,7 @@ def letter(
     force: ForceOpt = False,
     templates: TemplatesOpt = None,
     paper: PaperOpt = Paper.a4,
+    letter_date: DateOpt = None,
 ) -> None:
     """Write a letter to a target, from you or from every signer in a list."""
     from advocate.render.writer import Writer
@@ -504,7 +621,7 @@ def letter(
     from advocate.render import letter_cache
 
     if signers is None and columns is None and sheet_name is None and \
-            fmt.value in letter_cache.FORMATS:
+            letter_date is None and fmt.value in letter_cache.FORMATS:
         # One writer's letter: from the stencil kept by an earlier run, if nothing changed.
         from advocate.campaigns import resolve_campaign
 
@@ -522,7 +639,8 @@ def letter(
     from advocate.render.documents import Renderer
 
     loaded, load_warnings = _load_checked(campaign)
-    renderer = Renderer(loaded, templates=templates, paper=paper.value)
+    renderer = Renderer(loaded, templates=templates, paper=paper.value,
+                        day=letter_date.date() if letter_date else None)
     if to:
         loaded.target(to)  # an unknown target is refused before the signer list is read
     rows = _signers(signers, encoding, dedupe, columns, sheet_name, max_signers_size, [loaded])
@@ -570,6 +688,7 @@ def petition(
     force: ForceOpt = False,
     templates: TemplatesOpt = None,
     paper: PaperOpt = Paper.a4,
+    letter_date: DateOpt = None,
 ) -> None:
     """The petition with its signature count and consenting signers, or a signature sheet."""
     def make(renderer: Any, progress: Callable[[int, int], None] | None) -> Any:
@@ -584,7 +703,7 @@ def petition(
     with _progress(enabled=fmt is PetitionFormat.pdf and not sheet,
                    label="petition pages") as progress:
         _document(campaign, templates, paper, fmt.value, output, force, signers,
-                  lambda r: make(r, progress))
+                  lambda r: make(r, progress), letter_date)
 
 
 class BriefFormat(StrEnum):
@@ -605,17 +724,19 @@ def brief(
     force: ForceOpt = False,
     templates: TemplatesOpt = None,
     paper: PaperOpt = Paper.a4,
+    letter_date: DateOpt = None,
 ) -> None:
     """A one- or two-page briefing sheet: figures, asks, quotes and numbered sources."""
     _document(campaign, templates, paper, fmt.value, output, force, None,
-              lambda r: r.brief(lang))
+              lambda r: r.brief(lang), letter_date)
 
 
 @app.command(epilog="Example: advocate site kazakhstan-2022 -o site/")
 @handles_errors
 def site(
     campaign: CampaignArg,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.",
+                                          metavar="DIR")],
     lang: LangOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an earlier site.")] = False,
     templates: TemplatesOpt = None,
@@ -630,15 +751,17 @@ def site(
     result = write_site(loaded, output, templates=templates, lang=lang, force=force,
                         paper=paper.value)
     warn(result.warnings)
-    typer.echo(f"advocate: wrote {len(result.files)} files to {output}", err=True)
+    say(f"wrote {counted(len(result.files), 'file')} to {output}")
 
 
 @app.command(epilog="Example: advocate build kazakhstan-2022 --signers signers.csv -o out/")
 @handles_errors
 def build(
-    campaigns: Annotated[list[str], typer.Argument(help="Campaign files or bundled ids.",
-                                                   show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")]
+    campaigns: Annotated[list[str], typer.Argument(
+        help="Campaign files, bundled ids, or folders of campaign files.",
+        show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.",
+                                          metavar="DIR")]
     = Path("out"),
     signers: SignersOpt = None,
     encoding: EncodingOpt = None,
@@ -651,10 +774,12 @@ def build(
         show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite files from an earlier "
                                         "build.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")]
-    = False,
+    as_json: JsonOpt = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be written; "
                                           "write nothing.")] = False,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Treat warnings as errors: exit 2 and write nothing.")] = False,
+    letter_date: DateOpt = None,
     formats: Annotated[str, typer.Option(
         "--formats", help="Letter formats, comma-separated: txt, eml, pdf, md, html.")]
     = "txt,eml,pdf",
@@ -684,8 +809,10 @@ def build(
     target (txt, eml, pdf), an index.html (in pages of 2,000 letters past that) and a
     manifest.json. All or nothing."""
     from advocate import build as builder
-    from advocate.campaigns import resolve_campaign
+    from advocate.campaigns import expand_campaigns, resolve_campaign
 
+    if as_json:
+        _JSON.set("build")
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     builder.check_formats(wanted)
     share = None
@@ -701,7 +828,7 @@ def build(
     if watch and (dry_run or as_json):
         raise AdvocateError("--watch cannot be combined with --dry-run or --json",
                             hint="--watch keeps building until Ctrl-C")
-    paths = [resolve_campaign(name) for name in campaigns]
+    paths = [resolve_campaign(name) for name in expand_campaigns(campaigns)]
 
     def once(overwrite: bool) -> None:
         loaded = []
@@ -719,18 +846,21 @@ def build(
                                    inputs=[signers] if signers else [], shard=share,
                                    signer_source=_signer_source(
                                        signers, encoding, dedupe, columns, sheet_name,
-                                       max_signers_size) if signers else None)
+                                       max_signers_size) if signers else None,
+                                   strict=strict,
+                                   day=letter_date.date() if letter_date else None)
         warn(result.warnings)
         if as_json:
-            typer.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False))
+            from advocate import json_output
+
+            json_output.write(result.summary(), sys.stdout, files=result.files)
         elif dry_run:
             typer.echo("\n".join(str(output / p) for p in result.files))
         else:
             dropped = max((c.get("dropped_duplicates", 0) for c in result.campaigns), default=0)
-            typer.echo(f"advocate: wrote {len(result.files)} files to {output} in "
-                       f"{result.seconds:.1f} s" + (
-                           f" ({dropped} duplicate signer row{'s' if dropped != 1 else ''} "
-                           "dropped)" if dropped else ""), err=True)
+            say(f"wrote {counted(len(result.files), 'file')} to {output} in "
+                f"{result.seconds:.1f} s" + (
+                    f" ({counted(dropped, 'duplicate signer row')} dropped)" if dropped else ""))
 
     if not watch:
         once(force)
@@ -744,7 +874,7 @@ def build(
         once(force or bool(built))  # later builds replace this session's own output
         built.append(True)
 
-    typer.echo("advocate: watching for changes (Ctrl-C stops)", err=True)
+    say("watching for changes (Ctrl-C stops)")
     watch_inputs(watched_paths(paths, signers, templates), rebuild, on_error=fail)
 
 
@@ -754,15 +884,15 @@ def merge(
     shard_dirs: Annotated[list[Path], typer.Argument(
         help="The output folders of `advocate build --shard K/N`, one per shard.",
         show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")]
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.",
+                                          metavar="DIR")]
     = Path("out"),
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Worker processes for a long petition's PDF (default: "
         "every core).", show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite files from an earlier "
                                         "build.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")]
-    = False,
+    as_json: JsonOpt = False,
     campaign: Annotated[list[str] | None, typer.Option(
         "--campaign", help="Where a campaign file is now, if not where the shards read it "
         "(repeatable; checked by its sha256).", show_default=False)] = None,
@@ -781,16 +911,20 @@ def merge(
     from advocate.campaigns import resolve_campaign
     from advocate.merge import merge as join
 
+    if as_json:
+        _JSON.set("build")
     with _progress(enabled=True, label="merging") as progress:
         result = join(shard_dirs, output, force=force, jobs=jobs, progress=progress,
                       campaigns=[resolve_campaign(name) for name in campaign or []],
                       signers=signers, templates=templates)
     warn(result.warnings)
     if as_json:
-        typer.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False))
+        from advocate import json_output
+
+        json_output.write(result.summary("merge"), sys.stdout, files=result.files)
     else:
-        typer.echo(f"advocate: merged {len(shard_dirs)} shards: wrote {len(result.files)} "
-                   f"files to {output} in {result.seconds:.1f} s", err=True)
+        say(f"merged {counted(len(shard_dirs), 'shard')}: wrote "
+            f"{counted(len(result.files), 'file')} to {output} in {result.seconds:.1f} s")
 
 
 @contextmanager
@@ -807,7 +941,8 @@ def _progress(*, enabled: bool,
     # thread of rich's: a build forks its PDF workers only while it runs a single thread.
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeRemainingColumn(), auto_refresh=False,
-                  console=Console(stderr=True), transient=True) as bar:
+                  console=Console(stderr=True, no_color=not color_wanted(sys.stderr)),
+                  transient=True) as bar:
         task = bar.add_task(label, total=None)
         shown = 0.0
 
@@ -868,18 +1003,53 @@ def signers_(
                             loaded, lang or ())
     data, count = export_signers(reader, to.value, include_all=include_all)
     warn(reader.stats.notices)
-    typer.echo(f"advocate: ok: {file}: {_summary(reader.stats)}; writing {count:,}", err=True)
+    say(f"ok: {file}: {_summary(reader.stats)}; writing {count:,}")
     _emit(data.decode("utf-8"), output, force, [file])
 
 
 @app.command("list", epilog="Example: advocate list")
 @handles_errors
-def list_() -> None:
+def list_(as_json: JsonOpt = False) -> None:
     """List the bundled campaigns (with their languages) and the built-in templates."""
-    from advocate.campaigns import catalogue
+    from advocate.campaigns import catalogue, catalogue_data
 
-    lines = catalogue()
-    typer.echo("\n".join(lines))
+    if as_json:
+        from advocate import json_output
+
+        _JSON.set("list")
+        json_output.write(json_output.envelope("list", **catalogue_data()), sys.stdout)
+        return
+    typer.echo("\n".join(catalogue()))
+
+
+@app.command(epilog="Example: advocate verify out/")
+@handles_errors
+def verify(
+    folder: Annotated[Path, typer.Argument(
+        help="The -o folder of `advocate build` (or of `advocate merge`), or one campaign's "
+        "folder in it.", show_default=False)],
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a build's files against its manifest.json: every file listed is there, with
+    its size and sha256. Exit 0, or 2 with each file missing or changed; files no
+    manifest lists are warnings."""
+    from advocate.verify import verify_build
+
+    if as_json:
+        _JSON.set("verify")
+    report = verify_build(folder)
+    warn(p for p in report.problems if p.severity == "warning")
+    if as_json:
+        from advocate import json_output
+
+        json_output.write(json_output.envelope(
+            "verify", report.problems, folder=str(report.folder), manifests=report.manifests,
+            files=report.files), sys.stdout)
+    if not report.ok:
+        fail(AdvocateError(problems=[p for p in report.problems if p.severity == "error"]))
+        raise typer.Exit(2)
+    say(f"ok: {folder}: {counted(report.files, 'file')} match "
+        f"{counted(len(report.manifests), 'manifest')}")
 
 
 @app.command(epilog="Example: advocate new my-campaign --templates. Example: advocate new "
@@ -911,16 +1081,57 @@ def new(
     if lang is not None:
         written += wording_templates(lang, directory)
     for path in written:
-        typer.echo(f"advocate: wrote {path}", err=True)
+        say(f"wrote {path}")
 
 
-@app.command(epilog="Example: advocate schema > campaign.schema.json")
+class SchemaName(StrEnum):
+    campaign = "campaign"
+    build = "build"
+    check = "check"
+    validate = "validate"
+    list = "list"
+    verify = "verify"
+    manifest = "manifest"
+    signers_osdi = "signers-osdi"
+
+
+@app.command(epilog="Example: advocate schema > campaign.schema.json. Example: advocate "
+             "schema build > build-1.schema.json")
 @handles_errors
-def schema() -> None:
-    """Print the JSON Schema of the campaign format (for editors)."""
-    from advocate.schema.campaign import campaign_schema
+def schema(
+    name: Annotated[SchemaName, typer.Argument(
+        help="Which: the campaign format, or a JSON output (build is also merge's; "
+        "signers-osdi is `signers --to osdi-json`).")] = SchemaName.campaign,
+) -> None:
+    """Print a JSON Schema: of the campaign format (for editors), or of a JSON output.
 
-    typer.echo(json.dumps(campaign_schema(), indent=2, ensure_ascii=False))
+    Every --json output and manifest.json says which schema it follows in its "schema" key
+    (e.g. "build-1.schema.json"; the number is the major version)."""
+    if name is SchemaName.campaign:
+        from advocate.schema.campaign import campaign_schema
+
+        typer.echo(json.dumps(campaign_schema(), indent=2, ensure_ascii=False))
+        return
+    from advocate.json_output import schema_text
+
+    sys.stdout.write(schema_text(name.value))
+
+
+_EXIT_CODE: list[int] = []  # the command's exit code, for _end_without_teardown
+
+
+def _end_without_teardown() -> None:
+    """The last exit handler (registered first, and atexit runs its handlers last-in,
+    first-out): every other handler has run; with WeasyPrint loaded, end the process here,
+    before the interpreter's teardown (see :func:`main`)."""
+    if "weasyprint" not in sys.modules or not _EXIT_CODE:
+        return
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(_EXIT_CODE[0])
 
 
 @app.command(epilog="Example: advocate kit my-campaign.yaml --date 2026-12-10 "
@@ -969,15 +1180,19 @@ def main() -> None:
     unloading WeasyPrint's C libraries and collecting its object graph is work for nothing.
     Measured 2026-11-29 on this project's 2-core machine, `advocate brief kazakhstan-2022
     -o b.pdf`, three runs each: 1.69-1.89 s with this exit against 1.90-2.03 s with a
-    normal ``sys.exit`` (about 0.15 s, 8-10 %). Exit handlers still run (they remove
-    temporary font files; ``atexit._run_exitfuncs`` is CPython's documented-in-source way
-    to run them early) and both streams are flushed first; every output file is already
-    closed and published. Without WeasyPrint loaded, the normal exit is used.
+    normal ``sys.exit`` (about 0.15 s, 8-10 %). It is done with public APIs only: the exit
+    handler registered first runs last (``atexit`` runs handlers last-in, first-out), after
+    every other one (they remove temporary font files, end helper processes), and calls
+    ``os._exit`` once both streams are flushed; every output file is already closed and
+    published. Without WeasyPrint loaded, the normal exit is used.
     """
+    import atexit
+
     from advocate.children import isolate_import_path
     from advocate.limits import handle_termination
 
     isolate_import_path()  # nothing from the working folder, here or in any child
+    atexit.register(_end_without_teardown)
     _startup.no_pydantic_plugins()  # (the library leaves the choice to its host)
     _AHEAD["allowed"] = True
     handle_termination()
@@ -995,13 +1210,11 @@ def main() -> None:
         else:
             print(exc.code, file=sys.stderr)
             code = 1
-    if "weasyprint" in sys.modules:  # only then is there a slow teardown to skip
-        import atexit
+    try:
+        sys.stdout.flush()
+    except OSError:  # stdout is a full disk or a closed pipe: said already, or nothing to say
         import os
 
-        atexit._run_exitfuncs()
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
-        os._exit(code)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error
+    _EXIT_CODE.append(code)
     sys.exit(code)

@@ -32,6 +32,8 @@ class Problem:
     column: int | None = None
     hint: str | None = None
     severity: Severity = "error"
+    #: The rule that found it, for ``advocate check --ignore CODE`` (None: not a check rule).
+    code: str | None = None
 
     @property
     def location(self) -> str:
@@ -49,6 +51,8 @@ class Problem:
         text = f"{self.location}: {self.message}" if self.location else self.message
         if self.hint:
             text += f" ({self.hint})"
+        if self.code:
+            text += f" [{self.code}]"
         return text
 
 

@@ -43,6 +43,7 @@ from typing import Any
 from advocate.build import BuildResult, CampaignPlan, Entry, Progress, build, plan
 from advocate.errors import AdvocateError, Problem
 from advocate.output.staging import STAGING_PREFIX
+from advocate.pathlike import StrPath, as_optional_path, as_path
 from advocate.shard import LINKS_FILE, file_sha256, shard_of, tree_sha256
 from advocate.shard_checks import check_draft, check_mail_link, read_line
 
@@ -485,15 +486,23 @@ def shards_clock(recorded: int | None) -> contextlib.AbstractContextManager[None
                         "shards")
 
 
-def merge(shard_dirs: Sequence[Path], outdir: Path, *, force: bool = False,
+def merge(shard_dirs: Sequence[StrPath], outdir: StrPath, *, force: bool = False,
           jobs: int | None = None, progress: Progress | None = None,
-          dry_run: bool = False, campaigns: Sequence[Path] = (), signers: Path | None = None,
-          templates: Path | None = None) -> BuildResult:
+          dry_run: bool = False, campaigns: Sequence[StrPath] = (),
+          signers: StrPath | None = None, templates: StrPath | None = None) -> BuildResult:
     """Join the shard folders into ``outdir``, as one unsharded build would have written it.
 
     The campaigns, signer list and templates are read again where the shards recorded them,
     or from ``campaigns``, ``signers`` and ``templates`` when they are elsewhere now (a
     campaign is matched to its shards by its sha256; each is checked against the record)."""
+    return _merge([as_path(p) for p in shard_dirs], as_path(outdir), force=force, jobs=jobs,
+                  progress=progress, dry_run=dry_run, campaigns=[as_path(p) for p in campaigns],
+                  signers=as_optional_path(signers), templates=as_optional_path(templates))
+
+
+def _merge(shard_dirs: list[Path], outdir: Path, *, force: bool, jobs: int | None,
+           progress: Progress | None, dry_run: bool, campaigns: list[Path],
+           signers: Path | None, templates: Path | None) -> BuildResult:
     from advocate.schema.campaign import load_campaign
     from advocate.signers.source import SignerSource
     from advocate.templates.host import template_roots
@@ -513,7 +522,7 @@ def merge(shard_dirs: Sequence[Path], outdir: Path, *, force: bool = False,
     given: dict[str, Path] = {}
     for place in map(Path, campaigns):
         if not place.is_file():
-            raise _fail("campaign file not found", place,
+            raise _fail("no such file", place,
                         "give the campaign files the shards were built from")
         given[file_sha256(place)] = place
     paths: list[Path] = []

@@ -25,6 +25,7 @@ from markupsafe import Markup
 from advocate import limits
 from advocate.clock import today
 from advocate.errors import AdvocateError, LimitError, Problem, redacted
+from advocate.pathlike import StrPath, as_optional_path
 from advocate.render.email_text import wording_titles
 from advocate.render.html import apply_csp, with_style
 from advocate.render.writer import Writer as Writer  # the documents' writer, re-exported
@@ -289,10 +290,10 @@ def _cite(numbers: Sequence[int]) -> str:
 class Renderer:
     """Renders one campaign's documents; holds its template environment."""
 
-    def __init__(self, campaign: Campaign, *, templates: Path | None = None,
+    def __init__(self, campaign: Campaign, *, templates: StrPath | None = None,
                  day: date | None = None, paper: Paper = "a4") -> None:
         self.campaign = campaign
-        self.roots = template_roots(templates, campaign.path)
+        self.roots = template_roots(as_optional_path(templates), campaign.path)
         #: Only advocate's own templates: no template-made link or layout to check.
         self.trusted = not untrusted_roots(self.roots)
         self.env: AdvocateEnvironment = make_environment(

@@ -33,6 +33,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from advocate.errors import AdvocateError, Problem, did_you_mean
+from advocate.pathlike import StrPath, as_path
 from advocate.schema.emails import normalise_email
 from advocate.schema.ids import SLUG, SLUG_PATTERN
 from advocate.schema.load import YamlDocument, load_yaml
@@ -282,6 +283,40 @@ class SignerColumns(_Strict):
     sheet: ColumnTitle | None = Field(default=None, description="the spreadsheet's sheet")
 
 
+#: The rules of ``advocate check``, by code (``--ignore CODE``, ``check: {ignore: [CODE]}``).
+CHECK_RULES = {
+    "uncited-source": "a source no fact or quote cites",
+    "source-after-as-of": "a source dated after as_of",
+    "stale-facts": "facts last checked more than --max-age days ago",
+    "future-as-of": "as_of in the future",
+    "unsent-ask": "an ask no target receives",
+    "unreachable-target": "a target with no address and no email",
+    "untranslated-target-language": "a target's language the campaign has no text in",
+    "quoted-salutation": "a salutation inside quotation marks",
+    "untranslated-template": "wording template lines still marked for translation",
+    "shouting": "capitals or '!!' in the campaign's text",
+    "letter-salutation": "a letter without its salutation",
+    "letter-ask-missing": "a letter that leaves out one of its target's asks",
+    "letter-sender": "a letter that does not name its sender",
+    "letter-shouts": "a letter whose template writes words in capitals",
+    "letter-pages": "a letter longer than one page",
+    "brief-pages": "a brief longer than two pages",
+}
+CheckCode = Literal[
+    "uncited-source", "source-after-as-of", "stale-facts", "future-as-of", "unsent-ask",
+    "unreachable-target", "untranslated-target-language", "quoted-salutation",
+    "untranslated-template", "shouting", "letter-salutation", "letter-ask-missing",
+    "letter-sender", "letter-shouts", "letter-pages", "brief-pages"]
+
+
+class CheckSettings(_Strict):
+    """How ``advocate check`` treats this campaign."""
+
+    ignore: list[CheckCode] = Field(
+        default_factory=list, description="codes of check rules not to report, e.g. "
+        "[stale-facts] for a campaign about the past")
+
+
 class Campaign(_Strict):
     """A campaign: what happened, what we ask for, and whom we ask."""
 
@@ -316,6 +351,7 @@ class Campaign(_Strict):
     detainees: list[Detainee] = Field(
         default_factory=list, description="people held, and where solidarity mail reaches "
         "them (advocate kit)")
+    check: CheckSettings | None = None
 
     _document: YamlDocument | None = PrivateAttr(default=None)
 
@@ -558,14 +594,14 @@ def validate_document(doc: YamlDocument) -> tuple[Campaign, list[Problem]]:
     return campaign, warnings
 
 
-def load_campaign(path: Path) -> Campaign:
+def load_campaign(path: StrPath) -> Campaign:
     """Load and validate a campaign file (warnings dropped: see load_campaign_checked)."""
     return load_campaign_checked(path)[0]
 
 
-def load_campaign_checked(path: Path) -> tuple[Campaign, list[Problem]]:
+def load_campaign_checked(path: StrPath) -> tuple[Campaign, list[Problem]]:
     """Load and validate a campaign file: the campaign and its warnings, or raise every error."""
-    return validate_document(load_yaml(path))
+    return validate_document(load_yaml(as_path(path)))
 
 
 def campaign_schema() -> dict[str, Any]:

@@ -137,7 +137,7 @@ class SignerReader:
         try:
             f = self.path.open("rb")
         except FileNotFoundError:
-            raise AdvocateError("file not found", file=self.filename) from None
+            raise AdvocateError("no such file", file=self.filename, hint="check the path") from None
         except IsADirectoryError:
             raise AdvocateError("is a folder, not a signer file", file=self.filename) from None
         except OSError as exc:
