@@ -667,6 +667,60 @@ def buildmem_rows(folder: Path, counts: tuple[int, int]) -> list[tuple[str, str,
     return rows
 
 
+def write_outcomes_log(path: Path, letters: int) -> None:
+    """An outcomes log of ``letters`` letters to the bundled campaign's four targets: 90%
+    sent over ten weeks, 2% returned, 20% replied after 3 to 40 days, 5% marked no reply."""
+    from datetime import date, timedelta
+
+    from advocate.campaigns import bundled_folder
+    from advocate.outcomes.reference import letter_reference
+    from advocate.outcomes.store import Event, Letter, LogStore
+    from advocate.schema.campaign import load_campaign
+
+    campaign = load_campaign(bundled_folder() / "kazakhstan-2022.yaml")
+    targets = [t.id for t in campaign.targets]
+    start = date(2026, 1, 5)
+    with LogStore(path, campaign.id) as store, store.writing() as db:
+        made = [Letter(letter_reference(campaign.id, targets[i % len(targets)],
+                                        i // len(targets) + 1),
+                       targets[i % len(targets)], "en", "2026-01-01") for i in range(letters)]
+        store.add_letters(db, made)
+        for i, letter in enumerate(made):
+            if i % 10 == 9:
+                continue
+            sent = start + timedelta(days=i % 70)
+            store.put_event(db, Event(letter.reference, "sent", sent.isoformat(), "post"))
+            if i % 50 == 0:
+                store.put_event(db, Event(letter.reference, "returned",
+                                          (sent + timedelta(days=9)).isoformat()))
+            elif i % 5 == 1:
+                store.put_event(db, Event(letter.reference, "replied", (
+                    sent + timedelta(days=3 + i % 38)).isoformat(), summary="Acknowledged"))
+            elif i % 20 == 3:
+                store.put_event(db, Event(letter.reference, "no_reply", "2026-05-01"))
+
+
+def outcomes_rows(folder: Path, letters: int) -> list[tuple[str, str, str]]:
+    """`advocate report` on a log of ``letters`` letters (text and JSON, whole command)
+    beside a bare `sqlite3` count of the same log's letters in a fresh Python (goal: 2 s)."""
+    log = folder / f"outcomes-{letters}.log.sqlite"
+    log.unlink(missing_ok=True)
+    write_outcomes_log(log, letters)
+    advocate = str(BIN / "advocate")
+    baseline = command_time([sys.executable, "-c", "import sqlite3, sys; print(sqlite3.connect("
+                             "sys.argv[1]).execute('SELECT count(*) FROM letters').fetchone())",
+                             str(log)])
+    rows = [(f"baseline: bare sqlite3 count of a {letters:,}-letter log, fresh Python",
+             f"{baseline:.2f} s", "best of 3")]
+    for fmt in ("txt", "json"):
+        took = command_time([advocate, "report", "kazakhstan-2022", "--log", str(log),
+                             "--format", fmt])
+        rows.append((f"advocate report --format {fmt}, {letters:,}-letter log, whole command",
+                     f"{took:.2f} s", f"goal under 2 s; {took / baseline:.1f}x the baseline; "
+                     "best of 3"))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small numbers: a smoke test")
@@ -691,7 +745,15 @@ def main() -> None:
     parser.add_argument("--buildmem-signers", default=None, metavar="N1,N2",
                         help="the two signer counts of those rows (default 1000,10000; "
                         "quick 250,2500)")
+    parser.add_argument("--only-outcomes", action="store_true",
+                        help="only the rows of advocate report on a 100,000-letter log")
     options = parser.parse_args()
+    outcome_letters = 10_000 if options.quick else 100_000
+    if options.only_outcomes:
+        with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
+            for row in outcomes_rows(Path(tmp), outcome_letters):
+                print(f"| {row[0]} | {row[1]} | {row[2]} |")
+        return
     small, large = map(int, (options.buildmem_signers or
                              ("250,2500" if options.quick else "1000,10000")).split(","))
     if options.only_buildmem:
@@ -803,6 +865,7 @@ def main() -> None:
             rows += shard_rows(folder, count, formats)
         rows += signer_list_rows(folder, list_counts)
         rows += buildmem_rows(folder, (small, large))
+        rows += outcomes_rows(folder, outcome_letters)
         rows += petition_rows(folder, 10_000 if options.quick else 100_000,
                               1000 if options.quick else 5000)
 

@@ -96,70 +96,74 @@ def _text_of(value: Any, lang: str) -> str:
     return str(value)
 
 
-_COUNTS = """
-SELECT l.target, count(*),
-       count(s.day), count(r.day), count(p.day), count(n.day),
-       min(s.day), max(p.day)
-FROM letters AS l
-LEFT JOIN events AS s ON s.reference = l.reference AND s.kind = 'sent'
-LEFT JOIN events AS r ON r.reference = l.reference AND r.kind = 'returned'
-LEFT JOIN events AS p ON p.reference = l.reference AND p.kind = 'replied'
-LEFT JOIN events AS n ON n.reference = l.reference AND n.kind = 'no_reply'
-GROUP BY l.target
-"""
+_COUNTS = "SELECT target, kind, day, count(*) FROM events GROUP BY target, kind, day"
+_MADE = "SELECT target, count(*) FROM letters GROUP BY target"
 _DAYS = """
-SELECT l.target, julianday(p.day) - julianday(s.day)
+SELECT julianday(p.day) - julianday(s.day)
 FROM events AS p
 JOIN events AS s ON s.reference = p.reference AND s.kind = 'sent'
-JOIN letters AS l ON l.reference = p.reference
-WHERE p.kind = 'replied'
+WHERE p.target = ? AND p.kind = 'replied'
 """
+_ZERO = {"sent": 0, "returned": 0, "replied": 0}
 
 
 def make_report(store: LogStore, campaign: Any, as_of: date) -> Report:
     """The report of a campaign's log: every target of the campaign (and any target the log
-    has that the campaign no longer lists), in the campaign's order."""
+    has that the campaign no longer lists), in the campaign's order. Three grouped queries,
+    the first two over covering indexes: a hundred thousand letters in a fraction of a
+    second."""
     lang = campaign.language
     names = {t.id: _text_of(t.name, lang) for t in campaign.targets}
     rows: dict[str, TargetOutcome] = {t: TargetOutcome(t, n) for t, n in names.items()}
-    for target, made, sent, returned, replied, no_reply, first, last in store.db.execute(
-            _COUNTS):
-        rows[target] = TargetOutcome(target, names.get(target, target), made, sent, returned,
-                                     replied, no_reply, None, first, last)
+
+    def row(target: str) -> TargetOutcome:
+        if target not in rows:
+            rows[target] = TargetOutcome(target, target)
+        return rows[target]
+
+    for target, made in store.db.execute(_MADE):
+        row(target).made = made
+    weeks: dict[str, dict[str, int]] = {}
+    for target, kind, day, number in store.db.execute(_COUNTS):
+        outcome = row(target)
+        setattr(outcome, kind, getattr(outcome, kind) + number)
+        if kind == "sent" and (outcome.first_sent is None or day < outcome.first_sent):
+            outcome.first_sent = day
+        if kind == "replied" and (outcome.last_reply is None or day > outcome.last_reply):
+            outcome.last_reply = day
+        if kind != "no_reply":
+            start = date.fromisoformat(day)
+            monday = (start - timedelta(days=start.weekday())).isoformat()
+            weeks.setdefault(monday, dict(_ZERO))[kind] += number
     days: dict[str, list[float]] = {}
-    for target, gap in store.db.execute(_DAYS):
-        days.setdefault(target, []).append(gap)
-    for target, gaps in days.items():
-        rows[target].median_days_to_reply = statistics.median(gaps)
+    for target in list(rows):  # one range of the index (target, kind, day) each
+        gaps = [gap for (gap,) in store.db.execute(_DAYS, (target,))]
+        if gaps:
+            days[target] = gaps
+            rows[target].median_days_to_reply = statistics.median(gaps)
     total = TargetOutcome("*", "All targets")
-    for row in rows.values():
+    for outcome in rows.values():
         for name in ("made", "sent", "returned", "replied", "no_reply"):
-            setattr(total, name, getattr(total, name) + getattr(row, name))
+            setattr(total, name, getattr(total, name) + getattr(outcome, name))
     every = [gap for gaps in days.values() for gap in gaps]
     total.median_days_to_reply = statistics.median(every) if every else None
     firsts = [r.first_sent for r in rows.values() if r.first_sent]
     lasts = [r.last_reply for r in rows.values() if r.last_reply]
     total.first_sent, total.last_reply = min(firsts, default=None), max(lasts, default=None)
     return Report(campaign.id, _text_of(campaign.title, lang), lang, as_of.isoformat(), total,
-                  list(rows.values()), _weeks(store))
+                  list(rows.values()), _every_week(weeks))
 
 
-def _weeks(store: LogStore) -> list[dict[str, Any]]:
-    counts: dict[str, dict[str, int]] = {}
-    for day, kind, number in store.db.execute(
-            "SELECT day, kind, count(*) FROM events WHERE kind != 'no_reply' "
-            "GROUP BY day, kind"):
-        start = date.fromisoformat(day)
-        monday = (start - timedelta(days=start.weekday())).isoformat()
-        week = counts.setdefault(monday, {"sent": 0, "returned": 0, "replied": 0})
-        week[kind] += number
+def _every_week(counts: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    """Every week from the first to the last, those with nothing too: a chart's time runs
+    evenly."""
     if not counts:
         return []
     first, last = date.fromisoformat(min(counts)), date.fromisoformat(max(counts))
     weeks = []
-    while first <= last:  # every week, those with nothing too: a chart's time runs evenly
+    while first <= last:
         key = first.isoformat()
-        weeks.append({"week": key, **counts.get(key, {"sent": 0, "returned": 0, "replied": 0})})
+        weeks.append({"week": key, **counts.get(key, _ZERO)})
         first += timedelta(days=7)
     return weeks
 

@@ -14,8 +14,9 @@ older version to the current one in one transaction, and a newer file is refused
 
     meta(key TEXT PRIMARY KEY, value TEXT)            -- 'campaign': the campaign id
     letters(reference TEXT PRIMARY KEY, target TEXT, lang TEXT, made TEXT)
-    events(reference TEXT REFERENCES letters, kind TEXT, day TEXT, channel TEXT,
-           summary TEXT, reply_sha256 TEXT, PRIMARY KEY (reference, kind))
+    events(reference TEXT REFERENCES letters, target TEXT, kind TEXT, day TEXT,
+           channel TEXT, summary TEXT, reply_sha256 TEXT, PRIMARY KEY (reference, kind))
+        -- target: the letter's, copied so a report reads one index (target, kind, day)
     reply_files(sha256 TEXT PRIMARY KEY, name TEXT, data BLOB)
 
 ``kind`` is ``sent``, ``returned``, ``replied`` or ``no_reply``; a letter has each at most
@@ -54,10 +55,12 @@ def _v1(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX letters_by_target ON letters (target)")
     db.execute(
         "CREATE TABLE events (reference TEXT NOT NULL REFERENCES letters (reference), "
+        "target TEXT NOT NULL, "
         "kind TEXT NOT NULL CHECK (kind IN ('sent', 'returned', 'replied', 'no_reply')), "
         "day TEXT NOT NULL, channel TEXT CHECK (channel IS NULL OR channel IN "
         "('post', 'email', 'hand', 'fax')), summary TEXT, reply_sha256 TEXT, "
         "PRIMARY KEY (reference, kind)) WITHOUT ROWID")
+    db.execute("CREATE INDEX events_by_target ON events (target, kind, day)")
     db.execute("CREATE TABLE reply_files (sha256 TEXT PRIMARY KEY, name TEXT NOT NULL, "
                "data BLOB NOT NULL)")
 
@@ -202,11 +205,13 @@ class LogStore:
 
     @staticmethod
     def put_event(db: sqlite3.Connection, event: Event) -> None:
-        db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (reference, kind) "
+        db.execute("INSERT INTO events (reference, target, kind, day, channel, summary, "
+                   "reply_sha256) SELECT reference, target, ?, ?, ?, ?, ? FROM letters "
+                   "WHERE reference = ? ON CONFLICT (reference, kind) "
                    "DO UPDATE SET day = excluded.day, channel = excluded.channel, "
                    "summary = excluded.summary, reply_sha256 = excluded.reply_sha256",
-                   (event.reference, event.kind, event.day, event.channel, event.summary,
-                    event.reply_sha256))
+                   (event.kind, event.day, event.channel, event.summary, event.reply_sha256,
+                    event.reference))
 
     @staticmethod
     def drop_event(db: sqlite3.Connection, reference: str, kind: str) -> None:
