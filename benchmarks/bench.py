@@ -13,6 +13,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -707,17 +708,35 @@ def outcomes_rows(folder: Path, letters: int) -> list[tuple[str, str, str]]:
     log.unlink(missing_ok=True)
     write_outcomes_log(log, letters)
     advocate = str(BIN / "advocate")
-    baseline = command_time([sys.executable, "-c", "import sqlite3, sys; print(sqlite3.connect("
-                             "sys.argv[1]).execute('SELECT count(*) FROM letters').fetchone())",
-                             str(log)])
+
+    def timed(args: list[str]) -> tuple[float, float]:
+        """Best wall time of 3 and the CPU seconds (user + system) of that best run: on a
+        shared machine the wall time says more about the neighbours than the command."""
+        best = (float("inf"), 0.0)
+        for _ in range(3):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.monotonic()
+            subprocess.run(args, check=True, capture_output=True, env=ENV)
+            wall = time.monotonic() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            best = min(best, (wall, cpu))
+        return best
+
+    count = timed([sys.executable, "-c", "import sqlite3, sys; print(sqlite3.connect("
+                   "sys.argv[1]).execute('SELECT count(*) FROM letters').fetchone())", str(log)])
+    startup = timed([advocate, "validate", "kazakhstan-2022"])
     rows = [(f"baseline: bare sqlite3 count of a {letters:,}-letter log, fresh Python",
-             f"{baseline:.2f} s", "best of 3")]
+             f"{count[0]:.2f} s", f"best of 3; CPU {count[1]:.2f} s"),
+            ("baseline: advocate validate kazakhstan-2022 (start-up and campaign load)",
+             f"{startup[0]:.2f} s", f"best of 3; CPU {startup[1]:.2f} s")]
     for fmt in ("txt", "json"):
-        took = command_time([advocate, "report", "kazakhstan-2022", "--log", str(log),
-                             "--format", fmt])
+        took = timed([advocate, "report", "kazakhstan-2022", "--log", str(log), "--format",
+                      fmt])
         rows.append((f"advocate report --format {fmt}, {letters:,}-letter log, whole command",
-                     f"{took:.2f} s", f"goal under 2 s; {took / baseline:.1f}x the baseline; "
-                     "best of 3"))
+                     f"{took[0]:.2f} s", f"goal under 2 s; {took[0] / count[0]:.1f}x the "
+                     f"sqlite3 count, {took[0] - startup[0]:+.2f} s over validate; CPU "
+                     f"{took[1]:.2f} s; best of 3"))
     return rows
 
 

@@ -1115,3 +1115,67 @@ def report_(
         report = make_report(store, loaded, today())
     data = render_report(report, fmt.value)
     _emit(data, output, force, [loaded.path, path])
+
+
+@app.command("followup", epilog="Example: advocate followup kazakhstan-2022 --after 30d "
+             "-o followup/")
+@handles_errors
+def followup_(
+    campaign: CampaignArg,
+    after: Annotated[str, typer.Option("--after", help="Follow up when the first letter has "
+                                       "had no reply for this long: 30d, 4w.")],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the letters, followup.ics, targets.vcf and "
+        "followup.json into this folder (without it: list the targets due).",
+        show_default=False)] = None,
+    formats: Annotated[str, typer.Option(
+        "--formats", help="Letter formats, comma-separated: txt, md, html, pdf, eml.")]
+    = "txt,pdf",
+    lang: LangOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite earlier files.")] = False,
+    templates: TemplatesOpt = None,
+    paper: PaperOpt = Paper.a4,
+    log_file: LogOpt = None,
+) -> None:
+    """Second letters to the targets that have not replied, citing the first letter's date
+    and reference; a calendar (.ics) of follow-up dates and deadlines; the targets as vCards."""
+    from advocate.clock import today
+    from advocate.outcomes.followup import (
+        FORMATS,
+        due_targets,
+        followup_files,
+        parse_after,
+        write_followups,
+    )
+    from advocate.outcomes.log import log_path
+    from advocate.outcomes.store import LogStore
+
+    days = parse_after(after)
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise AdvocateError(f"unknown letter format '{(unknown or [''])[0]}'",
+                            hint=f"use some of {', '.join(FORMATS)}")
+    loaded = _load(campaign)
+    path = log_path(loaded, log_file)
+    with LogStore(path, loaded.id, create=False) as store:
+        dues = due_targets(store, loaded, days)
+    day = today()
+    if output is None:
+        for due in dues:
+            when = "due" if due.due <= day else "on"
+            plural = "" if due.letters == 1 else "s"
+            typer.echo(f"{due.target}: no reply since {due.first_day} ({due.letters} "
+                       f"letter{plural}, first {due.reference}); follow-up {when} {due.due}")
+        if not dues:
+            typer.echo("advocate: no target is waiting for a reply", err=True)
+        return
+    from advocate.render.documents import Renderer
+
+    renderer = Renderer(loaded, templates=templates, paper=paper.value)
+    files, warnings = followup_files(renderer, loaded, dues, day, wanted, lang)
+    warn(warnings)
+    written = write_followups(output, files, force=force, inputs=[loaded.path, path])
+    letters = sum(1 for d in dues if d.due <= day)
+    typer.echo(f"advocate: wrote {len(written)} files to {output} ({letters} follow-up "
+               f"letter{'' if letters == 1 else 's'})", err=True)

@@ -64,10 +64,10 @@ if TYPE_CHECKING:
     from advocate.render.pdf.engine import PdfResult
     from advocate.signers import Signer
 
-Kind = Literal["letter", "petition", "brief", "sheet"]
+Kind = Literal["letter", "petition", "brief", "sheet", "followup"]
 _URL = re.compile(r"(?:https?|mailto):[^\s<>\"'()\[\]]+", re.IGNORECASE)
 PDF_SECONDS = 60.0  # the PDF renderer's own time limit (render_pdf_pages' default)
-PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1}
+PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1, "followup": 1}
 _HEAD_OPEN = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
 
@@ -565,6 +565,21 @@ class Renderer:
         context["writer"] = isolate_view((writer or Writer()).view(), lang)
         context["signed"] = writer is not None and bool(writer.name)
         return lang, context, warnings
+
+    def followup(self, target_id: str, first: dict[str, Any],
+                 lang: str | None = None) -> Document:
+        """A second, fill-in letter to a target that has not replied (wording
+        ``<lang>/followup.md.j2``, the letter's layout). ``first`` is what it cites of the
+        first letters: ``date`` (a date), ``reference``, ``letters`` (how many were sent)
+        and ``days`` (since then); the first letter's reference stands at its foot."""
+        lang, context, warnings = self._letter_context(target_id, None, lang)
+        context["first"] = {**first, "date": format_day(first["date"], lang),
+                            "date_iso": first["date"].isoformat()}
+        document = self._document("followup", lang, context, warnings, target_id=target_id)
+        document.markdown = with_reference(
+            document.markdown, _reference_block(first["reference"], document.exported))
+        document.reference = first["reference"]
+        return document
 
     def petition(self, signers: Sequence[Signer] | None = None,
                  lang: str | None = None, *, for_pdf: bool = False) -> Document:
