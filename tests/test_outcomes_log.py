@@ -264,3 +264,19 @@ def test_the_library_refuses_a_reply_without_a_summary(world: Path) -> None:
             pytest.raises(AdvocateError, match="a reply needs a one-line summary"):
         apply_entries(store, campaign, [LogEntry("replied", TODAY, [ref("minister", 1)])],
                       TODAY)
+
+
+def test_a_manifest_of_another_campaign_or_not_a_manifest_is_refused(world: Path, run: Run,
+                                                                     tmp_path: Path) -> None:
+    other = write(tmp_path / "m" / "manifest.json", '{\n  "advocate": 1,\n  "campaign": '
+                  '"kazakhstan-2022",\n  "files": [\n  ]\n}\n')
+    result = run("log", str(world), "--made", str(other))
+    assert result.exit_code == 2
+    assert "this manifest is campaign 'kazakhstan-2022''s, not 'free-press-world'" in \
+        result.stderr
+    broken = write(tmp_path / "b" / "manifest.json", '{\n  "advocate": 1,\n  "campaign": '
+                   '"free-press-world",\n  "files": [\n    {"path": oops}\n  ]\n}\n')
+    result = run("log", str(world), "--made", str(broken))
+    assert result.exit_code == 2 and "cannot read the manifest" in result.stderr
+    result = run("log", str(world), "--made", str(tmp_path / "nowhere"))
+    assert result.exit_code == 2 and "no build manifest here" in result.stderr

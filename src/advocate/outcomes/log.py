@@ -16,7 +16,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parsedate_to_datetime
@@ -100,42 +100,79 @@ def _manifest_path(source: Path, campaign_id: str) -> Path:
                         "manifest.json")
 
 
+def _manifest_files(path: Path) -> tuple[Any, Iterator[Any]]:
+    """A manifest's campaign id and its files, read line by line as a build writes it (one
+    file a line: a million letters' manifest is never held whole); another layout is read
+    whole, up to 64 MB."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            head = [handle.readline() for _ in range(6)]
+        owner = next((json.loads("{" + line.strip().rstrip(",") + "}")["campaign"]
+                      for line in head if line.lstrip().startswith('"campaign":')), None)
+        if owner is not None and any(line.strip() == '"files": [' for line in head):
+            def lines() -> Iterator[Any]:
+                with path.open(encoding="utf-8") as handle:
+                    for line in handle:
+                        text = line.strip().rstrip(",")
+                        if text.startswith("{\""):  # one file (not the opening brace)
+                            yield json.loads(text)
+            return owner, lines()
+        if path.stat().st_size > 64 * 1024 * 1024:
+            raise ValueError("too large to read whole")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise AdvocateError(f"cannot read the manifest: {exc}", file=str(path),
+                            hint="pass the manifest.json a build wrote") from None
+    if not isinstance(data, dict) or not isinstance(data.get("files"), list):
+        raise AdvocateError("not a build manifest", file=str(path),
+                            hint="pass the manifest.json a build wrote")
+    return data.get("campaign"), iter(data["files"])
+
+
 def record_made(store: LogStore, campaign: Any, source: Path, day: date) -> int:
     """The letters a build (or a merge of shards) made, from its manifest: how many were new
     to the log. Their references are computed from target and row, as the build printed them."""
     path = _manifest_path(source, campaign.id)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise AdvocateError(f"cannot read the manifest: {exc}", file=str(path),
-                            hint="pass the manifest.json a build wrote") from None
-    if not isinstance(data, dict) or not isinstance(data.get("files"), list):
-        raise AdvocateError("not a build manifest", file=str(path))
-    if data.get("campaign") != campaign.id:
-        raise AdvocateError(f"this manifest is campaign '{data.get('campaign')}''s, not "
-                            f"'{campaign.id}'", file=str(path),
-                            hint="pass the manifest of this campaign's build")
+    owner, files = _manifest_files(path)
+    if owner != campaign.id:
+        raise AdvocateError(f"this manifest is campaign '{owner}''s, not '{campaign.id}'",
+                            file=str(path), hint="pass the manifest of this campaign's build")
     targets = {t.id for t in campaign.targets}
-    letters: dict[str, Letter] = {}
-    seen: dict[str, tuple[str, int]] = {}
-    for entry in data["files"]:
-        if not isinstance(entry, dict) or entry.get("kind") != "letter":
-            continue
-        target, row = entry.get("target"), entry.get("signer_row") or 0
-        if not isinstance(target, str) or target not in targets or not isinstance(row, int):
-            raise AdvocateError(f"the manifest lists a letter to '{target}', which the "
-                                "campaign does not have", file=str(path),
-                                hint="pass the manifest of a build of this campaign file")
-        reference = letter_reference(campaign.id, target, row)
-        if seen.setdefault(reference, (target, row)) != (target, row):
-            raise AdvocateError(
-                f"two letters share the reference {reference} (to '{target}', rows "
-                f"{seen[reference][1]} and {row})", file=str(path),
-                hint="a one-in-a-million clash: log these two letters by target")
-        lang = entry.get("lang") if isinstance(entry.get("lang"), str) else None
-        letters[reference] = Letter(reference, target, lang, day.isoformat())
+    seen: set[str] = set()
+    last: tuple[str, int] | None = None
+    batch: list[Letter] = []
+    added = 0
     with store.writing() as db:
-        return store.add_letters(db, letters.values())
+        try:
+            for entry in files:
+                if not isinstance(entry, dict) or entry.get("kind") != "letter":
+                    continue
+                target, row = entry.get("target"), entry.get("signer_row") or 0
+                if not isinstance(target, str) or target not in targets \
+                        or not isinstance(row, int):
+                    raise AdvocateError(
+                        f"the manifest lists a letter to '{target}', which the campaign does "
+                        "not have", file=str(path),
+                        hint="pass the manifest of a build of this campaign file")
+                if (target, row) == last:
+                    continue  # the same letter in another format
+                last = (target, row)
+                reference = letter_reference(campaign.id, target, row)
+                if reference in seen:
+                    raise AdvocateError(
+                        f"two letters share the reference {reference} (the second: to "
+                        f"'{target}', row {row})", file=str(path),
+                        hint="a one-in-a-million clash: log these letters by target")
+                seen.add(reference)
+                lang = entry.get("lang") if isinstance(entry.get("lang"), str) else None
+                batch.append(Letter(reference, target, lang, day.isoformat()))
+                if len(batch) >= 10_000:
+                    added += store.add_letters(db, batch)
+                    batch.clear()
+        except ValueError as exc:  # a line that is not JSON
+            raise AdvocateError(f"cannot read the manifest: {exc}", file=str(path),
+                                hint="pass the manifest.json a build wrote") from None
+        return added + store.add_letters(db, batch)
 
 
 # -- entries -------------------------------------------------------------------------------
