@@ -151,3 +151,18 @@ def test_drawing_charts_leaves_the_import_system_as_it_was(logged: Path) -> None
     before = list(sys.meta_path)
     render_report(report, "html")
     assert sys.meta_path == before
+
+
+def test_sent_letters_export_as_osdi_outreaches(logged: Path, run: Run) -> None:
+    result = run("report", str(logged), "--format", "osdi")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    items = data["_embedded"]["osdi:outreaches"]
+    assert data["total_records"] == len(items) == 14  # the sent letters only
+    first = items[0]
+    assert first["identifiers"] == [f"advocate:{first['identifiers'][0].split(':')[1]}"]
+    assert first["action_date"] == "2026-01-01T00:00:00Z" and first["type"] == "postal mail"
+    assert first["targets"] == [{"title": "Ministry of Justice",
+                                 "family_name": "The Minister of Justice"}]
+    assert {i["type"] for i in items} == {"postal mail", "email"}
+    assert {i["identifiers"][0] for i in items} >= {f"advocate:{ref('ambassador', 1)}"}

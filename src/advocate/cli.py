@@ -1089,6 +1089,7 @@ class ReportFormat(StrEnum):
     csv = "csv"
     html = "html"
     pdf = "pdf"
+    osdi = "osdi"
 
 
 @app.command("report", epilog="Example: advocate report kazakhstan-2022 --format pdf "
@@ -1103,7 +1104,8 @@ def report_(
     log_file: LogOpt = None,
 ) -> None:
     """What happened to the letters, per target and over time: made, sent, returned,
-    replied, reply rate, median days to a reply (from the outcomes log)."""
+    replied, reply rate, median days to a reply (from the outcomes log). --format osdi:
+    the sent letters as OSDI outreaches (JSON) for Action Network."""
     from advocate.clock import today
     from advocate.outcomes.log import log_path
     from advocate.outcomes.report import make_report, render_report
@@ -1112,8 +1114,12 @@ def report_(
     loaded = _load(campaign)
     path = log_path(loaded, log_file)
     with LogStore(path, loaded.id, create=False) as store:
-        report = make_report(store, loaded, today())
-    data = render_report(report, fmt.value)
+        if fmt is ReportFormat.osdi:
+            from advocate.outcomes.osdi import outreaches
+
+            data: str | bytes = outreaches(store, loaded)
+        else:
+            data = render_report(make_report(store, loaded, today()), fmt.value)
     _emit(data, output, force, [loaded.path, path])
 
 

@@ -36,7 +36,7 @@ from advocate.outcomes.store import LogStore
 
 __all__ = ["FORMATS", "Report", "TargetOutcome", "make_report", "render_report"]
 
-FORMATS = ("txt", "json", "csv", "html", "pdf")
+FORMATS = ("txt", "json", "csv", "html", "pdf", "osdi")
 
 
 @dataclass
