@@ -103,7 +103,7 @@ def test_eml_drafts_parse_back(built: Path) -> None:
     assert any(p.startswith("I am writing from Berlin") and "\n" not in p and len(p) > 200
                for p in paragraphs)
     assert body.endswith("Yours sincerely,\n\nJörg Brandt\nBerlin, DE\n"
-                         "Joerg.Brandt@xn--bcher-kva.example\n")
+                         "Joerg.Brandt@xn--bcher-kva.example\n\nRef. B12KS-5F1WB\n")
     letter = (built / "letters" / "00002-un-high-commissioner.txt").read_text(encoding="utf-8")
     assert " ".join(body.split()) in " ".join(letter.split()) or \
         "I stood in Almaty in 2022." in body  # the same words as the letter

@@ -114,7 +114,7 @@ def test_templates_beside_the_campaign_override_built_in(tmp_path: Path, pack: P
           "{% set subject = 'Custom' %}Custom letter to {{ target.name }}\n")
     renderer = Renderer(load_campaign(pack), day=FIXED_DAY)
     assert renderer.letter("president", lang="en").text() == \
-        "Custom letter to Kassym-Jomart Tokayev\n"
+        "Custom letter to Kassym-Jomart Tokayev\n\nRef. H2D3D-Q54G5\n"
 
 
 def test_missing_template_language_is_a_clear_error(tmp_path: Path, pack: Path) -> None:

@@ -134,7 +134,8 @@ def test_a_pack_template_with_logic_on_the_writer_renders_in_full(pack: Path) ->
     renderer = Renderer(load_campaign(pack), day=FIXED_DAY)
     letters = [renderer.letter("president", Writer(name=name, city=city), "en").markdown
                for name, city in [("ann", "Paris"), ("bob", "Berlin"), ("cy", "Rome")]]
-    assert letters == ["Hello ANN\n", "Guten Tag BOB\n", "Hello CY\n"]
+    foot = "\n\n::: reference\nRef. H2D3D-Q54G5\n:::\n"  # every one's row 0: a single letter
+    assert letters == ["Hello ANN\n" + foot, "Guten Tag BOB\n" + foot, "Hello CY\n" + foot]
     assert renderer.stencils.made == []
 
 

@@ -207,7 +207,8 @@ def test_the_example_campaign_in_azerbaijani_has_no_wording_of_another_campaign(
     letter = renderer.letter("prosecutor-general", Writer("Leyla M.", "Bakı"))
     assert letter.lang == "az"
     text = " ".join(letter.text().split())
-    assert "Hörmətlə xahiş edirəm:" in text and text.rstrip().endswith("Leyla M. Bakı")
+    assert "Hörmətlə xahiş edirəm:" in text
+    assert text.rstrip().endswith("Leyla M. Bakı Ref. BSR03-CQ6NS")
     assert "Jurnalistika cinayət deyil" in text
     for words in CAMPAIGN_WORDS:
         assert words.lower() not in text.lower()

@@ -5,7 +5,8 @@ Per campaign, into ``OUT/<campaign id>/``::
     brief.pdf  brief.html  petition.pdf  petition.md  sheet.pdf
     letters/00001-president.txt  .eml  .pdf     (signer 1 of the list, to the president)
     index.html                                  links to everything, with mailto: links
-    manifest.json                               every file: sha256, size, kind, target, row
+    manifest.json                               every file: sha256, size, kind, target, row,
+                                                a letter's reference
 
 Everything is validated first, rendered into a staging folder, and published only when
 every file succeeded (:class:`advocate.output.staging.StagedOutput`): on any error the output
@@ -43,6 +44,7 @@ from advocate.clock import today
 from advocate.errors import AdvocateError, LimitError, Problem
 from advocate.output.staging import open_staged
 from advocate.pathlike import StrPath, as_optional_path, as_path
+from advocate.reference import letter_reference
 from advocate.render.documents import Renderer, font_problems
 from advocate.render.html import apply_csp
 from advocate.render.writer import Writer
@@ -746,10 +748,12 @@ class _CampaignOutput:
 
     def add(self, entry: Entry) -> None:
         """One more file of the campaign, in the order of the manifest."""
+        reference = letter_reference(self.pl.campaign.id, entry.target, entry.signer_row) \
+            if entry.kind == "letter" and entry.target else None
         line = json.dumps({
             "path": entry.path, "sha256": entry.sha256, "size": entry.size, "kind": entry.kind,
             "format": entry.format, "lang": entry.lang, "target": entry.target,
-            "signer_row": entry.signer_row}, ensure_ascii=False)
+            "signer_row": entry.signer_row, "reference": reference}, ensure_ascii=False)
         self._manifest.write(f"{',' if self._files else ''}\n    {line}".encode())
         self._files += 1
         self.too_long += entry.mailto_long
@@ -772,7 +776,7 @@ class _CampaignOutput:
             self._flush()
             self._key = key
             self._row = {"row": entry.signer_row, "target": entry.target, "files": [],
-                         "mailto": None, "lang": entry.lang}
+                         "mailto": None, "lang": entry.lang, "reference": reference}
         assert self._row is not None
         self._row["files"].append({"path": entry.path, "format": entry.format})
         if entry.mailto:

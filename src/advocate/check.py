@@ -412,7 +412,8 @@ def _letters(campaign: Campaign, doc: YamlDocument, renderer: Renderer,
                     at, f"{letter} does not name its sender",
                     f"{template} must print {{{{ writer.name }}}}: a name and an address "
                     "show that a letter is genuine", severity="warning", at_value=True))
-            loud = [word for word in dict.fromkeys(_WORD.findall(document.text()))
+            words = document.text().replace(document.reference or "\0", "")  # (its own caps)
+            loud = [word for word in dict.fromkeys(_WORD.findall(words))
                     if len(word) >= 4 and _is_caps(word) and word not in caps]
             if loud:
                 yield _rule("letter-shouts", doc.problem(

@@ -26,6 +26,7 @@ from advocate import limits
 from advocate.clock import today
 from advocate.errors import AdvocateError, LimitError, Problem, redacted
 from advocate.pathlike import StrPath, as_optional_path
+from advocate.reference import letter_reference, reference_block
 from advocate.render.email_text import wording_titles
 from advocate.render.html import apply_csp, with_style
 from advocate.render.writer import Writer as Writer  # the documents' writer, re-exported
@@ -56,18 +57,19 @@ from advocate.text.localise import (
     target_view,
 )
 from advocate.text.markdown import MarkdownText, escape_markdown
+from advocate.text.stencil import text_plan
 
 if TYPE_CHECKING:
     from advocate.render.pdf.engine import PdfResult
     from advocate.signers import Signer
 
-Kind = Literal["letter", "petition", "brief", "sheet",
+Kind = Literal["letter", "petition", "brief", "sheet", "followup",
                # paper for an event (advocate.kit)
                "poster", "casecards", "signin", "tally", "card", "postcards", "envelopes",
                "labels", "kit"]
 _URL = re.compile(r"(?:https?|mailto):[^\s<>\"'()\[\]]+", re.IGNORECASE)
 PDF_SECONDS = 60.0  # the PDF renderer's own time limit (render_pdf_pages' default)
-PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1, "poster": 1}
+PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1, "followup": 1, "poster": 1}
 FIT_LEVELS = 2
 #: A letter's target, language and writer's shape (see Renderer._fit_key).
 FitKey = tuple[str, str, Shape]
@@ -90,6 +92,8 @@ class Document:
     target_id: str | None = None
     writer_row: int | None = None
     warnings: list[Problem] = field(default_factory=list)
+    #: A letter's reference (:mod:`advocate.reference`), printed at its foot.
+    reference: str | None = None
     writer: Writer | None = field(default=None, repr=False)
     signers: Sequence[Signer] | None = field(default=None, repr=False)
     _text: str | None = field(default=None, repr=False)
@@ -283,6 +287,18 @@ def typeset(html: str, names: Sequence[str]) -> str:
     return "".join(parts)
 
 
+def with_reference(markdown: str, block: str) -> str:
+    """A letter's Markdown with its reference block at its foot."""
+    return f"{markdown}\n\n{block}"
+
+
+def _reference_block(reference: str, exported: dict[str, Any]) -> str:
+    """The reference block, labelled as the wording's ``labels.reference`` (if it gives one)."""
+    labels = exported.get("labels")
+    label = labels.get("reference") if isinstance(labels, dict) else None
+    return reference_block(reference, label if isinstance(label, str) else None)
+
+
 def _cite(numbers: Sequence[int]) -> str:
     return "[" + ", ".join(str(n) for n in numbers) + "]"
 
@@ -464,31 +480,49 @@ class Renderer:
 
     def letter(self, target_id: str, writer: Writer | None = None,
                lang: str | None = None) -> Document:
-        """A letter from ``writer`` (or a fill-in template) to one target."""
+        """A letter from ``writer`` (or a fill-in template) to one target, its reference
+        at its foot."""
         lang, context, warnings = self._letter_context(target_id, writer, lang)
         view = context["writer"]
         signed = context["signed"]
         row = writer.row if writer else None
+        reference = letter_reference(self.campaign.id, target_id, row)
         # The second letter of a kind on: fill in a stencil rather than render in full.
         filled = self.stencils.fill((target_id, lang, shape(view, signed)),
                                      f"{lang}/letter.md.j2", context, view)
         if filled is None:
-            return self._document("letter", lang, context, warnings, target_id=target_id,
-                                  writer_row=row, writer=writer)
+            document = self._document("letter", lang, context, warnings, target_id=target_id,
+                                      writer_row=row, writer=writer)
+            block = _reference_block(reference, document.exported)
+            document.markdown = with_reference(document.markdown, block)
+            document.reference = reference
+            return document
         subject, title = wording_titles(filled.exported, context["campaign"]["title"])
-        return Document("letter", lang, title, filled.markdown, context, filled.exported,
-                        subject, warnings=warnings, target_id=target_id, writer_row=row,
-                        writer=writer, _make_text=filled.text)
+        block = _reference_block(reference, filled.exported)
+
+        def text() -> str:
+            return markup.joined_blocks([filled.text(), markup.block_text(block)])
+
+        return Document("letter", lang, title, with_reference(filled.markdown, block), context,
+                        filled.exported, subject, warnings=warnings, target_id=target_id,
+                        writer_row=row, writer=writer, _make_text=text, reference=reference)
 
     def letter_stencil(self, target_id: str, writer: Writer,
                        lang: str | None = None) -> tuple[str, Stencil | None]:
         """The language and the stencil of letters to ``target_id`` from writers shaped like
-        ``writer`` (None: the template cannot be filled in from a stencil)."""
+        ``writer`` (None: the template cannot be filled in from a stencil), with the
+        reference of ``writer``'s row (a single letter's: row 0) at its foot."""
         lang, context, _ = self._letter_context(target_id, writer, lang)
         if self.stencils._marking is None:
             self.stencils._marking = marking_environment(self.env)
-        return lang, make_stencil(self.env, self.stencils._marking, f"{lang}/letter.md.j2",
-                                  context, context["writer"])
+        stencil = make_stencil(self.env, self.stencils._marking, f"{lang}/letter.md.j2",
+                               context, context["writer"])
+        if stencil is None:
+            return lang, None
+        block = _reference_block(letter_reference(self.campaign.id, target_id, writer.row),
+                                 stencil.exported)
+        pieces = (*stencil.pieces[:-1], with_reference(stencil.pieces[-1], block))
+        return lang, Stencil(pieces, stencil.exported, text_plan(pieces))
 
     def _letter_context(self, target_id: str, writer: Writer | None,
                         lang: str | None) -> tuple[str, dict[str, Any], list[Problem]]:
@@ -504,6 +538,21 @@ class Renderer:
         context["writer"] = isolate_view((writer or Writer()).view(), lang)
         context["signed"] = writer is not None and bool(writer.name)
         return lang, context, warnings
+
+    def followup(self, target_id: str, first: dict[str, Any],
+                 lang: str | None = None) -> Document:
+        """A second, fill-in letter to a target that has not replied (wording
+        ``<lang>/followup.md.j2``, the letter's layout). ``first`` is what it cites of the
+        first letters: ``date`` (a date), ``reference``, ``letters`` (how many were sent)
+        and ``days`` (since then); the first letter's reference stands at its foot."""
+        lang, context, warnings = self._letter_context(target_id, None, lang)
+        context["first"] = {**first, "date": format_day(first["date"], lang),
+                            "date_iso": first["date"].isoformat()}
+        document = self._document("followup", lang, context, warnings, target_id=target_id)
+        document.markdown = with_reference(
+            document.markdown, _reference_block(first["reference"], document.exported))
+        document.reference = first["reference"]
+        return document
 
     def petition(self, signers: Sequence[Signer] | None = None,
                  lang: str | None = None, *, for_pdf: bool = False) -> Document:
@@ -896,7 +945,8 @@ class Renderer:
         return letter_draft(
             to_name=str(document.context["target"]["name"]), to_addr=target.email,
             writer=document.context["writer"], subject=document.subject or document.title,
-            body=document.email_text() if body is None else body)
+            body=document.email_text() if body is None else body,
+            reference=document.reference)
 
     def _qr(self) -> str | None:
         """The campaign page as a QR code, an SVG data URL made locally."""

@@ -65,6 +65,7 @@ MAILTO_MAX = 2000
 """Longest ``mailto:`` link to offer; some browsers and mail programs cut longer ones."""
 
 _LINE = 78
+_REFERENCE = re.compile(r"[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}")
 _WORD_BYTES = 42  # 56 base64 chars: '=?utf-8?b?' + 56 + '?=' = 68, fits after 'Subject: '
 _NAME_BYTES = 45  # 60 base64 chars: a 72-character word, fits after 'From: '
 _ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
@@ -201,12 +202,14 @@ def build_eml(
     subject: str,
     body: str,
     cc: Sequence[tuple[str, str]] = (),
+    reference: str | None = None,
 ) -> bytes:
     """An RFC 5322 draft, CRLF line ends, as bytes to write to a ``.eml`` file.
 
     ``cc`` holds ``(name, address)`` pairs (name may be ''). A ``None`` address omits its
     header (the name is still checked). Raises AdvocateError for an invalid address or a
-    header with a line break, without repeating the value.
+    header with a line break, without repeating the value. ``reference`` (a letter's, see
+    :mod:`advocate.reference`) goes in an ``X-Advocate-Reference:`` header.
     """
     headers: list[tuple[str, list[str]]] = []
     _header_text(from_name, "From name")
@@ -227,6 +230,10 @@ def build_eml(
     subject_text = _header_text(subject, "subject")
     if subject_text:
         lines.append(_unstructured("Subject", subject_text))
+    if reference is not None:
+        if not _REFERENCE.fullmatch(reference):
+            raise ValueError("not a letter reference")  # advocate's own value: a bug
+        lines.append(f"X-Advocate-Reference: {reference}")
     if not isinstance(body, str):
         raise TypeError("body must be a str")
     try:
@@ -307,9 +314,9 @@ def mailto_too_long(link: str) -> bool:
 
 
 def letter_draft(*, to_name: str, to_addr: str | None, writer: Mapping[str, Any],
-                 subject: str, body: str) -> bytes:
+                 subject: str, body: str, reference: str | None = None) -> bytes:
     """A letter's draft: To the target, From the writer of ``writer`` (a template's view of
     them, its names isolated for the letter: the headers take them plain)."""
     return build_eml(to_name=to_name, to_addr=to_addr, from_name=plain(writer["name"] or ""),
                      from_addr=plain(writer["email"]) if writer["email"] else writer["email"],
-                     subject=subject, body=body)
+                     subject=subject, body=body, reference=reference)

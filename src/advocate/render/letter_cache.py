@@ -337,7 +337,7 @@ def _entry(request: LetterRequest, renderer: Renderer, documents: Sequence[Docum
                         "warnings": [asdict(p) for p in document.warnings],
                         "campaign_title": str(document.context["campaign"]["title"]),
                         "to_name": str(document.context["target"]["name"]),
-                        "to_addr": target.email})
+                        "to_addr": target.email, "reference": document.reference})
     entry = {"format": FORMAT, "load_warnings": [asdict(p) for p in load_warnings],
              "letters": letters}
     again = _fill(request, entry, renderer.roots)
@@ -383,12 +383,14 @@ def _eml(letter: dict[str, Any], filled: Filled, view: dict[str, Any]) -> str:
     from advocate.render.eml import letter_draft
 
     subject, title = wording_titles(filled.exported, letter["campaign_title"])
-    to_addr = letter["to_addr"]
+    to_addr, reference = letter["to_addr"], letter.get("reference")
     if not (to_addr is None or isinstance(to_addr, str)):
         raise ValueError("to_addr")
+    if not (reference is None or isinstance(reference, str)):
+        raise ValueError("reference")
     return letter_draft(to_name=str(letter["to_name"]), to_addr=to_addr, writer=view,
-                        subject=subject or title,
-                        body=email_body(filled.markdown)).decode("ascii")
+                        subject=subject or title, body=email_body(filled.markdown),
+                        reference=reference).decode("ascii")
 
 
 def _problems(data: Iterable[Any]) -> list[Problem]:

@@ -166,6 +166,16 @@ class Source(_Strict):
     url: Url | None = None
 
 
+class Deadline(_Strict):
+    """A date that matters to the campaign (a trial, a UN session, a decision): it goes into
+    ``advocate followup``'s calendar file."""
+
+    date: IsoDate
+    title: OneLine = Field(description="one line: what happens that day")
+    target: Slug | None = Field(None, description="the target it concerns, if one")
+    note: Text | None = None
+
+
 def _figure(value: Any) -> Any:
     """A headline figure: text ("164", "10,000") or a bare whole number (``figure: 164``,
     kept exactly as written: the loader reads only plain decimal integers as numbers), or
@@ -347,6 +357,9 @@ class Campaign(_Strict):
     sources: list[Source] = Field(min_length=1)
     asks: list[Ask] = Field(min_length=1)
     targets: list[Target] = Field(min_length=1)
+    deadlines: list[Deadline] = Field(
+        default_factory=list, description="dates that matter: a trial, a session, a decision "
+        "(advocate followup puts them in its calendar file)")
     signers: SignerColumns | None = None
     detainees: list[Detainee] = Field(
         default_factory=list, description="people held, and where solidarity mail reaches "
@@ -405,7 +418,7 @@ def _model_for(path: tuple[str | int, ...]) -> type[BaseModel] | None:
         annotation = field.annotation
         found = None
         for candidate in (Organisation, Source, Fact, Quote, Ask, Target, Translation,
-                          Detainee, PostalAddress):
+                          Detainee, PostalAddress, Deadline):
             if candidate is annotation or candidate.__name__ in str(annotation):
                 found = candidate
                 break
@@ -540,6 +553,13 @@ def _references(doc: YamlDocument) -> Iterator[Problem]:
             if isinstance(item, dict):
                 check(item.get("prison_mail"), ("detainees", index, "prison_mail"),
                       dict.fromkeys(PROFILES, 0), "prison-mail profile")
+    target_ids = {item["id"]: n for n, item in enumerate(targets if isinstance(targets, list)
+                                                         else []) if isinstance(item, dict)
+                  and isinstance(item.get("id"), str)}
+    deadlines = data.get("deadlines")
+    for index, item in enumerate(deadlines if isinstance(deadlines, list) else []):
+        if isinstance(item, dict) and "target" in item:
+            check(item["target"], ("deadlines", index, "target"), target_ids, "target")
     yield from problems
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from advocate.errors import AdvocateError, Problem
+from advocate.reference import letter_reference
 from advocate.render.documents import Renderer
 from advocate.render.email_text import (
     EMAIL_FORMS,
@@ -281,7 +282,9 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
         own = resolve_language(campaign, None, target)
         targets.append({"id": target.id, "name": str(page_targets[index]["name"]),
                         "email": target.email, "lang": own,
-                        "mailto": _mailto_addr(target.email) if target.email else None})
+                        "mailto": _mailto_addr(target.email) if target.email else None,
+                        # a letter written here is a single letter: row 0's reference
+                        "reference": letter_reference(campaign.id, target.id, 0)})
         document = renderer.letter(target.id, None, own)
         warnings += [w for w in document.warnings if w not in warnings]
         link = letter_mailto(document, [target.email])[0] if target.email else None

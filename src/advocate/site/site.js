@@ -402,6 +402,7 @@
     if (l.to) lines.push(l.to);
     var subject = l.subject.replace(/[\x00-\x1f\x7f\u2028\u2029\x85]/g, " ").trim();
     if (subject) lines.push(fold("Subject", plainOk(subject) ? subject.split(" ") : encodedWords(subject, 42)));
+    if (l.target.reference) lines.push("X-Advocate-Reference: " + l.target.reference);  // render/eml.py
     lines.push.apply(lines, D.draftHeaders);  // render/eml.py's DRAFT_HEADERS, given by Python
     lines.push("MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"',
       "Content-Transfer-Encoding: quoted-printable");
