@@ -33,7 +33,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -65,17 +65,41 @@ POOL_MIN_LETTERS = 4000  # the same for text-only letters (measured: 2,000 are f
 
 @dataclass(frozen=True, slots=True)  # one per letter: a million in a large build
 class LetterJob:
-    """One letter to render: which writer (by index in the list), to whom, in what formats."""
+    """One letter to render: which writer (by index in the list), to whom, in what formats.
+
+    ``reading`` names the language of a reading copy (:mod:`advocate.render.reading`): the
+    letter in the signer's language, for them to read, never sent; None: the letter itself,
+    in its target's language."""
 
     index: int  # the signer's row in the list (1 = the first data row); 0: the fill-in letter
     target: str
     writer: Writer | None
     formats: tuple[str, ...]
+    reading: str | None = None
 
     @property
     def stem(self) -> str:
         prefix = f"{self.index:05d}-" if self.index else ""
-        return f"letters/{prefix}{self.target}"
+        copy = f".reading.{self.reading}" if self.reading else ""
+        return f"letters/{prefix}{self.target}{copy}"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentJob:
+    """One campaign document (brief, petition, sheet) in one language and format.
+
+    The campaign's own language keeps the plain names (``brief.pdf``), as builds before
+    multilingual ones wrote them; every other language says itself (``brief.es.pdf``)."""
+
+    kind: str
+    format: str
+    lang: str
+    main: bool
+
+    @property
+    def path(self) -> str:
+        return f"{self.kind}.{self.format}" if self.main else \
+            f"{self.kind}.{self.lang}.{self.format}"
 
 
 @dataclass
@@ -103,11 +127,12 @@ class CampaignPlan:
     campaign: Campaign
     folder: str
     letters: list[LetterJob]
-    documents: list[tuple[str, str]]  # (kind, format) for brief, petition, sheet
+    documents: list[DocumentJob]  # brief, petition, sheet: per language and format
     signer_count: int
     public_count: int
     dropped_duplicates: int = 0  # rows --dedupe first left out
     shard: Shard | None = None  # a shard's share of the letters (see advocate.shard)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def sharded(self) -> bool:
@@ -200,11 +225,21 @@ def _render_letters(renderer: Renderer, jobs: Sequence[LetterJob],
 def _render_letter(renderer: Renderer, job: LetterJob,
                    lang: str | None) -> list[tuple[Entry, bytes]]:
     out: list[tuple[Entry, bytes]] = []
-    document = renderer.letter(job.target, job.writer, lang)
+    if job.reading is not None:
+        from advocate.render.reading import reading_copy
+        from advocate.text.localise import resolve_language
+
+        sent = resolve_language(renderer.campaign, lang, renderer.campaign.target(job.target))
+        document = reading_copy(renderer.letter(job.target, job.writer, job.reading), sent)
+    else:
+        document = renderer.letter(job.target, job.writer, lang)
     row = job.writer.row if job.writer else None
+    kind = "reading-copy" if job.reading is not None else "letter"
     for fmt in job.formats:
-        entry = Entry(f"{job.stem}.{fmt}", "letter", fmt, document.lang, job.target, row)
-        if fmt == "eml":
+        entry = Entry(f"{job.stem}.{fmt}", kind, fmt, document.lang, job.target, row)
+        if fmt == "txt" and job.reading is not None:
+            data = document.text().encode("utf-8")
+        elif fmt == "eml":
             data = renderer.eml(document)
         elif fmt == "txt":
             data = document.text().encode("utf-8")
@@ -263,34 +298,69 @@ def _pool_context(pdfs: bool = True) -> Any:
 
 # -- planning ----------------------------------------------------------------------------
 
+def document_languages(campaign: Campaign, lang: str | None = None) -> list[str]:
+    """The languages a build writes the brief, petition and sheet in: every language of the
+    campaign (its own, then each translation), or only ``lang`` (``--lang``)."""
+    if lang is None:
+        return list(campaign.languages)
+    from advocate.text.localise import resolve_language
+
+    return [resolve_language(campaign, lang)]  # refused, by name, if the campaign lacks it
+
+
 def plan(campaign: Campaign, signers: Sequence[Any] | None, *,
          formats: Sequence[str] = LETTER_FORMATS, documents: bool = True,
-         shard: Shard | None = None) -> CampaignPlan:
+         shard: Shard | None = None, lang: str | None = None) -> CampaignPlan:
     """What a campaign will produce: files named by number and target, never by a name
     (with ``shard``, that shard's share of the letters, and the documents only if it is the
-    shard that renders them)."""
+    shard that renders them).
+
+    Each letter is in its target's language; a signer whose list gives another language the
+    campaign has text in also gets a reading copy in it (``...-president.reading.es.txt``).
+    ``lang`` (``--lang``) picks the one language of the documents; it changes no letter."""
+    from advocate.render.reading import reading_language
+    from advocate.text.localise import resolve_language
+
     letters: list[LetterJob] = []
-    targets = [t.id for t in campaign.targets]
+    targets = [(t.id, resolve_language(campaign, None, t)) for t in campaign.targets]
+    unknown: dict[str, int] = {}
     if signers:
         formats = tuple(formats)  # one tuple shared by every letter
+        copies = tuple(f for f in formats if f != "eml") or ("txt",)  # a copy is not sent
         for signer in signers:  # numbered by the signer's row in the list, as the index shows
             writer = Writer.from_signer(signer)
-            letters.extend(LetterJob(signer.row, t, writer, formats) for t in targets)
+            own = getattr(signer, "lang", None)
+            reading = reading_language(campaign, own) if own else None
+            if own and reading is None:
+                unknown[own] = unknown.get(own, 0) + 1
+            for target, sent in targets:
+                letters.append(LetterJob(signer.row, target, writer, formats))
+                if reading is not None and reading != sent:
+                    letters.append(LetterJob(signer.row, target, writer, copies, reading))
     else:
         letters.extend(LetterJob(0, t, None, tuple(f for f in formats if f != "eml"))
-                       for t in targets)
+                       for t, _ in targets)
     if shard is not None:
         letters = [job for job in letters if shard.owns(job.index)]
         documents = documents and shard.renders_documents
     kinds = [("brief", "pdf"), ("brief", "html"), ("petition", "pdf"), ("petition", "md"),
              ("sheet", "pdf")] if documents else []
+    jobs = [DocumentJob(kind, fmt, code, code == campaign.language)
+            for code in document_languages(campaign, lang) for kind, fmt in kinds]
     public = sum(1 for s in signers or [] if s.public)
-    return CampaignPlan(campaign, campaign.id, letters, kinds, len(signers or []), public,
-                        getattr(signers, "dropped", 0), shard)
+    pl = CampaignPlan(campaign, campaign.id, letters, jobs, len(signers or []), public,
+                      getattr(signers, "dropped", 0), shard)
+    for code, count in sorted(unknown.items()):
+        pl.warnings.append(Problem(
+            f"{campaign.id}: {count} signer(s) read in '{code}', which the campaign has no "
+            "text in: they get no reading copy", str(campaign.path) if campaign.path else None,
+            hint=f"add `{code}:` under translations: and translate the fields",
+            severity="warning"))
+    return pl
 
 
 def _planned_paths(plan_: CampaignPlan) -> Iterator[str]:
-    yield from (f"{plan_.folder}/{kind}.{fmt}" for kind, fmt in plan_.documents)
+    yield from (f"{plan_.folder}/{job.path}" for job in plan_.documents)
     yield from (f"{plan_.folder}/{job.stem}.{fmt}" for job in plan_.letters
                 for fmt in job.formats)
     last = [LINKS_FILE] if plan_.sharded else index_names(len(plan_.letters))  # the merge's
@@ -385,6 +455,8 @@ def build(
     signer_source: SignerSource | None = None,
     day: date | None = None,
     from_shards: ShardFiles | None = None,
+    notices: Sequence[Problem] = (),
+    reports: Mapping[str, bytes] | None = None,
 ) -> BuildResult:
     """Render every output of every campaign into ``outdir``, all or nothing (with
     ``documents=False``, only the letters, the index and the manifest).
@@ -397,7 +469,11 @@ def build(
     (``signer_source``, a :class:`advocate.signers.source.SignerSource`, says where the
     signers came from). ``day`` is the letters' date (default: today, or
     ``SOURCE_DATE_EPOCH``). ``from_shards`` is for :func:`advocate.merge.merge`: letters (and
-    maybe documents) are taken from shards, not rendered."""
+    maybe documents) are taken from shards, not rendered.
+
+    ``notices``: the signer list's warnings (columns it ignored...), reported with the
+    build's own. ``reports``: files written at the top of ``outdir`` with everything else
+    (``skipped-rows.csv``, the rows ``--on-bad-row skip`` left out)."""
     from advocate.output.files import StagedOutput, guard_output
     from advocate.templates.host import template_roots
 
@@ -410,6 +486,8 @@ def build(
                      forbidden_dirs=template_roots(templates, path))
     started = time.monotonic()
     result = BuildResult(outdir, dry_run=dry_run)
+    result.warnings.extend(p for p in notices if p not in result.warnings)
+    reports = dict(reports or {})
     loaded: list[Campaign] = []
     problems: list[Problem] = []
     for path in campaign_paths:  # validate everything before writing anything
@@ -433,15 +511,20 @@ def build(
                                    and p not in result.warnings)
     if problems:
         raise AdvocateError(problems=problems)
-    plans = [plan(c, signers, formats=formats, documents=documents, shard=shard)
-             for c in loaded]
+    try:
+        plans = [plan(c, signers, formats=formats, documents=documents, shard=shard, lang=lang)
+                 for c in loaded]
+    except AdvocateError as exc:  # --lang in no campaign's languages
+        raise AdvocateError(problems=exc.problems) from None
+    for pl in plans:
+        result.warnings.extend(pl.warnings)
     site_paths: list[str] = []
     if site:  # the action page (advocate.site) in each campaign's folder, under site/
         from advocate.site import SITE_FILES
 
         site_paths = [f"{pl.folder}/site/{name}" for pl in plans if _writes_site(pl)
                       for name in SITE_FILES]
-    every_path = PlannedPaths(plans, site_paths)
+    every_path = PlannedPaths(plans, [*site_paths, *reports])
     if dry_run:
         result.files = every_path
         result.campaigns = [_campaign_summary(pl) for pl in plans]
@@ -494,13 +577,13 @@ def build(
             copied = from_shards.documents(pl.folder) if from_shards and pl.documents else None
             for entry, data in copied or []:  # rendered once, by the shard that was told to
                 keep(entry, data)
-            for kind, fmt in pl.documents if copied is None else []:
-                document = (renderer.brief(lang) if kind == "brief" else
-                            renderer.sheet(lang) if kind == "sheet" else
-                            renderer.petition(signers, lang, for_pdf=fmt == "pdf"))
+            for job in pl.documents if copied is None else []:
+                document = (renderer.brief(job.lang) if job.kind == "brief" else
+                            renderer.sheet(job.lang) if job.kind == "sheet" else
+                            renderer.petition(signers, job.lang, for_pdf=job.format == "pdf"))
                 result.warnings.extend(w for w in document.warnings if w not in result.warnings)
-                data = renderer.file_bytes([document], fmt)
-                keep(Entry(f"{kind}.{fmt}", kind, fmt, document.lang), data)
+                data = renderer.file_bytes([document], job.format)
+                keep(Entry(job.path, job.kind, job.format, document.lang), data)
             result.phases["documents"] = result.phases.get("documents", 0.0) + \
                 time.monotonic() - clock
             # The workers start only now: beside a long petition render they would take
@@ -510,7 +593,8 @@ def build(
                 for entry, copied_letter in from_shards.letters(pl, stage.staging):
                     keep(entry, copied_letter)
             else:
-                with _LetterRun(pl, renderer, templates, day, paper, workers, lang,
+                # Each letter in its target's language, whatever --lang says of the documents.
+                with _LetterRun(pl, renderer, templates, day, paper, workers, None,
                                 stage.staging) as letters:
                     for entry, letter in letters:
                         keep(entry, letter)
@@ -545,6 +629,8 @@ def build(
             if pl.shard is not None:
                 summary["shard"] = str(pl.shard)
             result.campaigns.append(summary)
+        for name, data in reports.items():
+            stage.add(name, data)
         result.files = every_path if os.sep == "/" else [str(Path(p)) for p in every_path]
         clock = time.monotonic()
     result.phases["publish"] = time.monotonic() - clock
@@ -770,8 +856,8 @@ class _CampaignOutput:
             self._links += 1
         if entry.kind in ("brief", "petition", "sheet"):
             self.documents.append({"path": entry.path, "kind": entry.kind,
-                                   "format": entry.format})
-        if entry.kind != "letter" or self._spool is None:
+                                   "format": entry.format, "lang": entry.lang})
+        if entry.kind not in ("letter", "reading-copy") or self._spool is None:
             return
         key = (entry.signer_row, entry.target)
         if key != self._key:  # a letter's files come one after another
@@ -780,7 +866,9 @@ class _CampaignOutput:
             self._row = {"row": entry.signer_row, "target": entry.target, "files": [],
                          "mailto": None, "lang": entry.lang}
         assert self._row is not None
-        self._row["files"].append({"path": entry.path, "format": entry.format})
+        self._row["files"].append({"path": entry.path, "format": entry.format,
+                                   "copy": entry.lang if entry.kind == "reading-copy"
+                                   else None})
         if entry.mailto:
             self._row["mailto"] = entry.mailto
             self._row["mailto_form"] = entry.mailto_form

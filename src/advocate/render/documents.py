@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from advocate import limits
@@ -57,6 +58,7 @@ from advocate.text.localise import (
     target_view,
 )
 from advocate.text.markdown import escape_markdown
+from advocate.text.numbers import format_count, localise_places
 
 if TYPE_CHECKING:
     from advocate.render.pdf.engine import PdfResult
@@ -121,6 +123,13 @@ class Document:
         from advocate.render.email_text import short_email
 
         return short_email(self.markdown, facts=facts)
+
+
+@pass_context
+def _number(context: Any, value: Any) -> str:
+    """``{{ signers.count | number }}``: a count grouped as the document's language writes
+    it (20,000 / 20 000 / 20.000)."""
+    return format_count(value, str(context.get("lang") or "en"))
 
 
 def _lines(value: Any) -> MarkdownText:
@@ -324,7 +333,7 @@ class Renderer:
         #: Only advocate's own templates: no template-made link or layout to check.
         self.trusted = not untrusted_roots(self.roots)
         self.env: AdvocateEnvironment = make_environment(
-            self.roots, {"lines": _lines, "cite": _cite})
+            self.roots, {"lines": _lines, "cite": _cite, "number": _number})
         self.day = day or today()
         self.paper: Paper = paper
         self._views: dict[str, tuple[dict[str, Any], list[Problem]]] = {}
@@ -528,7 +537,8 @@ class Renderer:
             self._targets[(lang, index)] = (target_view(self.campaign, loc, index), loc.warnings)
         context["target"], target_warnings = self._targets[(lang, index)]
         warnings.extend(w for w in target_warnings if w not in warnings)
-        context["writer"] = isolate_view((writer or Writer()).view(), lang)
+        context["writer"] = isolate_view(localise_places((writer or Writer()).view(), lang),
+                                         lang)
         context["signed"] = writer is not None and bool(writer.name)
         return lang, context, warnings
 
@@ -551,8 +561,8 @@ class Renderer:
         else:
             context["signers"] = {
                 "count": len(signers),
-                "public": [isolate_view(Writer.from_signer(s).view(), lang)
-                           for s in signers if s.public],
+                "public": [isolate_view(localise_places(Writer.from_signer(s).view(), lang),
+                                        lang) for s in signers if s.public],
             }
         return self._document("petition", lang, context, warnings, signers=signers)
 
@@ -895,8 +905,9 @@ class Renderer:
             raise AdvocateError("nothing to render", hint="check --to and --signers")
         if fmt == "txt":
             return markup.DOCUMENT_RULE[fmt].join(doc.text() for doc in documents)
-        if fmt == "md":
-            return markup.DOCUMENT_RULE[fmt].join(doc.markdown for doc in documents)
+        if fmt == "md":  # to paste elsewhere: no layout fences, citations as written
+            return markup.DOCUMENT_RULE[fmt].join(markup.portable(doc.markdown)
+                                                  for doc in documents)
         if fmt == "html":
             return self.html(documents)
         raise AdvocateError(f"unknown format '{fmt}'", hint="use txt, md or html (pdf: pdf())")

@@ -232,7 +232,7 @@ class Target(_Strict):
         "themselves (a UN body, a foreign government): letters ask them to call for the asks")
 
 
-SignerField = Literal["name", "email", "city", "country", "note", "public"]
+SignerField = Literal["name", "email", "city", "country", "note", "public", "address", "lang"]
 ColumnTitle = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
@@ -487,6 +487,20 @@ def _translation_warnings(doc: YamlDocument) -> Iterator[Problem]:
     yield from walk(data, ())
 
 
+def _language_fallbacks(campaign: Campaign, doc: YamlDocument) -> Iterator[Problem]:
+    """A target whose language the campaign has no text in: its letters are written in the
+    campaign's language instead (a warning at the target's ``language:``)."""
+    for index, target in enumerate(campaign.targets):
+        if target.language and target.language not in campaign.languages:
+            yield doc.problem(
+                ("targets", index, "language"),
+                f"target '{target.id}': the campaign has no '{target.language}' text, so its "
+                f"letters are written in '{campaign.language}'",
+                f"add `{target.language}:` under translations: and translate the fields, or "
+                f"set this target's language to one of {', '.join(campaign.languages)}",
+                severity="warning", at_value=True)
+
+
 def validate_document(doc: YamlDocument) -> tuple[Campaign, list[Problem]]:
     """Validate loaded YAML as a campaign: the campaign and its warnings, or every error."""
     if not isinstance(doc.data, dict):
@@ -504,7 +518,7 @@ def validate_document(doc: YamlDocument) -> tuple[Campaign, list[Problem]]:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise AdvocateError(problems=problems)
     campaign._document = doc
-    warnings = list(_translation_warnings(doc))
+    warnings = [*_translation_warnings(doc), *_language_fallbacks(campaign, doc)]
     return campaign, warnings
 
 

@@ -65,7 +65,7 @@ def export_signers(
             count += 1
             writer.writerow([csv_cell(v or "") for v in (s.name, s.email, s.city, s.country,
                                                          s.note)] + ["yes" if s.public else "no"]
-                            + [csv_cell(s.address or "")])
+                            + [csv_cell(s.address or ""), s.lang or ""])
     elif to == "osdi-json":
         buffer.write('{"_embedded": {"osdi:people": [')
         for s in signers:

@@ -49,6 +49,27 @@ def escape_markdown(text: str) -> str:
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
+_FENCE_LINE = re.compile(r"^::: *(?:[a-z]+)? *\n", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n{3,}")
+_ESCAPED_CITATION = re.compile(r"\\\[(\d+(?:, \d+)*)\\\]")
+
+
+def portable(markdown: str) -> str:
+    """A document's Markdown as a person pastes it elsewhere: without advocate's layout
+    fences (``::: lead`` ... ``:::``, which only its layouts read) and with citations as
+    written ("[1, 4]", which CommonMark shows as they are, not "\\[1, 4\\]")."""
+    if ":::" in markdown:
+        markdown = _FENCE_LINE.sub(lambda m: m.group(0) if not _is_fence(m.group(0))
+                                   else "\n", markdown)
+        markdown = _BLANK_LINES.sub("\n\n", markdown).lstrip("\n")
+    return _ESCAPED_CITATION.sub(r"[\1]", markdown)
+
+
+def _is_fence(line: str) -> bool:
+    name = line.strip().removeprefix(":::").strip()
+    return not name or name in _BLOCK_NAMES
+
+
 def _is_block(params: str, markup: str) -> bool:
     return params.strip() in _BLOCK_NAMES
 
