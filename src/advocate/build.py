@@ -133,6 +133,7 @@ class CampaignPlan:
     dropped_duplicates: int = 0  # rows --dedupe first left out
     shard: Shard | None = None  # a shard's share of the letters (see advocate.shard)
     warnings: list[Problem] = field(default_factory=list)
+    lang: str = ""  # the index page's language: --lang's, else the campaign's
 
     @property
     def sharded(self) -> bool:
@@ -349,7 +350,8 @@ def plan(campaign: Campaign, signers: Sequence[Any] | None, *,
             for code in document_languages(campaign, lang) for kind, fmt in kinds]
     public = sum(1 for s in signers or [] if s.public)
     pl = CampaignPlan(campaign, campaign.id, letters, jobs, len(signers or []), public,
-                      getattr(signers, "dropped", 0), shard)
+                      getattr(signers, "dropped", 0), shard,
+                      lang=document_languages(campaign, lang)[0])
     for code, count in sorted(unknown.items()):
         pl.warnings.append(Problem(
             f"{campaign.id}: {count} signer(s) read in '{code}', which the campaign has no "
@@ -914,7 +916,7 @@ def _index_pages(renderer: Renderer, pl: CampaignPlan,
 
     names = index_names(len(pl.letters))
     builtin = renderer.from_builtin("index.html.j2")
-    view, _ = renderer.view(pl.campaign.language)
+    view, _ = renderer.view(pl.lang or pl.campaign.language)
     targets = {t["id"]: t for t in view["targets"]}
     rows = out.read_rows()
     first = 1
@@ -926,7 +928,7 @@ def _index_pages(renderer: Renderer, pl: CampaignPlan,
             for row in letters:
                 row["mailto"] = None
         text, _ = render(renderer.env, "index.html.j2", {
-            "campaign": view, "lang": pl.campaign.language,
+            "campaign": view, "lang": pl.lang or pl.campaign.language,
             "documents": out.documents if number == 1 else [], "letters": letters,
             "signers": pl.signer_count, "public": pl.public_count, "targets": targets,
             "letters_total": out.rows, "page": number, "pages": len(names),

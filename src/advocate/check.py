@@ -211,7 +211,7 @@ def _fields(data: Any, pattern: PathKey, path: PathKey = ()) -> Iterator[tuple[P
         yield from _fields(data[head], rest, (*path, head))
 
 
-_NOT_PROSE = frozenset(("url", "email", "id", "source", "asks"))  # keys whose values are not words
+_NOT_PROSE = frozenset(("url", "email"))  # keys whose values are addresses, not words
 _ADDRESS = re.compile(r"(?:https?://|www\.|mailto:)\S+|\S+@\S+", re.IGNORECASE)
 
 

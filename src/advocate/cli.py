@@ -324,10 +324,20 @@ def _emit(data: str | bytes, out: Path | None, force: bool, inputs: Sequence[Pat
     typer.echo(f"advocate: wrote {out}", err=True)
 
 
+def _refuse_output_early(out: Path | None, force: bool) -> None:
+    """An -o that would be refused (a file there without --force, no such folder) is refused
+    before seconds of rendering, not after; the write checks again."""
+    if out is not None and str(out) != "-":
+        from advocate.output.files import check_output_file
+
+        check_output_file(out, force=force)
+
+
 def _document(campaign: str, templates: Path | None, paper: Paper, fmt: str,
               output: Path | None, force: bool, signers: Path | None,
               make: Callable[[Any], Any]) -> None:
     """Load a campaign, render one document in one format, and write it out."""
+    _refuse_output_early(output, force)
     if fmt == "pdf" and signers is None:
         _engine_ahead(campaign, templates)
     from advocate.render.documents import Renderer
@@ -556,6 +566,7 @@ def letter(
     writer = Writer(name, city, email, country, note, address=address) \
         if any(v is not None for v in details) else None
     request = None
+    _refuse_output_early(output, force)
     from advocate.render import letter_cache
 
     if signers is None and columns is None and sheet_name is None and \
@@ -715,7 +726,11 @@ def build(
     documents: Annotated[bool, typer.Option(
         "--documents/--no-documents", help="Also write the brief, petition and signature "
         "sheet (--no-documents: only the letters, index.html and manifest.json).")] = True,
-    lang: LangOpt = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Write the brief, petition, sheet, index page and action page in this "
+        "one language (default: the brief, petition and sheet in every language of the "
+        "campaign, brief.pdf in its own and brief.es.pdf... in each translation). It changes "
+        "no letter: each is in its target's language.", show_default=False)] = None,
     templates: TemplatesOpt = None,
     paper: PaperOpt = Paper.a4,
     watch: Annotated[bool, typer.Option(
@@ -929,6 +944,7 @@ def signers_(
     problem."""
     from advocate.signers.export import export_signers
 
+    _refuse_output_early(output, force)
     loaded = [_load(campaign)] if campaign is not None else []
     reader = _signer_reader(file, encoding, dedupe, columns, sheet_name, max_signers_size,
                             loaded, lang or (), on_bad_row=on_bad_row)

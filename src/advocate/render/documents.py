@@ -125,6 +125,25 @@ class Document:
         return short_email(self.markdown, facts=facts)
 
 
+SHEET_ROWS = 20  # a signature sheet's rows in text and HTML (its PDF fills the page)
+SHEET_PROBE_ROWS = 60  # more than a page holds: the rows on its first page are what fit
+SHEET_FOOTER_ROWS = 2  # the room the footer (date, organiser) takes below the last row
+
+
+def _rows_on_first_page(data: bytes) -> int:
+    """How many numbered rows (1, 2, 3...) the first page of a sheet's PDF holds."""
+    import io
+
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(data)).pages[0].extract_text() or ""
+    numbers = {int(word) for word in text.split() if word.isdigit() and len(word) <= 3}
+    count = 0
+    while count + 1 in numbers:
+        count += 1
+    return count if count < SHEET_PROBE_ROWS else 0
+
+
 @pass_context
 def _number(context: Any, value: Any) -> str:
     """``{{ signers.count | number }}``: a count grouped as the document's language writes
@@ -566,12 +585,41 @@ class Renderer:
             }
         return self._document("petition", lang, context, warnings, signers=signers)
 
-    def sheet(self, lang: str | None = None, rows: int = 20) -> Document:
-        """A printable signature sheet for gathering signatures on paper."""
+    def sheet(self, lang: str | None = None, rows: int | None = None) -> Document:
+        """A printable signature sheet for gathering signatures on paper.
+
+        ``rows=None``: as many rows as fill the page (its PDF counts them, see
+        :meth:`_filled_sheet`); its text and HTML have ``SHEET_ROWS``."""
         lang = resolve_language(self.campaign, lang)
         context, warnings = self._base_context(lang)
-        context["rows"] = rows
+        context["rows"] = rows or SHEET_ROWS
+        context["_fill_page"] = rows is None
         return self._document("sheet", lang, context, warnings)
+
+    def _filled_sheet(self, sheet: Document) -> Document:
+        """The sheet with as many rows as its first page holds: rendered once with more rows
+        than any page holds, the rows on that PDF's first page counted (by their numbers)."""
+        from advocate.render import pdf
+
+        probe = self.sheet(sheet.lang, rows=SHEET_PROBE_ROWS)
+        layout = self.env.get_template("sheet.html.j2").filename
+        html = self.html([probe], for_print=True)
+        options: dict[str, Any] = dict(
+            title=sheet.title, lang=sheet.lang, roots=self.roots, paper=self.paper,
+            base_dir=Path(layout).parent if layout else self.roots[-1],
+            source="sheet.html.j2", allowed_links=None if self.trusted else
+            self.campaign_links())
+        if self.trusted or limits.CONFINED or not limits.CAN_CONFINE:
+            result = pdf.render_pdf_result(html, **options)
+        else:
+            result = self.env.confined().call(_pdf_confined, html, options,
+                                              seconds=PDF_SECONDS, what=str(layout))
+        rows = _rows_on_first_page(result.data) - SHEET_FOOTER_ROWS
+        if rows < 1:
+            return sheet  # the head fills the page: the fit levels shrink it as ever
+        filled = self.sheet(sheet.lang, rows=rows)
+        filled.warnings[:] = sheet.warnings
+        return filled
 
     def brief(self, lang: str | None = None) -> Document:
         """The briefing sheet: figures, background, asks, quotes, targets, sources."""
@@ -684,6 +732,8 @@ class Renderer:
         parts = self._petition_in_parts(documents)
         if parts is not None:
             return parts
+        if len(documents) == 1 and first.kind == "sheet" and first.context.get("_fill_page"):
+            documents = [first := self._filled_sheet(first)]
         symbols = self._check_glyphs(documents)
         pack_css = pdf.fonts.pack_fonts_css(pdf.fonts.pack_fonts(self.roots))
         private = _personal_values(doc.context for doc in documents)

@@ -352,6 +352,18 @@ def _describe(value: Any) -> str:
     return "text"
 
 
+def _key_before(data: Any, loc: tuple[Any, ...]) -> str:
+    """The key before the last one of ``loc`` in its mapping (for a hint), else "key"."""
+    for part in loc[:-1]:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return "key"
+    keys = list(data) if isinstance(data, dict) else []
+    at = keys.index(loc[-1]) if loc and loc[-1] in keys else 0
+    return str(keys[at - 1]) if at > 0 else "key"
+
+
 def _problem_from_pydantic(doc: YamlDocument, error: Any) -> Problem:
     loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and (
         "[" in part or part in {"str", "int", "dict", "list", "function-before",
@@ -365,6 +377,10 @@ def _problem_from_pydantic(doc: YamlDocument, error: Any) -> Problem:
         message = f"unknown key '{field_name}'"
         hint = did_you_mean(str(field_name), choices) or (
             f"allowed keys: {', '.join(choices)}" if choices else None)
+        if error["input"] is None and " " in str(field_name).strip():
+            # {note: machine-assisted, checked by one volunteer}: the comma ended the value
+            hint = (f"a comma inside {{...}} starts a new key: put the value in quotes, "
+                    f"e.g. {_key_before(doc.data, loc)}: \"..., {field_name}\"")
         return doc.problem(loc, message, hint)
     elif kind == "missing":
         message = f"missing required key '{field_name}'"

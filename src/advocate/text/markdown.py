@@ -99,9 +99,16 @@ def _parser() -> MarkdownIt:
     return md
 
 
+_SPACE_BEFORE_BREAK = re.compile(r"[ \t\n]+(?=<br />)")
+
+
 def to_html(markdown: str) -> str:
-    """The HTML fragment for a Markdown document (no raw HTML, no images)."""
-    return str(_parser().render(markdown))
+    """The HTML fragment for a Markdown document (no raw HTML, no images).
+
+    A line break written on a line of its own ("place" newline "\\") leaves the soft break
+    before it as a space at the end of the line; in right-aligned text (a sender block) that
+    space would stop the line a space short of the margin, so it goes."""
+    return _SPACE_BEFORE_BREAK.sub("", str(_parser().render(markdown)))
 
 
 def _inline_text(tokens: Sequence[Token] | None) -> str:
