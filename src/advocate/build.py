@@ -869,7 +869,7 @@ class _CampaignOutput:
                          "mailto": None, "lang": entry.lang}
         assert self._row is not None
         self._row["files"].append({"path": entry.path, "format": entry.format,
-                                   "copy": entry.lang if entry.kind == "reading-copy"
+                                   "reading": entry.lang if entry.kind == "reading-copy"
                                    else None})
         if entry.mailto:
             self._row["mailto"] = entry.mailto

@@ -303,8 +303,10 @@ def consent_forms(languages: Iterable[str] | None) -> tuple[frozenset[str], froz
 
 def _unambiguous() -> tuple[frozenset[str], frozenset[str]]:
     # Whole words only: a lone letter ("o" for oui, "s" for sim) is too easily something else.
-    every_yes = {word for forms in _CONSENT.values() for word in forms[0] if len(word) > 1}
-    every_no = {word for forms in _CONSENT.values() for word in forms[1] if len(word) > 1}
+    every_yes = {word for forms in _CONSENT.values() for word in forms[0]
+                 if len(word) > 1 or not word.isascii()}
+    every_no = {word for forms in _CONSENT.values() for word in forms[1]
+                if len(word) > 1 or not word.isascii()}
     return frozenset(every_yes - every_no), frozenset(every_no - every_yes)
 
 
@@ -461,6 +463,7 @@ class RowRules:
         self.signers = 0
         self.bad_consent = 0  # rows whose 'public' is neither yes nor no
         self.bad_consent_rows: list[int] = []  # after the first (reported once, in finish)
+        self.bad_consent_line: int | None = None  # the first one's (the summary's place)
 
     def signer(self, record: Record) -> Signer | None:
         """The row's Signer, or None (a problem was recorded, or a duplicate was dropped)."""
@@ -492,7 +495,7 @@ class RowRules:
             rows = ", ".join(map(str, self.bad_consent_rows)) + (", ..." if more > 10 else "")
             self.problems.add(
                 f"and {more} more row{'s' if more > 1 else ''} with an invalid value for "
-                f"'public' (rows {rows})", None,
+                f"'public' (rows {rows})", self.bad_consent_line,
                 "the consent answers are in a language or wording advocate does not read: "
                 "map another column, change the answers to yes/no, or pass --lang CODE "
                 "(or --campaign) for that language's words")
@@ -563,6 +566,7 @@ class RowRules:
                     if self.bad_consent == 1 or problems.skip_rows:
                         problems.row(record, "public", "invalid value for 'public'",
                                      self.public_hint)
+                        self.bad_consent_line = record.line
                     elif len(self.bad_consent_rows) < 10:  # said once, at the end
                         self.bad_consent_rows.append(record.row)
                     ok = False
