@@ -126,7 +126,8 @@ class Document:
 
 
 SHEET_ROWS = 20  # a signature sheet's rows in text and HTML (its PDF fills the page)
-SHEET_PROBE_ROWS = 60  # more than a page holds: the rows on its first page are what fit
+#: More rows than a page holds (32 rows of 8.2 mm fill A4): those on its first page fit.
+SHEET_PROBE_ROWS = 40
 SHEET_FOOTER_ROWS = 2  # the room the footer (date, organiser) takes below the last row
 
 
