@@ -176,3 +176,22 @@ def test_shards_with_reading_copies_merge_into_the_single_build(tmp_path: Path,
     assert_same_output(single, tmp_path / "merged")
     assert (tmp_path / "merged" / "peru-protests" / "letters" /
             "00003-president.reading.en.txt").is_file()
+
+
+def test_a_reading_copys_notice_stands_above_the_subject_on_paper() -> None:
+    """The sender's block is at the top of a printed letter: the notice goes just above the
+    subject there (and first in the text)."""
+    from advocate.render.documents import Renderer, Writer
+    from advocate.render.reading import notice, reading_copy
+
+    renderer = Renderer(load_campaign(CAMPAIGN))
+    letter = renderer.letter("un-rapporteur", Writer("Rosa", "Cusco"), "es")
+    copy = reading_copy(letter, "en")
+    line = notice("es", "en")
+    assert line == ("Copia de lectura: una traducción para que la lea. No se envía; la carta "
+                    "enviada está en inglés.")
+    head, _, rest = copy.markdown.partition("::: review")
+    assert "::: sender" in head and rest.index(line) < rest.index("## Justicia")
+    assert copy.text().startswith("Copia de lectura:")
+    assert notice("qu", "es").startswith("Reading copy:")  # no words for Quechua: English
+    assert "Spanish" in notice("qu", "es")

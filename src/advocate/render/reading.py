@@ -8,6 +8,7 @@ that it is a translation and is not sent. The signer's own note stays as they wr
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -49,6 +50,9 @@ NOTICES: dict[str, str] = {
           "{language}.",
     "zh": "阅读副本：供您阅读的译文，不会寄出；寄出的信件语言为{language}。",
 }
+
+
+_HEADING = re.compile(r"^#{1,2} ", re.MULTILINE)
 
 
 def _base(code: str) -> str:
@@ -93,4 +97,9 @@ def reading_copy(letter: Document, sent_lang: str) -> Document:
     def text() -> str:
         return f"{textwrap.fill(line, WIDTH)}\n\n{original()}"
 
-    return replace(letter, markdown=block + letter.markdown, _text=None, _make_text=text)
+    # On paper, above the subject: the sender's block sits at the top of the page, beside
+    # the window of the address (and the text has it first).
+    heading = _HEADING.search(letter.markdown)
+    at = heading.start() if heading else 0
+    markdown = letter.markdown[:at] + block + letter.markdown[at:]
+    return replace(letter, markdown=markdown, _text=None, _make_text=text)
