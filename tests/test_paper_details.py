@@ -213,3 +213,20 @@ def test_an_existing_output_is_refused_before_anything_renders(
     assert result.exit_code == 2
     assert f"{out}: already exists (use --force to overwrite)" in result.stderr
     assert out.read_text(encoding="utf-8") == "earlier"
+
+
+def test_an_earlier_site_is_refused_before_the_page_renders(
+        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import advocate.site
+
+    def never(*_: object, **__: object) -> None:
+        raise AssertionError("rendered before refusing the output")
+
+    out = tmp_path / "site"
+    out.mkdir()
+    write(out / "index.html", "earlier")
+    monkeypatch.setattr(advocate.site, "build_site", never)
+    result = run("site", "kazakhstan-2022", "-o", str(out))
+    assert result.exit_code == 2
+    assert "already exist" in result.stderr and "--force" in result.stderr
+    assert (out / "index.html").read_text(encoding="utf-8") == "earlier"

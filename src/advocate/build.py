@@ -2,10 +2,14 @@
 
 Per campaign, into ``OUT/<campaign id>/``::
 
-    brief.pdf  brief.html  petition.pdf  petition.md  sheet.pdf
-    letters/00001-president.txt  .eml  .pdf     (signer 1 of the list, to the president)
+    brief.pdf  brief.html  petition.pdf  petition.md  sheet.pdf   (the campaign's language)
+    brief.es.pdf  brief.es.html  petition.es.pdf  ...            (each translation, or --lang)
+    letters/00001-president.txt  .eml  .pdf     (signer 1 of the list, to the president, in
+                                                 the president's language)
+    letters/00001-president.reading.es.txt .pdf (the same in the signer's language, not sent)
     index.html                                  links to everything, with mailto: links
     manifest.json                               every file: sha256, size, kind, target, row
+    skipped-rows.csv                            (at the top: rows --on-bad-row skip left out)
 
 Everything is validated first, rendered into a staging folder, and published only when
 every file succeeded (:class:`advocate.output.StagedOutput`): on any error the output

@@ -182,3 +182,16 @@ def test_check_reads_the_list_as_validate_does(run: Run, tmp_path: Path) -> None
     lonely = run("check", str(campaign), "--no-pdf", "--columns", "name=Full")
     assert lonely.exit_code == 2
     assert "--columns and --sheet-name need --signers FILE" in lonely.stderr
+
+
+def test_the_language_goes_back_out_with_the_list() -> None:
+    from advocate.signers.export import export_signers, osdi_person
+
+    signers = read_signers(LANGUAGES / "google-forms-es.csv")
+    assert osdi_person(signers[0])["languages_spoken"] == ["es"]
+    assert "languages_spoken" not in osdi_person(read_signers(LANGUAGES /
+                                                              "google-forms-fr.csv")[0])
+    data, count = export_signers(signers, "csv", include_all=True)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    assert rows[0][-1] == "lang" and [row[-1] for row in rows[1:]] == ["es", "zh", "fr"]
+    assert rows[2][0] == "李文静"

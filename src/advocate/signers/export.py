@@ -37,6 +37,8 @@ def osdi_person(signer: Signer) -> dict[str, object]:
     address = {k: v for k, v in (("locality", signer.city), ("country", signer.country)) if v}
     if address:
         person["postal_addresses"] = [{**address, "primary": True}]
+    if signer.lang:
+        person["languages_spoken"] = [signer.lang]
     custom = {"public": "yes" if signer.public else "no"}
     if signer.note:
         custom["note"] = signer.note
