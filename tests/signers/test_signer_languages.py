@@ -192,6 +192,7 @@ def test_the_language_goes_back_out_with_the_list() -> None:
     assert "languages_spoken" not in osdi_person(read_signers(LANGUAGES /
                                                               "google-forms-fr.csv")[0])
     data, count = export_signers(signers, "csv", include_all=True)
+    assert count == 3
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
     assert rows[0][-1] == "lang" and [row[-1] for row in rows[1:]] == ["es", "zh", "fr"]
     assert rows[2][0] == "李文静"
