@@ -37,6 +37,10 @@ def test_every_document_is_there(built: Path) -> None:
     names = sorted(str(p.relative_to(built)) for p in built.rglob("*") if p.is_file())
     expected = ["brief.html", "brief.pdf", "index.html", "manifest.json", "petition.md",
                 "petition.pdf", "sheet.pdf"]
+    # ... and the documents in each translation (ru, kk), named by their language
+    expected += [f"{kind}.{lang}.{ext}" for lang in ("ru", "kk") for kind, ext in (
+        ("brief", "html"), ("brief", "pdf"), ("petition", "md"), ("petition", "pdf"),
+        ("sheet", "pdf"))]
     # numbered by the signer's row: the blank line is row 4, so Nils Berg writes 00005
     expected += [f"letters/{i:05d}-{t}.{ext}" for i in (1, 2, 3, 5) for t in TARGETS
                  for ext in ("eml", "pdf", "txt")]
@@ -102,7 +106,7 @@ def test_eml_drafts_parse_back(built: Path) -> None:
     paragraphs = body.split("\n\n")
     assert any(p.startswith("I am writing from Berlin") and "\n" not in p and len(p) > 200
                for p in paragraphs)
-    assert body.endswith("Yours sincerely,\n\nJörg Brandt\nBerlin, DE\n"
+    assert body.endswith("Yours sincerely,\n\nJörg Brandt\nBerlin, Germany\n"
                          "Joerg.Brandt@xn--bcher-kva.example\n\nRef. B12KS-5F1WB\n")
     letter = (built / "letters" / "00002-un-high-commissioner.txt").read_text(encoding="utf-8")
     assert " ".join(body.split()) in " ".join(letter.split()) or \
@@ -163,10 +167,10 @@ def test_dry_run_writes_nothing_and_json_summarises(run: Run, tmp_path: Path) ->
     assert dry.exit_code == 0 and not out.exists()
     listed = dry.stdout.splitlines()
     assert str(out / "kazakhstan-2022" / "letters" / "00005-president.pdf") in listed
-    assert len(listed) == 7 + 4 * 4 * 3
+    assert len(listed) == 7 + 2 * 5 + 4 * 4 * 3  # documents in en, ru and kk
     result = run("build", "kazakhstan-2022", "-o", str(out), "--formats", "txt", "--json")
     summary = json.loads(result.stdout)
-    assert summary["file_count"] == len(summary["files"]) == 7 + 4
+    assert summary["file_count"] == len(summary["files"]) == 7 + 2 * 5 + 4
     assert summary["letters"] == 4
     assert summary["campaigns"][0]["id"] == "kazakhstan-2022"
 

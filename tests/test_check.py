@@ -169,10 +169,11 @@ def test_a_target_language_without_text(tmp_path: Path) -> None:
     assert summary(problems) == [
         (f"{path}:10:7", "error", "no letter template for language 'de'"),
         (f"{path}:32:15", "warning",
-         "target 'minister' reads 'fr', a language the campaign has no text in"),
+         "target 'minister': the campaign has no 'fr' text, so its letters are written in "
+         "'en'"),
     ]
-    assert problems[1].hint == ("add `fr:` under translations: and translate the fields; "
-                                "until then letters are in 'en'")
+    assert problems[1].hint == ("add `fr:` under translations: and translate the fields, or "
+                                "set this target's language to one of en, de")
 
 
 # -- the bundled campaign --------------------------------------------------------------

@@ -117,11 +117,14 @@ def test_utf16_saved_as_csv_is_sniffed(here: Path) -> None:
 
 
 def test_semicolon_csv_from_excel_locales(here: Path) -> None:
-    path = write("signers.csv", "name;email;public\nJörg Brandt;joerg@example.de;ja\n")
+    path = write("signers.csv", "name;email;public\nJörg Brandt;joerg@example.de;jein\n")
     assert error_of(path) == (
         "signers.csv:2: row 1: invalid value for 'public' "
-        "(use yes or no; empty means no: the signer is counted, not named)"
+        "(use yes or no (or the same in the list's language: sí, oui, ja, да, نعم...); "
+        "empty means no: the signer is counted, not named)"
     )
+    path = write("signers.csv", "name;email;public\nJörg Brandt;joerg@example.de;ja\n")
+    assert read_signers(path)[0].public is True  # German's yes, in any list
     path = write("signers.csv", "name;email;public\nJörg Brandt;joerg@example.de;yes\n")
     assert read_signers(path)[0].public is True
 
@@ -158,9 +161,9 @@ def test_unknown_column_did_you_mean(here: Path) -> None:
     path = write("signers.csv", "Name , Emial,phone\nAna Lima,ana@example.br,123\n")
     assert error_of(path) == (
         "signers.csv:1: unknown column 'emial' (did you mean 'email'? known columns: "
-        "name, email, city, country, note, public, address)\n"
+        "name, email, city, country, note, public, address, lang)\n"
         "signers.csv:1: unknown column 'phone' (known columns: "
-        "name, email, city, country, note, public, address)"
+        "name, email, city, country, note, public, address, lang)"
     )
 
 
@@ -169,7 +172,7 @@ def test_missing_header_row_is_not_echoed(here: Path) -> None:
     message = error_of(path)
     assert message == (
         "signers.csv:1: the first row names no known column (the first row must name the "
-        "columns, for example name,email,city,country,note,public,address; or map yours: "
+        "columns, for example name,email,city,country,note,public,address,lang; or map yours: "
         '--columns name="Full Name",email="Email Address",public="Display my name")'
     )
     assert "Ana" not in message and "Leila" not in message
@@ -237,7 +240,7 @@ def test_blank_rows_skipped_and_counted(here: Path) -> None:
 def test_empty_files(here: Path) -> None:
     assert error_of(write("signers.csv", "")) == (
         "signers.csv:1: empty signer list "
-        "(expected a header row such as name,email,city,country,note,public,address)"
+        "(expected a header row such as name,email,city,country,note,public,address,lang)"
     )
     assert error_of(write("signers.csv", "name,email\n")) == (
         "signers.csv: no signers (the file has no data rows)"
@@ -388,7 +391,8 @@ def test_no_personal_data_when_dedupe_fails_in_yaml(here: Path) -> None:
     assert message == (
         "signers.yaml:3: rows 1 and 2 have the same email (remove one, or pass --dedupe first)\n"
         "signers.yaml:5: row 2: invalid value for 'public' "
-        "(use yes or no; empty means no: the signer is counted, not named)"
+        "(use yes or no (or the same in the list's language: sí, oui, ja, да, نعم...); "
+        "empty means no: the signer is counted, not named)"
     )
     assert "Leila" not in message and "leila@" not in message.casefold()
 
@@ -447,7 +451,7 @@ def test_fields_still_check_column_names(here: Path) -> None:
         (
             "- name: A\n  emial: a@example.org\n",
             "signers.yaml:2:3: row 1: unknown key 'emial' (did you mean 'email'? known columns: "
-            "name, email, city, country, note, public, address)",
+            "name, email, city, country, note, public, address, lang)",
         ),
         (
             "- name: {first: A}\n- Just a string\n- city: Rio\n",

@@ -122,7 +122,7 @@ def test_petition_and_sheet_address_each_target_and_carry_date_and_country(
         assert "Date: " in doc
     assert "Press Watch · info@press.example" in sheet
     assert "Press Watch. info@press.example" in petition
-    assert "| Name | City | Country |" in petition and "| Jean Dupont | Lyon | FR |" in petition
+    assert "| Name | City | Country |" in petition and "| Jean Dupont | Lyon | France |" in petition
     no_country = renderer.petition([Signer(1, "Jean Dupont", public=True)]).markdown
     assert "Country" not in no_country
 

@@ -2,11 +2,15 @@
 
 Per campaign, into ``OUT/<campaign id>/``::
 
-    brief.pdf  brief.html  petition.pdf  petition.md  sheet.pdf
-    letters/00001-president.txt  .eml  .pdf     (signer 1 of the list, to the president)
+    brief.pdf  brief.html  petition.pdf  petition.md  sheet.pdf   (the campaign's language)
+    brief.es.pdf  brief.es.html  petition.es.pdf  ...            (each translation, or --lang)
+    letters/00001-president.txt  .eml  .pdf     (signer 1 of the list, to the president, in
+                                                 the president's language)
+    letters/00001-president.reading.es.txt .pdf (the same in the signer's language, not sent)
     index.html                                  links to everything, with mailto: links
     manifest.json                               every file: sha256, size, kind, target, row,
                                                 a letter's reference
+    skipped-rows.csv                            (at the top: rows --on-bad-row skip left out)
 
 Everything is validated first, rendered into a staging folder, and published only when
 every file succeeded (:class:`advocate.output.staging.StagedOutput`): on any error the output
@@ -32,7 +36,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -67,17 +71,41 @@ POOL_MIN_LETTERS = 4000  # the same for text-only letters (measured: 2,000 are f
 
 @dataclass(frozen=True, slots=True)  # one per letter: a million in a large build
 class LetterJob:
-    """One letter to render: which writer (by index in the list), to whom, in what formats."""
+    """One letter to render: which writer (by index in the list), to whom, in what formats.
+
+    ``reading`` names the language of a reading copy (:mod:`advocate.render.reading`): the
+    letter in the signer's language, for them to read, never sent; None: the letter itself,
+    in its target's language."""
 
     index: int  # the signer's row in the list (1 = the first data row); 0: the fill-in letter
     target: str
     writer: Writer | None
     formats: tuple[str, ...]
+    reading: str | None = None
 
     @property
     def stem(self) -> str:
         prefix = f"{self.index:05d}-" if self.index else ""
-        return f"letters/{prefix}{self.target}"
+        copy = f".reading.{self.reading}" if self.reading else ""
+        return f"letters/{prefix}{self.target}{copy}"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentJob:
+    """One campaign document (brief, petition, sheet) in one language and format.
+
+    The campaign's own language keeps the plain names (``brief.pdf``), as builds before
+    multilingual ones wrote them; every other language says itself (``brief.es.pdf``)."""
+
+    kind: str
+    format: str
+    lang: str
+    main: bool
+
+    @property
+    def path(self) -> str:
+        return f"{self.kind}.{self.format}" if self.main else \
+            f"{self.kind}.{self.lang}.{self.format}"
 
 
 @dataclass
@@ -105,11 +133,13 @@ class CampaignPlan:
     campaign: Campaign
     folder: str
     letters: list[LetterJob]
-    documents: list[tuple[str, str]]  # (kind, format) for brief, petition, sheet
+    documents: list[DocumentJob]  # brief, petition, sheet: per language and format
     signer_count: int
     public_count: int
     dropped_duplicates: int = 0  # rows --dedupe first left out
     shard: Shard | None = None  # a shard's share of the letters (see advocate.shard)
+    warnings: list[Problem] = field(default_factory=list)
+    lang: str = ""  # the index page's language: --lang's, else the campaign's
 
     @property
     def sharded(self) -> bool:
@@ -196,11 +226,21 @@ def _render_letters(renderer: Renderer, jobs: Sequence[LetterJob],
 def _render_letter(renderer: Renderer, job: LetterJob,
                    lang: str | None) -> list[tuple[Entry, bytes]]:
     out: list[tuple[Entry, bytes]] = []
-    document = renderer.letter(job.target, job.writer, lang)
+    if job.reading is not None:
+        from advocate.render.reading import reading_copy
+        from advocate.text.localise import resolve_language
+
+        sent = resolve_language(renderer.campaign, lang, renderer.campaign.target(job.target))
+        document = reading_copy(renderer.letter(job.target, job.writer, job.reading), sent)
+    else:
+        document = renderer.letter(job.target, job.writer, lang)
     row = job.writer.row if job.writer else None
+    kind = "reading-copy" if job.reading is not None else "letter"
     for fmt in job.formats:
-        entry = Entry(f"{job.stem}.{fmt}", "letter", fmt, document.lang, job.target, row)
-        if fmt == "eml":
+        entry = Entry(f"{job.stem}.{fmt}", kind, fmt, document.lang, job.target, row)
+        if fmt == "txt" and job.reading is not None:
+            data = document.text().encode("utf-8")
+        elif fmt == "eml":
             data = renderer.eml(document)
         elif fmt == "txt":
             data = document.text().encode("utf-8")
@@ -259,34 +299,70 @@ def _pool_forks(pdfs: bool = True) -> bool:
 
 # -- planning ----------------------------------------------------------------------------
 
+def document_languages(campaign: Campaign, lang: str | None = None) -> list[str]:
+    """The languages a build writes the brief, petition and sheet in: every language of the
+    campaign (its own, then each translation), or only ``lang`` (``--lang``)."""
+    if lang is None:
+        return list(campaign.languages)
+    from advocate.text.localise import resolve_language
+
+    return [resolve_language(campaign, lang)]  # refused, by name, if the campaign lacks it
+
+
 def plan(campaign: Campaign, signers: Sequence[Any] | None, *,
          formats: Sequence[str] = LETTER_FORMATS, documents: bool = True,
-         shard: Shard | None = None) -> CampaignPlan:
+         shard: Shard | None = None, lang: str | None = None) -> CampaignPlan:
     """What a campaign will produce: files named by number and target, never by a name
     (with ``shard``, that shard's share of the letters, and the documents only if it is the
-    shard that renders them)."""
+    shard that renders them).
+
+    Each letter is in its target's language; a signer whose list gives another language the
+    campaign has text in also gets a reading copy in it (``...-president.reading.es.txt``).
+    ``lang`` (``--lang``) picks the one language of the documents; it changes no letter."""
+    from advocate.render.reading import reading_language
+    from advocate.text.localise import resolve_language
+
     letters: list[LetterJob] = []
-    targets = [t.id for t in campaign.targets]
+    targets = [(t.id, resolve_language(campaign, None, t)) for t in campaign.targets]
+    unknown: dict[str, int] = {}
     if signers:
         formats = tuple(formats)  # one tuple shared by every letter
+        copies = tuple(f for f in formats if f != "eml") or ("txt",)  # a copy is not sent
         for signer in signers:  # numbered by the signer's row in the list, as the index shows
             writer = Writer.from_signer(signer)
-            letters.extend(LetterJob(signer.row, t, writer, formats) for t in targets)
+            own = getattr(signer, "lang", None)
+            reading = reading_language(campaign, own) if own else None
+            if own and reading is None:
+                unknown[own] = unknown.get(own, 0) + 1
+            for target, sent in targets:
+                letters.append(LetterJob(signer.row, target, writer, formats))
+                if reading is not None and reading != sent:
+                    letters.append(LetterJob(signer.row, target, writer, copies, reading))
     else:
         letters.extend(LetterJob(0, t, None, tuple(f for f in formats if f != "eml"))
-                       for t in targets)
+                       for t, _ in targets)
     if shard is not None:
         letters = [job for job in letters if shard.owns(job.index)]
         documents = documents and shard.renders_documents
     kinds = [("brief", "pdf"), ("brief", "html"), ("petition", "pdf"), ("petition", "md"),
              ("sheet", "pdf")] if documents else []
+    jobs = [DocumentJob(kind, fmt, code, code == campaign.language)
+            for code in document_languages(campaign, lang) for kind, fmt in kinds]
     public = sum(1 for s in signers or [] if s.public)
-    return CampaignPlan(campaign, campaign.id, letters, kinds, len(signers or []), public,
-                        getattr(signers, "dropped", 0), shard)
+    pl = CampaignPlan(campaign, campaign.id, letters, jobs, len(signers or []), public,
+                      getattr(signers, "dropped", 0), shard,
+                      lang=document_languages(campaign, lang)[0])
+    for code, count in sorted(unknown.items()):
+        pl.warnings.append(Problem(
+            f"{campaign.id}: {count} signer(s) read in '{code}', which the campaign has no "
+            "text in: they get no reading copy", str(campaign.path) if campaign.path else None,
+            hint=f"add `{code}:` under translations: and translate the fields",
+            severity="warning"))
+    return pl
 
 
 def _planned_paths(plan_: CampaignPlan) -> Iterator[str]:
-    yield from (f"{plan_.folder}/{kind}.{fmt}" for kind, fmt in plan_.documents)
+    yield from (f"{plan_.folder}/{job.path}" for job in plan_.documents)
     yield from (f"{plan_.folder}/{job.stem}.{fmt}" for job in plan_.letters
                 for fmt in job.formats)
     last = [LINKS_FILE] if plan_.sharded else index_names(len(plan_.letters))  # the merge's
@@ -382,6 +458,8 @@ def build(
     day: date | None = None,
     from_shards: ShardFiles | None = None,
     strict: bool = False,
+    notices: Sequence[Problem] = (),
+    reports: Mapping[str, bytes] | None = None,
 ) -> BuildResult:
     """Render every output of every campaign into ``outdir``, all or nothing (with
     ``documents=False``, only the letters, the index and the manifest).
@@ -395,13 +473,17 @@ def build(
     signers came from). ``day`` is the letters' date (default: today, or
     ``SOURCE_DATE_EPOCH``). ``from_shards`` is for :func:`advocate.merge.merge`: letters (and
     maybe documents) are taken from shards, not rendered. With ``strict``, any warning is an
-    error: nothing is written and AdvocateError carries every warning as an error."""
+    error: nothing is written and AdvocateError carries every warning as an error.
+
+    ``notices``: the signer list's warnings (columns it ignored...), reported with the
+    build's own. ``reports``: files written at the top of ``outdir`` with everything else
+    (``skipped-rows.csv``, the rows ``--on-bad-row skip`` left out)."""
     return _build([as_path(p) for p in campaign_paths], as_path(outdir), signers=signers,
                   templates=as_optional_path(templates), jobs=jobs, force=force,
                   dry_run=dry_run, lang=lang, paper=paper, formats=formats, progress=progress,
                   documents=documents, inputs=[as_path(p) for p in inputs], site=site,
                   shard=shard, signer_source=signer_source, day=day, from_shards=from_shards,
-                  strict=strict)
+                  strict=strict, notices=notices, reports=reports)
 
 
 def _build(campaign_paths: list[Path], outdir: Path, *, signers: Sequence[Any] | None,
@@ -409,7 +491,8 @@ def _build(campaign_paths: list[Path], outdir: Path, *, signers: Sequence[Any] |
            lang: str | None, paper: str, formats: Sequence[str], progress: Progress | None,
            documents: bool, inputs: list[Path], site: bool, shard: Shard | None,
            signer_source: SignerSource | None, day: date | None,
-           from_shards: ShardFiles | None, strict: bool) -> BuildResult:
+           from_shards: ShardFiles | None, strict: bool, notices: Sequence[Problem],
+           reports: Mapping[str, bytes] | None) -> BuildResult:
     from advocate.output.files import guard_output
     from advocate.output.staging import StagedOutput
     from advocate.templates.host import template_roots
@@ -423,6 +506,8 @@ def _build(campaign_paths: list[Path], outdir: Path, *, signers: Sequence[Any] |
                      forbidden_dirs=template_roots(templates, path))
     started = time.monotonic()
     result = BuildResult(outdir, dry_run=dry_run)
+    result.warnings.extend(p for p in notices if p not in result.warnings)
+    reports = dict(reports or {})
     loaded: list[Campaign] = []
     problems: list[Problem] = []
     for path in campaign_paths:  # validate everything before writing anything
@@ -446,15 +531,20 @@ def _build(campaign_paths: list[Path], outdir: Path, *, signers: Sequence[Any] |
                                    and p not in result.warnings)
     if problems:
         raise AdvocateError(problems=problems)
-    plans = [plan(c, signers, formats=formats, documents=documents, shard=shard)
-             for c in loaded]
+    try:
+        plans = [plan(c, signers, formats=formats, documents=documents, shard=shard, lang=lang)
+                 for c in loaded]
+    except AdvocateError as exc:  # --lang in no campaign's languages
+        raise AdvocateError(problems=exc.problems) from None
+    for pl in plans:
+        result.warnings.extend(pl.warnings)
     site_paths: list[str] = []
     if site:  # the action page (advocate.site) in each campaign's folder, under site/
         from advocate.site import SITE_FILES
 
         site_paths = [f"{pl.folder}/site/{name}" for pl in plans if _writes_site(pl)
                       for name in SITE_FILES]
-    every_path = PlannedPaths(plans, site_paths)
+    every_path = PlannedPaths(plans, [*site_paths, *reports])
     _refuse_warnings(result, strict)
     if dry_run:  # the same shape as a build's, but mailto: is known only once rendered
         result.files = every_path
@@ -509,13 +599,13 @@ def _build(campaign_paths: list[Path], outdir: Path, *, signers: Sequence[Any] |
             copied = from_shards.documents(pl.folder) if from_shards and pl.documents else None
             for entry, data in copied or []:  # rendered once, by the shard that was told to
                 keep(entry, data)
-            for kind, fmt in pl.documents if copied is None else []:
-                document = (renderer.brief(lang) if kind == "brief" else
-                            renderer.sheet(lang) if kind == "sheet" else
-                            renderer.petition(signers, lang, for_pdf=fmt == "pdf"))
+            for job in pl.documents if copied is None else []:
+                document = (renderer.brief(job.lang) if job.kind == "brief" else
+                            renderer.sheet(job.lang) if job.kind == "sheet" else
+                            renderer.petition(signers, job.lang, for_pdf=job.format == "pdf"))
                 result.warnings.extend(w for w in document.warnings if w not in result.warnings)
-                data = renderer.file_bytes([document], fmt)
-                keep(Entry(f"{kind}.{fmt}", kind, fmt, document.lang), data)
+                data = renderer.file_bytes([document], job.format)
+                keep(Entry(job.path, job.kind, job.format, document.lang), data)
             result.phases["documents"] = result.phases.get("documents", 0.0) + \
                 time.monotonic() - clock
             # The workers start only now: beside a long petition render they would take
@@ -525,7 +615,8 @@ def _build(campaign_paths: list[Path], outdir: Path, *, signers: Sequence[Any] |
                 for entry, copied_letter in from_shards.letters(pl, stage.staging):
                     keep(entry, copied_letter)
             else:
-                with _LetterRun(pl, renderer, templates, day, paper, workers, lang,
+                # Each letter in its target's language, whatever --lang says of the documents.
+                with _LetterRun(pl, renderer, templates, day, paper, workers, None,
                                 stage.staging) as letters:
                     for entry, letter in letters:
                         keep(entry, letter)
@@ -560,6 +651,8 @@ def _build(campaign_paths: list[Path], outdir: Path, *, signers: Sequence[Any] |
             if pl.shard is not None:
                 summary["shard"] = str(pl.shard)
             result.campaigns.append(summary)
+        for name, data in reports.items():
+            stage.add(name, data)
         result.files = every_path if os.sep == "/" else [str(Path(p)) for p in every_path]
         _refuse_warnings(result, strict)  # inside the stage: nothing is published
         clock = time.monotonic()
@@ -768,8 +861,8 @@ class _CampaignOutput:
             self._links += 1
         if entry.kind in ("brief", "petition", "sheet"):
             self.documents.append({"path": entry.path, "kind": entry.kind,
-                                   "format": entry.format})
-        if entry.kind != "letter" or self._spool is None:
+                                   "format": entry.format, "lang": entry.lang})
+        if entry.kind not in ("letter", "reading-copy") or self._spool is None:
             return
         key = (entry.signer_row, entry.target)
         if key != self._key:  # a letter's files come one after another
@@ -778,7 +871,9 @@ class _CampaignOutput:
             self._row = {"row": entry.signer_row, "target": entry.target, "files": [],
                          "mailto": None, "lang": entry.lang, "reference": reference}
         assert self._row is not None
-        self._row["files"].append({"path": entry.path, "format": entry.format})
+        self._row["files"].append({"path": entry.path, "format": entry.format,
+                                   "reading": entry.lang if entry.kind == "reading-copy"
+                                   else None})
         if entry.mailto:
             self._row["mailto"] = entry.mailto
             self._row["mailto_form"] = entry.mailto_form
@@ -824,7 +919,7 @@ def _index_pages(renderer: Renderer, pl: CampaignPlan,
 
     names = index_names(len(pl.letters))
     builtin = renderer.from_builtin("index.html.j2")
-    view, _ = renderer.view(pl.campaign.language)
+    view, _ = renderer.view(pl.lang or pl.campaign.language)
     targets = {t["id"]: t for t in view["targets"]}
     rows = out.read_rows()
     first = 1
@@ -836,7 +931,7 @@ def _index_pages(renderer: Renderer, pl: CampaignPlan,
             for row in letters:
                 row["mailto"] = None
         text, _ = render(renderer.env, "index.html.j2", {
-            "campaign": view, "lang": pl.campaign.language,
+            "campaign": view, "lang": pl.lang or pl.campaign.language,
             "documents": out.documents if number == 1 else [], "letters": letters,
             "signers": pl.signer_count, "public": pl.public_count, "targets": targets,
             "letters_total": out.rows, "page": number, "pages": len(names),

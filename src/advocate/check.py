@@ -197,13 +197,7 @@ def _targets(campaign: Campaign, doc: YamlDocument) -> Iterator[Problem]:
                               f"target '{target.id}' has no address and no email",
                               "add a postal address, or an email address you have checked, "
                               "so letters can reach them", severity="warning", at_value=True))
-        if target.language is not None and target.language not in campaign.languages:
-            yield _rule("untranslated-target-language", doc.problem(
-                ("targets", index, "language"),
-                f"target '{target.id}' reads '{target.language}', a language the campaign "
-                "has no text in", f"add `{target.language}:` under translations: and "
-                f"translate the fields; until then letters are in '{campaign.language}'",
-                severity="warning", at_value=True))
+        # A target in a language the campaign has no text in: a load warning (validate too).
 
 
 _QUOTES = ('"', "“", "”", "„", "«", "»", "‘", "’", "'", "「", "」")
@@ -266,15 +260,29 @@ def _fields(data: Any, pattern: PathKey, path: PathKey = ()) -> Iterator[tuple[P
         yield from _fields(data[head], rest, (*path, head))
 
 
+_NOT_PROSE = frozenset(("url", "email"))  # keys whose values are addresses, not words
+_ADDRESS = re.compile(r"(?:https?://|www\.|mailto:)\S+|\S+@\S+", re.IGNORECASE)
+
+
 def _all_text(data: Any) -> Iterator[str]:
+    """The campaign's prose: every text but addresses (a URL's "cidh" is not a word)."""
     if isinstance(data, str):
-        yield data
+        yield _ADDRESS.sub(" ", data)
     elif isinstance(data, dict):
-        for value in data.values():
-            yield from _all_text(value)
+        for key, value in data.items():
+            if key not in _NOT_PROSE:
+                yield from _all_text(value)
     elif isinstance(data, list):
         for value in data:
             yield from _all_text(value)
+
+
+def _acronyms(data: Any) -> set[str]:
+    """Words the campaign writes in capitals in its sources (a publisher "CIDH", a title):
+    names, not shouting, wherever else they appear."""
+    sources = data.get("sources") if isinstance(data, dict) else None
+    return {word for text in _all_text(sources or []) for word in _WORD.findall(text)
+            if _is_caps(word)}
 
 
 def _is_caps(word: str) -> bool:
@@ -304,9 +312,11 @@ def _shouting(doc: YamlDocument) -> Iterator[Problem]:
     """Shouting in the campaign's own text: capitals where a sentence would do, "!!", "?!".
 
     A single word in capitals is shouting only when the campaign also writes it in lower
-    case ("release ... RELEASE"); "CSTO" or "ICCPR" never appear so, and are acronyms."""
+    case ("release ... RELEASE"); "CSTO" or "ICCPR" never appear so, and are acronyms. Web
+    and email addresses are not words ("cidh" in a URL), and a word in capitals in the
+    sources (a publisher "CIDH") is a name."""
     lower = {word.lower() for text in _all_text(doc.data) for word in _WORD.findall(text)
-             if not _is_caps(word)}
+             if not _is_caps(word)} - {word.lower() for word in _acronyms(doc.data)}
     for pattern in _TEXT_FIELDS:
         for path, text in _fields(doc.data, pattern):
             where = ".".join(map(str, path))

@@ -231,6 +231,18 @@ class Dedupe(StrEnum):
     first = "first"
 
 
+class OnBadRow(StrEnum):
+    error = "error"
+    skip = "skip"
+
+
+BadRowOpt = Annotated[OnBadRow, typer.Option(
+    "--on-bad-row", help="A signer row with a problem (a bad email, an unreadable consent "
+    "answer): an error that stops everything (the default), or skip: go on with the good "
+    "rows and list each bad one by row, column and reason (build: skipped-rows.csv in the "
+    "output folder; other commands: on stderr). Never the row's content.")]
+
+
 DedupeOpt = Annotated[Dedupe, typer.Option(
     "--dedupe", help="Duplicate emails in the signer list: an error, or keep the first.")]
 
@@ -272,23 +284,46 @@ def _load_checked(name: str) -> tuple[Any, list[Problem]]:
 
 def _signer_reader(path: Path, encoding: str | None, dedupe: Dedupe, columns: str | None,
                    sheet: str | None, max_size: str | None, campaigns: Sequence[Any] = (),
-                   languages: Sequence[str] = ()) -> Any:
+                   languages: Sequence[str] = (), on_bad_row: OnBadRow = OnBadRow.error) -> Any:
     """A SignerReader set up from the options, then from the campaigns' signers: sections."""
-    return _signer_source(path, encoding, dedupe, columns, sheet, max_size).reader(
-        campaigns, languages)
+    return _signer_source(path, encoding, dedupe, columns, sheet, max_size,
+                          on_bad_row).reader(campaigns, languages)
 
 
 def _signer_source(path: Path, encoding: str | None, dedupe: Dedupe, columns: str | None,
-                   sheet: str | None, max_size: str | None) -> Any:
+                   sheet: str | None, max_size: str | None,
+                   on_bad_row: OnBadRow = OnBadRow.error) -> Any:
     from advocate.signers.source import SignerSource
 
     return SignerSource(path, encoding=encoding, dedupe="first" if dedupe is Dedupe.first
-                        else "error", columns=columns, sheet=sheet, max_size=max_size)
+                        else "error", columns=columns, sheet=sheet, max_size=max_size,
+                        on_bad_row=on_bad_row.value)
+
+
+def _skipped(reader: Any, *, to_stderr: bool = True) -> bytes | None:
+    """What --on-bad-row skip left out: listed on stderr (row, column, reason), and the
+    report's bytes; None when no row was left out."""
+    stats = reader.stats
+    if not stats.skipped_count:
+        return None
+    from advocate.signers.skipped import skipped_problems, skipped_report
+
+    if to_stderr:
+        warn(skipped_problems(stats.file, stats.skipped, stats.skipped_count))
+    return skipped_report(stats.file, stats.skipped, stats.skipped_count)
+
+
+def _skipped_reports(report: Sequence[bytes]) -> dict[str, bytes]:
+    from advocate.signers.skipped import REPORT_NAME
+
+    return {REPORT_NAME: report[0]} if report else {}
 
 
 def _signers(path: Path | None, encoding: str | None, dedupe: Dedupe, columns: str | None = None,
              sheet: str | None = None, max_size: str | None = None,
-             campaigns: Sequence[Any] = (), compact: bool = False) -> Any:
+             campaigns: Sequence[Any] = (), compact: bool = False,
+             on_bad_row: OnBadRow = OnBadRow.error, notices: list[Problem] | None = None,
+             report: list[bytes] | None = None) -> Any:
     """The signer list; ``compact``: only what a petition prints (a million rows fit)."""
     if path is None:
         if columns is not None or sheet is not None:
@@ -296,14 +331,21 @@ def _signers(path: Path | None, encoding: str | None, dedupe: Dedupe, columns: s
         return None
     from advocate.signers.read import SignerList
 
-    reader = _signer_reader(path, encoding, dedupe, columns, sheet, max_size, campaigns)
+    reader = _signer_reader(path, encoding, dedupe, columns, sheet, max_size, campaigns,
+                            on_bad_row=on_bad_row)
     if compact:
         from advocate.signers.compact import PetitionSigners
 
         rows: Any = PetitionSigners.of(reader)
     else:
         rows = SignerList.of(reader)  # with the duplicates dropped, which build reports
-    warn(reader.stats.notices)
+    if notices is not None:  # the caller reports them (build: in its JSON too)
+        notices.extend(reader.stats.notices)
+    else:
+        warn(reader.stats.notices)
+    skipped = _skipped(reader, to_stderr=report is None)
+    if report is not None and skipped is not None:
+        report.append(skipped)
     return rows
 
 
@@ -343,10 +385,20 @@ def _emit(data: str | bytes, out: Path | None, force: bool, inputs: Sequence[Pat
     say(f"wrote {out}")
 
 
+def _refuse_output_early(out: Path | None, force: bool) -> None:
+    """An -o that would be refused (a file there without --force, no such folder) is refused
+    before seconds of rendering, not after; the write checks again."""
+    if out is not None and str(out) != "-":
+        from advocate.output.files import check_output_file
+
+        check_output_file(out, force=force)
+
+
 def _document(campaign: str, templates: Path | None, paper: Paper, fmt: str,
               output: Path | None, force: bool, signers: Path | None,
               make: Callable[[Any], Any], day: datetime | None = None) -> None:
     """Load a campaign, render one document in one format, and write it out."""
+    _refuse_output_early(output, force)
     if fmt == "pdf" and signers is None:
         _engine_ahead(campaign, templates)
     from advocate.render.documents import Renderer
@@ -378,6 +430,7 @@ def validate(
         show_default=False)] = None,
     templates: TemplatesOpt = None,
     as_json: JsonOpt = False,
+    on_bad_row: BadRowOpt = OnBadRow.error,
 ) -> None:
     """Check campaign files (and a signer list): exit 0, or 2 with every problem listed.
 
@@ -421,7 +474,7 @@ def validate(
     if signers is not None:
         try:
             reader = _signer_reader(signers, encoding, dedupe, columns, sheet_name,
-                                    max_signers_size, loaded)
+                                    max_signers_size, loaded, on_bad_row=on_bad_row)
             paths = [c.path for c in loaded] or [None]
             fonts: list[Problem] = []
             chunk: list[Any] = []
@@ -432,6 +485,7 @@ def validate(
                     chunk = []
             fonts += [p for p in _font_problems(chunk, paths, None) if p not in fonts]
             warn(reader.stats.notices)
+            _skipped(reader)
             warn(p for p in fonts if p.severity == "warning")
             problems.extend(reader.stats.notices)
             problems.extend(fonts)
@@ -486,9 +540,13 @@ def check(
     = False,
     templates: TemplatesOpt = None,
     signers: Annotated[Path | None, typer.Option(
-        "--signers", help="Also list the signer rows a PDF could not draw (by row, never "
+        "--signers", help="Also read this signer list as build would (the campaign's "
+        "signers: section, --columns) and list the rows a PDF could not draw (by row, never "
         "the text).", show_default=False)] = None,
     encoding: EncodingOpt = None,
+    columns: ColumnsOpt = None,
+    sheet_name: SheetOpt = None,
+    on_bad_row: BadRowOpt = OnBadRow.error,
 ) -> None:
     """Lint campaigns: sources, dates, asks, targets, and the letters and briefs they make.
 
@@ -516,6 +574,8 @@ def check(
     bad = unknown_codes(ignore or [])
     if bad:
         raise AdvocateError(problems=bad)
+    if signers is None and (columns is not None or sheet_name is not None):
+        raise AdvocateError("--columns and --sheet-name need --signers FILE")
     found: list[Problem] = []
     summary: list[dict[str, Any]] = []
     for name in expand_campaigns(campaigns):
@@ -531,7 +591,14 @@ def check(
             problems, skipped = ignored(problems, ignore or [])
             if signers is not None:
                 try:
-                    rows = _signers(signers, encoding, Dedupe.first)
+                    from advocate.schema.campaign import load_campaign
+
+                    loaded = [] if any(p.severity == "error" for p in problems) else \
+                        [load_campaign(path)]  # its signers: section and languages
+                    notices: list[Problem] = []
+                    rows = _signers(signers, encoding, Dedupe.first, columns, sheet_name,
+                                    campaigns=loaded, on_bad_row=on_bad_row, notices=notices)
+                    problems = [*problems, *notices]
                 except AdvocateError as exc:
                     problems = [*problems, *exc.problems]
                 else:
@@ -618,6 +685,7 @@ def letter(
     writer = Writer(name, city, email, country, note, address=address) \
         if any(v is not None for v in details) else None
     request = None
+    _refuse_output_early(output, force)
     from advocate.render import letter_cache
 
     if signers is None and columns is None and sheet_name is None and \
@@ -786,7 +854,11 @@ def build(
     documents: Annotated[bool, typer.Option(
         "--documents/--no-documents", help="Also write the brief, petition and signature "
         "sheet (--no-documents: only the letters, index.html and manifest.json).")] = True,
-    lang: LangOpt = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Write the brief, petition, sheet, index page and action page in this "
+        "one language (default: the brief, petition and sheet in every language of the "
+        "campaign, brief.pdf in its own and brief.es.pdf... in each translation). It changes "
+        "no letter: each is in its target's language.", show_default=False)] = None,
     templates: TemplatesOpt = None,
     paper: PaperOpt = Paper.a4,
     watch: Annotated[bool, typer.Option(
@@ -800,6 +872,7 @@ def build(
         "rows r with (r-1) mod N = K. auto/N takes K from ADVOCATE_SHARD_INDEX, "
         "JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. Join the shards with `advocate merge`.",
         metavar="K/N", show_default=False)] = None,
+    on_bad_row: BadRowOpt = OnBadRow.error,
     documents_shard: Annotated[int | None, typer.Option(
         "--documents-shard", min=0, help="With --shard: the shard that renders the brief, "
         "petition and sheet (default: none does, `advocate merge` renders them).",
@@ -836,8 +909,16 @@ def build(
             from advocate.schema.campaign import load_campaign
 
             loaded = [load_campaign(path) for path in paths]
+        notices: list[Problem] = []
+        report: list[bytes] = []
         rows = _signers(signers, encoding, dedupe, columns, sheet_name, max_signers_size,
-                        loaded)
+                        loaded, on_bad_row=on_bad_row, notices=notices, report=report)
+        if report:
+            from advocate.signers.skipped import REPORT_NAME
+
+            notices = [p if "--on-bad-row skip" not in p.message else Problem(
+                p.message, p.file, hint=f"{output / REPORT_NAME} lists each row and why, "
+                "never its content", severity="warning") for p in notices]
         with _progress(enabled=not dry_run) as progress:
             result = builder.build(paths, output, signers=rows, templates=templates,
                                    jobs=jobs, force=overwrite, dry_run=dry_run, lang=lang,
@@ -846,9 +927,11 @@ def build(
                                    inputs=[signers] if signers else [], shard=share,
                                    signer_source=_signer_source(
                                        signers, encoding, dedupe, columns, sheet_name,
-                                       max_signers_size) if signers else None,
+                                       max_signers_size, on_bad_row) if signers else None,
                                    strict=strict,
-                                   day=letter_date.date() if letter_date else None)
+                                   day=letter_date.date() if letter_date else None,
+                                   notices=notices,
+                                   reports=_skipped_reports(report))
         warn(result.warnings)
         if as_json:
             from advocate import json_output
@@ -989,6 +1072,7 @@ def signers_(
     max_signers_size: MaxSizeOpt = None,
     output: OutOpt = None,
     force: ForceOpt = False,
+    on_bad_row: BadRowOpt = OnBadRow.error,
 ) -> None:
     """A signer list checked, de-duplicated and normalised: advocate's CSV or OSDI JSON.
 
@@ -998,11 +1082,13 @@ def signers_(
     problem."""
     from advocate.signers.export import export_signers
 
+    _refuse_output_early(output, force)
     loaded = [_load(campaign)] if campaign is not None else []
     reader = _signer_reader(file, encoding, dedupe, columns, sheet_name, max_signers_size,
-                            loaded, lang or ())
+                            loaded, lang or (), on_bad_row=on_bad_row)
     data, count = export_signers(reader, to.value, include_all=include_all)
     warn(reader.stats.notices)
+    _skipped(reader)
     say(f"ok: {file}: {_summary(reader.stats)}; writing {count:,}")
     _emit(data.decode("utf-8"), output, force, [file])
 

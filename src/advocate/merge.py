@@ -385,8 +385,9 @@ def _check_plan(shards: ShardSet, campaign: Any, signers: Any) -> None:
     options = base.record["inputs"]["options"]
     owner = base.record.get("documents_shard")
     whole = plan(campaign, signers, formats=options["formats"],
-                 documents=options["documents"] and owner is not None)
-    documents = [f"{kind}.{fmt}" for kind, fmt in whole.documents]
+                 documents=options["documents"] and owner is not None,
+                 lang=options.get("lang"))
+    documents = [job.path for job in whole.documents]
     order = {name: (0, i) for i, name in enumerate(documents)}
     targets = {t.id: i for i, t in enumerate(campaign.targets)}
     formats = {fmt: i for i, fmt in enumerate(options["formats"])}
@@ -396,11 +397,12 @@ def _check_plan(shards: ShardSet, campaign: Any, signers: Any) -> None:
         if path in order:
             return order[path]
         stem, _, fmt = path.removeprefix("letters/").rpartition(".")
+        stem, copy, _ = stem.partition(".reading.")  # a reading copy follows its letter
         row, _, target = stem.partition("-") if stem[:1].isdigit() else ("0", "", stem)
         if not path.startswith("letters/") or not row.isdigit() or target not in targets \
                 or fmt not in formats:
             return None
-        return (1, int(row), targets[target], formats[fmt])
+        return (1, int(row), targets[target], int(bool(copy)), formats[fmt])
 
     def expected(index: int) -> Iterator[str]:
         if index == owner:

@@ -32,7 +32,8 @@ def test_parse_columns(spec: str, expected: dict[str, tuple[str, ...]]) -> None:
     ("spec", "message"),
     [
         ("nmae=Full Name", "--columns: unknown signer field 'nmae' (did you mean 'name'? "
-                           "known columns: name, email, city, country, note, public, address)"),
+                           "known columns: name, email, city, country, note, public, address, "
+                           "lang)"),
         ("name", "--columns: 'name' has no '='"),
         ('name="Full', "--columns: unclosed quote"),
         ("email=A+B", "--columns: only name may join several columns, not 'email'"),
@@ -109,7 +110,11 @@ def test_the_campaign_file_signers_section(
     Path("s.csv").write_text("Prénom,Nom,Afficher mon nom\nÉloïse,Martin,oui\n",
                              encoding="utf-8")
     result = run("validate", "campaign.yaml", "--signers", "s.csv")
-    # The campaign's languages are en, ru and kk: French "oui" is not one of its answers.
+    # The campaign's languages are en, ru and kk; French "oui" is read all the same.
+    assert result.exit_code == 0, result.stderr
+    Path("s.csv").write_text("Prénom,Nom,Afficher mon nom\nÉloïse,Martin,peut-être\n",
+                             encoding="utf-8")
+    result = run("validate", "campaign.yaml", "--signers", "s.csv")
     assert result.exit_code == 2
     assert "s.csv:2:3: row 1, " not in result.stderr
     assert "s.csv:2: row 1: invalid value for 'public' (use yes or no (or " in result.stderr
@@ -134,5 +139,5 @@ def test_bad_signers_section_is_a_campaign_error(
     assert result.exit_code == 2
     line = len(kz_path.read_text(encoding="utf-8").splitlines()) + 3
     assert f"campaign.yaml:{line}:" in result.stderr
-    assert "input should be 'name', 'email', 'city', 'country', 'note' or 'public'" in \
-        result.stderr
+    assert ("input should be 'name', 'email', 'city', 'country', 'note', 'public', 'address' "
+            "or 'lang'") in result.stderr

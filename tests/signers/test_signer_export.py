@@ -39,10 +39,10 @@ def test_csv_public_only_deduplicated_and_neutralised(
     assert result.exit_code == 0, result.stderr
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows == [
-        ["name", "email", "city", "country", "note", "public", "address"],
-        ["Amina Yusuf", "amina.yusuf@example.org", "Kano", "", "", "yes", ""],
+        ["name", "email", "city", "country", "note", "public", "address", "lang"],
+        ["Amina Yusuf", "amina.yusuf@example.org", "Kano", "", "", "yes", "", ""],
         ["'=HYPERLINK(\"http://x.invalid\") Smith", "'=cmd@example.org", "'+Oslo", "", "",
-         "yes", ""],
+         "yes", "", ""],
     ]
     assert "4 rows, 1 duplicate dropped, 3 signers, 2 consenting to be named; writing 2" \
         in result.stderr

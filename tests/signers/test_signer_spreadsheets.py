@@ -75,7 +75,8 @@ def test_sheet_name_and_missing_sheet(here: Path) -> None:
                                           "Signers": [["name", "email"], ["Ana Lima", ""]]})
     assert error_of(path) == (
         "book.xlsx:1: the first row names no known column (the first row must name the "
-        "columns, for example name,email,city,country,note,public,address; or map yours: --columns "
+        "columns, for example name,email,city,country,note,public,address,lang; or map yours: "
+        "--columns "
         'name="Full Name",email="Email Address",public="Display my name")'
     )
     assert [s.name for s in read_signers(path, sheet="Signers")] == ["Ana Lima"]
@@ -96,7 +97,8 @@ def test_errors_name_sheet_row_and_cell_and_no_personal_data(here: Path) -> None
     assert message == (
         "signers.xlsx:2:2: row 1, cell 'Form Responses 1'!B2: invalid email (no @)\n"
         "signers.xlsx:3:3: row 2, cell 'Form Responses 1'!C3: invalid value for 'public' "
-        "(use yes or no; empty means no: the signer is counted, not named)\n"
+        "(use yes or no (or the same in the list's language: sí, oui, ja, да, نعم...); "
+        "empty means no: the signer is counted, not named)\n"
         "signers.xlsx:4: rows 2 and 3 have the same email (remove one, or pass --dedupe first)"
     )
     for row in rows[1:]:
@@ -115,11 +117,12 @@ def test_data_away_from_the_corner_keeps_real_cell_names(here: Path) -> None:
 
 def test_consent_in_the_campaigns_languages(here: Path) -> None:
     rows = [["name", "public"], ["Jörg Brandt", "ja"], ["Éloïse Martin", "Oui"],
-            ["Ана Петрова", "нет"]]
+            ["Ана Петрова", "нет"], ["Ana Souza", "s"]]
     path = write_xlsx(Path("signers.xlsx"), {"Sheet": rows})
-    assert "row 1, cell Sheet!B2: invalid value for 'public'" in error_of(path)
-    signers = read_signers(path, languages=["de", "fr-CA", "ru"])
-    assert [s.public for s in signers] == [True, True, False]
+    # Every language's whole words are read; a lone letter only in the languages asked for.
+    assert "row 4, cell Sheet!B5: invalid value for 'public'" in error_of(path)
+    signers = read_signers(path, languages=["de", "fr-CA", "ru", "pt"])
+    assert [s.public for s in signers] == [True, True, False, True]
 
 
 # --------------------------------------------------------------------------- hostile

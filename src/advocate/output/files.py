@@ -220,13 +220,10 @@ def _through_special(path: Path) -> bool:
     return True
 
 
-def write_file(path: Path, data: bytes, *, force: bool = False, mode: int = FILE_MODE) -> Path:
-    """Write ``data`` to ``path`` atomically; refuse to overwrite unless ``force``.
-
-    Either the whole new file is at ``path`` or ``path`` is exactly as before, and no
-    ``.part`` file is left behind. OS failures (missing folder, read-only folder, full disk)
-    become one AdvocateError naming the path.
-    """
+def check_output_file(path: Path, *, force: bool = False) -> None:
+    """Refuse ``path`` as an output file now, before anything is rendered for it: its folder
+    missing, a folder or a device in its place, or a file there without ``force``.
+    :func:`write_file` checks the same again when it writes."""
     path = Path(path)
     parent = path.parent
     if not parent.is_dir():
@@ -245,6 +242,18 @@ def write_file(path: Path, data: bytes, *, force: bool = False, mode: int = FILE
                             hint="-o takes a file path, or - for standard output")
     if not force and os.path.lexists(path):
         raise _exists_error(path)
+
+
+def write_file(path: Path, data: bytes, *, force: bool = False, mode: int = FILE_MODE) -> Path:
+    """Write ``data`` to ``path`` atomically; refuse to overwrite unless ``force``.
+
+    Either the whole new file is at ``path`` or ``path`` is exactly as before, and no
+    ``.part`` file is left behind. OS failures (missing folder, read-only folder, full disk)
+    become one AdvocateError naming the path.
+    """
+    path = Path(path)
+    parent = path.parent
+    check_output_file(path, force=force)
     try:
         tmp = _write_temp(parent, data, mode)
     except OSError as exc:

@@ -20,6 +20,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from advocate import limits
@@ -57,6 +58,7 @@ from advocate.text.localise import (
     target_view,
 )
 from advocate.text.markdown import MarkdownText, escape_markdown
+from advocate.text.numbers import format_count, localise_places
 from advocate.text.stencil import text_plan
 
 if TYPE_CHECKING:
@@ -119,6 +121,33 @@ class Document:
         from advocate.render.email_text import short_email
 
         return short_email(self.markdown, facts=facts)
+
+
+SHEET_ROWS = 20  # a signature sheet's rows in text and HTML (its PDF fills the page)
+#: More rows than a page holds (32 rows of 8.2 mm fill A4): those on its first page fit.
+SHEET_PROBE_ROWS = 40
+SHEET_FOOTER_ROWS = 2  # the room the footer (date, organiser) takes below the last row
+
+
+def _rows_on_first_page(data: bytes) -> int:
+    """How many numbered rows (1, 2, 3...) the first page of a sheet's PDF holds."""
+    import io
+
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(data)).pages[0].extract_text() or ""
+    numbers = {int(word) for word in text.split() if word.isdigit() and len(word) <= 3}
+    count = 0
+    while count + 1 in numbers:
+        count += 1
+    return count if count < SHEET_PROBE_ROWS else 0
+
+
+@pass_context
+def _number(context: Any, value: Any) -> str:
+    """``{{ signers.count | number }}``: a count grouped as the document's language writes
+    it (20,000 / 20 000 / 20.000)."""
+    return format_count(value, str(context.get("lang") or "en"))
 
 
 def _lines(value: Any) -> MarkdownText:
@@ -313,7 +342,7 @@ class Renderer:
         #: Only advocate's own templates: no template-made link or layout to check.
         self.trusted = not untrusted_roots(self.roots)
         self.env: AdvocateEnvironment = make_environment(
-            self.roots, {"lines": _lines, "cite": _cite})
+            self.roots, {"lines": _lines, "cite": _cite, "number": _number})
         self.day = day or today()
         self.paper: Paper = paper
         self._views: dict[str, tuple[dict[str, Any], list[Problem]]] = {}
@@ -535,7 +564,8 @@ class Renderer:
             self._targets[(lang, index)] = (target_view(self.campaign, loc, index), loc.warnings)
         context["target"], target_warnings = self._targets[(lang, index)]
         warnings.extend(w for w in target_warnings if w not in warnings)
-        context["writer"] = isolate_view((writer or Writer()).view(), lang)
+        context["writer"] = isolate_view(localise_places((writer or Writer()).view(), lang),
+                                         lang)
         context["signed"] = writer is not None and bool(writer.name)
         return lang, context, warnings
 
@@ -573,17 +603,46 @@ class Renderer:
         else:
             context["signers"] = {
                 "count": len(signers),
-                "public": [isolate_view(Writer.from_signer(s).view(), lang)
-                           for s in signers if s.public],
+                "public": [isolate_view(localise_places(Writer.from_signer(s).view(), lang),
+                                        lang) for s in signers if s.public],
             }
         return self._document("petition", lang, context, warnings, signers=signers)
 
-    def sheet(self, lang: str | None = None, rows: int = 20) -> Document:
-        """A printable signature sheet for gathering signatures on paper."""
+    def sheet(self, lang: str | None = None, rows: int | None = None) -> Document:
+        """A printable signature sheet for gathering signatures on paper.
+
+        ``rows=None``: as many rows as fill the page (its PDF counts them, see
+        :meth:`_filled_sheet`); its text and HTML have ``SHEET_ROWS``."""
         lang = resolve_language(self.campaign, lang)
         context, warnings = self._base_context(lang)
-        context["rows"] = rows
+        context["rows"] = rows or SHEET_ROWS
+        context["_fill_page"] = rows is None
         return self._document("sheet", lang, context, warnings)
+
+    def _filled_sheet(self, sheet: Document) -> Document:
+        """The sheet with as many rows as its first page holds: rendered once with more rows
+        than any page holds, the rows on that PDF's first page counted (by their numbers)."""
+        from advocate.render import pdf
+
+        probe = self.sheet(sheet.lang, rows=SHEET_PROBE_ROWS)
+        layout = self.env.get_template("sheet.html.j2").filename
+        html = self.html([probe], for_print=True)
+        options: dict[str, Any] = dict(
+            title=sheet.title, lang=sheet.lang, roots=self.roots, paper=self.paper,
+            base_dir=Path(layout).parent if layout else self.roots[-1],
+            source="sheet.html.j2", allowed_links=None if self.trusted else
+            self.campaign_links())
+        if self.trusted or limits.CONFINED or not limits.CAN_CONFINE:
+            result = pdf.render_pdf_result(html, **options)
+        else:
+            result = self.env.confined().call(_pdf_confined, html, options,
+                                              seconds=PDF_SECONDS, what=str(layout))
+        rows = _rows_on_first_page(result.data) - SHEET_FOOTER_ROWS
+        if rows < 1:
+            return sheet  # the head fills the page: the fit levels shrink it as ever
+        filled = self.sheet(sheet.lang, rows=rows)
+        filled.warnings[:] = sheet.warnings
+        return filled
 
     def brief(self, lang: str | None = None) -> Document:
         """The briefing sheet: figures, background, asks, quotes, targets, sources."""
@@ -703,6 +762,8 @@ class Renderer:
         parts = self._petition_in_parts(documents)
         if parts is not None:
             return parts
+        if len(documents) == 1 and first.kind == "sheet" and first.context.get("_fill_page"):
+            documents = [first := self._filled_sheet(first)]
         symbols = self._check_glyphs(documents)
         pack_css = pdf.fonts.pack_fonts_css(pdf.fonts.pack_fonts(self.roots))
         private = _personal_values(doc.context for doc in documents)
@@ -924,8 +985,9 @@ class Renderer:
             raise AdvocateError("nothing to render", hint="check --to and --signers")
         if fmt == "txt":
             return markup.DOCUMENT_RULE[fmt].join(doc.text() for doc in documents)
-        if fmt == "md":
-            return markup.DOCUMENT_RULE[fmt].join(doc.markdown for doc in documents)
+        if fmt == "md":  # to paste elsewhere: no layout fences, citations as written
+            return markup.DOCUMENT_RULE[fmt].join(markup.portable(doc.markdown)
+                                                  for doc in documents)
         if fmt == "html":
             return self.html(documents)
         raise AdvocateError(f"unknown format '{fmt}'", hint="use txt, md or html (pdf: pdf())")

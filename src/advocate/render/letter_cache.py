@@ -61,7 +61,8 @@ from advocate import clock
 from advocate.errors import AdvocateError, Problem
 from advocate.render.writer import Writer
 from advocate.text.bidi import isolate_view
-from advocate.text.markdown import DOCUMENT_RULE
+from advocate.text.markdown import DOCUMENT_RULE, portable
+from advocate.text.numbers import localise_places
 from advocate.text.stencil import Filled, Stencil, shape
 
 if TYPE_CHECKING:
@@ -354,7 +355,7 @@ def _fill(request: LetterRequest, entry: dict[str, Any],
     if entry.get("format") != FORMAT:
         return None
     view, texts, warnings = request.view, [], []
-    expected = shape(view, request.signed)
+    expected = shape(localise_places(view, "en"), request.signed)  # a place split, or not
     letters = entry["letters"]
     if request.fmt == "eml" and len(letters) != 1:
         return None  # one draft is one message: the full run says so
@@ -362,14 +363,14 @@ def _fill(request: LetterRequest, entry: dict[str, Any],
         lang = letter["lang"]
         if not isinstance(lang, str):
             return None
-        isolated = isolate_view(view, lang)
+        isolated = isolate_view(localise_places(view, lang), lang)
         if shape(isolated, request.signed) != expected:
             return None
         filled = Stencil.from_data(letter["stencil"]).fill(isolated)
         if request.fmt == "eml":
             texts.append(_eml(letter, filled, isolated))
         else:
-            texts.append(filled.text() if request.fmt == "txt" else filled.markdown)
+            texts.append(filled.text() if request.fmt == "txt" else portable(filled.markdown))
         warnings += _problems(letter["warnings"])
     if not texts:
         return None

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from advocate.errors import AdvocateError
 from advocate.signers.layouts import ALIASES, LAYOUTS, normal_header
+from advocate.signers.names import join_name
 from advocate.signers.rules import (
     KNOWN_COLUMNS,
     Problems,
@@ -316,20 +317,27 @@ def table_records(
             continue
         n = len(cells)
         if n != width and not ragged_ok:
-            problems.add(f"expected {width} fields, got {n}", line)
+            if problems.skip_rows:
+                problems.skip(row, line, None, f"expected {width} fields, got {n}")
+            else:
+                problems.add(f"expected {width} fields, got {n}", line)
             continue
         if strict and unnamed:
-            for i in unnamed:
-                if i < n and cells[i].strip():
-                    problems.add(
-                        f"row {row}: column {i + 1} has a value but no header",
-                        line,
-                        "name the column in the header row, or delete the value",
-                    )
+            stray = [i for i in unnamed if i < n and cells[i].strip()]
+            if stray and problems.skip_rows:
+                problems.skip(row, line, None, f"column {stray[0] + 1} has a value but no "
+                              "header", "name the column in the header row")
+                continue
+            for i in stray:
+                problems.add(
+                    f"row {row}: column {i + 1} has a value but no header",
+                    line,
+                    "name the column in the header row, or delete the value",
+                )
         values = {f: (cells[i] if i < n else "") for f, i in index}
         if parts:
             pieces = [cells[i].strip() if i < n else "" for i in parts]
-            values["name"] = " ".join(p for p in pieces if p)
+            values["name"] = join_name(pieces, given_family=given_family)
             if given_family:
                 values["given_name"], values["family_name"] = pieces
         yield Record(row, line, values, None, columns)

@@ -50,6 +50,8 @@ def osdi_person(signer: Signer) -> dict[str, object]:
     address = {k: v for k, v in (("locality", signer.city), ("country", signer.country)) if v}
     if address:
         person["postal_addresses"] = [{**address, "primary": True}]
+    if signer.lang:
+        person["languages_spoken"] = [signer.lang]
     custom = {"public": "yes" if signer.public else "no"}
     if signer.note:
         custom["note"] = signer.note
@@ -77,7 +79,7 @@ def export_signers(
             count += 1
             writer.writerow([csv_cell(v or "") for v in (s.name, s.email, s.city, s.country,
                                                          s.note)] + ["yes" if s.public else "no"]
-                            + [csv_cell(s.address or "")])
+                            + [csv_cell(s.address or ""), s.lang or ""])
     elif to == "osdi-json":
         buffer.write('{"_embedded": {"osdi:people": [')
         for s in signers:

@@ -9,7 +9,8 @@ come from each platform's public documentation (see docs/signers.md for the sour
 * **Change.org** signatures: ``name`` (or first and last name), ``city``, ``state_province``,
   ``postal_code``, ``country_code``/``country_name``, ``signed_at`` (or "Signed On").
 * **Google Forms** responses: "Timestamp" first, "Email Address" when the form collects
-  addresses, then one column per question (the form's own titles).
+  addresses, then one column per question (the form's own titles); both in the language
+  of the form's owner ("Marca temporal", "Dirección de correo electrónico"...).
 * **Mailchimp** audience exports: "Email Address", "First Name", "Last Name" and the
   system columns ``MEMBER_RATING``, ``OPTIN_TIME``, ``CONFIRM_TIME``, ``LEID``, ``EUID``….
 * **OSDI** people: ``given_name``, ``family_name``, ``email_addresses`` (flattened as
@@ -25,7 +26,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["ALIASES", "LAYOUTS", "Layout", "normal_header"]
+__all__ = ["ALIASES", "GOOGLE_FORMS_EMAIL", "GOOGLE_FORMS_TIMESTAMP", "LAYOUTS", "Layout",
+           "normal_header"]
 
 _SPACES = re.compile(r"\s+")
 
@@ -35,21 +37,66 @@ def normal_header(cell: str) -> str:
     return _SPACES.sub(" ", cell.replace("\ufeff", "")).strip().casefold()
 
 
+#: The first column of a Google Forms response sheet, in the language of the form's owner.
+GOOGLE_FORMS_TIMESTAMP = frozenset((
+    "timestamp", "marca temporal", "horodateur", "carimbo de data/hora", "zeitstempel",
+    "informazioni cronologiche", "отметка времени", "позначка часу", "الطابع الزمني",
+    "zaman damgası", "sygnatura czasowa", "tijdstempel", "tidsstempel", "tidstämpel",
+    "časová značka", "dấu thời gian", "stempel waktu", "时间戳记", "時間戳記", "タイムスタンプ",
+    "타임스탬프", "مهر زمانی", "חותמת זמן"))
+#: Its "Email Address" column (a form that collects addresses), likewise.
+GOOGLE_FORMS_EMAIL = (
+    "email address", "dirección de correo electrónico", "adresse e-mail",
+    "endereço de e-mail", "e-mail-adresse", "indirizzo email", "адрес электронной почты",
+    "адреса електронної пошти", "عنوان البريد الإلكتروني", "e-posta adresi", "adres e-mail",
+    "e-mailadres", "电子邮件地址", "電子郵件地址", "メールアドレス", "이메일 주소",
+    "آدرس ایمیل", "כתובת אימייל")
+
+
 # Column titles people and tools commonly give each field (normalised). Used for the
 # fields a recognised layout does not name itself, and for lists with no known layout.
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("name", "full name", "full_name", "fullname", "your name", "your full name",
-             "signer name", "signatory"),
+             "signer name", "signatory",
+             # es, fr, pt, de, it, ru, uk, ar: a form's own words
+             "nombre completo", "nombre y apellido", "nombre y apellidos", "tu nombre",
+             "su nombre", "nom complet", "nom et prénom", "prénom et nom", "votre nom",
+             "nome completo", "seu nome", "vollständiger name", "ihr name", "dein name",
+             "nome e cognome", "фио", "ф.и.о.", "имя и фамилия", "ваше имя", "піб",
+             "ім'я та прізвище", "الاسم", "الاسم الكامل"),
     "given_name": ("first name", "first_name", "firstname", "given name", "given_name",
-                   "fname", "forename"),
+                   "fname", "forename", "nombre", "nombres", "prénom", "prenom", "nome",
+                   "primeiro nome", "vorname", "имя", "ім'я", "الاسم الأول"),
     "family_name": ("last name", "last_name", "lastname", "surname", "family name",
-                    "family_name", "lname"),
+                    "family_name", "lname", "apellido", "apellidos", "nom", "nom de famille",
+                    "sobrenome", "apelido", "nachname", "familienname", "cognome", "фамилия",
+                    "прізвище", "اسم العائلة", "الكنية"),
     "email": ("email", "e-mail", "email address", "e-mail address", "email_address",
-              "emailaddress", "your email", "your email address"),
-    "city": ("city", "town", "city/town", "locality"),
-    "country": ("country", "country name", "country_name", "country code", "country_code"),
-    "note": ("note", "personal note", "personal message"),
+              "emailaddress", "your email", "your email address", "correo",
+              "correo electrónico", "correo electronico", "tu correo electrónico",
+              "courriel", "adresse e-mail", "adresse email", "adresse électronique",
+              "e-mail-adresse", "email-adresse", "endereço de e-mail", "endereço de email",
+              "indirizzo email", "indirizzo e-mail", "электронная почта", "эл. почта",
+              "адрес электронной почты", "електронна пошта", "البريد الإلكتروني",
+              *GOOGLE_FORMS_EMAIL),
+    "city": ("city", "town", "city/town", "locality", "ciudad", "localidad", "municipio",
+             "ville", "cidade", "município", "stadt", "ort", "wohnort", "città", "город",
+             "місто", "المدينة"),
+    "country": ("country", "country name", "country_name", "country code", "country_code",
+                "país", "pais", "pays", "land", "paese", "страна", "країна", "البلد",
+                "الدولة"),
+    "note": ("note", "personal note", "personal message", "nota", "mensaje",
+             "mensaje personal", "comentario", "comentarios", "message personnel",
+             "commentaire", "mensagem", "mensagem pessoal", "nachricht",
+             "persönliche nachricht", "messaggio", "сообщение", "личное сообщение",
+             "повідомлення", "رسالة", "ملاحظة"),
     "public": ("public",),
+    "address": ("address", "postal address", "street address", "dirección",
+                "dirección postal", "adresse", "adresse postale", "endereço", "anschrift",
+                "postanschrift", "indirizzo", "почтовый адрес", "адреса", "العنوان"),
+    "lang": ("lang", "language", "preferred language", "idioma", "idioma preferido",
+             "langue", "langue préférée", "língua", "sprache", "lingua", "язык", "мова",
+             "اللغة"),
 }
 
 
@@ -87,7 +134,7 @@ def _change_org(headers: Sequence[str]) -> bool:
 
 
 def _google_forms(headers: Sequence[str]) -> bool:
-    return bool(headers) and headers[0] == "timestamp"
+    return bool(headers) and headers[0] in GOOGLE_FORMS_TIMESTAMP
 
 
 LAYOUTS: tuple[Layout, ...] = (
@@ -135,5 +182,5 @@ LAYOUTS: tuple[Layout, ...] = (
             "country": ("country_name", "country", "country_code", "country code"),
         },
     ),
-    Layout("Google Forms responses", _google_forms),
+    Layout("Google Forms responses", _google_forms, {"email": GOOGLE_FORMS_EMAIL}),
 )

@@ -17,11 +17,19 @@ import tempfile
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 from advocate.errors import AdvocateError, Problem
 from advocate.signers.columns import ColumnMap, columns_from_mapping, plan_columns, table_records
-from advocate.signers.rules import KNOWN_COLUMNS, Dedupe, Problems, Record, RowRules, Signer
+from advocate.signers.rules import (
+    KNOWN_COLUMNS,
+    Dedupe,
+    Problems,
+    Record,
+    RowRules,
+    Signer,
+    SkippedRow,
+)
 
 __all__ = [
     "MAX_BYTES",
@@ -65,6 +73,8 @@ class SignerStats:
     public: int = 0
     duplicates: int = 0
     notices: list[Problem] = field(default_factory=list)
+    skipped: list[SkippedRow] = field(default_factory=list)  # --on-bad-row skip
+    skipped_count: int = 0
 
 
 def _keep(fields: Collection[str] | None) -> frozenset[str]:
@@ -83,6 +93,9 @@ def _columns(columns: ColumnMap | Mapping[str, str | Sequence[str]] | None) -> C
     if columns is None:
         return None
     return columns_from_mapping(columns)
+
+
+BadRow = Literal["error", "skip"]
 
 
 class SignerReader:
@@ -106,9 +119,13 @@ class SignerReader:
         sheet: str | None = None,
         languages: Iterable[str] | None = None,
         data: bytes | None = None,
+        on_bad_row: BadRow = "error",
     ) -> None:
         if dedupe not in ("error", "first"):
             raise ValueError("dedupe must be 'error' or 'first'")
+        if on_bad_row not in ("error", "skip"):
+            raise ValueError("on_bad_row must be 'error' or 'skip'")
+        self.on_bad_row: BadRow = on_bad_row
         self.path = Path(path)
         self.filename = str(path)
         self.encoding = encoding
@@ -157,7 +174,7 @@ class SignerReader:
     def __iter__(self) -> Iterator[Signer]:
         from advocate.signers import spreadsheet
 
-        problems = Problems(self.filename)
+        problems = Problems(self.filename, skip_rows=self.on_bad_row == "skip")
         stats = self.stats = SignerStats(self.filename)
         suffix = self.path.suffix.casefold()
         stream = self._open(problems)
@@ -205,9 +222,17 @@ class SignerReader:
                     yield signer
         finally:
             (handle or stream).close()
+        rules.finish()
         stats.rows, stats.signers = rules.rows, rules.signers
         stats.public, stats.duplicates = rules.public, rules.duplicates
         stats.notices = problems.notices
+        stats.skipped, stats.skipped_count = problems.skipped, problems.skipped_count
+        if problems.skipped_count:
+            rows = "row" if problems.skipped_count == 1 else "rows"
+            stats.notices.append(Problem(
+                f"left out {problems.skipped_count:,} bad {rows} (--on-bad-row skip)",
+                self.filename, hint="the report lists each row and why, never its content",
+                severity="warning"))
         problems.raise_if_any()
         if not rules.signers:
             raise problems.fail("no signers", hint="the file has no data rows")

@@ -36,11 +36,13 @@ __all__ = [
     "Record",
     "RowRules",
     "Signer",
+    "SkippedRow",
     "consent_forms",
+    "language_code",
 ]
 
 KNOWN_COLUMNS: tuple[str, ...] = ("name", "email", "city", "country", "note", "public",
-                                   "address")
+                                   "address", "lang")
 MAX_FIELD_CHARS = 10_000
 MAX_REPORTED = 50
 _KEPT = 1_000  # problems held in memory; the rest are only counted
@@ -55,7 +57,8 @@ class Signer:
     """One validated signer. ``public`` is consent to be named (default: counted, not named).
 
     ``given_name`` and ``family_name`` are set when the list had them in separate columns
-    (``name`` is then the two joined by a space); they let an OSDI export keep them apart.
+    (``name`` is then the two joined in their script's order, see
+    :func:`advocate.signers.names.join_name`); they let an OSDI export keep them apart.
     """
 
     row: int
@@ -70,6 +73,7 @@ class Signer:
     address: str | None = None  # postal address, so a reply by post is possible
     given_name: str | None = None
     family_name: str | None = None
+    lang: str | None = None  # the language the signer reads (a reading copy is made in it)
 
     def __repr__(self) -> str:
         # Personal data must not reach logs or tracebacks through a repr.
@@ -124,6 +128,20 @@ def column_hint(word: str, choices: Collection[str]) -> str:
     return f"{close} {known}" if close else known
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedRow:
+    """A row left out by ``--on-bad-row skip``: where and why, never what it held."""
+
+    row: int
+    line: int | None
+    column: str | None
+    reason: str
+    hint: str | None = None
+
+
+_SKIPPED_KEPT = 100_000  # rows listed in the report at most (the rest are counted)
+
+
 class Problems:
     """Collects every problem of one file (and notices), then raises the problems together.
 
@@ -131,12 +149,18 @@ class Problems:
     does (``'Form Responses 1'!C5``).
     """
 
-    def __init__(self, filename: str, sheet: str | None = None) -> None:
+    def __init__(self, filename: str, sheet: str | None = None, *,
+                 skip_rows: bool = False) -> None:
         self.filename = filename
         self.sheet = sheet
         self.items: list[Problem] = []
         self.count = 0
         self.notices: list[Problem] = []
+        #: ``--on-bad-row skip``: a row's problems leave the row out and are listed here
+        #: (row, line, column, reason) instead of failing the list.
+        self.skip_rows = skip_rows
+        self.skipped: list[SkippedRow] = []
+        self.skipped_count = 0
 
     def add(
         self,
@@ -159,6 +183,9 @@ class Problems:
 
     def row(self, record: Record, field: str | None, message: str, hint: str | None = None) -> None:
         """A problem with one row (and, when known, the field's cell or key line)."""
+        if self.skip_rows:
+            self.skip(record.row, record.line, field, message, hint)
+            return
         line = record.line
         column = None
         where = f"row {record.row}"
@@ -169,6 +196,14 @@ class Problems:
             if self.sheet is not None:
                 where += f", cell {sheet_ref(self.sheet)}!{column_letters(column)}{line}"
         self.add(f"{where}: {message}", line, hint, column)
+
+    def skip(self, row: int, line: int | None, field: str | None, message: str,
+             hint: str | None = None) -> None:
+        """Leave a bad row out (``skip_rows``): its reason goes to the report, never its data."""
+        if len(self.skipped) < _SKIPPED_KEPT:
+            self.skipped.append(SkippedRow(row, line, _label(field) if field else None,
+                                           message, hint))
+        self.skipped_count += 1
 
     def fail(
         self,
@@ -246,7 +281,11 @@ _CONSENT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 
 def consent_forms(languages: Iterable[str] | None) -> tuple[frozenset[str], frozenset[str]]:
-    """The yes and no forms for English plus ``languages`` (BCP 47 tags; unknown ones add none)."""
+    """The yes and no forms for English plus ``languages`` (BCP 47 tags; unknown ones add
+    none), then every other language's that reads the same in all of them: a list from a
+    Spanish form says "Sí" whatever the campaign's languages are. A word that is yes in one
+    language and no in another ("no" is Spanish and English for no, "ne" Czech for no) is
+    taken only from the languages asked for."""
     yes = set(_CONSENT["en"][0])
     no = {*_CONSENT["en"][1], ""}
     for tag in languages or ():
@@ -255,7 +294,35 @@ def consent_forms(languages: Iterable[str] | None) -> tuple[frozenset[str], froz
             yes.update(forms[0])
             no.update(forms[1])
     clash = yes & no
-    return frozenset(yes - clash), frozenset(no - clash)
+    yes -= clash
+    no -= clash
+    yes |= _ANY_YES - no
+    no |= _ANY_NO - yes
+    return frozenset(yes), frozenset(no)
+
+
+def _unambiguous() -> tuple[frozenset[str], frozenset[str]]:
+    # Whole words only: a lone letter ("o" for oui, "s" for sim) is too easily something else.
+    every_yes = {word for forms in _CONSENT.values() for word in forms[0]
+                 if len(word) > 1 or not word.isascii()}
+    every_no = {word for forms in _CONSENT.values() for word in forms[1]
+                if len(word) > 1 or not word.isascii()}
+    return frozenset(every_yes - every_no), frozenset(every_no - every_yes)
+
+
+_ANY_YES, _ANY_NO = _unambiguous()
+
+_LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")
+
+
+def language_code(value: str) -> str | None:
+    """A signer's language as a BCP 47 code (``es``, ``pt-BR``, ``zh-Hant``), or None."""
+    code = value.strip().replace("_", "-")
+    if not _LANG_CODE.fullmatch(code.lower()):
+        return None
+    head, *rest = code.split("-")
+    return "-".join([head.lower(), *(part.upper() if len(part) == 2 else part.title()
+                                     for part in rest)])
 
 
 # --------------------------------------------------------------------------- dedupe
@@ -350,7 +417,17 @@ def clean(value: str, *, multiline: bool) -> tuple[str, str | None]:
     return value, None
 
 
-_PUBLIC_HINT = "use yes or no; empty means no: the signer is counted, not named"
+_PUBLIC_HINT = ("use yes or no (or the same in the list's language: sí, oui, ja, да, نعم...); "
+                "empty means no: the signer is counted, not named")
+_WORD = re.compile(r"[\w'’]+")
+
+
+def _first_word(answer: str) -> str:
+    """The first word of an answer given as a sentence ("sí, muestren mi nombre"), else ''."""
+    found = _WORD.match(answer)
+    rest = answer[found.end():].lstrip() if found else ""
+    return found.group(0) if found and rest[:1] in (",", ".", ";", ":", "-", "–", "—", "(", "!") \
+        else ""
 
 
 class RowRules:
@@ -370,7 +447,8 @@ class RowRules:
         self.problems = problems
         self.dedupe = dedupe
         self.yes, self.no = consent_forms(languages)
-        extra = sorted((self.yes | self.no) - {*_CONSENT["en"][0], *_CONSENT["en"][1], ""})
+        asked = consent_forms(())
+        extra = sorted((self.yes | self.no) - asked[0] - asked[1])
         self.public_hint = (
             _PUBLIC_HINT if not extra else _PUBLIC_HINT.replace("yes or no", "yes or no (or "
                                                                  + ", ".join(extra) + ")")
@@ -383,6 +461,9 @@ class RowRules:
         self.duplicates = 0
         self.public = 0
         self.signers = 0
+        self.bad_consent = 0  # rows whose 'public' is neither yes nor no
+        self.bad_consent_rows: list[int] = []  # after the first (reported once, in finish)
+        self.bad_consent_line: int | None = None  # the first one's (the summary's place)
 
     def signer(self, record: Record) -> Signer | None:
         """The row's Signer, or None (a problem was recorded, or a duplicate was dropped)."""
@@ -392,7 +473,10 @@ class RowRules:
             first = self.seen.first_row(email, record.row)
             if first is not None:
                 self.duplicates += 1
-                if self.dedupe == "error":
+                if self.dedupe == "error" and self.problems.skip_rows:
+                    self.problems.row(record, "email", f"the same email as row {first}",
+                                      "remove one, or pass --dedupe first")
+                elif self.dedupe == "error":
                     self.problems.add(
                         f"rows {first} and {record.row} have the same email",
                         record.line,
@@ -403,6 +487,18 @@ class RowRules:
             self.signers += 1
             self.public += signer.public
         return signer
+
+    def finish(self) -> None:
+        """Say once what many rows share: the same unreadable consent answers."""
+        more = self.bad_consent - 1
+        if more > 0 and not self.problems.skip_rows:
+            rows = ", ".join(map(str, self.bad_consent_rows)) + (", ..." if more > 10 else "")
+            self.problems.add(
+                f"and {more} more row{'s' if more > 1 else ''} with an invalid value for "
+                f"'public' (rows {rows})", self.bad_consent_line,
+                "the consent answers are in a language or wording advocate does not read: "
+                "map another column, change the answers to yes/no, or pass --lang CODE "
+                "(or --campaign) for that language's words")
 
     def _make(self, record: Record) -> tuple[Signer | None, str | None]:
         """The row's Signer (None if it has problems) and its valid email, for deduplication."""
@@ -462,7 +558,25 @@ class RowRules:
             if flag in self.yes:
                 public = True
             elif flag not in self.no:
-                problems.row(record, "public", "invalid value for 'public'", self.public_hint)
+                answer = _first_word(flag)  # "Sí, muéstrenlo" reads as its first word
+                if answer and answer in self.yes:
+                    public = True
+                elif not answer or answer not in self.no:
+                    self.bad_consent += 1
+                    if self.bad_consent == 1 or problems.skip_rows:
+                        problems.row(record, "public", "invalid value for 'public'",
+                                     self.public_hint)
+                        self.bad_consent_line = record.line
+                    elif len(self.bad_consent_rows) < 10:  # said once, at the end
+                        self.bad_consent_rows.append(record.row)
+                    ok = False
+
+        lang: str | None = None
+        if cleaned.get("lang"):
+            lang = language_code(cleaned["lang"])
+            if lang is None:
+                problems.row(record, "lang", "'lang' is not a language code",
+                             "use a code such as es, en, ar or pt-BR (or leave it empty)")
                 ok = False
         if not ok:
             return None, email
@@ -479,6 +593,7 @@ class RowRules:
             file=problems.filename,
             given_name=cleaned.get("given_name") or None,
             family_name=cleaned.get("family_name") or None,
+            lang=lang,
         )
         return signer, email
 

@@ -1,7 +1,8 @@
 """Where a signer list comes from and how it is read: the file and the reading options.
 
 A :class:`SignerSource` is what ``--signers FILE`` with ``--encoding``, ``--dedupe``,
-``--columns``, ``--sheet-name`` and ``--max-signers-size`` stand for. The CLI builds one and
+``--columns``, ``--sheet-name``, ``--max-signers-size`` and ``--on-bad-row``
+stand for. The CLI builds one and
 reads it; a sharded build records it (path, options, the file's sha256) in each shard's
 manifest, and ``advocate merge`` reads the same list again the same way from that record.
 A campaign's ``signers:`` section fills in the columns and the sheet when no option does.
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from advocate.errors import Problem
-from advocate.signers.read import MAX_BYTES, SignerList, SignerReader, parse_size
+from advocate.signers.read import MAX_BYTES, BadRow, SignerList, SignerReader, parse_size
 from advocate.signers.rules import Dedupe
 
 
@@ -29,6 +30,7 @@ class SignerSource:
     columns: str | None = None  # a --columns mapping, e.g. name="Full Name",email=Mail
     sheet: str | None = None
     max_size: str | None = None  # e.g. 200M
+    on_bad_row: BadRow = "error"  # skip: leave bad rows out, and report them
 
     def reader(self, campaigns: Sequence[Any] = (),
                languages: Sequence[str] = ()) -> SignerReader:
@@ -48,6 +50,7 @@ class SignerSource:
         langs = [*languages, *(lang for c in campaigns for lang in c.languages)]
         return SignerReader(self.path, encoding=self.encoding, dedupe=self.dedupe,
                             columns=mapping, sheet=sheet, languages=langs,
+                            on_bad_row=self.on_bad_row,
                             max_bytes=parse_size(self.max_size) if self.max_size else MAX_BYTES)
 
     def read(self, campaigns: Sequence[Any] = ()) -> tuple[SignerList, list[Problem]]:
@@ -66,4 +69,5 @@ class SignerSource:
     def from_record(cls, data: Mapping[str, Any]) -> SignerSource:
         return cls(path=Path(data["path"]), encoding=data.get("encoding"),
                    dedupe=data.get("dedupe", "error"), columns=data.get("columns"),
-                   sheet=data.get("sheet"), max_size=data.get("max_size"))
+                   sheet=data.get("sheet"), max_size=data.get("max_size"),
+                   on_bad_row=data.get("on_bad_row", "error"))

@@ -442,13 +442,14 @@ def write_site(campaign: Campaign, outdir: Path, *, templates: Path | None = Non
     from advocate.output.files import guard_output
     from advocate.output.staging import StagedOutput
 
-    site = build_site(campaign, templates=templates, lang=lang, paper=paper)
     paths = [p for p in (campaign.path, *inputs) if p is not None]
     guard_output(outdir, inputs=paths)
     if str(outdir).startswith("/dev"):
         raise AdvocateError("the site must go into a folder", hint="pass -o DIR")
     # World-readable: a site holds no personal data and is meant to be served.
     with StagedOutput(outdir, force=force, mode=0o644) as stage:
+        stage.planned(SITE_FILES)  # an earlier site without --force: refused before rendering
+        site = build_site(campaign, templates=templates, lang=lang, paper=paper)
         for relpath, data in site.files.items():
             stage.add(relpath, data)
     return site

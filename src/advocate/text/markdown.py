@@ -57,6 +57,27 @@ def escape_markdown(text: str) -> str:
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
+_FENCE_LINE = re.compile(r"^::: *(?:[a-z]+)? *\n", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n{3,}")
+_ESCAPED_CITATION = re.compile(r"\\\[(\d+(?:, \d+)*)\\\]")
+
+
+def portable(markdown: str) -> str:
+    """A document's Markdown as a person pastes it elsewhere: without advocate's layout
+    fences (``::: lead`` ... ``:::``, which only its layouts read) and with citations as
+    written ("[1, 4]", which CommonMark shows as they are, not "\\[1, 4\\]")."""
+    if ":::" in markdown:
+        markdown = _FENCE_LINE.sub(lambda m: m.group(0) if not _is_fence(m.group(0))
+                                   else "\n", markdown)
+        markdown = _BLANK_LINES.sub("\n\n", markdown).lstrip("\n")
+    return _ESCAPED_CITATION.sub(r"[\1]", markdown)
+
+
+def _is_fence(line: str) -> bool:
+    name = line.strip().removeprefix(":::").strip()
+    return not name or name in _BLOCK_NAMES
+
+
 def _is_block(params: str, markup: str) -> bool:
     return params.strip() in _BLOCK_NAMES
 
@@ -86,9 +107,16 @@ def _parser() -> MarkdownIt:
     return md
 
 
+_SPACE_BEFORE_BREAK = re.compile(r"[ \t\n]+(?=<br />)")
+
+
 def to_html(markdown: str) -> str:
-    """The HTML fragment for a Markdown document (no raw HTML, no images)."""
-    return str(_parser().render(markdown))
+    """The HTML fragment for a Markdown document (no raw HTML, no images).
+
+    A line break written on a line of its own ("place" newline "\\") leaves the soft break
+    before it as a space at the end of the line; in right-aligned text (a sender block) that
+    space would stop the line a space short of the margin, so it goes."""
+    return _SPACE_BEFORE_BREAK.sub("", str(_parser().render(markdown)))
 
 
 def _inline_text(tokens: Sequence[Token] | None) -> str:
