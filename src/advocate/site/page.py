@@ -87,10 +87,10 @@ def _facts(facts: Sequence[dict[str, Any]]) -> str:
 def _sources(sources: Sequence[dict[str, Any]]) -> str:
     return "".join(
         f'<li id="source-{src["number"]}" value="{src["number"]}">'
-        + (f'<a href="{e(src["url"])}" rel="noreferrer noopener">{e(src["title"])}</a>'
-           if src["url"] else e(src["title"]))
-        + (f', {e(src["publisher"])}' if src["publisher"] else "")
-        + (f', {e(src["date"])}' if src["date"] else "") + "</li>"
+        + (f'<a href="{e(src["url"])}" rel="noreferrer noopener"><bdi>{e(src["title"])}</bdi></a>'
+           if src["url"] else f'<bdi>{e(src["title"])}</bdi>')
+        + (f', <bdi>{e(src["publisher"])}</bdi>' if src["publisher"] else "")
+        + (f', <bdi>{e(src["date"])}</bdi>' if src["date"] else "") + "</li>"
         for src in sources)
 
 
