@@ -283,7 +283,8 @@ def test_build_tells_what_it_did(run: Run, tmp_path: Path) -> None:
     names = sorted(p.name for p in (out / "kazakhstan-2022" / "letters").iterdir())
     assert names[0].startswith("00001-") and names[-1].startswith("00003-")
     index = (out / "kazakhstan-2022" / "index.html").read_text(encoding="utf-8")
-    assert '<td class="num">3</td>' in index and '<td class="num">2</td>' not in index
+    assert '<th scope="row">Signer 3</th>' in index
+    assert '<th scope="row">Signer 2</th>' not in index
     over = [w["message"] for w in summary["warnings"] if "runs to" in w["message"]]
     assert any("the letter to 'president' of signer row 3 runs to" in w for w in over), over
     assert not any("Babbage" in json.dumps(w) or "Charles" in json.dumps(w)

@@ -98,7 +98,7 @@ def page(browser: Any, site: Path) -> Iterator[tuple[Any, Guard]]:
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.on("dialog", lambda d: (errors.append("dialog: " + d.message), d.dismiss()))
     pg.goto((site / "index.html").as_uri())
-    pg.wait_for_selector("#letter:not(:empty)")
+    pg.wait_for_selector("#letter:not(:empty)", state="attached")
     yield pg, guard
     context.close()
     assert not errors, errors
@@ -193,7 +193,7 @@ def test_mailto_and_eml(browser: Any, mailable: tuple[Campaign, Path]) -> None:
     guard = Guard(context)
     pg = context.new_page()
     pg.goto((site / "index.html").as_uri())
-    pg.wait_for_selector("#letter:not(:empty)")
+    pg.wait_for_selector("#letter:not(:empty)", state="attached")
     renderer = Renderer(campaign)
     forms = set()
     for target in campaign.targets:
@@ -233,21 +233,6 @@ def test_webmail_links_are_plain_links(page: tuple[Any, Guard], campaign: Campai
     assert all((link.get_attribute("href") or "").startswith("https://") for link in links)
 
 
-def test_remember_and_forget(page: tuple[Any, Guard]) -> None:
-    pg, _ = page
-    pg.fill("#name", "Kept Name")
-    assert pg.evaluate("localStorage.length") == 0  # nothing stored unless asked
-    pg.check("#remember")
-    pg.fill("#name", "Kept Name")
-    assert "Kept Name" in pg.evaluate("JSON.stringify(localStorage)")
-    pg.reload()
-    pg.wait_for_selector("#letter:not(:empty)")
-    assert pg.input_value("#name") == "Kept Name"
-    pg.click("#forget")
-    assert pg.evaluate("localStorage.length") == 0
-    assert pg.input_value("#name") == ""
-
-
 def test_csp_and_sizes(site: Path) -> None:
     html = (site / "index.html").read_text(encoding="utf-8")
     head = html[:html.index("</head>")]
@@ -270,8 +255,14 @@ def test_without_javascript(browser: Any, site: Path, campaign: Campaign) -> Non
     assert generic.count() == len(campaign.targets)
     renderer = Renderer(campaign)
     first = renderer.letter(campaign.targets[0].id)
-    assert generic.first.locator("pre").text_content() == first.text().replace(
-        "\u2068", "").replace("\u2069", "")
+    # The letter as paper: each paragraph whole (never the 72-column text wrapped again),
+    # the heading without its underline of dashes; the same words, in the same order.
+    shown = generic.first.locator(".sheet").inner_text()
+    words = first.text().replace("\u2068", "").replace("\u2069", "").split()
+    assert shown.split() == [w for w in words if set(w) != {"-"}]
+    assert generic.first.locator(".sheet .heading").inner_text() == first.title.replace(
+        "\u2068", "").replace("\u2069", "") or generic.first.locator(".sheet .heading").count()
+    assert generic.first.locator("pre").count() == 0
     assert pg.locator("#generic a.mailto").count() == 0  # no target has an address
     assert pg.locator("a[href='brief.html']").is_visible()
     context.close()
@@ -298,7 +289,7 @@ def test_phone_width(browser: Any, site: Path) -> None:
     guard = Guard(context)
     pg = context.new_page()
     pg.goto((site / "index.html").as_uri())
-    pg.wait_for_selector("#letter:not(:empty)")
+    pg.wait_for_selector("#letter:not(:empty)", state="attached")
     pg.fill("#name", "A very long name without any spaces" * 3)
     assert pg.evaluate("document.documentElement.scrollWidth") <= 360
     context.close()
@@ -322,7 +313,7 @@ def test_accessibility(browser: Any, site: Path) -> None:
         pg = context.new_page()
         pg.goto((site / "index.html").as_uri())
         if js:
-            pg.wait_for_selector("#letter:not(:empty)")
+            pg.wait_for_selector("#letter:not(:empty)", state="attached")
         pg.add_script_tag(content=AXE.read_text(encoding="utf-8"))
         result = pg.evaluate("axe.run(document).then(r => JSON.stringify(r.violations))")
         bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
@@ -407,7 +398,7 @@ def test_another_campaign_world_scripts(browser: Any, tmp_path: Path) -> None:
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.goto((tmp_path / "site" / "index.html").as_uri())
-    pg.wait_for_selector("#letter:not(:empty)")
+    pg.wait_for_selector("#letter:not(:empty)", state="attached")
     langs = set()
     for target, number, row, address, lang, text, link, eml in expected:
         shown = fill(pg, target, "", row["name"], row["city"], row["note"],
@@ -456,7 +447,7 @@ def test_language_attributes(campaign: Campaign) -> None:
     html = build_site(campaign, lang="ru").files["index.html"].decode()
     assert re.search(r'<html lang="ru" dir="ltr">', html)
     assert re.search(r'<header lang="ru" dir="ltr">', html)
-    assert re.search(r'<ul lang="ru" dir="ltr">', html)
+    assert re.search(r'<ul class="facts" lang="ru" dir="ltr">', html)
     assert re.search(r'<section class="generic" data-target="[a-z-]+" lang="(ru|kk|en)"', html)
 
 
@@ -470,7 +461,7 @@ def test_a_right_to_left_letter(browser: Any, tmp_path: Path) -> None:
     guard = Guard(context)
     pg = context.new_page()
     pg.goto((tmp_path / "site" / "index.html").as_uri())
-    pg.wait_for_selector("#letter:not(:empty)")
+    pg.wait_for_selector("#letter:not(:empty)", state="attached")
     shown = fill(pg, "ambassador", "", "محمد علي", "Paris", "أكتب إليكم بصفتي معلماً.")
     assert shown == expected(world, "ambassador", None, name="محمد علي", city="Paris",
                              note="أكتب إليكم بصفتي معلماً.")
@@ -480,11 +471,16 @@ def test_a_right_to_left_letter(browser: Any, tmp_path: Path) -> None:
     typed = pg.evaluate("() => ['#name', '#note'].map(s => "
                         "getComputedStyle(document.querySelector(s)).direction)")
     assert typed == ["rtl", "rtl"]  # dir=auto: Arabic typed in is set right to left
-    box = pg.locator("#letter").bounding_box()
+    sheet = pg.evaluate("() => { const s = document.querySelector('#paper .sheet'); return "
+                        "[s.getAttribute('lang'), getComputedStyle(s).direction]; }")
+    assert sheet == ["ar", "rtl"]  # the letter as paper, set right to left
+    box = pg.locator("#paper .sheet").bounding_box()
     line = pg.evaluate("() => { const r = document.createRange(); const l = "
-                       "document.querySelector('#letter'); r.selectNodeContents(l); const "
-                       "rects = r.getClientRects(); return [rects[0].right, rects[0].left]; }")
-    assert line[1] - box["x"] > box["width"] / 2  # the short first line sits on the right
+                       "document.querySelector('#paper .sheet .body .line'); "
+                       "r.selectNodeContents(l); const rects = r.getClientRects(); "
+                       "return [rects[0].right, rects[0].left]; }")
+    assert line[0] > box["x"] + box["width"] * 0.9  # the salutation starts on the right
+    assert line[1] - box["x"] > box["width"] / 2  # and is short: it ends past the middle
     context.close()
     assert not guard.refused
 
@@ -523,7 +519,8 @@ def test_the_page_in_russian(campaign: Campaign) -> None:
     assert ">Your name<" not in html and "Copy the text" not in html  # ("[Your name]" is the
     # fill-in placeholder of the English letter to the UN, not the page's word)
     assert json.loads(html.split('<script type="application/json" id="data">')[1]
-                      .split("</script>")[0])["messages"] == {"copied": "Скопировано."}
+                      .split("</script>")[0])["messages"] == {"copied": "Скопировано.",
+                                                              "forgotten": "Ваши данные удалены."}
     assert any("'ru' have not yet been reviewed" in w.message for w in site.warnings)
 
 
@@ -536,7 +533,7 @@ def test_an_arabic_page_reads_right_to_left(browser: Any, tmp_path: Path) -> Non
     guard = Guard(context)
     pg = context.new_page()
     pg.goto((tmp_path / "site" / "index.html").as_uri())
-    pg.wait_for_selector("#letter:not(:empty)")
+    pg.wait_for_selector("#letter:not(:empty)", state="attached")
     assert pg.evaluate("() => [document.documentElement.lang, document.documentElement.dir, "
                        "getComputedStyle(document.body).direction]") == ["ar", "rtl", "rtl"]
     assert pg.locator("label[for=name]").text_content() == "اسمك"
@@ -546,8 +543,8 @@ def test_an_arabic_page_reads_right_to_left(browser: Any, tmp_path: Path) -> Non
     field = pg.locator("#name").bounding_box()
     assert abs(text[1] - (field["x"] + field["width"])) < 2  # the label's words on the right
     assert text[0] > field["x"] + field["width"] / 2
-    to, lang = pg.locator("#target").bounding_box(), pg.locator("#lang").bounding_box()
-    assert to["x"] > lang["x"]  # the grid's first field is on the right
+    lang, name = pg.locator("#lang").bounding_box(), pg.locator("#name").bounding_box()
+    assert lang["x"] > name["x"]  # a row's first field is on the right
     shown = fill(pg, "ambassador", "", "محمد علي", "Paris", "")
     assert shown == expected(world, "ambassador", None, name="محمد علي", city="Paris")
     pg.add_script_tag(content=AXE.read_text(encoding="utf-8"))

@@ -57,7 +57,7 @@ def test_print_is_one_page_for_every_target_and_language(tmp_path: Path, source:
         context.route("**/*", guard)
         pg = context.new_page()
         pg.goto((tmp_path / "site" / "index.html").as_uri())
-        pg.wait_for_selector("#letter:not(:empty)")
+        pg.wait_for_selector("#letter:not(:empty)", state="attached")
         pages: dict[tuple[str, str], int] = {}
         for target in campaign.targets:
             for lang in campaign.languages:
@@ -86,7 +86,7 @@ def test_print_layout_is_the_window_envelope_letter(tmp_path: Path) -> None:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         pg = browser.new_page()
         pg.goto((tmp_path / "site" / "index.html").as_uri())
-        pg.wait_for_selector("#letter:not(:empty)")
+        pg.wait_for_selector("#letter:not(:empty)", state="attached")
         pg.select_option("#target", campaign.targets[0].id)
         pg.fill("#name", "Zoë Example")
         pg.fill("#city", "Tbilisi")
@@ -138,7 +138,7 @@ def test_print_on_us_letter_is_one_letter_page(tmp_path: Path) -> None:
         for paper in ("letter", "a4"):
             pg = browser.new_page()
             pg.goto((tmp_path / paper / "index.html").as_uri())
-            pg.wait_for_selector("#letter:not(:empty)")
+            pg.wait_for_selector("#letter:not(:empty)", state="attached")
             for target in campaign.targets:
                 for lang in campaign.languages:
                     write_letter(pg, target.id, lang)

@@ -54,6 +54,7 @@ from advocate.text.localise import (
     Localiser,
     campaign_view,
     format_day,
+    language_name,
     resolve_language,
     target_view,
 )
@@ -342,7 +343,8 @@ class Renderer:
         #: Only advocate's own templates: no template-made link or layout to check.
         self.trusted = not untrusted_roots(self.roots)
         self.env: AdvocateEnvironment = make_environment(
-            self.roots, {"lines": _lines, "cite": _cite, "number": _number})
+            self.roots, {"lines": _lines, "cite": _cite, "number": _number,
+                         "language_name": language_name})
         self.day = day or today()
         self.paper: Paper = paper
         self._views: dict[str, tuple[dict[str, Any], list[Problem]]] = {}

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_origin
 
 from pydantic import (
     BaseModel,
@@ -324,6 +324,55 @@ class CheckSettings(_Strict):
     ignore: list[CheckCode] = Field(
         default_factory=list, description="codes of check rules not to report, e.g. "
         "[stale-facts] for a campaign about the past")
+def _page_word(value: Any) -> Any:
+    """One of the action page's own words: one line of text in one language."""
+    if not isinstance(value, str):
+        raise PydanticCustomError("text_type", "expected text (one language's word)")
+    return _one_line(value)
+
+
+PageWord = Annotated[str, BeforeValidator(_page_word), StringConstraints(max_length=600)]
+
+
+class PageWords(_Strict):
+    """The action page's own words (labels, buttons, the privacy line) in one language,
+    supplied or corrected by the campaign (``advocate site``); any left out come from
+    advocate's own words in that language, else English. The English of each is in
+    src/advocate/site/strings.json; docs/campaign-format.md lists them."""
+
+    write: PageWord | None = None
+    target: PageWord | None = None
+    all: PageWord | None = None
+    language: PageWord | None = None
+    target_lang: PageWord | None = None
+    name: PageWord | None = None
+    city: PageWord | None = None
+    email: PageWord | None = None
+    country: PageWord | None = None
+    address: PageWord | None = None
+    note: PageWord | None = None
+    remember: PageWord | None = None
+    remember_file: PageWord | None = None
+    forget: PageWord | None = None
+    forgotten: PageWord | None = None
+    letter: PageWord | None = None
+    copy_text: PageWord | None = Field(None, alias="copy")  # BaseModel has a copy()
+    mail: PageWord | None = None
+    eml: PageWord | None = None
+    print: PageWord | None = None
+    webmail: PageWord | None = None
+    facts: PageWord | None = None
+    sources: PageWord | None = None
+    documents: PageWord | None = None
+    brief: PageWord | None = None
+    petition: PageWord | None = None
+    private: PageWord | None = None
+    kept: PageWord | None = None
+    nojs: PageWord | None = None
+    copied: PageWord | None = None
+    skip: PageWord | None = None
+    exit: PageWord | None = None
+    exit_key: PageWord | None = None
 
 
 class Campaign(_Strict):
@@ -364,6 +413,9 @@ class Campaign(_Strict):
         default_factory=list, description="people held, and where solidarity mail reaches "
         "them (advocate kit)")
     check: CheckSettings | None = None
+    page_words: dict[Lang, PageWords] = Field(
+        default_factory=dict, description="the action page's own words by language code "
+        "(labels, buttons): supply a language advocate lacks, or correct its words")
 
     _document: YamlDocument | None = PrivateAttr(default=None)
 
@@ -408,8 +460,10 @@ class Campaign(_Strict):
 def _model_for(path: tuple[str | int, ...]) -> type[BaseModel] | None:
     """The model class that the mapping at ``path`` is validated against."""
     model: type[BaseModel] = Campaign
+    keyed = False  # the model's field was a mapping by key (translations, page_words)
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, int) or keyed:
+            keyed = False
             continue
         field = model.model_fields.get(part)
         if field is None:
@@ -417,13 +471,14 @@ def _model_for(path: tuple[str | int, ...]) -> type[BaseModel] | None:
         annotation = field.annotation
         found = None
         for candidate in (Organisation, Source, Fact, Quote, Ask, Target, Translation,
-                          Detainee, PostalAddress, Deadline):
+                          Detainee, PostalAddress, Deadline, PageWords):
             if candidate is annotation or candidate.__name__ in str(annotation):
                 found = candidate
                 break
         if found is None:
             return None
         model = found
+        keyed = get_origin(annotation) is dict
     return model
 
 
@@ -462,7 +517,8 @@ def _problem_from_pydantic(doc: YamlDocument, error: Any) -> Problem:
     hint: str | None = None
     if kind == "extra_forbidden":
         parent = _model_for(loc[:-1])
-        choices = list(parent.model_fields) if parent else []
+        choices = [info.alias or name for name, info in parent.model_fields.items()] \
+            if parent else []
         message = f"unknown key '{field_name}'"
         hint = did_you_mean(str(field_name), choices) or (
             f"allowed keys: {', '.join(choices)}" if choices else None)
@@ -493,7 +549,7 @@ def _problem_from_pydantic(doc: YamlDocument, error: Any) -> Problem:
         message = f"{field_name}: at most {limit} characters" + (
             f" (this one has {length})" if length is not None else "")
     elif (kind == "string_pattern_mismatch" and field_name == "language") or (
-            loc and loc[0] == "translations"):
+            loc and loc[0] in ("translations", "page_words") and len(loc) == 2):
         message = f"'{error['input']}' is not a language code"
         hint = "use a BCP 47 code such as en, ru or kk"
     elif kind == "bool_type" or kind == "bool_parsing":

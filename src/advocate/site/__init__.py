@@ -17,11 +17,9 @@ Without JavaScript the page shows each target's fill-in letter and a ``mailto:``
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from html import escape
 from importlib import resources
 from itertools import product
 from pathlib import Path
@@ -46,21 +44,18 @@ from advocate.render.eml import (
     _mailbox_tokens,
     _mailto_addr,
 )
-from advocate.render.html import apply_csp
 from advocate.render.writer import Writer
 from advocate.schema.campaign import Campaign
+from advocate.site.page import SITE_CSP, page_html
+from advocate.site.words import page_words
 from advocate.templates.stencil import FIELDS, Block, Stencil
 from advocate.text import markdown as markup
-from advocate.text.bidi import INLINE_FIELDS, direction, plain
+from advocate.text.bidi import INLINE_FIELDS, direction
 from advocate.text.localise import resolve_language
 
-__all__ = ["SITE_CSP", "SITE_FIELDS", "SITE_FILES", "Site", "build_site", "write_site"]
+__all__ = ["SITE_CSP", "SITE_FIELDS", "SITE_FILES", "Site", "build_site", "page_words",
+           "write_site"]
 
-#: The page's policy: its own script and style sheet, nothing else; no form goes anywhere.
-SITE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; "
-            "img-src 'self' data:; "
-            "form-action 'none'; base-uri 'none'")
-SITE_META = f'<meta http-equiv="Content-Security-Policy" content="{SITE_CSP}">'
 #: The writer's fields the page asks for (all of ``advocate letter``'s: its --name, --city,
 #: --email, --country, --note and --address).
 SITE_FIELDS = ("name", "city", "email", "country", "note", "address")
@@ -81,24 +76,6 @@ class Site:
 
 def _asset(name: str) -> bytes:
     return (resources.files("advocate.site") / name).read_bytes()
-
-
-def page_words(lang: str) -> tuple[str, dict[str, str], list[Problem]]:
-    """The page's own words (labels, buttons, the privacy line) in ``lang`` or its base
-    language (``pt-BR``: ``pt``), else in English: the language they are in, the words, and
-    a warning when they are not in ``lang`` or have not been reviewed by a native speaker."""
-    table = json.loads(_asset("strings.json"))
-    for code in dict.fromkeys([lang, lang.replace("_", "-").split("-")[0].lower()]):
-        if code in table["words"]:
-            warnings = [] if code in table["reviewed"] else [Problem(
-                f"the page's own words in '{code}' have not yet been reviewed by a native "
-                "speaker", hint="have them read before the page goes out; they are in "
-                "advocate/site/strings.json", severity="warning")]
-            return code, table["words"][code], warnings
-    return "en", table["words"]["en"], [Problem(
-        f"the page's own words (labels, buttons) are in English: advocate has none in '{lang}'",
-        hint="the campaign's words and letters are in their own languages; to add the page's, "
-        "see advocate/site/strings.json", severity="warning")]
 
 
 def _bidi_ranges(classes: tuple[str, ...]) -> list[list[int]]:
@@ -165,6 +142,7 @@ class _Tables:
         self.strings: dict[str, int] = {}
         self.fixed: dict[str, int] = {}
         self.rows: list[list[Any]] = []
+        self.wide: list[int] = []  # each fixed block unwrapped (the page's paper), -1: as rows
 
     def text(self, text: str) -> int:
         return self.texts.setdefault(text, len(self.texts))
@@ -199,6 +177,9 @@ class _Tables:
             row.pop()
         self.fixed[markdown] = len(self.rows)
         self.rows.append(row)
+        wide = markup.block_text(markdown, UNWRAPPED)
+        self.wide.append(-1 if wide == markup.block_text(markdown, markup.WIDTH)
+                         else self.text(wide))
         return self.fixed[markdown]
 
 
@@ -270,7 +251,7 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
         raise AdvocateError(f"unknown paper size '{paper}'", hint="use a4 or letter")
     renderer = Renderer(campaign, templates=templates, paper=paper)  # type: ignore[arg-type]
     page_lang = resolve_language(campaign, lang)
-    words_lang, words, warnings = page_words(page_lang)
+    words_lang, words, warnings = page_words(page_lang, campaign)
     langs = list(dict.fromkeys([page_lang, *campaign.languages]))
     tables = _Tables()
     stencils: dict[str, Any] = {}
@@ -308,18 +289,19 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
         "inline": list(INLINE_FIELDS),
         "languages": langs, "targets": targets, "stencils": stencils,
         "texts": list(tables.texts), "strings": list(tables.strings), "fixed": tables.rows,
+        "wide": tables.wide,
         "blockNames": sorted(markup.BLOCKS), "width": markup.WIDTH, "emailWidth": UNWRAPPED,
         "mailtoMax": MAILTO_MAX,
         "rtlLangs": sorted({lng for lng in langs if direction(lng) == "rtl"}),
         "strong": {"R": _bidi_ranges(("R", "AL")),
                    "L": _bidi_ranges(("L",)) if rtl else []},
         "separator": markup.DOCUMENT_RULE["txt"],
-        "messages": {"copied": words["copied"]},
+        "messages": {"copied": words["copied"], "forgotten": words["forgotten"]},
         "draftHeaders": list(DRAFT_HEADERS),  # the .eml draft's headers, written once
     }
     files: dict[str, bytes] = {
-        "index.html": _page(renderer, page_lang, data, generic,
-                            (words_lang, words), paper).encode("utf-8"),
+        "index.html": page_html(renderer.view(page_lang)[0], page_lang, data, generic,
+                                (words_lang, words), paper).encode("utf-8"),
         "site.css": _asset("site.css"),
         "site.js": _asset("site.js"),
         "brief.html": renderer.format([renderer.brief(page_lang)], "html").encode("utf-8"),
@@ -327,112 +309,6 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
                                          "html").encode("utf-8"),
     }
     return Site(files, warnings)
-
-
-def _page(renderer: Renderer, lang: str, data: dict[str, Any],
-          generic: list[tuple[Any, Any, str | None]], words: tuple[str, dict[str, str]],
-          paper: str) -> str:
-    words_lang, s = words[0], {k: escape(v) for k, v in words[1].items()}
-    view, _ = renderer.view(lang)
-
-    def e(value: object) -> str:
-        return escape(str(value or ""))
-
-    options = "".join(f'<option value="{e(t["id"])}">{e(t["name"])}</option>'
-                      for t in data["targets"])
-    lang_options = "".join(f'<option value="{e(lng)}">{e(lng)}</option>'
-                           for lng in data["languages"])
-    fallback = []
-    for target, document, link in generic:
-        mail = (f'<p><a class="mailto" href="{e(link)}">{s["mail"]}: {e(target.email)}</a></p>'
-                if link else (f"<p>{e(target.email)}</p>" if target.email else ""))
-        fallback.append(
-            f'<section class="generic" data-target="{e(target.id)}" lang="{e(document.lang)}" '
-            f'dir="{direction(document.lang)}" aria-label="{e(document.title)}">'
-            f"<h3>{e(document.context['target']['name'])}</h3>{mail}"
-            f'<pre class="letter-text">{e(plain(document.text()))}</pre></section>')
-    facts = "".join(
-        f'<li>{e(f["label"] or "")} {e(f["figure"] or "")} {e(f["text"])} '
-        + "".join(f'<a href="#source-{n}" class="cite">[{n}]</a>' for n in f["sources"])
-        + "</li>" for f in view["facts"])
-    sources = "".join(
-        f'<li id="source-{src["number"]}" value="{src["number"]}">'
-        + (f'<a href="{e(src["url"])}" rel="noreferrer noopener">{e(src["title"])}</a>'
-           if src["url"] else e(src["title"]))
-        + (f', {e(src["publisher"])}' if src["publisher"] else "")
-        + (f', {e(src["date"])}' if src["date"] else "") + "</li>"
-        for src in view["sources"])
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
-    html = f"""<!DOCTYPE html>
-<html lang="{e(words_lang)}" dir="{direction(words_lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>{e(view["title"])}</title>
-<link rel="stylesheet" href="site.css">
-<script src="site.js" defer></script>
-</head>
-<body class="paper-{paper}">
-<a class="skip" href="#write">{s["skip"]}</a>
-<header lang="{e(lang)}" dir="{direction(lang)}"><h1>{e(view["title"])}</h1>
-<p>{e(view["summary"])}</p></header>
-<main>
-<section id="write" aria-labelledby="write-h">
-<h2 id="write-h">{s["write"]}</h2>
-<p class="nojs">{s["nojs"]}</p>
-<form id="form" class="js-only" hidden>
-<div class="row"><label for="target">{s["target"]}</label>
-<select id="target" name="target"><option value="*">{s["all"]}</option>{options}</select></div>
-<div class="row"><label for="lang">{s["language"]}</label>
-<select id="lang" name="lang"><option value="">{s["target_lang"]}</option>
-{lang_options}</select></div>
-<div class="row"><label for="name">{s["name"]}</label>
-<input id="name" name="name" dir="auto" autocomplete="name"></div>
-<div class="row"><label for="city">{s["city"]}</label>
-<input id="city" name="city" dir="auto" autocomplete="address-level2"></div>
-<div class="row"><label for="email">{s["email"]}</label>
-<input id="email" name="email" type="email" autocomplete="email"></div>
-<div class="row"><label for="country">{s["country"]}</label>
-<input id="country" name="country" dir="auto" autocomplete="country-name"></div>
-<div class="row"><label for="address">{s["address"]}</label>
-<textarea id="address" name="address" dir="auto" rows="3" autocomplete="street-address">\
-</textarea></div>
-<div class="row"><label for="note">{s["note"]}</label>
-<textarea id="note" name="note" dir="auto" rows="4"></textarea></div>
-<div class="row check"><input id="remember" type="checkbox">
-<label for="remember">{s["remember"]}</label>
-<button type="button" id="forget">{s["forget"]}</button></div>
-</form>
-<section id="result" class="js-only" aria-labelledby="result-h" hidden>
-<h3 id="result-h">{s["letter"]}</h3>
-<div class="actions">
-<button type="button" id="copy">{s["copy"]}</button>
-<a id="mailto" class="button" href="#">{s["mail"]}</a>
-<a id="eml" class="button" href="#" download="letter.eml">{s["eml"]}</a>
-<button type="button" id="print">{s["print"]}</button>
-<span id="status" role="status" aria-live="polite"></span>
-</div>
-<p class="webmail">{s["webmail"]} <span id="webmail"></span></p>
-<pre id="letter" class="letter-text" tabindex="0" aria-labelledby="result-h"></pre>
-<div id="paper" aria-hidden="true"></div>
-</section>
-<div id="generic">{"".join(fallback)}</div>
-</section>
-<section id="facts" aria-labelledby="facts-h"><h2 id="facts-h">{s["facts"]}</h2>
-<ul lang="{e(lang)}" dir="{direction(lang)}">{facts}</ul>
-<h3>{s["sources"]}</h3>
-<ol class="sources" lang="{e(lang)}" dir="{direction(lang)}">{sources}</ol></section>
-<nav aria-label="{s["documents"]}"><h2>{s["documents"]}</h2><ul>
-<li><a href="brief.html">{s["brief"]}</a></li><li><a href="petition.html">{s["petition"]}</a></li>
-</ul></nav>
-</main>
-<footer><p>{s["private"]}</p></footer>
-<script type="application/json" id="data">{payload}</script>
-</body>
-</html>
-"""
-    return apply_csp(html, SITE_META, source="index.html")
 
 
 def write_site(campaign: Campaign, outdir: Path, *, templates: Path | None = None,

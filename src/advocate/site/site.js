@@ -185,12 +185,14 @@
     var st = form ? whole[form] : whole, width = form ? D.emailWidth : D.width;
     var values = filler(lang, v), S = D.strings;
     var printed = st.values.map(function (p) { return escapeMd(put(S[p], values)); });
-    var parts = [], kinds = [];
+    var parts = [], kinds = [], wides = [];
     for (var i = 0; i < st.plan.length; i++) {
       var b = st.plan[i];
       if (typeof b === "number") {
-        if (form) { parts.push(D.texts[b]); kinds.push(""); continue; }
-        parts.push(D.texts[D.fixed[b][0]]); kinds.push(D.fixed[b][1]); continue;
+        if (form) { parts.push(D.texts[b]); kinds.push(""); wides.push(""); continue; }
+        parts.push(D.texts[D.fixed[b][0]]); kinds.push(D.fixed[b][1]);
+        wides.push(D.wide[b] < 0 ? D.texts[D.fixed[b][0]] : D.texts[D.wide[b]]);
+        continue;
       }
       var md = b.map(function (p) { return p < 0 ? printed[-p - 1] : S[p]; }).join("");
       var cs = chunks(md);
@@ -198,11 +200,15 @@
         var t = plainBlock(cs[j], width);
         if (t === null) return null;
         parts.push(t); kinds.push(kindOf);
+        wides.push(form ? "" : plainBlock(cs[j], D.emailWidth));
       }
     }
     var blocks = [];
     parts.forEach(function (p, k) {
-      if (pyStrip(p)) blocks.push({ kind: kinds[k], text: p.replace(/\n+$/, "") });
+      // text: as the .txt (72 columns); wide: each paragraph on one line (the paper)
+      if (pyStrip(p)) {
+        blocks.push({ kind: kinds[k], text: p.replace(/\n+$/, ""), wide: wides[k].replace(/\n+$/, "") });
+      }
     });
     var text = blocks.map(function (p) { return p.text; }).join("\n\n") + "\n";
     var subject = put(whole.subject !== undefined ? S[whole.subject] :
@@ -421,6 +427,26 @@
   // -- the page
   var inputs = D.fields;
   var STORE = "advocate-site:" + location.pathname;
+  // Remembering: only when asked, only in this tab (sessionStorage: gone when the tab
+  // closes), never for a page opened from a file (every local file shares that storage,
+  // so a mailed attachment could read it). Unticking or "Forget me" deletes the copy.
+  var canKeep = location.protocol !== "file:";
+  function store() {
+    try { return canKeep ? window.sessionStorage : null; } catch (err) { return null; }
+  }
+  function keep() {
+    var st = store();
+    try { if (st) st.setItem(STORE, JSON.stringify(raw())); } catch (err) { /* full or off */ }
+  }
+  // Earlier versions of this page kept the details in localStorage: delete that copy.
+  function forgetOld() {
+    try { window.localStorage.removeItem(STORE); } catch (err) { /* no storage */ }
+  }
+  function forgetStored() {
+    var st = store();
+    try { if (st) st.removeItem(STORE); } catch (err) { /* nothing stored */ }
+    forgetOld();
+  }
   function raw() {
     var r = {};
     inputs.forEach(function (f) { r[f] = $(f).value; });
@@ -467,9 +493,7 @@
       });
     }
     wm.parentNode.hidden = letters.length !== 1;
-    if ($("remember").checked) {
-      try { localStorage.setItem(STORE, JSON.stringify(raw())); } catch (err) { /* private mode */ }
-    }
+    if ($("remember").checked) keep();
   }
   // The print layout: as the PDF letter, a sheet per letter with the sender block top right,
   // the recipient in the window of a DIN 5008 envelope, the date below it, then the body.
@@ -491,21 +515,18 @@
         var into = head[b.kind];
         if (into) {
           if (into.childNodes.length) into.appendChild(document.createTextNode("\n"));
-          into.appendChild(document.createTextNode(b.text));
+          into.appendChild(document.createTextNode(b.wide));
           return;
         }
-        // The text form's lines wrapped at 72 columns flow again as paragraphs (a soft
-        // break in the Markdown, as in the PDF); list items keep a hanging indent; the
-        // signature keeps its lines.
-        var block = document.createElement("div"), para = null;
-        block.className = "block " + (b.kind || "");
-        b.text.split("\n").forEach(function (line) {
-          var cont = para && b.kind !== "signature" && para.className !== "rule" &&
-            !/^(\p{Nd}+[.)]|[-*•]) /u.test(line) && !/^[-=]{3,}$/.test(line);
-          if (cont) { para.textContent += " " + line.trim(); return; }
-          para = document.createElement("div");
-          para.className = /^(\p{Nd}+[.)]|[-*•]) /u.test(line) ? "item" :
-            /^[-=]{3,}$/.test(line) ? "rule" : "line";
+        // Each paragraph whole (the letter's blocks converted without wrapping, so the
+        // browser wraps them to the sheet), list items with a hanging indent, the heading's
+        // underline of dashes dropped for a bold heading; the signature keeps its lines.
+        var block = document.createElement("div"), rows = b.wide.split("\n");
+        var heading = rows.length > 1 && /^[-=]{3,}$/.test(rows[rows.length - 1]);
+        block.className = "block " + (b.kind || "") + (heading ? " heading" : "");
+        (heading ? rows.slice(0, -1) : rows).forEach(function (line) {
+          var para = document.createElement("div");
+          para.className = /^(\p{Nd}+[.)]|[-*•]) /u.test(line) ? "item" : "line";
           para.textContent = line;
           block.appendChild(para);
         });
@@ -529,32 +550,67 @@
     if (navigator.clipboard && navigator.clipboard.writeText) {
       navigator.clipboard.writeText(text).then(done, fallback);
     } else fallback();
-    function fallback() {
-      var range = document.createRange();
-      range.selectNodeContents($("letter"));
-      var sel = getSelection(); sel.removeAllRanges(); sel.addRange(range);
-      try { document.execCommand("copy"); done(); } catch (err) { /* selected: Ctrl-C */ }
+    function fallback() {                      // a textarea for a moment: select, copy
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "offscreen";
+      document.body.appendChild(area);
+      area.select();
+      try { if (document.execCommand("copy")) done(); } catch (err) { /* Ctrl-C then */ }
+      document.body.removeChild(area);
     }
   }
-  $("form").hidden = false;
-  $("result").hidden = false;
-  try {
-    var saved = localStorage.getItem(STORE);
-    if (saved) {
-      var s = JSON.parse(saved);
-      inputs.forEach(function (f) { if (typeof s[f] === "string") $(f).value = s[f]; });
-      $("remember").checked = true;
-    }
-  } catch (err) { /* no storage */ }
+  // "Exit this page", as GOV.UK's: the button (a plain link to a blank page without
+  // JavaScript) or Shift pressed three times replaces this page at once, so Back does
+  // not return to it; what was typed is cleared first (a remembered copy stays only if asked).
+  function leave(ev) {
+    if (ev) ev.preventDefault();
+    inputs.forEach(function (f) { $(f).value = ""; });
+    $("letter").textContent = "";
+    $("paper").textContent = "";
+    document.title = "";
+    location.replace($("exit").href);
+  }
+  var shifts = [];
+  document.addEventListener("keyup", function (ev) {
+    if (ev.key !== "Shift") { shifts = []; return; }
+    var now = Date.now();
+    shifts = shifts.filter(function (t) { return now - t < 5000; });
+    shifts.push(now);
+    if (shifts.length >= 3) leave();
+  });
+  $("exit").addEventListener("click", leave);
+  Array.prototype.forEach.call(document.querySelectorAll(".js-only"), function (el) {
+    el.hidden = false;
+  });
+  forgetOld();
+  if (!canKeep) {
+    $("remember").disabled = true;
+    $("remember-off").hidden = false;
+  } else {
+    try {
+      var saved = store() && store().getItem(STORE);
+      if (saved) {
+        var s = JSON.parse(saved);
+        inputs.forEach(function (f) { if (typeof s[f] === "string") $(f).value = s[f]; });
+        $("remember").checked = true;
+      }
+    } catch (err) { /* no storage */ }
+  }
   if (D.targets.length) $("target").value = D.targets[0].id;
   $("form").addEventListener("input", update);
   $("form").addEventListener("change", update);
   $("form").addEventListener("submit", function (ev) { ev.preventDefault(); });
+  $("remember").addEventListener("change", function () {
+    if ($("remember").checked) keep(); else forgetStored();
+  });
   $("forget").addEventListener("click", function () {
-    try { localStorage.removeItem(STORE); } catch (err) { /* nothing stored */ }
+    forgetStored();
     inputs.forEach(function (f) { $(f).value = ""; });
     $("remember").checked = false;
     update();
+    $("status").textContent = D.messages.forgotten;
   });
   $("copy").addEventListener("click", copy);
   $("print").addEventListener("click", function () { window.print(); });

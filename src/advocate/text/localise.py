@@ -173,3 +173,17 @@ def target_view(campaign: Campaign, loc: Localiser, index: int) -> dict[str, Any
         "asks": [ask_view(campaign, loc, i) for i, ask in enumerate(campaign.asks)
                  if ask.id in wanted],
     }
+
+
+@lru_cache(maxsize=256)
+def language_name(code: str) -> str:
+    """A language's name in that language, as a menu or a list shows it ("Español",
+    "Русский", "العربية", "中文"), from CLDR through Babel; the code itself if CLDR has none."""
+    from babel import Locale, UnknownLocaleError  # on first use, as format_day
+
+    try:
+        locale = Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return code
+    name = locale.get_display_name(locale) or code
+    return name[:1].upper() + name[1:]

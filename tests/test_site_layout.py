@@ -1,0 +1,143 @@
+"""The action page and the build's index hold on every screen, for campaigns unlike ours
+(tests/fixtures/campaigns: an 83-letter UN title, Arabic first, Chinese-only targets, a
+language advocate has no wording for) in every language each has: at 320, 360, 390, 768,
+1280 and 1920 px the document is no wider than the viewport, and every visible thing is
+inside it and clear of its neighbours (tests/layout.py). Debian's Chromium, one browser,
+every request that is not file: or data: refused."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright import sync_api
+
+from campaign_fixtures import FIXTURE_CAMPAIGNS
+from layout import layout_problems
+
+pytestmark = pytest.mark.slow
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WIDTHS = (320, 360, 390, 768, 1280, 1920)
+#: (campaign, page language) for every language of every test campaign.
+PAGES = [(c.id, lang) for c in FIXTURE_CAMPAIGNS for lang in c.languages]
+
+# The sites and builds in a process of their own: the campaigns' own templates render in
+# forked, confined children, which would hold this process's pipe to Playwright open.
+_BUILD = """
+import sys
+from pathlib import Path
+from advocate.schema.campaign import load_campaign
+from advocate.site import write_site
+sys.path.insert(0, sys.argv[2])
+from campaign_fixtures import FIXTURE_CAMPAIGNS
+out = Path(sys.argv[1])
+for fixture in FIXTURE_CAMPAIGNS:
+    campaign = load_campaign(fixture.path)
+    for lang in fixture.languages:
+        write_site(campaign, out / "site" / fixture.id / lang, lang=lang)
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("layout")
+    env_epoch = {"SOURCE_DATE_EPOCH": "1768435200"}
+
+    subprocess.run([sys.executable, "-c", _BUILD, str(out), str(Path(__file__).parent)],
+                   check=True, timeout=900, env={**os.environ, **env_epoch})
+    for fixture in FIXTURE_CAMPAIGNS:
+        signers = fixture.signer_paths()[0]
+        subprocess.run([sys.executable, "-m", "advocate", "-q", "build", str(fixture.path),
+                        "--signers", str(signers), "--formats", "txt,eml", "--no-documents",
+                        "-o", str(out / "build")], check=True, timeout=900,
+                       env={**os.environ, **env_epoch})
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        yield b
+        b.close()
+
+
+def _context(browser: Any, width: int, *, js: bool = True) -> tuple[Any, list[str]]:
+    context = browser.new_context(viewport={"width": width, "height": 800},
+                                  java_script_enabled=js)
+    refused: list[str] = []
+
+    def guard(route: Any) -> None:
+        if route.request.url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    return context, refused
+
+
+WRITER = {"name": "Maximiliana Quispe-Wiśniewska de la Torre", "city": "San Juan de Lurigancho",
+          "note": "Escribo desde lejos, pero con la memoria de quienes ya no pueden escribir.",
+          "address": "Av. Próceres de la Independencia 1234, interior 5\n15434 Lima"}
+
+
+@pytest.mark.parametrize(("campaign", "lang"), PAGES, ids=[f"{c}-{lang}" for c, lang in PAGES])
+def test_the_action_page_holds_at_every_width(browser: Any, built: Path, campaign: str,
+                                              lang: str) -> None:
+    """Every width, with the first target's letter, the longest-named target's and all
+    targets' letters at once, filled in with long values; and without JavaScript."""
+    index = built / "site" / campaign / lang / "index.html"
+    targets = json.loads(index.read_text(encoding="utf-8").split(
+        '<script type="application/json" id="data">')[1].split("</script>")[0])["targets"]
+    longest = max(targets, key=lambda t: len(t["name"]))["id"]
+    found: dict[str, list[str]] = {}
+    for width in WIDTHS:
+        context, refused = _context(browser, width)
+        pg = context.new_page()
+        errors: list[str] = []
+        pg.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+        pg.goto(index.as_uri())
+        pg.wait_for_selector("#paper .sheet")
+        found[f"{width} first target"] = layout_problems(pg)
+        for field, value in WRITER.items():
+            pg.fill(f"#{field}", value)
+        pg.select_option("#target", longest)
+        found[f"{width} {longest}"] = layout_problems(pg)
+        pg.select_option("#target", "*")
+        found[f"{width} all targets"] = layout_problems(pg)
+        context.close()
+        assert not errors and not refused, (errors, refused)
+        if width in (320, 1280):
+            context, refused = _context(browser, width, js=False)
+            pg = context.new_page()
+            pg.goto(index.as_uri())
+            found[f"{width} without JavaScript"] = layout_problems(pg)
+            context.close()
+            assert not refused
+    bad = {state: problems for state, problems in found.items() if problems}
+    assert not bad, json.dumps(bad, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.parametrize("campaign", [c.id for c in FIXTURE_CAMPAIGNS])
+def test_the_build_index_holds_at_every_width(browser: Any, built: Path, campaign: str) -> None:
+    index = built / "build" / campaign / "index.html"
+    found: dict[int, list[str]] = {}
+    for width in WIDTHS:
+        context, refused = _context(browser, width)
+        pg = context.new_page()
+        pg.goto(index.as_uri())
+        found[width] = layout_problems(pg)
+        context.close()
+        assert not refused
+    bad = {width: problems for width, problems in found.items() if problems}
+    assert not bad, json.dumps(bad, ensure_ascii=False, indent=1)
