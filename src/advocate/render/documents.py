@@ -40,6 +40,7 @@ from advocate.templates.host import (
 )
 from advocate.templates.stencil import (
     FIELDS,
+    Filled,
     Shape,
     Stencil,
     StencilCache,
@@ -102,6 +103,10 @@ class Document:
     signers: Sequence[Signer] | None = field(default=None, repr=False)
     _text: str | None = field(default=None, repr=False)
     _make_text: Callable[[], str] | None = field(default=None, repr=False)
+    #: The letter as filled in from its stencil (None: rendered in full); its email forms
+    #: are filled in from the stencil's too.
+    filled: Filled | None = field(default=None, repr=False)
+    _emails: dict[str, str] = field(default_factory=dict, repr=False)
 
     def text(self) -> str:
         """The plain-text form (computed once: the .txt file)."""
@@ -112,15 +117,28 @@ class Document:
     def email_text(self) -> str:
         """The words as an email (the .eml body, the mailto): no postal blocks, paragraphs
         not hard-wrapped, the sender's details under the signature."""
-        from advocate.render.email_text import email_body
-
-        return email_body(self.markdown)
+        return self._email("full")
 
     def short_email_text(self, *, facts: bool = False) -> str:
         """A short email for a mailto link: asks by title, with or without the facts."""
-        from advocate.render.email_text import short_email
+        return self._email("titles" if facts else "short")
 
-        return short_email(self.markdown, facts=facts)
+    def email_fixed(self, form: str) -> tuple[str, ...]:
+        """Text that email form ``form`` holds whatever the writer's details (none when not
+        known without making the form): a link that cannot fit is not made."""
+        if self.filled is None or form not in ("full", "titles", "short"):
+            return ()
+        from advocate.render.email_text import EMAIL_FORMS, UNWRAPPED
+
+        return self.filled.form_runs(form, EMAIL_FORMS[form], UNWRAPPED)
+
+    def _email(self, form: str) -> str:
+        """An email form's text (computed once each: the draft and the link share it)."""
+        if form not in self._emails:
+            from advocate.render.email_text import email_form
+
+            self._emails[form] = email_form(self.markdown, form, self.filled)
+        return self._emails[form]
 
 
 def _lines(value: Any) -> MarkdownText:
@@ -505,7 +523,7 @@ class Renderer:
         subject, title = wording_titles(filled.exported, context["campaign"]["title"])
         return Document("letter", lang, title, filled.markdown, context, filled.exported,
                         subject, warnings=warnings, target_id=target_id, writer_row=row,
-                        writer=writer, _make_text=filled.text)
+                        writer=writer, _make_text=filled.text, filled=filled)
 
     def letter_stencil(self, target_id: str, writer: Writer,
                        lang: str | None = None) -> tuple[str, Stencil | None]:
