@@ -352,6 +352,7 @@ class Renderer:
         self._probing = False  # rendering for made-up people (see _private)
         # Fit levels at which a letter of a key ran over, and whether the least letter of
         # that key does (see _overflows_anyway).
+        self._bases: dict[tuple[str, date, str], tuple[dict[str, Any], list[Problem]]] = {}
         self._overflowed: set[tuple[FitKey, int]] = set()
         self._least_overflows: dict[tuple[FitKey, int], bool] = {}
 
@@ -377,16 +378,21 @@ class Renderer:
             raise
 
     def _base_context(self, lang: str) -> tuple[dict[str, Any], list[Problem]]:
-        view, warnings = self.view(lang)
-        return {
-            "campaign": view,
-            "lang": lang,
-            "dir": direction(lang),
-            "rtl_script": rtl_script(lang),
-            "date": format_day(self.day, lang),
-            "date_iso": self.day.isoformat(),
-            "paper": self.paper,
-        }, list(warnings)
+        """A new context for ``lang`` (made once per language, copied for each letter)."""
+        key = (lang, self.day, self.paper)
+        if key not in self._bases:
+            view, warnings = self.view(lang)
+            self._bases[key] = ({
+                "campaign": view,
+                "lang": lang,
+                "dir": direction(lang),
+                "rtl_script": rtl_script(lang),
+                "date": format_day(self.day, lang),
+                "date_iso": self.day.isoformat(),
+                "paper": self.paper,
+            }, warnings)
+        base, warnings = self._bases[key]
+        return dict(base), list(warnings)
 
     def _document(self, kind: Kind, lang: str, context: dict[str, Any],
                   warnings: list[Problem], **extra: Any) -> Document:
