@@ -26,8 +26,6 @@ import typer
 from advocate import __version__, _startup
 from advocate.errors import AdvocateError, Problem, format_problem
 
-_startup.install()  # no Pydantic TypeAdapter per option (see advocate._startup)
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 app = typer.Typer(
