@@ -282,7 +282,9 @@ def test_a_kept_letter_imports_no_model_template_or_markdown_library(tmp_path: P
     first = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
     second = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
     assert imported(first) >= {"pydantic", "jinja2", "yaml"}
-    assert imported(second) == set()
+    # Typer itself imports Pydantic for its option coercion (advocate no longer replaces
+    # Typer's private coercion to avoid it); the campaign model is still never built.
+    assert imported(second) <= {"pydantic"}
     assert first.stdout == second.stdout and "A. Writer" in second.stdout
 
 

@@ -29,3 +29,26 @@ def test_the_common_blocks_take_the_fast_path() -> None:
     assert _plain_block_text("::: sender\nA. Writer\\\nBerlin\n:::", 72) == "A. Writer\nBerlin\n"
     assert _plain_block_text("Dear Minister,", 72) == "Dear Minister,\n"
     assert _plain_block_text("1. **Ask.** Text", 72) is None
+
+
+_SPACES = " \t\r\x0b\x0c\xa0\u2003\x1c\x85"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", "Ж", "-", ".", *_SPACES]), max_size=30)
+       | st.text(max_size=30), st.sampled_from([3, 8, 72, 1_000_000]),
+       st.sampled_from(["", "  ", "- ", "10. "]), st.sampled_from(["", "    "]))
+def test_a_line_that_fits_is_wrapped_as_textwrap_wraps_it(text: str, width: int, first: str,
+                                                           rest: str) -> None:
+    """_wrap's short cut for a line that fits its width is textwrap's own result."""
+    import textwrap
+
+    from advocate.text.markdown import _wrap
+
+    expected: list[str] = []
+    for number, part in enumerate(text.split("\n")):
+        prefix = first if number == 0 else rest
+        expected += textwrap.wrap(part, width=width, initial_indent=prefix,
+                                  subsequent_indent=rest, break_long_words=False,
+                                  break_on_hyphens=False) or [prefix.rstrip()]
+    assert _wrap(text, width, first, rest) == expected

@@ -29,7 +29,6 @@ def test_wheel_ships_templates_campaigns_and_fonts(wheel: Path) -> None:
                      "advocate/letter_templates/en/letter.md.j2",
                      "advocate/letter_templates/kk/brief.md.j2",
                      "advocate/site/strings.json", "advocate/site/site.js",
-                     "advocate/text/date_formats.json",
                      "advocate/letter_templates/letter.html.j2",
                      "advocate/fonts/NotoSerif-Regular.ttf", "advocate/fonts/OFL.txt",
                      "advocate/py.typed", "advocate/schemas/build-1.schema.json",

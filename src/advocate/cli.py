@@ -31,8 +31,6 @@ from advocate.command_group import Options as _Options
 from advocate.errors import AdvocateError, Problem, format_problem
 from advocate.version import __version__
 
-_startup.install()  # no Pydantic TypeAdapter per option (see advocate._startup)
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 app = typer.Typer(
@@ -1022,6 +1020,9 @@ def _progress(*, enabled: bool,
 
     # Refreshed by the updates themselves, at most ten times a second, rather than by a
     # thread of rich's: a build forks its PDF workers only while it runs a single thread.
+    # rich hears of the count only when it is drawn (a build reports every file: 20,000
+    # updates for 10,000 letters), so a terminal costs a build next to nothing
+    # (benchmarks/bench.py --only-peers measures it against a pipe).
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeRemainingColumn(), auto_refresh=False,
                   console=Console(stderr=True, no_color=not color_wanted(sys.stderr)),
@@ -1031,11 +1032,10 @@ def _progress(*, enabled: bool,
 
         def update(done: int, total: int) -> None:
             nonlocal shown
-            bar.update(task, completed=done, total=total)
             now = time.monotonic()
             if now - shown >= 0.1 or done >= total:
                 shown = now
-                bar.refresh()
+                bar.update(task, completed=done, total=total, refresh=True)
 
         yield update
 

@@ -41,6 +41,7 @@ from advocate.templates.host import (
 )
 from advocate.templates.stencil import (
     FIELDS,
+    Filled,
     Shape,
     Stencil,
     StencilCache,
@@ -103,6 +104,12 @@ class Document:
     _make_text: Callable[[], str] | None = field(default=None, repr=False)
     #: The layout, when not the kind's own (``{kind}.html.j2``): a letter written by hand.
     layout: str | None = None
+    #: The letter as filled in from its stencil (None: rendered in full); its email forms
+    #: are filled in from the stencil's too.
+    filled: Filled | None = field(default=None, repr=False)
+    #: What follows the filled letter in ``markdown`` (its reference block), if anything.
+    tail: str | None = field(default=None, repr=False)
+    _emails: dict[str, str] = field(default_factory=dict, repr=False)
 
     def text(self) -> str:
         """The plain-text form (computed once: the .txt file)."""
@@ -113,15 +120,28 @@ class Document:
     def email_text(self) -> str:
         """The words as an email (the .eml body, the mailto): no postal blocks, paragraphs
         not hard-wrapped, the sender's details under the signature."""
-        from advocate.render.email_text import email_body
-
-        return email_body(self.markdown)
+        return self._email("full")
 
     def short_email_text(self, *, facts: bool = False) -> str:
         """A short email for a mailto link: asks by title, with or without the facts."""
-        from advocate.render.email_text import short_email
+        return self._email("titles" if facts else "short")
 
-        return short_email(self.markdown, facts=facts)
+    def email_fixed(self, form: str) -> tuple[str, ...]:
+        """Text that email form ``form`` holds whatever the writer's details (none when not
+        known without making the form): a link that cannot fit is not made."""
+        if self.filled is None or form not in ("full", "titles", "short"):
+            return ()
+        from advocate.render.email_text import EMAIL_FORMS, UNWRAPPED
+
+        return self.filled.form_runs(form, EMAIL_FORMS[form], UNWRAPPED)
+
+    def _email(self, form: str) -> str:
+        """An email form's text (computed once each: the draft and the link share it)."""
+        if form not in self._emails:
+            from advocate.render.email_text import email_form
+
+            self._emails[form] = email_form(self.markdown, form, self.filled, self.tail)
+        return self._emails[form]
 
 
 SHEET_ROWS = 20  # a signature sheet's rows in text and HTML (its PDF fills the page)
@@ -354,6 +374,7 @@ class Renderer:
         self._probing = False  # rendering for made-up people (see _private)
         # Fit levels at which a letter of a key ran over, and whether the least letter of
         # that key does (see _overflows_anyway).
+        self._bases: dict[tuple[str, date, str], tuple[dict[str, Any], list[Problem]]] = {}
         self._overflowed: set[tuple[FitKey, int]] = set()
         self._least_overflows: dict[tuple[FitKey, int], bool] = {}
 
@@ -379,16 +400,21 @@ class Renderer:
             raise
 
     def _base_context(self, lang: str) -> tuple[dict[str, Any], list[Problem]]:
-        view, warnings = self.view(lang)
-        return {
-            "campaign": view,
-            "lang": lang,
-            "dir": direction(lang),
-            "rtl_script": rtl_script(lang),
-            "date": format_day(self.day, lang),
-            "date_iso": self.day.isoformat(),
-            "paper": self.paper,
-        }, list(warnings)
+        """A new context for ``lang`` (made once per language, copied for each letter)."""
+        key = (lang, self.day, self.paper)
+        if key not in self._bases:
+            view, warnings = self.view(lang)
+            self._bases[key] = ({
+                "campaign": view,
+                "lang": lang,
+                "dir": direction(lang),
+                "rtl_script": rtl_script(lang),
+                "date": format_day(self.day, lang),
+                "date_iso": self.day.isoformat(),
+                "paper": self.paper,
+            }, warnings)
+        base, warnings = self._bases[key]
+        return dict(base), list(warnings)
 
     def _document(self, kind: Kind, lang: str, context: dict[str, Any],
                   warnings: list[Problem], **extra: Any) -> Document:
@@ -536,7 +562,8 @@ class Renderer:
 
         return Document("letter", lang, title, with_reference(filled.markdown, block), context,
                         filled.exported, subject, warnings=warnings, target_id=target_id,
-                        writer_row=row, writer=writer, _make_text=text, reference=reference)
+                        writer_row=row, writer=writer, _make_text=text, reference=reference,
+                        filled=filled, tail=block)
 
     def letter_stencil(self, target_id: str, writer: Writer,
                        lang: str | None = None) -> tuple[str, Stencil | None]:

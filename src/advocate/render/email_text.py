@@ -20,9 +20,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from advocate.text import markdown as markup
+
+if TYPE_CHECKING:
+    from advocate.text.stencil import Filled
 
 #: Wide enough that no paragraph is ever wrapped.
 UNWRAPPED = 1_000_000
@@ -92,15 +96,32 @@ def email_blocks(blocks: list[str], form: str) -> list[str] | None:
     return out
 
 
+def email_form(markdown: str, form: str, filled: Filled | None = None,
+               tail: str | None = None) -> str:
+    """The text of email form ``form`` (:data:`EMAIL_FORMS`) of a letter's Markdown. A letter
+    filled in from a stencil (``filled``) is filled in from the stencil's form, made once
+    per stencil, when that is exact: the same text, as ``tests/test_email_stencil.py``
+    checks. ``tail``: the block that follows the filled letter in ``markdown`` (its
+    reference), in its email form."""
+    rewrite = EMAIL_FORMS[form]
+    if filled is not None:
+        text = filled.form(form, rewrite, UNWRAPPED)
+        if text is not None:
+            if tail:
+                text = markup.joined_blocks(
+                    [text, markup.to_text(email_container(tail, form), width=UNWRAPPED)])
+            return text
+    return markup.to_text(rewrite(markdown), width=UNWRAPPED)
+
+
 def email_body(markdown: str) -> str:
     """The full email for a letter's Markdown: the ``.eml`` body and, if it fits, the mailto."""
-    return markup.to_text(EMAIL_FORMS["full"](markdown), width=UNWRAPPED)
+    return email_form(markdown, "full")
 
 
 def short_email(markdown: str, *, facts: bool = False) -> str:
     """A short email for a mailto link: the asks by title, with or without the facts."""
-    form = EMAIL_FORMS["titles" if facts else "short"]
-    return markup.to_text(form(markdown), width=UNWRAPPED)
+    return email_form(markdown, "titles" if facts else "short")
 
 
 #: The forms of a letter's email, longest first, as Markdown rewrites of the letter's:
@@ -125,7 +146,10 @@ def letter_mailto(document: Any, to: list[str]) -> tuple[str | None, str]:
         ("full", document.email_text),
         ("titles", lambda: document.short_email_text(facts=True)),
         ("short", document.short_email_text), ("subject", lambda: ""))
+    fixed = getattr(document, "email_fixed", None)
     for form, body in forms:
+        if fixed is not None and _link_floor(fixed(form)) > MAILTO_MAX:
+            continue  # the text all such letters share makes too long a link already
         text = body()
         # A link is never shorter than the body's UTF-8 bytes: skip hopeless ones unencoded.
         if len(text.encode("utf-8")) > MAILTO_MAX:
@@ -134,6 +158,14 @@ def letter_mailto(document: Any, to: list[str]) -> tuple[str | None, str]:
         if len(link) <= MAILTO_MAX:
             return link, form
     return None, "none"
+
+
+@lru_cache(maxsize=256)
+def _link_floor(texts: tuple[str, ...]) -> int:
+    """At least how long a mailto link whose body holds each of ``texts`` is."""
+    from advocate.render.eml import encoded_length
+
+    return sum(map(encoded_length, texts))
 
 
 def wording_titles(exported: Mapping[str, Any], campaign_title: object) -> tuple[str | None, str]:

@@ -45,8 +45,8 @@ from advocate.errors import AdvocateError
 from advocate.schema.emails import normalise_email
 from advocate.text.bidi import plain
 
-__all__ = ["DRAFT_HEADERS", "MAILTO_MAX", "build_eml", "letter_draft", "mailto_link",
-           "mailto_too_long"]
+__all__ = ["DRAFT_HEADERS", "MAILTO_MAX", "build_eml", "encoded_length", "letter_draft",
+           "mailto_link", "mailto_too_long"]
 
 #: Headers that ask mail programs to open the file as a draft to edit and send, each in its
 #: own convention (docs/reference.md, "Email drafts"): Outlook's X-Unsent; Thunderbird's
@@ -257,6 +257,7 @@ def build_eml(
 # --------------------------------------------------------------------------- mailto
 
 
+@lru_cache(maxsize=1024)  # a target's address heads thousands of links
 def _mailto_addr(address: str) -> str:
     try:
         normal = normalise_email(address)
@@ -289,6 +290,12 @@ def _hbody(body: str) -> str:
     return "%0D%0A".join(map(_hline, lines))
 
 
+def encoded_length(text: str) -> int:
+    """At least how many characters ``text`` takes in a link's body (:func:`mailto_link`
+    writes a line break as 6)."""
+    return len(_hvalue(text))
+
+
 def mailto_link(to: Sequence[str], subject: str, body: str, cc: Sequence[str] = ()) -> str:
     """A ``mailto:`` URI (RFC 6068): addresses checked, values percent-encoded as UTF-8.
 
@@ -298,7 +305,7 @@ def mailto_link(to: Sequence[str], subject: str, body: str, cc: Sequence[str] = 
     link = "mailto:" + ",".join(_mailto_addr(a) for a in to)
     fields: list[str] = []
     if subject:
-        fields.append("subject=" + _hvalue(_header_text(subject, "subject")))
+        fields.append("subject=" + _hline(_header_text(subject, "subject")))
     if cc:
         fields.append("cc=" + ",".join(_mailto_addr(a) for a in cc))
     if body:

@@ -211,10 +211,12 @@ class StencilCache:
         if stencil is None and key not in self._refused:
             if self._marking is None:
                 self._marking = marking_environment(self.env)
-            stencil = self._stencils[key] = make_stencil(self.env, self._marking, name,
-                                                         context, view)
+            stencil = make_stencil(self.env, self._marking, name, context, view)
             if stencil is None:
                 self._refused.add(key)
+            else:  # the fixed blocks' text converted once, not per letter
+                stencil = stencil.with_texts()
+            self._stencils[key] = stencil
         return stencil.fill(view) if stencil is not None else None
 
 

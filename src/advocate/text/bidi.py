@@ -11,6 +11,7 @@ letter is left as it is).
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Any, Literal
 
 FSI = "\u2068"
@@ -25,6 +26,7 @@ RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"}
 INLINE_FIELDS = ("name", "city", "country", "email")
 
 
+@lru_cache(maxsize=256)  # asked for every value of every letter
 def direction(lang: str) -> Literal["ltr", "rtl"]:
     """``rtl`` for a language written right to left (``ar``, ``fa-IR``, ``az-Arab``)."""
     parts = lang.replace("_", "-").lower().split("-")

@@ -26,14 +26,9 @@ _LOCALES = {"en": "en_GB"}
 
 @lru_cache(maxsize=64)  # every letter of a batch carries the same date
 def format_day(day: date, lang: str) -> str:
-    """A date written out for ``lang``: "17 January 2022", "17 января 2022 г."."""
-    from advocate.text.dates import long_date
-
+    """A date written out for ``lang`` by Babel: "17 January 2022", "17 января 2022 г."."""
     locale = _LOCALES.get(lang, lang.replace("-", "_"))
-    written = long_date(day, locale)  # Babel's own words, without loading Babel
-    if written is not None:
-        return written
-    from babel.dates import format_date  # imported on first use: it takes a tenth of a second
+    from babel.dates import format_date  # imported on first use, by a letter that has a date
 
     try:
         return format_date(day, format="long", locale=locale)

@@ -141,10 +141,17 @@ def _inline_text(tokens: Sequence[Token] | None) -> str:
     return "".join(out)
 
 
+_TAB_OR_RETURN = re.compile(r"[\t\x0b\x0c\r]")
+
+
 def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
     lines: list[str] = []
     for number, part in enumerate(text.split("\n")):
         prefix = first if number == 0 else rest
+        if part and len(prefix) + len(part) <= width and not part[0].isspace() \
+                and not part[-1].isspace() and not _TAB_OR_RETURN.search(part):
+            lines.append(prefix + part)  # what textwrap gives a line that fits, sooner
+            continue
         wrapped = textwrap.wrap(part, width=width, initial_indent=prefix,
                                 subsequent_indent=rest, break_long_words=False,
                                 break_on_hyphens=False)

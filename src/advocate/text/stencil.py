@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from advocate.text import markdown as markup
@@ -34,6 +34,10 @@ Shape = tuple[object, ...]
 Block = tuple[str | int, ...]  # fixed text and the numbers of printed values, in order
 
 
+class _Format(str):
+    """A block's Markdown as a format string: ``{0}`` stands for printed value 0."""
+
+
 def shape(view: Mapping[str, Any], signed: bool) -> Shape:
     """Which of a writer's fields are unset (None), empty ('') or set: all a safe template
     can tell apart."""
@@ -48,22 +52,40 @@ class Filled:
     exported: dict[str, Any]
     stencil: Stencil
     values: list[str]
+    #: The writer's view it was filled in from (fills the stencil's other forms).
+    view: Mapping[str, Any] | None = None
+
+    @property
+    def one_line_values(self) -> bool:
+        """Whether no printed value spans lines or starts with white space: either could
+        move a block boundary, or a line a rewrite of the Markdown matches."""
+        return _one_line(self.values)
 
     def text(self) -> str:
-        """The plain text, as :func:`advocate.text.markdown.to_text` gives it, converting only the
-        blocks that hold the writer's values (when no value spans lines or starts with
-        white space: either could move a block boundary)."""
-        blocks = self.stencil.blocks
-        if blocks is None or any("\n" in v or "\r" in v or v[:1].isspace()
-                                 for v in self.values):
-            return markup.to_text(self.markdown)
-        values = self.values
-        texts = [part if isinstance(part, str) else "".join(
-            p if isinstance(p, str) else values[p] for p in part) for part in blocks]
-        known = self.stencil.fixed_texts or (None,) * len(texts)
-        return markup.joined_blocks([
-            markup.block_text(part) if text is None else text
-            for part, text in zip(texts, known, strict=True)])
+        """The plain text, as :func:`advocate.text.markdown.to_text` gives it at the stencil's
+        width, converting only the blocks that hold the writer's values (when
+        :attr:`one_line_values`)."""
+        text = self.stencil.text_of(self.values)
+        return markup.to_text(self.markdown, self.stencil.width) if text is None else text
+
+    def form(self, name: str, rewrite: Callable[[str], str], width: int) -> str | None:
+        """The text of ``rewrite`` applied to this letter's Markdown, at ``width``, filled in
+        from the stencil's form ``name`` (:meth:`Stencil.form`) with this letter's printed
+        values; None when that cannot be exact (then convert ``rewrite(self.markdown)``)."""
+        made = self.stencil.form(name, rewrite, width)
+        if made is None:
+            return None
+        stencil, origin = made
+        return stencil.text_of([self.values[i] for i in origin])
+
+    def form_runs(self, name: str, rewrite: Callable[[str], str], width: int) -> tuple[str, ...]:
+        """The fixed text every letter's form ``name`` holds (:attr:`Stencil.fixed_runs`)."""
+        made = self.stencil.form(name, rewrite, width)
+        return () if made is None else made[0].fixed_runs
+
+
+def _one_line(values: Sequence[str]) -> bool:
+    return not any("\n" in v or "\r" in v or v[:1].isspace() for v in values)
 
 
 @dataclass(frozen=True)
@@ -77,28 +99,112 @@ class Stencil:
     #: The text of each fixed block (None for a block with values), when converted ahead
     #: (:meth:`with_texts`): a stencil kept between runs fills in without the Markdown parser.
     fixed_texts: tuple[str | None, ...] | None = None
+    #: The width its text is wrapped to (:func:`advocate.text.markdown.to_text`'s).
+    width: int = markup.WIDTH
+    #: Its forms made so far (:meth:`form`), by name.
+    _forms: dict[str, tuple[Stencil, tuple[int, ...]] | None] = field(
+        init=False, default_factory=dict, compare=False, repr=False)
+    #: The text plan with the fixed blocks' text joined ahead (:meth:`text_of`).
+    _plan: list[str | _Format] | None = field(init=False, default=None, compare=False,
+                                              repr=False)
+
+    @property
+    def fixed_runs(self) -> tuple[str, ...]:
+        """The text of the fixed blocks, each run of them joined: every letter's text holds
+        each of them whole (none until :meth:`with_texts`)."""
+        plan = self._text_plan() or ()
+        return tuple(p for p in plan if not isinstance(p, _Format))
+
+    def _text_plan(self) -> list[str | _Format] | None:
+        """The blocks as :meth:`text_of` goes through them: each run of fixed blocks one
+        string (their text, joined as :func:`advocate.text.markdown.joined_blocks` joins),
+        each block with values its Markdown as a format string taking the values; None
+        without :meth:`with_texts`."""
+        if self._plan is None and self.blocks is not None and self.fixed_texts is not None:
+            plan: list[str | _Format] = []
+            run: list[str] = []
+            for block, text in zip(self.blocks, self.fixed_texts, strict=True):
+                if text is None:
+                    if run:
+                        plan.append("\n\n".join(run))
+                        run = []
+                    plan.append(_Format("".join(
+                        p.replace("{", "{{").replace("}", "}}") if isinstance(p, str)
+                        else f"{{{p}}}" for p in block)))
+                elif text.strip():
+                    run.append(text.rstrip("\n"))
+            if run:
+                plan.append("\n\n".join(run))
+            object.__setattr__(self, "_plan", plan)
+        return self._plan
+
+    def text_of(self, values: Sequence[str]) -> str | None:
+        """The plain text of the letter with these printed values (escaped, in order), as
+        :func:`advocate.text.markdown.to_text` gives it at :attr:`width`; None when only
+        converting the whole letter is exact (a value on more than one line, say)."""
+        if self.blocks is None or not _one_line(values):
+            return None
+        plan = self._text_plan()
+        if plan is None:
+            known = self.fixed_texts or (None,) * len(self.blocks)
+            return markup.joined_blocks([
+                markup.block_text(block if isinstance(block, str) else "".join(
+                    p if isinstance(p, str) else values[p] for p in block), self.width)
+                if text is None else text
+                for block, text in zip(self.blocks, known, strict=True)])
+        width = self.width
+        out: list[str] = []
+        for part in plan:
+            if not isinstance(part, _Format):
+                out.append(part)
+                continue
+            text = markup.block_text(part.format(*values), width)
+            if text.strip():
+                out.append(text.rstrip("\n"))
+        return "\n\n".join(out) + "\n"
 
     def fill(self, view: Mapping[str, Any]) -> Filled:
         """The Markdown and exported values a full render gives for this writer's view."""
-        values = {char: view[field] or "" for char, field in _FIELD_OF.items()}
+        values = {char: view[name] or "" for char, name in _FIELD_OF.items()}
 
         def put(text: str) -> str:
             return _ANY_PLACEHOLDER.sub(lambda m: values[m.group()], text)
 
         parts = list(self.pieces)
-        printed = [escape_markdown(put(parts[i])) for i in range(1, len(parts), 2)]
+        printed = [escape_markdown(values[p] if p in values else put(p)) for p in parts[1::2]]
         parts[1::2] = printed
         exported = {key: put(value) if isinstance(value, str) else value
                     for key, value in self.exported.items()}
-        return Filled("".join(parts), exported, self, printed)
+        return Filled("".join(parts), exported, self, printed, view)
 
     def with_texts(self) -> Stencil:
         """This stencil with the text of its fixed blocks converted ahead."""
         if self.blocks is None:
             return self
         return replace(self, fixed_texts=tuple(
-            markup.block_text(block) if isinstance(block, str) else None
+            markup.block_text(block, self.width) if isinstance(block, str) else None
             for block in self.blocks))
+
+    def form(self, name: str, rewrite: Callable[[str], str],
+             width: int) -> tuple[Stencil, tuple[int, ...]] | None:
+        """The stencil of form ``name`` of every letter (an email form, say): ``rewrite``
+        applied to the Markdown (:meth:`rewritten`), its text at ``width`` with the fixed
+        blocks converted ahead; and for each of its printed values, the number of this
+        stencil's value it repeats. Made once; None when the rewrite cannot be a stencil.
+
+        Its text, with the letter's printed values put in, is that of ``rewrite(letter)``
+        for a letter whose values are on one line each (:attr:`Filled.one_line_values`):
+        the rewrites of advocate.render.email_text match whole lines, and an escaped value
+        never starts a line with syntax (``tests/test_stencil.py`` checks it)."""
+        if name not in self._forms:
+            made = self.rewritten(rewrite)
+            own = self.pieces[1::2]
+            if made is None or any(value not in own for value in made.pieces[1::2]):
+                self._forms[name] = None
+            else:
+                origin = tuple(own.index(value) for value in made.pieces[1::2])
+                self._forms[name] = (replace(made, width=width).with_texts(), origin)
+        return self._forms[name]
 
     def marked_blocks(self) -> list[str] | None:
         """The text plan's blocks as Markdown, each printed value between marks (two blocks

@@ -54,25 +54,50 @@ PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 #: The Linux names of the libraries WeasyPrint loads (in its own lists of names to try).
 _SONAMES = ("libgobject-2.0.so.0", "libpango-1.0.so.0", "libharfbuzz.so.0",
             "libfontconfig.so.1", "libpangoft2-1.0.so.0")
+#: The Linux names of the libraries WeasyPrint loads when they are there.
+_OPTIONAL_SONAMES = ("libharfbuzz-subset.so.0", "libharfbuzz-vector.so.0")
+#: The names WeasyPrint 70 tries before those (Windows, MSYS and macOS ones), and for its
+#: optional HarfBuzz libraries: on Linux, none of them is there to find.
+_FOREIGN_NAMES = frozenset(
+    f"{prefix}{stem}{suffix}"
+    for stem, versions in (("gobject-2.0", ("-0", "", ".0")), ("pango-1.0", ("-0", "")),
+                           ("harfbuzz", ("-0", "", "-0.0", ".0")),
+                           ("harfbuzz-subset", ("-0", "", "-0.0", ".0")),
+                           ("harfbuzz-vector", ("-0", "", "-0.0", ".0")),
+                           ("fontconfig", ("-1", "", ".1")), ("pangoft2-1.0", ("-0", "")))
+    for prefix in ("lib", "") for version in versions
+    for suffix in (version, version + ".dylib", version + ".dll"))
 
 
 @contextlib.contextmanager
 def _direct_library_names() -> Iterator[None]:
-    """While WeasyPrint is imported on Linux, a library name dlopen cannot load as it is
-    is not looked for with ``ctypes.util.find_library``: WeasyPrint tries Windows and
-    macOS names first, and cffi runs ``ldconfig``, ``gcc`` and ``ld`` for each one that
-    fails (22 runs, 0.4 s of every process that renders a PDF). Only when every library
-    loads by its Linux name, which WeasyPrint tries further down its list: the very same
-    libraries are loaded, without the search."""
+    """While WeasyPrint is imported on Linux, the Windows and macOS names it tries first
+    are not looked for with ``ctypes.util.find_library``: cffi runs ``ldconfig``, ``gcc``
+    and ``ld`` for each one that fails to load (22 runs, 0.2-0.4 s of CPU in every process
+    that renders a PDF: ``benchmarks/bench.py --only-findlib``). Only those names, only
+    during the import, and only when every library loads by its Linux name, which
+    WeasyPrint tries further down its list: the very same libraries are loaded, without
+    the search; any other name (another library, another thread) is looked for as usual.
+    No public setting of WeasyPrint or cffi skips the search on Linux."""
     import ctypes
     import ctypes.util
 
     original = ctypes.util.find_library
+    absent = set(_FOREIGN_NAMES)
+
+    def find_library(name: str) -> str | None:
+        return None if name in absent else original(name)
+
     try:
         if sys.platform.startswith("linux"):
             for name in _SONAMES:
                 ctypes.CDLL(name)
-            ctypes.util.find_library = lambda name: None
+            for name in _OPTIONAL_SONAMES:  # one dlopen cannot load: no search finds it
+                try:
+                    ctypes.CDLL(name)
+                except OSError:
+                    absent.add(name)
+            ctypes.util.find_library = find_library
     except OSError:
         pass  # an unusual install: let WeasyPrint and cffi search as they do
     try:

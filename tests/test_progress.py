@@ -1,0 +1,57 @@
+"""The build's progress bar on a terminal: drawn at most ten times a second, whatever the
+number of updates (a build reports every file), told only what it draws, the last count
+drawn."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_draws_a_few_times_for_twenty_thousand_updates(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import rich.progress
+
+    from advocate import cli
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    drawn: list[int] = []
+    refresh = rich.progress.Progress.refresh
+
+    def counted(self: rich.progress.Progress) -> None:
+        drawn.append(int(self.tasks[0].completed) if self.tasks else -1)
+        refresh(self)
+
+    monkeypatch.setattr(rich.progress.Progress, "refresh", counted)
+    told: list[object] = []
+    tell = rich.progress.Progress.update
+
+    def counted_update(self: rich.progress.Progress, *args: object, **kwargs: object) -> None:
+        told.append(kwargs.get("completed"))
+        tell(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rich.progress.Progress, "update", counted_update)
+    with cli._progress(enabled=True) as update:
+        assert update is not None
+        for done in range(1, 20_001):
+            update(done, 20_000)
+    assert 2 <= len(drawn) <= 60  # the loop takes well under the 6 s 60 draws would need
+    assert 20_000 in drawn
+    assert len(told) <= len(drawn)  # rich hears of the count only when it is drawn
+    assert "20000/20000" in terminal.getvalue()
+
+
+def test_no_progress_bar_in_a_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
+    from advocate import cli
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with cli._progress(enabled=True) as update:
+        assert update is None
