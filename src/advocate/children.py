@@ -488,7 +488,13 @@ class Confined:
     lives until :meth:`close` or its owner is collected."""
 
     def __init__(self, target: Any) -> None:
-        self._target = target
+        # Held weakly where it can be: the owner keeps its Confined in a WeakKeyDictionary
+        # keyed by the target, so a strong reference here would keep both, and the child,
+        # alive for ever (one idle process per template environment ever made).
+        try:
+            self._target: Callable[[], Any] = weakref.ref(target)
+        except TypeError:
+            self._target = lambda: target
         self._child: Child | None = None
 
     def call(self, function: Callable[..., Any], *args: Any, seconds: float,
@@ -501,7 +507,7 @@ class Confined:
         wall = budget * limits.WALL_FACTOR + 5
         if self._child is None or not self._child.alive() \
                 or self._child.owner != os.getpid():
-            self._child = Child(_hold, (self._target,), confine=True,
+            self._child = Child(_hold, (self._target(),), confine=True,
                                 fork=sys.platform.startswith("linux"))
         try:
             kind, value = self._child.call(_on_target, function, *args, cpu=budget,
