@@ -336,3 +336,12 @@ def test_a_ci_script_tells_a_full_disk_from_a_bad_campaign(tmp_path: Path) -> No
     assert summary["ok"] and summary["files"]
     assert conforms("build", json.loads((tmp_path / "out-bad.json").read_text("utf-8")))[
         "ok"] is False
+
+
+def test_json_mode_ends_with_its_command(run: Run, tmp_path: Path) -> None:
+    """A failure prints JSON only in the invocation that asked for it."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("advocate: 1\n", encoding="utf-8")
+    assert json.loads(run("build", str(bad), "--json").stdout)["ok"] is False
+    plain = run("build", str(bad))
+    assert plain.exit_code == 2 and plain.stdout == ""

@@ -174,6 +174,7 @@ def main_options(
     Exit codes: 0 success; 2 bad input or usage; 74 the operating system refused (a full
     disk, a read-only folder, permission denied); 1 a bug; 130 interrupted."""
     _OPTIONS.set(_Options(debug=debug, quiet=quiet, color=color or Color.auto))
+    _JSON.set(None)  # until a command with --json says otherwise
 
 
 # -- shared options --------------------------------------------------------------------
