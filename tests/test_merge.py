@@ -502,3 +502,20 @@ def test_shards_of_letters_without_mail_links_merge(tmp_path: Path) -> None:
     assert (shards[0] / "free-press-world" / "shard-links.json").read_bytes() == b"{\n\n}\n"
     merge(shards, tmp_path / "merged", jobs=1)
     assert_same_output(single, tmp_path / "merged")
+
+
+def test_merge_json_follows_the_build_schema_on_success_and_failure(
+        run: Run, pack: Path, tmp_path: Path) -> None:
+    from test_contract import conforms
+
+    a = shard(run, pack, tmp_path / "a", "0/2")
+    b = shard(run, pack, tmp_path / "b", "1/2")
+    out = tmp_path / "out"
+    merged = run("merge", str(a), str(b), "-o", str(out), "--json")
+    assert merged.exit_code == 0, merged.stderr
+    summary = conforms("build", json.loads(merged.stdout))
+    assert summary["command"] == "merge" and summary["ok"]
+    assert summary["files"] and all((out / path).is_file() for path in summary["files"])
+    again = run("merge", str(a), str(b), "-o", str(out), "--json")
+    assert again.exit_code == 2
+    assert conforms("build", json.loads(again.stdout))["ok"] is False
