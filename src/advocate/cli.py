@@ -28,7 +28,7 @@ from advocate import __version__, _startup, completion
 from advocate.command_group import OPTIONS as _OPTIONS
 from advocate.command_group import AdvocateGroup, Color, color_wanted, counted, paint
 from advocate.command_group import Options as _Options
-from advocate.errors import AdvocateError, Problem, format_problem
+from advocate.errors import AdvocateError, Problem, format_problem, os_problem
 
 _startup.install()  # no Pydantic TypeAdapter per option (see advocate._startup)
 
@@ -91,21 +91,6 @@ def _json_failure(problems: Sequence[Problem]) -> None:
 
         json_output.write(json_output.failure(kind, problems), sys.stdout)
         sys.stdout.flush()
-
-
-def os_problem(exc: OSError) -> Problem:
-    """An operating system's refusal, in plain words, naming the file when it is known."""
-    import errno
-
-    reason = exc.strerror or type(exc).__name__
-    hints = {errno.ENOSPC: "free some space on the disk, or write elsewhere",
-             errno.EDQUOT: "free some space, or write elsewhere",
-             errno.EROFS: "the folder is read-only; write elsewhere",
-             errno.EACCES: "check the permissions, or write elsewhere",
-             errno.EPERM: "check the permissions, or write elsewhere"}
-    return Problem(f"the operating system refused: {reason}",
-                   file=None if exc.filename is None else str(exc.filename),
-                   hint=hints.get(exc.errno or 0, "check the disk and the permissions"))
 
 
 def handles_errors(command: F) -> F:
