@@ -493,7 +493,8 @@ def check(
     if as_json:
         _JSON.set("check")
     if rules:
-        typer.echo("\n".join(f"{code}  {what}" for code, what in CHECK_RULES.items()))
+        width = max(map(len, CHECK_RULES))
+        typer.echo("\n".join(f"{code:<{width}}  {what}" for code, what in CHECK_RULES.items()))
         return
     if not campaigns:
         raise AdvocateError("advocate check needs a campaign file or bundled id",
