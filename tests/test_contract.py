@@ -345,3 +345,14 @@ def test_json_mode_ends_with_its_command(run: Run, tmp_path: Path) -> None:
     assert json.loads(run("build", str(bad), "--json").stdout)["ok"] is False
     plain = run("build", str(bad))
     assert plain.exit_code == 2 and plain.stdout == ""
+
+
+def test_build_json_names_an_undrawable_name_by_row(run: Run, tmp_path: Path) -> None:
+    signers = tmp_path / "s.csv"
+    signers.write_text("name,email\n\U00013000\U00013001,h@example.org\n", encoding="utf-8")
+    result = run("build", "kazakhstan-2022", "--signers", str(signers), "-o",
+                 str(tmp_path / "o"), "--json")
+    assert result.exit_code == 2 and not (tmp_path / "o").exists()
+    error = conforms("build", json.loads(result.stdout))["errors"][0]
+    assert (error["file"], error["line"]) == (str(signers), 2)
+    assert "Egyptian Hieroglyphs" in error["message"] and "\U00013000" not in result.stdout
