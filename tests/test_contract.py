@@ -356,3 +356,19 @@ def test_build_json_names_an_undrawable_name_by_row(run: Run, tmp_path: Path) ->
     error = conforms("build", json.loads(result.stdout))["errors"][0]
     assert (error["file"], error["line"]) == (str(signers), 2)
     assert "Egyptian Hieroglyphs" in error["message"] and "\U00013000" not in result.stdout
+
+
+@pytest.mark.parametrize("count", [0, 1, 10_000, 10_001, 25_000])
+def test_a_long_file_list_is_written_whole_one_path_a_line(count: int) -> None:
+    import io
+
+    from advocate.json_output import write
+
+    paths = [f"c/letters/{i:05d}-t.txt" for i in range(count)]
+    buffer = io.StringIO()
+    write({"schema": "build-1.schema.json", "campaigns": [{"file_count": 1}]}, buffer,
+          files=iter(paths))
+    text = buffer.getvalue()
+    assert json.loads(text) == {"schema": "build-1.schema.json",
+                                "campaigns": [{"file_count": 1}], "files": paths}
+    assert text.count("\n") == text.count("\n    \"c/letters/") + (10 if count else 9)
