@@ -132,7 +132,12 @@ class Cli:
         out_before = snapshot(self.root / "out")
         result = self.invoke(*args)
         assert result.exit_code == 2, (result.exit_code, result.stderr)
-        assert result.stdout == ""
+        if "--json" in args:  # the same errors as JSON (json_output), and nothing else
+            failed = json.loads(result.stdout)
+            assert failed["ok"] is False and len(failed["errors"]) == sum(
+                1 for line in result.stderr.splitlines() if line.startswith("advocate: error:"))
+        else:
+            assert result.stdout == ""
         lines = self.norm(result.stderr).splitlines()
         errors = [line for line in lines if line.startswith("advocate: error: ")]
         assert errors, lines
@@ -148,6 +153,7 @@ class Cli:
         for value in private:  # as typed, or percent-encoded inside a URL
             for form in (value, quote(value), quote(value, safe="")):
                 assert form.casefold() not in result.stderr.casefold(), value
+                assert form.casefold() not in result.stdout.casefold(), value
         assert snapshot(self.root / "out") == out_before
         assert listing(self.root) == before
         return errors
@@ -1111,7 +1117,7 @@ def test_item37_a_crash_names_only_its_type(cli: Cli, monkeypatch: pytest.Monkey
         assert value not in result.stderr
 
 
-def test_refusals_print_nothing_on_stdout_even_with_json(cli: Cli) -> None:
+def test_refusals_with_json_print_the_errors_as_json_and_nothing_else(cli: Cli) -> None:
     wording(cli.root, "{{ writer.boom }}")
     cli.refused("build", "pack/campaign.yaml", "-o", "out", "--json", "--formats", "txt",
                 "--lang", "en", expect=re.compile(r"undefined field 'boom'"))

@@ -336,3 +336,39 @@ def test_a_ci_script_tells_a_full_disk_from_a_bad_campaign(tmp_path: Path) -> No
     assert summary["ok"] and summary["files"]
     assert conforms("build", json.loads((tmp_path / "out-bad.json").read_text("utf-8")))[
         "ok"] is False
+
+
+def test_json_mode_ends_with_its_command(run: Run, tmp_path: Path) -> None:
+    """A failure prints JSON only in the invocation that asked for it."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("advocate: 1\n", encoding="utf-8")
+    assert json.loads(run("build", str(bad), "--json").stdout)["ok"] is False
+    plain = run("build", str(bad))
+    assert plain.exit_code == 2 and plain.stdout == ""
+
+
+def test_build_json_names_an_undrawable_name_by_row(run: Run, tmp_path: Path) -> None:
+    signers = tmp_path / "s.csv"
+    signers.write_text("name,email\n\U00013000\U00013001,h@example.org\n", encoding="utf-8")
+    result = run("build", "kazakhstan-2022", "--signers", str(signers), "-o",
+                 str(tmp_path / "o"), "--json")
+    assert result.exit_code == 2 and not (tmp_path / "o").exists()
+    error = conforms("build", json.loads(result.stdout))["errors"][0]
+    assert (error["file"], error["line"]) == (str(signers), 2)
+    assert "Egyptian Hieroglyphs" in error["message"] and "\U00013000" not in result.stdout
+
+
+@pytest.mark.parametrize("count", [0, 1, 10_000, 10_001, 25_000])
+def test_a_long_file_list_is_written_whole_one_path_a_line(count: int) -> None:
+    import io
+
+    from advocate.json_output import write
+
+    paths = [f"c/letters/{i:05d}-t.txt" for i in range(count)]
+    buffer = io.StringIO()
+    write({"schema": "build-1.schema.json", "campaigns": [{"file_count": 1}]}, buffer,
+          files=iter(paths))
+    text = buffer.getvalue()
+    assert json.loads(text) == {"schema": "build-1.schema.json",
+                                "campaigns": [{"file_count": 1}], "files": paths}
+    assert text.count("\n") == text.count("\n    \"c/letters/") + (10 if count else 9)

@@ -212,8 +212,10 @@ def reference_text() -> str:
         "<!-- Generated from the command line's own help by tests/test_docs.py; do not edit.",
         "     Regenerate with: pytest tests/test_docs.py --update-golden -->\n",
         "Every command prints this with `--help` (or `-h`). Exit codes: 0 success; 2 bad "
-        "input or\nusage (each message names `file:line:col`); 1 a bug. Documents go to "
-        "stdout, messages to\nstderr. See the [tutorial](tutorial.md) for a walk through "
+        "input or\nusage (each message names `file:line:col`); 74 the operating system "
+        "refused (a full\ndisk, a read-only folder, a permission); 1 a bug. Documents go to "
+        "stdout, messages to\nstderr; `--json` output follows the schemas in "
+        "[schemas/](../schemas/). See the\n[tutorial](tutorial.md) for a walk through "
         "them.\n",
         "## advocate\n",
         "```text\n" + _help() + "```\n",

@@ -638,3 +638,18 @@ def test_a_huge_line_in_a_shard_is_refused_without_holding_it(tampered: list[Pat
     assert code == 2 and f"{path}: a line longer than 65,536 bytes" in " ".join(stderr.split())
     assert kib < baseline + 24 * 1024, (kib, baseline)
     assert not (tmp_path / "huge").exists()
+def test_merge_json_follows_the_build_schema_on_success_and_failure(
+        run: Run, pack: Path, tmp_path: Path) -> None:
+    from test_contract import conforms
+
+    a = shard(run, pack, tmp_path / "a", "0/2")
+    b = shard(run, pack, tmp_path / "b", "1/2")
+    out = tmp_path / "out"
+    merged = run("merge", str(a), str(b), "-o", str(out), "--json")
+    assert merged.exit_code == 0, merged.stderr
+    summary = conforms("build", json.loads(merged.stdout))
+    assert summary["command"] == "merge" and summary["ok"]
+    assert summary["files"] and all((out / path).is_file() for path in summary["files"])
+    again = run("merge", str(a), str(b), "-o", str(out), "--json")
+    assert again.exit_code == 2
+    assert conforms("build", json.loads(again.stdout))["ok"] is False

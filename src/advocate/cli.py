@@ -28,8 +28,10 @@ from advocate import _startup, completion
 from advocate.command_group import OPTIONS as _OPTIONS
 from advocate.command_group import AdvocateGroup, Color, color_wanted, counted, paint
 from advocate.command_group import Options as _Options
-from advocate.errors import AdvocateError, Problem, format_problem
+from advocate.errors import AdvocateError, Problem, format_problem, os_problem
 from advocate.version import __version__
+
+_startup.install()  # no Pydantic TypeAdapter per option (see advocate._startup)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -90,21 +92,6 @@ def _json_failure(problems: Sequence[Problem]) -> None:
 
         json_output.write(json_output.failure(kind, problems), sys.stdout)
         sys.stdout.flush()
-
-
-def os_problem(exc: OSError) -> Problem:
-    """An operating system's refusal, in plain words, naming the file when it is known."""
-    import errno
-
-    reason = exc.strerror or type(exc).__name__
-    hints = {errno.ENOSPC: "free some space on the disk, or write elsewhere",
-             errno.EDQUOT: "free some space, or write elsewhere",
-             errno.EROFS: "the folder is read-only; write elsewhere",
-             errno.EACCES: "check the permissions, or write elsewhere",
-             errno.EPERM: "check the permissions, or write elsewhere"}
-    return Problem(f"the operating system refused: {reason}",
-                   file=None if exc.filename is None else str(exc.filename),
-                   hint=hints.get(exc.errno or 0, "check the disk and the permissions"))
 
 
 def handles_errors(command: F) -> F:
@@ -173,6 +160,7 @@ def main_options(
     Exit codes: 0 success; 2 bad input or usage; 74 the operating system refused (a full
     disk, a read-only folder, permission denied); 1 a bug; 130 interrupted."""
     _OPTIONS.set(_Options(debug=debug, quiet=quiet, color=color or Color.auto))
+    _JSON.set(None)  # until a command with --json says otherwise
 
 
 # -- shared options --------------------------------------------------------------------
@@ -564,7 +552,8 @@ def check(
     if as_json:
         _JSON.set("check")
     if rules:
-        typer.echo("\n".join(f"{code}  {what}" for code, what in CHECK_RULES.items()))
+        width = max(map(len, CHECK_RULES))
+        typer.echo("\n".join(f"{code:<{width}}  {what}" for code, what in CHECK_RULES.items()))
         return
     if not campaigns:
         raise AdvocateError("advocate check needs a campaign file or bundled id",

@@ -116,6 +116,22 @@ def format_problem(problem: Problem) -> str:
     return "".join(_visible(ch) for ch in text)
 
 
+def os_problem(exc: OSError) -> Problem:
+    """An operating system's refusal (a full disk, a read-only folder, a permission) in plain
+    words, naming the file when it is known: not a bug, and not bad input (the CLI exits 74)."""
+    import errno
+
+    reason = exc.strerror or type(exc).__name__
+    hints = {errno.ENOSPC: "free some space on the disk, or write elsewhere",
+             errno.EDQUOT: "free some space, or write elsewhere",
+             errno.EROFS: "the folder is read-only; write elsewhere",
+             errno.EACCES: "check the permissions, or write elsewhere",
+             errno.EPERM: "check the permissions, or write elsewhere"}
+    return Problem(f"the operating system refused: {reason}",
+                   file=None if exc.filename is None else str(exc.filename),
+                   hint=hints.get(exc.errno or 0, "check the disk and the permissions"))
+
+
 def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
     """A "did you mean 'x'?" hint when one of ``choices`` is close to ``word``, else None."""
     import difflib

@@ -16,6 +16,7 @@ successful one adds its own keys. ``manifest.json`` carries the same ``"schema"`
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Mapping
 from importlib import resources
@@ -79,7 +80,14 @@ def write(document: Mapping[str, Any], stream: IO[str], *,
     head, tail = text.rsplit('"files": []', 1)  # the last key: files
     stream.write(head + '"files": [')
     first = True
-    for path in files:
-        stream.write(("\n    " if first else ",\n    ") + json.dumps(path, ensure_ascii=False))
-        first = False
+    chunk: list[str] = []
+    for path in itertools.chain(files, [None]):
+        if path is not None:
+            chunk.append(path)
+            if len(chunk) < 10_000:
+                continue
+        if chunk:  # json's C encoder, one path a line (its item separator does the layout)
+            stream.write(("\n    " if first else ",\n    ") + json.dumps(
+                chunk, ensure_ascii=False, separators=(",\n    ", ": "))[1:-1])
+            first, chunk = False, []
     stream.write(("\n  ]" if not first else "]") + tail + "\n")

@@ -109,9 +109,10 @@ def _check_file(path: Path, entry: dict[str, Any]) -> Problem | None:
     try:
         if path.is_symlink() or not path.is_file():
             return Problem("missing (or not a regular file)", str(path), hint=_REBUILD)
-        size = path.stat().st_size
-        if size != entry.get("size"):
-            return Problem(f"{size:,} bytes, the manifest says {entry.get('size')!r}",
+        size, listed = path.stat().st_size, entry.get("size")
+        if size != listed:
+            said = f"{listed:,}" if isinstance(listed, int) else repr(listed)
+            return Problem(f"{size:,} bytes, the manifest says {said}",
                            str(path), hint="the file was changed or cut short; " + _REBUILD)
         with path.open("rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
