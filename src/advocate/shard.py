@@ -13,7 +13,8 @@ to shard 0.
 matrices and anything else), else ``JOB_COMPLETION_INDEX`` (a Kubernetes Indexed Job,
 0-based), else ``SLURM_ARRAY_TASK_ID`` minus ``SLURM_ARRAY_TASK_MIN``, divided by
 ``SLURM_ARRAY_TASK_STEP`` (so ``--array=0-7``, ``--array=1-8`` and ``--array=0-14:2`` all give
-0…7; ``SLURM_ARRAY_TASK_COUNT``, when set, must equal N).
+0…7; ``SLURM_ARRAY_TASK_COUNT``, when set, must equal N, and a list that is not one evenly
+spaced range, such as ``--array=0,2,3``, is refused).
 
 The documents (brief, petition, sheet) are rendered once: by ``advocate merge`` (the
 default), or by the shard named with ``--documents-shard D`` (so the merge only copies files
