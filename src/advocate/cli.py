@@ -31,8 +31,6 @@ from advocate.command_group import Options as _Options
 from advocate.errors import AdvocateError, Problem, format_problem, os_problem
 from advocate.version import __version__
 
-_startup.install()  # no Pydantic TypeAdapter per option (see advocate._startup)
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 app = typer.Typer(
