@@ -94,12 +94,14 @@ WRITER = {"name": "Maximiliana Quispe-Wiśniewska de la Torre", "city": "San Jua
 @pytest.mark.parametrize(("campaign", "lang"), PAGES, ids=[f"{c}-{lang}" for c, lang in PAGES])
 def test_the_action_page_holds_at_every_width(browser: Any, built: Path, campaign: str,
                                               lang: str) -> None:
-    """Every width, with the first target's letter, the longest-named target's and all
-    targets' letters at once, filled in with long values; and without JavaScript."""
+    """Every width, with the first target's letter, the longest-named target's with a
+    reading copy in another language, and all targets' letters at once, filled in with long
+    values; and without JavaScript."""
     index = built / "site" / campaign / lang / "index.html"
-    targets = json.loads(index.read_text(encoding="utf-8").split(
-        '<script type="application/json" id="data">')[1].split("</script>")[0])["targets"]
-    longest = max(targets, key=lambda t: len(t["name"]))["id"]
+    data = json.loads(index.read_text(encoding="utf-8").split(
+        '<script type="application/json" id="data">')[1].split("</script>")[0])
+    longest = max(data["targets"], key=lambda t: len(t["name"]))
+    reading = next(code for code in data["languages"] if code != longest["lang"])
     found: dict[str, list[str]] = {}
     for width in WIDTHS:
         context, refused = _context(browser, width)
@@ -111,8 +113,10 @@ def test_the_action_page_holds_at_every_width(browser: Any, built: Path, campaig
         found[f"{width} first target"] = layout_problems(pg)
         for field, value in WRITER.items():
             pg.fill(f"#{field}", value)
-        pg.select_option("#target", longest)
-        found[f"{width} {longest}"] = layout_problems(pg)
+        pg.select_option("#target", longest["id"])
+        pg.select_option("#reading", reading)  # with a reading copy below the letter
+        assert pg.locator("#reading-copy .sheet").count() == 1
+        found[f"{width} {longest['id']} read in {reading}"] = layout_problems(pg)
         pg.select_option("#target", "*")
         found[f"{width} all targets"] = layout_problems(pg)
         context.close()
