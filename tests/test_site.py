@@ -305,6 +305,38 @@ def test_print_is_one_page(page: tuple[Any, Guard], campaign: Campaign) -> None:
     assert "Ana Writer" in reader.pages[0].extract_text()
 
 
+def test_a_reading_copy_in_the_supporters_language(page: tuple[Any, Guard],
+                                                   campaign: Campaign) -> None:
+    """The letter to the president goes in Russian; a supporter who reads English asks for a
+    copy in English: shown below, marked as a translation that is not sent, with the note as
+    written; the text copied, mailed and printed stays the Russian letter alone."""
+    pg, _ = page
+    note = "Я пишу вам как учитель."
+    shown = fill(pg, "president", "", "Ana Writer", "Oslo", note)
+    assert shown == expected(campaign, "president", None, name="Ana Writer", city="Oslo",
+                             note=note)
+    assert pg.locator("#reading-copy .sheet").count() == 0  # none unless asked
+    pg.select_option("#reading", "en")
+    copy = pg.locator("#reading-copy .sheet.reading")
+    assert copy.count() == 1 and copy.get_attribute("lang") == "en"
+    assert copy.locator(".reading-note").inner_text() == (
+        "A translation for you to read: only the letter above is sent.")
+    english = Renderer(campaign).letter("president", Writer(name="Ana Writer", city="Oslo",
+                                                            note=note), "en")
+    text = copy.locator(".body").inner_text()
+    assert "I am writing from Oslo" in text and note in text  # the note as written
+    assert str(english.context["target"]["salutation"]) in text
+    assert pg.locator("#letter").text_content() == shown  # what is copied and sent
+    reader = PdfReader(BytesIO(pg.pdf(format="A4")))
+    assert len(reader.pages) == 1 and "I am writing from" not in reader.pages[0].extract_text()
+    pg.select_option("#reading", "ru")  # the letter's own language: no copy
+    assert pg.locator("#reading-copy .sheet").count() == 0
+    pg.select_option("#reading", "en")
+    pg.select_option("#target", "*")  # several letters: no reading copy
+    assert pg.locator("#reading-copy .sheet").count() == 0
+    pg.select_option("#reading", "")
+
+
 def test_accessibility(browser: Any, site: Path) -> None:
     """axe-core (vendored, MPL-2.0): no serious or critical violation, with and without JS."""
     for js in (True, False):
@@ -519,8 +551,9 @@ def test_the_page_in_russian(campaign: Campaign) -> None:
     assert ">Your name<" not in html and "Copy the text" not in html  # ("[Your name]" is the
     # fill-in placeholder of the English letter to the UN, not the page's word)
     assert json.loads(html.split('<script type="application/json" id="data">')[1]
-                      .split("</script>")[0])["messages"] == {"copied": "Скопировано.",
-                                                              "forgotten": "Ваши данные удалены."}
+                      .split("</script>")[0])["messages"] == {
+        "copied": "Скопировано.", "forgotten": "Ваши данные удалены.",
+        "reading": "Перевод для вас: отправляется только письмо выше."}
     assert any("'ru' have not yet been reviewed" in w.message for w in site.warnings)
 
 
@@ -543,8 +576,8 @@ def test_an_arabic_page_reads_right_to_left(browser: Any, tmp_path: Path) -> Non
     field = pg.locator("#name").bounding_box()
     assert abs(text[1] - (field["x"] + field["width"])) < 2  # the label's words on the right
     assert text[0] > field["x"] + field["width"] / 2
-    lang, name = pg.locator("#lang").bounding_box(), pg.locator("#name").bounding_box()
-    assert lang["x"] > name["x"]  # a row's first field is on the right
+    lang, reading = pg.locator("#lang").bounding_box(), pg.locator("#reading").bounding_box()
+    assert lang["x"] > reading["x"]  # a row's first field is on the right
     shown = fill(pg, "ambassador", "", "محمد علي", "Paris", "")
     assert shown == expected(world, "ambassador", None, name="محمد علي", city="Paris")
     pg.add_script_tag(content=AXE.read_text(encoding="utf-8"))

@@ -1,7 +1,7 @@
 """The action page and the build's index hold on every screen, for campaigns unlike ours
 (tests/fixtures/campaigns: an 83-letter UN title, Arabic first, Chinese-only targets, a
 language advocate has no wording for) in every language each has: at 320, 360, 390, 768,
-1280 and 1920 px the document is no wider than the viewport, and every visible thing is
+1200, 1280 and 1920 px the document is no wider than the viewport, and every visible thing is
 inside it and clear of its neighbours (tests/layout.py). Debian's Chromium, one browser,
 every request that is not file: or data: refused."""
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-WIDTHS = (320, 360, 390, 768, 1280, 1920)
+WIDTHS = (320, 360, 390, 768, 1200, 1280, 1920)
 #: (campaign, page language) for every language of every test campaign.
 PAGES = [(c.id, lang) for c in FIXTURE_CAMPAIGNS for lang in c.languages]
 
@@ -86,6 +86,16 @@ def _context(browser: Any, width: int, *, js: bool = True) -> tuple[Any, list[st
     return context, refused
 
 
+#: Every control of the form inside the content column (at 1200 px the fields once ran
+#: 95 px past it, with a long target's name in the "To" menu).
+INSIDE_COLUMN = """() => {
+  const column = document.querySelector('#write').getBoundingClientRect();
+  return [...document.querySelectorAll('#form input, #form select, #form textarea, #form button')]
+    .map((el) => [el.id, el.getBoundingClientRect()])
+    .filter(([, r]) => r.width && (r.left < column.left - 1 || r.right > column.right + 1))
+    .map(([id, r]) => `#${id} spans ${Math.round(r.left)}..${Math.round(r.right)}px, outside ` +
+         `the content column ${Math.round(column.left)}..${Math.round(column.right)}px`);
+}"""
 WRITER = {"name": "Maximiliana Quispe-Wiśniewska de la Torre", "city": "San Juan de Lurigancho",
           "note": "Escribo desde lejos, pero con la memoria de quienes ya no pueden escribir.",
           "address": "Av. Próceres de la Independencia 1234, interior 5\n15434 Lima"}
@@ -94,12 +104,14 @@ WRITER = {"name": "Maximiliana Quispe-Wiśniewska de la Torre", "city": "San Jua
 @pytest.mark.parametrize(("campaign", "lang"), PAGES, ids=[f"{c}-{lang}" for c, lang in PAGES])
 def test_the_action_page_holds_at_every_width(browser: Any, built: Path, campaign: str,
                                               lang: str) -> None:
-    """Every width, with the first target's letter, the longest-named target's and all
-    targets' letters at once, filled in with long values; and without JavaScript."""
+    """Every width, with the first target's letter, the longest-named target's with a
+    reading copy in another language, and all targets' letters at once, filled in with long
+    values; and without JavaScript."""
     index = built / "site" / campaign / lang / "index.html"
-    targets = json.loads(index.read_text(encoding="utf-8").split(
-        '<script type="application/json" id="data">')[1].split("</script>")[0])["targets"]
-    longest = max(targets, key=lambda t: len(t["name"]))["id"]
+    data = json.loads(index.read_text(encoding="utf-8").split(
+        '<script type="application/json" id="data">')[1].split("</script>")[0])
+    longest = max(data["targets"], key=lambda t: len(t["name"]))
+    reading = next(code for code in data["languages"] if code != longest["lang"])
     found: dict[str, list[str]] = {}
     for width in WIDTHS:
         context, refused = _context(browser, width)
@@ -111,10 +123,12 @@ def test_the_action_page_holds_at_every_width(browser: Any, built: Path, campaig
         found[f"{width} first target"] = layout_problems(pg)
         for field, value in WRITER.items():
             pg.fill(f"#{field}", value)
-        pg.select_option("#target", longest)
-        found[f"{width} {longest}"] = layout_problems(pg)
+        pg.select_option("#target", longest["id"])
+        pg.select_option("#reading", reading)  # with a reading copy below the letter
+        assert pg.locator("#reading-copy .sheet").count() == 1
+        found[f"{width} {longest['id']} read in {reading}"] = layout_problems(pg)
         pg.select_option("#target", "*")
-        found[f"{width} all targets"] = layout_problems(pg)
+        found[f"{width} all targets"] = layout_problems(pg) + pg.evaluate(INSIDE_COLUMN)
         context.close()
         assert not errors and not refused, (errors, refused)
         if width in (320, 1280):

@@ -70,6 +70,8 @@ def test_language_names_come_from_cldr_in_their_own_language() -> None:
         "Español", "Русский", "العربية", "中文", "Қазақ тілі", "Türkçe", "Português (Brasil)",
         "Runasimi"]
     assert language_name("xx-nonsense") == "xx-nonsense"
+    # also a template filter (the build index's language column): anything comes back as text
+    assert [language_name(v) for v in ([1], 5, "x" * 40, "")] == ["[1]", "5", "x" * 40, ""]
 
 
 def _menu(html: str) -> list[tuple[str, str]]:

@@ -345,6 +345,9 @@ class PageWords(_Strict):
     all: PageWord | None = None
     language: PageWord | None = None
     target_lang: PageWord | None = None
+    reading: PageWord | None = None
+    reading_none: PageWord | None = None
+    reading_note: PageWord | None = None
     name: PageWord | None = None
     city: PageWord | None = None
     email: PageWord | None = None

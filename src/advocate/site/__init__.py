@@ -296,7 +296,8 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
         "strong": {"R": _bidi_ranges(("R", "AL")),
                    "L": _bidi_ranges(("L",)) if rtl else []},
         "separator": markup.DOCUMENT_RULE["txt"],
-        "messages": {"copied": words["copied"], "forgotten": words["forgotten"]},
+        "messages": {"copied": words["copied"], "forgotten": words["forgotten"],
+                     "reading": words["reading_note"]},
         "draftHeaders": list(DRAFT_HEADERS),  # the .eml draft's headers, written once
     }
     files: dict[str, bytes] = {

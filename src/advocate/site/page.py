@@ -146,6 +146,9 @@ def page_html(view: dict[str, Any], lang: str, data: dict[str, Any],
 <div class="row"><label for="lang">{s["language"]}</label>
 <select id="lang" name="lang"><option value="">{s["target_lang"]}</option>
 {lang_options}</select></div>
+<div class="row"><label for="reading">{s["reading"]}</label>
+<select id="reading" name="reading"><option value="">{s["reading_none"]}</option>
+{lang_options}</select></div>
 <div class="row"><label for="name">{s["name"]}</label>
 <input id="name" name="name" dir="auto" autocomplete="name"></div>
 <div class="row"><label for="city">{s["city"]}</label>
@@ -176,6 +179,7 @@ def page_html(view: dict[str, Any], lang: str, data: dict[str, Any],
 <p class="webmail">{s["webmail"]} <span id="webmail"></span></p>
 <pre id="letter" hidden></pre>
 <div id="paper" class="preview" role="region" tabindex="0" aria-labelledby="result-h"></div>
+<div id="reading-copy"></div>
 </section>
 <div id="generic">{_generic(generic, s["mail"])}</div>
 </section>

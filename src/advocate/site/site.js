@@ -474,6 +474,7 @@
     // As render/eml.py: a link longer than MAILTO_MAX is cut by some mail programs, so then
     // the link opens the message with the subject only (paste the copied text, or use the .eml).
     paper(letters);
+    reading(letters, v);
     var m = mailto(letters, v), a = $("mailto");
     if (m) { a.href = m; a.hidden = false; } else { a.removeAttribute("href"); a.hidden = true; }
     var e = $("eml");
@@ -497,8 +498,8 @@
   }
   // The print layout: as the PDF letter, a sheet per letter with the sender block top right,
   // the recipient in the window of a DIN 5008 envelope, the date below it, then the body.
-  function paper(letters) {
-    var root = $("paper");
+  function paper(letters, into) {
+    var root = into || $("paper");
     root.textContent = "";
     letters.forEach(function (l) {
       var sheet = document.createElement("article"), body = document.createElement("div");
@@ -544,6 +545,25 @@
       root.appendChild(sheet);
     });
   }
+  // A reading copy (issue 22): the same letter in a language the supporter reads, below the
+  // one that is sent, marked as a translation that is not sent; never printed, copied or
+  // mailed. The personal note stays as written.
+  function reading(letters, v) {
+    var lang = $("reading").value, root = $("reading-copy");
+    root.textContent = "";
+    if (!lang || letters.length !== 1 || letters[0].lang === lang) return;
+    var translated = letterFor(letters[0].target, lang, v, "");
+    if (!translated) return;
+    paper([{ lang: lang, blocks: translated.blocks }], root);
+    var sheet = root.firstChild;
+    sheet.classList.add("reading");
+    var note = document.createElement("p");
+    note.className = "reading-note";
+    note.lang = document.documentElement.lang;  // the page's words, not the copy's
+    note.dir = document.documentElement.dir;
+    note.textContent = D.messages.reading;
+    sheet.insertBefore(note, sheet.firstChild);
+  }
   function copy() {
     var text = $("letter").textContent, status = $("status");
     function done() { status.textContent = D.messages.copied; }
@@ -569,6 +589,7 @@
     inputs.forEach(function (f) { $(f).value = ""; });
     $("letter").textContent = "";
     $("paper").textContent = "";
+    $("reading-copy").textContent = "";
     document.title = "";
     location.replace($("exit").href);
   }

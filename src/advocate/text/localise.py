@@ -170,15 +170,22 @@ def target_view(campaign: Campaign, loc: Localiser, index: int) -> dict[str, Any
     }
 
 
-@lru_cache(maxsize=256)
-def language_name(code: str) -> str:
+def language_name(code: object) -> str:
     """A language's name in that language, as a menu or a list shows it ("Español",
-    "Русский", "العربية", "中文"), from CLDR through Babel; the code itself if CLDR has none."""
+    "Русский", "العربية", "中文"), from CLDR through Babel; the code itself if CLDR has none.
+    (Also a template filter: a template may pass anything, and gets it back as text.)"""
+    if not isinstance(code, str) or len(code) > 35:
+        return str(code)
+    return _language_name(code)
+
+
+@lru_cache(maxsize=256)
+def _language_name(code: str) -> str:
     from babel import Locale, UnknownLocaleError  # on first use, as format_day
 
     try:
         locale = Locale.parse(code.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
+    except (UnknownLocaleError, ValueError, TypeError):
         return code
     name = locale.get_display_name(locale) or code
     return name[:1].upper() + name[1:]
