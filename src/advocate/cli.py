@@ -480,10 +480,10 @@ def check(
 
                     loaded = [] if any(p.severity == "error" for p in problems) else \
                         [load_campaign(path)]  # its signers: section and languages
-                    notices: list[Problem] = []
+                    # The list's notices (columns ignored...) are printed, not counted: a
+                    # form's time stamp column is no reason for --strict to fail.
                     rows = _signers(signers, encoding, Dedupe.first, columns, sheet_name,
-                                    campaigns=loaded, on_bad_row=on_bad_row, notices=notices)
-                    problems = [*problems, *notices]
+                                    campaigns=loaded, on_bad_row=on_bad_row)
                 except AdvocateError as exc:
                     problems = [*problems, *exc.problems]
                 else:
