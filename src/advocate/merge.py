@@ -403,12 +403,13 @@ def _check_plan(shards: ShardSet, campaign: Any, signers: Any) -> None:
         if path in order:
             return order[path]
         stem, _, fmt = path.removeprefix("letters/").rpartition(".")
-        stem, copy, _ = stem.partition(".reading.")  # a reading copy follows its letter
+        copy = stem.endswith(".reading")  # a reading copy follows its letter
+        stem = stem.removesuffix(".reading")
         row, _, target = stem.partition("-") if stem[:1].isdigit() else ("0", "", stem)
         if not path.startswith("letters/") or not row.isdigit() or target not in targets \
                 or fmt not in formats:
             return None
-        return (1, int(row), targets[target], int(bool(copy)), formats[fmt])
+        return (1, int(row), targets[target], int(copy), formats[fmt])
 
     def expected(index: int) -> Iterator[str]:
         if index == owner:
