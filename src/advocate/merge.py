@@ -533,6 +533,7 @@ def merge(shard_dirs: Sequence[Path], outdir: Path, *, force: bool = False,
     warnings: list[Problem] = []
     rows = None
     inputs: list[Path] = []
+    reports: dict[str, bytes] = {}  # the rows --on-bad-row skip left out, as a build lists them
     source_record = first["signers"]
     if source_record is not None:
         source = SignerSource.from_record(source_record)
@@ -541,6 +542,7 @@ def merge(shard_dirs: Sequence[Path], outdir: Path, *, force: bool = False,
         _check_input(source_record, "signer list", source.path, given=signers is not None)
         rows, warnings = source.read(loaded)
         inputs.append(source.path)
+        reports = source.skipped_reports(rows)
     elif signers is not None:
         raise AdvocateError("--signers given, but the shards were built without a signer list")
     for campaign in loaded:
@@ -550,7 +552,8 @@ def merge(shard_dirs: Sequence[Path], outdir: Path, *, force: bool = False,
                    force=force, dry_run=dry_run, lang=options["lang"], paper=options["paper"],
                    formats=options["formats"], progress=progress,
                    documents=options["documents"], site=options["site"], inputs=inputs,
-                   day=date.fromisoformat(first["date"]), from_shards=shards)
+                   day=date.fromisoformat(first["date"]), from_shards=shards,
+                   reports=reports)
     result.warnings[:0] = [w for w in warnings if w not in result.warnings]
     return result
 

@@ -306,6 +306,7 @@ class SignerList(list[Signer]):
     """The signers of a list, and how many rows ``--dedupe first`` dropped as duplicates."""
 
     dropped: int = 0
+    stats: SignerStats | None = None  # what the reader found (set by SignerSource.read)
 
     @classmethod
     def of(cls, reader: SignerReader) -> SignerList:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from pathlib import Path
 
 from advocate.errors import Problem
 from advocate.signers.rules import SkippedRow
@@ -23,7 +24,10 @@ _SHOWN = 20  # rows listed on stderr; the report has every one
 
 
 def skipped_report(filename: str, skipped: Sequence[SkippedRow], count: int) -> bytes:
-    """The report as CSV: one line per skipped row and problem (a row may have several)."""
+    """The report as CSV: one line per skipped row and problem (a row may have several).
+    The list is named by its file name alone: where it lies (a home folder) is not the
+    report's business, and a merged build's report is the single build's, byte for byte."""
+    filename = Path(filename).name
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["file", "row", "line", "column", "reason", "hint"])
