@@ -487,6 +487,7 @@ def merge(shard_dirs: Sequence[Path], outdir: Path, *, force: bool = False,
     or from ``campaigns``, ``signers`` and ``templates`` when they are elsewhere now (a
     campaign is matched to its shards by its sha256; each is checked against the record)."""
     from advocate.schema.campaign import load_campaign
+    from advocate.signers.skipped import build_reports
     from advocate.signers.source import SignerSource
     from advocate.templates.host import template_roots
 
@@ -542,7 +543,7 @@ def merge(shard_dirs: Sequence[Path], outdir: Path, *, force: bool = False,
         _check_input(source_record, "signer list", source.path, given=signers is not None)
         rows, warnings = source.read(loaded)
         inputs.append(source.path)
-        reports = source.skipped_reports(rows)
+        reports = build_reports(rows)
     elif signers is not None:
         raise AdvocateError("--signers given, but the shards were built without a signer list")
     for campaign in loaded:

@@ -16,7 +16,7 @@ from pathlib import Path
 from advocate.errors import Problem
 from advocate.signers.rules import SkippedRow
 
-__all__ = ["REPORT_NAME", "skipped_problems", "skipped_report"]
+__all__ = ["REPORT_NAME", "build_reports", "skipped_problems", "skipped_report"]
 
 #: The report's file name in a build's output folder.
 REPORT_NAME = "skipped-rows.csv"
@@ -37,6 +37,15 @@ def skipped_report(filename: str, skipped: Sequence[SkippedRow], count: int) -> 
     if count > len(skipped):
         writer.writerow([filename, "", "", "", f"and {count - len(skipped)} more", ""])
     return buffer.getvalue().encode("utf-8")
+
+
+def build_reports(rows: object) -> dict[str, bytes]:
+    """The files a build writes about a list read with ``on_bad_row="skip"``: the report,
+    under :data:`REPORT_NAME`, when a row was left out ({} otherwise, or for no list)."""
+    stats = getattr(rows, "stats", None)
+    if stats is None or not stats.skipped_count:
+        return {}
+    return {REPORT_NAME: skipped_report(stats.file, stats.skipped, stats.skipped_count)}
 
 
 def skipped_problems(filename: str, skipped: Sequence[SkippedRow],

@@ -57,18 +57,7 @@ class SignerSource:
         """Every signer (duplicates dropped as ``dedupe`` says) and the reader's notices."""
         reader = self.reader(campaigns)
         rows = SignerList.of(reader)
-        rows.stats = reader.stats
         return rows, list(reader.stats.notices)
-
-    @staticmethod
-    def skipped_reports(rows: SignerList) -> dict[str, bytes]:
-        """The build's report of the rows ``on_bad_row="skip"`` left out ({} if none)."""
-        stats = rows.stats
-        if stats is None or not stats.skipped_count:
-            return {}
-        from advocate.signers.skipped import REPORT_NAME, skipped_report
-
-        return {REPORT_NAME: skipped_report(stats.file, stats.skipped, stats.skipped_count)}
 
     def record(self) -> dict[str, Any]:
         """The options as plain data (the path as an absolute path), for a shard's manifest."""
