@@ -73,9 +73,9 @@ def test_a_signer_who_reads_another_language_gets_a_reading_copy(built: Path) ->
     copies = sorted(p for p, e in files.items() if e["kind"] == "reading-copy")
     # Rosa reads Spanish: a copy of her English letters; Amal reads English: of her Spanish
     # one; Li reads Chinese, which the campaign has no text in: none.
-    assert copies == ["letters/00001-embassy.reading.es.txt",
-                      "letters/00001-un-rapporteur.reading.es.txt",
-                      "letters/00003-president.reading.en.txt"]
+    assert copies == ["letters/00001-embassy.reading.txt",
+                      "letters/00001-un-rapporteur.reading.txt",
+                      "letters/00003-president.reading.txt"]
     copy = (built / copies[1]).read_text(encoding="utf-8")
     assert copy.startswith("Copia de lectura: una traducción para que la lea. No se envía;"
                            " la carta\nenviada está en inglés.\n\n")
@@ -86,8 +86,7 @@ def test_a_signer_who_reads_another_language_gets_a_reading_copy(built: Path) ->
     english = (built / copies[2]).read_text(encoding="utf-8")
     assert english.startswith("Reading copy: a translation for you to read. It is not sent;")
     assert "in Spanish." in english
-    assert not any(p.endswith(".reading.es.eml") or p.endswith(".reading.en.eml")
-                   for p in files)  # a copy is never a draft to send
+    assert not any(p.endswith(".reading.eml") for p in files)  # a copy is never a draft to send
 
 
 def test_the_index_lists_every_language(built: Path) -> None:
@@ -95,7 +94,7 @@ def test_the_index_lists_every_language(built: Path) -> None:
     assert '<a href="brief.es.pdf" hreflang="es">Brief (pdf, es)</a>' in index
     assert '<a href="petition.md" hreflang="en">Petition (md, en)</a>' in index
     assert "reading copy in es, not sent:</span> <a href=\"letters/00001-un-rapporteur" \
-        ".reading.es.txt\">txt</a>" in index
+        ".reading.txt\">txt</a>" in index
 
 
 def test_lang_changes_only_the_documents_language() -> None:
@@ -175,7 +174,7 @@ def test_shards_with_reading_copies_merge_into_the_single_build(tmp_path: Path,
     assert merged.returncode == 0, merged.stderr
     assert_same_output(single, tmp_path / "merged")
     assert (tmp_path / "merged" / "peru-protests" / "letters" /
-            "00003-president.reading.en.txt").is_file()
+            "00003-president.reading.txt").is_file()
 
 
 def test_a_reading_copys_notice_stands_above_the_subject_on_paper() -> None:

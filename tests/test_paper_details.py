@@ -58,11 +58,13 @@ def test_country_codes_become_names_in_the_letters_language() -> None:
         {"city": "Paris, TX", "country": None}  # TX is no country: left as written
 
 
-def test_a_letter_names_the_country_in_its_language(kz_path: Path) -> None:
+def test_a_signer_lists_country_code_is_named_in_the_letters_language(kz_path: Path) -> None:
     renderer = Renderer(load_campaign(kz_path))
-    writer = Writer("Rosa Quispe", "Cusco", country="PE")
-    assert "Cusco, Peru" in renderer.letter("un-high-commissioner", writer).text()
-    assert "Cusco, Перу" in renderer.letter("president", writer, "ru").text()
+    listed = Writer.from_signer(Signer(row=1, name="Rosa Quispe", city="Cusco", country="PE"))
+    assert "Cusco, Peru" in renderer.letter("un-high-commissioner", listed).text()
+    assert "Cusco, Перу" in renderer.letter("president", listed, "ru").text()
+    typed = Writer("Rosa Quispe", "Cusco", country="PE")  # --country PE: theirs, as typed
+    assert "Cusco, PE" in renderer.letter("un-high-commissioner", typed).text()
 
 
 def test_petition_markdown_pastes_elsewhere(run: Run) -> None:
@@ -77,7 +79,7 @@ def test_petition_markdown_pastes_elsewhere(run: Run) -> None:
 def test_sender_lines_end_at_the_margin(kz_path: Path, tmp_path: Path) -> None:
     renderer = Renderer(load_campaign(kz_path))
     writer = Writer("Aigerim S.", "Berlin", "a@example.org", "DE",
-                    address="Street 1\n10115 Berlin")
+                    address="Street 1\n10115 Berlin", from_list=True)
     pdf = tmp_path / "letter.pdf"
     pdf.write_bytes(renderer.pdf([renderer.letter("un-high-commissioner", writer)]))
     words = _words(pdf)

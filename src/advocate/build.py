@@ -6,7 +6,7 @@ Per campaign, into ``OUT/<campaign id>/``::
     brief.es.pdf  brief.es.html  petition.es.pdf  ...            (each translation, or --lang)
     letters/00001-president.txt  .eml  .pdf     (signer 1 of the list, to the president, in
                                                  the president's language)
-    letters/00001-president.reading.es.txt .pdf (the same in the signer's language, not sent)
+    letters/00001-president.reading.txt  .pdf   (the same in the signer's language, not sent)
     index.html                                  links to everything, with mailto: links
     manifest.json                               every file: sha256, size, kind, target, row,
                                                 a letter's reference
@@ -86,7 +86,7 @@ class LetterJob:
     @property
     def stem(self) -> str:
         prefix = f"{self.index:05d}-" if self.index else ""
-        copy = f".reading.{self.reading}" if self.reading else ""
+        copy = ".reading" if self.reading else ""  # its name says no language: the signer's
         return f"letters/{prefix}{self.target}{copy}"
 
 
@@ -317,7 +317,7 @@ def plan(campaign: Campaign, signers: Sequence[Any] | None, *,
     shard that renders them).
 
     Each letter is in its target's language; a signer whose list gives another language the
-    campaign has text in also gets a reading copy in it (``...-president.reading.es.txt``).
+    campaign has text in also gets a reading copy in it (``...-president.reading.txt``).
     ``lang`` (``--lang``) picks the one language of the documents; it changes no letter."""
     from advocate.render.reading import reading_language
     from advocate.text.localise import resolve_language

@@ -284,30 +284,20 @@ def _signer_source(path: Path, encoding: str | None, dedupe: Dedupe, columns: st
                         on_bad_row=on_bad_row.value)
 
 
-def _skipped(reader: Any, *, to_stderr: bool = True) -> bytes | None:
-    """What --on-bad-row skip left out: listed on stderr (row, column, reason), and the
-    report's bytes; None when no row was left out."""
+def _skipped(reader: Any) -> None:
+    """What --on-bad-row skip left out, on stderr: row, column and reason, never content."""
     stats = reader.stats
-    if not stats.skipped_count:
-        return None
-    from advocate.signers.skipped import skipped_problems, skipped_report
+    if stats.skipped_count:
+        from advocate.signers.skipped import skipped_problems
 
-    if to_stderr:
         warn(skipped_problems(stats.file, stats.skipped, stats.skipped_count))
-    return skipped_report(stats.file, stats.skipped, stats.skipped_count)
-
-
-def _skipped_reports(report: Sequence[bytes]) -> dict[str, bytes]:
-    from advocate.signers.skipped import REPORT_NAME
-
-    return {REPORT_NAME: report[0]} if report else {}
 
 
 def _signers(path: Path | None, encoding: str | None, dedupe: Dedupe, columns: str | None = None,
              sheet: str | None = None, max_size: str | None = None,
              campaigns: Sequence[Any] = (), compact: bool = False,
-             on_bad_row: OnBadRow = OnBadRow.error, notices: list[Problem] | None = None,
-             report: list[bytes] | None = None) -> Any:
+             on_bad_row: OnBadRow = OnBadRow.error,
+             notices: list[Problem] | None = None) -> Any:
     """The signer list; ``compact``: only what a petition prints (a million rows fit)."""
     if path is None:
         if columns is not None or sheet is not None:
@@ -327,9 +317,7 @@ def _signers(path: Path | None, encoding: str | None, dedupe: Dedupe, columns: s
         notices.extend(reader.stats.notices)
     else:
         warn(reader.stats.notices)
-    skipped = _skipped(reader, to_stderr=report is None)
-    if report is not None and skipped is not None:
-        report.append(skipped)
+    _skipped(reader)
     return rows
 
 
@@ -580,10 +568,10 @@ def check(
 
                     loaded = [] if any(p.severity == "error" for p in problems) else \
                         [load_campaign(path)]  # its signers: section and languages
-                    notices: list[Problem] = []
+                    # The list's notices (columns ignored...) are printed, not counted: a
+                    # form's time stamp column is no reason for --strict to fail.
                     rows = _signers(signers, encoding, Dedupe.first, columns, sheet_name,
-                                    campaigns=loaded, on_bad_row=on_bad_row, notices=notices)
-                    problems = [*problems, *notices]
+                                    campaigns=loaded, on_bad_row=on_bad_row)
                 except AdvocateError as exc:
                     problems = [*problems, *exc.problems]
                 else:
@@ -894,13 +882,13 @@ def build(
             from advocate.schema.campaign import load_campaign
 
             loaded = [load_campaign(path) for path in paths]
-        notices: list[Problem] = []
-        report: list[bytes] = []
-        rows = _signers(signers, encoding, dedupe, columns, sheet_name, max_signers_size,
-                        loaded, on_bad_row=on_bad_row, notices=notices, report=report)
-        if report:
-            from advocate.signers.skipped import REPORT_NAME
+        from advocate.signers.skipped import REPORT_NAME, build_reports
 
+        notices: list[Problem] = []
+        rows = _signers(signers, encoding, dedupe, columns, sheet_name, max_signers_size,
+                        loaded, on_bad_row=on_bad_row, notices=notices)
+        reports = build_reports(rows)
+        if reports:
             notices = [p if "--on-bad-row skip" not in p.message else Problem(
                 p.message, p.file, hint=f"{output / REPORT_NAME} lists each row and why, "
                 "never its content", severity="warning") for p in notices]
@@ -916,7 +904,7 @@ def build(
                                    strict=strict,
                                    day=letter_date.date() if letter_date else None,
                                    notices=notices,
-                                   reports=_skipped_reports(report))
+                                   reports=reports)
         warn(result.warnings)
         if as_json:
             from advocate import json_output

@@ -397,12 +397,13 @@ def _check_plan(shards: ShardSet, campaign: Any, signers: Any) -> None:
         if path in order:
             return order[path]
         stem, _, fmt = path.removeprefix("letters/").rpartition(".")
-        stem, copy, _ = stem.partition(".reading.")  # a reading copy follows its letter
+        copy = stem.endswith(".reading")  # a reading copy follows its letter
+        stem = stem.removesuffix(".reading")
         row, _, target = stem.partition("-") if stem[:1].isdigit() else ("0", "", stem)
         if not path.startswith("letters/") or not row.isdigit() or target not in targets \
                 or fmt not in formats:
             return None
-        return (1, int(row), targets[target], int(bool(copy)), formats[fmt])
+        return (1, int(row), targets[target], int(copy), formats[fmt])
 
     def expected(index: int) -> Iterator[str]:
         if index == owner:
@@ -506,6 +507,7 @@ def _merge(shard_dirs: list[Path], outdir: Path, *, force: bool, jobs: int | Non
            progress: Progress | None, dry_run: bool, campaigns: list[Path],
            signers: Path | None, templates: Path | None) -> BuildResult:
     from advocate.schema.campaign import load_campaign
+    from advocate.signers.skipped import build_reports
     from advocate.signers.source import SignerSource
     from advocate.templates.host import template_roots
 
@@ -553,6 +555,7 @@ def _merge(shard_dirs: list[Path], outdir: Path, *, force: bool, jobs: int | Non
     warnings: list[Problem] = []
     rows = None
     inputs: list[Path] = []
+    reports: dict[str, bytes] = {}  # the rows --on-bad-row skip left out, as a build lists them
     source_record = first["signers"]
     if source_record is not None:
         source = SignerSource.from_record(source_record)
@@ -561,6 +564,7 @@ def _merge(shard_dirs: list[Path], outdir: Path, *, force: bool, jobs: int | Non
         _check_input(source_record, "signer list", source.path, given=signers is not None)
         rows, warnings = source.read(loaded)
         inputs.append(source.path)
+        reports = build_reports(rows)
     elif signers is not None:
         raise AdvocateError("--signers given, but the shards were built without a signer list")
     for campaign in loaded:
@@ -571,7 +575,8 @@ def _merge(shard_dirs: list[Path], outdir: Path, *, force: bool, jobs: int | Non
                        force=force, dry_run=dry_run, lang=options["lang"],
                        paper=options["paper"], formats=options["formats"], progress=progress,
                        documents=options["documents"], site=options["site"], inputs=inputs,
-                       day=date.fromisoformat(first["date"]), from_shards=shards)
+                       day=date.fromisoformat(first["date"]), from_shards=shards,
+                       reports=reports)
     result.warnings[:0] = [w for w in warnings if w not in result.warnings]
     return result
 

@@ -196,3 +196,24 @@ def test_the_language_goes_back_out_with_the_list() -> None:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
     assert rows[0][-1] == "lang" and [row[-1] for row in rows[1:]] == ["es", "zh", "fr"]
     assert rows[2][0] == "李文静"
+
+
+def test_merged_shards_carry_the_single_builds_skipped_rows_report(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    from test_merge import build_shards, cli, single_build, tree
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1768435200")
+    path = _write(tmp_path / "s.csv", BAD_ROWS)
+    kz = Path(__file__).parent.parent.parent / "campaigns" / "kazakhstan-2022.yaml"
+    options = ["--formats", "txt", "--no-documents", "--on-bad-row", "skip"]
+    single = single_build(kz, path, tmp_path / "single", options)
+    shards = build_shards(kz, path, tmp_path, 2, options)
+    merged = subprocess.run(cli("merge", *shards, "-o", tmp_path / "merged"),
+                            capture_output=True, text=True, check=False, timeout=600)
+    assert merged.returncode == 0, merged.stderr
+    assert tree(tmp_path / "merged") == tree(single)  # byte for byte, the report too
+    report = (tmp_path / "merged" / "skipped-rows.csv").read_text(encoding="utf-8")
+    assert report.splitlines()[1] == "s.csv,2,3,email,invalid email,no @"
+    assert str(tmp_path) not in report  # the list's file name, not where it lies

@@ -593,8 +593,10 @@ class Renderer:
             self._targets[(lang, index)] = (target_view(self.campaign, loc, index), loc.warnings)
         context["target"], target_warnings = self._targets[(lang, index)]
         warnings.extend(w for w in target_warnings if w not in warnings)
-        context["writer"] = isolate_view(localise_places((writer or Writer()).view(), lang),
-                                         lang)
+        view = (writer or Writer()).view()
+        if writer is not None and writer.from_list:  # an export's "PE": "Perú", "Peru"
+            view = localise_places(view, lang)
+        context["writer"] = isolate_view(view, lang)
         context["signed"] = writer is not None and bool(writer.name)
         return lang, context, warnings
 

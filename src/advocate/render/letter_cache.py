@@ -62,7 +62,6 @@ from advocate.errors import AdvocateError, Problem
 from advocate.render.writer import Writer
 from advocate.text.bidi import isolate_view
 from advocate.text.markdown import DOCUMENT_RULE, portable
-from advocate.text.numbers import localise_places
 from advocate.text.stencil import Filled, Stencil, shape
 
 if TYPE_CHECKING:
@@ -355,7 +354,7 @@ def _fill(request: LetterRequest, entry: dict[str, Any],
     if entry.get("format") != FORMAT:
         return None
     view, texts, warnings = request.view, [], []
-    expected = shape(localise_places(view, "en"), request.signed)  # a place split, or not
+    expected = shape(view, request.signed)
     letters = entry["letters"]
     if request.fmt == "eml" and len(letters) != 1:
         return None  # one draft is one message: the full run says so
@@ -363,7 +362,7 @@ def _fill(request: LetterRequest, entry: dict[str, Any],
         lang = letter["lang"]
         if not isinstance(lang, str):
             return None
-        isolated = isolate_view(localise_places(view, lang), lang)
+        isolated = isolate_view(view, lang)
         if shape(isolated, request.signed) != expected:
             return None
         filled = Stencil.from_data(letter["stencil"]).fill(isolated)

@@ -30,11 +30,15 @@ class Writer:
     file: str | None = None  # the signer list, for messages ("signers.csv:3: row 2: ...")
     line: int | None = None
     address: str | None = None  # postal address (lines), so a reply by post is possible
+    #: From a signer list: a country code an export gives ("PE") is written as the
+    #: country's name in the letter's language. What someone types is theirs, as typed.
+    from_list: bool = False
 
     @classmethod
     def from_signer(cls, signer: Signer) -> Writer:
         return cls(signer.name, signer.city, signer.email, signer.country, signer.note,
-                   signer.row, signer.file, signer.line, getattr(signer, "address", None))
+                   signer.row, signer.file, signer.line, getattr(signer, "address", None),
+                   from_list=True)
 
     def view(self) -> dict[str, Any]:
         one_line = {key: " ".join(value.split()) if value else None for key, value in (

@@ -306,12 +306,14 @@ class SignerList(list[Signer]):
     """The signers of a list, and how many rows ``--dedupe first`` dropped as duplicates."""
 
     dropped: int = 0
+    stats: SignerStats | None = None  # what the reader found: notices, rows left out
 
     @classmethod
     def of(cls, reader: SignerReader) -> SignerList:
         """Every signer ``reader`` yields, with the count of duplicates it dropped."""
         signers = cls(reader)
         signers.dropped = reader.stats.duplicates
+        signers.stats = reader.stats
         return signers
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from pathlib import Path
 
 from advocate.errors import Problem
 from advocate.signers.rules import SkippedRow
 
-__all__ = ["REPORT_NAME", "skipped_problems", "skipped_report"]
+__all__ = ["REPORT_NAME", "build_reports", "skipped_problems", "skipped_report"]
 
 #: The report's file name in a build's output folder.
 REPORT_NAME = "skipped-rows.csv"
@@ -23,7 +24,10 @@ _SHOWN = 20  # rows listed on stderr; the report has every one
 
 
 def skipped_report(filename: str, skipped: Sequence[SkippedRow], count: int) -> bytes:
-    """The report as CSV: one line per skipped row and problem (a row may have several)."""
+    """The report as CSV: one line per skipped row and problem (a row may have several).
+    The list is named by its file name alone: where it lies (a home folder) is not the
+    report's business, and a merged build's report is the single build's, byte for byte."""
+    filename = Path(filename).name
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["file", "row", "line", "column", "reason", "hint"])
@@ -33,6 +37,15 @@ def skipped_report(filename: str, skipped: Sequence[SkippedRow], count: int) -> 
     if count > len(skipped):
         writer.writerow([filename, "", "", "", f"and {count - len(skipped)} more", ""])
     return buffer.getvalue().encode("utf-8")
+
+
+def build_reports(rows: object) -> dict[str, bytes]:
+    """The files a build writes about a list read with ``on_bad_row="skip"``: the report,
+    under :data:`REPORT_NAME`, when a row was left out ({} otherwise, or for no list)."""
+    stats = getattr(rows, "stats", None)
+    if stats is None or not stats.skipped_count:
+        return {}
+    return {REPORT_NAME: skipped_report(stats.file, stats.skipped, stats.skipped_count)}
 
 
 def skipped_problems(filename: str, skipped: Sequence[SkippedRow],
