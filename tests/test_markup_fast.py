@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from advocate.templates.host import escape_markdown
-from advocate.text.markdown import BLOCKS, _document_text, _plain_block_text
+from advocate.text.markdown import BLOCKS, _document_text, plain_block_text
 
 lines = st.lists(st.text(max_size=40).map(escape_markdown), min_size=1, max_size=4)
 
@@ -20,15 +20,15 @@ def test_plain_blocks_match_the_parser(texts: list[str], breaks: list[bool],
     markdown = body.rstrip("\n").rstrip("\\")
     if block:
         markdown = f"::: {block}\n{markdown}\n:::"
-    fast = _plain_block_text(markdown, 72)
+    fast = plain_block_text(markdown, 72)
     if fast is not None:
         assert fast == _document_text(markdown, 72)
 
 
 def test_the_common_blocks_take_the_fast_path() -> None:
-    assert _plain_block_text("::: sender\nA. Writer\\\nBerlin\n:::", 72) == "A. Writer\nBerlin\n"
-    assert _plain_block_text("Dear Minister,", 72) == "Dear Minister,\n"
-    assert _plain_block_text("1. **Ask.** Text", 72) is None
+    assert plain_block_text("::: sender\nA. Writer\\\nBerlin\n:::", 72) == "A. Writer\nBerlin\n"
+    assert plain_block_text("Dear Minister,", 72) == "Dear Minister,\n"
+    assert plain_block_text("1. **Ask.** Text", 72) is None
 
 
 _SPACES = " \t\r\x0b\x0c\xa0\u2003\x1c\x85"

@@ -118,7 +118,7 @@ def _encoded_words_cached(text: str, max_bytes: int) -> tuple[str, ...]:
     return tuple("=?utf-8?b?" + base64.b64encode(c).decode("ascii") + "?=" for c in chunks)
 
 
-def _fold_words(name: str, tokens: list[str]) -> str:
+def fold_words(name: str, tokens: list[str]) -> str:
     """Join tokens with folding white space so no line exceeds 78 characters if avoidable."""
     lines = [f"{name}: {tokens[0]}"] if tokens else [f"{name}:"]
     for token in tokens[1:]:
@@ -143,7 +143,7 @@ def _plain_ok(text: str) -> bool:
 def _unstructured(name: str, text: str) -> str:
     """A Subject-like header, folded at spaces if plain ASCII, else as encoded words."""
     # Folding before a space keeps the space: unfolding only removes the CRLF.
-    return _fold_words(name, text.split(" ") if _plain_ok(text) else _encoded_words(text))
+    return fold_words(name, text.split(" ") if _plain_ok(text) else _encoded_words(text))
 
 
 def _phrase_tokens(display_name: str) -> list[str]:
@@ -180,7 +180,7 @@ def _addr_spec(address: str, what: str) -> str:
         raise AdvocateError(f"invalid {what} address") from None
 
 
-def _mailbox_tokens(display_name: str, address: str, what: str) -> list[str]:
+def mailbox_tokens(display_name: str, address: str, what: str) -> list[str]:
     return list(_mailbox_tokens_cached(display_name, address, what))
 
 
@@ -215,18 +215,18 @@ def build_eml(
     _header_text(from_name, "From name")
     _header_text(to_name, "To name")
     if from_addr is not None:
-        headers.append(("From", _mailbox_tokens(from_name, from_addr, "From")))
+        headers.append(("From", mailbox_tokens(from_name, from_addr, "From")))
     if to_addr is not None:
-        headers.append(("To", _mailbox_tokens(to_name, to_addr, "To")))
+        headers.append(("To", mailbox_tokens(to_name, to_addr, "To")))
     if cc:
         tokens: list[str] = []
         for index, (name, address) in enumerate(cc):
-            mailbox = _mailbox_tokens(name, address, "Cc")
+            mailbox = mailbox_tokens(name, address, "Cc")
             if index < len(cc) - 1:
                 mailbox[-1] += ","
             tokens += mailbox
         headers.append(("Cc", tokens))
-    lines = [_fold_words(name, header_tokens) for name, header_tokens in headers]
+    lines = [fold_words(name, header_tokens) for name, header_tokens in headers]
     subject_text = _header_text(subject, "subject")
     if subject_text:
         lines.append(_unstructured("Subject", subject_text))
@@ -258,7 +258,7 @@ def build_eml(
 
 
 @lru_cache(maxsize=1024)  # a target's address heads thousands of links
-def _mailto_addr(address: str) -> str:
+def mailto_address(address: str) -> str:
     try:
         normal = normalise_email(address)
     except ValueError as exc:
@@ -302,12 +302,12 @@ def mailto_link(to: Sequence[str], subject: str, body: str, cc: Sequence[str] = 
     Line breaks in the body become ``%0D%0A`` as the RFC asks. Check the result with
     :func:`mailto_too_long` and offer the ``.eml`` draft instead when it is too long.
     """
-    link = "mailto:" + ",".join(_mailto_addr(a) for a in to)
+    link = "mailto:" + ",".join(mailto_address(a) for a in to)
     fields: list[str] = []
     if subject:
         fields.append("subject=" + _hline(_header_text(subject, "subject")))
     if cc:
-        fields.append("cc=" + ",".join(_mailto_addr(a) for a in cc))
+        fields.append("cc=" + ",".join(mailto_address(a) for a in cc))
     if body:
         fields.append("body=" + _hbody(body))
     if fields:

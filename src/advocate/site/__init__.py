@@ -40,9 +40,9 @@ from advocate.render.email_text import (
 from advocate.render.eml import (
     DRAFT_HEADERS,
     MAILTO_MAX,
-    _fold_words,
-    _mailbox_tokens,
-    _mailto_addr,
+    fold_words,
+    mailbox_tokens,
+    mailto_address,
 )
 from advocate.render.writer import Writer
 from advocate.schema.campaign import Campaign
@@ -188,7 +188,7 @@ def _plain(block: str | Block, width: int) -> bool:
     if isinstance(block, str):
         return True
     sample = "".join(p if isinstance(p, str) else "x" for p in block)
-    return markup._plain_block_text(sample, width) is not None
+    return markup.plain_block_text(sample, width) is not None
 
 
 def _stencil_data(stencil: Stencil, tables: _Tables,
@@ -263,7 +263,7 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
         own = resolve_language(campaign, None, target)
         targets.append({"id": target.id, "name": str(page_targets[index]["name"]),
                         "email": target.email, "lang": own,
-                        "mailto": _mailto_addr(target.email) if target.email else None,
+                        "mailto": mailto_address(target.email) if target.email else None,
                         # a letter written here is a single letter: row 0's reference
                         "reference": letter_reference(campaign.id, target.id, 0)})
         document = renderer.letter(target.id, None, own)
@@ -281,7 +281,7 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
                 entry = None if stencil is None else _stencil_data(stencil, tables)
                 if entry is not None and target.email:
                     name = renderer.view(used)[0]["targets"][index]["name"]
-                    entry["to"] = tables.string(_fold_words("To", _mailbox_tokens(
+                    entry["to"] = tables.string(fold_words("To", mailbox_tokens(
                         str(name), target.email, "To")))
                 stencils.setdefault(f"{target.id}|{used}", []).append(_compact(entry))
     data = {
