@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # markdown-it is imported when a block needs the parser (see 
 BLOCKS = (
     "sender", "recipient", "date", "subject", "closing", "signature", "figures", "facts",
     "asks", "quotes", "sources", "note", "targets", "count", "signers", "sheet", "lead",
-    "footer", "summary", "review", "cc", "reference",
+    "footer", "summary", "review", "cc", "reference", "thanks",
 )
 WIDTH = 72
 #: What goes between documents printed one after another, by format.
