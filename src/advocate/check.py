@@ -181,7 +181,8 @@ def _evidence(campaign: Campaign, doc: YamlDocument, day: date, max_age: int) ->
             ("as_of",), f"as_of ({campaign.as_of.isoformat()}) is in the future",
                           "set it to the day you last checked the facts",
                           severity="warning", at_value=True))
-    sent = {ask.id for target in campaign.targets for ask in campaign.asks_for(target)}
+    sent = {ask.id for target in campaign.targets
+            for ask in [*campaign.asks_for(target), *campaign.acted_for(target)]}
     for index, ask in enumerate(campaign.asks):
         if ask.id not in sent:
             yield _rule("unsent-ask", doc.problem(

@@ -137,7 +137,7 @@ def scaffold(name: str, directory: Path, *, templates: bool = False) -> list[Pat
 
 #: The mark on each line of a copied wording template that still needs translating.
 TRANSLATE_MARK = "{# TRANSLATE #}"
-WORDING_KINDS = ("letter", "petition", "sheet", "brief")
+WORDING_KINDS = ("letter", "petition", "sheet", "brief", "followup")
 _HEAD = """\
 {{#- {kind}.md.j2 in '{lang}', copied from the English by `advocate new --lang {lang}`.
     Translate every line marked TRANSLATE (the words outside {{{{ }}}} and {{% %}}; keep

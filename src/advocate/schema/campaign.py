@@ -225,6 +225,9 @@ class Ask(_Strict):
     id: Slug
     title: OneLine = Field(description="one line, stated as a request")
     text: Text = Field(description="Markdown paragraph stating the ask in full")
+    thanks: OneLine | None = Field(
+        None, description="one line thanking a target that has already acted on this ask "
+        "(a target's acted:): 'Thank you for releasing the detained protesters.'")
 
 
 class Target(_Strict):
@@ -238,6 +241,9 @@ class Target(_Strict):
     email: Email | None = None
     language: Lang | None = Field(None, description="the default language of letters to them")
     asks: list[Slug] | None = Field(None, description="ask ids; default all asks")
+    acted: list[Slug] = Field(
+        default_factory=list, description="ask ids this target has already acted on: its "
+        "letters thank it for them (the ask's thanks:) and never urge them")
     intermediary: bool = Field(
         False, description="true for someone asked to press the authorities rather than act "
         "themselves (a UN body, a foreign government): letters ask them to call for the asks")
@@ -449,11 +455,19 @@ class Campaign(_Strict):
                             or f"targets: {known}")
 
     def asks_for(self, target: Target) -> list[Ask]:
-        """The asks a target receives, in campaign order."""
+        """The asks a target is urged to act on, in campaign order (never one it has
+        acted on)."""
+        done = set(target.acted)
         if target.asks is None:
-            return list(self.asks)
+            return [ask for ask in self.asks if ask.id not in done]
         wanted = set(target.asks)
-        return [ask for ask in self.asks if ask.id in wanted]
+        return [ask for ask in self.asks if ask.id in wanted and ask.id not in done]
+
+    def acted_for(self, target: Target) -> list[Ask]:
+        """The asks a target has already acted on (it is thanked for them), in campaign
+        order."""
+        done = set(target.acted)
+        return [ask for ask in self.asks if ask.id in done]
 
     def source_numbers(self) -> dict[str, int]:
         """Sources numbered from 1, in file order, for citations."""
@@ -627,6 +641,20 @@ def _references(doc: YamlDocument) -> Iterator[Problem]:
             if isinstance(item, dict):
                 check(item.get("prison_mail"), ("detainees", index, "prison_mail"),
                       dict.fromkeys(PROFILES, 0), "prison-mail profile")
+    ask_items = data.get("asks") if isinstance(data.get("asks"), list) else []
+    thanked = {item["id"] for item in ask_items if isinstance(item, dict)
+               and isinstance(item.get("id"), str) and item.get("thanks")}
+    for index, item in enumerate(targets if isinstance(targets, list) else []):
+        if isinstance(item, dict) and isinstance(item.get("acted"), list):
+            for n, one in enumerate(item["acted"]):
+                check(one, ("targets", index, "acted", n), asks, "ask")
+                if isinstance(one, str) and one in asks and one not in thanked:
+                    problems.append(doc.problem(
+                        ("targets", index, "acted", n),
+                        f"target '{item.get('id')}' has acted on ask '{one}', which has no "
+                        "thanks: wording", f"add to ask '{one}' a line such as thanks: "
+                        "Thank you for ... (a letter thanks a target for what it has done, "
+                        "and never urges it)", at_value=True))
     target_ids = {item["id"]: n for n, item in enumerate(targets if isinstance(targets, list)
                                                          else []) if isinstance(item, dict)
                   and isinstance(item.get("id"), str)}

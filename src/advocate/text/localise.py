@@ -156,6 +156,7 @@ def target_view(campaign: Campaign, loc: Localiser, index: int) -> dict[str, Any
     target = campaign.targets[index]
     address = loc.text(target.address, ("targets", index, "address"))
     wanted = {ask.id for ask in campaign.asks_for(target)}
+    acted = {ask.id for ask in campaign.acted_for(target)}
     return {
         "id": target.id,
         "name": loc.text(target.name, ("targets", index, "name")),
@@ -167,6 +168,10 @@ def target_view(campaign: Campaign, loc: Localiser, index: int) -> dict[str, Any
         "intermediary": target.intermediary,
         "asks": [ask_view(campaign, loc, i) for i, ask in enumerate(campaign.asks)
                  if ask.id in wanted],
+        # asks it has already acted on: thanked, never urged (each with its "thanks" line)
+        "thanked": [{**ask_view(campaign, loc, i),
+                     "thanks": loc.text(ask.thanks, ("asks", i, "thanks"))}
+                    for i, ask in enumerate(campaign.asks) if ask.id in acted],
     }
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # markdown-it is imported when a block needs the parser (see 
 BLOCKS = (
     "sender", "recipient", "date", "subject", "closing", "signature", "figures", "facts",
     "asks", "quotes", "sources", "note", "targets", "count", "signers", "sheet", "lead",
-    "footer", "summary", "review", "cc", "reference",
+    "footer", "summary", "review", "cc", "reference", "thanks",
     # the kit's paper (advocate.kit): a poster's call and event, a card's sides, rules
     "call", "event", "carry", "front", "inside", "rules", "files", "case",
 )
