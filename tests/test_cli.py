@@ -150,7 +150,8 @@ def test_list(run: Run) -> None:
     assert result.exit_code == 0
     assert "kazakhstan-2022  Justice for Kazakhstan's peaceful protesters" in result.stdout
     assert "ru (not yet reviewed)" in result.stdout
-    assert "en: brief, letter, petition, sheet" in result.stdout
+    assert "en: brief, card, casecards, kit, letter, petition, poster, sheet, signin, " \
+        "tally" in result.stdout  # the kit's wording too (advocate kit)
 
 
 def test_schema_is_the_committed_schema(run: Run) -> None:
