@@ -40,5 +40,6 @@ def test_the_catalogue_lists_campaigns_languages_targets_and_templates() -> None
     assert lines[2] == "      languages: en, ru (not yet reviewed), kk (not yet reviewed)"
     assert lines[3] == ("      targets: president, prosecutor-general, interior-minister, "
                         "un-high-commissioner")
-    assert "  en: brief, followup, letter, petition, sheet" in lines
+    assert ("  en: brief, card, casecards, followup, kit, letter, petition, poster, sheet, "
+            "signin, tally") in lines
     assert any(line.startswith("  layouts: ") and "letter.html.j2" in line for line in lines)

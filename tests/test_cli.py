@@ -165,7 +165,8 @@ def test_list(run: Run) -> None:
     assert result.exit_code == 0
     assert "kazakhstan-2022  Justice for Kazakhstan's peaceful protesters" in result.stdout
     assert "ru (not yet reviewed)" in result.stdout
-    assert "en: brief, followup, letter, petition, sheet" in result.stdout
+    assert "en: brief, card, casecards, followup, kit, letter, petition, poster, sheet, " \
+        "signin, tally" in result.stdout  # the kit's and followup's wording too
 
 
 def test_schema_is_the_committed_schema(run: Run) -> None:

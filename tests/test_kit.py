@@ -102,6 +102,10 @@ def test_every_pdf_is_tagged_with_its_language_and_a_title(kit: Kit) -> None:
         assert "KITBLANK" not in (reader.metadata.title or "")
         if relpath in expected:
             assert root["/Lang"] == expected[relpath], relpath
+    titles = {name: PdfReader(io.BytesIO(kit.files[name])).metadata.title  # type: ignore[union-attr]
+              for name in ("labels/labels-l7163.pdf", "envelopes/envelopes-c5.pdf")}
+    assert titles == {"labels/labels-l7163.pdf": "Address labels (Avery L7163)",
+                      "envelopes/envelopes-c5.pdf": "Envelopes (C5)"}
 
 
 def test_no_markup_is_left_showing_on_any_page(folder: Path) -> None:

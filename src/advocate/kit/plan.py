@@ -147,6 +147,7 @@ class KitMaker:
                     "native speaker", hint=f"have letter_templates/{lang}/ (poster, casecards, "
                     "signin, tally, kit, card) read before printing", severity="warning"))
         self.listing: list[dict[str, str]] = []  # what the cover sheet lists
+        self._words: dict[str, Document] = {}  # the kit's words by language (see _bare)
 
     # -- one document -----------------------------------------------------------------
 
@@ -168,14 +169,19 @@ class KitMaker:
         extra.setdefault("event", self._event(lang))
         return self.renderer.document(kind, lang, extra)
 
-    def _bare(self, kind: Kind, lang: str, title: str, text: str,
+    def _bare(self, kind: Kind, lang: str, what: str, text: str,
               context: dict[str, Any]) -> Document:
-        """A document drawn by its layout from its context (envelopes, labels): its
-        Markdown is only the text it prints, for the font check."""
-        base = self.renderer.document("kit", lang, {"event": self._event(lang),
-                                                    "files": [], "detainees": []})
-        merged = {**base.context, **context}
-        return Document(kind, lang, title, text, merged, base.exported)
+        """A document drawn by its layout from its context (envelopes, labels), titled
+        with the kit's word for ``kind`` in ``lang`` and ``what`` (the sheet's name); its
+        Markdown is only the text it prints, for the font check. The kit's words come
+        from its cover sheet's wording (rendered once per language)."""
+        if lang not in self._words:
+            self._words[lang] = self.renderer.document("kit", lang, {
+                "event": self._event(lang), "files": [], "detainees": []})
+        base = self._words[lang]
+        word = str(base.exported.get("labels", {}).get(kind) or kind)
+        return Document(kind, lang, f"{word} ({what})", text, {**base.context, **context},
+                        base.exported)
 
     # -- the folder ---------------------------------------------------------------------
 
@@ -264,12 +270,9 @@ class KitMaker:
     def _envelopes(self, envelope: sheets.Envelope, who: Sequence[Addressee],
                    lang: str) -> Document:
         pages = [{"lines": list(a.lines), "carry": list(a.carry), "id": a.id} for a in who]
-        title = self.renderer.document("kit", lang, {
-            "event": self._event(lang), "files": [], "detainees": []}).exported
-        return self._bare("envelopes", lang, str(title.get("labels", {}).get(
-            "envelopes", "Envelopes")) + f" ({envelope.sheet.label})",
-            "\n\n".join("\n".join(p["lines"]) for p in pages),
-            {"envelope": _envelope_view(envelope), "pages": pages})
+        return self._bare("envelopes", lang, envelope.sheet.label,
+                          "\n\n".join("\n".join(a.lines) for a in who),
+                          {"envelope": _envelope_view(envelope), "pages": pages})
 
     def _envelopes_and_labels(self) -> None:
         lang = self.langs[0]
