@@ -135,7 +135,7 @@ def test_start_up_uses_no_private_name_of_typer_or_pydantic() -> None:
 
 
 COMMANDS = ["validate", "check", "letter", "petition", "brief", "site", "build", "merge",
-            "signers", "list", "verify", "new", "schema"]
+            "signers", "list", "verify", "new", "schema", "log", "report", "followup", "kit"]
 
 
 @pytest.mark.parametrize("argv", [

@@ -93,7 +93,7 @@ def test_the_index_lists_every_language(built: Path) -> None:
     index = (built / "index.html").read_text(encoding="utf-8")
     assert '<a href="brief.es.pdf" hreflang="es">Brief (pdf, es)</a>' in index
     assert '<a href="petition.md" hreflang="en">Petition (md, en)</a>' in index
-    assert "reading copy in es, not sent:</span> <a href=\"letters/00001-un-rapporteur" \
+    assert "reading copy in Español, not sent:</span> <a href=\"letters/00001-un-rapporteur" \
         ".reading.txt\">txt</a>" in index
 
 

@@ -32,7 +32,7 @@ def test_only_weasyprints_foreign_library_names_skip_the_search(
 
 def test_weasyprint_loads_the_same_libraries() -> None:
     """The PDF engine works: the libraries WeasyPrint needs were loaded."""
-    weasy = engine._weasy()
+    weasy = engine.load_weasyprint()
     assert weasy is not None
     assert ctypes.util.find_library is not None and ctypes.util.find_library.__module__ \
         == "ctypes.util"

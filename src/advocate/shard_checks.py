@@ -27,7 +27,7 @@ MAX_LINE_BYTES = 64 * 1024
 #: The headers advocate writes in a letter's draft (render/eml.py), each at most once.
 _DRAFT_HEADERS = {"from", "to", "subject", "x-unsent", "x-mozilla-draft-info",
                   "x-uniform-type-identifier", "mime-version", "content-type",
-                  "content-transfer-encoding"}
+                  "content-transfer-encoding", "x-advocate-reference"}
 _FORMS = {"full", "titles", "short", "subject"}
 _HINT = "the shard was changed after it was built; build it again from the campaign"
 

@@ -121,7 +121,7 @@ def test_the_campaign_file_signers_section(
     Path("s.csv").write_text("Prénom,Nom,Afficher mon nom\nÉloïse,Martin,да\n", encoding="utf-8")
     result = run("validate", "campaign.yaml", "--signers", "s.csv")
     assert result.exit_code == 0, result.stderr
-    assert "column mapping: 1 rows, 0 duplicates dropped, 1 signers, 1 consenting to be named" \
+    assert "column mapping: 1 row, 0 duplicates dropped, 1 signer, 1 consenting to be named" \
         in result.stderr
     # --columns wins over the campaign's section.
     result = run("validate", "campaign.yaml", "--signers", "s.csv", "--columns", "name=Nom")

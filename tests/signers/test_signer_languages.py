@@ -146,8 +146,8 @@ def test_build_writes_the_skipped_rows_report_and_names_nobody(run: Run,
         ["5", "6", "email", "the same email as row 1"]]
     summary = json.loads(result.stdout)
     assert summary["letters"] == 2 * 4
-    assert any("left out 3 bad rows" in w and "skipped-rows.csv" in w
-               for w in summary["warnings"]), summary["warnings"]
+    said = [f"{w['message']} {w['hint'] or ''}" for w in summary["warnings"]]
+    assert any("left out 3 bad rows" in w and "skipped-rows.csv" in w for w in said), said
     everything = result.stderr + (out / "skipped-rows.csv").read_text("utf-8")
     for private in ("Bo Berg", "not-an-email", "perhaps", "Cy Chan", "Ed Eng", "Oslo"):
         assert private not in everything
@@ -159,7 +159,7 @@ def test_build_json_carries_the_lists_warnings(run: Run, tmp_path: Path) -> None
                  str(tmp_path / "out"), "--formats", "txt", "--no-documents", "--json")
     assert result.exit_code == 0, result.stderr
     warnings = json.loads(result.stdout)["warnings"]
-    assert any("Google Forms responses: ignored 2 columns: 'Marca temporal'" in w
+    assert any("Google Forms responses: ignored 2 columns: 'Marca temporal'" in w["message"]
                for w in warnings), warnings
     assert "ignored 2 columns" in result.stderr  # and stderr says the same
 
