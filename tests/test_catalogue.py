@@ -1011,7 +1011,7 @@ def test_item34_existing_output_without_force(cli: Cli) -> None:
     assert cli.invoke(*args).exit_code == 0
     errors = cli.refused(*args, expect="advocate: error: out: 21 files from an earlier build "
                          "already exist (use --force to overwrite them)")
-    assert len(errors) == 1  # one line with the count: documents in en, ru and kk, letters, index, manifest
+    assert len(errors) == 1  # one line, the count: documents (en, ru, kk), letters, index, manifest
     write(cli.root / "out" / "00001.pdf", "%PDF earlier\n")
     cli.refused(*LETTER, "-f", "pdf", "-o", "out/00001.pdf",
                 expect="advocate: error: out/00001.pdf: already exists (use --force to "
