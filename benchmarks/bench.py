@@ -548,6 +548,194 @@ def pdfbatch_rows(folder: Path, signer_count: int, rounds: int) -> list[tuple[st
          f"PDF/UA; measured beside each advocate run, before and after it in turn "
          f"({', '.join(f'{b:.1f}' for b in theirs)})"),
     ]
+def mailmerge_command(folder: Path, given: str | None) -> list[str]:
+    """mailmerge (PyPI), installed for the benchmark only: into a virtual environment in the
+    run's temporary folder (removed with it), unless ``--mailmerge PATH`` names one."""
+    if given:
+        return [given]
+    venv = folder / "mailmerge-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "mailmerge"], check=True,
+                   capture_output=True)
+    return [str(venv / "bin" / "mailmerge")]
+
+
+def mailmerge_inputs(folder: Path, signers: Path) -> tuple[Path, Path, Path, int]:
+    """The same letters for mailmerge: one template choosing by target between the four
+    bundled letters' email text (advocate's own, with mailmerge's ``{{name}}``-style fields
+    where the writer's details go), and a database row per letter (signer x target)."""
+    from advocate.campaigns import bundled_folder
+    from advocate.render.documents import Renderer, Writer
+    from advocate.schema.campaign import load_campaign
+
+    campaign = load_campaign(bundled_folder() / "kazakhstan-2022.yaml")
+    renderer = Renderer(campaign)
+    writer = Writer(name="{{name}}", city="{{city}}", email="{{email}}", country="{{country}}")
+    branches = []
+    for number, target in enumerate(campaign.targets):
+        letter = renderer.letter(target.id, writer)
+        keyword = "if" if number == 0 else "elif"
+        branches.append(f"{{% {keyword} target == '{target.id}' %}}"
+                        f"TO: {target.email}\nSUBJECT: {letter.subject or letter.title}\n"
+                        f"FROM: {{{{name}}}} <{{{{email}}}}>\n\n{letter.email_text()}")
+    template = folder / "mailmerge_template.txt"
+    template.write_text("".join(branches) + "{% endif %}", encoding="utf-8")
+    database = folder / "mailmerge_database.csv"
+    rows = 0
+    with signers.open(encoding="utf-8", newline="") as source, \
+            database.open("w", encoding="utf-8", newline="") as out:
+        table = csv.writer(out)
+        table.writerow(["target", "name", "email", "city", "country"])
+        for row in csv.DictReader(source):
+            for target in campaign.targets:
+                table.writerow([target.id, row["name"], row["email"], row["city"],
+                                row["country"]])
+                rows += 1
+    config = folder / "mailmerge_server.conf"
+    config.write_text("[smtp_server]\nhost = localhost\nport = 25\nsecurity = Never\n"
+                      "username = nobody\n", encoding="utf-8")
+    return template, database, config, rows
+
+
+def _pty_or_pipe(args: list[str], terminal: bool) -> float:
+    """Wall time of a command whose stdout and stderr are a pseudo-terminal (read as a
+    terminal would be) or a pipe."""
+    import pty
+
+    started = time.monotonic()
+    if not terminal:
+        done = subprocess.run(args, capture_output=True, env=ENV, check=False)
+        if done.returncode != 0:
+            raise SystemExit(f"failed: {' '.join(args)}\n{done.stderr.decode()}")
+        return time.monotonic() - started
+    main, side = pty.openpty()
+    process = subprocess.Popen(args, stdout=side, stderr=side, env=ENV)
+    os.close(side)
+    while True:
+        try:
+            if not os.read(main, 65536):
+                break
+        except OSError:  # EIO: the command closed its side
+            break
+    os.close(main)
+    if process.wait() != 0:
+        raise SystemExit(f"failed: {' '.join(args)}")
+    return time.monotonic() - started
+
+
+def peer_rows(folder: Path, signer_count: int, given: str | None,
+              pty_pairs: int) -> list[tuple[str, str, str]]:
+    """advocate's text and email letters beside their peers, in one run (issue 28): mailmerge
+    printing the same messages (``--dry-run --no-limit --output-format raw`` to /dev/null),
+    creating the same files with nothing else to do, and the progress bar's cost on a
+    pseudo-terminal against a pipe."""
+    import statistics
+
+    signers = write_signers(folder / "peer-signers.csv", signer_count)
+    mailmerge = mailmerge_command(folder, given)
+    template, database, config, messages = mailmerge_inputs(folder, signers)
+    merge_args = [*mailmerge, "--dry-run", "--no-limit", "--output-format", "raw",
+                  "--template", str(template), "--database", str(database), "--config",
+                  str(config)]
+    version = subprocess.run([*mailmerge, "--version"], capture_output=True, text=True,
+                             check=True).stdout.strip()
+
+    def merge_rate() -> float:
+        started = time.monotonic()
+        with open(os.devnull, "wb") as sink:
+            subprocess.run(merge_args, check=True, stdout=sink, stderr=subprocess.PIPE,
+                           env=ENV, cwd=folder)
+        return messages / (time.monotonic() - started)
+
+    rows: list[tuple[str, str, str]] = []
+    # mailmerge, then each advocate case, then mailmerge again: the load that comes or goes
+    # during the section meets both sides.
+    merged = [merge_rate()]
+    runs: dict[str, dict] = {}
+    out = folder / "peer-out"
+    for formats in ("txt,eml", "eml"):
+        runs[formats] = build("kazakhstan-2022", signers, out, formats, None, "--no-documents")
+    merged.append(merge_rate())
+    merge = statistics.mean(merged)
+    txt_eml = runs["txt,eml"]
+    size = sum(p.stat().st_size for p in (out / "kazakhstan-2022").rglob("*.eml"))
+    letters = txt_eml["letters"]
+    files = runs["eml"]["files"]
+    shutil.rmtree(out, ignore_errors=True)
+    raw = raw_file_writes(folder / "peer-raw", 2 * letters, max(size // letters, 1))
+    raw_letters = raw / 2
+    for formats, what in (("txt,eml", "text+eml"), (("eml"), ".eml")):
+        result = runs[formats]
+        rate = result["letters"] / result["wall"]
+        goal = "goal 5,000/s" if formats == "txt,eml" else "goal 2x mailmerge"
+        rows.append((f"advocate build --formats {formats} --no-documents: {result['letters']} "
+                     f"{what} letters, on disk, whole command",
+                     f"{rate:.0f} letters/s = **{rate / merge:.2f}x** mailmerge, "
+                     f"{rate / raw_letters:.2f}x file creation",
+                     f"{goal}; {result['wall']:.2f} s for {result['files']} files; letter "
+                     f"phase {result['letters'] / result['phases']['letters']:.0f}/s; peak "
+                     f"{result['peak_tree_mib']:.0f} MiB"))
+    rows.append((f"peer: {version}, --dry-run --no-limit --output-format raw, the same "
+                 f"{messages} messages to /dev/null", f"{merge:.0f} messages/s",
+                 f"one process; installed for the benchmark only; before and after advocate "
+                 f"({', '.join(f'{m:.0f}' for m in merged)}); the same four letters' email "
+                 "text (advocate's), by target; no notes"))
+    rows.append((f"baseline: creating {2 * letters} files of the .eml's size on disk, one "
+                 "process", f"{raw_letters:.0f} letters/s",
+                 f"{raw:.0f} files/s (two files a letter, as txt+eml; {files} for .eml alone)"))
+    # The progress bar: the same build on a pseudo-terminal and in a pipe, in turns.
+    args = [str(BIN / "advocate"), "build", "kazakhstan-2022", "--signers", str(signers),
+            "-o", str(out), "--formats", "txt,eml", "--no-documents", "--force"]
+    ratios, ttys, pipes = [], [], []
+    for pair in range(pty_pairs):
+        times = {}
+        for terminal in ((True, False) if pair % 2 == 0 else (False, True)):
+            shutil.rmtree(out, ignore_errors=True)
+            times[terminal] = _pty_or_pipe(args, terminal)
+        ttys.append(times[True])
+        pipes.append(times[False])
+        ratios.append(times[True] / times[False])
+    shutil.rmtree(out, ignore_errors=True)
+    rows.append((f"progress bar: the txt+eml build ({letters} letters) on a pseudo-terminal / "
+                 "in a pipe", f"**{statistics.median(ratios):.3f}x**",
+                 f"goal under 1.05x; median of {pty_pairs} alternating pairs "
+                 f"({', '.join(f'{r:.2f}' for r in ratios)}); medians "
+                 f"{statistics.median(ttys):.2f} s vs {statistics.median(pipes):.2f} s"))
+    return rows
+
+
+def pdf_peer_rows(folder: Path, signer_count: int, shell_count: int) -> list[tuple[str, str, str]]:
+    """advocate's PDF letters beside the `weasyprint` command run per letter and WeasyPrint's
+    API warm in one process, on the same letter's HTML."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    signers = write_signers(folder / "pdfpeer-signers.csv", signer_count)
+    shell = weasyprint_shell_loop(shell_count, folder)
+    html, root = letter_html()
+    fonts = FontConfiguration()
+    HTML(string=html, base_url=str(root)).write_pdf(font_config=fonts)
+    count = max(8, shell_count * 3)
+    started = time.monotonic()
+    for _ in range(count):
+        HTML(string=html, base_url=str(root)).write_pdf(font_config=fonts)
+    warm = count / (time.monotonic() - started)
+    result = build("kazakhstan-2022", signers, folder / "pdfpeer-out", "pdf", 1,
+                   "--no-documents")
+    shutil.rmtree(folder / "pdfpeer-out", ignore_errors=True)
+    rate = result["letters"] / result["wall"]
+    return [
+        (f"advocate build --formats pdf --no-documents -j 1: {result['letters']} PDF letters, "
+         "whole command", f"{rate:.1f} letters/s = **{rate / shell:.1f}x** the `weasyprint` "
+         f"command, {rate / warm:.2f}x the warm API", "one process, start-up included (see the "
+         "PDF batch rows for two cores against two warm processes)"),
+        ("peer: the `weasyprint` command per letter (advocate's letter HTML)",
+         f"{shell:.2f} letters/s", f"{shell_count} runs"),
+        ("peer: WeasyPrint API, warm, one process, the same HTML", f"{warm:.1f} letters/s",
+         f"one FontConfiguration, {count} letters after one to warm up"),
+    ]
+
+
 def _tree_digest(folder: Path) -> str:
     import hashlib
 
@@ -785,7 +973,26 @@ def main() -> None:
                         help="only the kit row, beside the brief (issue 26)")
     parser.add_argument("--only-outcomes", action="store_true",
                         help="only the rows of advocate report on a 100,000-letter log")
+    parser.add_argument("--only-peers", action="store_true",
+                        help="only the peers rows: mailmerge, file creation, the progress "
+                        "bar on a terminal, the weasyprint command and API (issue 28)")
+    parser.add_argument("--peer-signers", type=int, default=None, metavar="N",
+                        help="signers for the peers rows (x 4 letters; default 2500, quick 250)")
+    parser.add_argument("--pty-pairs", type=int, default=None, metavar="N",
+                        help="terminal/pipe pairs for the progress bar row (default 5)")
+    parser.add_argument("--mailmerge", default=None, metavar="PATH",
+                        help="a mailmerge command to use (default: installed from PyPI into "
+                        "the run's temporary folder, removed after)")
     options = parser.parse_args()
+    peer_signers = options.peer_signers or (250 if options.quick else 2500)
+    pty_pairs = options.pty_pairs or (2 if options.quick else 5)
+    if options.only_peers:
+        with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
+            rows = peer_rows(Path(tmp), peer_signers, options.mailmerge, pty_pairs)
+            rows += pdf_peer_rows(Path(tmp), 5 if options.quick else 10,
+                                  3 if options.quick else 6)
+        print("\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows))
+        return
     if options.only_kit:
         with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
             for row in kit_rows(Path(tmp), 2 if options.quick else 3):
