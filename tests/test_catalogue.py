@@ -1296,9 +1296,11 @@ _SORT_BOMB = ("{% set m = range(100000)|list %}{% set n = range(100000)|list %}"
 def test_issue13_a_sort_in_c_is_stopped_by_the_os(cli: Cli, short_limits: None) -> None:
     wording(cli.root, _SORT_BOMB)
     cli.refused(*LETTER_TXT, expect=re.compile(
-        # The kernel's CPU limit, or on a busy machine the parent's wall clock, first.
-        rf"^advocate: error: {re.escape(WORDING)}: render (used more than \d+ s of CPU time"
-        r"|was stopped after \d+ s)"))
+        # The kernel's CPU limit, or on a busy machine the parent's wall clock, first; or,
+        # on a very busy one, the in-process timer while the lists are still being built
+        # in Python (seen under load: the render was stopped all the same).
+        rf"^advocate: error: {re.escape(WORDING)}: (render (used more than \d+ s of CPU "
+        r"time|was stopped after \d+ s)|template render exceeded \d+ s)"))
 
 
 def test_issue13_a_sort_in_c_is_stopped_in_batch_workers_too(cli: Cli,

@@ -98,7 +98,13 @@ def handles_errors(command: F) -> F:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            from advocate import encryption  # (lightweight: pyrage loads on use)
+
+            key = encryption.AgeKey.from_options(**{
+                name: kwargs[name] for name in ("passphrase_file", "passphrase_fd", "identity")
+                if kwargs.get(name) is not None})
+            with encryption.keys(key):
+                return command(*args, **kwargs)
         except AdvocateError as exc:
             fail(exc)
             _json_failure(exc.problems)
@@ -185,6 +191,15 @@ TemplatesOpt = Annotated[Path | None, typer.Option(
 SignersOpt = Annotated[Path | None, typer.Option(
     "--signers", help="Signer list: CSV (UTF-8, header row), a spreadsheet (.xlsx, .xls, "
     ".ods), a platform export, or YAML.", show_default=False, metavar="FILE")]
+PassphraseFileOpt = Annotated[Path | None, typer.Option(
+    "--passphrase-file", metavar="FILE", help="An encrypted signer list's (.age) passphrase: "
+    "the first line of FILE (default: asked for on the terminal).", show_default=False)]
+PassphraseFdOpt = Annotated[int | None, typer.Option(
+    "--passphrase-fd", metavar="N", help="An encrypted signer list's passphrase, read from "
+    "file descriptor N (e.g. 3<secret), for scripts.", show_default=False)]
+IdentityOpt = Annotated[Path | None, typer.Option(
+    "--identity", metavar="FILE", help="An age identity file (age-keygen's, or an OpenSSH "
+    "key) that decrypts an encrypted signer list (.age).", show_default=False)]
 ColumnsOpt = Annotated[str | None, typer.Option(
     "--columns", metavar="MAP", help='Which column of the signer list holds what, e.g. '
     'name="Full Name",email="Email Address",public="Display my name"; name may join columns: '
@@ -392,6 +407,9 @@ def validate(
     campaigns: Annotated[list[str], typer.Argument(help="Campaign files or bundled ids.",
                                                    show_default=False)],
     signers: SignersOpt = None,
+    passphrase_file: PassphraseFileOpt = None,
+    passphrase_fd: PassphraseFdOpt = None,
+    identity: IdentityOpt = None,
     encoding: EncodingOpt = None,
     dedupe: DedupeOpt = Dedupe.error,
     columns: ColumnsOpt = None,
@@ -515,6 +533,9 @@ def check(
         "--signers", help="Also read this signer list as build would (the campaign's "
         "signers: section, --columns) and list the rows a PDF could not draw (by row, never "
         "the text).", show_default=False)] = None,
+    passphrase_file: PassphraseFileOpt = None,
+    passphrase_fd: PassphraseFdOpt = None,
+    identity: IdentityOpt = None,
     encoding: EncodingOpt = None,
     columns: ColumnsOpt = None,
     sheet_name: SheetOpt = None,
@@ -633,6 +654,9 @@ def letter(
         "--address", help="Your postal address, so a reply by post is possible (lines "
         "separated by commas).", show_default=False)] = None,
     signers: SignersOpt = None,
+    passphrase_file: PassphraseFileOpt = None,
+    passphrase_fd: PassphraseFdOpt = None,
+    identity: IdentityOpt = None,
     encoding: EncodingOpt = None,
     dedupe: DedupeOpt = Dedupe.error,
     columns: ColumnsOpt = None,
@@ -714,6 +738,9 @@ class PetitionFormat(StrEnum):
 def petition(
     campaign: CampaignArg,
     signers: SignersOpt = None,
+    passphrase_file: PassphraseFileOpt = None,
+    passphrase_fd: PassphraseFdOpt = None,
+    identity: IdentityOpt = None,
     encoding: EncodingOpt = None,
     dedupe: DedupeOpt = Dedupe.error,
     columns: ColumnsOpt = None,
@@ -805,6 +832,9 @@ def build(
                                           metavar="DIR")]
     = Path("out"),
     signers: SignersOpt = None,
+    passphrase_file: PassphraseFileOpt = None,
+    passphrase_fd: PassphraseFdOpt = None,
+    identity: IdentityOpt = None,
     encoding: EncodingOpt = None,
     dedupe: DedupeOpt = Dedupe.error,
     columns: ColumnsOpt = None,
@@ -955,6 +985,9 @@ def merge(
     signers: Annotated[Path | None, typer.Option(
         "--signers", help="Where the signer list is now, if not where the shards read it "
         "(checked by its sha256).", show_default=False)] = None,
+    passphrase_file: PassphraseFileOpt = None,
+    passphrase_fd: PassphraseFdOpt = None,
+    identity: IdentityOpt = None,
     templates: Annotated[Path | None, typer.Option(
         "--templates", help="Where the --templates folder of the shards is now, if it moved "
         "(checked by its hash).", show_default=False)] = None,
@@ -1027,6 +1060,9 @@ def signers_(
     file: Annotated[Path, typer.Argument(
         help="The signer list: CSV, a spreadsheet (.xlsx, .xls, .ods), a platform export or "
         "YAML.", show_default=False)],
+    passphrase_file: PassphraseFileOpt = None,
+    passphrase_fd: PassphraseFdOpt = None,
+    identity: IdentityOpt = None,
     columns: ColumnsOpt = None,
     sheet_name: SheetOpt = None,
     to: Annotated[SignerFormat, typer.Option(

@@ -172,11 +172,21 @@ class SignerReader:
         return f
 
     def __iter__(self) -> Iterator[Signer]:
+        from advocate import encryption as encrypted
         from advocate.signers import spreadsheet
 
         problems = Problems(self.filename, skip_rows=self.on_bad_row == "skip")
         stats = self.stats = SignerStats(self.filename)
         suffix = self.path.suffix.casefold()
+        decrypted = self.data is None and encrypted.is_encrypted(self.path)
+        if decrypted:  # in memory only: never a plaintext file, temporary or not
+            suffix = Path(encrypted.plain_name(self.path)).suffix.casefold()
+            if suffix in spreadsheet.SHEET_SUFFIXES:
+                raise problems.fail(
+                    "an encrypted spreadsheet is not read yet",
+                    hint="save the sheet as CSV UTF-8 and encrypt that (age -p signers.csv > "
+                    "signers.csv.age): a decrypted workbook would have to be a file")
+            self.data = encrypted.decrypt_list(self.path, self.filename, self.max_bytes)
         stream = self._open(problems)
         handle: io.TextIOWrapper | None = None
         try:
@@ -222,6 +232,8 @@ class SignerReader:
                     yield signer
         finally:
             (handle or stream).close()
+            if decrypted:
+                self.data = None
         rules.finish()
         stats.rows, stats.signers = rules.rows, rules.signers
         stats.public, stats.duplicates = rules.public, rules.duplicates
