@@ -379,6 +379,17 @@ def test_cli_site_and_build_site(tmp_path: Path) -> None:
     assert built.exit_code == 0, built.output
     folder = tmp_path / "b" / "kazakhstan-2022" / "site"
     assert (folder / "index.html").read_bytes() == (tmp_path / "s" / "index.html").read_bytes()
+    # One build, a page in every campaign language: the translations in site/LANG/, each
+    # the page `advocate site --lang LANG` writes.
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == ["kk", "ru"]
+    for lang in ("ru", "kk"):
+        alone = runner.invoke(app, ["site", "kazakhstan-2022", "--lang", lang,
+                                    "-o", str(tmp_path / f"s-{lang}")])
+        assert alone.exit_code == 0, alone.output
+        page = (folder / lang / "index.html").read_bytes()
+        assert page == (tmp_path / f"s-{lang}" / "index.html").read_bytes()
+        assert f'<html lang="{lang}"'.encode() in page
+        assert sorted(p.name for p in (folder / lang).iterdir()) == sorted(SITE_FILES)
 
 
 _WORLD_EXPECTED = """

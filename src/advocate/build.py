@@ -400,6 +400,16 @@ class PlannedPaths(Sequence[str]):
     __hash__ = None  # type: ignore[assignment]
 
 
+def _site_languages(pl: CampaignPlan, lang: str | None) -> list[tuple[str | None, str]]:
+    """The action pages a build writes, as (page language, folder): with ``--lang``, that one
+    in ``site/``; else the campaign's own language in ``site/`` and each translation in
+    ``site/LANG/`` (a bilingual campaign needs one build, not two)."""
+    if lang is not None:
+        return [(lang, "site")]
+    languages = list(pl.campaign.languages)
+    return [(None, "site"), *((other, f"site/{other}") for other in languages[1:])]
+
+
 def _writes_site(pl: CampaignPlan) -> bool:
     """Whether this build writes the action page (--site): not a shard, the merge does
     (it does not depend on the signers, and takes a moment)."""
@@ -542,8 +552,8 @@ def _build(campaign_paths: list[Path], outdir: Path, *, signers: Sequence[Any] |
     if site:  # the action page (advocate.site) in each campaign's folder, under site/
         from advocate.site import SITE_FILES
 
-        site_paths = [f"{pl.folder}/site/{name}" for pl in plans if _writes_site(pl)
-                      for name in SITE_FILES]
+        site_paths = [f"{pl.folder}/{folder}/{name}" for pl in plans if _writes_site(pl)
+                      for _, folder in _site_languages(pl, lang) for name in SITE_FILES]
     every_path = PlannedPaths(plans, [*site_paths, *reports])
     _refuse_warnings(result, strict)
     if dry_run:  # the same shape as a build's, but mailto: is known only once rendered
@@ -573,8 +583,10 @@ def _build(campaign_paths: list[Path], outdir: Path, *, signers: Sequence[Any] |
                 if site and _writes_site(pl):
                     from advocate.site import SITE_FILES
 
-                    stage.replace(f"{pl.folder}/site/{name}" for name in SITE_FILES
-                                  if (outdir / pl.folder / "site" / name).is_file())
+                    stage.replace(f"{pl.folder}/{folder}/{name}"
+                                  for _, folder in _site_languages(pl, lang)
+                                  for name in SITE_FILES
+                                  if (outdir / pl.folder / folder / name).is_file())
         for pl in plans:
             renderer = Renderer(pl.campaign, templates=templates, day=day,
                                 paper=paper)  # type: ignore[arg-type]
@@ -643,10 +655,13 @@ def _build(campaign_paths: list[Path], outdir: Path, *, signers: Sequence[Any] |
             if site and _writes_site(pl):
                 from advocate.site import build_site
 
-                built = build_site(pl.campaign, templates=templates, lang=lang, paper=paper)
-                result.warnings.extend(w for w in built.warnings if w not in result.warnings)
-                for name, data in built.files.items():
-                    stage.add(f"{pl.folder}/site/{name}", data)
+                for page_lang, folder in _site_languages(pl, lang):
+                    built = build_site(pl.campaign, templates=templates, lang=page_lang,
+                                       paper=paper)
+                    result.warnings.extend(w for w in built.warnings
+                                           if w not in result.warnings)
+                    for name, data in built.files.items():
+                        stage.add(f"{pl.folder}/{folder}/{name}", data)
             summary = {**_campaign_summary(pl), "mailto": mailto_forms}
             if pl.shard is not None:
                 summary["shard"] = str(pl.shard)

@@ -869,7 +869,8 @@ def build(
         "template changes, until Ctrl-C (each rebuild overwrites the last).")] = False,
     site: Annotated[bool, typer.Option(
         "--site", help="Also write the action page (as `advocate site`) into each "
-        "campaign's folder, under site/.")] = False,
+        "campaign's folder: under site/ in the campaign's language, and under site/LANG/ in "
+        "each of its other languages (with --lang, that one page only).")] = False,
     shard: Annotated[str | None, typer.Option(
         "--shard", help="Render only shard K of N (K from 0): the letters of the signers on "
         "rows r with (r-1) mod N = K. auto/N takes K from ADVOCATE_SHARD_INDEX, "

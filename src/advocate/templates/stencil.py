@@ -28,13 +28,13 @@ from advocate.errors import AdvocateError
 from advocate.templates.host import AdvocateEnvironment, finalize, render
 from advocate.text.markdown import MarkdownText
 from advocate.text.stencil import (
-    _ANY_PLACEHOLDER,
-    _CLOSE,
-    _MARKED,
-    _OPEN,
-    _PLACEHOLDER,
-    _RESERVED,
+    ANY_PLACEHOLDER,
+    CLOSE,
     FIELDS,
+    MARKED,
+    OPEN,
+    PLACEHOLDER,
+    RESERVED,
     Block,
     Filled,
     Shape,
@@ -152,7 +152,7 @@ def stencil_safe(template: nodes.Template) -> bool:
 
 def _holds_reserved(value: Any, depth: int = 0) -> bool:
     if isinstance(value, str):
-        return _RESERVED.search(value) is not None
+        return RESERVED.search(value) is not None
     if depth > 40:
         return True  # not worth walking: render in full
     if isinstance(value, Mapping):
@@ -168,8 +168,8 @@ def _marking_finalize(context: Context, value: Any) -> Any:
     """As the host's finalize, except that a printed value holding a placeholder is marked,
     not escaped: each letter filled in later escapes its value whole, as a full render does."""
     if isinstance(value, str) and not isinstance(value, MarkdownText | Markup) and \
-            context.name and context.name.endswith(".md.j2") and _ANY_PLACEHOLDER.search(value):
-        return _OPEN + value + _CLOSE
+            context.name and context.name.endswith(".md.j2") and ANY_PLACEHOLDER.search(value):
+        return OPEN + value + CLOSE
     return finalize(context, value)
 
 
@@ -229,19 +229,19 @@ def make_stencil(env: AdvocateEnvironment, marking: AdvocateEnvironment, name: s
         source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
     except (TemplateNotFound, AdvocateError):
         return None
-    if _RESERVED.search(source) or _holds_reserved(
+    if RESERVED.search(source) or _holds_reserved(
             {k: v for k, v in context.items() if k != "writer"}):
         return None
     if not stencil_safe(env.parse(source, name, filename)):
         return None
-    probe = {f: (_PLACEHOLDER[f] if view.get(f) else view.get(f)) for f in FIELDS}
+    probe = {f: (PLACEHOLDER[f] if view.get(f) else view.get(f)) for f in FIELDS}
     try:
         text, exported = render(marking, name, {**context, "writer": probe})
     except AdvocateError:
         return None  # the full render will report it, with the real values redacted
-    pieces = _MARKED.split(text)
+    pieces = MARKED.split(text)
     fixed = pieces[0::2]
-    if any(_ANY_PLACEHOLDER.search(p) or _OPEN in p or _CLOSE in p for p in fixed):
+    if any(ANY_PLACEHOLDER.search(p) or OPEN in p or CLOSE in p for p in fixed):
         return None  # a value reached the text some other way
     if any(not isinstance(v, str) and _holds_reserved(v) for v in exported.values()):
         return None

@@ -23,12 +23,12 @@ __all__ = ["FIELDS", "Block", "Filled", "Shape", "Stencil", "shape"]
 FIELDS = ("name", "city", "email", "country", "note", "address")
 # Placeholders and marks: characters of a Supplementary Private Use Area, which no
 # campaign or template uses (make_stencil refuses a context that holds any).
-_PLACEHOLDER = {field: chr(0xF0001 + i) for i, field in enumerate(FIELDS)}
-_FIELD_OF = {char: field for field, char in _PLACEHOLDER.items()}
-_OPEN, _CLOSE = chr(0xF0010), chr(0xF0011)
-_ANY_PLACEHOLDER = re.compile("[" + "".join(_PLACEHOLDER.values()) + "]")
-_RESERVED = re.compile("[\U000f0000-\U000f00ff]")
-_MARKED = re.compile(re.escape(_OPEN) + "(.*?)" + re.escape(_CLOSE), re.DOTALL)
+PLACEHOLDER = {field: chr(0xF0001 + i) for i, field in enumerate(FIELDS)}
+_FIELD_OF = {char: field for field, char in PLACEHOLDER.items()}
+OPEN, CLOSE = chr(0xF0010), chr(0xF0011)
+ANY_PLACEHOLDER = re.compile("[" + "".join(PLACEHOLDER.values()) + "]")
+RESERVED = re.compile("[\U000f0000-\U000f00ff]")
+MARKED = re.compile(re.escape(OPEN) + "(.*?)" + re.escape(CLOSE), re.DOTALL)
 
 Shape = tuple[object, ...]
 Block = tuple[str | int, ...]  # fixed text and the numbers of printed values, in order
@@ -168,7 +168,7 @@ class Stencil:
         values = {char: view[name] or "" for char, name in _FIELD_OF.items()}
 
         def put(text: str) -> str:
-            return _ANY_PLACEHOLDER.sub(lambda m: values[m.group()], text)
+            return ANY_PLACEHOLDER.sub(lambda m: values[m.group()], text)
 
         parts = list(self.pieces)
         printed = [escape_markdown(values[p] if p in values else put(p)) for p in parts[1::2]]
@@ -213,7 +213,7 @@ class Stencil:
             return None
         values = self.pieces[1::2]
         return [block if isinstance(block, str) else "".join(
-            p if isinstance(p, str) else _OPEN + values[p] + _CLOSE for p in block)
+            p if isinstance(p, str) else OPEN + values[p] + CLOSE for p in block)
             for block in self.blocks]
 
     def rewritten(self, rewrite: Callable[[str], str]) -> Stencil | None:
@@ -224,12 +224,12 @@ class Stencil:
         ``rewrite`` sees the stencil's Markdown with each printed value marked, so it may
         drop, move or copy values whole; for the result to fill in to ``rewrite(filled)``
         it must not look inside them (an escaped value never starts a line with syntax)."""
-        marked = "".join(p if i % 2 == 0 else _OPEN + p + _CLOSE
+        marked = "".join(p if i % 2 == 0 else OPEN + p + CLOSE
                          for i, p in enumerate(self.pieces))
-        pieces = tuple(_MARKED.split(rewrite(marked)))
+        pieces = tuple(MARKED.split(rewrite(marked)))
         fixed = pieces[0::2]
-        if any(_ANY_PLACEHOLDER.search(p) or _OPEN in p or _CLOSE in p for p in fixed) \
-                or any(_OPEN in p or _CLOSE in p for p in pieces[1::2]):
+        if any(ANY_PLACEHOLDER.search(p) or OPEN in p or CLOSE in p for p in fixed) \
+                or any(OPEN in p or CLOSE in p for p in pieces[1::2]):
             return None
         return Stencil(pieces, self.exported, text_plan(pieces))
 
