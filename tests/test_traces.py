@@ -1,6 +1,6 @@
 """No trace left behind (SECURITY.md, "What advocate writes outside -o"): after each command,
 nothing remains outside what it was asked to write, and nothing it wrote outside that along
-the way is anything but the files SECURITY.md lists (fonts, a fontconfig file, semaphores).
+the way is anything but the files SECURITY.md lists (fonts, a fontconfig file).
 
 Each command runs in a fresh process with HOME, TMPDIR and XDG_CACHE_HOME pointed at empty
 folders and the working folder empty but for its inputs; where strace can trace, every file
@@ -26,7 +26,7 @@ WORLD = Path(__file__).parent / "fixtures" / "world"
 AZ = REPO / "examples" / "journalists-az"
 #: What may be written outside the output, relative to TMPDIR (SECURITY.md lists each).
 TEMPORARY = re.compile(
-    r"(advocate-(workers|render|ahead)-[^/]+(/weasyprint-[^/]+(/[0-9a-f]+)?"
+    r"(advocate-child-[^/]+(/weasyprint-[^/]+(/[0-9a-f]+)?"
     r"|/advocate-fc-[^/]+(/fonts\.conf)?)?"
     r"|advocate-fc-[^/]+(/fonts\.conf)?|weasyprint-[^/]+(/[0-9a-f]+)?"
     r"|[a-z0-9_]{8})")  # Python's tempfile tries the folder: an empty file, removed at once
@@ -73,7 +73,7 @@ def _outside(trace: Path, work: Path, tmp: Path, asked: list[str]) -> list[str]:
         line = re.sub(r'(?:\d+|AT_FDCWD)<([^>]*)>, "([^"]*)"',
                       lambda m: f'"{os.path.join(m.group(1), m.group(2))}"', line)
         for path in re.findall(r'"([^"]*)"', line)[:2]:
-            if path in ("/dev/null", "/dev/tty") or path.startswith("/dev/shm/sem.") \
+            if path in ("/dev/null", "/dev/tty") \
                     or re.match(r"/proc/\d+/fd/\d+/", path) or "/__pycache__/" in path:
                 continue  # the null device; a semaphore; through -o's handle; compiled Python
             place = Path(path) if path.startswith("/") else work / path
