@@ -32,9 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
-import select
-import shutil
 import signal
 import struct
 import sys
@@ -100,9 +97,18 @@ def python_command(spec: str) -> list[str]:
     return [sys.executable, "-I", "-c", _BOOT.format(path=clean_import_path()), spec]
 
 
+def _remove(folder: str) -> None:
+    """A child's temporary folder, gone (shutil imported only when a child has run)."""
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 # -- messages --------------------------------------------------------------------------------
 
 def _send(fd: int, value: Any) -> None:
+    import pickle
+
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     view = memoryview(_HEADER.pack(len(data)) + data)
     while view:
@@ -112,6 +118,8 @@ def _send(fd: int, value: Any) -> None:
 
 def _receive(fd: int, timeout: float | None) -> Any:
     (size,) = _HEADER.unpack(_read(fd, _HEADER.size, timeout))
+    import pickle
+
     return pickle.loads(_read(fd, size, timeout))
 
 
@@ -119,6 +127,8 @@ def _read(fd: int, size: int, timeout: float | None) -> bytes:
     chunks = bytearray()
     while len(chunks) < size:
         if timeout is not None:
+            import select
+
             ready, _, _ = select.select([fd], [], [], timeout)
             if not ready:
                 raise TimeoutError
@@ -165,6 +175,8 @@ def _serve(requests: int, replies: int, confine: bool, memory: int,
            init: tuple[Callable[..., Any], tuple[Any, ...]] | None) -> None:
     """The child's loop: the initializer (given, or the first message), then each request
     until the pipe closes. A failed initializer fails every request the same way."""
+    import pickle
+
     if init is None:
         try:
             init = _receive(requests, None)
@@ -239,7 +251,7 @@ class Child:
             for fd in (request_read, request_write, reply_read, reply_write):
                 with contextlib.suppress(OSError):
                     os.close(fd)
-            shutil.rmtree(self.folder, ignore_errors=True)
+            _remove(self.folder)
             raise
         os.close(request_read)
         os.close(reply_write)
@@ -299,6 +311,8 @@ class Child:
     def receive(self, timeout: float | None = None) -> tuple[str, Any]:
         """The reply to the request sent: ``(kind, value)``; :class:`ChildGone` if the child
         ended first, or did not answer within ``timeout`` seconds (it is killed then)."""
+        import pickle
+
         try:
             return _receive(self.replies, timeout)  # type: ignore[no-any-return]
         except TimeoutError:
@@ -373,7 +387,7 @@ def _shut(pid: int, process: Any, requests: int, replies: int, folder: str, owne
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
         _, code = _exit_status(pid, process, True)
-    shutil.rmtree(folder, ignore_errors=True)
+    _remove(folder)
     return code
 
 
@@ -456,6 +470,8 @@ class Pool:
             child = self.children[slot]
             assert child is not None
             by_fd[child.replies] = slot
+        import select
+
         ready, _, _ = select.select(list(by_fd), [], [])
         return [by_fd[fd] for fd in ready]
 
@@ -556,7 +572,7 @@ class ModuleRun:
         try:
             return int(self.process.wait())
         finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            _remove(self.folder)
 
 
 def run_module(module: str, args: list[str], *, memory: int, cpu: int, stderr: Any,
@@ -575,6 +591,6 @@ def run_module(module: str, args: list[str], *, memory: int, cpu: int, stderr: A
             python_command(spec), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=stderr, env=_child_environment(folder, environment))
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        _remove(folder)
         raise
     return ModuleRun(process, folder)
