@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright import sync_api
 from pypdf import PdfReader
 
 from advocate.campaigns import resolve_campaign
@@ -22,10 +21,8 @@ from advocate.render.documents import Renderer, Writer
 from advocate.render.email_text import letter_mailto
 from advocate.schema.campaign import Campaign, load_campaign
 from advocate.site import SITE_CSP, build_site, write_site
+from browser import Guard, launched
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 AXE = Path(__file__).parent / "fixtures" / "axe" / "axe.min.js"
 
 pytestmark = pytest.mark.slow
@@ -67,26 +64,7 @@ def mailable(tmp_path_factory: pytest.TempPathFactory) -> tuple[Campaign, Path]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-class Guard:
-    """Routes every request: file: and data: go on, anything else is aborted and kept."""
-
-    def __init__(self, context: Any) -> None:
-        self.refused: list[str] = []
-        context.route("**/*", self.handle)
-
-    def handle(self, route: Any) -> None:
-        url = route.request.url
-        if url.startswith(("file:", "data:")):
-            route.continue_()
-        else:
-            self.refused.append(url)
-            route.abort()
+    yield from launched()
 
 
 @pytest.fixture

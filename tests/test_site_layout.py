@@ -16,15 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright import sync_api
 
+from browser import Guard, launched
 from campaign_fixtures import FIXTURE_CAMPAIGNS
 from layout import layout_problems
 
 pytestmark = pytest.mark.slow
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WIDTHS = (320, 360, 390, 768, 1200, 1280, 1920)
 #: (campaign, page language) for every language of every test campaign.
 PAGES = [(c.id, lang) for c in FIXTURE_CAMPAIGNS for lang in c.languages]
@@ -64,26 +62,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        yield b
-        b.close()
+    yield from launched()
 
 
 def _context(browser: Any, width: int, *, js: bool = True) -> tuple[Any, list[str]]:
     context = browser.new_context(viewport={"width": width, "height": 800},
                                   java_script_enabled=js)
-    refused: list[str] = []
-
-    def guard(route: Any) -> None:
-        if route.request.url.startswith(("file:", "data:")):
-            route.continue_()
-        else:
-            refused.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    return context, refused
+    return context, Guard(context).refused
 
 
 #: Every control of the form inside the content column (at 1200 px the fields once ran

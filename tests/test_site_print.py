@@ -16,12 +16,11 @@ from pypdf import PdfReader
 from advocate.campaigns import resolve_campaign
 from advocate.schema.campaign import load_campaign
 from advocate.site import write_site
+from browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 NOTE = ("I visited the country in 2019 and met people who have since been arrested. "
         "Please release them; their families have waited long enough, and so have we. "
         "I will keep writing until I hear that they are home.")
@@ -52,7 +51,7 @@ def test_print_is_one_page_for_every_target_and_language(tmp_path: Path, source:
             route.abort()
 
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = browser.new_context()
         context.route("**/*", guard)
         pg = context.new_page()
@@ -83,7 +82,7 @@ def test_print_layout_is_the_window_envelope_letter(tmp_path: Path) -> None:
     write_site(campaign, tmp_path / "site")
     mm = 96 / 25.4  # CSS px per millimetre
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         pg = browser.new_page()
         pg.goto((tmp_path / "site" / "index.html").as_uri())
         pg.wait_for_selector("#letter:not(:empty)", state="attached")
@@ -134,7 +133,7 @@ def test_print_on_us_letter_is_one_letter_page(tmp_path: Path) -> None:
     write_site(campaign, tmp_path / "a4")
     sizes: dict[tuple[str, str, str], tuple[int, float, float]] = {}
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for paper in ("letter", "a4"):
             pg = browser.new_page()
             pg.goto((tmp_path / paper / "index.html").as_uri())

@@ -16,17 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright import sync_api
 
 from advocate.campaigns import resolve_campaign
 from advocate.schema.campaign import load_campaign
 from advocate.site import SITE_CSP, write_site
 from advocate.site.page import EXIT_URL
+from browser import Guard, launched
 
 pytestmark = pytest.mark.slow
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 AXE = Path(__file__).parent / "fixtures" / "axe" / "axe.min.js"
 ORIGIN = "https://action.invalid/"
 KEY = "advocate-site:/index.html"
@@ -44,10 +42,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        yield b
-        b.close()
+    yield from launched()
 
 
 class Served:
@@ -55,19 +50,10 @@ class Served:
     other request but file: and data: is refused (and kept, to fail the test)."""
 
     def __init__(self, browser: Any, site: Path, **options: Any) -> None:
-        self.refused: list[str] = []
         self.context = browser.new_context(**options)
-        self.context.route("**/*", self._guard)
+        self.refused = Guard(self.context).refused
         self.context.route(ORIGIN + "**", self._serve)
         self.site = site
-
-    def _guard(self, route: Any) -> None:
-        url = route.request.url
-        if url.startswith(("file:", "data:")):
-            route.continue_()
-        else:
-            self.refused.append(url)
-            route.abort()
 
     def _serve(self, route: Any) -> None:
         name = route.request.url[len(ORIGIN):].split("?")[0] or "index.html"
