@@ -38,13 +38,17 @@ def sealed(tmp_path: Path) -> dict[str, Path]:
     found = {"passphrase_list": folder / "signers.csv.age",
              "identity_list": folder / "by-key.csv.age",
              "passphrase": folder / "passphrase.txt", "identity": folder / "key.txt",
-             "yaml_list": folder / "signers.yaml.age"}
+             "yaml_list": folder / "signers.yaml.age",
+             "workbook": folder / "signers.xlsx.age"}
     found["passphrase_list"].write_bytes(pyrage.passphrase.encrypt(plain, PASSPHRASE))
     found["identity_list"].write_bytes(pyrage.encrypt(plain, [identity.to_public()]))
     found["passphrase"].write_text(PASSPHRASE + "\n", encoding="utf-8")
     found["identity"].write_text(f"# created: today\n{identity}\n", encoding="utf-8")
     yaml = "".join(f"- name: {name}\n" for name in _names()[:3])
     found["yaml_list"].write_bytes(pyrage.passphrase.encrypt(yaml.encode(), PASSPHRASE))
+    book = _workbook(tmp_path / "plain.xlsx")
+    found["workbook"].write_bytes(pyrage.passphrase.encrypt(book.read_bytes(), PASSPHRASE))
+    book.unlink()
     return found
 
 
@@ -126,21 +130,51 @@ def test_a_missing_or_wrong_key_is_a_clear_refusal(run: Run, sealed: dict[str, P
     assert "Traceback" not in result.stderr and PASSPHRASE not in result.stderr
 
 
-def test_an_encrypted_spreadsheet_is_refused_until_it_can_stay_in_memory(
+def _workbook(path: Path) -> Path:
+    """The world list as an .xlsx (openpyxl), the same rows and columns."""
+    import csv
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    with (WORLD / "signers.csv").open(encoding="utf-8", newline="") as rows:
+        for row in csv.reader(rows):
+            sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_an_encrypted_spreadsheet_gives_the_plain_ones_letters(
         run: Run, sealed: dict[str, Path], tmp_path: Path) -> None:
+    plain = _workbook(tmp_path / "signers.xlsx")
     book = tmp_path / "signers.xlsx.age"
-    book.write_bytes(pyrage.passphrase.encrypt(b"PK\x03\x04 not really", PASSPHRASE))
+    book.write_bytes(pyrage.passphrase.encrypt(plain.read_bytes(), PASSPHRASE))
+    expected = run(*LETTER, "--signers", str(plain))
+    assert expected.exit_code == 0, expected.stderr
     result = run(*LETTER, "--signers", str(book), "--passphrase-file",
                  str(sealed["passphrase"]))
-    assert result.exit_code == 2
-    assert "signers.xlsx.age: an encrypted spreadsheet is not read yet" in result.stderr
-    assert "save the sheet as CSV UTF-8" in " ".join(result.stderr.split())
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == expected.stdout
+    assert all(name in result.stdout for name in _names())
+    damaged = tmp_path / "damaged.xlsx.age"
+    damaged.write_bytes(pyrage.passphrase.encrypt(b"PK\x03\x04 not really", PASSPHRASE))
+    refused = run(*LETTER, "--signers", str(damaged), "--passphrase-file",
+                  str(sealed["passphrase"]))
+    assert refused.exit_code == 2
+    assert "damaged.xlsx.age: not a readable workbook (the file is damaged)" in \
+        " ".join(refused.stderr.split())
 
 
 @pytest.mark.skipif(not strace_works(), reason="strace cannot trace here")
 def test_no_plaintext_touches_the_disk(sealed: dict[str, Path], tmp_path: Path) -> None:
     """Every file any process of advocate opens for writing (strace, children included) while
-    it reads an encrypted list and writes letters to standard output: none."""
+    it reads an encrypted list or workbook and writes letters to standard output: none but
+    the spreadsheet worker's error output, a file with no name (``O_TMPFILE``) that holds a
+    kind of failure, and the empty file Python's ``tempfile`` tries the folder with. The
+    workbook reaches the worker through a pipe: no process opens a plain list, and nothing
+    remains."""
     empty = {name: tmp_path / name for name in ("home", "tmp", "cache", "work")}
     for folder in empty.values():
         folder.mkdir()
@@ -149,9 +183,11 @@ def test_no_plaintext_touches_the_disk(sealed: dict[str, Path], tmp_path: Path) 
     trace = tmp_path / "strace.log"
     for command in (
             [*LETTER, "--signers", str(sealed["passphrase_list"])],
+            [*LETTER, "--signers", str(sealed["workbook"])],
             ["validate", str(WORLD / "campaign.yaml"), "--signers",
              str(sealed["passphrase_list"])],
-            ["signers", str(sealed["passphrase_list"])]):
+            ["signers", str(sealed["passphrase_list"])],
+            ["signers", str(sealed["workbook"])]):
         result = subprocess.run(
             ["strace", "-f", "-qq", "-e", "trace=open,openat,creat,rename,renameat,renameat2,"
              "link,linkat,mknod,mknodat", "-o", str(trace), sys.executable, "-m", "advocate",
@@ -159,11 +195,23 @@ def test_no_plaintext_touches_the_disk(sealed: dict[str, Path], tmp_path: Path) 
             capture_output=True, text=True, env=env, cwd=empty["work"], timeout=300)
         assert result.returncode == 0, result.stderr
         assert command[0] == "validate" or _names()[0] in result.stdout
-        written = [line for line in trace.read_text(encoding="utf-8").splitlines()
+        log = trace.read_text(encoding="utf-8")
+        written = [line for line in log.splitlines()
                    if re.match(r"\d+ +(creat|rename\w*|link\w*|mknod\w*)\(", line)
                    or re.search(r"\bO_(WRONLY|RDWR|CREAT)\b", line)
-                   if "/dev/null" not in line and "= -1" not in line]
+                   if "/dev/null" not in line and "= -1" not in line
+                   and not re.search(rf'"{re.escape(str(empty["tmp"]))}(", O_RDWR\|'
+                                     r'[A-Z_|]*O_TMPFILE|/[a-z0-9_]{8}", )', line)]
+        # (Python's tempfile first tries the folder with an empty file, removed at once)
         assert written == [], written[:5]
+        # What any process opened: never a plain list or workbook (the worker's input is
+        # its stdin), nothing in the temporary, home or cache folders but the folders
+        # themselves, a child's (empty: removed) and tempfile's try.
+        opened = {Path(p) for p in re.findall(r'open(?:at)?\((?:AT_FDCWD|\d+), "([^"]+)"', log)}
+        assert [p for p in opened if p.suffix in (".csv", ".xlsx", ".xls", ".ods")] == []
+        assert [p for p in opened if any(p.is_relative_to(f) for f in empty.values())
+                and p not in empty.values() and not (p.parent == empty["tmp"] and re.fullmatch(
+                    r"advocate-child-\w+|[a-z0-9_]{8}", p.name))] == []
         for folder in empty.values():
             assert list(folder.iterdir()) == [], folder
     shutil.rmtree(tmp_path / "secrets")

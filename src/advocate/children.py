@@ -10,17 +10,15 @@ start, so one module decides for all of them:
   import path no longer holds the working folder (:func:`isolate_import_path`, called by the
   command before anything else is imported), or a new interpreter started with ``-I``
   (isolated: no working folder, no user site packages, no ``PYTHON*`` variables), given the
-  import path this process has, less the working folder. A ``json.py`` or ``socket.py``
-  beside a campaign never runs.
+  import path this process has, less the working folder. A ``json.py`` beside a campaign
+  never runs.
 - **Limits** (:func:`advocate.limits.confine_process`, :func:`~advocate.limits.cpu_limit`):
-  for untrusted work, the kernel bounds the child's address space and CPU time and writes no
-  core file.
+  the kernel bounds an untrusted child's address space and CPU time; no core file.
 - **Death with the parent** (``PR_SET_PDEATHSIG``): no orphan keeps rendering.
 - **Its own temporary folder** (``TMPDIR`` and :data:`tempfile.tempdir`), removed by this
   process when the child ends, however it ends.
 - **Clean shutdown**: asked to stop by closing its pipe, killed if it does not; at exit too.
-- **Signals**: Ctrl-C is the parent's to handle (the child ignores SIGINT); SIGTERM and
-  SIGHUP end it.
+- **Signals**: Ctrl-C is the parent's (the child ignores SIGINT); SIGTERM, SIGHUP end it.
 
 A child runs the functions it is sent, one at a time, over two pipes: a request is
 ``(function, args, kwargs, cpu_seconds)`` pickled by reference; the reply is ``("ok",
@@ -45,7 +43,6 @@ from advocate.errors import AdvocateError, LimitError
 
 __all__ = ["Child", "ChildGone", "Confined", "ModuleRun", "Pool", "isolate_import_path",
            "python_command", "run_module"]
-
 _HEADER = struct.Struct("!Q")
 #: The parent's ends of every child's pipes: a forked child closes them, so that a sibling
 #: never holds another child's pipe open (its end of file would never come).
@@ -521,13 +518,11 @@ class Confined:
         had to stop it."""
         budget = limits.cpu_seconds(seconds)
         wall = budget * limits.WALL_FACTOR + 5
-        if self._child is None or not self._child.alive() \
-                or self._child.owner != os.getpid():
+        if self._child is None or not self._child.alive() or self._child.owner != os.getpid():
             self._child = Child(_hold, (self._target(),), confine=True,
                                 fork=sys.platform.startswith("linux"))
         try:
-            kind, value = self._child.call(_on_target, function, *args, cpu=budget,
-                                           timeout=wall)
+            kind, value = self._child.call(_on_target, function, *args, cpu=budget, timeout=wall)
         except ChildGone as gone:
             self.close()
             if gone.timed_out:
@@ -536,9 +531,8 @@ class Confined:
                 reason = f"used more than {budget} s of CPU time"
             else:
                 reason = "was stopped by the system (memory limit?)"
-            raise LimitError(f"render {reason}", file=what,
-                             hint="the template or its layout does too much work; "
-                             "simplify it") from None
+            raise LimitError(f"render {reason}", file=what, hint="the template or its layout "
+                             "does too much work; simplify it") from None
         except BaseException:
             self.close()  # interrupted: the child goes too
             raise
@@ -576,21 +570,31 @@ class ModuleRun:
 
 
 def run_module(module: str, args: list[str], *, memory: int, cpu: int, stderr: Any,
-               environment: dict[str, str] | None = None) -> ModuleRun:
-    """Start ``module.main(args)`` in an isolated interpreter confined to ``memory`` more
-    bytes of address space and ``cpu`` seconds of CPU time, its stdout a pipe to read."""
+               environment: dict[str, str] | None = None, stdin: bytes | None = None) -> ModuleRun:
+    """``module.main(args)`` in an isolated interpreter confined to ``memory`` more bytes of
+    address space and ``cpu`` s of CPU time, its stdout a pipe to read; ``stdin`` goes to its
+    standard input, a pipe (never a file): the module reads it whole before it writes."""
     import json
     import subprocess
 
     folder = _new_folder()
-    spec = json.dumps({"mode": "module", "tmp": folder, "parent": os.getpid(),
-                       "module": module, "args": args, "confine": True, "memory": memory,
-                       "cpu": cpu})
+    spec = json.dumps({"mode": "module", "tmp": folder, "parent": os.getpid(), "module": module,
+                       "args": args, "confine": True, "memory": memory, "cpu": cpu})
     try:
         process = subprocess.Popen(
-            python_command(spec), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=stderr, env=_child_environment(folder, environment))
+            python_command(spec), stdout=subprocess.PIPE, stderr=stderr,
+            stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+            env=_child_environment(folder, environment))
     except BaseException:
         _remove(folder)
         raise
-    return ModuleRun(process, folder)
+    run = ModuleRun(process, folder)
+    if stdin is not None and process.stdin is not None:
+        try:
+            with contextlib.suppress(BrokenPipeError), process.stdin:  # ended: status says why
+                process.stdin.write(stdin)
+        except BaseException:  # interrupted: the child and its folder go now
+            run.kill()
+            run.wait()
+            raise
+    return run

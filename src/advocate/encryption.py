@@ -9,9 +9,9 @@ for scripts) or an age identity file (``--identity FILE``: ``AGE-SECRET-KEY-1…
 ``age-keygen`` writes them, or an OpenSSH private key).
 
 The key is never recorded: a shard's manifest names the encrypted file and its options,
-and ``advocate merge`` asks for the key again. Spreadsheets (``.xlsx.age``) are not read
-yet: the spreadsheet reader runs in a child process that opens a file by its path, and a
-decrypted workbook must never be a file.
+and ``advocate merge`` asks for the key again. A spreadsheet (``.xlsx.age``) is decrypted
+the same way and handed to the spreadsheet reader through a pipe
+(:func:`advocate.signers.spreadsheet.sheet_table` with ``data``): never a file.
 """
 
 from __future__ import annotations

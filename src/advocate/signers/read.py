@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,11 +180,6 @@ class SignerReader:
         decrypted = self.data is None and encrypted.is_encrypted(self.path)
         if decrypted:  # in memory only: never a plaintext file, temporary or not
             suffix = Path(encrypted.plain_name(self.path)).suffix.casefold()
-            if suffix in spreadsheet.SHEET_SUFFIXES:
-                raise problems.fail(
-                    "an encrypted spreadsheet is not read yet",
-                    hint="save the sheet as CSV UTF-8 and encrypt that (age -p signers.csv > "
-                    "signers.csv.age): a decrypted workbook would have to be a file")
             self.data = encrypted.decrypt_list(self.path, self.filename, self.max_bytes)
         stream = self._open(problems)
         handle: io.TextIOWrapper | None = None
@@ -206,7 +200,7 @@ class SignerReader:
                         hint="advocate never runs macros, but reads no file that has them: "
                         "save it as .xlsx (Excel Workbook) or as CSV UTF-8",
                     )
-                records = self._sheet_records(stream, problems)
+                records = self._sheet_records(suffix, problems)
             elif suffix in TABLE_SUFFIXES:
                 from advocate.signers.csvfile import csv_table
 
@@ -255,33 +249,17 @@ class SignerReader:
         self._plan = plan_columns(header, line, self.columns, self.keep, problems)
         return self._plan.layout + what
 
-    def _sheet_records(self, stream: BinaryIO, problems: Problems) -> Iterator[Record]:
+    def _sheet_records(self, suffix: str, problems: Problems) -> Iterator[Record]:
+        """A workbook's rows, read by the spreadsheet worker: from its file, or, held in
+        memory (decrypted, or given to parse_signers), through the worker's stdin, a pipe."""
         from advocate.signers.spreadsheet import sheet_table
 
-        path = self.path
-        cleanup: Path | None = None
-        if self.data is not None:  # parse_signers: the child reads a private copy
-            folder = Path(tempfile.mkdtemp(prefix="advocate-"))
-            cleanup = folder / f"signers{path.suffix.casefold()}"
-            cleanup.write_bytes(self.data)
-            os.chmod(cleanup, 0o600)
-            path = cleanup
-        try:
-            table, first_column = sheet_table(path, self.sheet, 2 * self.max_bytes, problems)
-        except BaseException:
-            _remove(cleanup)
-            raise
+        table, first_column = sheet_table(self.path, self.sheet, 2 * self.max_bytes, problems,
+                                          data=self.data, suffix=suffix)
         self.stats.sheet = problems.sheet
         self.stats.layout = self._plan_and_note(table.header, table.line, problems, "")
-
-        def records() -> Iterator[Record]:
-            try:
-                yield from table_records(self._plan, table.rows, problems, ragged_ok=True,
-                                         cell_offset=first_column)
-            finally:
-                _remove(cleanup)
-
-        return records()
+        return table_records(self._plan, table.rows, problems, ragged_ok=True,
+                             cell_offset=first_column)
 
     def _yaml_records(self, stream: BinaryIO, problems: Problems) -> Iterator[Record]:
         from advocate.signers.csvfile import decode_text
@@ -301,12 +279,6 @@ class SignerReader:
                 rename[normal_header(titles[0])] = field_name
         self.stats.layout = "YAML list"
         return yaml_records(text, self.keep, problems, rename)
-
-
-def _remove(path: Path | None) -> None:
-    if path is not None:
-        path.unlink(missing_ok=True)
-        path.parent.rmdir()
 
 
 def iter_signers(path: Path | str, **options: object) -> SignerReader:

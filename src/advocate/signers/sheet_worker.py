@@ -1,7 +1,10 @@
 """The child process that reads one sheet of a workbook (see :mod:`advocate.signers.spreadsheet`).
 
 Started by :func:`advocate.children.run_module` as ``main([PATH, SHEET])`` in an isolated
-interpreter whose address space and CPU time are already capped. It reads the sheet with
+interpreter whose address space and CPU time are already capped. PATH ``-`` (a file's path is
+always absolute) means the workbook comes on stdin, a pipe (a decrypted ``.xlsx.age``, a list
+parsed from memory): read whole and opened from memory, never written to a file. It reads the
+sheet with
 python-calamine (which never evaluates a formula, never runs a macro and never follows a
 link: a formula cell gives the value saved with the file) and writes it to stdout as UTF-8
 CSV: first
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
 import json
 import sys
 from typing import Any
@@ -47,7 +51,12 @@ def main(argv: list[str]) -> None:
     except ImportError:
         _fail("no-reader")
     try:
-        workbook = CalamineWorkbook.from_path(path)
+        if path == "-":  # from memory: a decrypted workbook is never a file
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(sys.stdin.buffer.read()))
+        else:
+            workbook = CalamineWorkbook.from_path(path)
+    except MemoryError:
+        _fail("too-big")
     except PasswordError:
         _fail("password")
     except Exception as exc:  # calamine's messages can quote the file's XML: say nothing of it

@@ -30,6 +30,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from advocate.signers.csvfile import Table
 from advocate.signers.rules import Problems, speakable
@@ -84,10 +85,17 @@ def _inflate(f: object, info: zipfile.ZipInfo, budget: int) -> int:
     return total
 
 
-def check_zip(path: Path, max_inflated: int, problems: Problems) -> None:
-    """Refuse a zip workbook that is damaged, encrypted, has macros or inflates too far."""
+def check_zip(source: Path | BinaryIO, max_inflated: int, problems: Problems) -> None:
+    """Refuse a zip workbook that is damaged, encrypted, has macros or inflates too far
+    (``source``: its path, or the workbook held in memory as a binary file object)."""
+    with contextlib.ExitStack() as closing:
+        f = closing.enter_context(source.open("rb")) if isinstance(source, Path) else source
+        _check_zip(f, max_inflated, problems)
+
+
+def _check_zip(f: BinaryIO, max_inflated: int, problems: Problems) -> None:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(f) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise problems.fail("not a readable workbook (the file is damaged)", hint=_SAVE_AS) \
@@ -111,26 +119,25 @@ def check_zip(path: Path, max_inflated: int, problems: Problems) -> None:
             " use them show the values saved in this file",
         )
     total = 0
-    with path.open("rb") as f:
-        for info in infos:
-            try:
-                size = _inflate(f, info, max_inflated - total)
-            except NotImplementedError:
-                raise problems.fail("the workbook uses a compression advocate does not read",
-                                    hint=_SAVE_AS) from None
-            except (zipfile.BadZipFile, zlib.error, OSError):
-                raise problems.fail("not a readable workbook (the file is damaged)",
-                                    hint=_SAVE_AS) from None
-            total += size
-            if total > max_inflated:
-                raise problems.fail(
-                    f"the workbook unpacks to more than {max_inflated:,} bytes",
-                    hint="save the sheet as CSV UTF-8 (CSV is read as a stream), or raise the "
-                         "limit with --max-signers-size",
-                )
-            if size != info.file_size:
-                raise problems.fail("not a readable workbook (the file is damaged)",
-                                    hint=_SAVE_AS)
+    for info in infos:
+        try:
+            size = _inflate(f, info, max_inflated - total)
+        except NotImplementedError:
+            raise problems.fail("the workbook uses a compression advocate does not read",
+                                hint=_SAVE_AS) from None
+        except (zipfile.BadZipFile, zlib.error, OSError):
+            raise problems.fail("not a readable workbook (the file is damaged)",
+                                hint=_SAVE_AS) from None
+        total += size
+        if total > max_inflated:
+            raise problems.fail(
+                f"the workbook unpacks to more than {max_inflated:,} bytes",
+                hint="save the sheet as CSV UTF-8 (CSV is read as a stream), or raise the "
+                     "limit with --max-signers-size",
+            )
+        if size != info.file_size:
+            raise problems.fail("not a readable workbook (the file is damaged)",
+                                hint=_SAVE_AS)
 
 
 def _child_problem(code: int, stderr: str, sheet: str | None, problems: Problems) -> Exception:
@@ -181,23 +188,34 @@ def sheet_table(
     *,
     memory: int = SHEET_MEMORY,
     cpu: int = SHEET_CPU,
+    data: bytes | None = None,
+    suffix: str | None = None,
 ) -> tuple[Table, int]:
-    """The sheet's header and rows (as the child sends them), and its first column (0-based)."""
-    with path.open("rb") as f:
-        magic = f.read(8)
-    if magic[:4] == ZIP_MAGIC:
-        check_zip(path, max_inflated, problems)
-    elif magic != OLE_MAGIC:
-        raise problems.fail(f"not a {path.suffix.casefold() or 'spreadsheet'} workbook",
-                            hint="check that the file is the spreadsheet itself; " + _SAVE_AS)
+    """The sheet's header and rows (as the child sends them), and its first column (0-based).
+
+    With ``data`` (a decrypted ``.xlsx.age``, a list parsed from memory) the workbook is
+    checked in memory and goes to the child through a pipe: never a file. ``suffix`` is its
+    format's (``.xlsx`` for ``signers.xlsx.age``)."""
     import csv
     import io
 
+    if data is not None:
+        magic = data[:8]
+    else:
+        with path.open("rb") as f:
+            magic = f.read(8)
+    if magic[:4] == ZIP_MAGIC:
+        check_zip(path if data is None else io.BytesIO(data), max_inflated, problems)
+    elif magic != OLE_MAGIC:
+        kind = suffix or path.suffix.casefold() or "spreadsheet"
+        raise problems.fail(f"not a {kind} workbook",
+                            hint="check that the file is the spreadsheet itself; " + _SAVE_AS)
     from advocate.children import run_module
 
     errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in rows()
-    child = run_module("advocate.signers.sheet_worker", [str(path), sheet or ""],
-                       memory=memory, cpu=cpu, stderr=errors,
+    source = "-" if data is not None else str(path.absolute())  # "-": on its stdin
+    child = run_module("advocate.signers.sheet_worker", [source, sheet or ""],
+                       memory=memory, cpu=cpu, stderr=errors, stdin=data,
                        environment={"RUST_BACKTRACE": "0"})
     text = io.TextIOWrapper(child.stdout, encoding="utf-8", newline="")
     reader = csv.reader(text)
