@@ -881,6 +881,11 @@ def build(
         "--documents-shard", min=0, help="With --shard: the shard that renders the brief, "
         "petition and sheet (default: none does, `advocate merge` renders them).",
         metavar="D", show_default=False)] = None,
+    encrypt_to: Annotated[list[str] | None, typer.Option(
+        "--encrypt-to", help="Write the output folder as one archive, OUT.tar.age, encrypted "
+        "with age to this public key (age1..., ssh-ed25519 ...) or to the keys in this file "
+        "(repeatable); staged in memory where it can be. Open it with `age -d -i key.txt "
+        "OUT.tar.age | tar x`.", metavar="RECIPIENT", show_default=False)] = None,
 ) -> None:
     """Every document of every campaign: brief, petition, sheet, a letter per signer and
     target (txt, eml, pdf), an index.html (in pages of 2,000 letters past that) and a
@@ -906,6 +911,10 @@ def build(
         raise AdvocateError("--watch cannot be combined with --dry-run or --json",
                             hint="--watch keeps building until Ctrl-C")
     paths = [resolve_campaign(name) for name in expand_campaigns(campaigns)]
+    from advocate.output.sealed import sealed_build
+
+    sealing = sealed_build(output, encrypt_to, force=force, inputs=[*paths, *filter(None, [
+        signers])], refuse={"--watch": watch, "--dry-run": dry_run, "--shard": shard})
 
     def once(overwrite: bool) -> None:
         loaded = []
@@ -923,8 +932,10 @@ def build(
             notices = [p if "--on-bad-row skip" not in p.message else Problem(
                 p.message, p.file, hint=f"{output / REPORT_NAME} lists each row and why, "
                 "never its content", severity="warning") for p in notices]
-        with _progress(enabled=not dry_run) as progress:
-            result = builder.build(paths, output, signers=rows, templates=templates,
+        with _progress(enabled=not dry_run) as progress, sealing or contextlib.nullcontext():
+            warn(sealing.notices if sealing else [])
+            result = builder.build(paths, sealing.folder if sealing else output,
+                                   signers=rows, templates=templates,
                                    jobs=jobs, force=overwrite, dry_run=dry_run, lang=lang,
                                    paper=paper.value, formats=wanted, progress=progress,
                                    documents=documents, site=site,
@@ -936,6 +947,8 @@ def build(
                                    day=letter_date.date() if letter_date else None,
                                    notices=notices,
                                    reports=reports)
+            if sealing:
+                sealing.seal()
         warn(result.warnings)
         if as_json:
             from advocate import json_output
@@ -945,7 +958,9 @@ def build(
             typer.echo("\n".join(str(output / p) for p in result.files))
         else:
             dropped = max((c.get("dropped_duplicates", 0) for c in result.campaigns), default=0)
-            say(f"wrote {counted(len(result.files), 'file')} to {output} in "
+            say(f"wrote {counted(len(result.files), 'file')} to "
+                f"{sealing.archive if sealing else output}"
+                f"{' (encrypted)' if sealing else ''} in "
                 f"{result.seconds:.1f} s" + (
                     f" ({counted(dropped, 'duplicate signer row')} dropped)" if dropped else ""))
 

@@ -26,7 +26,8 @@ from pathlib import Path
 
 from advocate.errors import AdvocateError
 
-__all__ = ["SUFFIX", "AgeKey", "decrypt_list", "is_encrypted", "keys", "plain_name"]
+__all__ = ["SUFFIX", "AgeKey", "decrypt_list", "is_encrypted", "keys", "plain_name",
+           "recipients"]
 
 SUFFIX = ".age"
 _MAX_SECRET_BYTES = 64 * 1024  # a passphrase or identity file larger than this is not one
@@ -209,3 +210,60 @@ def decrypt_list(path: Path, filename: str, max_bytes: int) -> bytes:
                             file=filename, hint="a list encrypted with `age -p` needs its "
                             "passphrase; one encrypted with `age -r` needs the identity of "
                             "that recipient") from None
+
+
+_RECIPIENT_HINT = ("give an age public key (age1…, as age-keygen prints it), an SSH public "
+                   "key (ssh-ed25519 … or ssh-rsa …), or a file of them, one a line (an "
+                   "identity file's AGE-SECRET-KEY-1… lines encrypt to their public keys)")
+
+
+def _recipient(text: str, where: str, line: int | None = None) -> object:
+    import pyrage
+
+    try:
+        if text.startswith("age1"):
+            return pyrage.x25519.Recipient.from_str(text)
+        if text.startswith(("ssh-", "ecdsa-")):
+            return pyrage.ssh.Recipient.from_str(text)
+        if text.upper().startswith("AGE-SECRET-KEY-1"):
+            return pyrage.x25519.Identity.from_str(text).to_public()
+    except (pyrage.RecipientError, pyrage.IdentityError, ValueError):
+        pass
+    # a public key given on the command line is shown; a file's lines never (a secret key?)
+    shown = f": {text}" if line is None and len(text) <= 90 and text.isprintable() else ""
+    raise AdvocateError(f"not an age recipient{shown}", file=where, line=line,
+                        hint=_RECIPIENT_HINT)
+
+
+def recipients(values: list[str]) -> list[object]:
+    """The public keys an archive is encrypted to (``--encrypt-to``, repeatable): each an
+    age or SSH public key, or a file of them (``age -R``'s recipients file, or an identity
+    file: its keys' public halves). A bad one is an error naming it, before any work."""
+    found: list[object] = []
+    for value in values:
+        text = value.strip()
+        if text.upper().startswith("AGE-SECRET-KEY-"):
+            raise AdvocateError("a secret key on the command line (other users can see it)",
+                                file="--encrypt-to", hint="give its public key (age-keygen -y "
+                                "key.txt), or the file that holds it")
+        if text.startswith(("age1", "ssh-", "ecdsa-")):
+            found.append(_recipient(text, "--encrypt-to"))
+            continue
+        if not os.path.lexists(value):
+            raise AdvocateError("no such file, and not an age public key",
+                                file=f"--encrypt-to {value[:90]}", hint=_RECIPIENT_HINT)
+        data = _read_secret_file(Path(value))
+        if data.lstrip().startswith(b"-----BEGIN"):
+            raise AdvocateError("an SSH private key: give its public key (KEY.pub)",
+                                file=value, hint=_RECIPIENT_HINT)
+        before = len(found)
+        for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+            line = line.strip()
+            if line and not line.startswith("#"):
+                found.append(_recipient(line, value, number))
+        if len(found) == before:
+            raise AdvocateError("no recipient in this file", file=value, hint=_RECIPIENT_HINT)
+    if not found:
+        raise AdvocateError("no recipient to encrypt to", file="--encrypt-to",
+                            hint=_RECIPIENT_HINT)
+    return found
