@@ -736,19 +736,43 @@ def test_only_plain_head_style_elements_are_taken_out() -> None:
     assert "circle { fill: red }" in rest and "color: blue" not in rest
 
 
-def test_a_forked_child_never_removes_its_parents_font_folder(tmp_path: Path) -> None:
+def test_a_forked_child_never_removes_its_parents_font_folder() -> None:
     """A confined render is a forked child holding the parent's renderer: when it rebuilds
-    its fonts it must leave the parent's folder (the parent would draw empty boxes)."""
+    its fonts it must keep the parent's configuration alive (WeasyPrint's ``__del__`` would
+    remove the folder the parent still draws from); the parent lets its own go at once."""
     import os
-    import types
+    import weakref
 
-    from advocate.render.pdf.fonts import dispose_font_config
+    from advocate.render.pdf import fonts
 
-    folder = tmp_path / "fonts"
-    folder.mkdir()
-    inherited = types.SimpleNamespace(_folder=str(folder))
-    dispose_font_config(inherited, owner=os.getpid() + 1)  # made by another process
-    assert folder.is_dir() and inherited._folder is None
-    own = types.SimpleNamespace(_folder=str(folder))
-    dispose_font_config(own, owner=os.getpid())
-    assert not folder.exists()
+    class Configuration:  # stands for WeasyPrint's FontConfiguration, removed in __del__
+        pass
+
+    inherited = Configuration()
+    gone = weakref.ref(inherited)
+    held = [inherited]
+    del inherited
+    fonts.release_font_config(held, owner=os.getpid() + 1)  # made by another process
+    held.clear()
+    assert gone() is not None  # kept until the child's os._exit
+    fonts._INHERITED.clear()
+    assert gone() is None
+    own = Configuration()
+    gone = weakref.ref(own)
+    held = [own]
+    del own
+    fonts.release_font_config(held, owner=os.getpid())
+    assert held == [] and gone() is None
+
+
+def test_the_engine_leaves_no_font_folder_and_prints_nothing_at_exit(tmp_path: Path) -> None:
+    """WeasyPrint removes its font folder itself, before the interpreter shuts down."""
+    import subprocess
+    import sys
+
+    code = ("from pathlib import Path\nfrom advocate.render.pdf.engine import PdfRenderer\n"
+            "PdfRenderer().render('<p>x</p>', title='t', lang='en', base_dir=Path('.'))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "TMPDIR": str(tmp_path)}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "" and list(tmp_path.iterdir()) == []
