@@ -268,7 +268,6 @@ def test_without_a_memory_file_system_it_says_where_it_stages(
         assert "staged in plaintext on disk" in sealing.notices[0].message
         (sealing.folder / "a").mkdir(parents=True)
         (sealing.folder / "a" / "letter.txt").write_text("Dear minister\n", encoding="utf-8")
-        sealing.seal()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.tar.age"]
     with tarfile.open(fileobj=io.BytesIO(pyrage.decrypt(
             (tmp_path / "out.tar.age").read_bytes(), [identity]))) as tar:

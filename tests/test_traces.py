@@ -15,8 +15,10 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+import pyrage
 import pytest
 
 from test_offline import strace_works
@@ -30,10 +32,13 @@ TEMPORARY = re.compile(
     r"|/advocate-fc-[^/]+(/fonts\.conf)?)?"
     r"|advocate-fc-[^/]+(/fonts\.conf)?|weasyprint-[^/]+(/[0-9a-f]+)?"
     r"|[a-z0-9_]{8})")  # Python's tempfile tries the folder: an empty file, removed at once
+#: A sealed build's staging (build --encrypt-to), relative to the memory folder it is made in
+#: ($XDG_RUNTIME_DIR or /dev/shm; the system temp folder where neither is in memory).
+SEALED = re.compile(r"advocate-sealed-[^/]+(/.*)?")
 _WRITES = re.compile(r"\d+ +(open|openat|creat|mkdir|mkdirat|rename\w*|link\w*|symlink\w*)\(")
 
 
-def _commands(work: Path) -> list[tuple[list[str], list[str]]]:
+def _commands(work: Path, public_key: str) -> list[tuple[list[str], list[str]]]:
     """(arguments, what the command is asked to write in the working folder)."""
     return [
         (["letter", "kazakhstan-2022", "--to", "president", "--name", "A. Writer"], []),
@@ -51,6 +56,8 @@ def _commands(work: Path) -> list[tuple[list[str], list[str]]]:
         (["build", "pack/campaign.yaml", "--signers", "signers.csv", "--formats", "txt",
           "--no-documents", "--shard", "1/2", "-o", "s1"], ["s1"]),
         (["merge", "s0", "s1", "-o", "merged"], ["merged"]),
+        (["build", "pack/campaign.yaml", "--signers", "signers.csv", "--formats", "pdf,txt",
+          "--no-documents", "-o", "sealed", "--encrypt-to", public_key], ["sealed.tar.age"]),
         (["validate", "pack/campaign.yaml", "--signers", "signers.csv"], []),
         (["check", "pack/campaign.yaml", "--signers", "signers.csv"], []),
         (["signers", "signers.csv", "-o", "export.csv"], ["export.csv"]),
@@ -60,7 +67,8 @@ def _commands(work: Path) -> list[tuple[list[str], list[str]]]:
     ]
 
 
-def _outside(trace: Path, work: Path, tmp: Path, asked: list[str]) -> list[str]:
+def _outside(trace: Path, work: Path, tmp: Path, asked: list[str],
+             runtime: Path) -> list[str]:
     """Paths written outside what the command was asked to write, and not on the list."""
     wrong = []
     for line in trace.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -82,6 +90,9 @@ def _outside(trace: Path, work: Path, tmp: Path, asked: list[str]) -> list[str]:
             if place.is_relative_to(tmp) and TEMPORARY.fullmatch(
                     place.relative_to(tmp).as_posix()):
                 continue
+            if any(place.is_relative_to(f) and SEALED.fullmatch(place.relative_to(f).as_posix())
+                   for f in (runtime, tmp)):
+                continue  # a sealed build's staging (it holds the letters: in memory)
             if place.is_relative_to(work) and place.relative_to(work).parts[:1] and \
                     re.sub(r"^\.advocate-.*\.part$", "", place.relative_to(work).parts[0]) in \
                     ("", *asked):
@@ -102,13 +113,21 @@ def test_nothing_but_the_output_remains_and_only_listed_files_are_written(
     (work / "signers.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     shutil.copy(Path(__file__).parent / "fixtures" / "signers" / "form.xls", work)
     inputs = {"pack", "signers.csv", "form.xls"}
+    # XDG_RUNTIME_DIR: an empty folder of the test's, on /dev/shm where that is in memory
+    from advocate.output.sealed import memory_folder
+
+    shm = Path("/dev/shm")
+    runtime = Path(tempfile.mkdtemp(dir=shm if memory_folder() == str(shm) else tmp_path))
+    folders["runtime"] = runtime
+    public_key = str(pyrage.x25519.Identity.generate().to_public())
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("ADVOCATE_")}
     env |= {"HOME": str(folders["home"]), "TMPDIR": str(tmp),
-            "XDG_CACHE_HOME": str(folders["cache"]), "SOURCE_DATE_EPOCH": "1768435200"}
+            "XDG_CACHE_HOME": str(folders["cache"]), "SOURCE_DATE_EPOCH": "1768435200",
+            "XDG_RUNTIME_DIR": str(runtime)}
     traced = strace_works()
     made: set[str] = set()
-    for args, asked in _commands(work):
+    for args, asked in _commands(work, public_key):
         trace = tmp_path / "trace.log"
         prefix = ["strace", "-f", "-qq", "-y", "-e", "trace=open,openat,creat,mkdir,mkdirat,rename,"
                   "renameat,renameat2,link,linkat,symlink,symlinkat", "-o", str(trace)] \
@@ -118,10 +137,11 @@ def test_nothing_but_the_output_remains_and_only_listed_files_are_written(
                                 timeout=900, stdin=subprocess.DEVNULL)
         assert result.returncode == 0, (args, result.stderr)
         made |= set(asked)
-        for name in ("home", "tmp", "cache"):
+        for name in ("home", "tmp", "cache", "runtime"):
             assert list(folders[name].iterdir()) == [], (args, name)
         assert {p.name for p in work.iterdir()} == inputs | made, args
         if traced:
-            assert _outside(trace, work, tmp, asked) == [], args
+            assert _outside(trace, work, tmp, asked, runtime) == [], args
         # the letter cache is off unless asked for: nothing in HOME or XDG_CACHE_HOME
     assert not (folders["cache"] / "advocate").exists()
+    runtime.rmdir()

@@ -881,17 +881,17 @@ def build(
         "--documents-shard", min=0, help="With --shard: the shard that renders the brief, "
         "petition and sheet (default: none does, `advocate merge` renders them).",
         metavar="D", show_default=False)] = None,
-    encrypt_to: Annotated[list[str] | None, typer.Option(
-        "--encrypt-to", help="Write the output folder as one archive, OUT.tar.age, encrypted "
-        "with age to this public key (age1..., ssh-ed25519 ...) or to the keys in this file "
-        "(repeatable); staged in memory where it can be. Open it with `age -d -i key.txt "
-        "OUT.tar.age | tar x`.", metavar="RECIPIENT", show_default=False)] = None,
+    encrypt_to: Annotated[list[str] | None, typer.Option("--encrypt-to", metavar="RECIPIENT", help=
+        "Write the output as one archive, OUT.tar.age, encrypted with age to this public key "
+        "(age1..., ssh-...) or the keys in this file (repeatable); staged in memory where it "
+        "can be. Open it: age -d -i key.txt OUT.tar.age | tar x", show_default=False)] = None,
 ) -> None:
     """Every document of every campaign: brief, petition, sheet, a letter per signer and
     target (txt, eml, pdf), an index.html (in pages of 2,000 letters past that) and a
     manifest.json. All or nothing."""
     from advocate import build as builder
     from advocate.campaigns import expand_campaigns, resolve_campaign
+    from advocate.output import sealed
 
     if as_json:
         _JSON.set("build")
@@ -911,10 +911,8 @@ def build(
         raise AdvocateError("--watch cannot be combined with --dry-run or --json",
                             hint="--watch keeps building until Ctrl-C")
     paths = [resolve_campaign(name) for name in expand_campaigns(campaigns)]
-    from advocate.output.sealed import sealed_build
-
-    sealing = sealed_build(output, encrypt_to, force=force, inputs=[*paths, *filter(None, [
-        signers])], refuse={"--watch": watch, "--dry-run": dry_run, "--shard": shard})
+    sealing = sealed.sealed_build(output, encrypt_to, force=force, inputs=[*paths, *filter(
+        None, [signers])], refuse={"--watch": watch, "--dry-run": dry_run, "--shard": shard})
 
     def once(overwrite: bool) -> None:
         loaded = []
@@ -934,12 +932,11 @@ def build(
                 "never its content", severity="warning") for p in notices]
         with _progress(enabled=not dry_run) as progress, sealing or contextlib.nullcontext():
             warn(sealing.notices if sealing else [])
-            result = builder.build(paths, sealing.folder if sealing else output,
-                                   signers=rows, templates=templates,
-                                   jobs=jobs, force=overwrite, dry_run=dry_run, lang=lang,
-                                   paper=paper.value, formats=wanted, progress=progress,
-                                   documents=documents, site=site,
-                                   inputs=[signers] if signers else [], shard=share,
+            result = builder.build(paths, sealing.folder if sealing else output, signers=rows,
+                                   templates=templates, jobs=jobs, force=overwrite,
+                                   dry_run=dry_run, lang=lang, paper=paper.value,
+                                   formats=wanted, progress=progress, documents=documents,
+                                   site=site, inputs=[signers] if signers else [], shard=share,
                                    signer_source=_signer_source(
                                        signers, encoding, dedupe, columns, sheet_name,
                                        max_signers_size, on_bad_row) if signers else None,
@@ -947,8 +944,6 @@ def build(
                                    day=letter_date.date() if letter_date else None,
                                    notices=notices,
                                    reports=reports)
-            if sealing:
-                sealing.seal()
         warn(result.warnings)
         if as_json:
             from advocate import json_output
@@ -958,9 +953,7 @@ def build(
             typer.echo("\n".join(str(output / p) for p in result.files))
         else:
             dropped = max((c.get("dropped_duplicates", 0) for c in result.campaigns), default=0)
-            say(f"wrote {counted(len(result.files), 'file')} to "
-                f"{sealing.archive if sealing else output}"
-                f"{' (encrypted)' if sealing else ''} in "
+            say(f"wrote {counted(len(result.files), 'file')} to {sealing or output} in "
                 f"{result.seconds:.1f} s" + (
                     f" ({counted(dropped, 'duplicate signer row')} dropped)" if dropped else ""))
 

@@ -150,8 +150,8 @@ class _TarStream:
 
 class SealedBuild:
     """The place a build writes to (:attr:`folder`, private and in memory where it can be),
-    then :meth:`seal` into ``archive``, encrypted to ``recipients``. Leaving the block
-    removes the folder, whatever happened; an archive is written only by :meth:`seal`.
+    sealed into ``archive``, encrypted to ``recipients``, when the block ends normally (or
+    by :meth:`seal`). Leaving the block removes the folder, whatever happened.
 
     ``notices`` says where the plaintext was staged when it could not be in memory."""
 
@@ -169,6 +169,7 @@ class SealedBuild:
         self.notices: list[Problem] = []
         self._staging: str | None = None
         self.folder = Path()
+        self.sealed = False
 
     def __enter__(self) -> SealedBuild:
         root = memory_folder()
@@ -185,11 +186,19 @@ class SealedBuild:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        if self._staging is not None:
-            import shutil
+        """Sealed if the block ended normally; the staging folder removed in every case."""
+        try:
+            if kind is None and self._staging is not None and not self.sealed:
+                self.seal()
+        finally:
+            if self._staging is not None:
+                import shutil
 
-            shutil.rmtree(self._staging, ignore_errors=True)
-            self._staging = None
+                shutil.rmtree(self._staging, ignore_errors=True)
+                self._staging = None
+
+    def __str__(self) -> str:
+        return f"{self.archive} (encrypted)"
 
     def seal(self) -> Path:
         """The folder, as a tar encrypted to the recipients, written to ``archive`` whole or
@@ -233,6 +242,7 @@ class SealedBuild:
             with contextlib.suppress(FileNotFoundError):
                 part.unlink()
         _fsync_dir(parent)
+        self.sealed = True
         return self.archive
 
 
