@@ -53,8 +53,8 @@ def test_a_stale_citation_is_found() -> None:
     """The check itself: a renamed test, a removed file, a wrong file and a dead prefix."""
     tests = {"test_real": {"tests/test_a.py"}, "test_item1_one": {"tests/test_a.py"}}
     text = ("| x | `test_real`, `test_gone`, `tests/test_security_doc.py::test_real`, "
-            "`tests/test_nowhere.py`, `test_item1_…`, `test_item2_…`, `tests/test_security_doc.py::\n"
-            "  test_renamed` |")
+            "`tests/test_nowhere.py`, `test_item1_…`, `test_item2_…`, "
+            "`tests/test_security_doc.py::\n  test_renamed` |")
     assert _missing(text, tests) == ["test_gone", "test_item2_…", "tests/test_nowhere.py",
                                      "tests/test_security_doc.py::test_real",
                                      "tests/test_security_doc.py::test_renamed"]
