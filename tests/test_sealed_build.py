@@ -284,3 +284,28 @@ def test_the_archive_name_and_the_memory_folder() -> None:
     folder = sealed.memory_folder()
     if folder is not None:
         assert Path(folder).is_dir()
+
+
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, AdvocateError])
+def test_a_failure_while_sealing_or_building_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: type[BaseException]) -> None:
+    """Ctrl-C while the tar is streamed into pyrage comes out as Ctrl-C (not as an I/O error),
+    and neither it nor a failed build leaves an archive, a .part file or the staging."""
+    identity = pyrage.x25519.Identity.generate()
+    add = sealed._TarStream._add
+
+    def failing(self: sealed._TarStream, name: str, path: Path | None) -> None:
+        if path is not None:
+            raise failure("stopped")
+        add(self, name, path)
+
+    monkeypatch.setattr(sealed._TarStream, "_add", failing)
+    for during in ("sealing", "building"):
+        with pytest.raises(failure), \
+                sealed.SealedBuild(tmp_path / "out.tar.age", [identity.to_public()]) as sealing:
+            sealing.folder.mkdir()
+            (sealing.folder / "letter.txt").write_text("Dear minister\n", encoding="utf-8")
+            staging = sealing.folder.parent
+            if during == "building":
+                raise failure("the build failed")
+        assert list(tmp_path.iterdir()) == [] and not staging.exists(), during
