@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -309,3 +310,22 @@ def test_a_failure_while_sealing_or_building_leaves_nothing(
             if during == "building":
                 raise failure("the build failed")
         assert list(tmp_path.iterdir()) == [] and not staging.exists(), during
+
+
+@pytest.mark.skipif(not shutil.which("ssh-keygen"), reason="no ssh-keygen here")
+def test_an_ssh_public_key_or_its_file_is_a_recipient(tmp_path: Path) -> None:
+    from advocate.encryption import recipients
+
+    key = tmp_path / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True,
+                   stdin=subprocess.DEVNULL, timeout=60)
+    public = key.with_suffix(".pub").read_text(encoding="utf-8").strip()
+    keys = recipients([public, str(key.with_suffix(".pub"))])
+    assert len(keys) == 2
+    with sealed.SealedBuild(tmp_path / "out.tar.age", keys) as sealing:
+        sealing.folder.mkdir()
+        (sealing.folder / "letter.txt").write_text("Dear minister\n", encoding="utf-8")
+    identity = pyrage.ssh.Identity.from_buffer(key.read_bytes())
+    with tarfile.open(fileobj=io.BytesIO(pyrage.decrypt(
+            (tmp_path / "out.tar.age").read_bytes(), [identity]))) as tar:
+        assert tar.extractfile("out/letter.txt").read() == b"Dear minister\n"  # type: ignore[union-attr]
