@@ -329,3 +329,36 @@ def test_an_ssh_public_key_or_its_file_is_a_recipient(tmp_path: Path) -> None:
     with tarfile.open(fileobj=io.BytesIO(pyrage.decrypt(
             (tmp_path / "out.tar.age").read_bytes(), [identity]))) as tar:
         assert tar.extractfile("out/letter.txt").read() == b"Dear minister\n"  # type: ignore[union-attr]
+
+
+def test_an_archive_for_a_passphrase(place: dict[str, Path]) -> None:
+    """--encrypt-passphrase-file: age's scrypt (``age -d`` asks for it); alone, never with
+    --encrypt-to; a missing or empty file writes nothing."""
+    secret = place["root"] / "passphrase.txt"
+    secret.write_text("long walk to the printer\nsecond line ignored\n", encoding="utf-8")
+    result = _advocate(place, *BUILD, "--formats", "txt", "-o", "out",
+                       "--encrypt-passphrase-file", str(secret))
+    assert result.returncode == 0, result.stderr
+    plain = pyrage.passphrase.decrypt((place["work"] / "out.tar.age").read_bytes(),
+                                      "long walk to the printer")
+    with tarfile.open(fileobj=io.BytesIO(plain)) as tar:
+        texts = [tar.extractfile(m).read() for m in tar.getmembers()  # type: ignore[union-attr]
+                 if m.name.endswith(".txt")]
+    assert texts and any(MARKER.encode() in text for text in texts)
+    assert list(place["runtime"].iterdir()) == []
+    (place["work"] / "out.tar.age").unlink()
+    (place["root"] / "empty.txt").write_text("\n", encoding="utf-8")
+    for extra, expect in (
+            (["--encrypt-passphrase-file", str(secret), "--encrypt-to", _public(place)],
+             "give --encrypt-to or --encrypt-passphrase-file, not both"),
+            (["--encrypt-passphrase-file", str(place["root"] / "empty.txt")],
+             "empty.txt: no passphrase (the first line is empty)"),
+            (["--encrypt-passphrase-file", str(place["root"] / "missing.txt")],
+             "missing.txt: cannot read"),
+            (["--encrypt-passphrase-file", str(secret), "--dry-run"],
+             "--encrypt-passphrase-file cannot be combined with --dry-run")):
+        refused = _advocate(place, *BUILD, "-o", "out", *extra)
+        assert refused.returncode == 2 and expect in " ".join(refused.stderr.split()), \
+            refused.stderr
+        assert "long walk" not in refused.stderr
+        assert sorted(p.name for p in place["work"].iterdir()) == ["signers.csv"]

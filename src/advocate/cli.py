@@ -885,6 +885,9 @@ def build(
         "Write the output as one archive, OUT.tar.age, encrypted with age to this public key "
         "(age1..., ssh-...) or the keys in this file (repeatable); staged in memory where it "
         "can be. Open it: age -d -i key.txt OUT.tar.age | tar x", show_default=False)] = None,
+    encrypt_passphrase_file: Annotated[Path | None, typer.Option(
+        "--encrypt-passphrase-file", metavar="FILE", help="As --encrypt-to, to the passphrase "
+        "on this file's first line (age -p; open it: age -d OUT.tar.age | tar x).")] = None,
 ) -> None:
     """Every document of every campaign: brief, petition, sheet, a letter per signer and
     target (txt, eml, pdf), an index.html (in pages of 2,000 letters past that) and a
@@ -912,7 +915,8 @@ def build(
                             hint="--watch keeps building until Ctrl-C")
     paths = [resolve_campaign(name) for name in expand_campaigns(campaigns)]
     sealing = sealed.sealed_build(output, encrypt_to, force=force, inputs=[*paths, *filter(
-        None, [signers])], refuse={"--watch": watch, "--dry-run": dry_run, "--shard": shard})
+        None, [signers])], refuse={"--watch": watch, "--dry-run": dry_run, "--shard": shard},
+        passphrase_file=encrypt_passphrase_file)
 
     def once(overwrite: bool) -> None:
         loaded = []

@@ -26,8 +26,8 @@ from pathlib import Path
 
 from advocate.errors import AdvocateError
 
-__all__ = ["SUFFIX", "AgeKey", "decrypt_list", "is_encrypted", "keys", "plain_name",
-           "recipients"]
+__all__ = ["SUFFIX", "AgeKey", "decrypt_list", "is_encrypted", "keys", "passphrase_in",
+           "plain_name", "recipients"]
 
 SUFFIX = ".age"
 _MAX_SECRET_BYTES = 64 * 1024  # a passphrase or identity file larger than this is not one
@@ -97,6 +97,11 @@ def _read_fd(number: int) -> bytes:
                             hint="open the descriptor for advocate, e.g. 3<passphrase.txt") \
             from None
     return b"".join(chunks)
+
+
+def passphrase_in(path: Path) -> str:
+    """The first line of a passphrase file (``--encrypt-passphrase-file``)."""
+    return _first_line(_read_secret_file(path), str(path))
 
 
 def _first_line(data: bytes, where: str) -> str:

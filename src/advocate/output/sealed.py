@@ -7,11 +7,11 @@ file system (``$XDG_RUNTIME_DIR`` or ``/dev/shm``, when either is one), so that 
 in plaintext never reach a disk; where there is none, in the system temp folder, and the
 command says so. The folder is removed however the build ends (success, error, Ctrl-C,
 SIGTERM, SIGHUP); only SIGKILL leaves it, in memory until the next reboot where it is one.
-The archive is a tar written as a stream (never whole in memory, never as a plaintext file)
-straight into pyrage's encryption, into a ``.advocate-*.part`` file beside ``OUT.tar.age``
-that is renamed into place only when complete. The tar is deterministic: entries sorted,
-times from ``SOURCE_DATE_EPOCH`` (else now), owner 0, modes ``0700``/``0600``, no user or
-group names.
+The archive is a tar written as a stream (never as a plaintext file; whole in memory only
+for a passphrase, which pyrage encrypts from memory) straight into pyrage's encryption, into
+a ``.advocate-*.part`` file beside ``OUT.tar.age`` that is renamed into place only when
+complete. The tar is deterministic: entries sorted, times from ``SOURCE_DATE_EPOCH`` (else
+now), owner 0, modes ``0700``/``0600``, no user or group names.
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ class SealedBuild:
     ``notices`` says where the plaintext was staged when it could not be in memory."""
 
     def __init__(self, archive: Path, recipients: Sequence[object], *, force: bool = False,
-                 inputs: Sequence[Path] = ()) -> None:
+                 inputs: Sequence[Path] = (), passphrase: str | None = None) -> None:
         from advocate.output.files import check_output_file, guard_output
 
         self.archive = Path(archive)
@@ -166,6 +166,10 @@ class SealedBuild:
         check_output_file(self.archive, force=force)
         guard_output(self.archive, inputs=inputs)
         self.recipients, self.force = list(recipients), force
+        self._passphrase = passphrase  # instead of recipients: age's scrypt, alone
+        if (passphrase is None) == (not self.recipients):
+            raise AdvocateError("an archive is encrypted to public keys or to a passphrase",
+                                hint="give --encrypt-to or --encrypt-passphrase-file, not both")
         self.notices: list[Problem] = []
         self._staging: str | None = None
         self.folder = Path()
@@ -220,7 +224,10 @@ class SealedBuild:
         try:
             with os.fdopen(fd, "wb") as handle:
                 try:
-                    pyrage.encrypt_io(stream, handle, self.recipients)  # type: ignore[arg-type]
+                    if self._passphrase is not None:  # pyrage has no stream for it: in memory
+                        handle.write(pyrage.passphrase.encrypt(stream.read(), self._passphrase))
+                    else:
+                        pyrage.encrypt_io(stream, handle, self.recipients)  # type: ignore[arg-type]
                 except BaseException:
                     if stream.failure is not None:  # Ctrl-C, a signal, a bug: as it was
                         raise stream.failure from None
@@ -247,17 +254,24 @@ class SealedBuild:
 
 
 def sealed_build(output: Path, encrypt_to: Sequence[str] | None, *, force: bool,
-                 inputs: Sequence[Path], refuse: dict[str, object]) -> SealedBuild | None:
-    """``build -o OUTPUT --encrypt-to ...``: its archive's staging, every recipient checked
-    before any work (None without ``--encrypt-to``). ``refuse`` names the options given that
-    an archive cannot honour (``--watch``, ``--dry-run``, ``--shard``)."""
-    if not encrypt_to:
+                 inputs: Sequence[Path], refuse: dict[str, object],
+                 passphrase_file: Path | None = None) -> SealedBuild | None:
+    """``build -o OUTPUT --encrypt-to ...`` (or ``--encrypt-passphrase-file FILE``): its
+    archive's staging, every recipient checked before any work (None without either).
+    ``refuse`` names the options given that an archive cannot honour (``--watch``,
+    ``--dry-run``, ``--shard``)."""
+    if not encrypt_to and passphrase_file is None:
         return None
+    option = "--encrypt-to" if encrypt_to else "--encrypt-passphrase-file"
     for name, given in refuse.items():
         if given:
-            raise AdvocateError(f"--encrypt-to cannot be combined with {name}",
+            raise AdvocateError(f"{option} cannot be combined with {name}",
                                 hint="build once, then encrypt that build")
-    from advocate.encryption import recipients
+    from advocate.encryption import passphrase_in, recipients
 
-    return SealedBuild(archive_path(output), recipients(list(encrypt_to)), force=force,
-                       inputs=inputs)
+    if encrypt_to and passphrase_file is not None:
+        raise AdvocateError("give --encrypt-to or --encrypt-passphrase-file, not both",
+                            hint="age encrypts to a passphrase alone, or to public keys")
+    return SealedBuild(archive_path(output), recipients(list(encrypt_to)) if encrypt_to else [],
+                       force=force, inputs=inputs, passphrase=passphrase_in(passphrase_file)
+                       if passphrase_file is not None else None)
