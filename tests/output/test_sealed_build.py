@@ -22,7 +22,7 @@ from advocate.errors import AdvocateError
 from advocate.output import sealed
 from test_offline import strace_works
 
-WORLD = Path(__file__).parent / "fixtures" / "world"
+WORLD = Path(__file__).parents[1] / "fixtures" / "world"
 MARKER = "Quillonde Marrowfeast"  # a name found nowhere else: searched for in every file
 EPOCH = "1768435200"
 BUILD = ["build", str(WORLD / "campaign.yaml"), "--signers", "signers.csv", "--formats",

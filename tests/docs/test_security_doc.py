@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECURITY = ROOT / "SECURITY.md"
 _DEFINED = re.compile(r"^\s*(?:async\s+)?def\s+(test_\w+)\s*\(", re.MULTILINE)
 _CITED_FILE = re.compile(r"`(tests/[\w/]+\.py)(?:::(test_\w+))?`")
@@ -52,12 +52,13 @@ def test_every_test_security_md_cites_exists() -> None:
 def test_a_stale_citation_is_found() -> None:
     """The check itself: a renamed test, a removed file, a wrong file and a dead prefix."""
     tests = {"test_real": {"tests/test_a.py"}, "test_item1_one": {"tests/test_a.py"}}
-    text = ("| x | `test_real`, `test_gone`, `tests/test_security_doc.py::test_real`, "
+    text = ("| x | `test_real`, `test_gone`, `tests/docs/test_security_doc.py::test_real`, "
             "`tests/test_nowhere.py`, `test_item1_…`, `test_item2_…`, "
-            "`tests/test_security_doc.py::\n  test_renamed` |")
-    assert _missing(text, tests) == ["test_gone", "test_item2_…", "tests/test_nowhere.py",
-                                     "tests/test_security_doc.py::test_real",
-                                     "tests/test_security_doc.py::test_renamed"]
+            "`tests/docs/test_security_doc.py::\n  test_renamed` |")
+    assert _missing(text, tests) == ["test_gone", "test_item2_…",
+                                     "tests/docs/test_security_doc.py::test_real",
+                                     "tests/docs/test_security_doc.py::test_renamed",
+                                     "tests/test_nowhere.py"]
 
 
 def test_every_issue_23_promise_has_a_row_of_tests() -> None:
