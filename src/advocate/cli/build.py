@@ -137,8 +137,10 @@ def build(
         from advocate.signers.skipped import REPORT_NAME, build_reports
 
         notices: list[Problem] = []
-        rows = signer_rows(signers, encoding, dedupe, columns, sheet_name, max_signers_size,
-                        loaded, on_bad_row=on_bad_row, notices=notices)
+        source = signer_source(signers, encoding=encoding, dedupe=dedupe, columns=columns,
+                               sheet=sheet_name, max_size=max_signers_size,
+                               on_bad_row=on_bad_row)
+        rows = signer_rows(source, loaded, notices=notices)
         reports = build_reports(rows)
         if reports:
             notices = [p if "--on-bad-row skip" not in p.message else Problem(
@@ -150,9 +152,7 @@ def build(
                                    paper=paper.value, formats=wanted, progress=progress,
                                    documents=documents, site=site,
                                    inputs=[signers] if signers else [], shard=share,
-                                   signer_source=signer_source(
-                                       signers, encoding, dedupe, columns, sheet_name,
-                                       max_signers_size, on_bad_row) if signers else None,
+                                   signer_source=source,
                                    strict=strict,
                                    day=letter_date.date() if letter_date else None,
                                    notices=notices,

@@ -13,14 +13,12 @@ from advocate.cli.common import (
     JSON_KIND,
     app,
     fail,
-    font_problems_for,
     handles_errors,
     say,
-    signer_reader,
     signer_rows,
+    signer_source,
     signer_summary,
     warn,
-    warn_skipped,
 )
 from advocate.cli.options import (
     BadRowOpt,
@@ -104,19 +102,15 @@ def validate(
             f" ({', '.join(campaign.languages)})")
     if signers is not None:
         try:
-            reader = signer_reader(signers, encoding, dedupe, columns, sheet_name,
-                                    max_signers_size, loaded, on_bad_row=on_bad_row)
-            paths = [c.path for c in loaded] or [None]
-            fonts: list[Problem] = []
-            chunk: list[Any] = []
-            for row in reader:  # checked in chunks: the list is read as a stream
-                chunk.append(row)
-                if len(chunk) == 10_000:
-                    fonts += [p for p in font_problems_for(chunk, paths, None) if p not in fonts]
-                    chunk = []
-            fonts += [p for p in font_problems_for(chunk, paths, None) if p not in fonts]
+            from advocate.render.signer_fonts import streamed_font_problems
+            from advocate.signers.source import skipped_problems_of
+
+            reader = signer_source(signers, encoding=encoding, dedupe=dedupe, columns=columns,
+                                   sheet=sheet_name, max_size=max_signers_size,
+                                   on_bad_row=on_bad_row).reader(loaded)
+            fonts = streamed_font_problems(reader, [c.path for c in loaded] or [None])
             warn(reader.stats.notices)
-            warn_skipped(reader)
+            warn(skipped_problems_of(reader))
             warn(p for p in fonts if p.severity == "warning")
             problems.extend(reader.stats.notices)
             problems.extend(fonts)
@@ -224,11 +218,14 @@ def check(
                         [load_campaign(path)]  # its signers: section and languages
                     # The list's notices (columns ignored...) are printed, not counted: a
                     # form's time stamp column is no reason for --strict to fail.
-                    rows = signer_rows(signers, encoding, Dedupe.first, columns, sheet_name,
-                                    campaigns=loaded, on_bad_row=on_bad_row)
+                    rows = signer_rows(signer_source(
+                        signers, encoding=encoding, dedupe=Dedupe.first, columns=columns,
+                        sheet=sheet_name, on_bad_row=on_bad_row), loaded)
                 except AdvocateError as exc:
                     problems = [*problems, *exc.problems]
                 else:
+                    from advocate.render.signer_fonts import font_problems_for
+
                     problems = [*problems, *font_problems_for(rows, [path], templates)]
         if strict:
             problems = strictly(problems)

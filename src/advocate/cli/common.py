@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, overload
 
 import typer
 
@@ -23,6 +23,9 @@ from advocate.command_group import AdvocateGroup, Color, color_wanted, counted, 
 from advocate.command_group import Options as _Options
 from advocate.errors import AdvocateError, Problem, format_problem, os_problem
 from advocate.version import __version__
+
+if TYPE_CHECKING:
+    from advocate.signers.source import SignerSource
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -160,25 +163,16 @@ def main_options(
     JSON_KIND.set(None)  # until a command with --json says otherwise
 
 
-AHEAD = {"allowed": False}  # set by main(): only the command starts the engine ahead
-
-
 def engine_ahead(campaign: str, templates: Path | None) -> bool:
-    """A PDF is coming: load WeasyPrint in a child process meanwhile (render/pdf/ahead.py).
-    Not for a pack's templates: their layouts render in the confined child instead."""
-    if not AHEAD["allowed"]:
-        return False
+    """A PDF is coming: the engine started ahead (render/pdf/ahead.py), if it may be."""
     from advocate.campaigns import resolve_campaign
-    from advocate.templates.roots import template_roots, untrusted_roots
-
-    try:
-        if untrusted_roots(template_roots(templates, resolve_campaign(campaign))):
-            return False
-    except AdvocateError:
-        return False  # the command says what is wrong
     from advocate.render.pdf import ahead
 
-    return ahead.start()
+    try:
+        path = resolve_campaign(campaign)
+    except AdvocateError:
+        return False  # the command says what is wrong
+    return ahead.start_for(path, templates)
 
 
 def load(name: str) -> Any:
@@ -195,17 +189,30 @@ def load_checked(name: str) -> tuple[Any, list[Problem]]:
     return campaign, warnings
 
 
-def signer_reader(path: Path, encoding: str | None, dedupe: Dedupe, columns: str | None,
-                   sheet: str | None, max_size: str | None, campaigns: Sequence[Any] = (),
-                   languages: Sequence[str] = (), on_bad_row: OnBadRow = OnBadRow.error) -> Any:
-    """A SignerReader set up from the options, then from the campaigns' signers: sections."""
-    return signer_source(path, encoding, dedupe, columns, sheet, max_size,
-                          on_bad_row).reader(campaigns, languages)
+@overload
+def signer_source(path: Path, *, encoding: str | None = None, dedupe: Dedupe = Dedupe.error,
+                  columns: str | None = None, sheet: str | None = None,
+                  max_size: str | None = None,
+                  on_bad_row: OnBadRow = OnBadRow.error) -> SignerSource: ...
 
 
-def signer_source(path: Path, encoding: str | None, dedupe: Dedupe, columns: str | None,
-                   sheet: str | None, max_size: str | None,
-                   on_bad_row: OnBadRow = OnBadRow.error) -> Any:
+@overload
+def signer_source(path: Path | None, *, encoding: str | None = None,
+                  dedupe: Dedupe = Dedupe.error, columns: str | None = None,
+                  sheet: str | None = None, max_size: str | None = None,
+                  on_bad_row: OnBadRow = OnBadRow.error) -> SignerSource | None: ...
+
+
+def signer_source(path: Path | None, *, encoding: str | None = None,
+                  dedupe: Dedupe = Dedupe.error, columns: str | None = None,
+                  sheet: str | None = None, max_size: str | None = None,
+                  on_bad_row: OnBadRow = OnBadRow.error) -> SignerSource | None:
+    """``--signers FILE`` and the options it is read with, as one SignerSource (None
+    without --signers, where --columns or --sheet-name is refused)."""
+    if path is None:
+        if columns is not None or sheet is not None:
+            raise AdvocateError("--columns and --sheet-name need --signers FILE")
+        return None
     from advocate.signers.source import SignerSource
 
     return SignerSource(path, encoding=encoding, dedupe="first" if dedupe is Dedupe.first
@@ -213,53 +220,19 @@ def signer_source(path: Path, encoding: str | None, dedupe: Dedupe, columns: str
                         on_bad_row=on_bad_row.value)
 
 
-def warn_skipped(reader: Any) -> None:
-    """What --on-bad-row skip left out, on stderr: row, column and reason, never content."""
-    stats = reader.stats
-    if stats.skipped_count:
-        from advocate.signers.skipped import skipped_problems
-
-        warn(skipped_problems(stats.file, stats.skipped, stats.skipped_count))
-
-
-def signer_rows(path: Path | None, encoding: str | None, dedupe: Dedupe, columns: str | None = None,
-             sheet: str | None = None, max_size: str | None = None,
-             campaigns: Sequence[Any] = (), compact: bool = False,
-             on_bad_row: OnBadRow = OnBadRow.error,
-             notices: list[Problem] | None = None) -> Any:
-    """The signer list; ``compact``: only what a petition prints (a million rows fit)."""
-    if path is None:
-        if columns is not None or sheet is not None:
-            raise AdvocateError("--columns and --sheet-name need --signers FILE")
+def signer_rows(source: SignerSource | None, campaigns: Sequence[Any] = (), *,
+                compact: bool = False, notices: list[Problem] | None = None) -> Any:
+    """The signer list read (None without one), its notices printed (or, given ``notices``,
+    added to it: build reports them in its JSON too), and the rows it skipped printed."""
+    if source is None:
         return None
-    from advocate.signers.read import SignerList
-
-    reader = signer_reader(path, encoding, dedupe, columns, sheet, max_size, campaigns,
-                            on_bad_row=on_bad_row)
-    if compact:
-        from advocate.signers.compact import PetitionSigners
-
-        rows: Any = PetitionSigners.of(reader)
+    rows, found, skipped = source.rows(campaigns, compact=compact)
+    if notices is not None:
+        notices.extend(found)
     else:
-        rows = SignerList.of(reader)  # with the duplicates dropped, which build reports
-    if notices is not None:  # the caller reports them (build: in its JSON too)
-        notices.extend(reader.stats.notices)
-    else:
-        warn(reader.stats.notices)
-    warn_skipped(reader)
+        warn(found)
+    warn(skipped)
     return rows
-
-
-def font_problems_for(rows: Any, campaign_paths: Sequence[Path | None],
-                   templates: Path | None) -> list[Problem]:
-    """Rows a PDF could not draw, for each campaign's template pack (each problem once)."""
-    from advocate.render.documents import font_problems
-
-    found: list[Problem] = []
-    for path in campaign_paths:
-        found += [p for p in font_problems(rows, campaign_path=path, templates=templates)
-                  if p not in found]
-    return found
 
 
 def emit(data: str | bytes, out: Path | None, force: bool, inputs: Sequence[Path | None],

@@ -17,10 +17,10 @@ from advocate.cli.common import (
     engine_ahead,
     handles_errors,
     load,
-    load_checked,
     progress_bar,
     refuse_output_early,
     signer_rows,
+    signer_source,
     warn,
 )
 from advocate.cli.options import (
@@ -125,48 +125,18 @@ def letter(
                             hint="put personal details in the signer list")
     writer = Writer(name, city, email, country, note, address=address) \
         if any(v is not None for v in details) else None
-    request = None
     refuse_output_early(output, force)
-    from advocate.render import letter_cache
+    from advocate.campaigns import resolve_campaign
+    from advocate.render.letter_run import LetterOptions, write_letters
 
-    if signers is None and columns is None and sheet_name is None and \
-            letter_date is None and fmt.value in letter_cache.FORMATS:
-        # One writer's letter: from the stencil kept by an earlier run, if nothing changed.
-        from advocate.campaigns import resolve_campaign
-
-        request = letter_cache.LetterRequest(resolve_campaign(campaign), to, lang, templates,
-                                             fmt.value, paper.value, writer)
-        warn(p for p in [letter_cache.folder_problem()] if p is not None)
-        kept = letter_cache.cached_letters(request)
-        if kept is not None:
-            warn(kept.load_warnings)
-            warn(kept.letter_warnings)
-            emit(kept.data, output, force, [request.campaign], kept.roots)
-            return
-    if fmt is LetterFormat.pdf:
-        engine_ahead(campaign, templates)
-    from advocate.render.documents import Renderer
-
-    loaded, load_warnings = load_checked(campaign)
-    renderer = Renderer(loaded, templates=templates, paper=paper.value,
-                        day=letter_date.date() if letter_date else None)
-    if to:
-        loaded.target(to)  # an unknown target is refused before the signer list is read
-    rows = signer_rows(signers, encoding, dedupe, columns, sheet_name, max_signers_size, [loaded])
-    writers: list[Writer | None] = [Writer.from_signer(s) for s in rows] \
-        if rows is not None else [writer]
-    documents = renderer.letters(to, writers, lang)
-    data: str | bytes
-    if fmt is LetterFormat.eml:
-        data = renderer.eml_draft(documents).decode("ascii")
-    elif fmt.value == "pdf":
-        data = renderer.pdf(documents)
-    else:
-        data = renderer.format(documents, fmt.value)
-    warn(p for doc in documents for p in doc.warnings)
-    emit(data, output, force, [loaded.path, signers], renderer.roots)
-    if request is not None and isinstance(data, str):
-        letter_cache.remember_letters(request, renderer, documents, load_warnings, data)
+    path = resolve_campaign(campaign)
+    made = write_letters(LetterOptions(
+        path, to=to, lang=lang, templates=templates, fmt=fmt.value, paper=paper.value,
+        writer=writer, day=letter_date.date() if letter_date else None,
+        signers=signer_source(signers, encoding=encoding, dedupe=dedupe, columns=columns,
+                              sheet=sheet_name, max_size=max_signers_size)), warn)
+    emit(made.data, output, force, made.inputs, made.roots)
+    made.keep()
 
 
 class PetitionFormat(StrEnum):
@@ -206,8 +176,10 @@ def petition(
     def make(renderer: Any, progress: Callable[[int, int], None] | None) -> Any:
         if fmt is PetitionFormat.pdf and not sheet:
             renderer.expect_petition_pdf(signers)
-        rows = signer_rows(signers, encoding, dedupe, columns, sheet_name, max_signers_size,
-                        [renderer.campaign], compact=fmt is PetitionFormat.pdf and not sheet)
+        rows = signer_rows(signer_source(signers, encoding=encoding, dedupe=dedupe,
+                                         columns=columns, sheet=sheet_name,
+                                         max_size=max_signers_size),
+                           [renderer.campaign], compact=fmt is PetitionFormat.pdf and not sheet)
         renderer.petition_progress = progress  # a long petition renders in parts
         return renderer.sheet(lang) if sheet else renderer.petition(
             rows, lang, for_pdf=fmt is PetitionFormat.pdf)

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from advocate import _startup
-from advocate.cli.common import AHEAD, app
+from advocate.cli.common import app
 
 _EXIT_CODE: list[int] = []  # the command's exit code, for _end_without_teardown
 
@@ -43,12 +43,12 @@ def main() -> None:
     import atexit
 
     from advocate.children import isolate_import_path
-    from advocate.limits import handle_termination
+    from advocate.limits import allow_children_ahead, handle_termination
 
     isolate_import_path()  # nothing from the working folder, here or in any child
     atexit.register(_end_without_teardown)
     _startup.no_pydantic_plugins()  # (the library leaves the choice to its host)
-    AHEAD["allowed"] = True
+    allow_children_ahead()  # e.g. the PDF engine, loaded while the command writes the HTML
     handle_termination()
     for number, argument in enumerate(sys.argv[1:], 1):
         if any("\udc80" <= ch <= "\udcff" for ch in argument):  # undecodable bytes

@@ -15,10 +15,9 @@ from advocate.cli.common import (
     load,
     refuse_output_early,
     say,
-    signer_reader,
+    signer_source,
     signer_summary,
     warn,
-    warn_skipped,
 )
 from advocate.cli.options import (
     BadRowOpt,
@@ -80,13 +79,15 @@ def signers_(
     Formula-looking cells are neutralised in CSV. Nothing is written if any row has a
     problem."""
     from advocate.signers.export import export_signers
+    from advocate.signers.source import skipped_problems_of
 
     refuse_output_early(output, force)
     loaded = [load(campaign)] if campaign is not None else []
-    reader = signer_reader(file, encoding, dedupe, columns, sheet_name, max_signers_size,
-                            loaded, lang or (), on_bad_row=on_bad_row)
+    reader = signer_source(file, encoding=encoding, dedupe=dedupe, columns=columns,
+                           sheet=sheet_name, max_size=max_signers_size,
+                           on_bad_row=on_bad_row).reader(loaded, lang or ())
     data, count = export_signers(reader, to.value, include_all=include_all)
     warn(reader.stats.notices)
-    warn_skipped(reader)
+    warn(skipped_problems_of(reader))
     say(f"ok: {file}: {signer_summary(reader.stats)}; writing {count:,}")
     emit(data.decode("utf-8"), output, force, [file])
