@@ -134,7 +134,7 @@ def build(
             from advocate.schema.campaign import load_campaign
 
             loaded = [load_campaign(path) for path in paths]
-        from advocate.signers.skipped import REPORT_NAME, build_reports
+        from advocate.signers.skipped import build_reports, pointing_to_report
 
         notices: list[Problem] = []
         source = signer_source(signers, encoding=encoding, dedupe=dedupe, columns=columns,
@@ -143,9 +143,7 @@ def build(
         rows = signer_rows(source, loaded, notices=notices)
         reports = build_reports(rows)
         if reports:
-            notices = [p if "--on-bad-row skip" not in p.message else Problem(
-                p.message, p.file, hint=f"{output / REPORT_NAME} lists each row and why, "
-                "never its content", severity="warning") for p in notices]
+            notices = pointing_to_report(notices, output)
         with progress_bar(enabled=not dry_run) as progress:
             result = builder.build(paths, output, signers=rows, templates=templates,
                                    jobs=jobs, force=overwrite, dry_run=dry_run, lang=lang,
