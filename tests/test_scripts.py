@@ -390,7 +390,7 @@ def test_a_packs_own_font_draws_a_script_that_is_not_bundled(world: Campaign,
     assert any(n.endswith("+Noto-Sans-Khmer") for n in names)
     assert all(r[-5:-3] == ["yes", "yes"] for r in pdffonts(pdf, tmp_path))
     # and the checks before rendering count the pack's fonts
-    from advocate.render.documents import font_problems
+    from advocate.render.preflight import font_problems
 
     assert font_problems(khmer, templates=pack) == []
     assert font_problems(khmer) != []

@@ -128,7 +128,7 @@ def test_petition_and_sheet_address_each_target_and_carry_date_and_country(
 
 
 def test_names_urls_and_citations_are_typeset(tmp_path: Path) -> None:
-    from advocate.render.documents import typeset
+    from advocate.render.typeset import typeset
 
     html = typeset('<p>Volker Türk said so [1, 4]. See '
                    'https://example.org/reports/a-b?x=1&amp;y=2. Or http://x.org/a.</p>'

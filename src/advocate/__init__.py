@@ -43,7 +43,8 @@ if TYPE_CHECKING:  # what a type checker and an editor see; at run time, __getat
     from advocate.check import check_campaign
     from advocate.errors import AdvocateError, Problem
     from advocate.merge import merge as merge_shards
-    from advocate.render.documents import Document, Renderer, Writer
+    from advocate.render.document import Document
+    from advocate.render.documents import Renderer, Writer
     from advocate.render.pdf.engine import PdfResult
     from advocate.schema.campaign import (
         Campaign,
@@ -65,7 +66,7 @@ _EXPORTS: dict[str, str | tuple[str, str]] = {
     "campaign_schema": "advocate.schema.campaign",
     "Renderer": "advocate.render.documents",
     "Writer": "advocate.render.documents",
-    "Document": "advocate.render.documents",
+    "Document": "advocate.render.document",
     "PdfResult": "advocate.render.pdf.engine",
     "Signer": "advocate.signers",
     "read_signers": "advocate.signers",

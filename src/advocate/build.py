@@ -49,8 +49,9 @@ from advocate.errors import AdvocateError, LimitError, Problem
 from advocate.output.staging import open_staged
 from advocate.pathlike import StrPath, as_optional_path, as_path
 from advocate.reference import letter_reference
-from advocate.render.documents import Renderer, font_problems
+from advocate.render.documents import Renderer
 from advocate.render.html import apply_csp
+from advocate.render.preflight import font_problems
 from advocate.render.writer import Writer
 from advocate.schema.campaign import Campaign, load_campaign_checked
 from advocate.shard import LINKS_FILE, Shard

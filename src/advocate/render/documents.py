@@ -13,21 +13,18 @@ import base64
 import contextlib
 import dataclasses
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import pass_context
 from markupsafe import Markup
 
 from advocate import limits
 from advocate.clock import today
 from advocate.errors import AdvocateError, LimitError, Problem, redacted
 from advocate.pathlike import StrPath, as_optional_path
-from advocate.reference import letter_reference, reference_block
+from advocate.reference import letter_reference
 from advocate.render.email_text import wording_titles
 from advocate.render.html import apply_csp, with_style
 from advocate.render.writer import Writer as Writer  # the documents' writer, re-exported
@@ -41,8 +38,6 @@ from advocate.templates.host import (
 )
 from advocate.templates.stencil import (
     FIELDS,
-    Filled,
-    Shape,
     Stencil,
     StencilCache,
     make_stencil,
@@ -50,7 +45,7 @@ from advocate.templates.stencil import (
     shape,
 )
 from advocate.text import markdown as markup
-from advocate.text.bidi import ISOLATES, direction, isolate, isolate_view, plain, rtl_script
+from advocate.text.bidi import direction, isolate, isolate_view, rtl_script
 from advocate.text.localise import (
     Localiser,
     campaign_view,
@@ -59,299 +54,43 @@ from advocate.text.localise import (
     resolve_language,
     target_view,
 )
-from advocate.text.markdown import MarkdownText, escape_markdown
-from advocate.text.numbers import format_count, localise_places
+from advocate.text.numbers import localise_places
 from advocate.text.stencil import text_plan
 
 if TYPE_CHECKING:
     from advocate.render.pdf.engine import PdfResult
     from advocate.signers import Signer
 
-Kind = Literal["letter", "petition", "brief", "sheet", "followup",
-               # paper for an event (advocate.kit)
-               "poster", "casecards", "signin", "tally", "card", "postcards", "envelopes",
-               "labels", "kit"]
-_URL = re.compile(r"(?:https?|mailto):[^\s<>\"'()\[\]]+", re.IGNORECASE)
-PDF_SECONDS = 60.0  # the PDF renderer's own time limit (render_pdf_pages' default)
-PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1, "followup": 1, "poster": 1}
-FIT_LEVELS = 2
-#: A letter's target, language and writer's shape (see Renderer._fit_key).
-FitKey = tuple[str, str, Shape]
-#: The least text a writer's value can be (see Renderer._overflows_anyway).
-_LEAST = "\u200b"
-Paper = Literal["a4", "letter"]
 
-
-@dataclass
-class Document:
-    """One rendered document: its words (Markdown) and what its layout needs."""
-
-    kind: Kind
-    lang: str
-    title: str
-    markdown: str
-    context: dict[str, Any]
-    exported: dict[str, Any]
-    subject: str | None = None
-    target_id: str | None = None
-    writer_row: int | None = None
-    warnings: list[Problem] = field(default_factory=list)
-    #: A letter's reference (:mod:`advocate.reference`), printed at its foot.
-    reference: str | None = None
-    writer: Writer | None = field(default=None, repr=False)
-    signers: Sequence[Signer] | None = field(default=None, repr=False)
-    _text: str | None = field(default=None, repr=False)
-    _make_text: Callable[[], str] | None = field(default=None, repr=False)
-    #: The layout, when not the kind's own (``{kind}.html.j2``): a letter written by hand.
-    layout: str | None = None
-    #: The letter as filled in from its stencil (None: rendered in full); its email forms
-    #: are filled in from the stencil's too.
-    filled: Filled | None = field(default=None, repr=False)
-    #: What follows the filled letter in ``markdown`` (its reference block), if anything.
-    tail: str | None = field(default=None, repr=False)
-    _emails: dict[str, str] = field(default_factory=dict, repr=False)
-
-    def text(self) -> str:
-        """The plain-text form (computed once: the .txt file)."""
-        if self._text is None:
-            self._text = self._make_text() if self._make_text else markup.to_text(self.markdown)
-        return self._text
-
-    def email_text(self) -> str:
-        """The words as an email (the .eml body, the mailto): no postal blocks, paragraphs
-        not hard-wrapped, the sender's details under the signature."""
-        return self._email("full")
-
-    def short_email_text(self, *, facts: bool = False) -> str:
-        """A short email for a mailto link: asks by title, with or without the facts."""
-        return self._email("titles" if facts else "short")
-
-    def email_fixed(self, form: str) -> tuple[str, ...]:
-        """Text that email form ``form`` holds whatever the writer's details (none when not
-        known without making the form): a link that cannot fit is not made."""
-        if self.filled is None or form not in ("full", "titles", "short"):
-            return ()
-        from advocate.render.email_text import EMAIL_FORMS, UNWRAPPED
-
-        return self.filled.form_runs(form, EMAIL_FORMS[form], UNWRAPPED)
-
-    def _email(self, form: str) -> str:
-        """An email form's text (computed once each: the draft and the link share it)."""
-        if form not in self._emails:
-            from advocate.render.email_text import email_form
-
-            self._emails[form] = email_form(self.markdown, form, self.filled, self.tail)
-        return self._emails[form]
-
-
-SHEET_ROWS = 20  # a signature sheet's rows in text and HTML (its PDF fills the page)
-#: More rows than a page holds (32 rows of 8.2 mm fill A4): those on its first page fit.
-SHEET_PROBE_ROWS = 40
-SHEET_FOOTER_ROWS = 2  # the room the footer (date, organiser) takes below the last row
-
-
-def _rows_on_first_page(data: bytes) -> int:
-    """How many numbered rows (1, 2, 3...) the first page of a sheet's PDF holds."""
-    import io
-
-    from pypdf import PdfReader
-
-    text = PdfReader(io.BytesIO(data)).pages[0].extract_text() or ""
-    numbers = {int(word) for word in text.split() if word.isdigit() and len(word) <= 3}
-    count = 0
-    while count + 1 in numbers:
-        count += 1
-    return count if count < SHEET_PROBE_ROWS else 0
-
-
-@pass_context
-def _number(context: Any, value: Any) -> str:
-    """``{{ signers.count | number }}``: a count grouped as the document's language writes
-    it (20,000 / 20 000 / 20.000)."""
-    return format_count(value, str(context.get("lang") or "en"))
-
-
-def _lines(value: Any) -> MarkdownText:
-    """Lines of text as Markdown hard-broken lines (addresses, sender blocks)."""
-    if value is None:
-        return MarkdownText("")
-    items = value if isinstance(value, list | tuple) else str(value).splitlines()
-    return MarkdownText("\\\n".join(escape_markdown(str(item)) for item in items if item))
-
-
-def _personal_values(contexts: Iterable[dict[str, Any]]) -> list[str]:
-    """The writer's and the named signers' details in template contexts (never to be shown
-    in a message, whatever a template does with them)."""
-    values: list[str] = []
-    for context in contexts:
-        people = [context.get("writer") or {}]
-        signers = context.get("signers")
-        if isinstance(signers, dict):
-            people += signers.get("public") or []
-        for person in people:
-            for key, value in person.items():
-                if isinstance(value, str) and key != "country":  # a country names no one
-                    values += [value, value.strip(ISOLATES), *value.splitlines()]
-    # Two-letter values would blank ordinary words of a message ("de" in "undefined").
-    return [v.strip() for v in values if len(v.strip()) >= 3]
-
-
-def _pdf_confined(env: AdvocateEnvironment, html: str, options: dict[str, Any]) -> PdfResult:
-    """In the confined child: one PDF render."""
-    from advocate.render import pdf
-
-    return pdf.render_pdf_result(html, **options)
-
-
-#: Made-up people. A template's error, or a PDF title it sets, is shown only when it is the
-#: same for both of them as for the real writer: then it holds nothing derived from personal
-#: data, whatever the template did with it (reversed, replaced, encoded...). Redaction by
-#: matching the value cannot know every form a template can give it.
-#: They differ from each other as much as they can (short and long, first letters, ASCII
-#: or not), so a title that is the same for both says next to nothing about anyone.
-_PERSONAS = (
-    {"name": "Al Ex", "city": "Ely", "email": "a@example.org", "note": "Hi."},
-    {"name": "Zoë Maximilian Placeholder-Othersmith", "city": "Łódź-on-the-Long-River",
-     "email": "zoe.maximilian.placeholder@example.net",
-     "note": "Another note, a good deal longer than the first one, with two sentences. "
-     "Ünïcode too."},
+from advocate.render.document import Document, Kind, Paper, _named_count
+from advocate.render.page_fit import (
+    _LEAST,
+    FIT_LEVELS,
+    PAGE_BUDGET,
+    PDF_SECONDS,
+    SHEET_FOOTER_ROWS,
+    SHEET_PROBE_ROWS,
+    SHEET_ROWS,
+    FitKey,
+    _pdf_confined,
+    _rows_on_first_page,
+)
+from advocate.render.preflight import font_problems, wording_problems
+from advocate.render.privacy import _PERSONAS, _as_persona, _has_people, _personal_values
+from advocate.render.typeset import (
+    _URL,
+    _cite,
+    _lines,
+    _names,
+    _number,
+    _reference_block,
+    typeset,
+    with_reference,
 )
 
-
-def _as_persona(person: Any, persona: dict[str, str]) -> Any:
-    """``person`` (a Writer or Signer) with the persona's details where it has details."""
-    if person is None:
-        return None
-    return dataclasses.replace(person, **{key: value for key, value in persona.items()
-                                          if getattr(person, key, None)})
-
-
-def _named_count(signers: Sequence[Any] | None) -> int:
-    """How many signers consent to be named (a compact list knows without a pass)."""
-    known = getattr(signers, "named", None)
-    if isinstance(known, int):
-        return known
-    return sum(1 for s in signers or () if s.public)
-
-
-def _has_people(documents: Sequence[Document]) -> bool:
-    return any((doc.writer is not None and any(doc.writer.view().values()))
-               or any(s.public for s in doc.signers or ()) for doc in documents)
-
-
-def font_problems(people: Iterable[Any], *, campaign_path: Path | None = None,
-                  templates: Path | None = None, petition_only: bool = False) -> list[Problem]:
-    """Know before you render: every signer row (or writer) whose details a PDF could not
-    draw, all at once, by row, script and field, never the text (errors), and the rows whose
-    emoji or symbols a PDF leaves out (warnings). Fonts of the template pack count."""
-    from advocate.render.pdf import fonts
-
-    extra = fonts.pack_fonts(template_roots(templates, campaign_path))
-    if petition_only:  # no letter PDFs: only the petition's named signers are printed
-        named = [p for p in people if getattr(p, "public", False)]
-        return fonts.people_problems(named, extra, fonts.PETITION_FIELDS)
-    return fonts.people_problems(people, extra)
-
-
-WORDING_KINDS = ("letter", "petition", "sheet", "brief")
-
-
-def wording_problems(campaign: Campaign, *, templates: Path | None = None,
-                     lang: str | None = None) -> list[Problem]:
-    """Every language the campaign (a target, a translation, ``--lang``) asks for that has
-    no wording templates, at the place that asks for it: known before anything renders."""
-    roots = template_roots(templates, campaign.path)
-    doc = campaign.document
-
-    def missing(code: str) -> list[str]:
-        return [kind for kind in WORDING_KINDS
-                if not any((root / code / f"{kind}.md.j2").is_file() for root in roots)]
-
-    where = str(campaign.path.parent) if campaign.path else "."
-    hint = ("write them with `advocate new --lang {code} --dir " + where + "` (the English "
-            "wording, marked for translation, in templates/{code}/ beside the campaign)")
-    wanted: list[tuple[str, tuple[str | int, ...] | None]] = [(campaign.language, ("language",))]
-    wanted += [(code, ("translations", code)) for code in campaign.translations]
-    wanted += [(str(t.language), ("targets", i, "language"))
-               for i, t in enumerate(campaign.targets) if t.language]
-    if lang is not None:
-        wanted = [(lang, None)]
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    for code, path in wanted:
-        if code in seen:
-            continue
-        seen.add(code)
-        kinds = missing(code)
-        if not kinds:
-            continue
-        message = f"no wording templates for language '{code}' ({', '.join(kinds)})"
-        if path is not None and doc is not None:
-            problems.append(doc.problem(path, message, hint.format(code=code), at_value=True))
-        else:
-            problems.append(Problem(f"--lang {code}: {message}", hint=hint.format(code=code)))
-    return problems
-
-
-_TAG = re.compile(r"(<[^>]*>)")
-_CITATION = re.compile(r"\s+\[(\d+(?:, \d+)*)\]")
-_URL = re.compile(r"https?://(?:(?!&quot;|&#x27;|&#39;|&lt;|&gt;)[^\s<>\"])+"
-                  r"(?<![.,;:!?)])")
-_URL_SHORT = 40  # a shorter address fits on a line: left as it is
-_URL_BREAK = re.compile(r"(?<=[/?=#])(?=[^/])|(?<=&amp;)|(?<=[^/.])(?=\.)")
-
-
-def _names(context: dict[str, Any]) -> list[str]:
-    """The people a document names: its targets, quoted speakers and its writer."""
-    campaign = context.get("campaign") or {}
-    found = [t.get("name") for t in campaign.get("targets") or []]
-    found += [q.get("speaker") for q in campaign.get("quotes") or []]
-    found += [(context.get("target") or {}).get("name"), (context.get("writer") or {}).get("name")]
-    clean = {plain(str(n)).strip() for n in found if n}
-    return sorted((n for n in clean if len(n) >= 3), key=len, reverse=True)
-
-
-def typeset(html: str, names: Sequence[str]) -> str:
-    """Typographic care a text cannot take itself, in an HTML body's text (never its tags):
-
-    * people's names are marked ``<span class="name">``: layouts never hyphenate them;
-    * URLs get break opportunities (``<wbr>``) after ``/ ? & = #`` and before a dot, so a
-      long address breaks where a reader expects, never mid-word with a hyphen;
-    * a citation mark ``[1, 4]`` is bound to the word before it (no-break spaces), so it
-      never stands alone at the start of a line.
-    """
-    escaped = [escape(n) for n in names]  # as the Markdown renderer escapes text
-    people = re.compile("|".join(map(re.escape, escaped))) if escaped else None
-    parts = _TAG.split(html)
-    for index in range(0, len(parts), 2):
-        text = parts[index]
-        if not text or text.isspace():
-            continue
-        text = _CITATION.sub(lambda m: "\u00a0[" + m.group(1).replace(", ", ",\u00a0") + "]",
-                             text)
-        if people is not None:
-            text = people.sub(lambda m: f'<span class="name">{m.group()}</span>', text)
-        text = _URL.sub(lambda m: _URL_BREAK.sub("<wbr>", m.group())
-                        if len(m.group()) > _URL_SHORT else m.group(), text)
-        parts[index] = text
-    return "".join(parts)
-
-
-def with_reference(markdown: str, block: str) -> str:
-    """A letter's Markdown with its reference block at its foot."""
-    return f"{markdown}\n\n{block}"
-
-
-def _reference_block(reference: str, exported: dict[str, Any]) -> str:
-    """The reference block, labelled as the wording's ``labels.reference`` (if it gives one)."""
-    labels = exported.get("labels")
-    label = labels.get("reference") if isinstance(labels, dict) else None
-    return reference_block(reference, label if isinstance(label, str) else None)
-
-
-def _cite(numbers: Sequence[int]) -> str:
-    return "[" + ", ".join(str(n) for n in numbers) + "]"
-
+#: The entry (Renderer), the writer it takes, and the two checks made before rendering that
+#: the command line imports from here.
+__all__ = ["Renderer", "Writer", "font_problems", "wording_problems"]
 
 class Renderer:
     """Renders one campaign's documents; holds its template environment."""
