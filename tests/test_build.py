@@ -356,8 +356,8 @@ def test_a_large_index_comes_in_pages_with_the_documents_on_the_first(
         kz_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Over INDEX_PAGE_ROWS letter rows: index.html then index-2.html, ... each with its
     slice of the rows, the links between them and the policy; the documents on page one."""
-    monkeypatch.setattr(advocate.build, "INDEX_PAGE_ROWS", 5)
-    monkeypatch.setattr(advocate.build, "PAGE_LINKS_AROUND", 1)
+    monkeypatch.setattr(advocate.build.planning, "INDEX_PAGE_ROWS", 5)
+    monkeypatch.setattr(advocate.build.output, "PAGE_LINKS_AROUND", 1)
     out = tmp_path / "out"
     result = build([kz_path], out, signers=read_signers(SIGNERS), jobs=1, formats=("txt",))
     folder = out / "kazakhstan-2022"
@@ -396,7 +396,7 @@ def test_a_packs_index_gets_the_pages(kz_path: Path, tmp_path: Path,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """A pack's own index.html.j2 is given the same paging variables (and no mailto: links,
     as ever); each of its pages gets the policy."""
-    monkeypatch.setattr(advocate.build, "INDEX_PAGE_ROWS", 4)
+    monkeypatch.setattr(advocate.build.planning, "INDEX_PAGE_ROWS", 4)
     pack = tmp_path / "pack"
     campaign = write(pack / "campaign.yaml", kz_path.read_text(encoding="utf-8"))
     write(pack / "templates" / "index.html.j2",

@@ -40,7 +40,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from advocate.build import BuildResult, CampaignPlan, Entry, Progress, build, plan
+from advocate.build import BuildResult, Progress, build
+from advocate.build.planning import CampaignPlan, Entry, plan
 from advocate.errors import AdvocateError, Problem
 from advocate.output.staging import STAGING_PREFIX
 from advocate.pathlike import StrPath, as_optional_path, as_path

@@ -30,10 +30,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -43,108 +41,43 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from advocate import limits
+from advocate.build.output import (
+    _campaign_summary,
+    _CampaignOutput,
+    _index_pages,
+    _previous_files,
+    _shard_record,
+)
+from advocate.build.planning import (
+    ALL_LETTER_FORMATS,
+    LETTER_FORMATS,
+    CampaignPlan,
+    Entry,
+    LetterJob,
+    PlannedPaths,
+    _site_languages,
+    _writes_site,
+    plan,
+)
 from advocate.children import Pool
 from advocate.clock import today
 from advocate.errors import AdvocateError, LimitError, Problem
-from advocate.output.staging import open_staged
 from advocate.pathlike import StrPath, as_optional_path, as_path
-from advocate.reference import letter_reference
 from advocate.render.documents import Renderer
-from advocate.render.html import apply_csp
 from advocate.render.preflight import font_problems
-from advocate.render.writer import Writer
 from advocate.schema.campaign import Campaign, load_campaign_checked
-from advocate.shard import LINKS_FILE, Shard
+from advocate.shard import Shard
 
 if TYPE_CHECKING:
     from advocate.signers.source import SignerSource
 
-LETTER_FORMATS = ("txt", "eml", "pdf")
-#: The ``"schema"`` of every manifest.json (see :mod:`advocate.json_output`).
-MANIFEST_SCHEMA = "manifest-1.schema.json"
-#: Every format a letter can be written in (``--formats``).
-ALL_LETTER_FORMATS = ("txt", "eml", "pdf", "md", "html")
+__all__ = ["ALL_LETTER_FORMATS", "LETTER_FORMATS", "BuildResult", "CampaignPlan", "Entry",
+           "Progress", "ShardFiles", "build", "check_formats", "plan"]
+
 CHUNK = 8  # PDF letters per task sent to a worker, at most (see _guided_chunks)
 TEXT_CHUNK = 128  # text letters per task: a few milliseconds of work, so more per task
 POOL_MIN_PDFS = 8  # fewer PDF letters render faster in process than by starting workers
 POOL_MIN_LETTERS = 4000  # the same for text-only letters (measured: 2,000 are faster in process)
-
-
-@dataclass(frozen=True, slots=True)  # one per letter: a million in a large build
-class LetterJob:
-    """One letter to render: which writer (by index in the list), to whom, in what formats.
-
-    ``reading`` names the language of a reading copy (:mod:`advocate.render.reading`): the
-    letter in the signer's language, for them to read, never sent; None: the letter itself,
-    in its target's language."""
-
-    index: int  # the signer's row in the list (1 = the first data row); 0: the fill-in letter
-    target: str
-    writer: Writer | None
-    formats: tuple[str, ...]
-    reading: str | None = None
-
-    @property
-    def stem(self) -> str:
-        prefix = f"{self.index:05d}-" if self.index else ""
-        copy = ".reading" if self.reading else ""  # its name says no language: the signer's
-        return f"letters/{prefix}{self.target}{copy}"
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentJob:
-    """One campaign document (brief, petition, sheet) in one language and format.
-
-    The campaign's own language keeps the plain names (``brief.pdf``), as builds before
-    multilingual ones wrote them; every other language says itself (``brief.es.pdf``)."""
-
-    kind: str
-    format: str
-    lang: str
-    main: bool
-
-    @property
-    def path(self) -> str:
-        return f"{self.kind}.{self.format}" if self.main else \
-            f"{self.kind}.{self.lang}.{self.format}"
-
-
-@dataclass
-class Entry:
-    """One output file, as the manifest lists it (no personal data)."""
-
-    path: str
-    kind: str
-    format: str
-    lang: str | None = None
-    target: str | None = None
-    signer_row: int | None = None
-    sha256: str = ""
-    size: int = 0
-    mailto: str | None = None
-    mailto_long: bool = False
-    mailto_form: str | None = None  # full, titles, short, subject (see _mailto) or none
-    warnings: list[Problem] = field(default_factory=list)  # of this file (not in the manifest)
-
-
-@dataclass
-class CampaignPlan:
-    """Everything one campaign will produce."""
-
-    campaign: Campaign
-    folder: str
-    letters: list[LetterJob]
-    documents: list[DocumentJob]  # brief, petition, sheet: per language and format
-    signer_count: int
-    public_count: int
-    dropped_duplicates: int = 0  # rows --dedupe first left out
-    shard: Shard | None = None  # a shard's share of the letters (see advocate.shard)
-    warnings: list[Problem] = field(default_factory=list)
-    lang: str = ""  # the index page's language: --lang's, else the campaign's
-
-    @property
-    def sharded(self) -> bool:
-        return self.shard is not None
 
 
 class ShardFiles(Protocol):
@@ -296,125 +229,6 @@ def _pool_forks(pdfs: bool = True) -> bool:
             if len(os.listdir("/proc/self/task")) == 1 and threading.active_count() == 1:
                 return True
     return False
-
-
-# -- planning ----------------------------------------------------------------------------
-
-def document_languages(campaign: Campaign, lang: str | None = None) -> list[str]:
-    """The languages a build writes the brief, petition and sheet in: every language of the
-    campaign (its own, then each translation), or only ``lang`` (``--lang``)."""
-    if lang is None:
-        return list(campaign.languages)
-    from advocate.text.localise import resolve_language
-
-    return [resolve_language(campaign, lang)]  # refused, by name, if the campaign lacks it
-
-
-def plan(campaign: Campaign, signers: Sequence[Any] | None, *,
-         formats: Sequence[str] = LETTER_FORMATS, documents: bool = True,
-         shard: Shard | None = None, lang: str | None = None) -> CampaignPlan:
-    """What a campaign will produce: files named by number and target, never by a name
-    (with ``shard``, that shard's share of the letters, and the documents only if it is the
-    shard that renders them).
-
-    Each letter is in its target's language; a signer whose list gives another language the
-    campaign has text in also gets a reading copy in it (``...-president.reading.txt``).
-    ``lang`` (``--lang``) picks the one language of the documents; it changes no letter."""
-    from advocate.render.reading import reading_language
-    from advocate.text.localise import resolve_language
-
-    letters: list[LetterJob] = []
-    targets = [(t.id, resolve_language(campaign, None, t)) for t in campaign.targets]
-    unknown: dict[str, int] = {}
-    if signers:
-        formats = tuple(formats)  # one tuple shared by every letter
-        copies = tuple(f for f in formats if f != "eml") or ("txt",)  # a copy is not sent
-        for signer in signers:  # numbered by the signer's row in the list, as the index shows
-            writer = Writer.from_signer(signer)
-            own = getattr(signer, "lang", None)
-            reading = reading_language(campaign, own) if own else None
-            if own and reading is None:
-                unknown[own] = unknown.get(own, 0) + 1
-            for target, sent in targets:
-                letters.append(LetterJob(signer.row, target, writer, formats))
-                if reading is not None and reading != sent:
-                    letters.append(LetterJob(signer.row, target, writer, copies, reading))
-    else:
-        letters.extend(LetterJob(0, t, None, tuple(f for f in formats if f != "eml"))
-                       for t, _ in targets)
-    if shard is not None:
-        letters = [job for job in letters if shard.owns(job.index)]
-        documents = documents and shard.renders_documents
-    kinds = [("brief", "pdf"), ("brief", "html"), ("petition", "pdf"), ("petition", "md"),
-             ("sheet", "pdf")] if documents else []
-    jobs = [DocumentJob(kind, fmt, code, code == campaign.language)
-            for code in document_languages(campaign, lang) for kind, fmt in kinds]
-    public = sum(1 for s in signers or [] if s.public)
-    pl = CampaignPlan(campaign, campaign.id, letters, jobs, len(signers or []), public,
-                      getattr(signers, "dropped", 0), shard,
-                      lang=document_languages(campaign, lang)[0])
-    for code, count in sorted(unknown.items()):
-        pl.warnings.append(Problem(
-            f"{campaign.id}: {count} signer(s) read in '{code}', which the campaign has no "
-            "text in: they get no reading copy", str(campaign.path) if campaign.path else None,
-            hint=f"add `{code}:` under translations: and translate the fields",
-            severity="warning"))
-    return pl
-
-
-def _planned_paths(plan_: CampaignPlan) -> Iterator[str]:
-    yield from (f"{plan_.folder}/{job.path}" for job in plan_.documents)
-    yield from (f"{plan_.folder}/{job.stem}.{fmt}" for job in plan_.letters
-                for fmt in job.formats)
-    last = [LINKS_FILE] if plan_.sharded else index_names(len(plan_.letters))  # the merge's
-    yield from (f"{plan_.folder}/{name}" for name in last)
-    yield f"{plan_.folder}/manifest.json"
-
-
-def _planned_count(plan_: CampaignPlan) -> int:
-    last = 1 if plan_.sharded else len(index_names(len(plan_.letters)))
-    return len(plan_.documents) + sum(len(job.formats) for job in plan_.letters) + last + 1
-
-
-class PlannedPaths(Sequence[str]):
-    """Every file a build writes (relative to its output folder), made from the plans each
-    time it is read: a million letters' names are not kept in a list."""
-
-    def __init__(self, plans: Sequence[CampaignPlan], site: Sequence[str] = ()) -> None:
-        self.plans, self.site = plans, site
-        self._count = sum(_planned_count(pl) for pl in plans) + len(site)
-
-    def __iter__(self) -> Iterator[str]:
-        for pl in self.plans:
-            yield from _planned_paths(pl)
-        yield from self.site
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, index: Any) -> Any:
-        return list(self)[index]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and list(self) == list(other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-def _site_languages(pl: CampaignPlan, lang: str | None) -> list[tuple[str | None, str]]:
-    """The action pages a build writes, as (page language, folder): with ``--lang``, that one
-    in ``site/``; else the campaign's own language in ``site/`` and each translation in
-    ``site/LANG/`` (a bilingual campaign needs one build, not two)."""
-    if lang is not None:
-        return [(lang, "site")]
-    languages = list(pl.campaign.languages)
-    return [(None, "site"), *((other, f"site/{other}") for other in languages[1:])]
-
-
-def _writes_site(pl: CampaignPlan) -> bool:
-    """Whether this build writes the action page (--site): not a shard, the merge does
-    (it does not depend on the signers, and takes a moment)."""
-    return pl.shard is None
 
 
 def _chunks(items: Sequence[LetterJob], size: int) -> Iterator[Sequence[LetterJob]]:
@@ -739,232 +553,3 @@ class _LetterRun:
                     hint="the templates do too much work; simplify them")
             else:
                 raise RuntimeError(value)  # a bug in a worker, named by its type only
-
-
-def _previous_files(outdir: Path, folder: str, warnings: list[Problem]) -> list[str]:
-    """The files the previous build of ``folder`` wrote, from its manifest (and the manifest
-    itself); paths that are not plain file names inside the folder are ignored."""
-    from advocate.output.files import check_relpath
-
-    path = outdir / folder / "manifest.json"
-    if not os.path.lexists(path):
-        return []
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as handle:
-            data = json.loads(handle.read(64 << 20))
-        files = [f"{folder}/{entry['path']}" for entry in data["files"]]
-        if "shard" in data:
-            files.append(f"{folder}/{LINKS_FILE}")
-    except (OSError, ValueError, KeyError, TypeError):
-        warnings.append(Problem(
-            "the previous build's manifest cannot be read, so its files that this build "
-            "does not write are left in place", str(path),
-            hint="remove the folder before building, or check it", severity="warning"))
-        return []
-    kept: list[str] = [f"{folder}/manifest.json"]
-    for rel in files:
-        try:
-            check_relpath(rel)
-        except AdvocateError:
-            continue
-        if ".." not in rel.split("/"):
-            kept.append(rel)
-    return kept
-
-
-def _shard_record(pl: CampaignPlan, templates: Path | None, source: SignerSource | None,
-                  formats: Sequence[str], lang: str | None, paper: str, documents: bool,
-                  site: bool, day: date, loaded: Sequence[Campaign]) -> dict[str, Any] | None:
-    """What a shard's manifest records of its inputs (None: not a shard)."""
-    if pl.shard is None:
-        return None
-    from advocate.shard import inputs_record
-    from advocate.templates.host import template_roots
-
-    record: dict[str, Any] = {
-        "index": pl.shard.index, "count": pl.shard.count, "documents_shard": pl.shard.documents,
-        "inputs": inputs_record(
-            campaign_path=pl.campaign.path, templates=templates,
-            template_roots=template_roots(templates, pl.campaign.path), signers=source,
-            formats=formats, lang=lang, paper=paper, documents=documents, site=site, day=day)}
-    record["inputs"]["campaigns"] = [c.id for c in loaded]  # in the build's order
-    return record
-
-
-#: Letter rows on one page of the index: a build with more writes ``index.html`` and then
-#: ``index-2.html``, ``index-3.html``... (a build with fewer, one ``index.html`` as ever).
-INDEX_PAGE_ROWS = 2000
-
-
-#: The index pages linked by number from each page: the first, the last and these many
-#: either side of the page itself (a million letters make hundreds of pages).
-PAGE_LINKS_AROUND = 3
-
-
-def index_names(letter_rows: int) -> list[str]:
-    """The index pages' file names for ``letter_rows`` rows (one row per signer and target)."""
-    pages = max(1, -(-letter_rows // INDEX_PAGE_ROWS))
-    return ["index.html", *(f"index-{number}.html" for number in range(2, pages + 1))]
-
-
-class _CampaignOutput:
-    """One campaign's manifest (and a shard's links file) written as its files come, and its
-    index rows spooled to a file in the staging folder: only counts stay in memory, so a
-    build of a million letters needs no more memory than one of a thousand."""
-
-    def __init__(self, stage: Any, pl: CampaignPlan, record: dict[str, Any] | None) -> None:
-        self.stage, self.pl = stage, pl
-        self.too_long = 0
-        self.forms = dict.fromkeys(("full", "titles", "short", "subject", "none"), 0)
-        self.documents: list[dict[str, Any]] = []
-        self.rows = 0
-        self._files = 0
-        self._links = 0
-        self._row: dict[str, Any] | None = None
-        self._key: tuple[int | None, str | None] | None = None
-        head: dict[str, Any] = {"schema": MANIFEST_SCHEMA, "advocate": 1,
-                                "campaign": pl.campaign.id,
-                                "signers": pl.signer_count, "public_signers": pl.public_count}
-        if record is not None:
-            head["shard"] = record
-        self._manifest = open_staged(stage.staging, f"{pl.folder}/manifest.json", stage.mode)
-        # One file per line, each encoded by json's C encoder (indent= takes the pure-Python
-        # one, a second for 20,000 files).
-        self._manifest.write("".join(
-            ["{\n", *(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n"
-                      for key, value in head.items()), '  "files": [']).encode("utf-8"))
-        self._links_file = None
-        if pl.shard is not None:
-            self._links_file = open_staged(stage.staging, f"{pl.folder}/{LINKS_FILE}",
-                                            stage.mode)
-            self._links_file.write(b"{\n")
-        self.spool = ""
-        self._spool: Any = None
-        if pl.shard is None:  # a shard's index is the merge's
-            fd, self.spool = tempfile.mkstemp(prefix=".index-rows-", suffix=".jsonl",
-                                              dir=stage.staging)
-            self._spool = os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 16)
-
-    def __enter__(self) -> _CampaignOutput:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        """Closed whatever happened (on an error the staging folder goes, and they in it)."""
-        for handle in (self._manifest, self._links_file, self._spool):
-            if handle is not None:
-                handle.close()
-
-    def add(self, entry: Entry) -> None:
-        """One more file of the campaign, in the order of the manifest."""
-        reference = letter_reference(self.pl.campaign.id, entry.target, entry.signer_row) \
-            if entry.kind == "letter" and entry.target else None
-        line = json.dumps({
-            "path": entry.path, "sha256": entry.sha256, "size": entry.size, "kind": entry.kind,
-            "format": entry.format, "lang": entry.lang, "target": entry.target,
-            "signer_row": entry.signer_row, "reference": reference}, ensure_ascii=False)
-        self._manifest.write(f"{',' if self._files else ''}\n    {line}".encode())
-        self._files += 1
-        self.too_long += entry.mailto_long
-        if entry.mailto_form:
-            self.forms[entry.mailto_form] = self.forms.get(entry.mailto_form, 0) + 1
-        if entry.mailto_form is not None and self._links_file is not None:
-            # path: [link, form], which the merge puts in the index
-            sep = ",\n" if self._links else ""
-            self._links_file.write(f"{sep}{json.dumps(entry.path)}: "
-                                   f"{json.dumps([entry.mailto, entry.mailto_form])}"
-                                   .encode())
-            self._links += 1
-        if entry.kind in ("brief", "petition", "sheet"):
-            self.documents.append({"path": entry.path, "kind": entry.kind,
-                                   "format": entry.format, "lang": entry.lang})
-        if entry.kind not in ("letter", "reading-copy") or self._spool is None:
-            return
-        key = (entry.signer_row, entry.target)
-        if key != self._key:  # a letter's files come one after another
-            self._flush()
-            self._key = key
-            self._row = {"row": entry.signer_row, "target": entry.target, "files": [],
-                         "mailto": None, "lang": entry.lang, "reference": reference}
-        assert self._row is not None
-        self._row["files"].append({"path": entry.path, "format": entry.format,
-                                   "reading": entry.lang if entry.kind == "reading-copy"
-                                   else None})
-        if entry.mailto:
-            self._row["mailto"] = entry.mailto
-            self._row["mailto_form"] = entry.mailto_form
-
-    def _flush(self) -> None:
-        if self._row is not None:
-            self._spool.write(json.dumps(self._row, ensure_ascii=False) + "\n")
-            self.rows += 1
-            self._row = None
-
-    def end_rows(self) -> None:
-        """Every letter is in: the spool of index rows is complete."""
-        self._flush()
-        self._key = None
-        if self._spool is not None:
-            self._spool.close()
-
-    def read_rows(self) -> Iterator[dict[str, Any]]:
-        with open(self.spool, encoding="utf-8") as handle:
-            for line in handle:
-                yield json.loads(line)
-
-    def finish_links(self) -> None:
-        assert self._links_file is not None
-        self._links_file.write(b"\n}\n")
-        self._links_file.close()
-        self.stage.adopt(f"{self.pl.folder}/{LINKS_FILE}")
-
-    def finish_manifest(self) -> None:
-        self._manifest.write(b"\n  ]\n}\n")
-        self._manifest.close()
-        self.stage.adopt(f"{self.pl.folder}/manifest.json")
-        if self.spool:
-            with contextlib.suppress(OSError):
-                os.remove(self.spool)
-
-
-def _index_pages(renderer: Renderer, pl: CampaignPlan,
-                 out: _CampaignOutput) -> Iterator[tuple[str, str]]:
-    """The index: one page of every letter's row, or pages of INDEX_PAGE_ROWS rows each,
-    linked to each other, with the documents on the first; rendered from the spooled rows."""
-    from advocate.templates.host import render
-
-    names = index_names(len(pl.letters))
-    builtin = renderer.from_builtin("index.html.j2")
-    view, _ = renderer.view(pl.lang or pl.campaign.language)
-    targets = {t["id"]: t for t in view["targets"]}
-    rows = out.read_rows()
-    first = 1
-    for number, name in enumerate(names, start=1):
-        letters = [row for _, row in zip(range(INDEX_PAGE_ROWS), rows, strict=False)]
-        if not builtin:
-            # A pack's own index gets the links to the files, not the letters' text: a
-            # mailto: link holds a whole letter, its writer's name and note included.
-            for row in letters:
-                row["mailto"] = None
-        text, _ = render(renderer.env, "index.html.j2", {
-            "campaign": view, "lang": pl.lang or pl.campaign.language,
-            "documents": out.documents if number == 1 else [], "letters": letters,
-            "signers": pl.signer_count, "public": pl.public_count, "targets": targets,
-            "letters_total": out.rows, "page": number, "pages": len(names),
-            "page_files": names, "page_first": first, "page_links": [
-                {"number": n, "file": names[n - 1]} for n in sorted({1, len(names), *range(
-                    max(1, number - PAGE_LINKS_AROUND),
-                    min(len(names), number + PAGE_LINKS_AROUND) + 1)})],
-            "page_prev": names[number - 2] if number > 1 else None,
-            "page_next": names[number] if number < len(names) else None,
-        })
-        first += len(letters)
-        del letters
-        yield name, (apply_csp(text, source="index.html.j2") if builtin  # our links
-                     else renderer.checked_html(text, "index.html.j2"))
-
-
-def _campaign_summary(pl: CampaignPlan) -> dict[str, Any]:
-    return {"id": pl.campaign.id, "folder": pl.folder, "letters": len(pl.letters),
-            "signers": pl.signer_count, "public_signers": pl.public_count,
-            "dropped_duplicates": pl.dropped_duplicates, "file_count": _planned_count(pl)}
