@@ -161,7 +161,7 @@ def wording_templates(lang: str, directory: Path) -> list[Path]:
     """Write ``templates/LANG/*.md.j2`` beside the campaign in ``directory``: the English
     wording with every line to translate marked. Never overwrites: a file that exists stops
     everything before anything is written."""
-    from advocate.schema.campaign import LANG_PATTERN
+    from advocate.schema.fields import LANG_PATTERN
 
     if not re.fullmatch(LANG_PATTERN, lang):
         raise AdvocateError(f"'{lang}' is not a language code",
