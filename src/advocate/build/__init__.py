@@ -404,8 +404,8 @@ def _build(campaign_paths: list[Path], outdir: Path, *, signers: Sequence[Any] |
                                   if (outdir / pl.folder / folder / name).is_file())
         for pl in plans:
             renderer = Renderer(pl.campaign, templates=templates, day=day,
-                                paper=paper)  # type: ignore[arg-type]
-            renderer.petition_workers = min(workers, 2)  # a long petition renders in parts
+                                paper=paper,  # type: ignore[arg-type]
+                                petition_workers=min(workers, 2))  # a long petition: parts
             record = _shard_record(pl, templates, signer_source if signers else None,
                                    formats, lang, paper, documents, site, day, loaded)
             out = closing.enter_context(_CampaignOutput(stage, pl, record))

@@ -91,7 +91,7 @@ class Document:
         return self._emails[form]
 
 
-def _named_count(signers: Sequence[Any] | None) -> int:
+def named_count(signers: Sequence[Any] | None) -> int:
     """How many signers consent to be named (a compact list knows without a pass)."""
     known = getattr(signers, "named", None)
     if isinstance(known, int):
