@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from advocate.version import __version__
 
 if TYPE_CHECKING:  # what a type checker and an editor see; at run time, __getattr__ below
-    from advocate.build import BuildResult
+    from advocate.build import BuildOptions, BuildResult
     from advocate.build import build as build_campaigns
     from advocate.campaigns import resolve_campaign
     from advocate.check import check_campaign
@@ -73,8 +73,9 @@ _EXPORTS: dict[str, str | tuple[str, str]] = {
     "resolve_campaign": "advocate.campaigns",
     # Not "build": importing the submodule advocate.build would shadow a function of that name.
     "build_campaigns": ("advocate.build", "build"),
+    "BuildOptions": "advocate.build",
     "BuildResult": "advocate.build",
-    "merge_shards": ("advocate.merge", "merge"),  # joins the output of build(shard=...)
+    "merge_shards": ("advocate.merge", "merge"),  # joins the output of shard builds
     "Shard": "advocate.shard",
     "parse_shard": "advocate.shard",
     "SignerSource": "advocate.signers.source",
@@ -85,6 +86,7 @@ _EXPORTS: dict[str, str | tuple[str, str]] = {
 
 __all__ = [
     "AdvocateError",
+    "BuildOptions",
     "BuildResult",
     "Campaign",
     "Document",

@@ -924,18 +924,17 @@ def build(
                 p.message, p.file, hint=f"{output / REPORT_NAME} lists each row and why, "
                 "never its content", severity="warning") for p in notices]
         with _progress(enabled=not dry_run) as progress:
-            result = builder.build(paths, output, signers=rows, templates=templates,
-                                   jobs=jobs, force=overwrite, dry_run=dry_run, lang=lang,
-                                   paper=paper.value, formats=wanted, progress=progress,
-                                   documents=documents, site=site,
-                                   inputs=[signers] if signers else [], shard=share,
+            options = builder.BuildOptions(
+                templates=templates, formats=tuple(wanted), lang=lang, paper=paper.value,
+                documents=documents, site=site, shard=share, jobs=jobs, force=overwrite,
+                dry_run=dry_run, strict=strict,
+                day=letter_date.date() if letter_date else None)
+            result = builder.build(paths, output, options, signers=rows, progress=progress,
+                                   inputs=[signers] if signers else [],
                                    signer_source=_signer_source(
                                        signers, encoding, dedupe, columns, sheet_name,
                                        max_signers_size, on_bad_row) if signers else None,
-                                   strict=strict,
-                                   day=letter_date.date() if letter_date else None,
-                                   notices=notices,
-                                   reports=reports)
+                                   notices=notices, reports=reports)
         warn(result.warnings)
         if as_json:
             from advocate import json_output

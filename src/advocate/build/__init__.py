@@ -51,6 +51,7 @@ from advocate.build.output import (
 from advocate.build.planning import (
     ALL_LETTER_FORMATS,
     LETTER_FORMATS,
+    BuildOptions,
     CampaignPlan,
     Entry,
     LetterJob,
@@ -66,13 +67,12 @@ from advocate.pathlike import StrPath, as_optional_path, as_path
 from advocate.render.documents import Renderer
 from advocate.render.preflight import font_problems
 from advocate.schema.campaign import Campaign, load_campaign_checked
-from advocate.shard import Shard
 
 if TYPE_CHECKING:
     from advocate.signers.source import SignerSource
 
-__all__ = ["ALL_LETTER_FORMATS", "LETTER_FORMATS", "BuildResult", "CampaignPlan", "Entry",
-           "Progress", "ShardFiles", "build", "check_formats", "plan"]
+__all__ = ["ALL_LETTER_FORMATS", "LETTER_FORMATS", "BuildOptions", "BuildResult",
+           "CampaignPlan", "Entry", "Progress", "ShardFiles", "build", "check_formats", "plan"]
 
 CHUNK = 8  # PDF letters per task sent to a worker, at most (see _guided_chunks)
 TEXT_CHUNK = 128  # text letters per task: a few milliseconds of work, so more per task
@@ -265,59 +265,52 @@ def check_formats(formats: Sequence[str]) -> None:
 def build(
     campaign_paths: Sequence[StrPath],
     outdir: StrPath,
+    options: BuildOptions | None = None,
     *,
     signers: Sequence[Any] | None = None,
-    templates: StrPath | None = None,
-    jobs: int | None = None,
-    force: bool = False,
-    dry_run: bool = False,
-    lang: str | None = None,
-    paper: str = "a4",
-    formats: Sequence[str] = LETTER_FORMATS,
-    progress: Progress | None = None,
-    documents: bool = True,
-    inputs: Sequence[StrPath] = (),
-    site: bool = False,
-    shard: Shard | None = None,
     signer_source: SignerSource | None = None,
-    day: date | None = None,
+    inputs: Sequence[StrPath] = (),
+    progress: Progress | None = None,
     from_shards: ShardFiles | None = None,
-    strict: bool = False,
     notices: Sequence[Problem] = (),
     reports: Mapping[str, bytes] | None = None,
 ) -> BuildResult:
-    """Render every output of every campaign into ``outdir``, all or nothing (with
-    ``documents=False``, only the letters, the index and the manifest).
+    """Render every output of every campaign into ``outdir``, all or nothing, as
+    ``options`` say (:class:`BuildOptions`; with ``documents=False``, only the letters, the
+    index and the manifest).
 
     ``outdir`` is refused when it is a campaign file or one of ``inputs`` (the signer list),
     or lies inside a template folder: the library enforces this, not only the CLI.
 
-    With ``shard``, only that shard's letters (:mod:`advocate.shard`), the documents only in
-    the shard that renders them, no index.html, and a manifest that records the inputs
-    (``signer_source``, a :class:`advocate.signers.source.SignerSource`, says where the
-    signers came from). ``day`` is the letters' date (default: today, or
-    ``SOURCE_DATE_EPOCH``). ``from_shards`` is for :func:`advocate.merge.merge`: letters (and
-    maybe documents) are taken from shards, not rendered. With ``strict``, any warning is an
-    error: nothing is written and AdvocateError carries every warning as an error.
+    With ``options.shard``, only that shard's letters (:mod:`advocate.shard`), the documents
+    only in the shard that renders them, no index.html, and a manifest that records the
+    inputs (``signer_source``, a :class:`advocate.signers.source.SignerSource`, says where
+    the signers came from). ``from_shards`` is for :func:`advocate.merge.merge`: letters (and
+    maybe documents) are taken from shards, not rendered. With ``options.strict``, any
+    warning is an error: nothing is written and AdvocateError carries every warning as an
+    error.
 
     ``notices``: the signer list's warnings (columns it ignored...), reported with the
     build's own. ``reports``: files written at the top of ``outdir`` with everything else
     (``skipped-rows.csv``, the rows ``--on-bad-row skip`` left out)."""
-    return _build([as_path(p) for p in campaign_paths], as_path(outdir), signers=signers,
-                  templates=as_optional_path(templates), jobs=jobs, force=force,
-                  dry_run=dry_run, lang=lang, paper=paper, formats=formats, progress=progress,
-                  documents=documents, inputs=[as_path(p) for p in inputs], site=site,
-                  shard=shard, signer_source=signer_source, day=day, from_shards=from_shards,
-                  strict=strict, notices=notices, reports=reports)
+    options = options or BuildOptions()
+    if options.templates is not None:
+        options = replace(options, templates=as_optional_path(options.templates))
+    return _build([as_path(p) for p in campaign_paths], as_path(outdir), options,
+                  signers=signers, progress=progress, inputs=[as_path(p) for p in inputs],
+                  signer_source=signer_source, from_shards=from_shards, notices=notices,
+                  reports=reports)
 
 
-def _build(campaign_paths: list[Path], outdir: Path, *, signers: Sequence[Any] | None,
-           templates: Path | None, jobs: int | None, force: bool, dry_run: bool,
-           lang: str | None, paper: str, formats: Sequence[str], progress: Progress | None,
-           documents: bool, inputs: list[Path], site: bool, shard: Shard | None,
-           signer_source: SignerSource | None, day: date | None,
-           from_shards: ShardFiles | None, strict: bool, notices: Sequence[Problem],
-           reports: Mapping[str, bytes] | None) -> BuildResult:
+def _build(campaign_paths: list[Path], outdir: Path, options: BuildOptions, *,
+           signers: Sequence[Any] | None, progress: Progress | None, inputs: list[Path],
+           signer_source: SignerSource | None, from_shards: ShardFiles | None,
+           notices: Sequence[Problem], reports: Mapping[str, bytes] | None) -> BuildResult:
+    templates, jobs, force, dry_run = (options.templates, options.jobs, options.force,
+                                       options.dry_run)
+    lang, paper, formats, documents = (options.lang, options.paper, options.formats,
+                                       options.documents)
+    site, shard, day, strict = options.site, options.shard, options.day, options.strict
     from advocate.output.files import guard_output
     from advocate.output.staging import StagedOutput
     from advocate.templates.host import template_roots

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advocate.errors import Problem
@@ -30,6 +32,39 @@ def index_names(letter_rows: int) -> list[str]:
     """The index pages' file names for ``letter_rows`` rows (one row per signer and target)."""
     pages = max(1, -(-letter_rows // INDEX_PAGE_ROWS))
     return ["index.html", *(f"index-{number}.html" for number in range(2, pages + 1))]
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build: what decides the output (what a shard's manifest records of its
+    inputs, and what ``advocate merge`` builds again with) and how the build runs."""
+
+    #: A template pack (``--templates DIR``); None: beside the campaign, then advocate's.
+    templates: Path | None = None
+    #: The letters' formats (``--formats``), of :data:`ALL_LETTER_FORMATS`.
+    formats: tuple[str, ...] = LETTER_FORMATS
+    #: The documents' language (``--lang``); None: every language of the campaign.
+    lang: str | None = None
+    paper: str = "a4"
+    #: The brief, petition and sheet too (False: only letters, index and manifest).
+    documents: bool = True
+    #: The action page (``--site``), in each campaign's folder.
+    site: bool = False
+    #: The letters' date (None: today, or ``SOURCE_DATE_EPOCH``).
+    day: date | None = None
+    #: Only this shard's letters (:mod:`advocate.shard`); its manifest records the inputs.
+    shard: Shard | None = None
+    #: Worker processes (None: one per core).
+    jobs: int | None = None
+    #: Replace what a previous build wrote in the output folder.
+    force: bool = False
+    #: Plan and check only: what would be written, nothing written.
+    dry_run: bool = False
+    #: Any warning is an error: nothing is written.
+    strict: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "formats", tuple(self.formats))  # a list given: one shape
 
 
 @dataclass(frozen=True, slots=True)  # one per letter: a million in a large build
