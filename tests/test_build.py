@@ -128,7 +128,7 @@ def test_a_crash_mid_batch_leaves_the_output_as_it_was(
     out = tmp_path / "out"
     write(out / "keep.txt", "an earlier file")
     before = snapshot(out)
-    real = advocate.build._render_letters
+    real = advocate.build.letters._render_letters
     calls = []
 
     def crash(renderer, jobs, lang):  # type: ignore[no-untyped-def]
@@ -137,8 +137,8 @@ def test_a_crash_mid_batch_leaves_the_output_as_it_was(
             raise RuntimeError("injected crash")
         return real(renderer, jobs, lang)
 
-    monkeypatch.setattr(advocate.build, "_render_letters", crash)
-    monkeypatch.setattr(advocate.build, "CHUNK", 2)
+    monkeypatch.setattr(advocate.build.letters, "_render_letters", crash)
+    monkeypatch.setattr(advocate.build.letters, "CHUNK", 2)
     with pytest.raises(RuntimeError, match="injected crash"):
         build([kz_path], out, BuildOptions(jobs=1, formats=("txt", "eml")),
               signers=read_signers(SIGNERS))
@@ -310,7 +310,7 @@ def test_forked_and_spawned_workers_write_the_same_letters(tmp_path: Path, kz_pa
 
     for name, jobs, fork in (("forked", 2, True), ("spawned", 2, False),
                              ("in process", 1, True)):
-        monkeypatch.setattr(advocate.build, "_pool_forks",
+        monkeypatch.setattr(advocate.build.letters, "_pool_forks",
                             lambda pdfs=True, f=fork: forks(f))
         out = tmp_path / name.replace(" ", "-")
         build([kz_path], out, BuildOptions(jobs=jobs, formats=("pdf",), documents=False),
@@ -332,7 +332,7 @@ def test_workers_are_forked_only_from_a_single_thread() -> None:
     import sys
     import threading
 
-    code = ("import sys; from pathlib import Path; from advocate.build import _pool_forks\n"
+    code = ("import sys; from pathlib import Path; from advocate.build.letters import _pool_forks\n"
             "from advocate.render.pdf.engine import load_weasyprint, render_pdf\n"
             "if sys.argv[1] == 'imported':\n"
             "    load_weasyprint()\n"
@@ -348,7 +348,7 @@ def test_workers_are_forked_only_from_a_single_thread() -> None:
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert not advocate.build._pool_forks()
+        assert not advocate.build.letters._pool_forks()
     finally:
         stop.set()
         other.join()

@@ -75,7 +75,7 @@ def test_a_shard_is_the_same_whatever_jobs(tmp_path: Path,
 
     source = SignerSource(AZ / "signers.csv")
     signers, _ = source.read()
-    monkeypatch.setattr(builder, "POOL_MIN_LETTERS", 1)
+    monkeypatch.setattr(builder.letters, "POOL_MIN_LETTERS", 1)
     outputs = []
     for jobs in (1, 2):
         out = tmp_path / f"j{jobs}"

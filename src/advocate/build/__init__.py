@@ -31,16 +31,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from advocate import limits
+from advocate.build.letters import _LetterRun
 from advocate.build.output import (
     _campaign_summary,
     _CampaignOutput,
@@ -54,15 +51,13 @@ from advocate.build.planning import (
     BuildOptions,
     CampaignPlan,
     Entry,
-    LetterJob,
     PlannedPaths,
     _site_languages,
     _writes_site,
     plan,
 )
-from advocate.children import Pool
 from advocate.clock import today
-from advocate.errors import AdvocateError, LimitError, Problem
+from advocate.errors import AdvocateError, Problem
 from advocate.pathlike import StrPath, as_optional_path, as_path
 from advocate.render.documents import Renderer
 from advocate.render.preflight import font_problems
@@ -73,12 +68,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ALL_LETTER_FORMATS", "LETTER_FORMATS", "BuildOptions", "BuildResult",
            "CampaignPlan", "Entry", "Progress", "ShardFiles", "build", "check_formats", "plan"]
-
-CHUNK = 8  # PDF letters per task sent to a worker, at most (see _guided_chunks)
-TEXT_CHUNK = 128  # text letters per task: a few milliseconds of work, so more per task
-POOL_MIN_PDFS = 8  # fewer PDF letters render faster in process than by starting workers
-POOL_MIN_LETTERS = 4000  # the same for text-only letters (measured: 2,000 are faster in process)
-
 
 class ShardFiles(Protocol):
     """Where ``advocate merge`` takes the shards' files from, instead of rendering them
@@ -118,138 +107,6 @@ class BuildResult:
             phases={name: round(value, 3) for name, value in self.phases.items()},
             campaigns=self.campaigns)
 
-
-# -- workers -----------------------------------------------------------------------------
-
-_worker: dict[str, Any] = {}
-
-
-def _init_worker(campaign_path: str, templates: str | None, day: str, paper: str,
-                 seconds_cap: float | None = None, forked: bool = False) -> None:
-    """Each worker loads the campaign once and keeps one renderer (one FontConfiguration).
-    With a pack's templates it confines itself: the OS bounds its memory and each letter's
-    CPU time (:mod:`advocate.limits`). Signals, its temporary folder and death with the
-    parent are :mod:`advocate.children`'s."""
-    limits.SECONDS_CAP = seconds_cap
-    if forked:  # the parent's state that must not carry over (see _pool_context)
-        from advocate.render.pdf import engine
-
-        engine.forget_shared_renderer()  # this worker makes its own, as a spawned one does
-    campaign, _ = load_campaign_checked(Path(campaign_path))
-    renderer = Renderer(campaign, templates=Path(templates) if templates else None,
-                        day=date.fromisoformat(day), paper=paper)  # type: ignore[arg-type]
-    _worker["renderer"] = renderer
-    if not renderer.trusted:
-        limits.confine_process()
-
-
-#: CPU seconds one letter may take in a confined worker (its wording, layout and PDF).
-LETTER_SECONDS = 80.0
-
-
-def _render_letters(renderer: Renderer, jobs: Sequence[LetterJob],
-                    lang: str | None) -> list[tuple[Entry, bytes]]:
-    out: list[tuple[Entry, bytes]] = []
-    for job in jobs:
-        with limits.cpu_limit(limits.cpu_seconds(LETTER_SECONDS)) if limits.CONFINED \
-                else contextlib.nullcontext():
-            out += _render_letter(renderer, job, lang)
-    return out
-
-
-def _render_letter(renderer: Renderer, job: LetterJob,
-                   lang: str | None) -> list[tuple[Entry, bytes]]:
-    out: list[tuple[Entry, bytes]] = []
-    if job.reading is not None:
-        from advocate.render.reading import reading_copy
-        from advocate.text.localise import resolve_language
-
-        sent = resolve_language(renderer.campaign, lang, renderer.campaign.target(job.target))
-        document = reading_copy(renderer.letter(job.target, job.writer, job.reading), sent)
-    else:
-        document = renderer.letter(job.target, job.writer, lang)
-    row = job.writer.row if job.writer else None
-    kind = "reading-copy" if job.reading is not None else "letter"
-    for fmt in job.formats:
-        entry = Entry(f"{job.stem}.{fmt}", kind, fmt, document.lang, job.target, row)
-        if fmt == "txt" and job.reading is not None:
-            data = document.text().encode("utf-8")
-        elif fmt == "eml":
-            data = renderer.eml(document)
-        elif fmt == "txt":
-            data = document.text().encode("utf-8")
-            entry.mailto, entry.mailto_form = _mailto(renderer, job.target, document)
-            entry.mailto_long = entry.mailto is None
-        else:
-            data = renderer.file_bytes([document], fmt)
-            entry.warnings = list(document.warnings)  # a letter over its page, say
-        out.append((entry, data))
-    return out
-
-
-def _worker_letters(jobs: Sequence[LetterJob], lang: str | None, staging: str,
-                    folder: str) -> list[tuple[Entry, bytes | None]]:
-    """Render in a worker and write the files straight into the staging folder: only their
-    names, sizes and hashes travel back, so the parent is not the bottleneck."""
-    from advocate.output.staging import write_staged
-
-    done: list[tuple[Entry, bytes | None]] = []
-    for entry, data in _render_letters(_worker["renderer"], jobs, lang):
-        try:
-            write_staged(staging, f"{folder}/{entry.path}", data)
-        except OSError as exc:
-            raise AdvocateError(f"cannot write to the output folder: {exc.strerror}",
-                                file=staging, hint="check free space and permissions") from None
-        entry.sha256 = hashlib.sha256(data).hexdigest()
-        entry.size = len(data)
-        done.append((entry, None))
-    return done
-
-
-def _mailto(renderer: Renderer, target: str, document: Any) -> tuple[str | None, str]:
-    """The index's "open in mail" link for a letter (see :func:`letter_mailto`)."""
-    from advocate.render.email_text import letter_mailto
-
-    email = renderer.campaign.target(target).email
-    return letter_mailto(document, [email] if email else [])
-
-
-def _pool_forks(pdfs: bool = True) -> bool:
-    """Whether the workers are forked: for a batch of PDF letters on Linux, from a process
-    that runs a single thread and has made no font configuration (so no Pango or fontconfig
-    state of its own to copy; importing WeasyPrint makes none); else they are new isolated
-    interpreters (:mod:`advocate.children`). Forked workers start without starting Python
-    and importing advocate and WeasyPrint again (1 s each) and with the font coverage the
-    checks already read. A fork copies only the calling thread, whose locks and pools
-    another thread may hold; and its memory counts again in each worker's resident size, so
-    batches of text letters, a few seconds long, keep spawned workers."""
-    engine = sys.modules.get("advocate.render.pdf.engine")
-    if pdfs and sys.platform.startswith("linux") and not getattr(engine, "FONTS_LOADED", 0):
-        with contextlib.suppress(OSError):
-            if len(os.listdir("/proc/self/task")) == 1 and threading.active_count() == 1:
-                return True
-    return False
-
-
-def _chunks(items: Sequence[LetterJob], size: int) -> Iterator[Sequence[LetterJob]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _guided_chunks(items: Sequence[LetterJob], size: int,
-                   workers: int) -> Iterator[Sequence[LetterJob]]:
-    """Chunks of at most ``size`` that shrink to one letter towards the end of the batch,
-    so the workers finish together: a PDF letter is a tenth of a second or more, and a
-    last chunk of sixteen would leave the other cores idle for seconds."""
-    start = 0
-    while start < len(items):
-        left = len(items) - start
-        step = max(1, min(size, -(-left // (4 * workers))))
-        yield items[start:start + step]
-        start += step
-
-
-# -- the build ---------------------------------------------------------------------------
 
 Progress = Callable[[int, int], None]
 
@@ -306,29 +163,71 @@ def _build(campaign_paths: list[Path], outdir: Path, options: BuildOptions, *,
            signers: Sequence[Any] | None, progress: Progress | None, inputs: list[Path],
            signer_source: SignerSource | None, from_shards: ShardFiles | None,
            notices: Sequence[Problem], reports: Mapping[str, bytes] | None) -> BuildResult:
-    templates, jobs, force, dry_run = (options.templates, options.jobs, options.force,
-                                       options.dry_run)
-    lang, paper, formats, documents = (options.lang, options.paper, options.formats,
-                                       options.documents)
-    site, shard, day, strict = options.site, options.shard, options.day, options.strict
-    from advocate.output.files import guard_output
+    """The phases of a build: inputs checked, campaigns loaded and planned (nothing written
+    yet), then each campaign rendered into the staging folder, published all at once."""
     from advocate.output.staging import StagedOutput
+
+    _check_inputs(campaign_paths, outdir, options, signers, signer_source, inputs)
+    started = time.monotonic()
+    result = BuildResult(outdir, dry_run=options.dry_run)
+    result.warnings.extend(p for p in notices if p not in result.warnings)
+    reports = dict(reports or {})
+    loaded = _load_campaigns(campaign_paths, options, signers, result)
+    plans = _plan_campaigns(loaded, signers, options, result)
+    every_path = PlannedPaths(plans, [*_site_paths(plans, options), *reports])
+    _refuse_warnings(result, options.strict)
+    if options.dry_run:  # the same shape as a build's, but mailto: is known only once rendered
+        result.files = every_path
+        result.campaigns = [{**_campaign_summary(pl), "mailto": None} for pl in plans]
+        result.letters = sum(len(pl.letters) for pl in plans)
+        result.seconds = time.monotonic() - started
+        return result
+
+    options = replace(options, day=options.day or today())
+    with StagedOutput(outdir, force=options.force) as stage, \
+            contextlib.ExitStack() as closing:
+        run = _CampaignRun(stage, closing, options, result, signers, signer_source, loaded,
+                           from_shards, _Ticks(len(every_path), progress))
+        result.warnings.extend(stage.notes)
+        stage.planned(every_path)
+        if options.force:
+            _replace_previous(stage, outdir, plans, options, result)
+        for pl in plans:
+            run.campaign(pl)
+        for name, data in reports.items():
+            stage.add(name, data)
+        result.files = every_path if os.sep == "/" else [str(Path(p)) for p in every_path]
+        _refuse_warnings(result, options.strict)  # inside the stage: nothing is published
+        clock = time.monotonic()
+    result.phases["publish"] = time.monotonic() - clock
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _check_inputs(campaign_paths: list[Path], outdir: Path, options: BuildOptions,
+                  signers: Sequence[Any] | None, signer_source: SignerSource | None,
+                  inputs: list[Path]) -> None:
+    """Refused before anything is read: unknown formats, a shard that cannot record its
+    signers, an output folder onto an input or into a template folder."""
+    from advocate.output.files import guard_output
     from advocate.templates.host import template_roots
 
-    check_formats(formats)
-    if shard is not None and signers and signer_source is None:
+    check_formats(options.formats)
+    if options.shard is not None and signers and signer_source is None:
         raise AdvocateError("a sharded build records where its signer list comes from",
                             hint="pass signer_source (advocate.signers.source.SignerSource)")
     for path in campaign_paths:  # never into a pack's templates (or ours), never onto an input
         guard_output(outdir, inputs=[*campaign_paths, *inputs],
-                     forbidden_dirs=template_roots(templates, path))
-    started = time.monotonic()
-    result = BuildResult(outdir, dry_run=dry_run)
-    result.warnings.extend(p for p in notices if p not in result.warnings)
-    reports = dict(reports or {})
+                     forbidden_dirs=template_roots(options.templates, path))
+
+
+def _load_campaigns(campaign_paths: list[Path], options: BuildOptions,
+                    signers: Sequence[Any] | None, result: BuildResult) -> list[Campaign]:
+    """Every campaign validated, and the signers' details checked against the fonts,
+    before anything is written: every problem at once."""
     loaded: list[Campaign] = []
     problems: list[Problem] = []
-    for path in campaign_paths:  # validate everything before writing anything
+    for path in campaign_paths:
         try:
             campaign, warnings = load_campaign_checked(path)
         except AdvocateError as exc:
@@ -340,209 +239,188 @@ def _build(campaign_paths: list[Path], outdir: Path, options: BuildOptions, *,
     for ident in {i for i in ids if ids.count(i) > 1}:
         problems.append(Problem(f"two campaigns have the id '{ident}'",
                                 hint="their outputs would share a folder; give each its own id"))
-    if signers and ("pdf" in formats or documents):  # know before rendering anything
+    if signers and ("pdf" in options.formats or options.documents):  # know before rendering
         for campaign in loaded:
-            found = font_problems(signers, campaign_path=campaign.path, templates=templates,
-                                  petition_only="pdf" not in formats)
+            found = font_problems(signers, campaign_path=campaign.path,
+                                  templates=options.templates,
+                                  petition_only="pdf" not in options.formats)
             problems.extend(p for p in found if p.severity == "error" and p not in problems)
             result.warnings.extend(p for p in found if p.severity == "warning"
                                    and p not in result.warnings)
     if problems:
         raise AdvocateError(problems=problems)
+    return loaded
+
+
+def _plan_campaigns(loaded: list[Campaign], signers: Sequence[Any] | None,
+                    options: BuildOptions, result: BuildResult) -> list[CampaignPlan]:
     try:
-        plans = [plan(c, signers, formats=formats, documents=documents, shard=shard, lang=lang)
-                 for c in loaded]
+        plans = [plan(c, signers, formats=options.formats, documents=options.documents,
+                      shard=options.shard, lang=options.lang) for c in loaded]
     except AdvocateError as exc:  # --lang in no campaign's languages
         raise AdvocateError(problems=exc.problems) from None
     for pl in plans:
         result.warnings.extend(pl.warnings)
-    site_paths: list[str] = []
-    if site:  # the action page (advocate.site) in each campaign's folder, under site/
-        from advocate.site import SITE_FILES
+    return plans
 
-        site_paths = [f"{pl.folder}/{folder}/{name}" for pl in plans if _writes_site(pl)
-                      for _, folder in _site_languages(pl, lang) for name in SITE_FILES]
-    every_path = PlannedPaths(plans, [*site_paths, *reports])
-    _refuse_warnings(result, strict)
-    if dry_run:  # the same shape as a build's, but mailto: is known only once rendered
-        result.files = every_path
-        result.campaigns = [{**_campaign_summary(pl), "mailto": None} for pl in plans]
-        result.letters = sum(len(pl.letters) for pl in plans)
-        result.seconds = time.monotonic() - started
-        return result
 
-    day = day or today()
-    total = len(every_path)
-    done = 0
+def _site_paths(plans: list[CampaignPlan], options: BuildOptions) -> list[str]:
+    """The action page's files (advocate.site) in each campaign's folder, under site/."""
+    if not options.site:
+        return []
+    from advocate.site import SITE_FILES
 
-    def tick(count: int = 1) -> None:
-        nonlocal done
-        done += count
-        if progress:
-            progress(done, total)
+    return [f"{pl.folder}/{folder}/{name}" for pl in plans if _writes_site(pl)
+            for _, folder in _site_languages(pl, options.lang) for name in SITE_FILES]
 
-    workers = max(1, jobs or os.cpu_count() or 1)
-    with StagedOutput(outdir, force=force) as stage, contextlib.ExitStack() as closing:
-        result.warnings.extend(stage.notes)
-        stage.planned(every_path)
-        if force:
-            for pl in plans:
-                stage.replace(_previous_files(outdir, pl.folder, result.warnings))
-                if site and _writes_site(pl):
-                    from advocate.site import SITE_FILES
 
-                    stage.replace(f"{pl.folder}/{folder}/{name}"
-                                  for _, folder in _site_languages(pl, lang)
-                                  for name in SITE_FILES
-                                  if (outdir / pl.folder / folder / name).is_file())
-        for pl in plans:
-            renderer = Renderer(pl.campaign, templates=templates, day=day,
-                                paper=paper,  # type: ignore[arg-type]
-                                petition_workers=min(workers, 2))  # a long petition: parts
-            record = _shard_record(pl, templates, signer_source if signers else None,
-                                   formats, lang, paper, documents, site, day, loaded)
-            out = closing.enter_context(_CampaignOutput(stage, pl, record))
+def _replace_previous(stage: Any, outdir: Path, plans: list[CampaignPlan],
+                      options: BuildOptions, result: BuildResult) -> None:
+    """With --force: the files the previous build wrote go, unless written again."""
+    for pl in plans:
+        stage.replace(_previous_files(outdir, pl.folder, result.warnings))
+        if options.site and _writes_site(pl):
+            from advocate.site import SITE_FILES
 
-            def keep(entry: Entry, data: bytes | None, folder: str = pl.folder,
-                     into: _CampaignOutput = out) -> None:
-                if data is None:  # a worker wrote it into the staging folder
-                    stage.adopt(f"{folder}/{entry.path}")
-                else:
-                    entry.sha256 = hashlib.sha256(data).hexdigest()
-                    entry.size = len(data)
-                    stage.add(f"{folder}/{entry.path}", data)
-                result.warnings.extend(w for w in entry.warnings if w not in result.warnings)
-                into.add(entry)
-                tick()
+            stage.replace(f"{pl.folder}/{folder}/{name}"
+                          for _, folder in _site_languages(pl, options.lang)
+                          for name in SITE_FILES
+                          if (outdir / pl.folder / folder / name).is_file())
 
-            clock = time.monotonic()
-            copied = from_shards.documents(pl.folder) if from_shards and pl.documents else None
-            for entry, data in copied or []:  # rendered once, by the shard that was told to
-                keep(entry, data)
-            for job in pl.documents if copied is None else []:
-                document = (renderer.brief(job.lang) if job.kind == "brief" else
-                            renderer.sheet(job.lang) if job.kind == "sheet" else
-                            renderer.petition(signers, job.lang, for_pdf=job.format == "pdf"))
-                result.warnings.extend(w for w in document.warnings if w not in result.warnings)
-                data = renderer.file_bytes([document], job.format)
-                keep(Entry(job.path, job.kind, job.format, document.lang), data)
-            result.phases["documents"] = result.phases.get("documents", 0.0) + \
-                time.monotonic() - clock
-            # The workers start only now: beside a long petition render they would take
-            # the memory of all processes together past its budget (300 MiB).
-            clock = time.monotonic()
-            if from_shards is not None:
-                for entry, copied_letter in from_shards.letters(pl, stage.staging):
-                    keep(entry, copied_letter)
-            else:
-                # Each letter in its target's language, whatever --lang says of the documents.
-                with _LetterRun(pl, renderer, templates, day, paper, workers, None,
-                                stage.staging) as letters:
-                    for entry, letter in letters:
-                        keep(entry, letter)
-            result.phases["letters"] = result.phases.get("letters", 0.0) + \
-                time.monotonic() - clock
-            result.letters += len(pl.letters)
 
-            out.end_rows()
-            if out.too_long:
-                result.warnings.append(Problem(
-                    f"{pl.folder}: {out.too_long} letter(s) have no mailto: link: even the "
-                    "subject alone is longer than some mail clients accept (2,000 characters)",
-                    hint="use the .eml drafts for those letters", severity="warning"))
-            mailto_forms = {form: out.forms[form] for form in
-                            ("full", "titles", "short", "subject", "none") if out.forms[form]}
-            if pl.shard is not None:  # the merge writes the index, from every shard's links
-                out.finish_links()
-                tick()
-            else:
-                for name, page in _index_pages(renderer, pl, out):
-                    keep(Entry(name, "index", "html"), page.encode("utf-8"))
-            out.finish_manifest()
-            tick()
-            if site and _writes_site(pl):
-                from advocate.site import build_site
+class _Ticks:
+    """The build's progress: files done of all it will write."""
 
-                for page_lang, folder in _site_languages(pl, lang):
-                    built = build_site(pl.campaign, templates=templates, lang=page_lang,
-                                       paper=paper)
-                    result.warnings.extend(w for w in built.warnings
-                                           if w not in result.warnings)
-                    for name, data in built.files.items():
-                        stage.add(f"{pl.folder}/{folder}/{name}", data)
-            summary = {**_campaign_summary(pl), "mailto": mailto_forms}
-            if pl.shard is not None:
-                summary["shard"] = str(pl.shard)
-            result.campaigns.append(summary)
-        for name, data in reports.items():
-            stage.add(name, data)
-        result.files = every_path if os.sep == "/" else [str(Path(p)) for p in every_path]
-        _refuse_warnings(result, strict)  # inside the stage: nothing is published
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.total, self.done, self.progress = total, 0, progress
+
+    def __call__(self, count: int = 1) -> None:
+        self.done += count
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
+class _CampaignRun:
+    """One campaign after another into the staging folder, phase by phase: its documents,
+    its letters, its index and manifest, its action page."""
+
+    def __init__(self, stage: Any, closing: contextlib.ExitStack, options: BuildOptions,
+                 result: BuildResult, signers: Sequence[Any] | None,
+                 signer_source: SignerSource | None, loaded: Sequence[Campaign],
+                 from_shards: ShardFiles | None, tick: _Ticks) -> None:
+        self.stage, self.closing, self.options, self.result = stage, closing, options, result
+        self.signers, self.signer_source, self.loaded = signers, signer_source, loaded
+        self.from_shards, self.tick = from_shards, tick
+        self.workers = max(1, options.jobs or os.cpu_count() or 1)
+
+    def campaign(self, pl: CampaignPlan) -> None:
+        options, result = self.options, self.result
+        assert options.day is not None  # set by _build
+        renderer = Renderer(pl.campaign, templates=options.templates, day=options.day,
+                            paper=options.paper,  # type: ignore[arg-type]
+                            petition_workers=min(self.workers, 2))  # a long petition: parts
+        record = _shard_record(pl, options.templates,
+                               self.signer_source if self.signers else None, options.formats,
+                               options.lang, options.paper, options.documents, options.site,
+                               options.day, self.loaded)
+        out = self.closing.enter_context(_CampaignOutput(self.stage, pl, record))
         clock = time.monotonic()
-    result.phases["publish"] = time.monotonic() - clock
-    result.seconds = time.monotonic() - started
-    return result
+        self._documents(pl, renderer, out)
+        result.phases["documents"] = result.phases.get("documents", 0.0) + \
+            time.monotonic() - clock
+        # The workers start only now: beside a long petition render they would take
+        # the memory of all processes together past its budget (300 MiB).
+        clock = time.monotonic()
+        self._letters(pl, renderer, out)
+        result.phases["letters"] = result.phases.get("letters", 0.0) + \
+            time.monotonic() - clock
+        result.letters += len(pl.letters)
+        mailto_forms = self._index_and_manifest(pl, renderer, out)
+        if options.site and _writes_site(pl):
+            self._site(pl)
+        summary = {**_campaign_summary(pl), "mailto": mailto_forms}
+        if pl.shard is not None:
+            summary["shard"] = str(pl.shard)
+        result.campaigns.append(summary)
+
+    def _keep(self, out: _CampaignOutput, entry: Entry, data: bytes | None) -> None:
+        """A file of the campaign's into the staging folder and its manifest."""
+        folder = out.pl.folder
+        if data is None:  # a worker wrote it into the staging folder
+            self.stage.adopt(f"{folder}/{entry.path}")
+        else:
+            entry.sha256 = hashlib.sha256(data).hexdigest()
+            entry.size = len(data)
+            self.stage.add(f"{folder}/{entry.path}", data)
+        self.result.warnings.extend(w for w in entry.warnings if w not in self.result.warnings)
+        out.add(entry)
+        self.tick()
+
+    def _documents(self, pl: CampaignPlan, renderer: Renderer, out: _CampaignOutput) -> None:
+        """The brief, petition and sheet: rendered here, or copied from the shard that was
+        told to render them."""
+        shards = self.from_shards
+        copied = shards.documents(pl.folder) if shards and pl.documents else None
+        for entry, data in copied or []:  # rendered once, by the shard that was told to
+            self._keep(out, entry, data)
+        for job in pl.documents if copied is None else []:
+            document = (renderer.brief(job.lang) if job.kind == "brief" else
+                        renderer.sheet(job.lang) if job.kind == "sheet" else
+                        renderer.petition(self.signers, job.lang,
+                                          for_pdf=job.format == "pdf"))
+            self.result.warnings.extend(w for w in document.warnings
+                                        if w not in self.result.warnings)
+            data = renderer.file_bytes([document], job.format)
+            self._keep(out, Entry(job.path, job.kind, job.format, document.lang), data)
+
+    def _letters(self, pl: CampaignPlan, renderer: Renderer, out: _CampaignOutput) -> None:
+        if self.from_shards is not None:
+            for entry, copied_letter in self.from_shards.letters(pl, self.stage.staging):
+                self._keep(out, entry, copied_letter)
+            return
+        options = self.options
+        assert options.day is not None  # set by _build
+        # Each letter in its target's language, whatever --lang says of the documents.
+        with _LetterRun(pl, renderer, options.templates, options.day, options.paper,
+                        self.workers, None, self.stage.staging) as letters:
+            for entry, letter in letters:
+                self._keep(out, entry, letter)
+
+    def _index_and_manifest(self, pl: CampaignPlan, renderer: Renderer,
+                            out: _CampaignOutput) -> dict[str, int]:
+        """The index pages (a shard's links instead) and the manifest; the mailto: forms
+        the letters' links took."""
+        out.end_rows()
+        if out.too_long:
+            self.result.warnings.append(Problem(
+                f"{pl.folder}: {out.too_long} letter(s) have no mailto: link: even the "
+                "subject alone is longer than some mail clients accept (2,000 characters)",
+                hint="use the .eml drafts for those letters", severity="warning"))
+        mailto_forms = {form: out.forms[form] for form in
+                        ("full", "titles", "short", "subject", "none") if out.forms[form]}
+        if pl.shard is not None:  # the merge writes the index, from every shard's links
+            out.finish_links()
+            self.tick()
+        else:
+            for name, page in _index_pages(renderer, pl, out):
+                self._keep(out, Entry(name, "index", "html"), page.encode("utf-8"))
+        out.finish_manifest()
+        self.tick()
+        return mailto_forms
+
+    def _site(self, pl: CampaignPlan) -> None:
+        from advocate.site import build_site
+
+        for page_lang, folder in _site_languages(pl, self.options.lang):
+            built = build_site(pl.campaign, templates=self.options.templates, lang=page_lang,
+                               paper=self.options.paper)
+            self.result.warnings.extend(w for w in built.warnings
+                                        if w not in self.result.warnings)
+            for name, data in built.files.items():
+                self.stage.add(f"{pl.folder}/{folder}/{name}", data)
 
 
 def _refuse_warnings(result: BuildResult, strict: bool) -> None:
     """``strict``: the build's warnings so far, raised as errors."""
     if strict and result.warnings:
         raise AdvocateError(problems=[replace(w, severity="error") for w in result.warnings])
-
-
-class _LetterRun:
-    """The letters of one campaign: rendered in process for small batches, else by a pool
-    of worker processes started on entry (:class:`advocate.children.Pool`), every chunk
-    queued at once. Iterating yields the letters in order."""
-
-    def __init__(self, pl: CampaignPlan, renderer: Renderer, templates: Path | None,
-                 day: date, paper: str, workers: int, lang: str | None,
-                 staging: Path) -> None:
-        self.pl, self.renderer, self.lang, self.staging = pl, renderer, lang, staging
-        self.workers = workers
-        self.init = (str(pl.campaign.path), str(templates) if templates else None,
-                     day.isoformat(), paper, limits.SECONDS_CAP)
-        self.pool: Pool | None = None
-
-    def __enter__(self) -> _LetterRun:
-        pdfs = sum(1 for job in self.pl.letters if "pdf" in job.formats)
-        small = pdfs < POOL_MIN_PDFS and len(self.pl.letters) < POOL_MIN_LETTERS
-        if self.workers > 1 and not small and self.pl.campaign.path is not None:
-            fork = _pool_forks(pdfs > 0)
-            if fork:
-                from advocate.render.pdf.engine import load_weasyprint
-
-                load_weasyprint()  # imported once here rather than in every worker
-            self.pool = Pool(self.workers, _init_worker, (*self.init, fork), fork=fork)
-        return self
-
-    def __exit__(self, exc_type: object, *exc: object) -> None:
-        if self.pool is not None:
-            # Failed or interrupted (Ctrl-C, SIGTERM): the workers stop now, not after their
-            # chunks; the staging folder they write into is going away.
-            self.pool.close(kill=exc_type is not None)
-
-    def __iter__(self) -> Iterator[tuple[Entry, bytes | None]]:
-        if self.pool is None:
-            for chunk in _chunks(self.pl.letters, CHUNK):
-                yield from _render_letters(self.renderer, chunk, self.lang)
-            return
-        pdfs = any("pdf" in job.formats for job in self.pl.letters)
-        # Every chunk is queued now: a result is only names and hashes (the workers write
-        # the files), so memory grows by a few hundred bytes per letter at most.
-        chunks = _guided_chunks(self.pl.letters, CHUNK, self.workers) if pdfs else \
-            _chunks(self.pl.letters, TEXT_CHUNK)
-        tasks = ((chunk, self.lang, str(self.staging), self.pl.folder) for chunk in chunks)
-        for _task, (kind, value) in self.pool.map(_worker_letters, tasks):  # in order
-            if kind == "ok":
-                yield from value
-            elif kind == "error":
-                raise value
-            elif kind == "gone":
-                # A worker was ended by the OS: a letter used up its CPU time or memory.
-                raise LimitError(
-                    "a letter's render was stopped by its CPU time or memory limit",
-                    file=str(self.pl.campaign.path),
-                    hint="the templates do too much work; simplify them")
-            else:
-                raise RuntimeError(value)  # a bug in a worker, named by its type only
