@@ -220,7 +220,8 @@ def _salutations(doc: YamlDocument) -> Iterator[Problem]:
 
 def _untranslated(campaign: Campaign, renderer: Renderer) -> Iterator[Problem]:
     """Lines of a wording template still marked for translation (`advocate new --lang`)."""
-    from advocate.scaffold import TRANSLATE_MARK, WORDING_KINDS
+    from advocate.scaffold import TRANSLATE_MARK
+    from advocate.templates.roots import WORDING_KINDS
 
     seen: set[str] = set()
     for lang in campaign.languages + [str(t.language) for t in campaign.targets

@@ -14,6 +14,7 @@ from pathlib import Path
 from advocate.errors import AdvocateError
 from advocate.schema.ids import is_slug
 from advocate.templates.host import builtin_templates
+from advocate.templates.roots import WORDING_KINDS
 
 SKELETON = """\
 # yaml-language-server: $schema=https://advocate-toolkit.invalid/campaign.schema.json
@@ -137,7 +138,6 @@ def scaffold(name: str, directory: Path, *, templates: bool = False) -> list[Pat
 
 #: The mark on each line of a copied wording template that still needs translating.
 TRANSLATE_MARK = "{# TRANSLATE #}"
-WORDING_KINDS = ("letter", "petition", "sheet", "brief", "followup")
 _HEAD = """\
 {{#- {kind}.md.j2 in '{lang}', copied from the English by `advocate new --lang {lang}`.
     Translate every line marked TRANSLATE (the words outside {{{{ }}}} and {{% %}}; keep

@@ -10,6 +10,7 @@ from typing import Any
 from advocate.errors import Problem
 from advocate.schema.campaign import Campaign
 from advocate.templates.host import template_roots
+from advocate.templates.roots import BUILD_WORDING_KINDS
 
 
 def font_problems(people: Iterable[Any], *, campaign_path: Path | None = None,
@@ -26,7 +27,6 @@ def font_problems(people: Iterable[Any], *, campaign_path: Path | None = None,
     return fonts.people_problems(people, extra)
 
 
-WORDING_KINDS = ("letter", "petition", "sheet", "brief")
 
 
 def wording_problems(campaign: Campaign, *, templates: Path | None = None,
@@ -37,7 +37,7 @@ def wording_problems(campaign: Campaign, *, templates: Path | None = None,
     doc = campaign.document
 
     def missing(code: str) -> list[str]:
-        return [kind for kind in WORDING_KINDS
+        return [kind for kind in BUILD_WORDING_KINDS
                 if not any((root / code / f"{kind}.md.j2").is_file() for root in roots)]
 
     where = str(campaign.path.parent) if campaign.path else "."
