@@ -137,8 +137,10 @@ def _pool_forks(pdfs: bool = True) -> bool:
     checks already read. A fork copies only the calling thread, whose locks and pools
     another thread may hold; and its memory counts again in each worker's resident size, so
     batches of text letters, a few seconds long, keep spawned workers."""
+    # Not imported here if not yet: a process that has not imported the engine has no fonts.
     engine = sys.modules.get("advocate.render.pdf.engine")
-    if pdfs and sys.platform.startswith("linux") and not getattr(engine, "FONTS_LOADED", 0):
+    loaded = engine is not None and engine.fonts_loaded()
+    if pdfs and sys.platform.startswith("linux") and not loaded:
         with contextlib.suppress(OSError):
             if len(os.listdir("/proc/self/task")) == 1 and threading.active_count() == 1:
                 return True
