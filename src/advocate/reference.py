@@ -28,7 +28,7 @@ import re
 from functools import lru_cache
 
 __all__ = ["ALPHABET", "REFERENCE_LABEL", "letter_reference", "normalise_reference",
-           "reference_block"]
+           "reference_block", "tally_reference"]
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32
 _KEY = b"advocate letter reference v1"
@@ -45,9 +45,22 @@ def letter_reference(campaign_id: str, target_id: str, row: int | None) -> str:
     ``target_id`` in campaign ``campaign_id``: ``XXXXX-XXXXX``.
 
     A build asks for each letter's reference three times in a row (its text, its email,
-    the manifest): the last few are kept, and the HMAC is one C call (``hmac.digest``)."""
-    message = f"{campaign_id}\x00{target_id}\x00{row or 0}".encode()
-    value = int.from_bytes(hmac.digest(_KEY, message, "sha256")[:8], "big") >> (64 - _BITS)
+    the manifest): the last few are kept."""
+    return _encoded(f"{campaign_id}\x00{target_id}\x00{row or 0}")
+
+
+def tally_reference(campaign_id: str, target_id: str, day: str, channel: str,
+                    number: int) -> str:
+    """The reference the log gives the ``number``-th (1, 2...) letter that a tally sheet
+    counts to ``target_id`` on ``day`` by ``channel``. A letter written by hand at a table
+    carries none; counted again, the same row gives the same references, so logging a tally
+    twice changes nothing. (No row number goes in: it cannot be any build letter's.)"""
+    return _encoded(f"{campaign_id}\x00{target_id}\x00tally\x00{day}\x00{channel}\x00{number}")
+
+
+def _encoded(text: str) -> str:
+    """HMAC-SHA256 of ``text``, cut to 50 bits, in Crockford's base32 (one C call)."""
+    value = int.from_bytes(hmac.digest(_KEY, text.encode(), "sha256")[:8], "big") >> (64 - _BITS)
     chars = "".join([_ALPHABET_AT[(value >> shift) & 31] for shift in _SHIFTS])
     return f"{chars[:5]}-{chars[5:]}"
 
