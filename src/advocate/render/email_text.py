@@ -109,9 +109,16 @@ def email_form(markdown: str, form: str, filled: Filled | None = None,
         if text is not None:
             if tail:
                 text = markup.joined_blocks(
-                    [text, markup.to_text(email_container(tail, form), width=UNWRAPPED)])
+                    [text, _unwrapped_text(email_container(tail, form))])
             return text
     return markup.to_text(rewrite(markdown), width=UNWRAPPED)
+
+
+@lru_cache(maxsize=16)
+def _unwrapped_text(markdown: str) -> str:
+    """``markup.to_text(markdown, width=UNWRAPPED)``, kept: the block after a filled-in
+    letter (its reference) reads the same in the letter's three email forms."""
+    return markup.to_text(markdown, width=UNWRAPPED)
 
 
 def email_body(markdown: str) -> str:
