@@ -151,6 +151,9 @@ def test_the_architecture_document_names_every_module(document: str) -> None:
             missing.append(name)
     assert not missing, f"{document} does not name: {missing}"
     for cited in re.findall(r"`((?:src/)?advocate/[\w/]+\.py|[\w/]+\.py)`", text):
-        candidates = [ROOT / cited, SRC / cited, SRC / "advocate" / cited]
+        candidates = [ROOT / cited, SRC / cited, SRC / "advocate" / cited,
+                      ROOT / "tests" / cited]
         assert any(c.exists() for c in candidates) or any(
-            p.name == Path(cited).name for p in _modules().values()), f"cites {cited}"
+            p.name == Path(cited).name for p in [*_modules().values(),
+                                                 *(ROOT / "tests").rglob("*.py")]), \
+            f"cites {cited}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,7 @@ from advocate.schema.campaign import load_campaign
 from helpers import write
 
 Run = Callable[..., Result]
-WORLD = Path(__file__).parent / "fixtures" / "world"
+WORLD = Path(__file__).parents[1] / "fixtures" / "world"
 TODAY = date(2026, 1, 15)  # the tests' clock
 DEADLINES = """deadlines:
   - date: 2026-03-02
@@ -136,6 +137,35 @@ def test_letters_for_the_targets_due_with_a_calendar_and_cards(world: Path, run:
     run("followup", str(world), "--after", "10d", "-o", str(again), "--formats", "txt,eml")
     for name in ("followup.ics", "targets.vcf", "followup-minister.eml"):
         assert (again / name).read_bytes() == (out / name).read_bytes()  # same bytes
+
+
+def test_the_calendar_imports_into_a_calendar_program(world: Path, run: Run,
+                                                     tmp_path: Path) -> None:
+    """calcurse (a calendar program Debian ships; `make install` installs it) takes the file
+    in as it is: every follow-up and deadline, each on its day, none skipped."""
+    out = tmp_path / "followup"
+    assert run("followup", str(world), "--after", "10d", "-o", str(out),
+               "--formats", "txt").exit_code == 0
+    home = tmp_path / "calcurse"
+    home.mkdir()
+    imported = subprocess.run(["calcurse", "-D", str(home), "-i", str(out / "followup.ics")],
+                              capture_output=True, text=True, timeout=60, check=True)
+    assert "0 apps / 4 events / 0 todos / 0 skipped" in imported.stdout, imported.stdout
+    listing = subprocess.run(["calcurse", "-D", str(home), "-Q", "--from", "01/01/2026",
+                              "--days", "365"], capture_output=True, text=True, timeout=60,
+                             check=True).stdout
+    days: dict[str, list[str]] = {}
+    for line in listing.splitlines():
+        if line.endswith(":") and not line.startswith(" "):
+            day = line[:-1]
+        elif line.startswith(" * "):
+            days.setdefault(day, []).append(line[3:])
+    assert days == {
+        "01/11/26": ["Follow up: The Minister of Justice (Free the journalists of Ruritania)"],
+        "01/20/26": ["Follow up: Special Rapporteur; freedom of expression, UN (Free the "
+                     "journalists of Ruritania)"],
+        "03/02/26": ["Appeal hearing in Strelsau (The Minister of Justice)"],
+        "06/15/26": ["UN Human Rights Council session"]}
 
 
 def test_vcards_escape_and_fold_as_the_rfc_says(world: Path) -> None:

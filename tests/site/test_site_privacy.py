@@ -25,7 +25,7 @@ from browser import Guard, launched
 
 pytestmark = pytest.mark.slow
 
-AXE = Path(__file__).parent / "fixtures" / "axe" / "axe.min.js"
+AXE = Path(__file__).parents[1] / "fixtures" / "axe" / "axe.min.js"
 ORIGIN = "https://action.invalid/"
 KEY = "advocate-site:/index.html"
 

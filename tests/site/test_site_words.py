@@ -60,7 +60,7 @@ def test_the_campaign_format_knows_every_page_word() -> None:
     """`page_words:` accepts exactly the words the page uses (strings.json's English)."""
     fields = {info.alias or name for name, info in PageWords.model_fields.items()}
     assert fields == set(bundled_words()["words"]["en"])
-    documented = Path(__file__).parent.parent / "docs" / "campaign-format.md"
+    documented = Path(__file__).parents[1].parent / "docs" / "campaign-format.md"
     text = documented.read_text(encoding="utf-8")
     assert all(f"| `{word}` |" in text for word in fields)
 

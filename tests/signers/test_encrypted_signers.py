@@ -17,7 +17,7 @@ from typer.testing import Result
 
 from test_offline import strace_works
 
-WORLD = Path(__file__).parent / "fixtures" / "world"
+WORLD = Path(__file__).parents[1] / "fixtures" / "world"
 PASSPHRASE = "correct horse battery staple"
 Run = Callable[..., Result]
 LETTER = ["letter", str(WORLD / "campaign.yaml"), "--to", "minister", "--lang", "en"]

@@ -23,7 +23,7 @@ from advocate.reference import letter_reference
 from advocate.schema.campaign import load_campaign
 
 Run = Callable[..., Result]
-WORLD = Path(__file__).parent / "fixtures" / "world"
+WORLD = Path(__file__).parents[1] / "fixtures" / "world"
 TODAY = date(2026, 1, 15)
 
 

@@ -192,7 +192,7 @@ def test_css_warnings_of_a_pack_layout_reach_its_author(
     layout's name, instead of a silently different letter."""
     pack = tmp_path / "pack"
     campaign_file = write(pack / "campaign.yaml", kz_path.read_text(encoding="utf-8"))
-    builtin = (Path(__file__).parents[1] / "letter_templates" / "letter.css.j2").read_text(
+    builtin = (Path(__file__).parents[2] / "letter_templates" / "letter.css.j2").read_text(
         encoding="utf-8")
     write(pack / "templates" / "letter.css.j2", builtin + "\np { colr: red }\n")
     renderer = Renderer(load_campaign(campaign_file), day=FIXED_DAY)

@@ -49,7 +49,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("layout")
     env_epoch = {"SOURCE_DATE_EPOCH": "1768435200"}
 
-    subprocess.run([sys.executable, "-c", _BUILD, str(out), str(Path(__file__).parent)],
+    subprocess.run([sys.executable, "-c", _BUILD, str(out), str(Path(__file__).parents[1])],
                    check=True, timeout=900, env={**os.environ, **env_epoch})
     for fixture in FIXTURE_CAMPAIGNS:
         signers = fixture.signer_paths()[0]

@@ -10,7 +10,7 @@ from advocate.schema.campaign import load_campaign
 from advocate.templates.host import builtin_templates
 from helpers import write
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[1].parent
 
 PRESS = """\
 advocate: 1

@@ -17,7 +17,7 @@ from advocate.schema.campaign import Campaign, load_campaign
 from advocate.text import markdown as markup
 
 Run = Callable[..., Result]
-WORLD = Path(__file__).parent / "fixtures" / "world"
+WORLD = Path(__file__).parents[1] / "fixtures" / "world"
 REF = re.compile(r"[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}")
 
 

@@ -123,7 +123,7 @@ def test_any_bytes_give_data_or_advocate_error(raw: bytes) -> None:
 
 # -- libyaml and the pure-Python parser read the same ----------------------------------
 
-REPO = Path(__file__).parent.parent
+REPO = Path(__file__).parents[1].parent
 _FRAGMENTS = (b"\t", b" ", b":", b": ", b"- ", b"\n", b"\n  ", b'"', b"'", b"#", b"&a ", b"*a",
               b"!x ", b"{", b"}", b"[", b"]", b",", b"?", b"|", b">", "\x85".encode(),
               "\u2028".encode(), "\ufeff".encode(), b"\r", b"\r\n", b"---\n", b"...\n",

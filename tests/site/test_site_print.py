@@ -20,7 +20,7 @@ from browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTE = ("I visited the country in 2019 and met people who have since been arrested. "
         "Please release them; their families have waited long enough, and so have we. "
         "I will keep writing until I hear that they are home.")

@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 
 from advocate.schema.campaign import Campaign
 
-DOCS = Path(__file__).parent.parent / "docs"
+DOCS = Path(__file__).parents[1].parent / "docs"
 TUTORIAL = DOCS / "tutorial.md"
 REFERENCE = DOCS / "reference.md"
 FORMAT = DOCS / "campaign-format.md"
@@ -209,8 +209,8 @@ def reference_text() -> str:
     assert isinstance(group, typer.core.TyperGroup)
     parts = [
         "# Command reference\n",
-        "<!-- Generated from the command line's own help by tests/test_docs.py; do not edit.",
-        "     Regenerate with: pytest tests/test_docs.py --update-golden -->\n",
+        "<!-- Generated from the command line's own help by tests/docs/test_docs.py; do not edit.",
+        "     Regenerate with: pytest tests/docs/test_docs.py --update-golden -->\n",
         "Every command prints this with `--help` (or `-h`). Exit codes: 0 success; 2 bad "
         "input or\nusage (each message names `file:line:col`); 74 the operating system "
         "refused (a full\ndisk, a read-only folder, a permission); 1 a bug. Documents go to "
@@ -233,7 +233,7 @@ def test_the_reference_is_the_commands_own_help(request: pytest.FixtureRequest) 
     if request.config.getoption("--update-golden"):
         REFERENCE.write_text(text, encoding="utf-8")
     assert REFERENCE.read_text(encoding="utf-8") == text, \
-        "docs/reference.md is out of date: run `pytest tests/test_docs.py --update-golden`"
+        "docs/reference.md is out of date: run `pytest tests/docs/test_docs.py --update-golden`"
 
 
 def test_the_reference_covers_every_command() -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from advocate.schema.load import load_yaml
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[1].parent
 EXAMPLES = REPO / "docs" / "scaling"
 AZ = REPO / "examples" / "journalists-az"
 

@@ -23,7 +23,7 @@ from advocate.output.staging import StagedOutput, write_staged
 from advocate.signers import read_signers
 from advocate.signers.export import csv_cell
 
-FIXTURES = Path(__file__).parent / "fixtures" / "signers"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "signers"
 RESERVED = {"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(10)}
 
 

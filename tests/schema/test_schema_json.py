@@ -14,7 +14,7 @@ from advocate.errors import AdvocateError
 from advocate.schema.campaign import validate_document
 from advocate.schema.load import load_yaml, load_yaml_bytes
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[1].parent
 SCHEMA = json.loads((ROOT / "campaign.schema.json").read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 

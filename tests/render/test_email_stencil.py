@@ -17,7 +17,7 @@ from advocate.templates.stencil import StencilCache
 from advocate.text import markdown as markup
 from conftest import FIXED_DAY
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1].parent
 
 # Names, cities and notes in the world's scripts, and values that test escaping and lines.
 SCRIPTS = [

@@ -21,7 +21,7 @@ from advocate.kit import Kit, KitOptions, build_kit, sheets
 from advocate.schema.campaign import load_campaign
 from helpers import write
 
-FIXTURE = Path(__file__).parent / "fixtures" / "kit" / "campaign.yaml"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "kit" / "campaign.yaml"
 PT = 25.4 / 72  # mm in a PDF point
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">'
                   r"([^<]*)</word>")
@@ -298,7 +298,7 @@ def test_check_warns_on_mail_a_prison_would_hold_back(tmp_path: Path) -> None:
 
     source = FIXTURE.read_text(encoding="utf-8").replace('    number: "12345-678"\n', "")
     campaign = write(tmp_path / "c.yaml", source)
-    card = (Path(__file__).parents[1] / "letter_templates" / "ru" / "card.md.j2").read_text(
+    card = (Path(__file__).parents[2] / "letter_templates" / "ru" / "card.md.j2").read_text(
         encoding="utf-8").replace("Вы не одни, о вас помнят.",
                                   "Освободите Анну Лебедеву и Тома Рейеса! Stay strong.")
     write(tmp_path / "templates" / "ru" / "card.md.j2", card)
@@ -340,7 +340,7 @@ def test_the_command_writes_the_folder_whole_and_never_over_an_earlier_one(
     """The world's campaign (English and Arabic, no url, no postal address, no detainee),
     on US Letter: posters without a QR code, letters without envelopes, a warning for each;
     the folder written whole, and never over an earlier kit."""
-    world = Path(__file__).parent / "fixtures" / "world" / "campaign.yaml"
+    world = Path(__file__).parents[1] / "fixtures" / "world" / "campaign.yaml"
     out = tmp_path / "kit"
     args = ("kit", str(world), "--paper", "letter", "--poster-size", "letter",
             "--date", "2026-12-10", "-o", str(out))

@@ -23,7 +23,7 @@ from advocate.schema.campaign import Campaign, load_campaign
 from advocate.site import SITE_CSP, build_site, write_site
 from browser import Guard, launched
 
-AXE = Path(__file__).parent / "fixtures" / "axe" / "axe.min.js"
+AXE = Path(__file__).parents[1] / "fixtures" / "axe" / "axe.min.js"
 
 pytestmark = pytest.mark.slow
 
@@ -403,7 +403,7 @@ def test_another_campaign_world_scripts(browser: Any, tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    root = Path(__file__).parent.parent / "examples" / "journalists-az"
+    root = Path(__file__).parents[1].parent / "examples" / "journalists-az"
     # The site and the letter command's letters in processes of their own: the campaign's
     # own templates render in forked, confined children, which would hold this process's
     # pipe to the Playwright driver open (and its exit would wait for them).
@@ -444,7 +444,7 @@ def test_quoted_printable_is_binascii(browser: Any) -> None:
     import binascii
     import random
 
-    source = (Path(__file__).parent.parent / "src/advocate/site/site.js").read_text()
+    source = (Path(__file__).parents[1].parent / "src/advocate/site/site.js").read_text()
     function = source[source.index("  function qp(text) {"):source.index("  function eml(l, v) {")]
     rng = random.Random(7)
     alphabet = ["a", "b", " ", ".", "=", "\t", "\n", "\r\n", "é", "ह", "😀", "  ", ".\n",
@@ -476,7 +476,7 @@ def test_a_right_to_left_letter(browser: Any, tmp_path: Path) -> None:
     """A target written to in Arabic (the world campaign's ambassador): the letter is set right
     to left, marked Arabic, and is the letter command's text; what a supporter types follows
     its own direction."""
-    world = load_campaign(Path(__file__).parent / "fixtures" / "world" / "campaign.yaml")
+    world = load_campaign(Path(__file__).parents[1] / "fixtures" / "world" / "campaign.yaml")
     write_site(world, tmp_path / "site")
     context = browser.new_context(viewport={"width": 1000, "height": 900})
     guard = Guard(context)
@@ -511,7 +511,7 @@ def test_page_words_exist_in_every_language_they_claim() -> None:
     the choice falls back from a regional tag to its language, then to English (warned)."""
     from advocate.site import page_words
 
-    table = json.loads((Path(__file__).parent.parent / "src" / "advocate" / "site" /
+    table = json.loads((Path(__file__).parents[1].parent / "src" / "advocate" / "site" /
                         "strings.json").read_text(encoding="utf-8"))
     english = table["words"]["en"]
     assert table["reviewed"] == ["en"]
@@ -549,7 +549,7 @@ def test_the_page_in_russian(campaign: Campaign) -> None:
 def test_an_arabic_page_reads_right_to_left(browser: Any, tmp_path: Path) -> None:
     """The page in Arabic: dir=rtl on the page, labels and fields set from the right, no
     serious accessibility violation, nothing fetched; the letter is the letter command's."""
-    world = load_campaign(Path(__file__).parent / "fixtures" / "world" / "campaign.yaml")
+    world = load_campaign(Path(__file__).parents[1] / "fixtures" / "world" / "campaign.yaml")
     write_site(world, tmp_path / "site", lang="ar")
     context = browser.new_context(viewport={"width": 1000, "height": 900}, bypass_csp=True)
     guard = Guard(context)

@@ -25,8 +25,8 @@ from advocate.render import letter_cache
 from advocate.render.letter_cache import LetterRequest, cached_letters
 from advocate.render.writer import Writer
 
-ROOT = Path(__file__).parent.parent
-WORLD = Path(__file__).parent / "fixtures" / "world"
+ROOT = Path(__file__).parents[1].parent
+WORLD = Path(__file__).parents[1] / "fixtures" / "world"
 AZ = ROOT / "examples" / "journalists-az"
 Run = Callable[..., Result]
 

@@ -31,9 +31,9 @@ from advocate.text.bidi import FSI, PDI, direction, isolate
 from conftest import FIXED_DAY
 from helpers import snapshot, write
 
-WORLD = Path(__file__).parent / "fixtures" / "world"
-KHMER_FONT = Path(__file__).parent / "fixtures" / "fonts" / "KhmerSubset.ttf"
-SRC = Path(__file__).parents[1] / "src"
+WORLD = Path(__file__).parents[1] / "fixtures" / "world"
+KHMER_FONT = Path(__file__).parents[1] / "fixtures" / "fonts" / "KhmerSubset.ttf"
+SRC = Path(__file__).parents[2] / "src"
 
 # One name per script (and Persian and Urdu letters), with the script's name. The names are
 # chosen so that both extractors give them back in logical order (see docs/fonts.md).

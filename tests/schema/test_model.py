@@ -138,7 +138,7 @@ def test_bundled_campaign_contract(kz_path: Path) -> None:
 
 
 def test_committed_schema_matches_the_model() -> None:
-    committed = Path(__file__).parent.parent / "campaign.schema.json"
+    committed = Path(__file__).parents[1].parent / "campaign.schema.json"
     assert json.loads(committed.read_text(encoding="utf-8")) == campaign_schema(), \
         "campaign.schema.json is stale: run `advocate schema > campaign.schema.json`"
 

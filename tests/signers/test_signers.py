@@ -24,7 +24,7 @@ from advocate.signers import (
 from advocate.signers.export import csv_cell
 from helpers import personal_data
 
-FIXTURES = Path(__file__).parent / "fixtures" / "signers"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "signers"
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from advocate.schema.campaign import load_campaign
 from helpers import write
 
 Run = Callable[..., Result]
-WORLD = Path(__file__).parent / "fixtures" / "world"
+WORLD = Path(__file__).parents[1] / "fixtures" / "world"
 TODAY = date(2026, 1, 15)  # the tests' fixed clock
 
 

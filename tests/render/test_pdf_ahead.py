@@ -137,7 +137,7 @@ def test_only_advocates_own_templates_get_the_engine_ahead(
 
     started: list[bool] = []
     monkeypatch.setattr(ahead, "start", lambda: started.append(True) or True)
-    pack = Path(__file__).parent.parent / "examples" / "journalists-az" / "campaign.yaml"
+    pack = Path(__file__).parents[1].parent / "examples" / "journalists-az" / "campaign.yaml"
     assert not cli._engine_ahead("kazakhstan-2022", None)  # not the command: never
     monkeypatch.setitem(cli._AHEAD, "allowed", True)
     assert cli._engine_ahead("kazakhstan-2022", None)
