@@ -222,6 +222,18 @@ def _terminated(signum: int, frame: FrameType | None) -> None:
     raise Terminated(signum)
 
 
+#: True in the ``advocate`` command (:func:`allow_children_ahead`): it may fork a child
+#: ahead of need, e.g. the PDF engine (render/pdf/ahead.py). A library caller or a test
+#: runner never gets one unasked.
+AHEAD_ALLOWED = False
+
+
+def allow_children_ahead() -> None:
+    """This process is the ``advocate`` command (its entry point calls this once)."""
+    global AHEAD_ALLOWED
+    AHEAD_ALLOWED = True
+
+
 def handle_termination() -> None:
     """SIGTERM and SIGHUP raise :class:`Terminated` in the main thread from now on."""
     if threading.current_thread() is not threading.main_thread():

@@ -132,18 +132,21 @@ def test_only_advocates_own_templates_get_the_engine_ahead(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A pack's layouts render in the confined child, so a pack (templates beside the
     campaign, or --templates) starts no engine ahead; nor does the library (only main())."""
-    from advocate import cli
+    from advocate import limits
+    from advocate.campaigns import resolve_campaign
+    from advocate.cli import common
     from advocate.render.pdf import ahead
 
     started: list[bool] = []
     monkeypatch.setattr(ahead, "start", lambda: started.append(True) or True)
+    bundled = resolve_campaign("kazakhstan-2022")
     pack = Path(__file__).parents[1].parent / "examples" / "journalists-az" / "campaign.yaml"
-    assert not cli._engine_ahead("kazakhstan-2022", None)  # not the command: never
-    monkeypatch.setitem(cli._AHEAD, "allowed", True)
-    assert cli._engine_ahead("kazakhstan-2022", None)
-    assert not cli._engine_ahead(str(pack), None)
+    assert not ahead.start_for(bundled, None)  # not the command: never
+    monkeypatch.setattr(limits, "AHEAD_ALLOWED", True)
+    assert ahead.start_for(bundled, None)
+    assert not ahead.start_for(pack, None)
     (tmp_path / "en").mkdir()
     (tmp_path / "en" / "brief.md.j2").write_text("x", encoding="utf-8")
-    assert not cli._engine_ahead("kazakhstan-2022", tmp_path)
-    assert not cli._engine_ahead("no-such-campaign", None)
+    assert not ahead.start_for(bundled, tmp_path)
+    assert not common.engine_ahead("no-such-campaign", None)  # the command says what is wrong
     assert started == [True]
