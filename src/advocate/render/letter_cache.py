@@ -65,7 +65,8 @@ from advocate.text.markdown import DOCUMENT_RULE, portable
 from advocate.text.stencil import Filled, Stencil, shape
 
 if TYPE_CHECKING:
-    from advocate.render.documents import Document, Renderer
+    from advocate.render.document import Document
+    from advocate.render.documents import Renderer
 
 __all__ = ["CachedLetters", "LetterRequest", "cache_folder", "cached_letters",
            "folder_problem", "remember_letters"]
