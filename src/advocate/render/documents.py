@@ -30,6 +30,7 @@ from advocate.pathlike import StrPath, as_optional_path
 from advocate.reference import letter_reference, reference_block
 from advocate.render.email_text import wording_titles
 from advocate.render.html import apply_csp, with_style
+from advocate.render.variants import LetterVariants
 from advocate.render.writer import Writer as Writer  # the documents' writer, re-exported
 from advocate.schema.campaign import Campaign
 from advocate.templates.host import (
@@ -370,6 +371,7 @@ class Renderer:
         self._views: dict[str, tuple[dict[str, Any], list[Problem]]] = {}
         self._targets: dict[tuple[str, int], tuple[dict[str, Any], list[Problem]]] = {}
         self.stencils = StencilCache(self.env)
+        self.variants = LetterVariants(campaign, self.env)
         self._links: frozenset[str] | None = None
         self._probing = False  # rendering for made-up people (see _private)
         # Fit levels at which a letter of a key ran over, and whether the least letter of
@@ -544,9 +546,14 @@ class Renderer:
         signed = context["signed"]
         row = writer.row if writer else None
         reference = letter_reference(self.campaign.id, target_id, row)
+        chosen, varied = self.variants.pick(target_id, lang, context, row,
+                                            (writer or Writer()).view())
+        context["variants"] = chosen
+        warnings.extend(w for w in varied if w not in warnings)
         # The second letter of a kind on: fill in a stencil rather than render in full.
         filled = self.stencils.fill((target_id, lang, shape(view, signed)),
-                                     f"{lang}/letter.md.j2", context, view)
+                                     f"{lang}/letter.md.j2", context, view,
+                                     self.variants.slots, self.variants.ordered(chosen))
         if filled is None:
             document = self._document("letter", lang, context, warnings, target_id=target_id,
                                       writer_row=row, writer=writer)
@@ -574,7 +581,7 @@ class Renderer:
         if self.stencils._marking is None:
             self.stencils._marking = marking_environment(self.env)
         stencil = make_stencil(self.env, self.stencils._marking, f"{lang}/letter.md.j2",
-                               context, context["writer"])
+                               context, context["writer"], self.variants.slots)
         if stencil is None:
             return lang, None
         block = _reference_block(letter_reference(self.campaign.id, target_id, writer.row),
@@ -598,6 +605,7 @@ class Renderer:
             view = localise_places(view, lang)
         context["writer"] = isolate_view(view, lang)
         context["signed"] = writer is not None and bool(writer.name)
+        context["variants"] = {}  # a letter's own: letter() picks them
         return lang, context, warnings
 
     def followup(self, target_id: str, first: dict[str, Any],

@@ -37,6 +37,7 @@ from advocate.pathlike import StrPath, as_path
 from advocate.schema.emails import normalise_email
 from advocate.schema.ids import SLUG, SLUG_PATTERN
 from advocate.schema.load import YamlDocument, load_yaml
+from advocate.schema.variants import MAX_SLOTS, SLOT_NAME, variant_problems
 
 FORMAT_VERSION = 1
 LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
@@ -384,6 +385,30 @@ class PageWords(_Strict):
     exit_key: PageWord | None = None
 
 
+def _slot_variants(value: Any) -> Any:
+    """A slot's variants: a list (each a text, or one per language), or a list per
+    language (advocate.schema.variants checks the texts themselves)."""
+    if isinstance(value, list) and value:
+        return [_text(item) for item in value]
+    if isinstance(value, dict) and value and all(
+            isinstance(lang, str) and _LANG.match(lang) and isinstance(items, list) and items
+            and all(isinstance(t, str) for t in items) for lang, items in value.items()):
+        return value
+    raise PydanticCustomError(
+        "variants", "expected a list of variants (each a text or {language: text}), or a "
+        "list of them per language code")
+
+
+_VARIANT_SCHEMA = {"anyOf": [{"type": "string", "minLength": 1},
+                             {"type": "object", "minProperties": 1,
+                              "additionalProperties": {"type": "string", "minLength": 1}}]}
+SlotVariants = Annotated[Any, BeforeValidator(_slot_variants), WithJsonSchema({"anyOf": [
+    {"type": "array", "minItems": 1, "items": _VARIANT_SCHEMA},
+    {"type": "object", "minProperties": 1, "propertyNames": {"pattern": LANG_PATTERN},
+     "additionalProperties": {"type": "array", "minItems": 1,
+                              "items": {"type": "string", "minLength": 1}}}]})]
+
+
 class Campaign(_Strict):
     """A campaign: what happened, what we ask for, and whom we ask."""
 
@@ -425,6 +450,16 @@ class Campaign(_Strict):
     page_words: dict[Lang, PageWords] = Field(
         default_factory=dict, description="the action page's own words by language code "
         "(labels, buttons): supply a language advocate lacks, or correct its words")
+
+    variants: Annotated[dict[str, SlotVariants], WithJsonSchema({
+        "type": "object", "maxProperties": MAX_SLOTS,
+        "propertyNames": {"pattern": SLOT_NAME.pattern},
+        "additionalProperties": SlotVariants.__metadata__[1].json_schema})] = Field(
+        default_factory=dict, description="other wordings of the letters' sentences, by slot "
+        "(opening, transition, urge, press, closing, thanks, sign_off): each letter takes its "
+        "own combination, so letters are not all alike. One line of plain text each; "
+        "placeholders {target}, {campaign}, {ask:ID}, {source:ID}, the same in every variant "
+        "of a slot")
 
     _document: YamlDocument | None = PrivateAttr(default=None)
 
@@ -576,7 +611,7 @@ def _problem_from_pydantic(doc: YamlDocument, error: Any) -> Problem:
         if message and message[0].isupper() and not message.startswith("'"):
             message = message[0].lower() + message[1:]
         if kind in ("slug", "iso_date", "url", "email", "text_type", "empty_text", "language",
-                    "one_line", "figure", "country"):
+                    "one_line", "figure", "country", "variants"):
             message = f"{field_name}: {message}" if isinstance(field_name, str) else message
     return doc.problem(loc, message, hint, at_value=True)
 
@@ -722,11 +757,14 @@ def validate_document(doc: YamlDocument) -> tuple[Campaign, list[Problem]]:
     except ValidationError as exc:
         problems.extend(_problem_from_pydantic(doc, error) for error in exc.errors())
     problems.extend(_references(doc))
+    varied = variant_problems(doc)
+    problems.extend(p for p in varied if p.severity == "error")
     if problems or campaign is None:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise AdvocateError(problems=problems)
     campaign._document = doc
-    warnings = [*_translation_warnings(doc), *_language_fallbacks(campaign, doc)]
+    warnings = [*_translation_warnings(doc), *_language_fallbacks(campaign, doc),
+                *(p for p in varied if p.severity == "warning")]
     return campaign, warnings
 
 

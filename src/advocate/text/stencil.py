@@ -17,6 +17,7 @@ from typing import Any
 
 from advocate.text import markdown as markup
 from advocate.text.markdown import escape_markdown
+from advocate.text.variants import SLOT_MARKS
 
 __all__ = ["FIELDS", "Block", "Filled", "Shape", "Stencil", "shape"]
 
@@ -26,7 +27,8 @@ FIELDS = ("name", "city", "email", "country", "note", "address")
 PLACEHOLDER = {field: chr(0xF0001 + i) for i, field in enumerate(FIELDS)}
 _FIELD_OF = {char: field for field, char in PLACEHOLDER.items()}
 OPEN, CLOSE = chr(0xF0010), chr(0xF0011)
-ANY_PLACEHOLDER = re.compile("[" + "".join(PLACEHOLDER.values()) + "]")
+# A variant slot's mark (advocate.text.variants) is a printed value like a writer's field.
+ANY_PLACEHOLDER = re.compile("[" + "".join(PLACEHOLDER.values()) + "".join(SLOT_MARKS) + "]")
 RESERVED = re.compile("[\U000f0000-\U000f00ff]")
 MARKED = re.compile(re.escape(OPEN) + "(.*?)" + re.escape(CLOSE), re.DOTALL)
 
@@ -163,12 +165,14 @@ class Stencil:
                 out.append(text.rstrip("\n"))
         return "\n\n".join(out) + "\n"
 
-    def fill(self, view: Mapping[str, Any]) -> Filled:
-        """The Markdown and exported values a full render gives for this writer's view."""
+    def fill(self, view: Mapping[str, Any], variants: Sequence[str] = ()) -> Filled:
+        """The Markdown and exported values a full render gives for this writer's view and
+        the letter's variant of each slot (``variants[i]`` for slot mark i)."""
         values = {char: view[name] or "" for char, name in _FIELD_OF.items()}
+        values.update(zip(SLOT_MARKS, variants, strict=False))
 
         def put(text: str) -> str:
-            return ANY_PLACEHOLDER.sub(lambda m: values[m.group()], text)
+            return ANY_PLACEHOLDER.sub(lambda m: values.get(m.group(), ""), text)
 
         parts = list(self.pieces)
         printed = [escape_markdown(values[p] if p in values else put(p)) for p in parts[1::2]]

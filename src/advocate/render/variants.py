@@ -1,0 +1,88 @@
+"""Each letter's variant of each sentence (``variants:``), as the Renderer uses them.
+
+The campaign's variants of a slot, in a target's language with their placeholders filled
+in, are made once per target and language; a letter's combination is chosen by
+:func:`advocate.text.variants.choose` over the slots its wording actually prints for that
+target (found once by rendering the wording with each slot's mark), so a slot the
+template leaves out for a target (``press`` for a target asked directly) never wastes a
+choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from advocate.errors import AdvocateError, Problem
+from advocate.schema.campaign import Campaign
+from advocate.templates.host import AdvocateEnvironment, render
+from advocate.text.localise import Localiser, variants_view
+from advocate.text.stencil import FIELDS
+from advocate.text.variants import SLOT_MARKS, choose, combinations
+
+__all__ = ["LetterVariants"]
+
+_PROBE_WRITER = {"name": "Ab", "city": "Cd", "email": "ab@example.org", "country": "Ef",
+                 "note": "Gh", "address": "Ij"}
+
+
+class LetterVariants:
+    """The variants of one campaign's letters: texts by target and language, the slots each
+    target's wording prints, and each letter's pick."""
+
+    def __init__(self, campaign: Campaign, env: AdvocateEnvironment) -> None:
+        self.campaign = campaign
+        self.env = env
+        #: The campaign's slots, in file order: slot i is printed as SLOT_MARKS[i].
+        self.slots: tuple[str, ...] = tuple(campaign.variants)
+        self._texts: dict[tuple[str, int], tuple[dict[str, list[str]], list[Problem]]] = {}
+        self._used: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def texts(self, target_id: str, lang: str) -> tuple[dict[str, list[str]], list[Problem]]:
+        """Each slot's variants in ``lang`` for letters to ``target_id``, and the fallback
+        warnings that made them."""
+        index = next(i for i, t in enumerate(self.campaign.targets) if t.id == target_id)
+        if (lang, index) not in self._texts:
+            loc = Localiser(self.campaign, lang)
+            self._texts[(lang, index)] = (variants_view(self.campaign, loc, index), loc.warnings)
+        return self._texts[(lang, index)]
+
+    def used(self, target_id: str, lang: str, context: Mapping[str, Any]) -> tuple[str, ...]:
+        """The slots the wording of ``lang`` prints in a letter to ``target_id`` (every
+        field of the writer given), in campaign order."""
+        key = (target_id, lang)
+        if key not in self._used:
+            marks = dict(zip(self.slots, SLOT_MARKS, strict=False))
+            probe = {**context, "writer": {f: _PROBE_WRITER[f] for f in FIELDS},
+                     "signed": True, "variants": marks}
+            try:
+                text, _ = render(self.env, f"{lang}/letter.md.j2", probe)
+            except AdvocateError:
+                self._used[key] = self.slots  # the letter's own render reports it
+            else:
+                self._used[key] = tuple(s for s in self.slots if marks[s] in text)
+        return self._used[key]
+
+    def combinations(self, target_id: str, lang: str, context: Mapping[str, Any]) -> int:
+        """How many different letters to ``target_id`` in ``lang`` the variants make."""
+        texts, _ = self.texts(target_id, lang)
+        return combinations([len(texts[s]) for s in self.used(target_id, lang, context)])
+
+    def pick(self, target_id: str, lang: str, context: Mapping[str, Any], row: int | None,
+             writer: Mapping[str, Any]) -> tuple[dict[str, str], list[Problem]]:
+        """This letter's text of every slot (the first variant of a slot it does not
+        print), and the warnings of the texts: from signer ``row``, or a single letter
+        chosen by ``writer``'s details."""
+        if not self.slots:
+            return {}, []
+        texts, warnings = self.texts(target_id, lang)
+        used = self.used(target_id, lang, context)
+        picks = choose([len(texts[s]) for s in used], self.campaign.id, target_id, row,
+                       [None if writer.get(f) is None else str(writer[f]) for f in FIELDS])
+        chosen = {slot: texts[slot][0] for slot in self.slots}
+        chosen.update({slot: texts[slot][n] for slot, n in zip(used, picks, strict=True)})
+        return chosen, warnings
+
+    def ordered(self, chosen: Mapping[str, str]) -> Sequence[str]:
+        """``chosen`` as a stencil fills it in: slot i's text at i."""
+        return [chosen[slot] for slot in self.slots]

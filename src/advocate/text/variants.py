@@ -1,0 +1,70 @@
+"""Letters that are not all alike: which variant of each sentence a letter takes.
+
+Officials' mail filters drop identical letters. A campaign may give variants of its
+letters' sentences (``variants:``, :mod:`advocate.schema.variants`); a wording template
+prints ``{{ variants.opening }}`` where the campaign's variants of slot ``opening`` go. Each
+letter takes one combination, chosen here without randomness, so the same input gives the
+same bytes on every machine, in every shard:
+
+* A letter of a signer list (row >= 1) takes combination ``(a * row + b) mod N``, where N
+  is the number of combinations the target's letter has and ``a`` (coprime with N) and
+  ``b`` come from a hash of the campaign and target ids. So rows 1..N all take different
+  combinations: 10,000 letters to one target are all different when N >= 10,000.
+* A letter written one at a time (``advocate letter``, row 0) takes the combination of a
+  hash of the writer's details: the same writer gets the same letter, another writer most
+  likely another one. The hash is only used to choose; nothing of it is printed.
+
+A variant is plain text (printed escaped, as a writer's value is), so a letter's stencil
+holds each slot as one printed value (:data:`SLOT_MARKS`) and fills it in per letter: the
+stencil path stays as fast with variants as without. Stdlib only, so a kept stencil
+(:mod:`advocate.render.letter_cache`) chooses without the campaign model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+
+from advocate.schema.variants import MAX_SLOTS, fill_in, placeholders
+
+__all__ = ["SLOT_MARKS", "choose", "combinations", "fill_in", "placeholders"]
+
+#: The character that stands for slot number i in a stencil (Supplementary Private Use
+#: Area, in the range a campaign may not use: see advocate.text.stencil.RESERVED).
+SLOT_MARKS = tuple(chr(0xF00F0 + i) for i in range(MAX_SLOTS))
+_KEY = b"advocate letter variants v1"
+
+
+def combinations(sizes: Sequence[int]) -> int:
+    """How many different letters ``sizes`` (variants per slot used) make."""
+    return math.prod(max(1, s) for s in sizes)
+
+
+def _digest(*parts: str) -> int:
+    message = "\x00".join(parts).encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(message, key=_KEY, digest_size=16).digest(), "big")
+
+
+def choose(sizes: Sequence[int], campaign_id: str, target_id: str, row: int | None,
+           writer: Sequence[str | None] = ()) -> tuple[int, ...]:
+    """The variant each slot takes (an index per slot of ``sizes``) in the letter from
+    signer ``row`` (None or 0: a single letter, chosen by ``writer``'s details)."""
+    total = combinations(sizes)
+    if total <= 1:
+        return tuple(0 for _ in sizes)
+    if row:
+        seed = _digest(campaign_id, target_id, "rows")
+        step = (seed >> 64) % total or 1
+        while math.gcd(step, total) != 1:
+            step = step % (total - 1) + 1
+        index = (step * row + seed % total) % total
+    else:
+        index = _digest(campaign_id, target_id, "writer",
+                        *[value or "" for value in writer]) % total
+    picks = []
+    for size in sizes:
+        size = max(1, size)
+        picks.append(index % size)
+        index //= size
+    return tuple(picks)
