@@ -37,6 +37,8 @@ class LetterVariants:
         self.slots: tuple[str, ...] = tuple(campaign.variants)
         self._texts: dict[tuple[str, int], tuple[dict[str, list[str]], list[Problem]]] = {}
         self._used: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._plans: dict[tuple[str, str], tuple[dict[str, list[str]], list[Problem],
+                                                 tuple[str, ...], list[int]]] = {}
 
     def texts(self, target_id: str, lang: str) -> tuple[dict[str, list[str]], list[Problem]]:
         """Each slot's variants in ``lang`` for letters to ``target_id``, and the fallback
@@ -75,12 +77,18 @@ class LetterVariants:
         chosen by ``writer``'s details."""
         if not self.slots:
             return {}, []
-        texts, warnings = self.texts(target_id, lang)
-        used = self.used(target_id, lang, context)
-        picks = choose([len(texts[s]) for s in used], self.campaign.id, target_id, row,
+        key = (target_id, lang)
+        plan = self._plans.get(key)
+        if plan is None:
+            texts, warnings = self.texts(target_id, lang)
+            used = self.used(target_id, lang, context)
+            plan = self._plans[key] = (texts, warnings, used, [len(texts[s]) for s in used])
+        texts, warnings, used, sizes = plan
+        picks = choose(sizes, self.campaign.id, target_id, row, () if row else
                        [None if writer.get(f) is None else str(writer[f]) for f in FIELDS])
         chosen = {slot: texts[slot][0] for slot in self.slots}
-        chosen.update({slot: texts[slot][n] for slot, n in zip(used, picks, strict=True)})
+        for slot, n in zip(used, picks, strict=True):
+            chosen[slot] = texts[slot][n]
         return chosen, warnings
 
     def ordered(self, chosen: Mapping[str, str]) -> Sequence[str]:

@@ -28,6 +28,9 @@ PLACEHOLDER = {field: chr(0xF0001 + i) for i, field in enumerate(FIELDS)}
 _FIELD_OF = {char: field for field, char in PLACEHOLDER.items()}
 OPEN, CLOSE = chr(0xF0010), chr(0xF0011)
 # A variant slot's mark (advocate.text.variants) is a printed value like a writer's field.
+_WRITER = re.compile("[" + "".join(PLACEHOLDER.values()) + "]")
+_VARIED_MAX = 4096
+_ESCAPED: dict[str, str] = {}  # each variant's text escaped, once
 ANY_PLACEHOLDER = re.compile("[" + "".join(PLACEHOLDER.values()) + "".join(SLOT_MARKS) + "]")
 RESERVED = re.compile("[\U000f0000-\U000f00ff]")
 MARKED = re.compile(re.escape(OPEN) + "(.*?)" + re.escape(CLOSE), re.DOTALL)
@@ -38,6 +41,11 @@ Block = tuple[str | int, ...]  # fixed text and the numbers of printed values, i
 
 class _Format(str):
     """A block's Markdown as a format string: ``{0}`` stands for printed value 0."""
+
+    #: The numbers of the values it prints, when none holds a writer's field (only variant
+    #: slots): the few texts it converts to are kept in :attr:`memo`, by those values.
+    varied: tuple[int, ...] | None = None
+    memo: dict[tuple[str, ...], str]
 
 
 def shape(view: Mapping[str, Any], signed: bool) -> Shape:
@@ -86,6 +94,19 @@ class Filled:
         return () if made is None else made[0].fixed_runs
 
 
+_MARKS = frozenset(SLOT_MARKS)
+
+
+def _escaped(text: str) -> str:
+    """A variant's text escaped as a printed value (kept: a campaign has few of them)."""
+    found = _ESCAPED.get(text)
+    if found is None:
+        if len(_ESCAPED) >= _VARIED_MAX:
+            _ESCAPED.clear()
+        found = _ESCAPED[text] = escape_markdown(text)
+    return found
+
+
 def _one_line(values: Sequence[str]) -> bool:
     return not any("\n" in v or "\r" in v or v[:1].isspace() for v in values)
 
@@ -130,9 +151,14 @@ class Stencil:
                     if run:
                         plan.append("\n\n".join(run))
                         run = []
-                    plan.append(_Format("".join(
+                    made = _Format("".join(
                         p.replace("{", "{{").replace("}", "}}") if isinstance(p, str)
-                        else f"{{{p}}}" for p in block)))
+                        else f"{{{p}}}" for p in block))
+                    own = self.pieces[1::2]
+                    numbers = tuple(p for p in block if not isinstance(p, str))
+                    if not any(_WRITER.search(own[p]) for p in numbers):
+                        made.varied, made.memo = numbers, {}
+                    plan.append(made)
                 elif text.strip():
                     run.append(text.rstrip("\n"))
             if run:
@@ -160,7 +186,15 @@ class Stencil:
             if not isinstance(part, _Format):
                 out.append(part)
                 continue
-            text = markup.block_text(part.format(*values), width)
+            if part.varied is not None:
+                key = tuple(values[i] for i in part.varied)
+                text = part.memo.get(key)
+                if text is None:
+                    if len(part.memo) >= _VARIED_MAX:
+                        part.memo.clear()
+                    text = part.memo[key] = markup.block_text(part.format(*values), width)
+            else:
+                text = markup.block_text(part.format(*values), width)
             if text.strip():
                 out.append(text.rstrip("\n"))
         return "\n\n".join(out) + "\n"
@@ -175,7 +209,8 @@ class Stencil:
             return ANY_PLACEHOLDER.sub(lambda m: values.get(m.group(), ""), text)
 
         parts = list(self.pieces)
-        printed = [escape_markdown(values[p] if p in values else put(p)) for p in parts[1::2]]
+        printed = [_escaped(values[p]) if p in _MARKS else escape_markdown(
+            values[p] if p in values else put(p)) for p in parts[1::2]]
         parts[1::2] = printed
         exported = {key: put(value) if isinstance(value, str) else value
                     for key, value in self.exported.items()}

@@ -22,6 +22,7 @@ stencil path stays as fast with variants as without. Stdlib only, so a kept sten
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from collections.abc import Sequence
@@ -46,6 +47,17 @@ def _digest(*parts: str) -> int:
     return int.from_bytes(hashlib.blake2b(message, key=_KEY, digest_size=16).digest(), "big")
 
 
+@functools.lru_cache(maxsize=256)
+def _walk(campaign_id: str, target_id: str, total: int) -> tuple[int, int]:
+    """The step (coprime with ``total``) and start of the rows' walk through the
+    combinations of one target's letters."""
+    seed = _digest(campaign_id, target_id, "rows")
+    step = (seed >> 64) % total or 1
+    while math.gcd(step, total) != 1:
+        step = step % (total - 1) + 1
+    return step, seed % total
+
+
 def choose(sizes: Sequence[int], campaign_id: str, target_id: str, row: int | None,
            writer: Sequence[str | None] = ()) -> tuple[int, ...]:
     """The variant each slot takes (an index per slot of ``sizes``) in the letter from
@@ -54,11 +66,8 @@ def choose(sizes: Sequence[int], campaign_id: str, target_id: str, row: int | No
     if total <= 1:
         return tuple(0 for _ in sizes)
     if row:
-        seed = _digest(campaign_id, target_id, "rows")
-        step = (seed >> 64) % total or 1
-        while math.gcd(step, total) != 1:
-            step = step % (total - 1) + 1
-        index = (step * row + seed % total) % total
+        step, start = _walk(campaign_id, target_id, total)
+        index = (step * row + start) % total
     else:
         index = _digest(campaign_id, target_id, "writer",
                         *[value or "" for value in writer]) % total
