@@ -40,9 +40,11 @@ targets:
 VARIANTS = """\
 variants:
   opening:
-    - {en: "I write to you, {target}, about {campaign}.", ar: "أكتب إليكم، {target}، بشأن {campaign}."}
+    - en: "I write to you, {target}, about {campaign}."
+      ar: "أكتب إليكم، {target}، بشأن {campaign}."
     - {en: "{target}: {campaign} is why I write.", ar: "{target}: أكتب بسبب {campaign}."}
-    - {en: "Allow me, {target}, to raise {campaign}.", ar: "اسمحوا لي، {target}، بطرح {campaign}."}
+    - en: "Allow me, {target}, to raise {campaign}."
+      ar: "اسمحوا لي، {target}، بطرح {campaign}."
   urge:
     en: ["I urge you to:", "Please:", "I call on you to:", "I ask you to:"]
   press:
@@ -50,7 +52,8 @@ variants:
     - {en: "Please urge the authorities to:", ar: "يرجى حث السلطات على:"}
   sign_off: ["Yours sincerely,", "With respect,"]
   closing:
-    - {en: "As {source:s} reported, {ask:free} matters *now*.", ar: "كما أفاد {source:s}، {ask:free}."}
+    - en: "As {source:s} reported, {ask:free} matters *now*."
+      ar: "كما أفاد {source:s}، {ask:free}."
     - {en: "{ask:free} matters, {source:s} says [1].", ar: "{ask:free}، يقول {source:s}."}
 """
 
@@ -81,10 +84,10 @@ variants:
     - "About {ask:free}."
 """)
     assert found == [
-        f"{N + 4}:7: " "variants.opening.1: uses {ask:probe}, {target}, but variants.opening.0 uses "
-        "{ask:free}, {target}",
-        f"{N + 5}:7: " "variants.opening.2: uses {ask:free}, but variants.opening.0 uses {ask:free}, "
-        "{target}"]
+        f"{N + 4}:7: " "variants.opening.1: uses {ask:probe}, {target}, but "
+        "variants.opening.0 uses {ask:free}, {target}",
+        f"{N + 5}:7: " "variants.opening.2: uses {ask:free}, but variants.opening.0 uses "
+        "{ask:free}, {target}"]
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -110,8 +113,8 @@ def test_slot_names_counts_and_shapes(tmp_path: Path) -> None:
     assert problems(tmp_path, "variants:\n  Sign-Off: [x]\n") == [
         f"{N + 2}:3: 'Sign-Off' is not a slot name"]
     assert problems(tmp_path, "variants:\n  opening: []\n") == [
-        f"{N + 2}:12: " "opening: expected a list of variants (each a text or {language: text}), or "
-        "a list of them per language code"]
+        f"{N + 2}:12: " "opening: expected a list of variants (each a text or "
+        "{language: text}), or a list of them per language code"]
     many = "variants:\n" + "".join(f"  s{i}: [x]\n" for i in range(17))
     assert "variants: 17 slots, at most 16" in problems(tmp_path, many)[0]
 
@@ -128,10 +131,10 @@ def test_a_translation_without_its_own_list_falls_back_with_a_located_warning(
         tmp_path: Path) -> None:
     _, warnings = load_campaign_checked(write(tmp_path / "v.yaml", BASE + VARIANTS))
     found = [f"{w.line}:{w.column}: {w.message}" for w in warnings if "urge" in w.message]
-    assert found == [f"{N + 6}:3: variants.urge: no ar variants"]
+    assert found == [f"{N + 8}:3: variants.urge: no ar variants"]
     renderer = Renderer(load_campaign(tmp_path / "v.yaml"), day=FIXED_DAY)
     letter = renderer.letter("minister", Writer(name="A", city="B"), "ar")
-    assert any(w.message == "variants.urge: no 'ar' variants; using 'en'" and w.line == N + 6
+    assert any(w.message == "variants.urge: no 'ar' variants; using 'en'" and w.line == N + 8
                for w in letter.warnings)
 
 

@@ -546,14 +546,11 @@ class Renderer:
         signed = context["signed"]
         row = writer.row if writer else None
         reference = letter_reference(self.campaign.id, target_id, row)
-        chosen, varied = self.variants.pick(target_id, lang, context, row,
-                                            (writer or Writer()).view())
-        context["variants"] = chosen
-        warnings.extend(w for w in varied if w not in warnings)
+        chosen = self.variants.put(context, warnings, row, (writer or Writer()).view())
         # The second letter of a kind on: fill in a stencil rather than render in full.
         filled = self.stencils.fill((target_id, lang, shape(view, signed)),
                                      f"{lang}/letter.md.j2", context, view,
-                                     self.variants.slots, self.variants.ordered(chosen))
+                                     self.variants.slots, chosen)
         if filled is None:
             document = self._document("letter", lang, context, warnings, target_id=target_id,
                                       writer_row=row, writer=writer)

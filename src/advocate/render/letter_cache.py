@@ -62,7 +62,8 @@ from advocate.errors import AdvocateError, Problem
 from advocate.render.writer import Writer
 from advocate.text.bidi import isolate_view
 from advocate.text.markdown import DOCUMENT_RULE, portable
-from advocate.text.stencil import Filled, Stencil, shape
+from advocate.text.stencil import FIELDS, Filled, Stencil, shape
+from advocate.text.variants import kept_texts
 
 if TYPE_CHECKING:
     from advocate.render.documents import Document, Renderer
@@ -70,7 +71,7 @@ if TYPE_CHECKING:
 __all__ = ["CachedLetters", "LetterRequest", "cache_folder", "cached_letters",
            "folder_problem", "remember_letters"]
 
-FORMAT = 2  # of an entry; a change makes every old entry another key
+FORMAT = 3  # of an entry; a change makes every old entry another key
 FORMATS = ("txt", "md", "eml")  # what a stencil gives without the renderer
 MAX_AGE_DAYS = 7
 MAX_ENTRIES = 500
@@ -334,6 +335,9 @@ def _entry(request: LetterRequest, renderer: Renderer, documents: Sequence[Docum
             return None
         target = renderer.campaign.target(document.target_id)
         letters.append({"lang": lang, "stencil": stencil.with_texts().to_data(),
+                        # no personal data: the campaign's variants, chosen again per writer
+                        "variants": renderer.variants.kept(document.target_id, lang,
+                                                           document.context),
                         "warnings": [asdict(p) for p in document.warnings],
                         "campaign_title": str(document.context["campaign"]["title"]),
                         "to_name": str(document.context["target"]["name"]),
@@ -365,7 +369,8 @@ def _fill(request: LetterRequest, entry: dict[str, Any],
         isolated = isolate_view(view, lang)
         if shape(isolated, request.signed) != expected:
             return None
-        filled = Stencil.from_data(letter["stencil"]).fill(isolated)
+        filled = Stencil.from_data(letter["stencil"]).fill(
+            isolated, kept_texts(letter.get("variants"), view, FIELDS))
         if request.fmt == "eml":
             texts.append(_eml(letter, filled, isolated))
         else:

@@ -91,6 +91,24 @@ class LetterVariants:
             chosen[slot] = texts[slot][n]
         return chosen, warnings
 
-    def ordered(self, chosen: Mapping[str, str]) -> Sequence[str]:
-        """``chosen`` as a stencil fills it in: slot i's text at i."""
+    def kept(self, target_id: str, lang: str, context: Mapping[str, Any]) -> dict[str, Any] | None:
+        """What a kept stencil needs to choose a single letter's variants without the
+        campaign (:func:`advocate.text.variants.kept_texts`); None without variants."""
+        if not self.slots:
+            return None
+        texts, _ = self.texts(target_id, lang)
+        used = self.used(target_id, lang, context)
+        return {"campaign": self.campaign.id, "target": target_id,
+                "texts": [texts[slot] for slot in self.slots],
+                "used": [self.slots.index(slot) for slot in used]}
+
+    def put(self, context: dict[str, Any], warnings: list[Problem], row: int | None,
+            writer: Mapping[str, Any]) -> Sequence[str]:
+        """Put this letter's variants into its ``context`` (``variants``) and their
+        fallback warnings into ``warnings``; return them as a stencil fills them in (slot
+        i's text at i)."""
+        target, lang = context["target"]["id"], context["lang"]
+        chosen, varied = self.pick(target, lang, context, row, writer)
+        context["variants"] = chosen
+        warnings.extend(w for w in varied if w not in warnings)
         return [chosen[slot] for slot in self.slots]

@@ -37,7 +37,7 @@ from advocate.pathlike import StrPath, as_path
 from advocate.schema.emails import normalise_email
 from advocate.schema.ids import SLUG, SLUG_PATTERN
 from advocate.schema.load import YamlDocument, load_yaml
-from advocate.schema.variants import MAX_SLOTS, SLOT_NAME, variant_problems
+from advocate.schema.variants import VARIANTS, Variants, variant_problems
 
 FORMAT_VERSION = 1
 LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
@@ -385,30 +385,6 @@ class PageWords(_Strict):
     exit_key: PageWord | None = None
 
 
-def _slot_variants(value: Any) -> Any:
-    """A slot's variants: a list (each a text, or one per language), or a list per
-    language (advocate.schema.variants checks the texts themselves)."""
-    if isinstance(value, list) and value:
-        return [_text(item) for item in value]
-    if isinstance(value, dict) and value and all(
-            isinstance(lang, str) and _LANG.match(lang) and isinstance(items, list) and items
-            and all(isinstance(t, str) for t in items) for lang, items in value.items()):
-        return value
-    raise PydanticCustomError(
-        "variants", "expected a list of variants (each a text or {language: text}), or a "
-        "list of them per language code")
-
-
-_VARIANT_SCHEMA = {"anyOf": [{"type": "string", "minLength": 1},
-                             {"type": "object", "minProperties": 1,
-                              "additionalProperties": {"type": "string", "minLength": 1}}]}
-SlotVariants = Annotated[Any, BeforeValidator(_slot_variants), WithJsonSchema({"anyOf": [
-    {"type": "array", "minItems": 1, "items": _VARIANT_SCHEMA},
-    {"type": "object", "minProperties": 1, "propertyNames": {"pattern": LANG_PATTERN},
-     "additionalProperties": {"type": "array", "minItems": 1,
-                              "items": {"type": "string", "minLength": 1}}}]})]
-
-
 class Campaign(_Strict):
     """A campaign: what happened, what we ask for, and whom we ask."""
 
@@ -451,15 +427,7 @@ class Campaign(_Strict):
         default_factory=dict, description="the action page's own words by language code "
         "(labels, buttons): supply a language advocate lacks, or correct its words")
 
-    variants: Annotated[dict[str, SlotVariants], WithJsonSchema({
-        "type": "object", "maxProperties": MAX_SLOTS,
-        "propertyNames": {"pattern": SLOT_NAME.pattern},
-        "additionalProperties": SlotVariants.__metadata__[1].json_schema})] = Field(
-        default_factory=dict, description="other wordings of the letters' sentences, by slot "
-        "(opening, transition, urge, press, closing, thanks, sign_off): each letter takes its "
-        "own combination, so letters are not all alike. One line of plain text each; "
-        "placeholders {target}, {campaign}, {ask:ID}, {source:ID}, the same in every variant "
-        "of a slot")
+    variants: Variants = VARIANTS
 
     _document: YamlDocument | None = PrivateAttr(default=None)
 
@@ -756,9 +724,8 @@ def validate_document(doc: YamlDocument) -> tuple[Campaign, list[Problem]]:
         campaign = Campaign.model_validate(doc.data)
     except ValidationError as exc:
         problems.extend(_problem_from_pydantic(doc, error) for error in exc.errors())
-    problems.extend(_references(doc))
     varied = variant_problems(doc)
-    problems.extend(p for p in varied if p.severity == "error")
+    problems += [*_references(doc), *(p for p in varied if p.severity == "error")]
     if problems or campaign is None:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise AdvocateError(problems=problems)

@@ -21,7 +21,7 @@ the campaign's structured fields. So every variant is one line of plain text (pr
 escaped, never as Markdown); it names the campaign's things only through placeholders
 (``{target}``, ``{campaign}``, ``{ask:ID}``, ``{source:ID}``), every variant of a slot uses
 the same placeholders, and none holds a web or mail address. This module holds those rules
-(stdlib only: the chooser and a kept stencil use its placeholder syntax without pydantic).
+and the field's pydantic type (``Campaign.variants``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,10 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from advocate.errors import Problem
 
@@ -38,7 +41,7 @@ if TYPE_CHECKING:
     from advocate.schema.load import YamlDocument
 
 __all__ = ["KINDS", "MAX_LENGTH", "MAX_SLOTS", "MAX_VARIANTS", "PLACEHOLDER", "SLOT_NAME",
-           "fill_in", "placeholders", "slot_lists", "variant_problems"]
+           "VARIANTS", "Variants", "fill_in", "placeholders", "slot_lists", "variant_problems"]
 
 MAX_SLOTS = 16
 MAX_VARIANTS = 64
@@ -50,7 +53,50 @@ PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([a-z]+)(?::([a-z0-9][a-z0-9-]*))?\}|[{}]
 KINDS = {"target": False, "campaign": False, "ask": True, "source": True}
 _ADDRESS = re.compile(r"[a-z][a-z0-9+.-]*://|\bwww\.|\bmailto:|[^\s@]@[^\s@]+\.[a-z]",
                       re.IGNORECASE)
-_LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
+_LANG = re.compile(LANG_PATTERN)
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _slot_variants(value: Any) -> Any:
+    """A slot's variants: a list (each a text, or one per language), or a list per
+    language (:func:`variant_problems` checks the texts themselves)."""
+    if isinstance(value, list) and value and all(
+            _text(item) or (isinstance(item, dict) and item and all(
+                isinstance(k, str) and _LANG.match(k) and _text(v) for k, v in item.items()))
+            for item in value):
+        return value
+    if isinstance(value, dict) and value and all(
+            isinstance(lang, str) and _LANG.match(lang) and isinstance(items, list) and items
+            and all(_text(t) for t in items) for lang, items in value.items()):
+        return value
+    raise PydanticCustomError(
+        "variants", "expected a list of variants (each a text or {language: text}), or a "
+        "list of them per language code")
+
+
+_ONE = {"anyOf": [{"type": "string", "minLength": 1},
+                  {"type": "object", "minProperties": 1, "propertyNames": {"pattern": LANG_PATTERN},
+                   "additionalProperties": {"type": "string", "minLength": 1}}]}
+_SLOT = {"anyOf": [
+    {"type": "array", "minItems": 1, "items": _ONE},
+    {"type": "object", "minProperties": 1, "propertyNames": {"pattern": LANG_PATTERN},
+     "additionalProperties": {"type": "array", "minItems": 1,
+                              "items": {"type": "string", "minLength": 1}}}]}
+#: ``Campaign.variants``: slot name -> its variants (checked by :func:`variant_problems`).
+Variants = Annotated[dict[str, Annotated[Any, BeforeValidator(_slot_variants)]],
+                     WithJsonSchema({"type": "object", "maxProperties": 16,
+                                     "propertyNames": {"pattern": r"^[a-z][a-z0-9_]{0,39}$"},
+                                     "additionalProperties": _SLOT})]
+VARIANTS: Any = Field(
+    default_factory=dict, description="other wordings of the letters' sentences, by slot "
+    "(opening, transition, urge, press, closing, thanks, sign_off): each letter takes its "
+    "own combination, so letters are not all alike. One line of plain text each; "
+    "placeholders {target}, {campaign}, {ask:ID}, {source:ID}, the same in every variant "
+    "of a slot")
 
 
 def placeholders(text: str) -> list[tuple[str, str | None]] | None:

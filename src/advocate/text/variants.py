@@ -25,15 +25,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from advocate.schema.variants import MAX_SLOTS, fill_in, placeholders
-
-__all__ = ["SLOT_MARKS", "choose", "combinations", "fill_in", "placeholders"]
+__all__ = ["SLOT_MARKS", "choose", "combinations", "kept_texts"]
 
 #: The character that stands for slot number i in a stencil (Supplementary Private Use
 #: Area, in the range a campaign may not use: see advocate.text.stencil.RESERVED).
-SLOT_MARKS = tuple(chr(0xF00F0 + i) for i in range(MAX_SLOTS))
+SLOT_MARKS = tuple(chr(0xF00F0 + i) for i in range(16))  # schema.variants.MAX_SLOTS
 _KEY = b"advocate letter variants v1"
 
 
@@ -77,3 +76,26 @@ def choose(sizes: Sequence[int], campaign_id: str, target_id: str, row: int | No
         picks.append(index % size)
         index //= size
     return tuple(picks)
+
+
+def kept_texts(data: Any, writer: Mapping[str, Any], fields: Sequence[str]) -> list[str]:
+    """A single letter's text of every slot, from the variants a kept stencil holds
+    (:meth:`advocate.render.variants.LetterVariants.kept`: the campaign and target ids,
+    each slot's texts, the numbers of the slots its wording prints) and the writer's
+    details; ValueError when ``data`` is not that."""
+    if data is None:
+        return []
+    campaign, target, texts, used = (data["campaign"], data["target"], data["texts"],
+                                     data["used"])
+    if not (isinstance(campaign, str) and isinstance(target, str) and isinstance(texts, list)
+            and all(isinstance(t, list) and t and all(isinstance(x, str) for x in t)
+                    for t in texts)
+            and isinstance(used, list) and all(type(n) is int and 0 <= n < len(texts)
+                                               for n in used)):
+        raise ValueError("variants")
+    picks = choose([len(texts[n]) for n in used], campaign, target, None,
+                   [None if writer.get(f) is None else str(writer[f]) for f in fields])
+    chosen = [slot[0] for slot in texts]
+    for n, pick in zip(used, picks, strict=True):
+        chosen[n] = texts[n][pick]
+    return chosen
