@@ -222,3 +222,23 @@ def test_a_slot_a_target_never_prints_takes_no_share_of_the_choice(varied: Campa
     context = renderer._letter_context("envoy", None, "en")[1]
     assert "press" in renderer.variants.used("envoy", "en", context)
     assert "urge" not in renderer.variants.used("envoy", "en", context)
+
+
+# -- advocate check ---------------------------------------------------------------------------
+
+def test_check_counts_each_targets_letters_and_names_an_unused_slot(
+        tmp_path: Path, run: Callable[..., Result]) -> None:
+    path = write(tmp_path / "v.yaml", BASE + VARIANTS + '  openning: ["Hello.", "Hi."]\n')
+    from advocate.check import check_campaign, letter_combinations
+
+    assert letter_combinations(path) == {"minister": 3 * 4 * 2 * 2, "envoy": 3 * 2 * 2 * 2}
+    unused = [p for p in check_campaign(path, render_pdfs=False) if p.code == "unused-variant"]
+    assert [(p.line, p.message, p.hint) for p in unused] == [
+        (N + VARIANTS.count("\n") + 1, "no letter prints the variants of 'openning'",
+         "did you mean 'opening'?")]
+    result = run("check", str(path), "--no-pdf")
+    assert result.exit_code == 0
+    assert "different letters per target: minister 48, envoy 24" in result.stderr
+    plain = write(tmp_path / "plain.yaml", BASE)
+    assert letter_combinations(plain) == {"minister": 1, "envoy": 1}
+    assert "different letters" not in run("check", str(plain), "--no-pdf").stderr

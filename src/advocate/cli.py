@@ -552,8 +552,10 @@ def check(
         check_campaign,
         exit_code,
         ignored,
+        letter_combinations,
         strictly,
         unknown_codes,
+        varied_letters,
     )
 
     if as_json:
@@ -604,6 +606,8 @@ def check(
         summary.append({"campaign": name, "file": str(path) if path else None,
                         "errors": errors, "warnings": len(problems) - errors,
                         "ignored": skipped})
+        if path is not None and not errors:  # how much its letters vary (variants:)
+            summary[-1]["combinations"] = letter_combinations(path, templates=templates)
         for problem in problems:
             if problem.severity == "error":
                 fail(AdvocateError(problems=[problem]))
@@ -611,7 +615,7 @@ def check(
                 warn([problem])
         if not errors:
             say(f"ok: {name}" + (f" ({counted(len(problems), 'warning')})" if problems
-                                 else ""))
+                                 else "") + varied_letters(summary[-1]["combinations"]))
     if as_json:
         from advocate import json_output
 

@@ -37,6 +37,8 @@ class LetterVariants:
         self.slots: tuple[str, ...] = tuple(campaign.variants)
         self._texts: dict[tuple[str, int], tuple[dict[str, list[str]], list[Problem]]] = {}
         self._used: dict[tuple[str, str], tuple[str, ...]] = {}
+        #: Take each slot's longest variant (``advocate check``'s page counts), not a pick.
+        self.longest = False
         self._plans: dict[tuple[str, str], tuple[dict[str, list[str]], list[Problem],
                                                  tuple[str, ...], list[int]]] = {}
 
@@ -84,8 +86,12 @@ class LetterVariants:
             used = self.used(target_id, lang, context)
             plan = self._plans[key] = (texts, warnings, used, [len(texts[s]) for s in used])
         texts, warnings, used, sizes = plan
-        picks = choose(sizes, self.campaign.id, target_id, row, () if row else
-                       [None if writer.get(f) is None else str(writer[f]) for f in FIELDS])
+        if self.longest:
+            picks = tuple(texts[s].index(max(texts[s], key=len)) for s in used)
+        else:
+            details = () if row else [None if writer.get(f) is None else str(writer[f])
+                                      for f in FIELDS]
+            picks = choose(sizes, self.campaign.id, target_id, row, details)
         chosen = {slot: texts[slot][0] for slot in self.slots}
         for slot, n in zip(used, picks, strict=True):
             chosen[slot] = texts[slot][n]

@@ -317,12 +317,13 @@ CHECK_RULES = {
     "letter-shouts": "a letter whose template writes words in capitals",
     "letter-pages": "a letter longer than one page",
     "brief-pages": "a brief longer than two pages",
+    "unused-variant": "a slot of variants: no letter's wording prints",
 }
 CheckCode = Literal[
     "uncited-source", "source-after-as-of", "stale-facts", "future-as-of", "unsent-ask",
     "unreachable-target", "quoted-salutation",
     "untranslated-template", "shouting", "letter-salutation", "letter-ask-missing",
-    "letter-sender", "letter-shouts", "letter-pages", "brief-pages"]
+    "letter-sender", "letter-shouts", "letter-pages", "brief-pages", "unused-variant"]
 
 
 class CheckSettings(_Strict):
