@@ -62,7 +62,7 @@ from advocate.errors import AdvocateError, Problem
 from advocate.render.writer import Writer
 from advocate.text.bidi import isolate_view
 from advocate.text.markdown import DOCUMENT_RULE, portable
-from advocate.text.stencil import FIELDS, Filled, Stencil, shape
+from advocate.text.stencil import Filled, Stencil, shape
 from advocate.text.variants import kept_texts
 
 if TYPE_CHECKING:
@@ -370,7 +370,7 @@ def _fill(request: LetterRequest, entry: dict[str, Any],
         if shape(isolated, request.signed) != expected:
             return None
         filled = Stencil.from_data(letter["stencil"]).fill(
-            isolated, kept_texts(letter.get("variants"), view, FIELDS))
+            isolated, kept_texts(letter.get("variants"), view))
         if request.fmt == "eml":
             texts.append(_eml(letter, filled, isolated))
         else:

@@ -76,7 +76,7 @@ class LetterVariants:
              writer: Mapping[str, Any]) -> tuple[dict[str, str], list[Problem]]:
         """This letter's text of every slot (the first variant of a slot it does not
         print), and the warnings of the texts: from signer ``row``, or a single letter
-        chosen by ``writer``'s details."""
+        chosen by ``writer``'s name."""
         if not self.slots:
             return {}, []
         key = (target_id, lang)
@@ -89,9 +89,9 @@ class LetterVariants:
         if self.longest:
             picks = tuple(texts[s].index(max(texts[s], key=len)) for s in used)
         else:
-            details = () if row else [None if writer.get(f) is None else str(writer[f])
-                                      for f in FIELDS]
-            picks = choose(sizes, self.campaign.id, target_id, row, details)
+            name = writer.get("name")
+            picks = choose(sizes, self.campaign.id, target_id, row,
+                           None if row or name is None else str(name))
         chosen = {slot: texts[slot][0] for slot in self.slots}
         for slot, n in zip(used, picks, strict=True):
             chosen[slot] = texts[slot][n]

@@ -52,6 +52,7 @@ from advocate.templates.stencil import FIELDS, Block, Stencil
 from advocate.text import markdown as markup
 from advocate.text.bidi import INLINE_FIELDS, direction
 from advocate.text.localise import resolve_language
+from advocate.text.variants import SLOT_MARKS
 
 __all__ = ["SITE_CSP", "SITE_FIELDS", "SITE_FILES", "Site", "build_site", "page_words",
            "write_site"]
@@ -243,6 +244,20 @@ def _email_forms(data: dict[str, Any], stencil: Stencil,
 
 
 
+def _variants(renderer: Renderer, target_id: str, lang: str,
+              warnings: list[Problem]) -> list[Any]:
+    """The variants of a target's letters in ``lang`` as the page's script chooses them
+    (from the supporter's name, as :func:`advocate.text.variants.choose` does for a single
+    letter): ``[mark, texts, printed]`` per slot, ``printed`` whether the wording prints
+    it for this target (only those take part in the choice)."""
+    texts, fallbacks = renderer.variants.texts(target_id, lang)
+    warnings += [w for w in fallbacks if w not in warnings]
+    context = renderer._letter_context(target_id, None, lang)[1]
+    printed = renderer.variants.used(target_id, lang, context)
+    return [[SLOT_MARKS[i], texts[slot], int(slot in printed)]
+            for i, slot in enumerate(renderer.variants.slots)]
+
+
 def build_site(campaign: Campaign, *, templates: Path | None = None,
                lang: str | None = None, paper: str = "a4") -> Site:
     """The action page of ``campaign``: every file, as bytes. ``paper`` (``a4`` or
@@ -257,6 +272,7 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
     stencils: dict[str, Any] = {}
     targets: list[dict[str, Any]] = []
     generic: list[tuple[Any, Any, str | None]] = []
+    varied: dict[str, list[Any]] = {}  # each slot's mark, name and texts (site.js picks)
     rtl = False
     page_targets = renderer.view(page_lang)[0]["targets"]
     for index, target in enumerate(campaign.targets):
@@ -284,9 +300,10 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
                     entry["to"] = tables.string(fold_words("To", mailbox_tokens(
                         str(name), target.email, "To")))
                 stencils.setdefault(f"{target.id}|{used}", []).append(_compact(entry))
+            varied[f"{target.id}|{used}"] = _variants(renderer, target.id, used, warnings)
     data = {
         "fields": list(SITE_FIELDS), "placeholders": _PLACEHOLDERS,
-        "inline": list(INLINE_FIELDS),
+        "inline": list(INLINE_FIELDS), "campaign": campaign.id, "variants": varied,
         "languages": langs, "targets": targets, "stencils": stencils,
         "texts": list(tables.texts), "strings": list(tables.strings), "fixed": tables.rows,
         "wide": tables.wide,
