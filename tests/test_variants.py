@@ -242,3 +242,71 @@ def test_check_counts_each_targets_letters_and_names_an_unused_slot(
     plain = write(tmp_path / "plain.yaml", BASE)
     assert letter_combinations(plain) == {"minister": 1, "envoy": 1}
     assert "different letters" not in run("check", str(plain), "--no-pdf").stderr
+
+
+# -- every format shows the letter's variants -------------------------------------------------
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_every_format_shows_the_letters_own_variants(kz: Campaign, tmp_path: Path) -> None:
+    from email import policy
+    from email.parser import BytesParser
+    from urllib.parse import unquote
+
+    from pypdf import PdfReader
+
+    from advocate.render.email_text import letter_mailto
+
+    renderer = Renderer(kz, day=FIXED_DAY)
+    letters = [renderer.letter("un-high-commissioner", Writer(name=f"W {row}", city="Oslo",
+                                                              row=row)) for row in (3, 4)]
+    picked = [dict(letter.context["variants"]) for letter in letters]
+    assert picked[0] != picked[1]
+    for letter, chosen in zip(letters, picked, strict=True):
+        others = {s: t for s, t in picked[1 - letters.index(letter)].items()
+                  if t != chosen[s]}
+        wanted = [chosen["opening"], chosen["press"], chosen["thanks"], chosen["sign_off"]]
+        draft = BytesParser(policy=policy.default).parsebytes(renderer.eml(letter))
+        link = letter_mailto(letter, ["hc@example.org"])[0]
+        assert link is not None
+        pdf = renderer.pdf([letter])
+        (tmp_path / f"letter-{letter.writer_row}.pdf").write_bytes(pdf)
+        shown = {"txt": renderer.format([letter], "txt"),
+                 "md": renderer.format([letter], "md"),
+                 "html": renderer.html([letter]),
+                 "eml": draft.get_content(),
+                 "mailto": unquote(link),
+                 "pdf": "".join(page.extract_text() for page in PdfReader(
+                     tmp_path / f"letter-{letter.writer_row}.pdf").pages)}
+        for fmt, text in shown.items():
+            for variant in wanted:
+                assert _squash(variant) in _squash(text), (fmt, variant)
+            for other in others.values():  # the other letter's wording is not here
+                assert _squash(other) not in _squash(text), (fmt, other)
+
+
+# -- shards ------------------------------------------------------------------------------------
+
+def test_merged_shards_of_a_varied_campaign_are_the_single_build(tmp_path: Path) -> None:
+    import subprocess
+
+    from advocate.campaigns import resolve_campaign
+    from test_merge import assert_same_output, build_shards, cli, single_build
+
+    campaign = resolve_campaign("kazakhstan-2022")
+    signers = write(tmp_path / "signers.csv", "name,city\n" + "".join(
+        f"Person {i},Almaty\n" for i in range(1, 31)))
+    options = ["--formats", "txt,eml", "--no-documents"]
+    single = single_build(campaign, signers, tmp_path / "single", options)
+    shards = build_shards(campaign, signers, tmp_path, 3, options)
+    merged = subprocess.run(cli("merge", *shards, "-o", tmp_path / "merged"),
+                            capture_output=True, text=True, check=False, timeout=600)
+    assert merged.returncode == 0, merged.stderr
+    assert_same_output(single, tmp_path / "merged")
+    letters = sorted((tmp_path / "merged").rglob("*-president.txt"))
+    assert len(letters) == 30
+    bodies = {re.sub(r"Person \d+", "", p.read_text(encoding="utf-8").split("Ref.")[0])
+              for p in letters}
+    assert len(bodies) == 30  # only the variants tell them apart
