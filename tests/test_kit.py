@@ -210,6 +210,51 @@ def test_the_tally_csv_has_a_row_for_every_target_and_way(kit: Kit) -> None:
     assert {r["date"] for r in rows} == {"2026-12-10"} and not any(r["count"] for r in rows)
 
 
+def test_the_typed_up_tally_reaches_the_log_and_the_report(kit: Kit, tmp_path: Path) -> None:
+    """The kit's tally.csv, its counts filled in, is what ``advocate log --from`` takes:
+    each count becomes as many letters sent (cards counted per detainee), a second reading
+    changes nothing, and the report shows them."""
+    from advocate.outcomes.log import apply_entries, read_tally
+    from advocate.outcomes.report import make_report, report_text
+    from advocate.outcomes.store import LogStore
+
+    counts = {("prosecutor", "post"): "12", ("ambassador", "email"): "3",
+              ("anna", "card"): "25", ("tom", "card"): "0"}
+    rows = list(csv.reader(io.StringIO(kit.files["tally.csv"].decode())))
+    typed = [rows[0]] + [[*row[:3], counts.get((row[0], row[2]), "")] for row in rows[1:]]
+    sheet = tmp_path / "tally.csv"
+    sheet.write_text("".join(",".join(row) + "\n" for row in typed), encoding="utf-8")
+    campaign = load_campaign(FIXTURE)
+    with LogStore(tmp_path / "c.log.sqlite", campaign.id) as store:
+        for reading in range(2):
+            entries, warnings = read_tally(sheet)
+            assert warnings == []
+            result = apply_entries(store, campaign, entries, date(2026, 12, 11))
+            assert result.events == {"sent": 15} and result.cards == 25
+            assert result.made == (15 if reading == 0 else 0)
+        report = make_report(store, campaign, date(2026, 12, 11))
+    sent = {t.id: (t.made, t.sent) for t in report.targets}
+    assert sent == {"prosecutor": (12, 12), "attorney-general": (0, 0),
+                    "ambassador": (3, 3)}
+    assert [(c["detainee"], c["count"]) for c in report.cards] == [("anna", 25)]
+    assert "Solidarity cards  anna: 25" in report_text(report)
+
+
+def test_a_tally_count_that_is_no_count_is_named(kit: Kit, tmp_path: Path) -> None:
+    from advocate.errors import AdvocateError
+    from advocate.outcomes.log import read_tally
+
+    sheet = write(tmp_path / "tally.csv", "target,date,channel,count\n"
+                  "prosecutor,2026-12-10,post,twelve\n"
+                  "prosecutor,2026-12-10,post,-1\n"
+                  "prosecutor,2026-12-10,post,\n")
+    with pytest.raises(AdvocateError) as caught:
+        read_tally(sheet)
+    shown = [str(p) for p in caught.value.problems]
+    assert len(shown) == 2 and "tally.csv:2:4: row 1, column 'count': the count 'twelve'" \
+        in shown[0] and "tally.csv:3:4:" in shown[1]
+
+
 def test_the_command_writes_nothing_on_bad_input(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "kit"
     result = run("kit", str(FIXTURE), "--date", "10.12.2026", "-o", str(out))

@@ -163,14 +163,14 @@ def test_build_of_every_bundled_campaign_is_offline(tmp_path: Path) -> None:
 DRIVER = textwrap.dedent("""
     import os, sys, shutil, tempfile, traceback
     from pathlib import Path
-    sys.path.insert(0, sys.argv[1])
+    sys.path[:0] = [sys.argv[1], sys.argv[1] + "/threats"]
     os.environ["SOURCE_DATE_EPOCH"] = "1768435200"
     from PIL import Image
     from typer.testing import CliRunner
     import advocate.render.pdf, advocate.templates.host
     from advocate.campaigns import bundled_folder
     from advocate.cli import app
-    import test_catalogue
+    import catalogue as test_catalogue
 
     test_catalogue.shorten_limits(setattr)
     work = Path(tempfile.mkdtemp(dir=sys.argv[2]))
@@ -198,7 +198,7 @@ def test_every_catalogue_pack_is_refused_offline(tmp_path: Path) -> None:
                             check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     codes = dict(item.split("=") for item in result.stdout.split())
-    from test_catalogue import HOSTILE_PACKS
+    from catalogue import HOSTILE_PACKS
 
     assert set(codes) == set(HOSTILE_PACKS)
     assert attempts(log) == []

@@ -67,7 +67,7 @@ def events(campaign: Path) -> list[tuple[str, ...]]:
 def test_the_log_sits_beside_the_campaign_with_a_versioned_schema(world: Path) -> None:
     path = world.with_name("world.log.sqlite")
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
         assert db.execute("SELECT value FROM meta WHERE key = 'campaign'").fetchone() == \
             ("free-press-world",)
         assert db.execute("SELECT count(*) FROM letters").fetchone() == (38,)
@@ -225,6 +225,47 @@ def test_a_log_of_another_campaign_or_a_newer_schema_is_refused(world: Path,
     garbage = write(tmp_path / "garbage.sqlite", "not a database at all" * 100)
     with pytest.raises(AdvocateError, match="not an outcomes log"):
         LogStore(garbage, "free-press-world")
+
+
+def test_a_first_version_log_is_migrated_and_keeps_its_entries(tmp_path: Path) -> None:
+    """A log written before cards were counted (schema 1) opens at the current schema, in
+    one transaction, with its letters and events as they were."""
+    from advocate.outcomes.store import MIGRATIONS
+
+    path = tmp_path / "old.log.sqlite"
+    with sqlite3.connect(path) as db:
+        MIGRATIONS[0](db)
+        db.execute("PRAGMA user_version = 1")
+        db.execute("INSERT INTO meta VALUES ('campaign', 'free-press-world')")
+        db.execute("INSERT INTO letters VALUES (?, 'minister', 'en', '2026-01-02')",
+                   (ref("minister", 1),))
+        db.execute("INSERT INTO events VALUES (?, 'minister', 'sent', '2026-01-03', 'post', "
+                   "NULL, NULL)", (ref("minister", 1),))
+    db.close()
+    with LogStore(path, "free-press-world") as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert [e.kind for e in store.events()] == ["sent"]
+        with store.writing() as db:
+            store.put_cards(db, "anna", "2026-01-04", 7)
+        assert store.cards() == {"anna": 7}
+
+
+def test_cards_to_someone_the_campaign_does_not_hold_are_named(world: Path, run: Run,
+                                                               tmp_path: Path) -> None:
+    sheet = write(tmp_path / "tally.csv", "target,date,channel,count\n"
+                  "minister,2026-01-05,post,4\n"
+                  "nobody,2026-01-05,card,3\n")
+    before = world.with_name("world.log.sqlite").read_bytes()
+    result = run("log", str(world), "--from", str(sheet))
+    assert result.exit_code == 2
+    assert f"{sheet}:3:1: row 2, column 'target': cards go to a detainee, and 'nobody'" \
+        in result.stderr
+    assert world.with_name("world.log.sqlite").read_bytes() == before
+    sheet.write_text("target,date,channel,count\nminister,2026-01-05,post,4\n",
+                     encoding="utf-8")
+    result = run("log", str(world), "--from", str(sheet))
+    assert result.exit_code == 0, result.stderr
+    assert "4 new letters recorded; logged 4 sent" in result.stderr
 
 
 _WRITER = """

@@ -418,7 +418,7 @@ def test_render_off_the_main_thread(renderer: PdfRenderer, tpl: Path) -> None:
 # ---------------------------------------------------- hostile inputs, items 1-6
 
 
-def test_item1_attachment_of_a_local_file(renderer: PdfRenderer, tpl: Path) -> None:
+def test_attachment_of_a_local_file(renderer: PdfRenderer, tpl: Path) -> None:
     html = page("<p>x</p>", head='<link rel="attachment" href="file:///etc/passwd">')
     error = refusal(renderer, html, tpl, source="letter.html.j2")
     assert str(error) == (
@@ -439,7 +439,7 @@ def test_attachments_inside_the_folder_are_refused_too(renderer: PdfRenderer, tp
         )
 
 
-def test_item2_relative_path_out_of_the_folder(
+def test_relative_path_out_of_the_folder(
     renderer: PdfRenderer, tpl: Path, tmp_path: Path
 ) -> None:
     (tmp_path / "secret.png").write_bytes(b"not for the PDF")
@@ -453,7 +453,7 @@ def test_item2_relative_path_out_of_the_folder(
     assert error.first.hint == HINT_FOLDER
 
 
-def test_item3_symlink_out_of_the_folder(renderer: PdfRenderer, tpl: Path, tmp_path: Path) -> None:
+def test_symlink_out_of_the_folder(renderer: PdfRenderer, tpl: Path, tmp_path: Path) -> None:
     signers = tmp_path / "signers.csv"
     signers.write_text("name,email\nAigerim,a@example.org\n", encoding="utf-8")
     (tpl / "img").mkdir()
@@ -502,7 +502,7 @@ def test_item3_symlink_out_of_the_folder(renderer: PdfRenderer, tpl: Path, tmp_p
         ('<img src="ftp://x.example/f.png">', "", "ftp://x.example/f.png"),
     ],
 )
-def test_items_4_5_remote_resources(
+def test_remote_resources(
     renderer: PdfRenderer, tpl: Path, body: str, head: str, url: str
 ) -> None:
     error = refusal(renderer, page(body, head=head), tpl)
@@ -530,12 +530,12 @@ def test_svg_inside_a_data_url_cannot_fetch(
 
 
 @pytest.mark.parametrize("url", ["file:///dev/zero", "file:///proc/self/environ"])
-def test_item6_devices_and_proc(renderer: PdfRenderer, tpl: Path, url: str) -> None:
+def test_devices_and_proc(renderer: PdfRenderer, tpl: Path, url: str) -> None:
     error = refusal(renderer, page(f'<img src="{url}">'), tpl)
     assert error.first.message == f"refused '{url}': outside the template folder"
 
 
-def test_item6_special_files_inside_the_folder(renderer: PdfRenderer, tpl: Path) -> None:
+def test_special_files_inside_the_folder(renderer: PdfRenderer, tpl: Path) -> None:
     os.mkfifo(tpl / "pipe.png")
     (tpl / "zero.png").symlink_to("/dev/zero")
     error = refusal(renderer, page('<img src="pipe.png">'), tpl)
@@ -568,7 +568,7 @@ def test_links_that_would_reveal_a_local_path(renderer: PdfRenderer, tpl: Path) 
 # ---------------------------------------------------- hostile inputs, items 7-10
 
 
-def test_item7_decompression_bomb(renderer: PdfRenderer, tpl: Path, big_png: Path) -> None:
+def test_decompression_bomb(renderer: PdfRenderer, tpl: Path, big_png: Path) -> None:
     shutil.copy(big_png, tpl / "big.png")
     error = refusal(renderer, page('<img src="big.png">'), tpl)
     assert error.first.message == (
@@ -599,7 +599,7 @@ def test_image_without_alt_text_is_refused(
     caplog.clear()
 
 
-def test_item8_deep_nesting(renderer: PdfRenderer, tpl: Path) -> None:
+def test_deep_nesting(renderer: PdfRenderer, tpl: Path) -> None:
     for html in (page("<div>" * 300 + "x"), page("<div/>" * 300 + "x")):
         error = refusal(renderer, html, tpl, source="brief.html.j2")
         assert error.first.message == f"document nested too deeply (max {MAX_DEPTH})"
@@ -613,7 +613,7 @@ def test_implied_end_tags_are_not_nesting(renderer: PdfRenderer, tpl: Path) -> N
     assert reader(render(renderer, page(body), tpl)).pages
 
 
-def test_item9_colspan_hang_times_out(renderer: PdfRenderer, tpl: Path) -> None:
+def test_colspan_hang_times_out(renderer: PdfRenderer, tpl: Path) -> None:
     def outer(signum: int, frame: Any) -> None:  # pragma: no cover - must not fire
         raise AssertionError("outer timer fired during the test")
 
@@ -634,7 +634,7 @@ def test_item9_colspan_hang_times_out(renderer: PdfRenderer, tpl: Path) -> None:
     assert reader(render(renderer, SIMPLE, tpl)).pages  # the renderer still works
 
 
-def test_item10_absurd_font_size(
+def test_absurd_font_size(
     renderer: PdfRenderer, tpl: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     error = refusal(renderer, page("<p>x</p>", head="<style>p{font-size:1e7px}</style>"), tpl)
@@ -736,19 +736,43 @@ def test_only_plain_head_style_elements_are_taken_out() -> None:
     assert "circle { fill: red }" in rest and "color: blue" not in rest
 
 
-def test_a_forked_child_never_removes_its_parents_font_folder(tmp_path: Path) -> None:
+def test_a_forked_child_never_removes_its_parents_font_folder() -> None:
     """A confined render is a forked child holding the parent's renderer: when it rebuilds
-    its fonts it must leave the parent's folder (the parent would draw empty boxes)."""
+    its fonts it must keep the parent's configuration alive (WeasyPrint's ``__del__`` would
+    remove the folder the parent still draws from); the parent lets its own go at once."""
     import os
-    import types
+    import weakref
 
-    from advocate.render.pdf.fonts import dispose_font_config
+    from advocate.render.pdf import fonts
 
-    folder = tmp_path / "fonts"
-    folder.mkdir()
-    inherited = types.SimpleNamespace(_folder=str(folder))
-    dispose_font_config(inherited, owner=os.getpid() + 1)  # made by another process
-    assert folder.is_dir() and inherited._folder is None
-    own = types.SimpleNamespace(_folder=str(folder))
-    dispose_font_config(own, owner=os.getpid())
-    assert not folder.exists()
+    class Configuration:  # stands for WeasyPrint's FontConfiguration, removed in __del__
+        pass
+
+    inherited = Configuration()
+    gone = weakref.ref(inherited)
+    held = [inherited]
+    del inherited
+    fonts.release_font_config(held, owner=os.getpid() + 1)  # made by another process
+    held.clear()
+    assert gone() is not None  # kept until the child's os._exit
+    fonts._INHERITED.clear()
+    assert gone() is None
+    own = Configuration()
+    gone = weakref.ref(own)
+    held = [own]
+    del own
+    fonts.release_font_config(held, owner=os.getpid())
+    assert held == [] and gone() is None
+
+
+def test_the_engine_leaves_no_font_folder_and_prints_nothing_at_exit(tmp_path: Path) -> None:
+    """WeasyPrint removes its font folder itself, before the interpreter shuts down."""
+    import subprocess
+    import sys
+
+    code = ("from pathlib import Path\nfrom advocate.render.pdf.engine import PdfRenderer\n"
+            "PdfRenderer().render('<p>x</p>', title='t', lang='en', base_dir=Path('.'))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "TMPDIR": str(tmp_path)}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "" and list(tmp_path.iterdir()) == []

@@ -204,3 +204,28 @@ def test_a_pack_layout_in_parts_may_link_only_to_the_campaign(
     assert cut and cut[0] is not None  # in parts, not the one-piece render
     assert "an address the campaign file does not name" in str(caught.value)
     assert "Signer" not in str(caught.value)
+
+
+def test_a_streams_stored_bytes_are_read_through_pypdfs_public_writer() -> None:
+    """The join copies each stream's bytes as stored (compressed) without pypdf's private
+    names: what it reads is the stream's data, whatever its dictionary holds."""
+    import zlib
+
+    from pypdf.generic import (
+        ByteStringObject,
+        DecodedStreamObject,
+        NameObject,
+        TextStringObject,
+    )
+
+    from advocate.render.pdf_join import _stream_bytes
+
+    plain = DecodedStreamObject()
+    plain.set_data(b"BT\nstream\n(x) Tj ET\nendstream")
+    plain[NameObject("/T")] = TextStringObject("a\nstream\nb")
+    plain[NameObject("/B")] = ByteStringObject(b">>\nstream\n")
+    plain[NameObject("/N")] = NameObject("/x\nstream\n")
+    assert _stream_bytes(plain) == plain.get_data()
+    packed = plain.flate_encode()
+    stored = _stream_bytes(packed)
+    assert stored != plain.get_data() and zlib.decompress(stored) == plain.get_data()

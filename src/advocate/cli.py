@@ -1429,6 +1429,8 @@ def log_(
         if entries:
             done = apply_entries(store, loaded, entries, today())
             result.events, result.references = done.events, done.references
+            result.made += done.made
+            result.cards = done.cards
         warn(result.warnings)
         if as_json:
             typer.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False))
@@ -1437,8 +1439,9 @@ def log_(
                 typer.echo(line)
         else:
             logged = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result.events.items())
-            said = ([f"{result.made} new letters recorded"] if made is not None else []) + \
-                ([f"logged {logged}"] if logged else [])
+            said = ([f"{result.made} new letters recorded"] if made is not None or result.made
+                    else []) + ([f"logged {logged}"] if logged else []) + \
+                ([f"{result.cards} cards counted"] if result.cards else [])
             typer.echo(f"advocate: {path}: {'; '.join(said) or 'nothing new'}", err=True)
 
 

@@ -28,7 +28,7 @@ import hmac
 import re
 
 __all__ = ["ALPHABET", "REFERENCE_LABEL", "letter_reference", "normalise_reference",
-           "reference_block"]
+           "reference_block", "tally_reference"]
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32
 _KEY = b"advocate letter reference v1"
@@ -42,7 +42,20 @@ _SHAPE = re.compile(r"[0-9A-HJKMNP-TV-Z]{10}")
 def letter_reference(campaign_id: str, target_id: str, row: int | None) -> str:
     """The reference of the letter from signer ``row`` (None or 0: a single letter) to
     ``target_id`` in campaign ``campaign_id``: ``XXXXX-XXXXX``."""
-    message = f"{campaign_id}\x00{target_id}\x00{row or 0}".encode()
+    return _encoded(f"{campaign_id}\x00{target_id}\x00{row or 0}")
+
+
+def tally_reference(campaign_id: str, target_id: str, day: str, channel: str,
+                    number: int) -> str:
+    """The reference the log gives the ``number``-th (1, 2...) letter that a tally sheet
+    counts to ``target_id`` on ``day`` by ``channel``. A letter written by hand at a table
+    carries none; counted again, the same row gives the same references, so logging a tally
+    twice changes nothing. (No row number goes in: it cannot be any build letter's.)"""
+    return _encoded(f"{campaign_id}\x00{target_id}\x00tally\x00{day}\x00{channel}\x00{number}")
+
+
+def _encoded(text: str) -> str:
+    message = text.encode()
     value = int.from_bytes(hmac.new(_KEY, message, hashlib.sha256).digest()[:8], "big")
     value >>= 64 - _BITS
     chars = "".join(ALPHABET[(value >> shift) & 31] for shift in range(_BITS - 5, -1, -5))

@@ -25,13 +25,17 @@ from typing import Any
 
 from advocate.errors import AdvocateError, Problem, did_you_mean
 from advocate.outcomes.store import CHANNELS, Event, Letter, LogStore
-from advocate.reference import letter_reference, normalise_reference
+from advocate.reference import letter_reference, normalise_reference, tally_reference
 
 __all__ = ["MAX_REPLY_BYTES", "LogEntry", "LogResult", "apply_entries", "parse_day",
            "read_tally", "record_made"]
 
 MAX_REPLY_BYTES = 25 * 1024 * 1024
 MAX_SUMMARY = 300
+#: The most letters one tally row may count (a typo's extra zeros stop here).
+MAX_COUNT = 100_000
+#: A tally row's channel for solidarity cards to a detainee (``advocate kit``'s tally).
+CARD = "card"
 KINDS = {"sent": "sent", "returned": "returned", "replied": "replied", "reply": "replied",
          "no-reply": "no_reply", "no_reply": "no_reply", "no reply": "no_reply",
          "noreply": "no_reply"}
@@ -48,6 +52,9 @@ class LogEntry:
     channel: str | None = None
     summary: str | None = None
     reply_file: Path | None = None
+    #: Letters written by hand that a tally row counts (to ``target``); None: the letters
+    #: the log knows (by reference, or every letter to the target).
+    count: int | None = None
     file: str | None = None  # where the entry came from (a tally sheet), for messages
     line: int | None = None
     columns: dict[str, int] = field(default_factory=dict)  # column name: number
@@ -67,11 +74,13 @@ class LogResult:
     path: Path
     made: int = 0
     events: dict[str, int] = field(default_factory=dict)
+    cards: int = 0
     references: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         return {"log": str(self.path), "letters_added": self.made, "events": self.events,
+                "cards": self.cards,
                 "references": self.references, "warnings": [str(w) for w in self.warnings]}
 
 
@@ -200,6 +209,8 @@ def _letters_of(store: LogStore, campaign: Any, entry: LogEntry,
                                           did_you_mean(entry.target, ids) or
                                           "see the campaign's targets: ids"))
             return []
+        if entry.count is not None:
+            return _counted_letters(store, campaign, entry)
         found = [x.reference for x in store.letters_to(entry.target)]
         if not found:
             single = letter_reference(campaign.id, entry.target, 0)
@@ -220,6 +231,17 @@ def _letters_of(store: LogStore, campaign: Any, entry: LogEntry,
         else:
             found.append(reference)
     return found
+
+
+def _counted_letters(store: LogStore, campaign: Any, entry: LogEntry) -> list[str]:
+    """The ``count`` letters a tally row says were written by hand to its target: each gets
+    a reference of its own (:func:`advocate.reference.tally_reference`), made on the day."""
+    assert entry.target is not None and entry.count is not None
+    day, channel = entry.day.isoformat(), entry.channel or ""
+    references = [tally_reference(campaign.id, entry.target, day, channel, number)
+                  for number in range(1, entry.count + 1)]
+    store.add_letters(store.db, (Letter(r, entry.target, None, day) for r in references))
+    return references
 
 
 def _event(store: LogStore, entry: LogEntry, reference: str, today: date,
@@ -253,6 +275,8 @@ def _event(store: LogStore, entry: LogEntry, reference: str, today: date,
 
 def _check_fields(entry: LogEntry, problems: list[Problem]) -> bool:
     ok = True
+    if entry.channel == CARD:
+        return True  # checked with the campaign's detainees (_log_cards)
     if entry.kind == "sent" and entry.channel not in CHANNELS:
         problems.append(entry.problem(
             "a sent letter needs how it went" if not entry.channel else
@@ -305,6 +329,29 @@ def _reply_bytes(entry: LogEntry, problems: list[Problem]) -> tuple[str, str, by
     return hashlib.sha256(data).hexdigest(), "reply" + path.suffix.lower()[:10], data
 
 
+def _log_cards(store: LogStore, campaign: Any, entry: LogEntry, today: date,
+               problems: list[Problem]) -> int:
+    """A tally row's solidarity cards to a detainee: how many were counted."""
+    detainees = [d.id for d in getattr(campaign, "detainees", None) or ()]
+    if entry.target is None or entry.target not in detainees:
+        problems.append(entry.problem(
+            f"cards go to a detainee, and '{entry.target or ''}' is none of the campaign's",
+            "target", did_you_mean(entry.target or "", detainees) or
+            ("see the campaign's detainees: ids" if detainees else
+             "this campaign names no detainees: drop the row")))
+        return 0
+    if entry.kind != "sent" or entry.count is None:
+        problems.append(entry.problem("a card row counts the cards written", "count",
+                                      "give the number in the count column"))
+        return 0
+    if entry.day > today:
+        problems.append(entry.problem(f"the date {entry.day.isoformat()} is in the future",
+                                      "date", "check the year and the order: YYYY-MM-DD"))
+        return 0
+    store.put_cards(store.db, entry.target, entry.day.isoformat(), entry.count)
+    return entry.count
+
+
 def apply_entries(store: LogStore, campaign: Any, entries: Iterable[LogEntry],
                   today: date) -> LogResult:
     """Check every entry and write them all in one transaction, or raise with every
@@ -314,9 +361,15 @@ def apply_entries(store: LogStore, campaign: Any, entries: Iterable[LogEntry],
     touched: dict[str, None] = {}
     with store.writing() as db:
         for entry in entries:
+            if entry.channel == CARD:
+                result.cards += _log_cards(store, campaign, entry, today, problems)
+                continue
             if not _check_fields(entry, problems):
                 continue
+            before = db.total_changes
             references = _letters_of(store, campaign, entry, problems)
+            if entry.count is not None:
+                result.made += db.total_changes - before
             reply = _reply_bytes(entry, problems)
             if entry.reply_file is not None and reply is None:
                 continue
@@ -351,6 +404,7 @@ _ALIASES = {
     "via": ("via", "channel", "by"),
     "summary": ("summary", "reply summary"),
     "file": ("file", "reply file"),
+    "count": ("count", "letters", "number", "how many"),
 }
 _COLUMN_OF = {alias: name for name, aliases in _ALIASES.items() for alias in aliases}
 
@@ -444,11 +498,30 @@ def _tally_row(row: list[str], columns: dict[str, int], shown: str, line: int,
                                       "reference" if "reference" in columns else "target",
                                       "copy the reference printed at the letter's foot"))
         return None
+    count: int | None = None
+    if "count" in columns:
+        typed = cell("count")
+        if not typed or typed == "0":
+            return None  # a target nobody wrote to that evening
+        if not typed.isdigit() or int(typed) > MAX_COUNT:
+            problems.append(probe.problem(
+                f"the count '{typed[:20]}' is not a number of letters", "count",
+                f"write a whole number from 0 to {MAX_COUNT:,}, or leave it empty"))
+            return None
+        count = int(typed)
+        if reference or kind != "sent":
+            problems.append(probe.problem(
+                "a count says how many letters were sent to a target" if kind == "sent"
+                else f"a count goes with letters sent, not {typed_kind or kind}",
+                "reference" if reference else "event",
+                "give the target (not a reference) and leave the event empty or 'sent'"))
+            return None
     reply = cell("file")
+    via = cell("via").lower() or default_via
     return LogEntry(kind, day, [reference] if reference else [], target or None,
-                    (cell("via").lower() or default_via) if kind == "sent" else None,
+                    via if kind == "sent" or via == CARD else None,
                     cell("summary") or None, (path.parent / reply) if reply else None,
-                    shown, line, columns)
+                    count, shown, line, columns)
 
 
 def log_path(campaign: Any, chosen: Path | None) -> Path:

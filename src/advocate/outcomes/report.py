@@ -82,11 +82,13 @@ class Report:
     targets: list[TargetOutcome]
     #: Per week (its Monday): letters sent, returned, replied in it.
     weeks: list[dict[str, Any]] = field(default_factory=list)
+    #: Solidarity cards counted by tally sheets: detainee id, name, count.
+    cards: list[dict[str, Any]] = field(default_factory=list)
 
     def data(self) -> dict[str, Any]:
         return {"campaign": self.campaign, "title": self.title, "as_of": self.as_of,
                 "total": self.total.data(), "targets": [t.data() for t in self.targets],
-                "weeks": self.weeks}
+                "weeks": self.weeks, "cards": self.cards}
 
 
 def _text_of(value: Any, lang: str) -> str:
@@ -150,8 +152,11 @@ def make_report(store: LogStore, campaign: Any, as_of: date) -> Report:
     firsts = [r.first_sent for r in rows.values() if r.first_sent]
     lasts = [r.last_reply for r in rows.values() if r.last_reply]
     total.first_sent, total.last_reply = min(firsts, default=None), max(lasts, default=None)
+    detainees = {d.id: _text_of(d.name, lang) for d in getattr(campaign, "detainees", ())}
+    cards = [{"detainee": who, "name": detainees.get(who, who), "count": count}
+             for who, count in store.cards().items()]
     return Report(campaign.id, _text_of(campaign.title, lang), lang, as_of.isoformat(), total,
-                  list(rows.values()), _every_week(weeks))
+                  list(rows.values()), _every_week(weeks), cards)
 
 
 def _every_week(counts: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
@@ -195,6 +200,9 @@ def report_text(report: Report) -> str:
         lines += ["", "Week of       sent  returned  replied"]
         lines += [f"{w['week']}  {w['sent']:>5}  {w['returned']:>8}  {w['replied']:>7}"
                   for w in report.weeks]
+    if report.cards:
+        lines += ["", "Solidarity cards  " + ", ".join(
+            f"{c['detainee']}: {c['count']}" for c in report.cards)]
     return "\n".join(lines) + "\n"
 
 
@@ -307,6 +315,8 @@ def report_html(report: Report) -> str:
                ("returned", str(t.returned)), ("replied", str(t.replied)),
                ("reply rate", _rate(t.reply_rate)),
                ("median days to a reply", _days(t.median_days_to_reply))]
+    if report.cards:
+        figures.append(("solidarity cards", str(sum(c["count"] for c in report.cards))))
     rows = []
     for row in [*report.targets, t]:
         label = escape(row.name) + ("" if row.id == "*" else

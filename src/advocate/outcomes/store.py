@@ -18,6 +18,8 @@ older version to the current one in one transaction, and a newer file is refused
            channel TEXT, summary TEXT, reply_sha256 TEXT, PRIMARY KEY (reference, kind))
         -- target: the letter's, copied so a report reads one index (target, kind, day)
     reply_files(sha256 TEXT PRIMARY KEY, name TEXT, data BLOB)
+    cards(detainee TEXT, day TEXT, count INTEGER, PRIMARY KEY (detainee, day))  -- version 2
+        -- solidarity cards written to a detainee on a day, as a tally sheet counts them
 
 ``kind`` is ``sent``, ``returned``, ``replied`` or ``no_reply``; a letter has each at most
 once, so logging the same tally sheet twice changes nothing (the later entry wins). Days
@@ -65,8 +67,15 @@ def _v1(db: sqlite3.Connection) -> None:
                "data BLOB NOT NULL)")
 
 
+def _v2(db: sqlite3.Connection) -> None:
+    """Solidarity cards, counted per detainee and day (a card is no letter to a target)."""
+    db.execute("CREATE TABLE cards (detainee TEXT NOT NULL, day TEXT NOT NULL, "
+               "count INTEGER NOT NULL CHECK (count >= 0), PRIMARY KEY (detainee, day)) "
+               "WITHOUT ROWID")
+
+
 #: Schema version N is made by MIGRATIONS[N - 1] from version N - 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1,)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -178,6 +187,11 @@ class LogStore:
             "SELECT reference, target, lang, made FROM letters WHERE target = ? "
             "ORDER BY reference", (target,))]
 
+    def cards(self) -> dict[str, int]:
+        """Solidarity cards counted so far, per detainee."""
+        return dict(self.db.execute(
+            "SELECT detainee, sum(count) FROM cards GROUP BY detainee ORDER BY detainee"))
+
     def references(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT reference FROM letters")]
 
@@ -202,6 +216,12 @@ class LogStore:
         db.executemany("INSERT INTO letters VALUES (?, ?, ?, ?) ON CONFLICT (reference) "
                        "DO NOTHING", ((x.reference, x.target, x.lang, x.made) for x in letters))
         return db.total_changes - before
+
+    @staticmethod
+    def put_cards(db: sqlite3.Connection, detainee: str, day: str, count: int) -> None:
+        """The cards written to ``detainee`` on ``day`` (a later count for that day wins)."""
+        db.execute("INSERT INTO cards VALUES (?, ?, ?) ON CONFLICT (detainee, day) "
+                   "DO UPDATE SET count = excluded.count", (detainee, day, count))
 
     @staticmethod
     def put_event(db: sqlite3.Connection, event: Event) -> None:

@@ -206,13 +206,29 @@ class _Part:
                     if inherited is not None:
                         items.append(key.encode() + b" " + self.dump(inherited))
             if isinstance(obj, StreamObject):
-                data: bytes = obj._data
+                data = _stream_bytes(obj)
                 items.append(b"/Length %d" % len(data))
                 return b"<< " + b" ".join(items) + b" >>\nstream\n" + data + b"\nendstream"
             return b"<< " + b" ".join(items) + b" >>"
         buffer = io.BytesIO()
         obj.write_to_stream(buffer)
         return buffer.getvalue()
+
+
+_STREAM, _END = b"\nstream\n", b"\nendstream"
+
+
+def _stream_bytes(stream: Any) -> bytes:
+    """A stream's bytes as stored (still compressed), through pypdf's public
+    ``write_to_stream``: the dictionary, then ``stream``, the bytes and ``endstream``. The
+    dictionary cannot hold a line ``stream`` (pypdf escapes whitespace in names and
+    strings), so the first one starts the bytes."""
+    buffer = io.BytesIO()
+    stream.write_to_stream(buffer)
+    written = buffer.getvalue()
+    if not written.endswith(_END):  # pragma: no cover - another pypdf's layout
+        raise RuntimeError("pypdf wrote a stream in an unknown layout")
+    return written[written.index(_STREAM) + len(_STREAM): -len(_END)]
 
 
 _GENERIC: list[Any] = []

@@ -40,9 +40,10 @@ def _codec(stream: BinaryIO, encoding: str | None, problems: Problems) -> str:
     if encoding is not None:
         try:
             info = codecs.lookup(encoding)
+            io.TextIOWrapper(io.BytesIO(), encoding)  # LookupError: no text encoding (base64)
         except LookupError:
             info = None
-        if info is None or not getattr(info, "_is_text_encoding", True):
+        if info is None:
             raise problems.fail(
                 f"unknown encoding '{encoding}'", hint="for example utf-8, cp1252 or utf-16"
             )

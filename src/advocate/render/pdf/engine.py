@@ -32,10 +32,10 @@ from advocate.errors import AdvocateError, LimitError, Problem
 from advocate.limits import RenderTimeout, time_limit
 from advocate.render.pdf.fonts import (
     BUNDLED_FONT_BYTES,
-    dispose_font_config,
     fonts_css,
     package_roots,
     private_font_configuration,
+    release_font_config,
 )
 from advocate.render.pdf.gate import HINT_CSS, LINK_SCHEMES, Refused, ResourceGate, short_url
 from advocate.render.pdf.html_checks import check_depth, split_styles
@@ -213,7 +213,7 @@ class PdfRenderer:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._font_config: Any = None
+        self._fonts_held: list[Any] = []  # the font configuration (release_font_config)
         self._base_css: dict[str, Any] = {}
         self._stale = False
         self._cleanup: Callable[[], object] | None = None
@@ -235,10 +235,16 @@ class PdfRenderer:
         font_config.sealed = True
         if self._cleanup is not None:
             self._cleanup()  # the old configuration's temporary font folder goes now
-        self._font_config = font_config
-        self._cleanup = weakref.finalize(self, dispose_font_config, font_config, os.getpid())
+        self._fonts_held = [font_config]
+        self._cleanup = weakref.finalize(self, release_font_config, self._fonts_held,
+                                         os.getpid())
+        del font_config
         self._stale = False
         install_glib_handler()
+
+    @property
+    def _font_config(self) -> Any:
+        return self._fonts_held[0]
 
     def _page_css(self, paper: str) -> Any:
         """Default page size and font as a *user* stylesheet: templates override both."""

@@ -20,8 +20,8 @@ with a warning (the text and the ``.eml`` keep them).
 from __future__ import annotations
 
 import functools
+import gc
 import os
-import shutil
 import tempfile
 import threading
 import unicodedata
@@ -510,16 +510,21 @@ def private_font_configuration(cls: Any) -> Any:
                 os.environ["FONTCONFIG_FILE"] = previous
 
 
-def dispose_font_config(font_config: Any, owner: int | None = None) -> None:
-    """Remove the temporary font folder now (at exit at the latest): WeasyPrint's own
-    ``__del__`` would run during interpreter shutdown and print a TypeError.
+#: Font configurations a forked child inherited: kept alive until the child's ``os._exit``,
+#: for their temporary folders are the parent's.
+_INHERITED: list[Any] = []
+
+
+def release_font_config(held: list[Any], owner: int) -> None:
+    """Let go of a font configuration while the interpreter still runs (at exit at the
+    latest), so that WeasyPrint's own ``__del__`` removes its temporary font folder now and
+    not during interpreter shutdown, where it prints a TypeError. ``held`` is the only
+    reference advocate keeps (a one-item list the renderer shares with this finaliser).
 
     ``owner`` is the process that made the configuration: a forked child (a confined
     render) inherits it, and must not remove the folder its parent is still using."""
-    if owner is not None and owner != os.getpid():
-        font_config._folder = None  # the parent's: it removes it
+    if owner != os.getpid():
+        _INHERITED.extend(held)
         return
-    folder = font_config._folder
-    font_config._folder = None
-    if folder:
-        shutil.rmtree(folder, ignore_errors=True)
+    held.clear()
+    gc.collect()  # the last render's styles may still point at it, in reference cycles
