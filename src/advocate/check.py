@@ -456,11 +456,19 @@ def letter_combinations(path: StrPath, *, templates: StrPath | None = None) -> d
     return found
 
 
-def varied_letters(combinations: dict[str, int]) -> str:
-    """The end of ``check``'s "ok" line: how many different letters each target gets."""
+def ok_line(name: str, warnings: int, summary: dict[str, Any], path: StrPath | None,
+            templates: StrPath | None = None) -> str:
+    """``check``'s line for a campaign without errors: ok, its warnings, and how many
+    different letters each target gets (``variants:``; also put into ``summary``, its
+    ``--json`` record, as ``combinations``)."""
+    line = f"ok: {name}" + (f" ({warnings:,} warning{'s' if warnings != 1 else ''})"
+                            if warnings else "")
+    if path is None:
+        return line
+    combinations = summary["combinations"] = letter_combinations(path, templates=templates)
     if all(n <= 1 for n in combinations.values()):
-        return ""
-    return "; different letters per target: " + ", ".join(
+        return line
+    return line + "; different letters per target: " + ", ".join(
         f"{target} {n:,}" for target, n in combinations.items())
 
 

@@ -552,10 +552,9 @@ def check(
         check_campaign,
         exit_code,
         ignored,
-        letter_combinations,
+        ok_line,
         strictly,
         unknown_codes,
-        varied_letters,
     )
 
     if as_json:
@@ -606,16 +605,13 @@ def check(
         summary.append({"campaign": name, "file": str(path) if path else None,
                         "errors": errors, "warnings": len(problems) - errors,
                         "ignored": skipped})
-        if path is not None and not errors:  # how much its letters vary (variants:)
-            summary[-1]["combinations"] = letter_combinations(path, templates=templates)
         for problem in problems:
             if problem.severity == "error":
                 fail(AdvocateError(problems=[problem]))
             else:
                 warn([problem])
         if not errors:
-            say(f"ok: {name}" + (f" ({counted(len(problems), 'warning')})" if problems
-                                 else "") + varied_letters(summary[-1]["combinations"]))
+            say(ok_line(name, len(problems), summary[-1], path, templates))
     if as_json:
         from advocate import json_output
 
