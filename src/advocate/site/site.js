@@ -142,7 +142,12 @@
     var text = typeof entry === "string" ? entry : entry[0];
     function one(s) {
       var f = s.split("|"), plan = [];
-      (f[1] ? f[1].split(" ") : []).forEach(function (t) {
+      var items = [];
+      (f[1] ? f[1].split(" ") : []).forEach(function (t) {  // "@n": a shared run of items
+        if (t.charAt(0) === "@") items.push.apply(items, D.segments[Number(t.slice(1))].split(" "));
+        else items.push(t);
+      });
+      items.forEach(function (t) {
         if (t.charAt(0) === "(") { plan.push(numbers(t.slice(1, -1))); return; }
         var ab = t.split("-").map(Number);
         for (var n = ab[0]; n <= ab[ab.length - 1]; n++) plan.push(n);
@@ -187,8 +192,15 @@
     slots.forEach(function (s) {
       var n = 0;
       if (s[2]) { n = index % s[1].length; index = Math.floor(index / s[1].length); }
-      values[s[0]] = s[1][n];
+      values[s[0]] = D.strings[s[1][n]];
     });
+  }
+  // A variant slot's mark standing alone in a plan: the supporter's variant, escaped.
+  var MARK = /[\u{F00F0}-\u{F00FF}]/gu;
+  function markedIn(values) {
+    return function (md) {
+      return md.replace(MARK, function (c) { return escapeMd(values[c] || ""); });
+    };
   }
   function filler(target, lang, v) {          // placeholder -> the value as printed
     var values = {};
@@ -207,6 +219,7 @@
     var st = form ? whole[form] : whole, width = form ? D.emailWidth : D.width;
     var values = filler(target, lang, v), S = D.strings;
     var printed = st.values.map(function (p) { return escapeMd(put(S[p], values)); });
+    var marked = markedIn(values);
     var parts = [], kinds = [], wides = [];
     for (var i = 0; i < st.plan.length; i++) {
       var b = st.plan[i];
@@ -216,7 +229,7 @@
         wides.push(D.wide[b] < 0 ? D.texts[D.fixed[b][0]] : D.texts[D.wide[b]]);
         continue;
       }
-      var md = b.map(function (p) { return p < 0 ? printed[-p - 1] : S[p]; }).join("");
+      var md = marked(b.map(function (p) { return p < 0 ? printed[-p - 1] : S[p]; }).join(""));
       var cs = chunks(md);
       for (var j = 0; j < cs.length; j++) {
         var t = plainBlock(cs[j], width);
@@ -259,10 +272,10 @@
     var values = filler(target, lang, v), S = D.strings, W = D.emailWidth;
     var short = form !== "full", facts = form !== "short", fi = ["full", "titles", "short"].indexOf(form);
     var printed = whole.values.map(function (p) { return escapeMd(put(S[p], values)); });
-    var items = [];
+    var marked = markedIn(values), items = [];
     whole.plan.forEach(function (b) {
       if (typeof b === "number") { items.push({ n: b }); return; }
-      var md = b.map(function (p) { return p < 0 ? printed[-p - 1] : S[p]; }).join("");
+      var md = marked(b.map(function (p) { return p < 0 ? printed[-p - 1] : S[p]; }).join(""));
       chunks(md).forEach(function (c) { items.push({ md: c }); });
     });
     var sender = null;                         // the first sender container's details
