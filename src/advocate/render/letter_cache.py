@@ -16,8 +16,8 @@ What is kept, and why it is safe:
 * **No personal data.** A stencil holds the campaign's wording with placeholders where the
   writer's details go; the writer's name, city, email, country, note and address are never
   written (the key holds only which of them are set). The entry holds what the campaign
-  file and its templates already hold, in the words of one target and language, and the
-  letter's date.
+  file and its templates already hold, in the words of one target and language (with its
+  ``variants:``, from which a writer's are chosen again), and the letter's date.
 * **Exact or nothing.** The key is a SHA-256 of everything a letter depends on but the
   writer's values: the campaign file's bytes and path, the contents of its template
   folders (``--templates DIR`` and ``templates/`` beside the campaign), the date, the
