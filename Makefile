@@ -5,30 +5,34 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: install system-deps browser demo test lint typecheck unit bench golden wheel clean \
+.PHONY: install system-deps browser demo test lint typecheck unit site-test docs-test bench \
+	golden wheel clean \
 	cluster-deps cluster-test
 
 install: system-deps $(BIN)/.installed
 
 # WeasyPrint needs Pango, and HarfBuzz's subsetter to embed fonts fast (without it each PDF
 # takes seconds and logs a warning). Debian has them; apt installs what is missing.
-# The tests read PDFs back with poppler's pdftotext and pdffonts (poppler-utils).
+# The tests read PDFs back with poppler's pdftotext and pdffonts (poppler-utils), and import
+# advocate followup's calendar file into a real calendar program (calcurse).
 system-deps:
 	@{ ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0' \
-	   && command -v pdftotext >/dev/null && command -v pdffonts >/dev/null; } || \
-	  { apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 poppler-utils; }
+	   && command -v pdftotext >/dev/null && command -v pdffonts >/dev/null && command -v calcurse >/dev/null; } || \
+	  { apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 poppler-utils calcurse; }
 
+# The newest releases pyproject's ranges allow (no upper pins: a known break is named in a
+# comment beside its range), upgraded whenever pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[test]"
+	$(BIN)/python -m pip install -q --upgrade --upgrade-strategy eager -e ".[test]"
 	touch $@
 
 demo: install
 	$(BIN)/advocate build kazakhstan-2022 --signers examples/signers.csv -o $(OUT) --force
 	@echo "Open $(OUT)/kazakhstan-2022/index.html"
 
-test: install browser lint typecheck unit
+test: install browser lint typecheck unit site-test docs-test
 
 # The action page's browser tests (tests/test_site*.py) drive Debian's Chromium through
 # Playwright (never `playwright install`: no browser is downloaded), with Noto CJK so the
@@ -44,8 +48,17 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
+# Three sessions: the library and the command line; the action page in Chromium
+# (tests/site/); the documentation run as written (tests/docs/: the tutorial, the generated
+# reference, the scaling examples). Each can be run alone: `make site-test`.
 unit:
-	$(BIN)/pytest -q -n auto
+	$(BIN)/pytest -q -n auto --ignore=tests/site --ignore=tests/docs
+
+site-test: browser
+	$(BIN)/pytest -q -n auto tests/site
+
+docs-test:
+	$(BIN)/pytest -q -n auto tests/docs
 
 # docs/scaling/'s Slurm scripts on a real one-node Slurm started by the tests (munged,
 # slurmctld, slurmd in a temporary folder, as root): not part of `make test`, run by .ci/run.
@@ -67,7 +80,7 @@ cluster-test: install cluster-deps
 	$(BIN)/pytest -q -n 0 tests/cluster
 
 golden: install
-	$(BIN)/pytest -q tests/test_golden.py tests/test_docs.py --update-golden
+	$(BIN)/pytest -q tests/test_golden.py tests/docs/test_docs.py --update-golden
 
 bench: install
 	$(BIN)/python benchmarks/bench.py

@@ -126,7 +126,7 @@ def test_no_private_name_of_another_library_is_read_or_patched() -> None:
 #: Rooms still over the limit, each held at its size until it is split by job (cli.py's
 #: commands, the Renderer's jobs, build's phases: issue 24 item 3). A room may shrink, never
 #: grow; a new room over 600 lines fails.
-OVER_THE_LIMIT = {"advocate.cli": 1545, "advocate.render.documents": 1051,
+OVER_THE_LIMIT = {"advocate.render.documents": 1051,
                   "advocate.build": 969, "advocate.schema.campaign": 748,
                   "advocate.signers.rules": 602}
 
@@ -151,6 +151,9 @@ def test_the_architecture_document_names_every_module(document: str) -> None:
             missing.append(name)
     assert not missing, f"{document} does not name: {missing}"
     for cited in re.findall(r"`((?:src/)?advocate/[\w/]+\.py|[\w/]+\.py)`", text):
-        candidates = [ROOT / cited, SRC / cited, SRC / "advocate" / cited]
+        candidates = [ROOT / cited, SRC / cited, SRC / "advocate" / cited,
+                      ROOT / "tests" / cited]
         assert any(c.exists() for c in candidates) or any(
-            p.name == Path(cited).name for p in _modules().values()), f"cites {cited}"
+            p.name == Path(cited).name for p in [*_modules().values(),
+                                                 *(ROOT / "tests").rglob("*.py")]), \
+            f"cites {cited}"

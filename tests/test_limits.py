@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from types import FrameType
 
 import pytest
 
@@ -98,6 +99,35 @@ def test_the_timeout_is_never_raised_into_a_garbage_collection_callback() -> Non
         gc.callbacks.remove(slow_callback)
     assert calls[:2] == ["start", "stop"]
     assert gc.callbacks == before  # the time limit leaves none of its own behind
+
+
+@pytest.mark.parametrize("callback", ["collection", "finishing"])
+def test_the_timeout_is_never_raised_into_the_limits_own_gc_callbacks(callback: str) -> None:
+    """The alarm once came in the first instant of the time limit's own gc callback, before
+    it had marked the collection (a busy machine, `make test`): raised there, the timeout was
+    lost as unraisable. Here the alarm is delivered exactly then, by a trace function that
+    sends SIGALRM as the callback is entered; the timeout still ends the work after it."""
+    sent: list[str] = []
+
+    def tracer(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call" and frame.f_code.co_name == callback \
+                and frame.f_code.co_filename.endswith("limits.py") and not sent:
+            sent.append(callback)
+            signal.raise_signal(signal.SIGALRM)
+
+    def work() -> None:
+        with pytest.raises(RenderTimeout), time_limit(1) as clock:
+            sys.settrace(tracer)
+            try:
+                gc.collect()
+            finally:
+                sys.settrace(None)
+            while True:
+                pass
+        assert clock.expired
+
+    assert _unraisable_during(work) == []
+    assert sent == [callback]
 
 
 def test_the_timeout_is_never_raised_into_a_finaliser() -> None:

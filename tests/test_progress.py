@@ -19,7 +19,7 @@ def test_the_progress_bar_draws_a_few_times_for_twenty_thousand_updates(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import rich.progress
 
-    from advocate import cli
+    from advocate.cli import common
 
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
@@ -39,7 +39,7 @@ def test_the_progress_bar_draws_a_few_times_for_twenty_thousand_updates(
         tell(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(rich.progress.Progress, "update", counted_update)
-    with cli._progress(enabled=True) as update:
+    with common.progress_bar(enabled=True) as update:
         assert update is not None
         for done in range(1, 20_001):
             update(done, 20_000)
@@ -50,8 +50,8 @@ def test_the_progress_bar_draws_a_few_times_for_twenty_thousand_updates(
 
 
 def test_no_progress_bar_in_a_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
-    from advocate import cli
+    from advocate.cli import common
 
     monkeypatch.setattr(sys, "stderr", io.StringIO())
-    with cli._progress(enabled=True) as update:
+    with common.progress_bar(enabled=True) as update:
         assert update is None

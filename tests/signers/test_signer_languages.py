@@ -217,3 +217,17 @@ def test_merged_shards_carry_the_single_builds_skipped_rows_report(
     report = (tmp_path / "merged" / "skipped-rows.csv").read_text(encoding="utf-8")
     assert report.splitlines()[1] == "s.csv,2,3,email,invalid email,no @"
     assert str(tmp_path) not in report  # the list's file name, not where it lies
+
+
+def test_a_builds_notice_of_skipped_rows_points_at_its_report(tmp_path: Path) -> None:
+    from advocate.errors import Problem
+    from advocate.signers.skipped import pointing_to_report
+
+    counted = Problem("left out 3 bad rows (--on-bad-row skip)", "signers.csv",
+                      hint="list them with --on-bad-row error", severity="warning")
+    other = Problem("column 'Timestamp' ignored", "signers.csv", severity="warning")
+    pointed = pointing_to_report([other, counted], tmp_path / "out")
+    assert pointed[0] is other
+    assert pointed[1].message == counted.message and pointed[1].file == "signers.csv"
+    assert pointed[1].hint == (f"{tmp_path / 'out' / 'skipped-rows.csv'} lists each row and "
+                               "why, never its content")

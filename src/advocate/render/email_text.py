@@ -100,7 +100,7 @@ def email_form(markdown: str, form: str, filled: Filled | None = None,
                tail: str | None = None) -> str:
     """The text of email form ``form`` (:data:`EMAIL_FORMS`) of a letter's Markdown. A letter
     filled in from a stencil (``filled``) is filled in from the stencil's form, made once
-    per stencil, when that is exact: the same text, as ``tests/test_email_stencil.py``
+    per stencil, when that is exact: the same text, as ``tests/render/test_email_stencil.py``
     checks. ``tail``: the block that follows the filled letter in ``markdown`` (its
     reference), in its email form."""
     rewrite = EMAIL_FORMS[form]

@@ -143,7 +143,7 @@ _CParser: Any = getattr(yaml, "__with_libyaml__", False) and getattr(yaml.cyaml,
 if _CParser is not None:
     class _FastStrictLoader(_Strict, _CParser, BaseResolver):  # type: ignore[misc]
         """libyaml's scanner and parser (C) under the same strict composer: the same events,
-        nodes and marks as :class:`_StrictLoader` on a file that parses (tests/test_load.py
+        nodes and marks as :class:`_StrictLoader` on a file that parses (tests/schema/test_load.py
         compares them), several times faster. Any error is reported by the pure-Python
         loader instead, so its messages and positions stay exactly the same."""
 
@@ -156,7 +156,7 @@ if _CParser is not None:
 
 
 # libyaml takes tabs, '?', '|#' and tags ('!' starting a word) in places PyYAML refuses
-# (found by tests/test_load.py's comparisons), and places the marks of empty values and of
+# (found by tests/schema/test_load.py's comparisons), and places the marks of empty values and of
 # some characters elsewhere (those are looked up by PyYAML, see YamlDocument): text with any
 # of these is read by PyYAML alone.
 _LIBYAML_DIFFERS = re.compile(

@@ -16,7 +16,8 @@ from pathlib import Path
 from advocate.errors import Problem
 from advocate.signers.rules import SkippedRow
 
-__all__ = ["REPORT_NAME", "build_reports", "skipped_problems", "skipped_report"]
+__all__ = ["REPORT_NAME", "build_reports", "pointing_to_report", "skipped_problems",
+           "skipped_report"]
 
 #: The report's file name in a build's output folder.
 REPORT_NAME = "skipped-rows.csv"
@@ -58,3 +59,11 @@ def skipped_problems(filename: str, skipped: Sequence[SkippedRow],
         shown.append(Problem(f"and {count - len(shown)} more rows left out", filename,
                              severity="warning"))
     return shown
+
+
+def pointing_to_report(notices: Sequence[Problem], folder: Path) -> list[Problem]:
+    """A build's notices, the one that counts the rows left out now pointing at the report
+    the build writes into ``folder`` (see :func:`build_reports`)."""
+    return [p if "--on-bad-row skip" not in p.message else Problem(
+        p.message, p.file, hint=f"{folder / REPORT_NAME} lists each row and why, never its "
+        "content", severity="warning") for p in notices]

@@ -59,6 +59,20 @@ class SignerSource:
         rows = SignerList.of(reader)
         return rows, list(reader.stats.notices)
 
+    def rows(self, campaigns: Sequence[Any] = (), *,
+             compact: bool = False) -> tuple[Any, list[Problem], list[Problem]]:
+        """The signers (duplicates dropped as ``dedupe`` says; ``compact``: only what a
+        petition prints, so a million rows fit), the reader's notices, and the rows
+        ``on_bad_row="skip"`` left out (row, column and reason, never the content)."""
+        reader = self.reader(campaigns)
+        if compact:
+            from advocate.signers.compact import PetitionSigners
+
+            rows: Any = PetitionSigners.of(reader)
+        else:
+            rows = SignerList.of(reader)
+        return rows, list(reader.stats.notices), skipped_problems_of(reader)
+
     def record(self) -> dict[str, Any]:
         """The options as plain data (the path as an absolute path), for a shard's manifest."""
         data = asdict(self)
@@ -71,3 +85,14 @@ class SignerSource:
                    dedupe=data.get("dedupe", "error"), columns=data.get("columns"),
                    sheet=data.get("sheet"), max_size=data.get("max_size"),
                    on_bad_row=data.get("on_bad_row", "error"))
+
+
+def skipped_problems_of(reader: SignerReader) -> list[Problem]:
+    """The rows a reader's ``on_bad_row="skip"`` left out, as warnings: row, column and
+    reason, never the content (none when it skipped nothing)."""
+    stats = reader.stats
+    if not stats.skipped_count:
+        return []
+    from advocate.signers.skipped import skipped_problems
+
+    return skipped_problems(stats.file, stats.skipped, stats.skipped_count)

@@ -8,7 +8,7 @@ fields are set and unset alike get the same letter except where the values are p
 such a letter is rendered once per target, language and *shape* (which fields are set)
 with placeholder characters for the values, and each writer's letter is filled in from
 that stencil: every printed value escaped as a whole, as the full render escapes it. The
-result is the same Markdown, byte for byte (``tests/test_stencil.py`` checks it over
+result is the same Markdown, byte for byte (``tests/templates/test_stencil.py`` checks it over
 thousands of generated writers), in a tenth of the time.
 
 Any other use of the writer (a filter, a comparison, a macro, an include), or placeholder

@@ -234,7 +234,7 @@ class Stencil:
         Its text, with the letter's printed values put in, is that of ``rewrite(letter)``
         for a letter whose values are on one line each (:attr:`Filled.one_line_values`):
         the rewrites of advocate.render.email_text match whole lines, and an escaped value
-        never starts a line with syntax (``tests/test_stencil.py`` checks it)."""
+        never starts a line with syntax (``tests/templates/test_stencil.py`` checks it)."""
         if name not in self._forms:
             made = self.rewritten(rewrite)
             own = self.pieces[1::2]

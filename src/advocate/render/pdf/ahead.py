@@ -14,7 +14,8 @@ it); it is only ever asked by the process that started it, from its main thread.
 AdvocateError (a refused resource, a render over its time limit) comes back as itself; for
 anything else the answer is "render it yourself", so a bug shows up in the command's own
 process as it always did. The child ends when the command does. Only the ``advocate``
-command starts it (:func:`advocate.cli.main`), and only with two or more CPUs: a library
+command starts it (:func:`start_for`, allowed by
+:func:`advocate.limits.allow_children_ahead`), and only with two or more CPUs: a library
 caller, a test runner with threads, or a one-core machine renders in its own process.
 """
 
@@ -23,15 +24,35 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
-from advocate.errors import LimitError
+from advocate.errors import AdvocateError, LimitError
 from advocate.render.pdf import engine
 from advocate.render.pdf.engine import PdfResult
 
-__all__ = ["render", "render_pdf_result", "start", "started"]
+__all__ = ["render", "render_pdf_result", "start", "start_for", "started"]
 
 _CHILD: list[Any] = []  # the Child, while one runs for this process
+
+
+def start_for(campaign: Path, templates: Path | None = None) -> bool:
+    """A PDF of ``campaign`` is coming: load WeasyPrint in a child meanwhile, if this process
+    is the command (:func:`advocate.limits.allow_children_ahead`). Not for a template
+    pack's layouts (beside the campaign, or ``templates``): they render in the confined
+    child instead. True when a child runs."""
+    from advocate import limits
+
+    if not limits.AHEAD_ALLOWED:
+        return False
+    from advocate.templates.roots import template_roots, untrusted_roots
+
+    try:
+        if untrusted_roots(template_roots(templates, campaign)):
+            return False
+    except AdvocateError:
+        return False  # the command says what is wrong when it loads the campaign
+    return start()
 
 
 def started() -> bool:
