@@ -17,7 +17,7 @@ from typer.testing import Result
 
 import advocate
 import advocate.build
-from advocate.build import build
+from advocate.build import BuildOptions, build
 from advocate.errors import AdvocateError
 from advocate.signers import read_signers
 from helpers import snapshot, write
@@ -31,7 +31,7 @@ TARGETS = ["president", "prosecutor-general", "interior-minister", "un-high-comm
 def built(tmp_path_factory: pytest.TempPathFactory, kz_path: Path) -> Path:
     """One real build of the bundled campaign for 4 signers (16 letters), two workers."""
     out = tmp_path_factory.mktemp("build") / "out"
-    build([kz_path], out, signers=read_signers(SIGNERS), jobs=2)
+    build([kz_path], out, BuildOptions(jobs=2), signers=read_signers(SIGNERS))
     return out / "kazakhstan-2022"
 
 
@@ -134,7 +134,7 @@ def test_a_crash_mid_batch_leaves_the_output_as_it_was(
     out = tmp_path / "out"
     write(out / "keep.txt", "an earlier file")
     before = snapshot(out)
-    real = advocate.build._render_letters
+    real = advocate.build.letters._render_letters
     calls = []
 
     def crash(renderer, jobs, lang):  # type: ignore[no-untyped-def]
@@ -143,10 +143,11 @@ def test_a_crash_mid_batch_leaves_the_output_as_it_was(
             raise RuntimeError("injected crash")
         return real(renderer, jobs, lang)
 
-    monkeypatch.setattr(advocate.build, "_render_letters", crash)
-    monkeypatch.setattr(advocate.build, "CHUNK", 2)
+    monkeypatch.setattr(advocate.build.letters, "_render_letters", crash)
+    monkeypatch.setattr(advocate.build.letters, "CHUNK", 2)
     with pytest.raises(RuntimeError, match="injected crash"):
-        build([kz_path], out, signers=read_signers(SIGNERS), jobs=1, formats=("txt", "eml"))
+        build([kz_path], out, BuildOptions(jobs=1, formats=("txt", "eml")),
+              signers=read_signers(SIGNERS))
     assert snapshot(out) == before
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
 
@@ -235,8 +236,9 @@ def test_a_failure_in_a_worker_leaves_the_output_as_it_was(tmp_path: Path,
     write(out / "keep.txt", "an earlier file")
     before = snapshot(out)
     with pytest.raises(AdvocateError) as info:
-        build([kz_path], out, signers=read_signers(signers), jobs=2, formats=("pdf",),
-              documents=False, templates=templates)
+        build([kz_path], out, BuildOptions(jobs=2, formats=("pdf",), documents=False,
+                                           templates=templates),
+              signers=read_signers(signers))
     # It fails for one writer only, so its message is withheld (issue 13): place and row.
     assert "letter.md.j2: row 9: the template failed" in str(info.value)
     assert "boom" not in str(info.value)
@@ -256,7 +258,7 @@ def test_the_library_refuses_an_output_inside_a_template_folder(kz_path: Path,
     with pytest.raises(AdvocateError, match="input"):
         build([campaign], campaign)
     with pytest.raises(AdvocateError, match="unknown letter format"):
-        build([campaign], tmp_path / "out", formats=("docx",))
+        build([campaign], tmp_path / "out", BuildOptions(formats=("docx",)))
     assert snapshot(pack) == before and not (tmp_path / "out").exists()
 
 
@@ -267,7 +269,7 @@ def test_the_index_carries_the_content_security_policy_even_from_a_pack(
     campaign = write(pack / "campaign.yaml", kz_path.read_text(encoding="utf-8"))
     write(pack / "templates" / "index.html.j2",
           "<!DOCTYPE html><html><head><title>x</title></head><body>{{ signers }}</body></html>")
-    build([campaign], tmp_path / "out", documents=False, formats=("txt",))
+    build([campaign], tmp_path / "out", BuildOptions(documents=False, formats=("txt",)))
     index = (tmp_path / "out" / "kazakhstan-2022" / "index.html").read_text(encoding="utf-8")
     head = index.split("</head>")[0]
     assert "Content-Security-Policy" in head and "default-src 'none'" in head
@@ -314,11 +316,11 @@ def test_forked_and_spawned_workers_write_the_same_letters(tmp_path: Path, kz_pa
 
     for name, jobs, fork in (("forked", 2, True), ("spawned", 2, False),
                              ("in process", 1, True)):
-        monkeypatch.setattr(advocate.build, "_pool_forks",
+        monkeypatch.setattr(advocate.build.letters, "_pool_forks",
                             lambda pdfs=True, f=fork: forks(f))
         out = tmp_path / name.replace(" ", "-")
-        build([kz_path], out, signers=read_signers(SIGNERS), jobs=jobs, formats=("pdf",),
-              documents=False)
+        build([kz_path], out, BuildOptions(jobs=jobs, formats=("pdf",), documents=False),
+              signers=read_signers(SIGNERS))
         manifest = json.loads((out / "kazakhstan-2022" / "manifest.json").read_text("utf-8"))
         hashes[name] = {e["path"]: e["sha256"] for e in manifest["files"]
                         if e["format"] == "pdf"}
@@ -336,7 +338,7 @@ def test_workers_are_forked_only_from_a_single_thread() -> None:
     import sys
     import threading
 
-    code = ("import sys; from pathlib import Path; from advocate.build import _pool_forks\n"
+    code = ("import sys; from pathlib import Path; from advocate.build.letters import _pool_forks\n"
             "from advocate.render.pdf.engine import load_weasyprint, render_pdf\n"
             "if sys.argv[1] == 'imported':\n"
             "    load_weasyprint()\n"
@@ -352,7 +354,7 @@ def test_workers_are_forked_only_from_a_single_thread() -> None:
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert not advocate.build._pool_forks()
+        assert not advocate.build.letters._pool_forks()
     finally:
         stop.set()
         other.join()
@@ -362,10 +364,11 @@ def test_a_large_index_comes_in_pages_with_the_documents_on_the_first(
         kz_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Over INDEX_PAGE_ROWS letter rows: index.html then index-2.html, ... each with its
     slice of the rows, the links between them and the policy; the documents on page one."""
-    monkeypatch.setattr(advocate.build, "INDEX_PAGE_ROWS", 5)
-    monkeypatch.setattr(advocate.build, "PAGE_LINKS_AROUND", 1)
+    monkeypatch.setattr(advocate.build.planning, "INDEX_PAGE_ROWS", 5)
+    monkeypatch.setattr(advocate.build.output, "PAGE_LINKS_AROUND", 1)
     out = tmp_path / "out"
-    result = build([kz_path], out, signers=read_signers(SIGNERS), jobs=1, formats=("txt",))
+    result = build([kz_path], out, BuildOptions(jobs=1, formats=("txt",)),
+                   signers=read_signers(SIGNERS))
     folder = out / "kazakhstan-2022"
     rows = sum(1 for _ in (folder / "letters").glob("*.txt"))
     names = ["index.html", *(f"index-{n}.html" for n in range(2, -(-rows // 5) + 1))]
@@ -402,7 +405,7 @@ def test_a_packs_index_gets_the_pages(kz_path: Path, tmp_path: Path,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """A pack's own index.html.j2 is given the same paging variables (and no mailto: links,
     as ever); each of its pages gets the policy."""
-    monkeypatch.setattr(advocate.build, "INDEX_PAGE_ROWS", 4)
+    monkeypatch.setattr(advocate.build.planning, "INDEX_PAGE_ROWS", 4)
     pack = tmp_path / "pack"
     campaign = write(pack / "campaign.yaml", kz_path.read_text(encoding="utf-8"))
     write(pack / "templates" / "index.html.j2",
@@ -410,8 +413,8 @@ def test_a_packs_index_gets_the_pages(kz_path: Path, tmp_path: Path,
           "{{ page }}/{{ pages }} {{ page_first }} {{ letters_total }} {{ letters | length }} "
           "{{ page_prev }} {{ page_next }} {{ page_files | join(',') }} {{ documents | length }} "
           "{% for l in letters %}{{ l.row }}:{{ l.mailto }};{% endfor %}</body></html>")
-    build([campaign], tmp_path / "out", signers=read_signers(SIGNERS), documents=False,
-          formats=("txt",), jobs=1)
+    build([campaign], tmp_path / "out", BuildOptions(documents=False, formats=("txt",), jobs=1),
+          signers=read_signers(SIGNERS))
     folder = tmp_path / "out" / "kazakhstan-2022"
     rows = sum(1 for _ in (folder / "letters").glob("*.txt"))
     count = -(-rows // 4)

@@ -139,7 +139,8 @@ def test_schema_command_prints_each_schema(run: Run) -> None:
 
 def test_verify_finds_changed_missing_and_unlisted_files(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    advocate.build_campaigns([str(MINIMAL)], str(out), formats=("txt",), documents=False)
+    advocate.build_campaigns([str(MINIMAL)], str(out),
+                             advocate.BuildOptions(formats=("txt",), documents=False))
     assert advocate.verify_build(out).ok
     folder = out / "x"
     letter = next((folder / "letters").iterdir())

@@ -414,7 +414,7 @@ def test_a_large_index_in_pages_merged_is_the_single_build(
     others and lists its slice of the letters, and the manifest lists every page."""
     import advocate.build
 
-    monkeypatch.setattr(advocate.build, "INDEX_PAGE_ROWS", 10)
+    monkeypatch.setattr(advocate.build.planning, "INDEX_PAGE_ROWS", 10)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1768435200")
     campaign, signers = WORLD / "campaign.yaml", WORLD / "signers.csv"
     common = ["--signers", str(signers), "--formats", "txt,eml", "--no-documents", "-j", "1"]

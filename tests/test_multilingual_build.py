@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from advocate.build import build, plan
+from advocate.build import BuildOptions, build, plan
 from advocate.schema.campaign import load_campaign, load_campaign_checked
 from advocate.signers import read_signers
 from campaign_fixtures import CAMPAIGN_FIXTURES
@@ -31,7 +31,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     signers = read_signers(SIGNERS, columns=dict(campaign.signers.columns)  # type: ignore
                            if campaign.signers else None, languages=campaign.languages)
     out = tmp_path_factory.mktemp("bilingual") / "out"
-    result = build([CAMPAIGN], out, signers=signers, formats=("txt", "eml"), jobs=1)
+    result = build([CAMPAIGN], out, BuildOptions(formats=("txt", "eml"), jobs=1), signers=signers)
     messages = [str(w) for w in result.warnings]
     assert any("1 signer(s) read in 'zh', which the campaign has no text in" in m
                for m in messages), messages

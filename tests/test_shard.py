@@ -75,12 +75,13 @@ def test_a_shard_is_the_same_whatever_jobs(tmp_path: Path,
 
     source = SignerSource(AZ / "signers.csv")
     signers, _ = source.read()
-    monkeypatch.setattr(builder, "POOL_MIN_LETTERS", 1)
+    monkeypatch.setattr(builder.letters, "POOL_MIN_LETTERS", 1)
     outputs = []
     for jobs in (1, 2):
         out = tmp_path / f"j{jobs}"
-        builder.build([AZ / "campaign.yaml"], out, signers=signers, formats=("txt", "eml"),
-                      jobs=jobs, documents=False, shard=Shard(1, 3), signer_source=source)
+        builder.build([AZ / "campaign.yaml"], out, builder.BuildOptions(
+                          formats=("txt", "eml"), jobs=jobs, documents=False, shard=Shard(1, 3)),
+                      signers=signers, signer_source=source)
         outputs.append(tree(out))
     assert outputs[0] == outputs[1]
     assert any("/letters/00002-" in name for name in outputs[0])
@@ -192,8 +193,8 @@ def test_documents_shard_needs_a_shard_in_range(run: Run, tmp_path: Path) -> Non
 def test_the_library_needs_the_signer_source_to_record_it(tmp_path: Path) -> None:
     signers = read_signers(AZ / "signers.csv")
     with pytest.raises(AdvocateError, match="records where its signer list comes from"):
-        builder.build([AZ / "campaign.yaml"], tmp_path / "out", signers=signers,
-                      shard=Shard(0, 2), formats=("txt",))
+        builder.build([AZ / "campaign.yaml"], tmp_path / "out",
+                      builder.BuildOptions(shard=Shard(0, 2), formats=("txt",)), signers=signers)
     assert not (tmp_path / "out").exists()
 
 

@@ -37,13 +37,14 @@ from typing import TYPE_CHECKING, Any
 from advocate.version import __version__
 
 if TYPE_CHECKING:  # what a type checker and an editor see; at run time, __getattr__ below
-    from advocate.build import BuildResult
+    from advocate.build import BuildOptions, BuildResult
     from advocate.build import build as build_campaigns
     from advocate.campaigns import resolve_campaign
     from advocate.check import check_campaign
     from advocate.errors import AdvocateError, Problem
     from advocate.merge import merge as merge_shards
-    from advocate.render.documents import Document, Renderer, Writer
+    from advocate.render.document import Document
+    from advocate.render.documents import Renderer, Writer
     from advocate.render.pdf.engine import PdfResult
     from advocate.schema.campaign import (
         Campaign,
@@ -65,15 +66,16 @@ _EXPORTS: dict[str, str | tuple[str, str]] = {
     "campaign_schema": "advocate.schema.campaign",
     "Renderer": "advocate.render.documents",
     "Writer": "advocate.render.documents",
-    "Document": "advocate.render.documents",
+    "Document": "advocate.render.document",
     "PdfResult": "advocate.render.pdf.engine",
     "Signer": "advocate.signers",
     "read_signers": "advocate.signers",
     "resolve_campaign": "advocate.campaigns",
     # Not "build": importing the submodule advocate.build would shadow a function of that name.
     "build_campaigns": ("advocate.build", "build"),
+    "BuildOptions": "advocate.build",
     "BuildResult": "advocate.build",
-    "merge_shards": ("advocate.merge", "merge"),  # joins the output of build(shard=...)
+    "merge_shards": ("advocate.merge", "merge"),  # joins the output of shard builds
     "Shard": "advocate.shard",
     "parse_shard": "advocate.shard",
     "SignerSource": "advocate.signers.source",
@@ -84,6 +86,7 @@ _EXPORTS: dict[str, str | tuple[str, str]] = {
 
 __all__ = [
     "AdvocateError",
+    "BuildOptions",
     "BuildResult",
     "Campaign",
     "Document",

@@ -23,7 +23,8 @@ from typing import Any
 from advocate.clock import today as default_today
 from advocate.errors import AdvocateError, Problem, did_you_mean
 from advocate.pathlike import StrPath, as_optional_path
-from advocate.render.documents import PAGE_BUDGET, Renderer
+from advocate.render.documents import Renderer
+from advocate.render.page_fit import PAGE_BUDGET
 from advocate.render.writer import Writer
 from advocate.schema.campaign import CHECK_RULES, Campaign, CheckCode, load_campaign_checked
 from advocate.schema.load import PathKey, YamlDocument
@@ -44,7 +45,7 @@ __all__ = [
 ]
 
 MAX_AGE_DAYS = 90
-LETTER_PAGES = PAGE_BUDGET["letter"]  # one definition: render.documents
+LETTER_PAGES = PAGE_BUDGET["letter"]  # one definition: render.page_fit
 BRIEF_PAGES = PAGE_BUDGET["brief"]
 #: The writer of the letters that ``check`` renders: a placeholder, never a real person.
 WRITER = Writer(name="A. Writer", city="Berlin")
@@ -219,7 +220,8 @@ def _salutations(doc: YamlDocument) -> Iterator[Problem]:
 
 def _untranslated(campaign: Campaign, renderer: Renderer) -> Iterator[Problem]:
     """Lines of a wording template still marked for translation (`advocate new --lang`)."""
-    from advocate.scaffold import TRANSLATE_MARK, WORDING_KINDS
+    from advocate.scaffold import TRANSLATE_MARK
+    from advocate.templates.roots import WORDING_KINDS
 
     seen: set[str] = set()
     for lang in campaign.languages + [str(t.language) for t in campaign.targets

@@ -40,7 +40,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from advocate.build import BuildResult, CampaignPlan, Entry, Progress, build, plan
+from advocate.build import BuildOptions, BuildResult, Progress, build
+from advocate.build.planning import CampaignPlan, Entry, plan
 from advocate.errors import AdvocateError, Problem
 from advocate.output.staging import STAGING_PREFIX
 from advocate.pathlike import StrPath, as_optional_path, as_path
@@ -571,12 +572,12 @@ def _merge(shard_dirs: list[Path], outdir: Path, *, force: bool, jobs: int | Non
         _check_plan(shards, campaign, rows)
     options = first["options"]
     with clock:
-        result = build(paths, outdir, signers=rows, templates=folder_of_templates, jobs=jobs,
-                       force=force, dry_run=dry_run, lang=options["lang"],
-                       paper=options["paper"], formats=options["formats"], progress=progress,
-                       documents=options["documents"], site=options["site"], inputs=inputs,
-                       day=date.fromisoformat(first["date"]), from_shards=shards,
-                       reports=reports)
+        result = build(paths, outdir, BuildOptions(
+            templates=folder_of_templates, formats=tuple(options["formats"]),
+            lang=options["lang"], paper=options["paper"], documents=options["documents"],
+            site=options["site"], day=date.fromisoformat(first["date"]), jobs=jobs,
+            force=force, dry_run=dry_run), signers=rows, progress=progress, inputs=inputs,
+            from_shards=shards, reports=reports)
     result.warnings[:0] = [w for w in warnings if w not in result.warnings]
     return result
 

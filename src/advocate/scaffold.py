@@ -14,6 +14,7 @@ from pathlib import Path
 from advocate.errors import AdvocateError
 from advocate.schema.ids import is_slug
 from advocate.templates.host import builtin_templates
+from advocate.templates.roots import WORDING_KINDS
 
 SKELETON = """\
 # yaml-language-server: $schema=https://advocate-toolkit.invalid/campaign.schema.json
@@ -137,7 +138,6 @@ def scaffold(name: str, directory: Path, *, templates: bool = False) -> list[Pat
 
 #: The mark on each line of a copied wording template that still needs translating.
 TRANSLATE_MARK = "{# TRANSLATE #}"
-WORDING_KINDS = ("letter", "petition", "sheet", "brief", "followup")
 _HEAD = """\
 {{#- {kind}.md.j2 in '{lang}', copied from the English by `advocate new --lang {lang}`.
     Translate every line marked TRANSLATE (the words outside {{{{ }}}} and {{% %}}; keep
@@ -161,7 +161,7 @@ def wording_templates(lang: str, directory: Path) -> list[Path]:
     """Write ``templates/LANG/*.md.j2`` beside the campaign in ``directory``: the English
     wording with every line to translate marked. Never overwrites: a file that exists stops
     everything before anything is written."""
-    from advocate.schema.campaign import LANG_PATTERN
+    from advocate.schema.fields import LANG_PATTERN
 
     if not re.fullmatch(LANG_PATTERN, lang):
         raise AdvocateError(f"'{lang}' is not a language code",

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from advocate.render.documents import Document, Renderer, Writer
+from advocate.render.document import Document
+from advocate.render.documents import Renderer, Writer
 from advocate.render.email_text import EMAIL_FORMS, UNWRAPPED, email_form, letter_mailto
 from advocate.schema.campaign import Campaign, load_campaign
 from advocate.templates.stencil import StencilCache

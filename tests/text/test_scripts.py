@@ -21,7 +21,7 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import Result
 
-from advocate.build import build
+from advocate.build import BuildOptions, build
 from advocate.errors import AdvocateError
 from advocate.render.documents import Renderer, Writer
 from advocate.render.pdf import fonts
@@ -288,8 +288,8 @@ def test_a_world_build_is_byte_identical_twice(tmp_path: Path) -> None:
     outs = []
     for run in ("a", "b"):
         out = tmp_path / run
-        result = build([WORLD / "campaign.yaml"], out, signers=signers, jobs=2,
-                       formats=("pdf",))
+        result = build([WORLD / "campaign.yaml"], out, BuildOptions(jobs=2, formats=("pdf",)),
+                       signers=signers)
         assert any("row 19" in str(w) and "emoji" in str(w) for w in result.warnings)
         outs.append({path: data for path, (_, data) in snapshot(out).items()})
     assert outs[0] == outs[1]
@@ -338,7 +338,7 @@ def test_build_refuses_every_row_before_rendering_anything(tmp_path: Path) -> No
     write(out / "keep.txt", "an earlier file")
     before = snapshot(out)
     with pytest.raises(AdvocateError) as info:
-        build([WORLD / "campaign.yaml"], out, signers=read_signers(bad), jobs=1)
+        build([WORLD / "campaign.yaml"], out, BuildOptions(jobs=1), signers=read_signers(bad))
     messages = [p.message for p in info.value.problems]
     assert [m.split(":")[0] for m in messages] == ["row 2", "row 4", "row 5"]
     assert not any(secret in str(info.value) for secret in SECRETS)
@@ -390,7 +390,7 @@ def test_a_packs_own_font_draws_a_script_that_is_not_bundled(world: Campaign,
     assert any(n.endswith("+Noto-Sans-Khmer") for n in names)
     assert all(r[-5:-3] == ["yes", "yes"] for r in pdffonts(pdf, tmp_path))
     # and the checks before rendering count the pack's fonts
-    from advocate.render.documents import font_problems
+    from advocate.render.preflight import font_problems
 
     assert font_problems(khmer, templates=pack) == []
     assert font_problems(khmer) != []

@@ -128,7 +128,7 @@ def test_petition_and_sheet_address_each_target_and_carry_date_and_country(
 
 
 def test_names_urls_and_citations_are_typeset(tmp_path: Path) -> None:
-    from advocate.render.documents import typeset
+    from advocate.render.typeset import typeset
 
     html = typeset('<p>Volker Türk said so [1, 4]. See '
                    'https://example.org/reports/a-b?x=1&amp;y=2. Or http://x.org/a.</p>'
@@ -217,14 +217,14 @@ def test_the_example_campaign_in_azerbaijani_has_no_wording_of_another_campaign(
 
 
 def test_every_bundled_letter_has_a_mailto_link_within_the_limit(tmp_path: Path) -> None:
-    from advocate.build import build
+    from advocate.build import BuildOptions, build
     from advocate.campaigns import resolve_campaign
     from advocate.render.eml import MAILTO_MAX
     from advocate.signers import read_signers
 
     result = build([resolve_campaign("kazakhstan-2022")], tmp_path / "out",
-                   signers=read_signers(ROOT / "examples" / "signers.csv"),
-                   formats=("txt",), documents=False, jobs=1)
+                   BuildOptions(formats=("txt",), documents=False, jobs=1),
+                   signers=read_signers(ROOT / "examples" / "signers.csv"))
     assert not [w for w in result.warnings if "mailto" in str(w)]
     forms = result.campaigns[0]["mailto"]
     assert forms == {"titles": 12, "subject": 36}

@@ -145,16 +145,14 @@ def build(
         if reports:
             notices = pointing_to_report(notices, output)
         with progress_bar(enabled=not dry_run) as progress:
-            result = builder.build(paths, output, signers=rows, templates=templates,
-                                   jobs=jobs, force=overwrite, dry_run=dry_run, lang=lang,
-                                   paper=paper.value, formats=wanted, progress=progress,
-                                   documents=documents, site=site,
-                                   inputs=[signers] if signers else [], shard=share,
-                                   signer_source=source,
-                                   strict=strict,
-                                   day=letter_date.date() if letter_date else None,
-                                   notices=notices,
-                                   reports=reports)
+            options = builder.BuildOptions(
+                templates=templates, formats=tuple(wanted), lang=lang, paper=paper.value,
+                documents=documents, site=site, shard=share, jobs=jobs, force=overwrite,
+                dry_run=dry_run, strict=strict,
+                day=letter_date.date() if letter_date else None)
+            result = builder.build(paths, output, options, signers=rows, progress=progress,
+                                   inputs=[signers] if signers else [],
+                                   signer_source=source, notices=notices, reports=reports)
         warn(result.warnings)
         if as_json:
             from advocate import json_output

@@ -20,7 +20,8 @@ from markupsafe import Markup
 from advocate.errors import AdvocateError, Problem
 from advocate.kit import sheets
 from advocate.kit.postal import Addressee, addressees, carry_lines
-from advocate.render.documents import Document, Kind, Renderer
+from advocate.render.document import Document, Kind
+from advocate.render.documents import Renderer
 from advocate.render.writer import Writer
 from advocate.schema.campaign import Campaign, Detainee
 from advocate.schema.prison_mail import PROFILES

@@ -66,7 +66,8 @@ from advocate.text.stencil import Filled, Stencil, shape
 from advocate.text.variants import kept_texts
 
 if TYPE_CHECKING:
-    from advocate.render.documents import Document, Renderer
+    from advocate.render.document import Document
+    from advocate.render.documents import Renderer
 
 __all__ = ["CachedLetters", "LetterRequest", "cache_folder", "cached_letters",
            "folder_problem", "remember_letters"]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from advocate.text.markdown import WIDTH, escape_markdown
 
 if TYPE_CHECKING:
-    from advocate.render.documents import Document
+    from advocate.render.document import Document
     from advocate.schema.campaign import Campaign
 
 __all__ = ["NOTICES", "notice", "reading_copy", "reading_language"]

@@ -11,10 +11,15 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from advocate.text.stencil import FIELDS
+
 if TYPE_CHECKING:
     from advocate.signers import Signer
 
 __all__ = ["Writer"]
+
+#: The writer's details that may hold more than one line (the rest are made one line).
+MULTILINE = ("note", "address")
 
 
 @dataclass(frozen=True)
@@ -41,9 +46,8 @@ class Writer:
                    from_list=True)
 
     def view(self) -> dict[str, Any]:
-        one_line = {key: " ".join(value.split()) if value else None for key, value in (
-            ("name", self.name), ("city", self.city), ("email", self.email),
-            ("country", self.country))}
+        one_line = {key: " ".join(value.split()) if (value := getattr(self, key)) else None
+                    for key in FIELDS if key not in MULTILINE}
         note = self.note.strip() if self.note else None
         # One line, as the sender line of a window envelope shows it: "Street 1, 10115 Berlin"
         lines = [" ".join(part.split()) for part in re.split(r"[\n,]", self.address or "")]

@@ -13,130 +13,40 @@ a mapping from language code to text.
 
 # (No ``from __future__ import annotations`` here: Pydantic then reads the annotations
 # as they are, instead of evaluating each one from a string when the models are built.)
-import re
-import unicodedata
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_origin
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
     StringConstraints,
     ValidationError,
-    WithJsonSchema,
 )
-from pydantic_core import PydanticCustomError
 
 from advocate.errors import AdvocateError, Problem, did_you_mean
 from advocate.pathlike import StrPath, as_path
-from advocate.schema.emails import normalise_email
-from advocate.schema.ids import SLUG, SLUG_PATTERN
+from advocate.schema.fields import (
+    Country,
+    Email,
+    Figure,
+    IsoDate,
+    Lang,
+    Line,
+    OneLine,
+    PageWord,
+    Slug,
+    SourceRefs,
+    Text,
+    Url,
+)
 from advocate.schema.load import YamlDocument, load_yaml
+from advocate.schema.references import _references, _translation_warnings
 from advocate.schema.variants import VARIANTS, Variants, variant_problems
 
 FORMAT_VERSION = 1
-LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
-_LANG = re.compile(LANG_PATTERN)
-
-
-def _iso_date(value: Any) -> Any:
-    """Dates are ISO ``YYYY-MM-DD`` strings; never timestamps, never guessed formats."""
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise PydanticCustomError("iso_date", "expected an ISO date like 2022-01-17")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise PydanticCustomError(
-            "iso_date", "invalid date '{value}' (no such day)", {"value": value}
-        ) from None
-
-
-def _text(value: Any) -> Any:
-    """Translatable text: a string, or ``{language: string}`` with valid language codes."""
-    if isinstance(value, str):
-        if not value.strip():
-            raise PydanticCustomError("empty_text", "text is empty")
-        return value
-    if isinstance(value, dict):
-        if not value:
-            raise PydanticCustomError("empty_text", "no translations given")
-        for lang, text in value.items():
-            if not isinstance(lang, str) or not _LANG.match(lang):
-                raise PydanticCustomError(
-                    "language", "'{lang}' is not a language code (use e.g. en, ru, kk)",
-                    {"lang": lang})
-            if not isinstance(text, str) or not text.strip():
-                raise PydanticCustomError(
-                    "empty_text", "the '{lang}' text must be non-empty text", {"lang": lang})
-        return value
-    raise PydanticCustomError(
-        "text_type", "expected text, or a mapping from language code to text")
-
-
-def _one_line(value: Any) -> Any:
-    """Text shown on one line (titles, names, salutations: an email's Subject, a letter's
-    address block): no line break or control character, in any language."""
-    value = _text(value)
-    for text in [value] if isinstance(value, str) else value.values():
-        if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text):
-            raise PydanticCustomError(
-                "one_line", "must be one line: no line breaks or control characters")
-    return value
-
-
-def _slug(value: Any) -> Any:
-    if not isinstance(value, str) or not SLUG.match(value):
-        raise PydanticCustomError(
-            "slug", "'{value}' is not an id: use lowercase letters, digits and hyphens",
-            {"value": value})
-    return value
-
-
-def _email(value: Any) -> Any:
-    """The same rules as a signer's address (one validator): IDNA 2008, no spaces, one @."""
-    if not isinstance(value, str):
-        raise PydanticCustomError("email", "not an email address")
-    try:
-        normalise_email(value)
-    except ValueError as exc:
-        raise PydanticCustomError(
-            "email", "not an email address ({reason})", {"reason": str(exc)}) from None
-    return value
-
-
-def _url(value: Any) -> Any:
-    if not isinstance(value, str) or not re.fullmatch(r"https?://[^\s<>\"]+", value):
-        raise PydanticCustomError("url", "expected a web address starting with https://")
-    return value
-
-
-def _one_or_many(value: Any) -> Any:
-    return [value] if isinstance(value, str) else value
-
-
-Text = Annotated[str | dict[str, str], BeforeValidator(_text)]
-OneLine = Annotated[str | dict[str, str], BeforeValidator(_one_line)]
-Slug = Annotated[str, BeforeValidator(_slug), Field(pattern=SLUG_PATTERN)]
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-Email = Annotated[str, BeforeValidator(_email)]
-Url = Annotated[str, BeforeValidator(_url)]
-Lang = Annotated[str, StringConstraints(pattern=LANG_PATTERN)]
-Line = Annotated[str, StringConstraints(min_length=1, max_length=300)]
-SourceRefs = Annotated[list[Slug], BeforeValidator(_one_or_many), Field(min_length=1),
-                       # the schema says what validation accepts: one id, or a list of them
-                       WithJsonSchema({"anyOf": [
-                           {"type": "string", "pattern": SLUG_PATTERN},
-                           {"type": "array", "minItems": 1,
-                            "items": {"type": "string", "pattern": SLUG_PATTERN}}]})]
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False,
                               defer_build=True)
@@ -175,29 +85,6 @@ class Deadline(_Strict):
     title: OneLine = Field(description="one line: what happens that day")
     target: Slug | None = Field(None, description="the target it concerns, if one")
     note: Text | None = None
-
-
-def _figure(value: Any) -> Any:
-    """A headline figure: text ("164", "10,000") or a bare whole number (``figure: 164``,
-    kept exactly as written: the loader reads only plain decimal integers as numbers), or
-    one per language like any translatable text."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    value = _one_line(value)
-    for text in [value] if isinstance(value, str) else value.values():
-        if len(text) > FIGURE_MAX:
-            raise PydanticCustomError(
-                "figure", "at most {limit} characters: a figure is a number or a few words",
-                {"limit": FIGURE_MAX})
-    return value
-
-
-FIGURE_MAX = 20
-Figure = Annotated[str | dict[str, str], BeforeValidator(_figure), WithJsonSchema({"anyOf": [
-    {"type": "string", "minLength": 1, "maxLength": FIGURE_MAX},
-    {"type": "integer"},
-    {"type": "object", "minProperties": 1,
-     "additionalProperties": {"type": "string", "minLength": 1, "maxLength": FIGURE_MAX}}]})]
 
 
 class Fact(_Strict):
@@ -248,17 +135,6 @@ class Target(_Strict):
     intermediary: bool = Field(
         False, description="true for someone asked to press the authorities rather than act "
         "themselves (a UN body, a foreign government): letters ask them to call for the asks")
-
-
-def _country(value: Any) -> Any:
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Z]{2}", value):
-        raise PydanticCustomError(
-            "country", "'{value}' is not a country code: use ISO 3166 letters such as RU, US",
-            {"value": value})
-    return value
-
-
-Country = Annotated[str, BeforeValidator(_country), Field(pattern=r"^[A-Z]{2}$")]
 
 
 class PostalAddress(_Strict):
@@ -332,16 +208,6 @@ class CheckSettings(_Strict):
     ignore: list[CheckCode] = Field(
         default_factory=list, description="codes of check rules not to report, e.g. "
         "[stale-facts] for a campaign about the past")
-def _page_word(value: Any) -> Any:
-    """One of the action page's own words: one line of text in one language."""
-    if not isinstance(value, str):
-        raise PydanticCustomError("text_type", "expected text (one language's word)")
-    return _one_line(value)
-
-
-PageWord = Annotated[str, BeforeValidator(_page_word), StringConstraints(max_length=600)]
-
-
 class PageWords(_Strict):
     """The action page's own words (labels, buttons, the privacy line) in one language,
     supplied or corrected by the campaign (``advocate site``); any left out come from
@@ -583,120 +449,6 @@ def _problem_from_pydantic(doc: YamlDocument, error: Any) -> Problem:
                     "one_line", "figure", "country", "variants"):
             message = f"{field_name}: {message}" if isinstance(field_name, str) else message
     return doc.problem(loc, message, hint, at_value=True)
-
-
-def _ids(items: Any, what: str, doc: YamlDocument, path: str,
-         problems: list[Problem]) -> dict[str, int]:
-    """The ids of a list of mappings, reporting duplicates."""
-    seen: dict[str, int] = {}
-    if not isinstance(items, list):
-        return seen
-    for index, item in enumerate(items):
-        if isinstance(item, dict) and isinstance(item.get("id"), str):
-            ident = item["id"]
-            if ident in seen:
-                first = doc.mark((path, seen[ident], "id"))
-                problems.append(doc.problem(
-                    (path, index, "id"), f"duplicate {what} id '{ident}'",
-                    f"first used at line {first[0]}" if first else None, at_value=True))
-            else:
-                seen[ident] = index
-    return seen
-
-
-def _references(doc: YamlDocument) -> Iterator[Problem]:
-    """Every reference must resolve; checked on the raw data so it runs alongside pydantic."""
-    data = doc.data
-    problems: list[Problem] = []
-    sources = _ids(data.get("sources"), "source", doc, "sources", problems)
-    asks = _ids(data.get("asks"), "ask", doc, "asks", problems)
-    _ids(data.get("targets"), "target", doc, "targets", problems)
-    yield from problems
-
-    def check(ref: Any, path: tuple[str | int, ...], known: dict[str, int], what: str) -> None:
-        if isinstance(ref, str) and ref not in known and SLUG.match(ref):
-            hint = did_you_mean(ref, list(known)) or (
-                f"known {what}s: {', '.join(known)}" if known else f"add it under {what}s:")
-            problems.append(doc.problem(path, f"unknown {what} '{ref}'", hint, at_value=True))
-
-    problems.clear()
-    for section in ("facts", "quotes"):
-        items = data.get(section)
-        for index, item in enumerate(items if isinstance(items, list) else []):
-            if not isinstance(item, dict):
-                continue
-            ref = item.get("source")
-            if isinstance(ref, list):
-                for n, one in enumerate(ref):
-                    check(one, (section, index, "source", n), sources, "source")
-            else:
-                check(ref, (section, index, "source"), sources, "source")
-    targets = data.get("targets")
-    for index, item in enumerate(targets if isinstance(targets, list) else []):
-        if isinstance(item, dict) and isinstance(item.get("asks"), list):
-            for n, one in enumerate(item["asks"]):
-                check(one, ("targets", index, "asks", n), asks, "ask")
-    detainees = data.get("detainees")
-    if isinstance(detainees, list) and detainees:
-        from advocate.schema.prison_mail import PROFILES
-
-        _ids(detainees, "detainee", doc, "detainees", problems)
-        for index, item in enumerate(detainees):
-            if isinstance(item, dict):
-                check(item.get("prison_mail"), ("detainees", index, "prison_mail"),
-                      dict.fromkeys(PROFILES, 0), "prison-mail profile")
-    ask_items = data.get("asks") if isinstance(data.get("asks"), list) else []
-    thanked = {item["id"] for item in ask_items if isinstance(item, dict)
-               and isinstance(item.get("id"), str) and item.get("thanks")}
-    for index, item in enumerate(targets if isinstance(targets, list) else []):
-        if isinstance(item, dict) and isinstance(item.get("acted"), list):
-            for n, one in enumerate(item["acted"]):
-                check(one, ("targets", index, "acted", n), asks, "ask")
-                if isinstance(one, str) and one in asks and one not in thanked:
-                    problems.append(doc.problem(
-                        ("targets", index, "acted", n),
-                        f"target '{item.get('id')}' has acted on ask '{one}', which has no "
-                        "thanks: wording", f"add to ask '{one}' a line such as thanks: "
-                        "Thank you for ... (a letter thanks a target for what it has done, "
-                        "and never urges it)", at_value=True))
-    target_ids = {item["id"]: n for n, item in enumerate(targets if isinstance(targets, list)
-                                                         else []) if isinstance(item, dict)
-                  and isinstance(item.get("id"), str)}
-    deadlines = data.get("deadlines")
-    for index, item in enumerate(deadlines if isinstance(deadlines, list) else []):
-        if isinstance(item, dict) and "target" in item:
-            check(item["target"], ("deadlines", index, "target"), target_ids, "target")
-    yield from problems
-
-
-def _translation_warnings(doc: YamlDocument) -> Iterator[Problem]:
-    """Name every translatable field that lacks a declared language (a warning: it falls back)."""
-    data = doc.data
-    declared = [data.get("language", "en")]
-    if isinstance(data.get("translations"), dict):
-        declared += [lang for lang in data["translations"] if lang not in declared]
-    if len(declared) < 2:
-        return
-
-    def walk(value: Any, path: tuple[str | int, ...]) -> Iterator[Problem]:
-        if isinstance(value, dict):
-            keys = list(value)
-            if keys and all(isinstance(k, str) and _LANG.match(k) and isinstance(v, str)
-                            for k, v in value.items()) and path[:1] != ("translations",):
-                missing = [lang for lang in declared if lang not in value]
-                if missing:
-                    yield doc.problem(
-                        path, f"{'.'.join(map(str, path))}: no {', '.join(missing)} text",
-                        f"add `{missing[0]}:`, or letters in {', '.join(missing)} fall back "
-                        f"to {declared[0]}", severity="warning")
-                return
-            for key, child in value.items():
-                yield from walk(child, (*path, key))
-        elif isinstance(value, list):
-            for index, child in enumerate(value):
-                yield from walk(child, (*path, index))
-
-    yield from walk(data, ())
 
 
 def _language_fallbacks(campaign: Campaign, doc: YamlDocument) -> Iterator[Problem]:

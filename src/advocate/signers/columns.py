@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from advocate.errors import AdvocateError
-from advocate.signers.layouts import ALIASES, LAYOUTS, normal_header
+from advocate.signers.layouts import ALIASES, LAYOUTS, Layout, normal_header
 from advocate.signers.names import join_name
 from advocate.signers.rules import (
     KNOWN_COLUMNS,
@@ -161,11 +161,6 @@ def plan_columns(
 ) -> Plan:
     """Decide where each signer field is; problems go to ``problems``, notices too."""
     norm = [normal_header(c) for c in header]
-    positions: dict[str, list[int]] = {}
-    for index, h in enumerate(norm):
-        if h:
-            positions.setdefault(h, []).append(index)
-
     layout = next((lay for lay in LAYOUTS if lay.recognise(norm)), None)
     if mapping is None and layout is None and any(h in KNOWN_COLUMNS for h in norm):
         return _canonical(norm, line, keep, problems)
@@ -174,78 +169,12 @@ def plan_columns(
     if mapping is not None:
         name = f"{layout.name} with a column mapping" if layout is not None else "column mapping"
     plan = Plan(name, width=len(norm))
-    chosen: dict[str, int] = {}
-    used: set[int] = set()
-
-    def find(title: str) -> int | None:
-        found = positions.get(normal_header(title))
-        if not found:
-            return None
-        if len(found) > 1:
-            shown = f"'{title}'" if speakable(title) else "a column"
-            problems.add(f"{shown} appears {len(found)} times in the header row", line,
-                         "rename one of them, or map another column")
-        return found[0]
-
+    columns = _Columns(norm, line, problems)
     if mapping is not None:
-        for field_name, titles in mapping.items():
-            indices: list[int] = []
-            for title in titles:
-                found = find(title)
-                if found is None:
-                    problems.add(
-                        f"no column '{title}' for {field_name}" if speakable(title)
-                        else f"no column for {field_name}",
-                        line,
-                        "check --columns (or the campaign's signers: columns): titles are "
-                        "compared ignoring case and surrounding spaces",
-                    )
-                else:
-                    indices.append(found)
-            if len(indices) != len(titles):
-                continue
-            used.update(indices)
-            if len(indices) > 1:
-                plan.parts = indices
-            else:
-                chosen[field_name] = indices[0]
-
-    def take(field_name: str, titles: Sequence[str]) -> None:
-        if field_name in chosen:
-            return
-        for title in titles:
-            index = find(title)
-            if index is not None and index not in used:
-                chosen[field_name] = index
-                used.add(index)
-                return
-
-    name_mapped = plan.parts is not None or "name" in chosen
-    if layout is not None:
-        for field_name, titles in layout.columns.items():
-            if name_mapped and field_name in ("name", "given_name", "family_name"):
-                continue
-            take(field_name, titles)
-    for field_name, titles in ALIASES.items():
-        if name_mapped and field_name in ("name", "given_name", "family_name"):
-            continue
-        if field_name in ("given_name", "family_name") and "name" in chosen:
-            continue
-        take(field_name, titles)
-
-    if "name" in chosen:
-        for part in ("given_name", "family_name"):
-            if part in chosen:
-                used.discard(chosen.pop(part))
-    elif plan.parts is None and "given_name" in chosen:
-        if "family_name" in chosen:
-            plan.parts = [chosen.pop("given_name"), chosen.pop("family_name")]
-            plan.given_family = True
-        else:
-            chosen["name"] = chosen.pop("given_name")
-    elif plan.parts is None and "family_name" in chosen:
-        chosen["name"] = chosen.pop("family_name")
-
+        columns.map(mapping, plan)
+    columns.guess(layout, name_mapped=plan.parts is not None or "name" in columns.chosen)
+    columns.join_name_parts(plan)
+    chosen = columns.chosen
     if "name" not in chosen and plan.parts is None:
         plan.has_name = False
         if mapping is None and layout is None:
@@ -265,7 +194,106 @@ def plan_columns(
     plan.index = {f: i for f, i in chosen.items() if f in keep}
     if "name" in chosen:
         plan.index["name"] = chosen["name"]
+    _plan_notices(plan, header, norm, columns.used, keep, line, problems)
+    return plan
 
+
+_NAME_PARTS = ("name", "given_name", "family_name")
+
+
+class _Columns:
+    """The columns of a header row chosen for signer fields, step by step: by a mapping,
+    then by a platform's layout and the common titles, then a name from its parts."""
+
+    def __init__(self, norm: list[str], line: int, problems: Problems) -> None:
+        self.line, self.problems = line, problems
+        self.positions: dict[str, list[int]] = {}
+        for index, h in enumerate(norm):
+            if h:
+                self.positions.setdefault(h, []).append(index)
+        self.chosen: dict[str, int] = {}
+        self.used: set[int] = set()
+
+    def find(self, title: str) -> int | None:
+        """The column titled ``title`` (the first, with a problem, when there are more)."""
+        found = self.positions.get(normal_header(title))
+        if not found:
+            return None
+        if len(found) > 1:
+            shown = f"'{title}'" if speakable(title) else "a column"
+            self.problems.add(f"{shown} appears {len(found)} times in the header row",
+                              self.line, "rename one of them, or map another column")
+        return found[0]
+
+    def map(self, mapping: ColumnMap, plan: Plan) -> None:
+        """The columns a mapping names (``--columns``); a name of parts sets ``plan.parts``."""
+        for field_name, titles in mapping.items():
+            indices: list[int] = []
+            for title in titles:
+                found = self.find(title)
+                if found is None:
+                    self.problems.add(
+                        f"no column '{title}' for {field_name}" if speakable(title)
+                        else f"no column for {field_name}",
+                        self.line,
+                        "check --columns (or the campaign's signers: columns): titles are "
+                        "compared ignoring case and surrounding spaces",
+                    )
+                else:
+                    indices.append(found)
+            if len(indices) != len(titles):
+                continue
+            self.used.update(indices)
+            if len(indices) > 1:
+                plan.parts = indices
+            else:
+                self.chosen[field_name] = indices[0]
+
+    def take(self, field_name: str, titles: Sequence[str]) -> None:
+        """The first free column with one of ``titles``, unless the field has one."""
+        if field_name in self.chosen:
+            return
+        for title in titles:
+            index = self.find(title)
+            if index is not None and index not in self.used:
+                self.chosen[field_name] = index
+                self.used.add(index)
+                return
+
+    def guess(self, layout: Layout | None, *, name_mapped: bool) -> None:
+        """The fields the mapping left: by the layout's titles, then the common ones."""
+        if layout is not None:
+            for field_name, titles in layout.columns.items():
+                if not (name_mapped and field_name in _NAME_PARTS):
+                    self.take(field_name, titles)
+        for field_name, titles in ALIASES.items():
+            if name_mapped and field_name in _NAME_PARTS:
+                continue
+            if field_name in ("given_name", "family_name") and "name" in self.chosen:
+                continue
+            self.take(field_name, titles)
+
+    def join_name_parts(self, plan: Plan) -> None:
+        """One name: a whole-name column wins; else given and family names joined, or the
+        one of them there is."""
+        chosen = self.chosen
+        if "name" in chosen:
+            for part in ("given_name", "family_name"):
+                if part in chosen:
+                    self.used.discard(chosen.pop(part))
+        elif plan.parts is None and "given_name" in chosen:
+            if "family_name" in chosen:
+                plan.parts = [chosen.pop("given_name"), chosen.pop("family_name")]
+                plan.given_family = True
+            else:
+                chosen["name"] = chosen.pop("given_name")
+        elif plan.parts is None and "family_name" in chosen:
+            chosen["name"] = chosen.pop("family_name")
+
+
+def _plan_notices(plan: Plan, header: Sequence[str], norm: list[str], used: set[int],
+                  keep: frozenset[str], line: int, problems: Problems) -> None:
+    """What the plan leaves out, said once: the columns ignored, a list without consent."""
     ignored = [i for i, h in enumerate(norm) if h and i not in used]
     if ignored:
         shown = [f"'{header[i].strip()}'" if speakable(header[i].strip()) else f"column {i + 1}"
@@ -274,13 +302,12 @@ def plan_columns(
                                            else "")
         problems.notice(f"{plan.layout}: ignored {len(ignored)} column"
                         f"{'s' if len(ignored) > 1 else ''}: {listed}", line)
-    if "public" in keep and "public" not in chosen:
+    if "public" in keep and "public" not in plan.index:
         problems.notice(
             f"{plan.layout}: no consent column, so every signer is counted, not named",
             line,
             'map the column where signers agreed to be named: --columns public="..."',
         )
-    return plan
 
 
 def table_records(

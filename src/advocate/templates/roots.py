@@ -13,6 +13,13 @@ from pathlib import Path
 
 from advocate.errors import AdvocateError
 
+#: The wording templates of a language (``<lang>/<kind>.md.j2``): what `advocate new --lang`
+#: copies and `advocate check` looks through for lines still to translate.
+WORDING_KINDS = ("letter", "petition", "sheet", "brief", "followup")
+#: Those every build renders (a follow-up is written by `advocate followup` only): a
+#: language without them is refused before anything renders.
+BUILD_WORDING_KINDS = WORDING_KINDS[:4]
+
 __all__ = ["builtin_templates", "template_roots", "untrusted_roots"]
 
 

@@ -21,6 +21,8 @@ from advocate.text.variants import SLOT_MARKS
 
 __all__ = ["FIELDS", "Block", "Filled", "Shape", "Stencil", "shape"]
 
+#: A writer's details, in the order a letter's writer view holds them: the one list
+#: (:class:`advocate.render.writer.Writer`, the font checks, the stencils).
 FIELDS = ("name", "city", "email", "country", "note", "address")
 # Placeholders and marks: characters of a Supplementary Private Use Area, which no
 # campaign or template uses (make_stencil refuses a context that holds any).

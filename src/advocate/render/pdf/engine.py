@@ -221,9 +221,8 @@ class PdfRenderer:
 
     def _setup(self) -> None:
         """(Re)build the font configuration and the stylesheets parsed against it."""
-        global FONTS_LOADED
         weasy = load_weasyprint()
-        FONTS_LOADED = True  # Pango and fontconfig hold state in this process from now on
+        _FONTS_LOADED.set()  # Pango and fontconfig hold state in this process from now on
         font_config = private_font_configuration(weasy.FontConfiguration)
         fetcher = weasy.GateFetcher(ResourceGate(package_roots(), BUNDLED_FONT_BYTES))
         fonts = weasy.CSS(string=fonts_css(), font_config=font_config, url_fetcher=fetcher)
@@ -527,8 +526,14 @@ class PdfRenderer:
             raise AdvocateError(problems=[problem(message, hint)])
 
 
-#: Whether this process has made a font configuration (see build._pool_context).
-FONTS_LOADED = False
+#: Set once this process has made a font configuration (see :func:`fonts_loaded`).
+_FONTS_LOADED = threading.Event()
+
+
+def fonts_loaded() -> bool:
+    """Whether this process has made a font configuration: Pango and fontconfig then hold
+    state that a forked child must not copy (see advocate.build.letters._pool_forks)."""
+    return _FONTS_LOADED.is_set()
 _SHARED: PdfRenderer | None = None
 _SHARED_LOCK = threading.Lock()
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from advocate.errors import Problem
+from advocate.text.stencil import FIELDS as WRITER_FIELDS
 
 #: Scripts beyond Latin, Greek and Cyrillic: (family suffix, serif file stem, sans file stem).
 SCRIPTS: tuple[tuple[str, str, str], ...] = (
@@ -425,7 +426,6 @@ def strip_symbols(html: str, chars: Iterable[str]) -> str:
     return html.translate(table) if table else html
 
 
-_PERSON_FIELDS = ("name", "city", "country", "email", "note", "address")
 #: What a petition prints of each signer who agreed to be named.
 PETITION_FIELDS = ("name", "city")
 HINT_SCRIPT = ("add a font for {scripts} to the fonts/ folder of your templates, see "
@@ -437,7 +437,7 @@ def _join(words: Sequence[str]) -> str:
 
 
 def people_problems(people: Iterable[Any], extra: Sequence[Path] = (),
-                    fields: Sequence[str] = _PERSON_FIELDS) -> list[Problem]:
+                    fields: Sequence[str] = WRITER_FIELDS) -> list[Problem]:
     """One problem per person (signer row or letter writer) whose details hold characters
     no font can draw: an error naming the scripts, or a warning for emoji and symbols
     (left out of the PDF only). Names the row and the field, never the text itself."""
@@ -479,7 +479,7 @@ def people_problems(people: Iterable[Any], extra: Sequence[Path] = (),
 
 
 def symbols_in(people: Iterable[Any], extra: Sequence[Path] = (),
-               fields: Sequence[str] = _PERSON_FIELDS) -> set[str]:
+               fields: Sequence[str] = WRITER_FIELDS) -> set[str]:
     """The emoji and symbols in people's details that no font draws."""
     found: set[str] = set()
     covered = _coverage(extra)

@@ -1,0 +1,250 @@
+"""What a build writes besides the letters: each campaign's manifest and index pages, the
+previous build's files to clear, and what a shard records of its inputs."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from advocate.errors import AdvocateError, Problem
+from advocate.output.staging import open_staged
+from advocate.reference import letter_reference
+from advocate.render.documents import Renderer
+from advocate.render.html import apply_csp
+from advocate.schema.campaign import Campaign
+from advocate.shard import LINKS_FILE
+
+if TYPE_CHECKING:
+    from advocate.signers.source import SignerSource
+from advocate.build import planning
+from advocate.build.planning import (
+    MANIFEST_SCHEMA,
+    CampaignPlan,
+    Entry,
+    _planned_count,
+    index_names,
+)
+
+
+def _previous_files(outdir: Path, folder: str, warnings: list[Problem]) -> list[str]:
+    """The files the previous build of ``folder`` wrote, from its manifest (and the manifest
+    itself); paths that are not plain file names inside the folder are ignored."""
+    from advocate.output.files import check_relpath
+
+    path = outdir / folder / "manifest.json"
+    if not os.path.lexists(path):
+        return []
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            data = json.loads(handle.read(64 << 20))
+        files = [f"{folder}/{entry['path']}" for entry in data["files"]]
+        if "shard" in data:
+            files.append(f"{folder}/{LINKS_FILE}")
+    except (OSError, ValueError, KeyError, TypeError):
+        warnings.append(Problem(
+            "the previous build's manifest cannot be read, so its files that this build "
+            "does not write are left in place", str(path),
+            hint="remove the folder before building, or check it", severity="warning"))
+        return []
+    kept: list[str] = [f"{folder}/manifest.json"]
+    for rel in files:
+        try:
+            check_relpath(rel)
+        except AdvocateError:
+            continue
+        if ".." not in rel.split("/"):
+            kept.append(rel)
+    return kept
+
+
+def _shard_record(pl: CampaignPlan, templates: Path | None, source: SignerSource | None,
+                  formats: Sequence[str], lang: str | None, paper: str, documents: bool,
+                  site: bool, day: date, loaded: Sequence[Campaign]) -> dict[str, Any] | None:
+    """What a shard's manifest records of its inputs (None: not a shard)."""
+    if pl.shard is None:
+        return None
+    from advocate.shard import inputs_record
+    from advocate.templates.host import template_roots
+
+    record: dict[str, Any] = {
+        "index": pl.shard.index, "count": pl.shard.count, "documents_shard": pl.shard.documents,
+        "inputs": inputs_record(
+            campaign_path=pl.campaign.path, templates=templates,
+            template_roots=template_roots(templates, pl.campaign.path), signers=source,
+            formats=formats, lang=lang, paper=paper, documents=documents, site=site, day=day)}
+    record["inputs"]["campaigns"] = [c.id for c in loaded]  # in the build's order
+    return record
+
+
+#: The index pages linked by number from each page: the first, the last and these many
+#: either side of the page itself (a million letters make hundreds of pages).
+PAGE_LINKS_AROUND = 3
+
+
+class _CampaignOutput:
+    """One campaign's manifest (and a shard's links file) written as its files come, and its
+    index rows spooled to a file in the staging folder: only counts stay in memory, so a
+    build of a million letters needs no more memory than one of a thousand."""
+
+    def __init__(self, stage: Any, pl: CampaignPlan, record: dict[str, Any] | None) -> None:
+        self.stage, self.pl = stage, pl
+        self.too_long = 0
+        self.forms = dict.fromkeys(("full", "titles", "short", "subject", "none"), 0)
+        self.documents: list[dict[str, Any]] = []
+        self.rows = 0
+        self._files = 0
+        self._links = 0
+        self._row: dict[str, Any] | None = None
+        self._key: tuple[int | None, str | None] | None = None
+        head: dict[str, Any] = {"schema": MANIFEST_SCHEMA, "advocate": 1,
+                                "campaign": pl.campaign.id,
+                                "signers": pl.signer_count, "public_signers": pl.public_count}
+        if record is not None:
+            head["shard"] = record
+        self._manifest = open_staged(stage.staging, f"{pl.folder}/manifest.json", stage.mode)
+        # One file per line, each encoded by json's C encoder (indent= takes the pure-Python
+        # one, a second for 20,000 files).
+        self._manifest.write("".join(
+            ["{\n", *(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n"
+                      for key, value in head.items()), '  "files": [']).encode("utf-8"))
+        self._links_file = None
+        if pl.shard is not None:
+            self._links_file = open_staged(stage.staging, f"{pl.folder}/{LINKS_FILE}",
+                                            stage.mode)
+            self._links_file.write(b"{\n")
+        self.spool = ""
+        self._spool: Any = None
+        if pl.shard is None:  # a shard's index is the merge's
+            fd, self.spool = tempfile.mkstemp(prefix=".index-rows-", suffix=".jsonl",
+                                              dir=stage.staging)
+            self._spool = os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 16)
+
+    def __enter__(self) -> _CampaignOutput:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Closed whatever happened (on an error the staging folder goes, and they in it)."""
+        for handle in (self._manifest, self._links_file, self._spool):
+            if handle is not None:
+                handle.close()
+
+    def add(self, entry: Entry) -> None:
+        """One more file of the campaign, in the order of the manifest."""
+        reference = letter_reference(self.pl.campaign.id, entry.target, entry.signer_row) \
+            if entry.kind == "letter" and entry.target else None
+        line = json.dumps({
+            "path": entry.path, "sha256": entry.sha256, "size": entry.size, "kind": entry.kind,
+            "format": entry.format, "lang": entry.lang, "target": entry.target,
+            "signer_row": entry.signer_row, "reference": reference}, ensure_ascii=False)
+        self._manifest.write(f"{',' if self._files else ''}\n    {line}".encode())
+        self._files += 1
+        self.too_long += entry.mailto_long
+        if entry.mailto_form:
+            self.forms[entry.mailto_form] = self.forms.get(entry.mailto_form, 0) + 1
+        if entry.mailto_form is not None and self._links_file is not None:
+            # path: [link, form], which the merge puts in the index
+            sep = ",\n" if self._links else ""
+            self._links_file.write(f"{sep}{json.dumps(entry.path)}: "
+                                   f"{json.dumps([entry.mailto, entry.mailto_form])}"
+                                   .encode())
+            self._links += 1
+        if entry.kind in ("brief", "petition", "sheet"):
+            self.documents.append({"path": entry.path, "kind": entry.kind,
+                                   "format": entry.format, "lang": entry.lang})
+        if entry.kind not in ("letter", "reading-copy") or self._spool is None:
+            return
+        key = (entry.signer_row, entry.target)
+        if key != self._key:  # a letter's files come one after another
+            self._flush()
+            self._key = key
+            self._row = {"row": entry.signer_row, "target": entry.target, "files": [],
+                         "mailto": None, "lang": entry.lang, "reference": reference}
+        assert self._row is not None
+        self._row["files"].append({"path": entry.path, "format": entry.format,
+                                   "reading": entry.lang if entry.kind == "reading-copy"
+                                   else None})
+        if entry.mailto:
+            self._row["mailto"] = entry.mailto
+            self._row["mailto_form"] = entry.mailto_form
+
+    def _flush(self) -> None:
+        if self._row is not None:
+            self._spool.write(json.dumps(self._row, ensure_ascii=False) + "\n")
+            self.rows += 1
+            self._row = None
+
+    def end_rows(self) -> None:
+        """Every letter is in: the spool of index rows is complete."""
+        self._flush()
+        self._key = None
+        if self._spool is not None:
+            self._spool.close()
+
+    def read_rows(self) -> Iterator[dict[str, Any]]:
+        with open(self.spool, encoding="utf-8") as handle:
+            for line in handle:
+                yield json.loads(line)
+
+    def finish_links(self) -> None:
+        assert self._links_file is not None
+        self._links_file.write(b"\n}\n")
+        self._links_file.close()
+        self.stage.adopt(f"{self.pl.folder}/{LINKS_FILE}")
+
+    def finish_manifest(self) -> None:
+        self._manifest.write(b"\n  ]\n}\n")
+        self._manifest.close()
+        self.stage.adopt(f"{self.pl.folder}/manifest.json")
+        if self.spool:
+            with contextlib.suppress(OSError):
+                os.remove(self.spool)
+
+
+def _index_pages(renderer: Renderer, pl: CampaignPlan,
+                 out: _CampaignOutput) -> Iterator[tuple[str, str]]:
+    """The index: one page of every letter's row, or pages of planning.INDEX_PAGE_ROWS rows each,
+    linked to each other, with the documents on the first; rendered from the spooled rows."""
+    from advocate.templates.host import render
+
+    names = index_names(len(pl.letters))
+    builtin = renderer.from_builtin("index.html.j2")
+    view, _ = renderer.view(pl.lang or pl.campaign.language)
+    targets = {t["id"]: t for t in view["targets"]}
+    rows = out.read_rows()
+    first = 1
+    for number, name in enumerate(names, start=1):
+        letters = [row for _, row in zip(range(planning.INDEX_PAGE_ROWS), rows, strict=False)]
+        if not builtin:
+            # A pack's own index gets the links to the files, not the letters' text: a
+            # mailto: link holds a whole letter, its writer's name and note included.
+            for row in letters:
+                row["mailto"] = None
+        text, _ = render(renderer.env, "index.html.j2", {
+            "campaign": view, "lang": pl.lang or pl.campaign.language,
+            "documents": out.documents if number == 1 else [], "letters": letters,
+            "signers": pl.signer_count, "public": pl.public_count, "targets": targets,
+            "letters_total": out.rows, "page": number, "pages": len(names),
+            "page_files": names, "page_first": first, "page_links": [
+                {"number": n, "file": names[n - 1]} for n in sorted({1, len(names), *range(
+                    max(1, number - PAGE_LINKS_AROUND),
+                    min(len(names), number + PAGE_LINKS_AROUND) + 1)})],
+            "page_prev": names[number - 2] if number > 1 else None,
+            "page_next": names[number] if number < len(names) else None,
+        })
+        first += len(letters)
+        del letters
+        yield name, (apply_csp(text, source="index.html.j2") if builtin  # our links
+                     else renderer.checked_html(text, "index.html.j2"))
+
+
+def _campaign_summary(pl: CampaignPlan) -> dict[str, Any]:
+    return {"id": pl.campaign.id, "folder": pl.folder, "letters": len(pl.letters),
+            "signers": pl.signer_count, "public_signers": pl.public_count,
+            "dropped_duplicates": pl.dropped_duplicates, "file_count": _planned_count(pl)}
