@@ -140,3 +140,44 @@ def test_a_value_on_two_lines_takes_the_slow_path_and_agrees(kz: Campaign) -> No
     assert letter.filled is not None and not letter.filled.one_line_values
     assert letter.filled.form("full", EMAIL_FORMS["full"], UNWRAPPED) is None
     check(letter, full, ["p@example.org"])
+
+
+def _every_form_tried(letter: Document, to: list[str]) -> tuple[str | None, str]:
+    """The slow path of letter_mailto: each form's text made and its link measured."""
+    from advocate.render.eml import MAILTO_MAX, mailto_link
+
+    subject = letter.subject or letter.title
+    for form, text in (("full", letter.email_text()),
+                       ("titles", letter.short_email_text(facts=True)),
+                       ("short", letter.short_email_text()), ("subject", "")):
+        link = mailto_link(to, subject, text)
+        if len(link) <= MAILTO_MAX:
+            return link, form
+    return None, "none"
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(writer=writers, case=st.sampled_from(CASES),
+       to=st.sampled_from([[], ["p@example.org"], ["a" * 60 + "@example.org"] * 3]))
+def test_a_link_skipped_by_its_shared_text_is_one_that_would_not_fit(
+        campaigns: dict[str, Campaign], writer: Writer, case: tuple[str, str, Any],
+        to: list[str]) -> None:
+    # the shortcut (a form skipped when the link's head and the text every such letter
+    # shares are already too long) against making every form and measuring its link
+    name, target, lang = case
+    stencilled, _ = renderers(campaigns[name])
+    stencilled.letter(target, writer, lang)
+    letter = stencilled.letter(target, writer, lang)
+    expected = _every_form_tried(letter, to)
+    again = stencilled.letter(target, writer, lang)  # no form made yet
+    assert letter_mailto(again, to) == expected
+
+
+def test_a_link_that_cannot_fit_is_known_without_making_its_text(kz: Campaign) -> None:
+    renderer = Renderer(kz, day=FIXED_DAY)
+    writer = Writer(name="A. Writer", city="Berlin", email="a@example.org", country="DE")
+    renderer.letter("president", writer, "ru")
+    russian = renderer.letter("president", writer, "ru")
+    assert letter_mailto(russian, ["p@example.org"])[1] == "subject"
+    assert not russian._emails  # no email form was made to find that out

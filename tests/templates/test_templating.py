@@ -68,9 +68,11 @@ def test_caller_data_cannot_be_mutated(tmp_path: Path) -> None:
 def test_runaway_loop_hits_the_time_limit(tmp_path: Path) -> None:
     source = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
     started = time.monotonic()
-    with pytest.raises(AdvocateError, match=r"template render exceeded 0.5 s"):
+    with pytest.raises(AdvocateError, match=r"template render exceeded 0.5 s") as caught:
         render_one(tmp_path, "x.txt.j2", source, seconds=0.5)
     assert time.monotonic() - started < 5
+    # named as every template error is: the file's whole path and the line it stopped at
+    assert caught.value.first.location == f"{tmp_path}/tpl/x.txt.j2:1"
 
 
 @pytest.mark.parametrize(("source", "message"), [

@@ -446,11 +446,12 @@ HOSTILE_PACKS: dict[str, tuple[Setup, str | re.Pattern[str]]] = {
         re.compile(rf"^advocate: error: {re.escape(WORDING)}:1: not allowed in a template: ")),
     "12-nested-range": (
         _tpl("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"),
-        "advocate: error: en/letter.md.j2: template render exceeded 10 s (the template loops "
-        "too long)"),
+        re.compile(rf"^advocate: error: {re.escape(WORDING)}(:\d+)?: template render exceeded "
+                   r"10 s \(the template loops too long\)$")),
     "12-recursive-macro": (
         _tpl("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}"),
-        re.compile(r"en/letter\.md\.j2(:\d+)?: template recursion too deep")),
+        re.compile(rf"^advocate: error: {re.escape(WORDING)}(:\d+)?: template recursion too "
+                   "deep")),
     "13-repeat-pow": (
         _tpl("{{ 'x' * 10**9 }}"),
         f"advocate: error: {WORDING}:1: not allowed in a template: ** is disabled in templates "

@@ -56,7 +56,7 @@ def test_a_sort_in_c_is_stopped_by_the_os(cli: Cli, short_limits: None) -> None:
         # The kernel's CPU limit, or on a busy machine the parent's wall clock, first; or,
         # on a very busy one, the in-process timer while the lists are still being built
         # in Python (seen under load: the render was stopped all the same).
-        rf"^advocate: error: {re.escape(WORDING)}: (render (used more than \d+ s of CPU "
+        rf"^advocate: error: {re.escape(WORDING)}(:\d+)?: (render (used more than \d+ s of CPU "
         r"time|was stopped after \d+ s)|template render exceeded \d+ s)"))
 
 

@@ -109,9 +109,16 @@ def email_form(markdown: str, form: str, filled: Filled | None = None,
         if text is not None:
             if tail:
                 text = markup.joined_blocks(
-                    [text, markup.to_text(email_container(tail, form), width=UNWRAPPED)])
+                    [text, _unwrapped_text(email_container(tail, form))])
             return text
     return markup.to_text(rewrite(markdown), width=UNWRAPPED)
+
+
+@lru_cache(maxsize=16)
+def _unwrapped_text(markdown: str) -> str:
+    """``markup.to_text(markdown, width=UNWRAPPED)``, kept: the block after a filled-in
+    letter (its reference) reads the same in the letter's three email forms."""
+    return markup.to_text(markdown, width=UNWRAPPED)
 
 
 def email_body(markdown: str) -> str:
@@ -147,8 +154,12 @@ def letter_mailto(document: Any, to: list[str]) -> tuple[str | None, str]:
         ("titles", lambda: document.short_email_text(facts=True)),
         ("short", document.short_email_text), ("subject", lambda: ""))
     fixed = getattr(document, "email_fixed", None)
+    # The link without a body; a body adds "&body=" (or "?body=") and at least its shared
+    # text's encoding (tests/test_email_stencil.py compares with trying every form).
+    head = len(mailto_link(to, subject, "")) + len("&body=") if fixed is not None else 0
     for form, body in forms:
-        if fixed is not None and _link_floor(fixed(form)) > MAILTO_MAX:
+        if fixed is not None and (floor := _link_floor(fixed(form))) and \
+                head + floor > MAILTO_MAX:
             continue  # the text all such letters share makes too long a link already
         text = body()
         # A link is never shorter than the body's UTF-8 bytes: skip hopeless ones unencoded.

@@ -455,6 +455,14 @@ def _render_confined(env: AdvocateEnvironment, name: str, context: dict[str, Any
                        if _plain(value) is not None or value is None}
 
 
+def _template_file(env: AdvocateEnvironment, name: str) -> str:
+    """The path of template ``name`` as its loader found it (its name if it has none)."""
+    try:
+        return str(env.get_template(name).filename or name)
+    except Exception:  # a template that cannot be loaded again: its name says enough
+        return name
+
+
 def render(env: AdvocateEnvironment, name: str, context: Mapping[str, Any],
            *, seconds: float = RENDER_SECONDS) -> tuple[str, dict[str, Any]]:
     """Render template ``name``: its text, and the values it exports with ``{% set %}``.
@@ -462,10 +470,7 @@ def render(env: AdvocateEnvironment, name: str, context: Mapping[str, Any],
     A pack's templates (``env.untrusted``) render in a confined child process, where the
     kernel bounds CPU time and memory (:mod:`advocate.limits`)."""
     if env.untrusted and limits.CAN_CONFINE and not limits.CONFINED:
-        try:
-            where = env.get_template(name).filename or name
-        except Exception:  # the child reports it, with its place
-            where = name
+        where = _template_file(env, name)  # (the child reports a failure, with its place)
         return env.confined().call(  # type: ignore[no-any-return]
             _render_confined, name, dict(context), seconds, seconds=seconds, what=where)
     try:
@@ -496,9 +501,15 @@ def render(env: AdvocateEnvironment, name: str, context: Mapping[str, Any],
         raise AdvocateError(f"template syntax error: {exc.message}", file=exc.filename or name,
                             line=exc.lineno, hint="check the {{ }} and {% %} tags") from None
     except RenderTimeout:
-        file, line = None, None
-        raise LimitError(f"template render exceeded {seconds:g} s", file=file or name,
-                            line=line, hint="the template loops too long") from None
+        # Where the time ran out, as every other template error: the file's whole path and
+        # its line (Jinja's public handle_exception rewrites the traceback to templates').
+        try:
+            env.handle_exception()
+        except RenderTimeout as rewritten:
+            file, line = _template_line(rewritten)
+        raise LimitError(f"template render exceeded {seconds:g} s",
+                         file=file or _template_file(env, name), line=line,
+                         hint="the template loops too long") from None
     except UndefinedError as exc:
         file, line = _template_line(exc)
         message, hint = _undefined_message(exc)
@@ -508,7 +519,7 @@ def render(env: AdvocateEnvironment, name: str, context: Mapping[str, Any],
         raise AdvocateError(f"not allowed in a template: {exc}", file=file or name, line=line,
                             hint="templates may only format the data they are given") from None
     except RecursionError:
-        raise AdvocateError("template recursion too deep", file=name,
+        raise AdvocateError("template recursion too deep", file=_template_file(env, name),
                             hint="a macro or include calls itself") from None
     except (OverflowError, MemoryError) as exc:
         file, line = _template_line(exc)

@@ -132,13 +132,18 @@ class Stencil:
     #: The text plan with the fixed blocks' text joined ahead (:meth:`text_of`).
     _plan: list[str | _Format] | None = field(init=False, default=None, compare=False,
                                               repr=False)
+    #: :attr:`fixed_runs`, once made.
+    _runs: tuple[str, ...] | None = field(init=False, default=None, compare=False, repr=False)
 
     @property
     def fixed_runs(self) -> tuple[str, ...]:
         """The text of the fixed blocks, each run of them joined: every letter's text holds
-        each of them whole (none until :meth:`with_texts`)."""
-        plan = self._text_plan() or ()
-        return tuple(p for p in plan if not isinstance(p, _Format))
+        each of them whole (none until :meth:`with_texts`). Made once (asked per letter)."""
+        if self._runs is None:
+            plan = self._text_plan() or ()
+            object.__setattr__(self, "_runs", tuple(p for p in plan if not isinstance(p, _Format)))
+        assert self._runs is not None
+        return self._runs
 
     def _text_plan(self) -> list[str | _Format] | None:
         """The blocks as :meth:`text_of` goes through them: each run of fixed blocks one
