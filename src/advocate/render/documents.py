@@ -421,11 +421,14 @@ class Renderer:
             self._links = frozenset(u.rstrip(".,;:") for u in found) | frozenset(found)
         return self._links
 
-    def pdf(self, documents: Sequence[Document]) -> bytes:
-        """The PDF of documents of one kind, one after another (imports WeasyPrint)."""
-        return self.pdf_result(documents).data
+    def pdf(self, documents: Sequence[Document],
+            progress: Callable[[int, int], None] | None = None) -> bytes:
+        """The PDF of documents of one kind, one after another (imports WeasyPrint);
+        ``progress`` is called with (pages done, pages) as a petition in parts renders."""
+        return self.pdf_result(documents, progress).data
 
-    def pdf_result(self, documents: Sequence[Document]) -> PdfResult:
+    def pdf_result(self, documents: Sequence[Document],
+                   progress: Callable[[int, int], None] | None = None) -> PdfResult:
         """The PDF of documents of one kind, with its page count and the engine's warnings.
 
         A single letter must fit one page and a brief two: if the first render runs over,
@@ -438,7 +441,7 @@ class Renderer:
 
         first = documents[0]
         parts = petition_in_parts(self, documents, workers=self.petition_workers,
-                                  progress=self.petition_progress)
+                                  progress=progress)
         if parts is not None:
             return parts
         if len(documents) == 1 and first.kind == "sheet" and first.context.get("_fill_page"):
@@ -461,8 +464,6 @@ class Renderer:
             raise self.probe.withheld(exc, documents, lambda persona: render(
                 self._persona_documents(documents, persona)), f"{first.kind}.html.j2") from None
 
-    #: Called with (pages done, pages) as a petition in parts renders.
-    petition_progress: Callable[[int, int], None] | None = None
     #: A signer file this large probably names enough signers for a petition in parts.
     PETITION_PARTS_FILE_BYTES = 64 * 1024
 
