@@ -945,6 +945,63 @@ def outcomes_rows(folder: Path, letters: int) -> list[tuple[str, str, str]]:
     return rows
 
 
+def variant_rows(folder: Path, count: int) -> list[tuple[str, str, str]]:
+    """Letters not all alike: the share of distinct bodies among ``count`` letters to one
+    target (the bundled campaign's variants; a body is the letter without the writer's
+    sender block, signature and reference), and the build with and without variants."""
+    import re
+
+    from advocate.campaigns import resolve_campaign
+    from advocate.render.documents import Renderer, Writer
+    from advocate.schema.campaign import load_campaign
+
+    campaign = load_campaign(resolve_campaign("kazakhstan-2022"))
+    renderer = Renderer(campaign)
+    own = re.compile(r"::: (?:sender|signature|reference)\n.*?\n:::\n", re.DOTALL)
+    rows: list[tuple[str, str, str]] = []
+    for target in ("president", "un-high-commissioner"):
+        bodies = set()
+        for row in range(1, count + 1):
+            writer = Writer(name=f"Person {row}", city="Berlin", row=row)
+            bodies.add(own.sub("", renderer.letter(target, writer).markdown))
+        lang = renderer.letter(target, None).lang
+        rows.append((f"variants: distinct letter bodies, {count:,} letters to `{target}` "
+                     f"({lang})", f"{len(bodies) / count:.2%}",
+                     f"goal at least 99%; {len(bodies):,} distinct; same city, no note: "
+                     "only the variants differ"))
+    # The same build with and without the variants (the campaign file cut before them).
+    source = resolve_campaign("kazakhstan-2022").read_text(encoding="utf-8")
+    plain = folder / "kazakhstan-2022-plain.yaml"
+    plain.write_text(source.split("\nvariants:\n", 1)[0].rsplit("\n# Other wordings", 1)[0]
+                     + "\n", encoding="utf-8")
+    signers = folder / "variant-signers.csv"
+    people = max(count // 10, 50)
+    with signers.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["name", "city"])
+        out.writerows([f"Person {i}", "Berlin"] for i in range(1, people + 1))
+    # Three rounds, the order alternating (machines like this one drift): the median ratio.
+    paths = {"with": str(resolve_campaign("kazakhstan-2022")), "without": str(plain)}
+    rounds: list[dict[str, float]] = []
+    for n in range(3):
+        rates = {}
+        for name in (("with", "without") if n % 2 == 0 else ("without", "with")):
+            result = build(paths[name], signers, folder / f"variants-{name}", "txt", None,
+                           "--no-documents")
+            rates[name] = result["letters"] / result["wall"]
+            shutil.rmtree(folder / f"variants-{name}", ignore_errors=True)
+        rounds.append(rates)
+    ratios = sorted(r["with"] / r["without"] for r in rounds)
+    middle = next(r for r in rounds if r["with"] / r["without"] == ratios[1])
+    rows.append((f"variants: advocate build --no-documents, {people:,} signers x 4 targets, "
+                 "txt, with / without variants",
+                 f"{middle['with']:.0f} / {middle['without']:.0f} letters/s = "
+                 f"**{ratios[1]:.2f}x**",
+                 f"median of 3 alternating rounds ({', '.join(f'{r:.2f}' for r in ratios)}); "
+                 "whole command; each slot is a value of the letter's stencil"))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small numbers: a smoke test")
@@ -969,6 +1026,9 @@ def main() -> None:
     parser.add_argument("--buildmem-signers", default=None, metavar="N1,N2",
                         help="the two signer counts of those rows (default 1000,10000; "
                         "quick 250,2500)")
+    parser.add_argument("--only-variants", action="store_true",
+                        help="only the variants rows: distinct letter bodies, build speed "
+                        "with and without variants")
     parser.add_argument("--only-kit", action="store_true",
                         help="only the kit row, beside the brief (issue 26)")
     parser.add_argument("--only-outcomes", action="store_true",
@@ -992,6 +1052,12 @@ def main() -> None:
             rows += pdf_peer_rows(Path(tmp), 5 if options.quick else 10,
                                   3 if options.quick else 6)
         print("\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows))
+        return
+    variant_letters = 2_000 if options.quick else 10_000
+    if options.only_variants:
+        with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
+            for row in variant_rows(Path(tmp), variant_letters):
+                print(f"| {row[0]} | {row[1]} | {row[2]} |")
         return
     if options.only_kit:
         with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
@@ -1116,6 +1182,7 @@ def main() -> None:
         rows += signer_list_rows(folder, list_counts)
         rows += buildmem_rows(folder, (small, large))
         rows += outcomes_rows(folder, outcome_letters)
+        rows += variant_rows(folder, variant_letters)
         rows += petition_rows(folder, 10_000 if options.quick else 100_000,
                               1000 if options.quick else 5000)
 

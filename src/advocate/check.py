@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from advocate.clock import today as default_today
-from advocate.errors import AdvocateError, Problem
+from advocate.errors import AdvocateError, Problem, did_you_mean
 from advocate.pathlike import StrPath, as_optional_path
 from advocate.render.documents import Renderer
 from advocate.render.page_fit import PAGE_BUDGET
@@ -103,6 +103,8 @@ def _check(campaign: Campaign, warnings: list[Problem], *, max_age_days: int,
     except AdvocateError as exc:
         return _sorted([*problems, *exc.problems])
     problems += _untranslated(campaign, renderer)
+    problems += _unused_variants(campaign, document, renderer)
+    renderer.variants.longest = True  # a page count holds for every combination
     problems += _letters(campaign, document, renderer, render_pdfs)
     if campaign.detainees:  # mail to people in prison, by their prison's rules
         from advocate.kit.postal import address_problems
@@ -129,8 +131,6 @@ def ignored(problems: Iterable[Problem], codes: Iterable[str]) -> tuple[list[Pro
 
 def unknown_codes(codes: Iterable[str]) -> list[Problem]:
     """A problem for each ``--ignore`` code that is no rule's (with a "did you mean")."""
-    from advocate.errors import did_you_mean
-
     return [Problem(f"no check rule is called '{code}'",
                     hint=did_you_mean(code, CHECK_RULES) or
                     f"the rules: {', '.join(CHECK_RULES)}") for code in codes
@@ -444,6 +444,53 @@ def _letters(campaign: Campaign, doc: YamlDocument, renderer: Renderer,
                         at, f"{letter} runs to {pages} pages (the aim is one)",
                         "shorten the facts, or the asks this target receives: Amnesty's "
                         "guidance is one page at most", severity="warning", at_value=True))
+
+
+def letter_combinations(path: StrPath, *, templates: StrPath | None = None) -> dict[str, int]:
+    """How many different letters each target's variants (``variants:``) make, in the
+    target's own language: 1 for a campaign without variants."""
+    campaign = load_campaign_checked(path)[0]
+    renderer = Renderer(campaign, templates=as_optional_path(templates))
+    found = {}
+    for target in campaign.targets:
+        lang, context, _ = renderer._letter_context(target.id, None, None)
+        found[target.id] = renderer.variants.combinations(target.id, lang, context)
+    return found
+
+
+def ok_line(name: str, warnings: int, summary: dict[str, Any], path: StrPath | None,
+            templates: StrPath | None = None) -> str:
+    """``check``'s line for a campaign without errors: ok, its warnings, and how many
+    different letters each target gets (``variants:``; also put into ``summary``, its
+    ``--json`` record, as ``combinations``)."""
+    line = f"ok: {name}" + (f" ({warnings:,} warning{'s' if warnings != 1 else ''})"
+                            if warnings else "")
+    if path is None:
+        return line
+    combinations = summary["combinations"] = letter_combinations(path, templates=templates)
+    if all(n <= 1 for n in combinations.values()):
+        return line
+    return line + "; different letters per target: " + ", ".join(
+        f"{target} {n:,}" for target, n in combinations.items())
+
+
+def _unused_variants(campaign: Campaign, doc: YamlDocument,
+                     renderer: Renderer) -> Iterator[Problem]:
+    """A slot no target's letter prints, in any language: a misspelt name, or wording that
+    does not know it."""
+    used: set[str] = set()
+    for lang in campaign.languages:
+        for target in campaign.targets:
+            context = renderer._letter_context(target.id, None, lang)[1]
+            used.update(renderer.variants.used(target.id, lang, context))
+    for slot in campaign.variants:
+        if slot not in used:
+            known = "opening, transition, urge, press, closing, thanks, sign_off"
+            yield _rule("unused-variant", doc.problem(
+                ("variants", slot), f"no letter prints the variants of '{slot}'",
+                did_you_mean(slot, known.split(", ")) or f"the built-in wording's slots: "
+                f"{known}; a template of your own prints {{{{ variants.{slot} }}}}",
+                severity="warning"))
 
 
 def _briefs(campaign: Campaign, doc: YamlDocument, renderer: Renderer) -> Iterator[Problem]:

@@ -302,11 +302,12 @@ def test_a_reading_copy_in_the_supporters_language(page: tuple[Any, Guard],
     english = Renderer(campaign).letter("president", Writer(name="Ana Writer", city="Oslo",
                                                             note=note), "en")
     text = copy.locator(".body").inner_text()
-    assert "I am writing from Oslo" in text and note in text  # the note as written
+    opening = str(english.context["variants"]["opening"])  # the English letter's own
+    assert opening in " ".join(text.split()) and note in text  # the note as written
     assert str(english.context["target"]["salutation"]) in text
     assert pg.locator("#letter").text_content() == shown  # what is copied and sent
     reader = PdfReader(BytesIO(pg.pdf(format="A4")))
-    assert len(reader.pages) == 1 and "I am writing from" not in reader.pages[0].extract_text()
+    assert len(reader.pages) == 1 and opening[:20] not in reader.pages[0].extract_text()
     pg.select_option("#reading", "ru")  # the letter's own language: no copy
     assert pg.locator("#reading-copy .sheet").count() == 0
     pg.select_option("#reading", "en")

@@ -179,6 +179,7 @@ def check(
         check_campaign,
         exit_code,
         ignored,
+        ok_line,
         strictly,
         unknown_codes,
     )
@@ -240,8 +241,7 @@ def check(
             else:
                 warn([problem])
         if not errors:
-            say(f"ok: {name}" + (f" ({counted(len(problems), 'warning')})" if problems
-                                 else ""))
+            say(ok_line(name, len(problems), summary[-1], path, templates))
     if as_json:
         from advocate import json_output
 

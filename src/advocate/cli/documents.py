@@ -48,7 +48,8 @@ from advocate.errors import AdvocateError
 
 def write_document(campaign: str, templates: Path | None, paper: Paper, fmt: str,
               output: Path | None, force: bool, signers: Path | None,
-              make: Callable[[Any], Any], day: datetime | None = None) -> None:
+              make: Callable[[Any], Any], day: datetime | None = None,
+              progress: Callable[[int, int], None] | None = None) -> None:
     """Load a campaign, render one document in one format, and write it out."""
     refuse_output_early(output, force)
     if fmt == "pdf" and signers is None:
@@ -59,7 +60,8 @@ def write_document(campaign: str, templates: Path | None, paper: Paper, fmt: str
     renderer = Renderer(loaded, templates=templates, paper=paper.value,
                         day=day.date() if day else None)
     document = make(renderer)
-    data = renderer.pdf([document]) if fmt == "pdf" else renderer.format([document], fmt)
+    data = renderer.pdf([document], progress) if fmt == "pdf" else \
+        renderer.format([document], fmt)
     warn(document.warnings)
     emit(data, output, force, [loaded.path, signers], renderer.roots)
 
@@ -173,21 +175,20 @@ def petition(
     letter_date: DateOpt = None,
 ) -> None:
     """The petition with its signature count and consenting signers, or a signature sheet."""
-    def make(renderer: Any, progress: Callable[[int, int], None] | None) -> Any:
+    def make(renderer: Any) -> Any:
         if fmt is PetitionFormat.pdf and not sheet:
             renderer.expect_petition_pdf(signers)
         rows = signer_rows(signer_source(signers, encoding=encoding, dedupe=dedupe,
                                          columns=columns, sheet=sheet_name,
                                          max_size=max_signers_size),
                            [renderer.campaign], compact=fmt is PetitionFormat.pdf and not sheet)
-        renderer.petition_progress = progress  # a long petition renders in parts
         return renderer.sheet(lang) if sheet else renderer.petition(
             rows, lang, for_pdf=fmt is PetitionFormat.pdf)
 
     with progress_bar(enabled=fmt is PetitionFormat.pdf and not sheet,
                    label="petition pages") as progress:
-        write_document(campaign, templates, paper, fmt.value, output, force, signers,
-                  lambda r: make(r, progress), letter_date)
+        write_document(campaign, templates, paper, fmt.value, output, force, signers, make,
+                       letter_date, progress)
 
 
 class BriefFormat(StrEnum):

@@ -24,6 +24,7 @@ from advocate.pathlike import StrPath, as_optional_path
 from advocate.reference import letter_reference
 from advocate.render.email_text import wording_titles
 from advocate.render.html import apply_csp
+from advocate.render.variants import LetterVariants
 from advocate.render.writer import Writer as Writer  # the documents' writer, re-exported
 from advocate.schema.campaign import Campaign
 from advocate.templates.host import (
@@ -100,6 +101,7 @@ class Renderer:
         self._views: dict[str, tuple[dict[str, Any], list[Problem]]] = {}
         self._targets: dict[tuple[str, int], tuple[dict[str, Any], list[Problem]]] = {}
         self.stencils = StencilCache(self.env)
+        self.variants = LetterVariants(campaign, self.env)
         self._links: frozenset[str] | None = None
         self._bases: dict[tuple[str, date, str], tuple[dict[str, Any], list[Problem]]] = {}
         #: Errors and titles checked against made-up people (render/privacy.py).
@@ -211,9 +213,11 @@ class Renderer:
         signed = context["signed"]
         row = writer.row if writer else None
         reference = letter_reference(self.campaign.id, target_id, row)
+        chosen = self.variants.put(context, warnings, row, (writer or Writer()).view())
         # The second letter of a kind on: fill in a stencil rather than render in full.
         filled = self.stencils.fill((target_id, lang, shape(view, signed)),
-                                     f"{lang}/letter.md.j2", context, view)
+                                     f"{lang}/letter.md.j2", context, view,
+                                     self.variants.slots, chosen)
         if filled is None:
             document = self._document("letter", lang, context, warnings, target_id=target_id,
                                       writer_row=row, writer=writer)
@@ -241,7 +245,7 @@ class Renderer:
         if self.stencils._marking is None:
             self.stencils._marking = marking_environment(self.env)
         stencil = make_stencil(self.env, self.stencils._marking, f"{lang}/letter.md.j2",
-                               context, context["writer"])
+                               context, context["writer"], self.variants.slots)
         if stencil is None:
             return lang, None
         block = _reference_block(letter_reference(self.campaign.id, target_id, writer.row),
@@ -265,6 +269,7 @@ class Renderer:
             view = localise_places(view, lang)
         context["writer"] = isolate_view(view, lang)
         context["signed"] = writer is not None and bool(writer.name)
+        context["variants"] = {}  # a letter's own: letter() picks them
         return lang, context, warnings
 
     def followup(self, target_id: str, first: dict[str, Any],
@@ -416,11 +421,14 @@ class Renderer:
             self._links = frozenset(u.rstrip(".,;:") for u in found) | frozenset(found)
         return self._links
 
-    def pdf(self, documents: Sequence[Document]) -> bytes:
-        """The PDF of documents of one kind, one after another (imports WeasyPrint)."""
-        return self.pdf_result(documents).data
+    def pdf(self, documents: Sequence[Document],
+            progress: Callable[[int, int], None] | None = None) -> bytes:
+        """The PDF of documents of one kind, one after another (imports WeasyPrint);
+        ``progress`` is called with (pages done, pages) as a petition in parts renders."""
+        return self.pdf_result(documents, progress).data
 
-    def pdf_result(self, documents: Sequence[Document]) -> PdfResult:
+    def pdf_result(self, documents: Sequence[Document],
+                   progress: Callable[[int, int], None] | None = None) -> PdfResult:
         """The PDF of documents of one kind, with its page count and the engine's warnings.
 
         A single letter must fit one page and a brief two: if the first render runs over,
@@ -433,7 +441,7 @@ class Renderer:
 
         first = documents[0]
         parts = petition_in_parts(self, documents, workers=self.petition_workers,
-                                  progress=self.petition_progress)
+                                  progress=progress)
         if parts is not None:
             return parts
         if len(documents) == 1 and first.kind == "sheet" and first.context.get("_fill_page"):
@@ -456,8 +464,6 @@ class Renderer:
             raise self.probe.withheld(exc, documents, lambda persona: render(
                 self._persona_documents(documents, persona)), f"{first.kind}.html.j2") from None
 
-    #: Called with (pages done, pages) as a petition in parts renders.
-    petition_progress: Callable[[int, int], None] | None = None
     #: A signer file this large probably names enough signers for a petition in parts.
     PETITION_PARTS_FILE_BYTES = 64 * 1024
 

@@ -16,8 +16,8 @@ What is kept, and why it is safe:
 * **No personal data.** A stencil holds the campaign's wording with placeholders where the
   writer's details go; the writer's name, city, email, country, note and address are never
   written (the key holds only which of them are set). The entry holds what the campaign
-  file and its templates already hold, in the words of one target and language, and the
-  letter's date.
+  file and its templates already hold, in the words of one target and language (with its
+  ``variants:``, from which a writer's are chosen again), and the letter's date.
 * **Exact or nothing.** The key is a SHA-256 of everything a letter depends on but the
   writer's values: the campaign file's bytes and path, the contents of its template
   folders (``--templates DIR`` and ``templates/`` beside the campaign), the date, the
@@ -63,6 +63,7 @@ from advocate.render.writer import Writer
 from advocate.text.bidi import isolate_view
 from advocate.text.markdown import DOCUMENT_RULE, portable
 from advocate.text.stencil import Filled, Stencil, shape
+from advocate.text.variants import kept_texts
 
 if TYPE_CHECKING:
     from advocate.render.document import Document
@@ -71,7 +72,7 @@ if TYPE_CHECKING:
 __all__ = ["CachedLetters", "LetterRequest", "cache_folder", "cached_letters",
            "folder_problem", "remember_letters"]
 
-FORMAT = 2  # of an entry; a change makes every old entry another key
+FORMAT = 3  # of an entry; a change makes every old entry another key
 FORMATS = ("txt", "md", "eml")  # what a stencil gives without the renderer
 MAX_AGE_DAYS = 7
 MAX_ENTRIES = 500
@@ -335,6 +336,9 @@ def _entry(request: LetterRequest, renderer: Renderer, documents: Sequence[Docum
             return None
         target = renderer.campaign.target(document.target_id)
         letters.append({"lang": lang, "stencil": stencil.with_texts().to_data(),
+                        # no personal data: the campaign's variants, chosen again per writer
+                        "variants": renderer.variants.kept(document.target_id, lang,
+                                                           document.context),
                         "warnings": [asdict(p) for p in document.warnings],
                         "campaign_title": str(document.context["campaign"]["title"]),
                         "to_name": str(document.context["target"]["name"]),
@@ -366,7 +370,8 @@ def _fill(request: LetterRequest, entry: dict[str, Any],
         isolated = isolate_view(view, lang)
         if shape(isolated, request.signed) != expected:
             return None
-        filled = Stencil.from_data(letter["stencil"]).fill(isolated)
+        filled = Stencil.from_data(letter["stencil"]).fill(
+            isolated, kept_texts(letter.get("variants"), view))
         if request.fmt == "eml":
             texts.append(_eml(letter, filled, isolated))
         else:

@@ -44,6 +44,7 @@ from advocate.schema.fields import (
 )
 from advocate.schema.load import YamlDocument, load_yaml
 from advocate.schema.references import _references, _translation_warnings
+from advocate.schema.variants import VARIANTS, Variants, variant_problems
 
 FORMAT_VERSION = 1
 class _Strict(BaseModel):
@@ -192,12 +193,13 @@ CHECK_RULES = {
     "letter-shouts": "a letter whose template writes words in capitals",
     "letter-pages": "a letter longer than one page",
     "brief-pages": "a brief longer than two pages",
+    "unused-variant": "a slot of variants: no letter's wording prints",
 }
 CheckCode = Literal[
     "uncited-source", "source-after-as-of", "stale-facts", "future-as-of", "unsent-ask",
     "unreachable-target", "quoted-salutation",
     "untranslated-template", "shouting", "letter-salutation", "letter-ask-missing",
-    "letter-sender", "letter-shouts", "letter-pages", "brief-pages"]
+    "letter-sender", "letter-shouts", "letter-pages", "brief-pages", "unused-variant"]
 
 
 class CheckSettings(_Strict):
@@ -291,6 +293,8 @@ class Campaign(_Strict):
     page_words: dict[Lang, PageWords] = Field(
         default_factory=dict, description="the action page's own words by language code "
         "(labels, buttons): supply a language advocate lacks, or correct its words")
+
+    variants: Variants = VARIANTS
 
     _document: YamlDocument | None = PrivateAttr(default=None)
 
@@ -442,7 +446,7 @@ def _problem_from_pydantic(doc: YamlDocument, error: Any) -> Problem:
         if message and message[0].isupper() and not message.startswith("'"):
             message = message[0].lower() + message[1:]
         if kind in ("slug", "iso_date", "url", "email", "text_type", "empty_text", "language",
-                    "one_line", "figure", "country"):
+                    "one_line", "figure", "country", "variants"):
             message = f"{field_name}: {message}" if isinstance(field_name, str) else message
     return doc.problem(loc, message, hint, at_value=True)
 
@@ -473,12 +477,14 @@ def validate_document(doc: YamlDocument) -> tuple[Campaign, list[Problem]]:
         campaign = Campaign.model_validate(doc.data)
     except ValidationError as exc:
         problems.extend(_problem_from_pydantic(doc, error) for error in exc.errors())
-    problems.extend(_references(doc))
+    varied = variant_problems(doc)
+    problems += [*_references(doc), *(p for p in varied if p.severity == "error")]
     if problems or campaign is None:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise AdvocateError(problems=problems)
     campaign._document = doc
-    warnings = [*_translation_warnings(doc), *_language_fallbacks(campaign, doc)]
+    warnings = [*_translation_warnings(doc), *_language_fallbacks(campaign, doc),
+                *(p for p in varied if p.severity == "warning")]
     return campaign, warnings
 
 

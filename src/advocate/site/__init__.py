@@ -52,6 +52,7 @@ from advocate.templates.stencil import FIELDS, Block, Stencil
 from advocate.text import markdown as markup
 from advocate.text.bidi import INLINE_FIELDS, direction
 from advocate.text.localise import resolve_language
+from advocate.text.variants import SLOT_MARKS
 
 __all__ = ["SITE_CSP", "SITE_FIELDS", "SITE_FILES", "Site", "build_site", "page_words",
            "write_site"]
@@ -64,6 +65,7 @@ SITE_FILES = ("index.html", "site.css", "site.js", "brief.html", "petition.html"
 _SAMPLE = {"name": "Ab", "city": "Cd", "email": "ab@example.org", "country": "Gh",
            "note": "Ef", "address": "Ij"}
 _PLACEHOLDERS = {f: chr(0xF0001 + i) for i, f in enumerate(FIELDS)}
+_MARKS = frozenset(SLOT_MARKS)
 
 
 @dataclass
@@ -96,11 +98,13 @@ def _bidi_ranges(classes: tuple[str, ...]) -> list[list[int]]:
 _FORMS = tuple(EMAIL_FORMS)  # full, titles, short
 
 
-def _compact(data: dict[str, Any] | None) -> Any:
+def _compact(data: dict[str, Any] | None, segments: dict[str, int] | None = None) -> Any:
     """A stencil's data in the page's compact form (a third of its JSON):
     ``"values|plan|subject|title|to"``, numbers comma-separated, the plan's items
     space-separated: ``n`` a fixed block, ``a-b`` fixed blocks a to b, ``(p,q,...)`` a block
-    with values. With its own email forms: ``[that, {"full": "values|plan", ...}]``."""
+    with values, ``@n`` the items of ``segments``' string n (a run of items that print no
+    writer's value, the same in most shapes of a target: with ``variants:``, the blocks of
+    its variant slots). With its own email forms: ``[that, {"full": "values|plan", ...}]``."""
     if data is None:
         return None
 
@@ -122,7 +126,26 @@ def _compact(data: dict[str, Any] | None) -> Any:
                     close()
                 run.append(item)
         close()
-        return " ".join(out)
+        if segments is None:
+            return " ".join(out)
+        joined: list[str] = []
+        run_of: list[str] = []  # items with no writer's value (no negative number)
+
+        def flush() -> None:
+            if len(run_of) > 1:
+                joined.append(f"@{segments.setdefault(' '.join(run_of), len(segments))}")
+            else:
+                joined.extend(run_of)
+            run_of.clear()
+
+        for token in out:
+            if token.startswith("(") and "-" in token:
+                flush()
+                joined.append(token)
+            else:
+                run_of.append(token)
+        flush()
+        return " ".join(joined)
 
     def one(d: dict[str, Any], *keys: str) -> str:
         return "|".join([",".join(map(str, d["values"])), plan(d["plan"]),
@@ -202,13 +225,17 @@ def _stencil_data(stencil: Stencil, tables: _Tables,
     if stencil.blocks is None or not all(_plain(b, width) for b in stencil.blocks):
         return None
     narrow = width == markup.WIDTH  # else an email form's own plan: texts by number
+    # A value that is a variant slot's mark alone goes into the plan as that string (the
+    # script puts the supporter's variant, escaped, in its place): fewer numbers per stencil.
+    own = stencil.pieces[1::2]
+    kept = {i: n for n, i in enumerate(i for i, v in enumerate(own) if v not in _MARKS)}
     plan: list[Any] = [
         (tables.block(block) if narrow else tables.text(markup.block_text(block, width)))
         if isinstance(block, str) else
-        [tables.string(p) if isinstance(p, str) else -p - 1 for p in block]
+        [tables.string(p) if isinstance(p, str) else
+         tables.string(own[p]) if own[p] in _MARKS else -kept[p] - 1 for p in block]
         for block in stencil.blocks]
-    data: dict[str, Any] = {"values": [tables.string(v) for v in stencil.pieces[1::2]],
-                            "plan": plan}
+    data: dict[str, Any] = {"values": [tables.string(own[i]) for i in kept], "plan": plan}
     if not narrow:
         return data
     for key in ("subject", "title"):
@@ -243,6 +270,21 @@ def _email_forms(data: dict[str, Any], stencil: Stencil,
 
 
 
+def _variants(renderer: Renderer, target_id: str, lang: str, tables: _Tables,
+              warnings: list[Problem]) -> list[Any]:
+    """The variants of a target's letters in ``lang`` as the page's script chooses them
+    (from the supporter's name, as :func:`advocate.text.variants.choose` does for a single
+    letter): ``[mark, texts, printed]`` per slot, each text a number in the shared strings
+    (targets share them), ``printed`` whether the wording prints it for this target (only
+    those take part in the choice)."""
+    texts, fallbacks = renderer.variants.texts(target_id, lang)
+    warnings += [w for w in fallbacks if w not in warnings]
+    context = renderer._letter_context(target_id, None, lang)[1]
+    printed = renderer.variants.used(target_id, lang, context)
+    return [[SLOT_MARKS[i], [tables.string(t) for t in texts[slot]], int(slot in printed)]
+            for i, slot in enumerate(renderer.variants.slots)]
+
+
 def build_site(campaign: Campaign, *, templates: Path | None = None,
                lang: str | None = None, paper: str = "a4") -> Site:
     """The action page of ``campaign``: every file, as bytes. ``paper`` (``a4`` or
@@ -257,6 +299,8 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
     stencils: dict[str, Any] = {}
     targets: list[dict[str, Any]] = []
     generic: list[tuple[Any, Any, str | None]] = []
+    varied: dict[str, list[Any]] = {}  # each slot's mark, name and texts (site.js picks)
+    segments: dict[str, int] = {}  # runs of plan items the stencils share (_compact)
     rtl = False
     page_targets = renderer.view(page_lang)[0]["targets"]
     for index, target in enumerate(campaign.targets):
@@ -283,10 +327,12 @@ def build_site(campaign: Campaign, *, templates: Path | None = None,
                     name = renderer.view(used)[0]["targets"][index]["name"]
                     entry["to"] = tables.string(fold_words("To", mailbox_tokens(
                         str(name), target.email, "To")))
-                stencils.setdefault(f"{target.id}|{used}", []).append(_compact(entry))
+                stencils.setdefault(f"{target.id}|{used}", []).append(_compact(entry, segments))
+            varied[f"{target.id}|{used}"] = _variants(renderer, target.id, used, tables, warnings)
     data = {
         "fields": list(SITE_FIELDS), "placeholders": _PLACEHOLDERS,
-        "inline": list(INLINE_FIELDS),
+        "inline": list(INLINE_FIELDS), "campaign": campaign.id, "variants": varied,
+        "segments": list(segments),
         "languages": langs, "targets": targets, "stencils": stencils,
         "texts": list(tables.texts), "strings": list(tables.strings), "fixed": tables.rows,
         "wide": tables.wide,

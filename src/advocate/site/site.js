@@ -142,7 +142,12 @@
     var text = typeof entry === "string" ? entry : entry[0];
     function one(s) {
       var f = s.split("|"), plan = [];
-      (f[1] ? f[1].split(" ") : []).forEach(function (t) {
+      var items = [];
+      (f[1] ? f[1].split(" ") : []).forEach(function (t) {  // "@n": a shared run of items
+        if (t.charAt(0) === "@") items.push.apply(items, D.segments[Number(t.slice(1))].split(" "));
+        else items.push(t);
+      });
+      items.forEach(function (t) {
         if (t.charAt(0) === "(") { plan.push(numbers(t.slice(1, -1))); return; }
         var ab = t.split("-").map(Number);
         for (var n = ab[0]; n <= ab[ab.length - 1]; n++) plan.push(n);
@@ -169,12 +174,41 @@
     }
     return decoded[key];
   }
-  function filler(lang, v) {                  // placeholder -> the value as printed
+  // Letters not all alike: a single letter's variant of each slot comes from a hash of
+  // its writer's name (text/variants.py's name_hash and choose, so the letter here is
+  // `advocate letter`'s for the same name): FNV-1a over UTF-8, murmur3's finaliser.
+  var UTF8 = new TextEncoder();
+  function nameHash(targetId, name) {
+    var bytes = UTF8.encode(D.campaign + "\u0000" + targetId + "\u0000" + name), h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+    h = (h ^ (h >>> 16)) >>> 0; h = Math.imul(h, 0x85ebca6b) >>> 0;
+    h = (h ^ (h >>> 13)) >>> 0; h = Math.imul(h, 0xc2b2ae35) >>> 0;
+    return (h ^ (h >>> 16)) >>> 0;
+  }
+  function variantsFor(target, lang, name, values) {
+    var slots = D.variants[target.id + "|" + lang] || [], total = 1;
+    slots.forEach(function (s) { if (s[2]) total *= s[1].length; });
+    var index = total > 1 ? nameHash(target.id, name || "") % total : 0;
+    slots.forEach(function (s) {
+      var n = 0;
+      if (s[2]) { n = index % s[1].length; index = Math.floor(index / s[1].length); }
+      values[s[0]] = D.strings[s[1][n]];
+    });
+  }
+  // A variant slot's mark standing alone in a plan: the supporter's variant, escaped.
+  var MARK = /[\u{F00F0}-\u{F00FF}]/gu;
+  function markedIn(values) {
+    return function (md) {
+      return md.replace(MARK, function (c) { return escapeMd(values[c] || ""); });
+    };
+  }
+  function filler(target, lang, v) {          // placeholder -> the value as printed
     var values = {};
     Object.keys(D.placeholders).forEach(function (f) {
       var value = D.inline.indexOf(f) >= 0 ? isolate(v[f], lang) : v[f];
       values[D.placeholders[f]] = value || "";
     });
+    variantsFor(target, lang, v.name, values);
     return values;
   }
   // A letter's text form (form ""), or an email form given by its own stencil ("full",
@@ -183,8 +217,9 @@
     var whole = shapeOf(target, lang, v);
     if (!whole) return null;
     var st = form ? whole[form] : whole, width = form ? D.emailWidth : D.width;
-    var values = filler(lang, v), S = D.strings;
+    var values = filler(target, lang, v), S = D.strings;
     var printed = st.values.map(function (p) { return escapeMd(put(S[p], values)); });
+    var marked = markedIn(values);
     var parts = [], kinds = [], wides = [];
     for (var i = 0; i < st.plan.length; i++) {
       var b = st.plan[i];
@@ -194,7 +229,7 @@
         wides.push(D.wide[b] < 0 ? D.texts[D.fixed[b][0]] : D.texts[D.wide[b]]);
         continue;
       }
-      var md = b.map(function (p) { return p < 0 ? printed[-p - 1] : S[p]; }).join("");
+      var md = marked(b.map(function (p) { return p < 0 ? printed[-p - 1] : S[p]; }).join(""));
       var cs = chunks(md);
       for (var j = 0; j < cs.length; j++) {
         var t = plainBlock(cs[j], width);
@@ -234,13 +269,13 @@
     var whole = shapeOf(target, lang, v);
     if (!whole) return null;
     if (whole[form]) { var own = letterFor(target, lang, v, form); return own && own.text; }
-    var values = filler(lang, v), S = D.strings, W = D.emailWidth;
+    var values = filler(target, lang, v), S = D.strings, W = D.emailWidth;
     var short = form !== "full", facts = form !== "short", fi = ["full", "titles", "short"].indexOf(form);
     var printed = whole.values.map(function (p) { return escapeMd(put(S[p], values)); });
-    var items = [];
+    var marked = markedIn(values), items = [];
     whole.plan.forEach(function (b) {
       if (typeof b === "number") { items.push({ n: b }); return; }
-      var md = b.map(function (p) { return p < 0 ? printed[-p - 1] : S[p]; }).join("");
+      var md = marked(b.map(function (p) { return p < 0 ? printed[-p - 1] : S[p]; }).join(""));
       chunks(md).forEach(function (c) { items.push({ md: c }); });
     });
     var sender = null;                         // the first sender container's details

@@ -17,7 +17,7 @@ characters already present in the campaign, and every letter is rendered in full
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from jinja2 import TemplateNotFound, nodes, pass_context
@@ -42,11 +42,14 @@ from advocate.text.stencil import (
     shape,
     text_plan,
 )
+from advocate.text.variants import SLOT_MARKS
 
 __all__ = ["FIELDS", "Block", "Filled", "Shape", "Stencil", "StencilCache", "make_stencil",
            "shape", "stencil_safe"]
 
 _TRUTH_TESTS = frozenset({"none", "defined", "undefined", "string"})
+#: The names a stencil fills in per letter: the writer's fields and the letter's variants.
+_FILLED = ("writer", "variants")
 
 
 # -- the syntax check ---------------------------------------------------------------------
@@ -74,16 +77,19 @@ class _Check:
         self.ok = self.statements(template.body)
 
     def touches(self, node: nodes.Node) -> bool:
-        return any(name == "writer" or name in self.tainted for name in _names(node))
+        return any(name in _FILLED or name in self.tainted for name in _names(node))
 
     @staticmethod
     def field(node: nodes.Node) -> bool:
+        """A writer's field, or a variant slot (``variants.opening``): one printed value."""
         if isinstance(node, nodes.Getattr):
-            return isinstance(node.node, nodes.Name) and node.node.name == "writer" \
-                and node.attr in FIELDS
+            return isinstance(node.node, nodes.Name) and (
+                (node.node.name == "writer" and node.attr in FIELDS)
+                or node.node.name == "variants")
         if isinstance(node, nodes.Getitem):
-            return isinstance(node.node, nodes.Name) and node.node.name == "writer" \
-                and isinstance(node.arg, nodes.Const) and node.arg.value in FIELDS
+            return isinstance(node.node, nodes.Name) and isinstance(node.arg, nodes.Const) \
+                and ((node.node.name == "writer" and node.arg.value in FIELDS)
+                     or (node.node.name == "variants" and isinstance(node.arg.value, str)))
         return False
 
     def value(self, node: nodes.Node) -> bool:
@@ -93,7 +99,7 @@ class _Check:
         if self.field(node):
             return True
         if isinstance(node, nodes.Name):
-            return node.name in self.tainted and node.name != "writer"
+            return node.name in self.tainted and node.name not in _FILLED
         if isinstance(node, nodes.Or | nodes.And):
             return self.truth(node.left) and self.value(node.left) and self.value(node.right)
         if isinstance(node, nodes.Concat):
@@ -123,7 +129,7 @@ class _Check:
                            for n in node.nodes):
                     return False
             elif isinstance(node, nodes.Assign):
-                if "writer" in _names(node.target):
+                if any(name in _FILLED for name in _names(node.target)):
                     return False
                 if self.touches(node.node) and not (
                         isinstance(node.target, nodes.Name) and self.value(node.node)):
@@ -133,7 +139,8 @@ class _Check:
                         and self.statements(node.elif_) and self.statements(node.else_)):
                     return False
             elif isinstance(node, nodes.For):
-                if "writer" in _names(node.target) or node.recursive or self.touches(node.iter) or (
+                if any(name in _FILLED for name in _names(node.target)) or node.recursive \
+                        or self.touches(node.iter) or (
                         node.test is not None and self.touches(node.test)):
                     return False
                 if not (self.statements(node.body) and self.statements(node.else_)):
@@ -202,8 +209,10 @@ class StencilCache:
         return len(self._refused)
 
     def fill(self, key: tuple[str, str, Shape], name: str, context: Mapping[str, Any],
-             view: Mapping[str, Any]) -> Filled | None:
-        """The letter filled in from its stencil, or None: render it in full."""
+             view: Mapping[str, Any], slots: Sequence[str] = (),
+             variants: Sequence[str] = ()) -> Filled | None:
+        """The letter filled in from its stencil, or None: render it in full. ``slots``:
+        the campaign's variant slots, in order; ``variants``: this letter's text of each."""
         if key not in self._stencils:
             self._stencils[key] = None  # the first letter of its kind renders in full
             return None
@@ -211,32 +220,35 @@ class StencilCache:
         if stencil is None and key not in self._refused:
             if self._marking is None:
                 self._marking = marking_environment(self.env)
-            stencil = make_stencil(self.env, self._marking, name, context, view)
+            stencil = make_stencil(self.env, self._marking, name, context, view, slots)
             if stencil is None:
                 self._refused.add(key)
             else:  # the fixed blocks' text converted once, not per letter
                 stencil = stencil.with_texts()
             self._stencils[key] = stencil
-        return stencil.fill(view) if stencil is not None else None
+        return stencil.fill(view, variants) if stencil is not None else None
 
 
 def make_stencil(env: AdvocateEnvironment, marking: AdvocateEnvironment, name: str,
-                 context: Mapping[str, Any], view: Mapping[str, Any]) -> Stencil | None:
+                 context: Mapping[str, Any], view: Mapping[str, Any],
+                 slots: Sequence[str] = ()) -> Stencil | None:
     """Render template ``name`` once for writers shaped like ``view`` (in ``marking``, the
-    overlay of ``env`` made by :func:`marking_environment`); None when the template or the
-    context does not allow it (then render every letter in full)."""
+    overlay of ``env`` made by :func:`marking_environment`), each variant slot of ``slots``
+    a printed value (its mark, :data:`advocate.text.variants.SLOT_MARKS`); None when the
+    template or the context does not allow it (then render every letter in full)."""
     try:
         source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
     except (TemplateNotFound, AdvocateError):
         return None
-    if RESERVED.search(source) or _holds_reserved(
-            {k: v for k, v in context.items() if k != "writer"}):
+    if RESERVED.search(source) or len(slots) > len(SLOT_MARKS) or _holds_reserved(
+            {k: v for k, v in context.items() if k not in _FILLED}):
         return None
     if not stencil_safe(env.parse(source, name, filename)):
         return None
     probe = {f: (PLACEHOLDER[f] if view.get(f) else view.get(f)) for f in FIELDS}
     try:
-        text, exported = render(marking, name, {**context, "writer": probe})
+        text, exported = render(marking, name, {
+            **context, "writer": probe, "variants": dict(zip(slots, SLOT_MARKS, strict=False))})
     except AdvocateError:
         return None  # the full render will report it, with the real values redacted
     pieces = MARKED.split(text)

@@ -194,3 +194,38 @@ def _language_name(code: str) -> str:
         return code
     name = locale.get_display_name(locale) or code
     return name[:1].upper() + name[1:]
+
+
+def variants_view(campaign: Campaign, loc: Localiser, index: int) -> dict[str, list[str]]:
+    """Each slot's variants (``variants:``) in ``loc.lang`` for letters to target ``index``,
+    placeholders filled in: plain text, printed escaped. A language a slot has no list of
+    takes the campaign language's, with a warning, as any field does."""
+    from advocate.schema.variants import fill_in
+
+    if not campaign.variants:
+        return {}
+    target = campaign.targets[index]
+    values: dict[tuple[str, str | None], str] = {
+        ("target", None): loc.text(target.name, ("targets", index, "name")) or "",
+        ("campaign", None): loc.text(campaign.title, ("title",)) or ""}
+    for i, ask in enumerate(campaign.asks):
+        values[("ask", ask.id)] = loc.text(ask.title, ("asks", i, "title")) or ""
+    for source in campaign.sources:
+        values[("source", source.id)] = source.publisher
+    view: dict[str, list[str]] = {}
+    for slot, given in campaign.variants.items():
+        path: tuple[str | int, ...] = ("variants", slot)
+        if isinstance(given, dict):
+            lang = loc.lang if loc.lang in given else (
+                campaign.language if campaign.language in given else next(iter(given)))
+            if lang != loc.lang:
+                doc = campaign.document
+                message = f"variants.{slot}: no '{loc.lang}' variants; using '{lang}'"
+                hint = f"add `{loc.lang}:` with its own list to this slot"
+                loc.warnings.append(doc.problem(path, message, hint, severity="warning")
+                                    if doc else Problem(message, hint=hint, severity="warning"))
+            texts = [str(t) for t in given[lang]]
+        else:
+            texts = [loc.text(item, (*path, n)) or "" for n, item in enumerate(given)]
+        view[slot] = [fill_in(text, values) for text in texts]
+    return view

@@ -17,6 +17,7 @@ from typing import Any
 
 from advocate.text import markdown as markup
 from advocate.text.markdown import escape_markdown
+from advocate.text.variants import SLOT_MARKS
 
 __all__ = ["FIELDS", "Block", "Filled", "Shape", "Stencil", "shape"]
 
@@ -28,7 +29,11 @@ FIELDS = ("name", "city", "email", "country", "note", "address")
 PLACEHOLDER = {field: chr(0xF0001 + i) for i, field in enumerate(FIELDS)}
 _FIELD_OF = {char: field for field, char in PLACEHOLDER.items()}
 OPEN, CLOSE = chr(0xF0010), chr(0xF0011)
-ANY_PLACEHOLDER = re.compile("[" + "".join(PLACEHOLDER.values()) + "]")
+# A variant slot's mark (advocate.text.variants) is a printed value like a writer's field.
+_WRITER = re.compile("[" + "".join(PLACEHOLDER.values()) + "]")
+_VARIED_MAX = 4096
+_ESCAPED: dict[str, str] = {}  # each variant's text escaped, once
+ANY_PLACEHOLDER = re.compile("[" + "".join(PLACEHOLDER.values()) + "".join(SLOT_MARKS) + "]")
 RESERVED = re.compile("[\U000f0000-\U000f00ff]")
 MARKED = re.compile(re.escape(OPEN) + "(.*?)" + re.escape(CLOSE), re.DOTALL)
 
@@ -38,6 +43,11 @@ Block = tuple[str | int, ...]  # fixed text and the numbers of printed values, i
 
 class _Format(str):
     """A block's Markdown as a format string: ``{0}`` stands for printed value 0."""
+
+    #: The numbers of the values it prints, when none holds a writer's field (only variant
+    #: slots): the few texts it converts to are kept in :attr:`memo`, by those values.
+    varied: tuple[int, ...] | None = None
+    memo: dict[tuple[str, ...], str]
 
 
 def shape(view: Mapping[str, Any], signed: bool) -> Shape:
@@ -84,6 +94,19 @@ class Filled:
         """The fixed text every letter's form ``name`` holds (:attr:`Stencil.fixed_runs`)."""
         made = self.stencil.form(name, rewrite, width)
         return () if made is None else made[0].fixed_runs
+
+
+_MARKS = frozenset(SLOT_MARKS)
+
+
+def _escaped(text: str) -> str:
+    """A variant's text escaped as a printed value (kept: a campaign has few of them)."""
+    found = _ESCAPED.get(text)
+    if found is None:
+        if len(_ESCAPED) >= _VARIED_MAX:
+            _ESCAPED.clear()
+        found = _ESCAPED[text] = escape_markdown(text)
+    return found
 
 
 def _one_line(values: Sequence[str]) -> bool:
@@ -135,9 +158,14 @@ class Stencil:
                     if run:
                         plan.append("\n\n".join(run))
                         run = []
-                    plan.append(_Format("".join(
+                    made = _Format("".join(
                         p.replace("{", "{{").replace("}", "}}") if isinstance(p, str)
-                        else f"{{{p}}}" for p in block)))
+                        else f"{{{p}}}" for p in block))
+                    own = self.pieces[1::2]
+                    numbers = tuple(p for p in block if not isinstance(p, str))
+                    if not any(_WRITER.search(own[p]) for p in numbers):
+                        made.varied, made.memo = numbers, {}
+                    plan.append(made)
                 elif text.strip():
                     run.append(text.rstrip("\n"))
             if run:
@@ -165,20 +193,31 @@ class Stencil:
             if not isinstance(part, _Format):
                 out.append(part)
                 continue
-            text = markup.block_text(part.format(*values), width)
+            if part.varied is not None:
+                key = tuple(values[i] for i in part.varied)
+                text = part.memo.get(key)
+                if text is None:
+                    if len(part.memo) >= _VARIED_MAX:
+                        part.memo.clear()
+                    text = part.memo[key] = markup.block_text(part.format(*values), width)
+            else:
+                text = markup.block_text(part.format(*values), width)
             if text.strip():
                 out.append(text.rstrip("\n"))
         return "\n\n".join(out) + "\n"
 
-    def fill(self, view: Mapping[str, Any]) -> Filled:
-        """The Markdown and exported values a full render gives for this writer's view."""
+    def fill(self, view: Mapping[str, Any], variants: Sequence[str] = ()) -> Filled:
+        """The Markdown and exported values a full render gives for this writer's view and
+        the letter's variant of each slot (``variants[i]`` for slot mark i)."""
         values = {char: view[name] or "" for char, name in _FIELD_OF.items()}
+        values.update(zip(SLOT_MARKS, variants, strict=False))
 
         def put(text: str) -> str:
-            return ANY_PLACEHOLDER.sub(lambda m: values[m.group()], text)
+            return ANY_PLACEHOLDER.sub(lambda m: values.get(m.group(), ""), text)
 
         parts = list(self.pieces)
-        printed = [escape_markdown(values[p] if p in values else put(p)) for p in parts[1::2]]
+        printed = [_escaped(values[p]) if p in _MARKS else escape_markdown(
+            values[p] if p in values else put(p)) for p in parts[1::2]]
         parts[1::2] = printed
         exported = {key: put(value) if isinstance(value, str) else value
                     for key, value in self.exported.items()}
