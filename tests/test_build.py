@@ -430,3 +430,16 @@ def test_a_packs_index_gets_the_pages(kz_path: Path, tmp_path: Path,
                              names[number] if number < count else "None", ",".join(names),
                              "0"]
         assert words[8].count(":None;") == shown  # no letter's text in a pack's page
+
+
+def test_a_documents_pdf_warnings_reach_the_builds_result(tmp_path: Path) -> None:
+    """The brief's warnings from its PDF render (a symbol no font draws) are the build's:
+    they were read before the PDF was made, and lost."""
+    from advocate.campaigns import bundled_folder
+
+    text = (bundled_folder() / "kazakhstan-2022.yaml").read_text(encoding="utf-8")
+    campaign = write(tmp_path / "campaign.yaml",
+                     re.sub(r"largest city", "largest city \U0001F984", text, count=1))
+    result = build([campaign], tmp_path / "out", BuildOptions(formats=("txt",)))
+    assert any("no font draws these symbols" in p.message and "U+1F984" in p.message
+               for p in result.warnings)

@@ -368,9 +368,9 @@ class _CampaignRun:
                         renderer.sheet(job.lang) if job.kind == "sheet" else
                         renderer.petition(self.signers, job.lang,
                                           for_pdf=job.format == "pdf"))
-            self.result.warnings.extend(w for w in document.warnings
+            data, found = renderer.file_result([document], job.format)
+            self.result.warnings.extend(w for w in (*document.warnings, *found)
                                         if w not in self.result.warnings)
-            data = renderer.file_bytes([document], job.format)
             self._keep(out, Entry(job.path, job.kind, job.format, document.lang), data)
 
     def _letters(self, pl: CampaignPlan, renderer: Renderer, out: _CampaignOutput) -> None:

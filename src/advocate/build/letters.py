@@ -95,8 +95,8 @@ def _render_letter(renderer: Renderer, job: LetterJob,
             entry.mailto, entry.mailto_form = _mailto(renderer, job.target, document)
             entry.mailto_long = entry.mailto is None
         else:
-            data = renderer.file_bytes([document], fmt)
-            entry.warnings = list(document.warnings)  # a letter over its page, say
+            data, found = renderer.file_result([document], fmt)
+            entry.warnings = [*document.warnings, *found]  # a letter over its page, say
         out.append((entry, data))
     return out
 

@@ -60,9 +60,14 @@ def write_document(campaign: str, templates: Path | None, paper: Paper, fmt: str
     renderer = Renderer(loaded, templates=templates, paper=paper.value,
                         day=day.date() if day else None)
     document = make(renderer)
-    data = renderer.pdf([document], progress) if fmt == "pdf" else \
-        renderer.format([document], fmt)
-    warn(document.warnings)
+    data: str | bytes
+    found: list[Any] = []
+    if fmt == "pdf":
+        result = renderer.pdf_result([document], progress)
+        data, found = result.data, result.problems
+    else:
+        data = renderer.format([document], fmt)
+    warn([*document.warnings, *found])
     emit(data, output, force, [loaded.path, signers], renderer.roots)
 
 

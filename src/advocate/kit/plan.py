@@ -160,8 +160,9 @@ class KitMaker:
     def _add(self, relpath: str, documents: Sequence[Document], kind: str,
              detail: str = "") -> None:
         result = self.renderer.pdf_result(documents)
-        for doc in documents:
-            self.kit.warnings.extend(w for w in doc.warnings if w not in self.kit.warnings)
+        for warning in (*(w for doc in documents for w in doc.warnings), *result.problems):
+            if warning not in self.kit.warnings:
+                self.kit.warnings.append(warning)
         self.kit.files[relpath] = result.data
         self.listing.append({"file": relpath, "kind": kind, "detail": detail,
                              "pages": str(result.pages)})

@@ -216,7 +216,8 @@ def followup_files(renderer: Any, campaign: Any, dues: Sequence[Due], today: dat
             if fmt == "eml":
                 files[name] = renderer.eml(document)
             else:
-                files[name] = renderer.file_bytes([document], fmt)
+                files[name], found = renderer.file_result([document], fmt)
+                warnings += [w for w in found if w not in warnings]
         warnings += [w for w in document.warnings if w not in warnings]
         written.append(due.target)
     files["followup.ics"] = icalendar_file(campaign, dues, today)

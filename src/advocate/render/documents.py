@@ -10,6 +10,7 @@ and the email need with ``{% set %}``: ``subject``, ``title``, ``labels``.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -192,17 +193,20 @@ class Renderer:
         return [self.letter(t, w, lang) for w in writers for t in targets]
 
     def eml_draft(self, documents: Sequence[Document]) -> bytes:
-        """The ``.eml`` draft of exactly one letter (a draft is one message); a target
-        without an email address gets a draft with no To: line and a warning."""
+        """The ``.eml`` draft of exactly one letter (a draft is one message)."""
+        return self.eml_draft_result(documents)[0]
+
+    def eml_draft_result(self, documents: Sequence[Document]) -> tuple[bytes, list[Problem]]:
+        """The ``.eml`` draft of exactly one letter, and its warnings: a target without an
+        email address gets a draft with no To: line."""
         if len(documents) != 1 or documents[0].kind != "letter":
             raise AdvocateError("--format eml writes one message",
                                 hint="pass --to TARGET and one writer, or use `advocate build`")
         letter = documents[0]
-        if not self.campaign.target(letter.target_id or "").email:
-            letter.warnings.append(Problem(
-                f"target '{letter.target_id}' has no email address; the draft has no To: line",
-                hint="add the recipient in your mail client", severity="warning"))
-        return self.eml(letter)
+        warnings = [] if self.campaign.target(letter.target_id or "").email else [Problem(
+            f"target '{letter.target_id}' has no email address; the draft has no To: line",
+            hint="add the recipient in your mail client", severity="warning")]
+        return self.eml(letter), warnings
 
     def letter(self, target_id: str, writer: Writer | None = None,
                lang: str | None = None) -> Document:
@@ -433,8 +437,9 @@ class Renderer:
 
         A single letter must fit one page and a brief two: if the first render runs over,
         the layout is tightened (up to ``FIT_LEVELS`` times); if it still runs over, the
-        document gets a warning rather than a silently cut text. WeasyPrint's warnings
-        about a layout's CSS become warnings of the first document, naming the layout.
+        result holds a warning rather than a silently cut text. WeasyPrint's warnings about a
+        layout's CSS become such warnings too, naming the layout (``PdfResult.problems``:
+        the documents are left as they were).
         A pack's layout renders in the confined child (:mod:`advocate.limits`); its errors
         and its title are checked against made-up people (see :meth:`_private`)."""
         from advocate.render import pdf
@@ -446,17 +451,18 @@ class Renderer:
             return parts
         if len(documents) == 1 and first.kind == "sheet" and first.context.get("_fill_page"):
             documents = [first := self.fit.filled_sheet(first)]
-        symbols, warnings = check_glyphs(documents, self.roots, self.campaign.path)
-        add_new(first.warnings, warnings)
+        symbols, glyph_warnings = check_glyphs(documents, self.roots, self.campaign.path)
         pack_css = pdf.fonts.pack_fonts_css(pdf.fonts.pack_fonts(self.roots))
         private = _personal_values(doc.context for doc in documents)
         title = self.probe.title_of(documents)
 
         def render(made: Sequence[Document]) -> PdfResult:
-            result, warnings = self.fit.render(made, title, private, symbols, pack_css,
-                                               probing=self.probe.probing)
-            made[0].warnings.extend(warnings)
-            return result
+            result, fit_warnings = self.fit.render(made, title, private, symbols, pack_css,
+                                                   probing=self.probe.probing)
+            problems: list[Problem] = []
+            add_new(problems, [w for w in (*glyph_warnings, *fit_warnings)
+                               if w not in made[0].warnings])
+            return dataclasses.replace(result, problems=problems)
 
         try:
             return render(documents)
@@ -497,9 +503,16 @@ class Renderer:
 
     def file_bytes(self, documents: Sequence[Document], fmt: str) -> bytes:
         """Documents as the bytes of a file in ``txt``, ``md``, ``html`` or ``pdf``."""
+        return self.file_result(documents, fmt)[0]
+
+    def file_result(self, documents: Sequence[Document],
+                    fmt: str) -> tuple[bytes, list[Problem]]:
+        """Documents as a file's bytes and the warnings their render gave (a PDF's: a letter
+        over its page, say; the documents' own warnings stay theirs)."""
         if fmt == "pdf":
-            return self.pdf(documents)
-        return self.format(documents, fmt).encode("utf-8")
+            result = self.pdf_result(documents)
+            return result.data, result.problems
+        return self.format(documents, fmt).encode("utf-8"), []
 
     def eml(self, document: Document, body: str | None = None) -> bytes:
         """An email draft (``.eml``) of a letter: To the target, From the writer; its body

@@ -194,7 +194,8 @@ def cached_letters(request: LetterRequest) -> CachedLetters | None:
 
 
 def remember_letters(request: LetterRequest, renderer: Renderer, documents: Sequence[Document],
-                     load_warnings: Sequence[Problem], data: str) -> bool:
+                     load_warnings: Sequence[Problem], data: str,
+                     render_warnings: Sequence[Problem] = ()) -> bool:
     """Keep the stencils of the letters a full render just made, if each fills in to exactly
     them and no input changed while it ran (the key, taken before the render, is taken
     again); True when an entry was written. Never raises: the letters are already out, and
@@ -210,7 +211,8 @@ def remember_letters(request: LetterRequest, renderer: Renderer, documents: Sequ
             key = request.key
             if key is None or _safe_key(request) != key:
                 return False
-            entry = _entry(request, renderer, documents, load_warnings, data)
+            entry = _entry(request, renderer, documents, load_warnings, data,
+                           render_warnings)
             if entry is None:
                 return False
             _write(handle, f"{key}.json", json.dumps(entry, ensure_ascii=False))
@@ -323,9 +325,11 @@ def _folder_state(root: Path, *, hash_small: bool, compiled: bool = True) -> lis
 # -- entries ---------------------------------------------------------------------------------
 
 def _entry(request: LetterRequest, renderer: Renderer, documents: Sequence[Document],
-           load_warnings: Sequence[Problem], data: str) -> dict[str, Any] | None:
+           load_warnings: Sequence[Problem], data: str,
+           render_warnings: Sequence[Problem] = ()) -> dict[str, Any] | None:
     """The entry for these letters, or None unless filling it in (:func:`_fill`, the very
-    code a later run uses) gives exactly ``data``, what this run printed, and its warnings."""
+    code a later run uses) gives exactly ``data``, what this run printed, and its warnings
+    (the documents' own, then the format's: a draft with no To: line, say)."""
     writer = request.writer or Writer()
     letters = []
     for document in documents:
@@ -344,10 +348,11 @@ def _entry(request: LetterRequest, renderer: Renderer, documents: Sequence[Docum
                         "to_name": str(document.context["target"]["name"]),
                         "to_addr": target.email, "reference": document.reference})
     entry = {"format": FORMAT, "load_warnings": [asdict(p) for p in load_warnings],
-             "letters": letters}
+             "letters": letters, "render_warnings": [asdict(p) for p in render_warnings]}
     again = _fill(request, entry, renderer.roots)
     if again is None or again.data != data or again.load_warnings != list(load_warnings) \
-            or again.letter_warnings != [p for d in documents for p in d.warnings]:
+            or again.letter_warnings != [*(p for d in documents for p in d.warnings),
+                                         *render_warnings]:
         return None  # a bug if it happens: keep nothing, the full render stands
     return entry
 
@@ -379,6 +384,7 @@ def _fill(request: LetterRequest, entry: dict[str, Any],
         warnings += _problems(letter["warnings"])
     if not texts:
         return None
+    warnings += _problems(entry.get("render_warnings", []))
     return CachedLetters(DOCUMENT_RULE.get(request.fmt, "").join(texts),
                          _problems(entry["load_warnings"]), warnings, list(roots))
 

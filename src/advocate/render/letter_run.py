@@ -97,16 +97,19 @@ def write_letters(options: LetterOptions,
     documents = renderer.letters(options.to, writers, options.lang)
     data: str | bytes
     if options.fmt == "eml":
-        data = renderer.eml_draft(documents).decode("ascii")
+        draft, found = renderer.eml_draft_result(documents)
+        data = draft.decode("ascii")
     elif options.fmt == "pdf":
-        data = renderer.pdf(documents)
+        result = renderer.pdf_result(documents)
+        data, found = result.data, result.problems
     else:
-        data = renderer.format(documents, options.fmt)
-    warn(p for doc in documents for p in doc.warnings)
+        data, found = renderer.format(documents, options.fmt), []
+    warn([*(p for doc in documents for p in doc.warnings), *found])
 
     def keep() -> None:
         if request is not None and isinstance(data, str):
-            letter_cache.remember_letters(request, renderer, documents, load_warnings, data)
+            letter_cache.remember_letters(request, renderer, documents, load_warnings, data,
+                                          found)
 
     signers = options.signers.path if options.signers is not None else None
     return Letters(data, [loaded.path, signers], renderer.roots, keep)

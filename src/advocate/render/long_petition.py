@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from advocate.render.document import Document, named_count
-from advocate.render.glyphs import add_new, check_glyphs
+from advocate.render.glyphs import check_glyphs
 from advocate.render.page_fit import FitRenderer
 from advocate.schema.campaign import Campaign
 from advocate.text.bidi import isolate
@@ -48,7 +48,7 @@ def petition_in_parts(renderer: PetitionRenderer, documents: Sequence[Document],
         petition_pdf.MARK_CITY, "")
     symbols, warnings = check_glyphs([dataclasses.replace(first, markdown=unmarked)],
                                      renderer.roots, renderer.campaign.path)
-    add_new(first.warnings, warnings)
+    problems = [w for w in warnings if w not in first.warnings]
     with_stand = first
     if not isinstance((first.context.get("signers") or {}).get("public"),
                       petition_pdf.Stand):
@@ -78,4 +78,4 @@ def petition_in_parts(renderer: PetitionRenderer, documents: Sequence[Document],
         bare_html=renderer.html([bare], for_print=True), names=names, **options)
     if data is None:
         return None
-    return pdf.PdfResult(*data)
+    return pdf.PdfResult(*data, problems=problems)

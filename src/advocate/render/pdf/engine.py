@@ -187,11 +187,14 @@ def _source_date() -> str | None:
 
 @dataclass(frozen=True)
 class PdfResult:
-    """One render: the PDF, its page count, and WeasyPrint's warnings (a template's CSS)."""
+    """One render: the PDF, its page count, WeasyPrint's warnings (a template's CSS), and
+    the warnings of the documents' render (a letter over its page, a character no font
+    draws), returned here rather than added to the documents."""
 
     data: bytes
     pages: int
     warnings: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 @dataclass
