@@ -99,12 +99,13 @@ def _check(campaign: Campaign, warnings: list[Problem], *, max_age_days: int,
     problems += _targets(campaign, document)
     problems += _salutations(document)
     try:
-        renderer = Renderer(campaign, templates=as_optional_path(templates), day=day)
+        # a page count holds for every combination: each slot's longest variant
+        renderer = Renderer(campaign, templates=as_optional_path(templates), day=day,
+                            longest_variants=True)
     except AdvocateError as exc:
         return _sorted([*problems, *exc.problems])
     problems += _untranslated(campaign, renderer)
     problems += _unused_variants(campaign, document, renderer)
-    renderer.variants.longest = True  # a page count holds for every combination
     problems += _letters(campaign, document, renderer, render_pdfs)
     if campaign.detainees:  # mail to people in prison, by their prison's rules
         from advocate.kit.postal import address_problems

@@ -89,7 +89,9 @@ class Renderer:
 
     def __init__(self, campaign: Campaign, *, templates: StrPath | None = None,
                  day: date | None = None, paper: Paper = "a4",
-                 petition_workers: int = 2) -> None:
+                 petition_workers: int = 2, longest_variants: bool = False) -> None:
+        """``longest_variants``: every letter takes each slot's longest variant rather than
+        its own pick (``advocate check``: a page count that holds for every combination)."""
         self.campaign = campaign
         self.roots = template_roots(as_optional_path(templates), campaign.path)
         #: Only advocate's own templates: no template-made link or layout to check.
@@ -102,7 +104,7 @@ class Renderer:
         self._views: dict[str, tuple[dict[str, Any], list[Problem]]] = {}
         self._targets: dict[tuple[str, int], tuple[dict[str, Any], list[Problem]]] = {}
         self.stencils = StencilCache(self.env)
-        self.variants = LetterVariants(campaign, self.env)
+        self.variants = LetterVariants(campaign, self.env, longest=longest_variants)
         self._links: frozenset[str] | None = None
         self._bases: dict[tuple[str, date, str], tuple[dict[str, Any], list[Problem]]] = {}
         #: Errors and titles checked against made-up people (render/privacy.py).

@@ -30,7 +30,8 @@ class LetterVariants:
     """The variants of one campaign's letters: texts by target and language, the slots each
     target's wording prints, and each letter's pick."""
 
-    def __init__(self, campaign: Campaign, env: AdvocateEnvironment) -> None:
+    def __init__(self, campaign: Campaign, env: AdvocateEnvironment, *,
+                 longest: bool = False) -> None:
         self.campaign = campaign
         self.env = env
         #: The campaign's slots, in file order: slot i is printed as SLOT_MARKS[i].
@@ -38,7 +39,7 @@ class LetterVariants:
         self._texts: dict[tuple[str, int], tuple[dict[str, list[str]], list[Problem]]] = {}
         self._used: dict[tuple[str, str], tuple[str, ...]] = {}
         #: Take each slot's longest variant (``advocate check``'s page counts), not a pick.
-        self.longest = False
+        self.longest = longest
         self._plans: dict[tuple[str, str], tuple[dict[str, list[str]], list[Problem],
                                                  tuple[str, ...], list[int]]] = {}
 
