@@ -69,9 +69,10 @@ def test_brief_holds_every_fact_ask_quote_and_source(renderer: Renderer, kz: Cam
 def test_every_letter_is_one_page_with_every_ask(renderer: Renderer, kz: Campaign,
                                                  target: str, lang: str) -> None:
     letter = renderer.letter(target, Writer(name="Айгерим Сәрсенқызы", city="Алматы"), lang)
-    pages, text = pdf_text(renderer.pdf([letter]))
+    result = renderer.pdf_result([letter])
+    pages, text = pdf_text(result.data)
     assert pages == 1
-    assert letter.warnings == []
+    assert letter.warnings == [] and result.problems == []
     found = squash(text)
     for ask in letter.context["target"]["asks"]:
         assert squash(ask["title"]) in found

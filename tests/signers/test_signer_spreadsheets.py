@@ -230,5 +230,6 @@ def test_letters_from_an_xlsx_with_one_columns_flag(
                  "responses.xlsx", "--columns", 'public="Display my name"')
     assert result.exit_code == 0, result.stderr
     for name in ("Leila Haddad", "Jonas Berg", "Ayşe Demir"):  # sender block and signature
-        assert (result.stdout.count(f"{name}\n"), result.stdout.count("С уважением")) == (2, 3)
+        assert result.stdout.count(f"{name}\n") == 2
+    assert result.stdout.count("Ref. ") == 3  # three letters (their closings are variants)
     assert "ignored 1 column: 'Timestamp'" in result.stderr

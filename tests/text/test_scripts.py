@@ -360,8 +360,9 @@ def test_petition_refuses_the_named_rows_at_once(run: Callable[..., Result],
 def test_emoji_are_left_out_of_the_pdf_only(renderer: Renderer, tmp_path: Path) -> None:
     writer = signer(7, "Ana Silva", "Lisboa", note="Thank you 🙏 for this ✊")
     document = renderer.letter("minister", writer)
-    pdf = renderer.pdf([document])
-    assert any("row 7: the note holds emoji" in p.message for p in document.warnings)
+    result = renderer.pdf_result([document])
+    pdf = result.data
+    assert any("row 7: the note holds emoji" in p.message for p in result.problems)
     assert found("Thank you for this", poppler_text(pdf, tmp_path))  # 🙏 and ✊ left out
     assert "🙏" in document.text()  # the text and the email keep it
     body = message_from_bytes(renderer.eml(document), policy=policy.default).get_content()
