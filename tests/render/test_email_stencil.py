@@ -175,17 +175,20 @@ def test_a_link_skipped_by_its_shared_text_is_one_that_would_not_fit(
 
 
 def test_a_link_that_cannot_fit_is_known_without_making_its_text(kz: Campaign) -> None:
-    # Without variants: with them, their sentences are values of the stencil, not its fixed
-    # text, so the floor is lower and the form is made (the link is the same, below).
+    # With and without variants: a variant's sentence is a value of the stencil, not its
+    # fixed text, and the text it gives each form counts towards the link's floor too.
     plain = kz.model_copy(update={"variants": {}})
     plain._document = kz.document
-    renderer = Renderer(plain, day=FIXED_DAY)
-    writer = Writer(name="A. Writer", city="Berlin", email="a@example.org", country="DE")
-    renderer.letter("president", writer, "ru")
-    russian = renderer.letter("president", writer, "ru")
-    assert letter_mailto(russian, ["p@example.org"])[1] == "subject"
-    assert not russian._emails  # no email form was made to find that out
-    varied = Renderer(kz, day=FIXED_DAY)
-    varied.letter("president", writer, "ru")
-    assert letter_mailto(varied.letter("president", writer, "ru"), ["p@example.org"])[1] == \
-        "subject"
+    assert kz.variants, "the bundled campaign has variants: the case this test is about"
+    writers = [Writer(name=name, city="Berlin", email="a@example.org", country="DE")
+               for name in ("A. Writer", "Б. Автор", "C. Third", "王小明", "محمد الأحمد")]
+    for campaign in (plain, kz):
+        renderer = Renderer(campaign, day=FIXED_DAY)
+        renderer.letter("president", writers[0], "ru")
+        variants = set()
+        for writer in writers:
+            russian = renderer.letter("president", writer, "ru")
+            assert letter_mailto(russian, ["p@example.org"])[1] == "subject"
+            assert not russian._emails  # no email form was made to find that out
+            variants.add(russian.email_variant_text("full"))
+        assert len(variants) > 1 if campaign is kz else variants == {()}

@@ -82,6 +82,15 @@ class Document:
 
         return self.filled.form_runs(form, EMAIL_FORMS[form], UNWRAPPED)
 
+    def email_variant_text(self, form: str) -> tuple[str, ...]:
+        """Text that email form ``form`` holds for this letter's variants, beside
+        :meth:`email_fixed` (none when not known without making the form)."""
+        if self.filled is None or form not in ("full", "titles", "short"):
+            return ()
+        from advocate.render.email_text import EMAIL_FORMS, UNWRAPPED
+
+        return self.filled.form_variant_runs(form, EMAIL_FORMS[form], UNWRAPPED)
+
     def _email(self, form: str) -> str:
         """An email form's text (computed once each: the draft and the link share it)."""
         if form not in self._emails:

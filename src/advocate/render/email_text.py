@@ -154,12 +154,14 @@ def letter_mailto(document: Any, to: list[str]) -> tuple[str | None, str]:
         ("titles", lambda: document.short_email_text(facts=True)),
         ("short", document.short_email_text), ("subject", lambda: ""))
     fixed = getattr(document, "email_fixed", None)
-    # The link without a body; a body adds "&body=" (or "?body=") and at least its shared
-    # text's encoding (tests/test_email_stencil.py compares with trying every form).
+    varied = getattr(document, "email_variant_text", None)
+    # The link without a body; a body adds "&body=" (or "?body=") and at least the encoding
+    # of the text it shares with every letter of its kind and variants
+    # (tests/render/test_email_stencil.py compares with trying every form).
     head = len(mailto_link(to, subject, "")) + len("&body=") if fixed is not None else 0
     for form, body in forms:
-        if fixed is not None and (floor := _link_floor(fixed(form))) and \
-                head + floor > MAILTO_MAX:
+        if fixed is not None and varied is not None and (floor := _link_floor(fixed(form)) + sum(
+                map(_encoded_length, varied(form)))) and head + floor > MAILTO_MAX:
             continue  # the text all such letters share makes too long a link already
         text = body()
         # A link is never shorter than the body's UTF-8 bytes: skip hopeless ones unencoded.
@@ -169,6 +171,14 @@ def letter_mailto(document: Any, to: list[str]) -> tuple[str | None, str]:
         if len(link) <= MAILTO_MAX:
             return link, form
     return None, "none"
+
+
+@lru_cache(maxsize=1024)
+def _encoded_length(text: str) -> int:
+    """:func:`advocate.render.eml.encoded_length`, kept: a campaign has few variants."""
+    from advocate.render.eml import encoded_length
+
+    return encoded_length(text)
 
 
 @lru_cache(maxsize=256)

@@ -95,6 +95,16 @@ class Filled:
         made = self.stencil.form(name, rewrite, width)
         return () if made is None else made[0].fixed_runs
 
+    def form_variant_runs(self, name: str, rewrite: Callable[[str], str],
+                          width: int) -> tuple[str, ...]:
+        """The text this letter's variants give form ``name`` beside its fixed runs
+        (:meth:`Stencil.varied_runs`): every letter with the same variants holds it."""
+        made = self.stencil.form(name, rewrite, width)
+        if made is None:
+            return ()
+        stencil, origin = made
+        return stencil.varied_runs([self.values[i] for i in origin])
+
 
 _MARKS = frozenset(SLOT_MARKS)
 
@@ -134,6 +144,10 @@ class Stencil:
                                               repr=False)
     #: :attr:`fixed_runs`, once made.
     _runs: tuple[str, ...] | None = field(init=False, default=None, compare=False, repr=False)
+    #: For :meth:`varied_runs`: the blocks printing only variant slots, those slots, and the
+    #: runs made so far by the slots' values.
+    _varied: tuple[list[_Format], tuple[int, ...], dict[tuple[str, ...], tuple[str, ...]]] | \
+        None = field(init=False, default=None, compare=False, repr=False)
 
     @property
     def fixed_runs(self) -> tuple[str, ...]:
@@ -194,17 +208,45 @@ class Stencil:
                 out.append(part)
                 continue
             if part.varied is not None:
-                key = tuple(values[i] for i in part.varied)
-                text = part.memo.get(key)
-                if text is None:
-                    if len(part.memo) >= _VARIED_MAX:
-                        part.memo.clear()
-                    text = part.memo[key] = markup.block_text(part.format(*values), width)
+                text = self._varied_text(part, values)
             else:
                 text = markup.block_text(part.format(*values), width)
             if text.strip():
                 out.append(text.rstrip("\n"))
         return "\n\n".join(out) + "\n"
+
+    def _varied_text(self, part: _Format, values: Sequence[str]) -> str:
+        """The text of a block that prints only variant slots, kept by those values."""
+        assert part.varied is not None
+        key = tuple(values[i] for i in part.varied)
+        text = part.memo.get(key)
+        if text is None:
+            if len(part.memo) >= _VARIED_MAX:
+                part.memo.clear()
+            text = part.memo[key] = markup.block_text(part.format(*values), self.width)
+        return text
+
+    def varied_runs(self, values: Sequence[str]) -> tuple[str, ...]:
+        """The text of each block that prints only variant slots, as :meth:`text_of` puts it
+        in the letter with these values: with :attr:`fixed_runs`, text that letter holds
+        whole. Kept per variant, so cheap per letter; none when :meth:`text_of` gives None."""
+        if self._varied is None:
+            parts = [p for p in self._text_plan() or () if isinstance(p, _Format)
+                     and p.varied is not None]
+            slots = tuple(sorted({i for p in parts for i in p.varied or ()}))
+            object.__setattr__(self, "_varied", (parts, slots, {}))
+        assert self._varied is not None
+        parts, slots, kept = self._varied
+        if not parts or not _one_line(values):
+            return ()
+        key = tuple(values[i] for i in slots)
+        runs = kept.get(key)
+        if runs is None:
+            runs = tuple(self._varied_text(part, values).rstrip("\n") for part in parts)
+            if len(kept) >= _VARIED_MAX:
+                kept.clear()
+            kept[key] = runs
+        return runs
 
     def fill(self, view: Mapping[str, Any], variants: Sequence[str] = ()) -> Filled:
         """The Markdown and exported values a full render gives for this writer's view and
