@@ -154,6 +154,43 @@ def weasyprint_reference(count: int) -> float:
     return count / (time.monotonic() - started)
 
 
+def pdf_phase_rows(count: int) -> list[tuple[str, str, str]]:
+    """Where a warm WeasyPrint letter's CPU goes (issue 28, item 7): parsing its HTML,
+    styles and layout (``HTML.render``), ``write_pdf``; with what a batch can share through
+    the public API (one ``FontConfiguration``, the parsed style sheets) already shared."""
+    import statistics
+
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from advocate.render.pdf import fonts_css
+
+    html, root = letter_html("en")
+    fonts = FontConfiguration()
+    css = CSS(string=fonts_css(), font_config=fonts)
+    for _ in range(3):
+        HTML(string=html, base_url=str(root)).write_pdf(stylesheets=[css], font_config=fonts)
+    phases: dict[str, list[float]] = {"parse": [], "layout": [], "write": []}
+    for _ in range(count):
+        started = time.process_time()
+        document = HTML(string=html, base_url=str(root))
+        parsed = time.process_time()
+        rendered = document.render(stylesheets=[css], font_config=fonts)
+        laid_out = time.process_time()
+        rendered.write_pdf()
+        phases["parse"].append(parsed - started)
+        phases["layout"].append(laid_out - parsed)
+        phases["write"].append(time.process_time() - laid_out)
+    median = {name: statistics.median(times) for name, times in phases.items()}
+    total = sum(median.values())
+    return [("a warm WeasyPrint letter's CPU by phase (the bundled letter, fonts and style "
+             "sheets shared)", f"{total * 1000:.1f} ms",
+             f"medians of {count}: parsing the HTML {median['parse'] * 1000:.1f} ms "
+             f"({median['parse'] / total:.0%}), styles and layout "
+             f"{median['layout'] * 1000:.1f} ms ({median['layout'] / total:.0%}), write_pdf "
+             f"{median['write'] * 1000:.1f} ms ({median['write'] / total:.0%})")]
+
+
 def raw_file_writes(folder: Path, count: int, size: int) -> float:
     """Baseline: the disk itself. Files of the letters' size created in one folder, then one
     sync, as a build does: files per second."""
@@ -1140,6 +1177,7 @@ def main() -> None:
         # --no-documents: the workers would otherwise start on the letters while the brief
         # and petition render, and the letter phase alone would flatter them.
         rows += pdfbatch_rows(folder, batch_signers, rounds)
+        rows += pdf_phase_rows(10 if options.quick else 30)
 
         signers = write_signers(folder / "text-signers.csv", text_signers)
         shm = Path("/dev/shm")
