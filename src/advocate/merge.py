@@ -34,7 +34,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -389,22 +389,7 @@ def _check_plan(shards: ShardSet, campaign: Any, signers: Any) -> None:
                  documents=options["documents"] and owner is not None,
                  lang=options.get("lang"))
     documents = [job.path for job in whole.documents]
-    order = {name: (0, i) for i, name in enumerate(documents)}
-    targets = {t.id: i for i, t in enumerate(campaign.targets)}
-    formats = {fmt: i for i, fmt in enumerate(options["formats"])}
-
-    def key(path: str) -> tuple[int, ...] | None:
-        """Where a path comes in the build's order (None: not a file of this build)."""
-        if path in order:
-            return order[path]
-        stem, _, fmt = path.removeprefix("letters/").rpartition(".")
-        copy = stem.endswith(".reading")  # a reading copy follows its letter
-        stem = stem.removesuffix(".reading")
-        row, _, target = stem.partition("-") if stem[:1].isdigit() else ("0", "", stem)
-        if not path.startswith("letters/") or not row.isdigit() or target not in targets \
-                or fmt not in formats:
-            return None
-        return (1, int(row), targets[target], int(copy), formats[fmt])
+    key = _build_order(documents, campaign, options["formats"])
 
     def expected(index: int) -> Iterator[str]:
         if index == owner:
@@ -414,28 +399,8 @@ def _check_plan(shards: ShardSet, campaign: Any, signers: Any) -> None:
                 yield from (f"{job.stem}.{fmt}" for fmt in job.formats)
 
     for index, part in parts.items():
-        lacking: list[str] = []
-        extra: list[str] = []
-        counts = [0, 0]
         with contextlib.closing(part.files()) as held:
-            want = next(wanted := expected(index), None)
-            got = next(held, None)
-            while want is not None or got is not None:
-                path = None if got is None else str(got["path"])
-                if want is not None and path == want:
-                    want, got = next(wanted, None), next(held, None)
-                    continue
-                place = None if path is None else key(path)
-                if path is not None and (want is None or place is None
-                                         or place < (key(want) or ())):
-                    counts[1] += 1
-                    extra[:1] = extra[:1] or [path]
-                    got = next(held, None)
-                else:
-                    assert want is not None
-                    counts[0] += 1
-                    lacking[:1] = lacking[:1] or [want]
-                    want = next(wanted, None)
+            lacking, extra, counts = _differences(expected(index), held, key)
         for path in extra:  # another shard's letter: are they both claiming it?
             place = key(path)
             other = parts.get(shard_of(place[1], base.count)) \
@@ -453,6 +418,57 @@ def _check_plan(shards: ShardSet, campaign: Any, signers: Any) -> None:
                         f"{campaign.id}/{name}" + (f" (and {count - 1} more)" if count > 1
                                                    else ""), part.where,
                         f"{part.describe()} does not match its inputs; build it again")
+
+
+def _build_order(documents: list[str], campaign: Any,
+                 formats: list[str]) -> Callable[[str], tuple[int, ...] | None]:
+    """Where a path comes in the build's order (None: not a file of this build): the
+    documents, then the letters by row, target, reading copy and format."""
+    order = {name: (0, i) for i, name in enumerate(documents)}
+    targets = {t.id: i for i, t in enumerate(campaign.targets)}
+    numbers = {fmt: i for i, fmt in enumerate(formats)}
+
+    def key(path: str) -> tuple[int, ...] | None:
+        if path in order:
+            return order[path]
+        stem, _, fmt = path.removeprefix("letters/").rpartition(".")
+        copy = stem.endswith(".reading")  # a reading copy follows its letter
+        stem = stem.removesuffix(".reading")
+        row, _, target = stem.partition("-") if stem[:1].isdigit() else ("0", "", stem)
+        if not path.startswith("letters/") or not row.isdigit() or target not in targets \
+                or fmt not in numbers:
+            return None
+        return (1, int(row), targets[target], int(copy), numbers[fmt])
+
+    return key
+
+
+def _differences(wanted: Iterator[str], held: Iterator[Any],
+                 key: Callable[[str], tuple[int, ...] | None],
+                 ) -> tuple[list[str], list[str], list[int]]:
+    """A shard's files (its manifest's entries) against those it should hold, both in the
+    build's order: the first it lacks, the first it holds beyond them, and how many of each."""
+    lacking: list[str] = []
+    extra: list[str] = []
+    counts = [0, 0]
+    want = next(wanted, None)
+    got = next(held, None)
+    while want is not None or got is not None:
+        path = None if got is None else str(got["path"])
+        if want is not None and path == want:
+            want, got = next(wanted, None), next(held, None)
+            continue
+        place = None if path is None else key(path)
+        if path is not None and (want is None or place is None or place < (key(want) or ())):
+            counts[1] += 1
+            extra[:1] = extra[:1] or [path]
+            got = next(held, None)
+        else:
+            assert want is not None
+            counts[0] += 1
+            lacking[:1] = lacking[:1] or [want]
+            want = next(wanted, None)
+    return lacking, extra, counts
 
 
 def _check_input(record: dict[str, Any] | None, what: str, path: Path,

@@ -65,44 +65,18 @@ def parse_columns(spec: str, source: str = "--columns") -> ColumnMap:
     """Parse ``field=Header,field="Header, with comma",name="First"+"Last"``."""
     mapping: dict[str, list[str]] = {}
     i, n = 0, len(spec)
-
-    def value_part() -> str:
-        nonlocal i
-        if i < n and spec[i] == '"':
-            end = i + 1
-            out = []
-            while True:
-                if end >= n:
-                    raise _map_error("unclosed quote", source)
-                if spec[end] == '"':
-                    if end + 1 < n and spec[end + 1] == '"':
-                        out.append('"')
-                        end += 2
-                        continue
-                    break
-                out.append(spec[end])
-                end += 1
-            i = end + 1
-            return "".join(out)
-        start = i
-        while i < n and spec[i] not in ",+":
-            i += 1
-        return spec[start:i].strip()
-
     while i < n:
         eq = spec.find("=", i)
         if eq < 0:
             raise _map_error(f"'{spec[i:].strip()}' has no '='", source)
         key = spec[i:eq].strip()
-        i = eq + 1
-        while i < n and spec[i] == " ":
-            i += 1
-        parts = [value_part()]
+        i = _skip_spaces(spec, eq + 1)
+        part, i = _column_title(spec, i, source)
+        parts = [part]
         while i < n and spec[i] == "+":
-            i += 1
-            parts.append(value_part())
-        while i < n and spec[i] == " ":
-            i += 1
+            part, i = _column_title(spec, i + 1, source)
+            parts.append(part)
+        i = _skip_spaces(spec, i)
         if i < n:
             if spec[i] != ",":
                 raise _map_error("expected ',' between two mappings", source)
@@ -113,6 +87,37 @@ def parse_columns(spec: str, source: str = "--columns") -> ColumnMap:
     if not mapping:
         raise _map_error("empty column mapping", source)
     return columns_from_mapping(mapping, source)
+
+
+def _skip_spaces(spec: str, i: int) -> int:
+    while i < len(spec) and spec[i] == " ":
+        i += 1
+    return i
+
+
+def _column_title(spec: str, i: int, source: str) -> tuple[str, int]:
+    """The column title at ``spec[i:]`` (quoted, with "" for a quote; or up to the next , or
+    +) and where it ends."""
+    n = len(spec)
+    if i < n and spec[i] == '"':
+        end = i + 1
+        out = []
+        while True:
+            if end >= n:
+                raise _map_error("unclosed quote", source)
+            if spec[end] == '"':
+                if end + 1 < n and spec[end + 1] == '"':
+                    out.append('"')
+                    end += 2
+                    continue
+                break
+            out.append(spec[end])
+            end += 1
+        return "".join(out), end + 1
+    start = i
+    while i < n and spec[i] not in ",+":
+        i += 1
+    return spec[start:i].strip(), i
 
 
 @dataclass
