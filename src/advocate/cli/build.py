@@ -40,8 +40,7 @@ from advocate.cli.options import (
     SignersOpt,
     TemplatesOpt,
 )
-from advocate.command_group import counted
-from advocate.errors import AdvocateError, Problem
+from advocate.errors import AdvocateError, Problem, counted
 
 
 @app.command(epilog="Example: advocate build kazakhstan-2022 --signers signers.csv -o out/")
