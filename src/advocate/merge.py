@@ -376,6 +376,29 @@ class _Ahead:
         return found
 
 
+def _campaign_files(folders: list[str], records: list[Any], campaigns: list[Path]) -> list[Path]:
+    """Each shard folder's campaign file (where read, or --campaign's by sha256), checked."""
+    given: dict[str, Path] = {}
+    for place in map(Path, campaigns):
+        if not place.is_file():
+            raise _fail("no such file", place, "give the campaign files the shards were built from")
+        given[file_sha256(place)] = place
+    paths: list[Path] = []
+    for folder, record in zip(folders, records, strict=True):
+        campaign = record["campaign"]
+        if campaign.get("path") is None:
+            raise AdvocateError("a shard's campaign has no file to read again",
+                                hint="build the shards from campaign files")
+        path = given.get(campaign["sha256"])
+        if campaigns and path is None:
+            raise _fail(f"no campaign file given is the one of {folder} (by its sha256)",
+                        campaigns[0], "give every campaign the shards were built from")
+        path = path or Path(campaign["path"])
+        _check_input(campaign, "campaign file", path)
+        paths.append(path)
+    return paths
+
+
 def _check_plan(shards: ShardSet, campaign: Any, signers: Any) -> None:
     """Each shard holds exactly the files it should (letters, and documents if it renders
     them): no more, no fewer, and none another shard holds. The whole plan is made once and
@@ -385,9 +408,8 @@ def _check_plan(shards: ShardSet, campaign: Any, signers: Any) -> None:
     base = parts[0]
     options = base.record["inputs"]["options"]
     owner = base.record.get("documents_shard")
-    whole = plan(campaign, signers, formats=options["formats"],
-                 documents=options["documents"] and owner is not None,
-                 lang=options.get("lang"))
+    whole = plan(campaign, signers, formats=options["formats"], lang=options.get("lang"),
+                 documents=options["documents"] and owner is not None)
     documents = [job.path for job in whole.documents]
     key = _build_order(documents, campaign, options["formats"])
 
@@ -420,10 +442,11 @@ def _check_plan(shards: ShardSet, campaign: Any, signers: Any) -> None:
                         f"{part.describe()} does not match its inputs; build it again")
 
 
-def _build_order(documents: list[str], campaign: Any,
-                 formats: list[str]) -> Callable[[str], tuple[int, ...] | None]:
-    """Where a path comes in the build's order (None: not a file of this build): the
-    documents, then the letters by row, target, reading copy and format."""
+_Key = Callable[[str], tuple[int, ...] | None]
+
+
+def _build_order(documents: list[str], campaign: Any, formats: list[str]) -> _Key:
+    """Where a path comes in the build's order: documents, letters by row, target and format."""
     order = {name: (0, i) for i, name in enumerate(documents)}
     targets = {t.id: i for i, t in enumerate(campaign.targets)}
     numbers = {fmt: i for i, fmt in enumerate(formats)}
@@ -444,13 +467,10 @@ def _build_order(documents: list[str], campaign: Any,
 
 
 def _differences(wanted: Iterator[str], held: Iterator[Any],
-                 key: Callable[[str], tuple[int, ...] | None],
-                 ) -> tuple[list[str], list[str], list[int]]:
-    """A shard's files (its manifest's entries) against those it should hold, both in the
-    build's order: the first it lacks, the first it holds beyond them, and how many of each."""
-    lacking: list[str] = []
-    extra: list[str] = []
-    counts = [0, 0]
+                 key: _Key) -> tuple[list[str], list[str], list[int]]:
+    """A shard's files against those it should hold (in the build's order): the first it
+    lacks, the first it holds beyond them, and how many of each."""
+    lacking, extra, counts = list[str](), list[str](), [0, 0]
     want = next(wanted, None)
     got = next(held, None)
     while want is not None or got is not None:
@@ -502,8 +522,7 @@ def shards_clock(recorded: int | None) -> contextlib.AbstractContextManager[None
     built = f"built with SOURCE_DATE_EPOCH={recorded}" if recorded is not None else \
         "built without SOURCE_DATE_EPOCH"
     raise AdvocateError(f"SOURCE_DATE_EPOCH is {here} here, but the shards were {built}",
-                        hint="unset it (the merge takes the shards') or set it as for the "
-                        "shards")
+                        hint="unset it (the merge takes the shards') or set it as for the shards")
 
 
 def merge(shard_dirs: Sequence[StrPath], outdir: StrPath, *, force: bool = False,
@@ -540,25 +559,7 @@ def _merge(shard_dirs: list[Path], outdir: Path, *, force: bool, jobs: int | Non
     records = [shards.parts[folder][0].record["inputs"] for folder in folders]
     first = records[0]
     clock = shards_clock(first.get("source_date_epoch"))  # refused before any work
-    given: dict[str, Path] = {}
-    for place in map(Path, campaigns):
-        if not place.is_file():
-            raise _fail("no such file", place,
-                        "give the campaign files the shards were built from")
-        given[file_sha256(place)] = place
-    paths: list[Path] = []
-    for folder, record in zip(folders, records, strict=True):
-        campaign = record["campaign"]
-        if campaign.get("path") is None:
-            raise AdvocateError("a shard's campaign has no file to read again",
-                                hint="build the shards from campaign files")
-        path = given.get(campaign["sha256"])
-        if campaigns and path is None:
-            raise _fail(f"no campaign file given is the one of {folder} (by its sha256)",
-                        campaigns[0], "give every campaign the shards were built from")
-        path = path or Path(campaign["path"])
-        _check_input(campaign, "campaign file", path)
-        paths.append(path)
+    paths = _campaign_files(folders, records, campaigns)
     recorded = first["templates"]["path"]
     folder_of_templates = templates or (Path(recorded) if recorded else None)
     loaded = [load_campaign(path) for path in paths]

@@ -335,15 +335,7 @@ def table_records(
     width = plan.width
     strict = plan.strict
     unnamed = plan.unnamed
-    columns: dict[str, int] | None = None
-    if cell_offset is not None:
-        base = cell_offset + 1
-        columns = {f: i + base for f, i in index}
-        if parts:
-            columns["name"] = parts[0] + base
-            if given_family:
-                columns["given_name"] = parts[0] + base
-                columns["family_name"] = parts[1] + base
+    columns = None if cell_offset is None else _cell_columns(plan, cell_offset + 1)
     for row, line, cells in rows:
         if not "".join(cells).strip():
             continue
@@ -354,18 +346,9 @@ def table_records(
             else:
                 problems.add(f"expected {width} fields, got {n}", line)
             continue
-        if strict and unnamed:
-            stray = [i for i in unnamed if i < n and cells[i].strip()]
-            if stray and problems.skip_rows:
-                problems.skip(row, line, None, f"column {stray[0] + 1} has a value but no "
-                              "header", "name the column in the header row")
-                continue
-            for i in stray:
-                problems.add(
-                    f"row {row}: column {i + 1} has a value but no header",
-                    line,
-                    "name the column in the header row, or delete the value",
-                )
+        if strict and unnamed and _skipped_for_stray_values(unnamed, row, line, cells,
+                                                             problems):
+            continue
         values = {f: (cells[i] if i < n else "") for f, i in index}
         if parts:
             pieces = [cells[i].strip() if i < n else "" for i in parts]
@@ -373,3 +356,33 @@ def table_records(
             if given_family:
                 values["given_name"], values["family_name"] = pieces
         yield Record(row, line, values, None, columns)
+
+
+def _cell_columns(plan: Plan, base: int) -> dict[str, int]:
+    """Each field's column in a spreadsheet (``base``: the table's first, from 1), so that a
+    problem names its cell."""
+    columns = {f: i + base for f, i in plan.index.items()}
+    if plan.parts:
+        columns["name"] = plan.parts[0] + base
+        if plan.given_family:
+            columns["given_name"] = plan.parts[0] + base
+            columns["family_name"] = plan.parts[1] + base
+    return columns
+
+
+def _skipped_for_stray_values(unnamed: frozenset[int], row: int, line: int,
+                              cells: list[str], problems: Problems) -> bool:
+    """Values in columns without a header (advocate's own columns): each is a problem, or,
+    when bad rows are skipped, the row is left out (True)."""
+    stray = [i for i in unnamed if i < len(cells) and cells[i].strip()]
+    if stray and problems.skip_rows:
+        problems.skip(row, line, None, f"column {stray[0] + 1} has a value but no "
+                      "header", "name the column in the header row")
+        return True
+    for i in stray:
+        problems.add(
+            f"row {row}: column {i + 1} has a value but no header",
+            line,
+            "name the column in the header row, or delete the value",
+        )
+    return False
