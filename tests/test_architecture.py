@@ -86,6 +86,22 @@ def test_no_private_name_is_imported_from_another_package() -> None:
 PUBLIC_UNDERSCORED = {"_exit"}  # os._exit: what a forked child must end with
 
 
+def _names_defined(node: ast.AST) -> list[str]:
+    """The names a node of advocate's source defines: functions, classes, variables,
+    attributes set or deleted, arguments."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return [node.name]
+    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+        return [node.id]
+    if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store | ast.Del):
+        return [node.attr]
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return [node.target.id]
+    return []
+
+
 def test_no_private_name_of_another_library_is_read_or_patched() -> None:
     """An attribute ``x._name`` (or ``getattr(x, "_name")``) is advocate's own: a private
     name that advocate's source never defines is another library's internals, which its next
@@ -93,19 +109,8 @@ def test_no_private_name_of_another_library_is_read_or_patched() -> None:
     _processes``, WeasyPrint's font folder, pypdf's stream data)."""
     trees = {path: ast.parse(path.read_text(encoding="utf-8"))
              for path in (SRC / "advocate").rglob("*.py")}
-    defined: set[str] = set()
-    for tree in trees.values():
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                defined.add(node.name)
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                defined.add(node.id)
-            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store | ast.Del):
-                defined.add(node.attr)
-            elif isinstance(node, ast.arg):
-                defined.add(node.arg)
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-                defined.add(node.target.id)
+    defined = {name for tree in trees.values() for node in ast.walk(tree)
+               for name in _names_defined(node)}
     found = []
     for path, tree in trees.items():
         for node in ast.walk(tree):

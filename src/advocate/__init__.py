@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # what a type checker and an editor see; at run time, __getat
     from advocate.build import build as build_campaigns
     from advocate.campaigns import resolve_campaign
     from advocate.check import check_campaign
+    from advocate.check_run import CheckOptions, CheckReport, check_campaigns
     from advocate.errors import AdvocateError, Problem
     from advocate.merge import merge as merge_shards
     from advocate.render.document import Document
@@ -55,6 +56,7 @@ if TYPE_CHECKING:  # what a type checker and an editor see; at run time, __getat
     from advocate.shard import Shard, parse_shard
     from advocate.signers import Signer, read_signers
     from advocate.signers.source import SignerSource
+    from advocate.validate import ValidateReport, validate_campaigns
     from advocate.verify import VerifyReport, verify_build
 
 _EXPORTS: dict[str, str | tuple[str, str]] = {
@@ -80,6 +82,11 @@ _EXPORTS: dict[str, str | tuple[str, str]] = {
     "parse_shard": "advocate.shard",
     "SignerSource": "advocate.signers.source",
     "check_campaign": "advocate.check",
+    "check_campaigns": "advocate.check_run",  # many campaigns, as `advocate check` does
+    "CheckOptions": "advocate.check_run",
+    "CheckReport": "advocate.check_run",
+    "validate_campaigns": "advocate.validate",  # as `advocate validate` does
+    "ValidateReport": "advocate.validate",
     "verify_build": "advocate.verify",
     "VerifyReport": "advocate.verify",
 }
@@ -89,6 +96,8 @@ __all__ = [
     "BuildOptions",
     "BuildResult",
     "Campaign",
+    "CheckOptions",
+    "CheckReport",
     "Document",
     "PdfResult",
     "Problem",
@@ -96,18 +105,21 @@ __all__ = [
     "Shard",
     "Signer",
     "SignerSource",
+    "ValidateReport",
     "VerifyReport",
     "Writer",
     "__version__",
     "build_campaigns",
     "campaign_schema",
     "check_campaign",
+    "check_campaigns",
     "load_campaign",
     "load_campaign_checked",
     "merge_shards",
     "parse_shard",
     "read_signers",
     "resolve_campaign",
+    "validate_campaigns",
     "verify_build",
 ]
 

@@ -450,27 +450,27 @@ class Pool:
                 if exhausted and not queued:
                     return
                 continue
-            ready = self._wait(busy)
-            for slot in ready:
-                number, task = busy.pop(slot)
-                child = self.children[slot]
-                assert child is not None
-                try:
-                    done[number] = (task, child.receive(None))
-                except ChildGone as gone:
-                    done[number] = (task, ("gone", gone.code))
-                    self.children[slot] = None
+            self._collect(busy, done)
 
-    def _wait(self, busy: dict[int, tuple[int, tuple[Any, ...]]]) -> list[int]:
+    def _collect(self, busy: dict[int, tuple[int, tuple[Any, ...]]],
+                 done: dict[int, tuple[tuple[Any, ...], tuple[str, Any]]]) -> None:
+        """Each busy child's reply, once one came (a child that ended leaves its slot empty)."""
+        import select
+
         by_fd = {}
         for slot in busy:
             child = self.children[slot]
             assert child is not None
             by_fd[child.replies] = slot
-        import select
-
-        ready, _, _ = select.select(list(by_fd), [], [])
-        return [by_fd[fd] for fd in ready]
+        for fd in select.select(list(by_fd), [], [])[0]:
+            number, task = busy.pop(slot := by_fd[fd])
+            child = self.children[slot]
+            assert child is not None
+            try:
+                done[number] = (task, child.receive(None))
+            except ChildGone as gone:
+                done[number] = (task, ("gone", gone.code))
+                self.children[slot] = None
 
     def close(self, kill: bool = False) -> None:
         """Every child ended: asked (then stopped after a second), or at once with ``kill``

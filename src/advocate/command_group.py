@@ -159,8 +159,3 @@ def _readable(param: Any) -> None:
         param.metavar = readable_metavar(param)
     if type(param) is TyperArgument:
         param.__class__ = _Argument
-
-
-def counted(number: int, singular: str, plural: str | None = None) -> str:
-    """``1 fact``, ``2 facts``, ``1,000 rows``: a count with its noun in the right number."""
-    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"

@@ -140,6 +140,11 @@ def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str 
     return f"did you mean '{close[0]}'?" if close else None
 
 
+def counted(number: int, singular: str, plural: str | None = None) -> str:
+    """``1 fact``, ``2 facts``, ``1,000 rows``: a count with its noun in the right number."""
+    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
+
+
 @contextlib.contextmanager
 def redacted(values: Sequence[str]) -> Iterator[None]:
     """Cut personal values (as typed or percent-encoded, as in a URL) out of any error a

@@ -73,45 +73,17 @@ def time_limit(seconds: float) -> Iterator[Clock]:
     ):
         yield clock
         return
-
-    # Never raised into code that runs *beside* the work rather than as part of it: a
-    # garbage collection's callbacks (Hypothesis installs one) and finalisers (``__del__``),
-    # where the exception would be lost as "unraisable" while the work went on. The alarm
-    # repeats every 50 ms, so the timeout is raised into the work itself a moment later.
-    collecting = False
-
-    def collection(phase: str, info: dict[str, int]) -> None:
-        nonlocal collecting
-        if phase == "start":
-            collecting = True
-
-    def finishing(phase: str, info: dict[str, int]) -> None:
-        nonlocal collecting
-        if phase == "stop":
-            collecting = False
-
-    # The alarm may also come while our own two callbacks run, before ``collecting`` is set
-    # or after it is cleared (seen once under load): their frames are aside too.
-    ours = (collection.__code__, finishing.__code__)
-
-    def aside(frame: FrameType | None) -> bool:
-        for _ in range(200):
-            if frame is None:
-                return False
-            if frame.f_code.co_name == "__del__" or frame.f_code in ours:
-                return True
-            frame = frame.f_back
-        return False
+    aside = _Aside()
 
     def on_alarm(signum: int, frame: FrameType | None) -> None:
-        if not clock.done and not collecting and not aside(frame):
+        if not clock.done and not aside.now(frame):
             clock.expired = True
             raise RenderTimeout(f"exceeded {seconds:g} s")
 
     import gc
 
-    gc.callbacks.insert(0, collection)  # first to hear "start", last to hear "stop"
-    gc.callbacks.append(finishing)
+    gc.callbacks.insert(0, aside.collection)  # first to hear "start", last to hear "stop"
+    gc.callbacks.append(aside.finishing)
     previous = signal.signal(signal.SIGALRM, on_alarm)
     old_delay, old_interval = signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     started = time.monotonic()
@@ -121,12 +93,48 @@ def time_limit(seconds: float) -> Iterator[Clock]:
         clock.done = True
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-        for callback in (collection, finishing):
+        for callback in (aside.collection, aside.finishing):
             with contextlib.suppress(ValueError):
                 gc.callbacks.remove(callback)
         if old_delay:
             remaining = max(old_delay - (time.monotonic() - started), 0.001)
             signal.setitimer(signal.ITIMER_REAL, remaining, old_interval)
+
+
+class _Aside:
+    """Where a time limit's alarm must not raise: in code that runs *beside* the work rather
+    than as part of it, a garbage collection's callbacks (Hypothesis installs one) and
+    finalisers (``__del__``), where the exception would be lost as "unraisable" while the
+    work went on. The alarm repeats every 50 ms, so the timeout is raised into the work
+    itself a moment later."""
+
+    def __init__(self) -> None:
+        self.collecting = False
+
+    def collection(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.collecting = True
+
+    def finishing(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "stop":
+            self.collecting = False
+
+    def now(self, frame: FrameType | None) -> bool:
+        """Whether the alarm came beside the work (``frame``: where it came)."""
+        if self.collecting:
+            return True
+        for _ in range(200):
+            if frame is None:
+                return False
+            if frame.f_code.co_name == "__del__" or frame.f_code in _OWN_CALLBACKS:
+                return True
+            frame = frame.f_back
+        return False
+
+
+# The alarm may also come while the two gc callbacks run, before ``collecting`` is set or
+# after it is cleared (seen once under load): their frames are aside too.
+_OWN_CALLBACKS = (_Aside.collection.__code__, _Aside.finishing.__code__)
 
 
 # ------------------------------------------------------------------- OS-enforced limits

@@ -34,7 +34,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -376,6 +376,29 @@ class _Ahead:
         return found
 
 
+def _campaign_files(folders: list[str], records: list[Any], campaigns: list[Path]) -> list[Path]:
+    """Each shard folder's campaign file (where read, or --campaign's by sha256), checked."""
+    given: dict[str, Path] = {}
+    for place in map(Path, campaigns):
+        if not place.is_file():
+            raise _fail("no such file", place, "give the campaign files the shards were built from")
+        given[file_sha256(place)] = place
+    paths: list[Path] = []
+    for folder, record in zip(folders, records, strict=True):
+        campaign = record["campaign"]
+        if campaign.get("path") is None:
+            raise AdvocateError("a shard's campaign has no file to read again",
+                                hint="build the shards from campaign files")
+        path = given.get(campaign["sha256"])
+        if campaigns and path is None:
+            raise _fail(f"no campaign file given is the one of {folder} (by its sha256)",
+                        campaigns[0], "give every campaign the shards were built from")
+        path = path or Path(campaign["path"])
+        _check_input(campaign, "campaign file", path)
+        paths.append(path)
+    return paths
+
+
 def _check_plan(shards: ShardSet, campaign: Any, signers: Any) -> None:
     """Each shard holds exactly the files it should (letters, and documents if it renders
     them): no more, no fewer, and none another shard holds. The whole plan is made once and
@@ -385,26 +408,10 @@ def _check_plan(shards: ShardSet, campaign: Any, signers: Any) -> None:
     base = parts[0]
     options = base.record["inputs"]["options"]
     owner = base.record.get("documents_shard")
-    whole = plan(campaign, signers, formats=options["formats"],
-                 documents=options["documents"] and owner is not None,
-                 lang=options.get("lang"))
+    whole = plan(campaign, signers, formats=options["formats"], lang=options.get("lang"),
+                 documents=options["documents"] and owner is not None)
     documents = [job.path for job in whole.documents]
-    order = {name: (0, i) for i, name in enumerate(documents)}
-    targets = {t.id: i for i, t in enumerate(campaign.targets)}
-    formats = {fmt: i for i, fmt in enumerate(options["formats"])}
-
-    def key(path: str) -> tuple[int, ...] | None:
-        """Where a path comes in the build's order (None: not a file of this build)."""
-        if path in order:
-            return order[path]
-        stem, _, fmt = path.removeprefix("letters/").rpartition(".")
-        copy = stem.endswith(".reading")  # a reading copy follows its letter
-        stem = stem.removesuffix(".reading")
-        row, _, target = stem.partition("-") if stem[:1].isdigit() else ("0", "", stem)
-        if not path.startswith("letters/") or not row.isdigit() or target not in targets \
-                or fmt not in formats:
-            return None
-        return (1, int(row), targets[target], int(copy), formats[fmt])
+    key = _build_order(documents, campaign, options["formats"])
 
     def expected(index: int) -> Iterator[str]:
         if index == owner:
@@ -414,28 +421,8 @@ def _check_plan(shards: ShardSet, campaign: Any, signers: Any) -> None:
                 yield from (f"{job.stem}.{fmt}" for fmt in job.formats)
 
     for index, part in parts.items():
-        lacking: list[str] = []
-        extra: list[str] = []
-        counts = [0, 0]
         with contextlib.closing(part.files()) as held:
-            want = next(wanted := expected(index), None)
-            got = next(held, None)
-            while want is not None or got is not None:
-                path = None if got is None else str(got["path"])
-                if want is not None and path == want:
-                    want, got = next(wanted, None), next(held, None)
-                    continue
-                place = None if path is None else key(path)
-                if path is not None and (want is None or place is None
-                                         or place < (key(want) or ())):
-                    counts[1] += 1
-                    extra[:1] = extra[:1] or [path]
-                    got = next(held, None)
-                else:
-                    assert want is not None
-                    counts[0] += 1
-                    lacking[:1] = lacking[:1] or [want]
-                    want = next(wanted, None)
+            lacking, extra, counts = _differences(expected(index), held, key)
         for path in extra:  # another shard's letter: are they both claiming it?
             place = key(path)
             other = parts.get(shard_of(place[1], base.count)) \
@@ -453,6 +440,55 @@ def _check_plan(shards: ShardSet, campaign: Any, signers: Any) -> None:
                         f"{campaign.id}/{name}" + (f" (and {count - 1} more)" if count > 1
                                                    else ""), part.where,
                         f"{part.describe()} does not match its inputs; build it again")
+
+
+_Key = Callable[[str], tuple[int, ...] | None]
+
+
+def _build_order(documents: list[str], campaign: Any, formats: list[str]) -> _Key:
+    """Where a path comes in the build's order: documents, letters by row, target and format."""
+    order = {name: (0, i) for i, name in enumerate(documents)}
+    targets = {t.id: i for i, t in enumerate(campaign.targets)}
+    numbers = {fmt: i for i, fmt in enumerate(formats)}
+
+    def key(path: str) -> tuple[int, ...] | None:
+        if path in order:
+            return order[path]
+        stem, _, fmt = path.removeprefix("letters/").rpartition(".")
+        copy = stem.endswith(".reading")  # a reading copy follows its letter
+        stem = stem.removesuffix(".reading")
+        row, _, target = stem.partition("-") if stem[:1].isdigit() else ("0", "", stem)
+        if not path.startswith("letters/") or not row.isdigit() or target not in targets \
+                or fmt not in numbers:
+            return None
+        return (1, int(row), targets[target], int(copy), numbers[fmt])
+
+    return key
+
+
+def _differences(wanted: Iterator[str], held: Iterator[Any],
+                 key: _Key) -> tuple[list[str], list[str], list[int]]:
+    """A shard's files against those it should hold (in the build's order): the first it
+    lacks, the first it holds beyond them, and how many of each."""
+    lacking, extra, counts = list[str](), list[str](), [0, 0]
+    want = next(wanted, None)
+    got = next(held, None)
+    while want is not None or got is not None:
+        path = None if got is None else str(got["path"])
+        if want is not None and path == want:
+            want, got = next(wanted, None), next(held, None)
+            continue
+        place = None if path is None else key(path)
+        if path is not None and (want is None or place is None or place < (key(want) or ())):
+            counts[1] += 1
+            extra[:1] = extra[:1] or [path]
+            got = next(held, None)
+        else:
+            assert want is not None
+            counts[0] += 1
+            lacking[:1] = lacking[:1] or [want]
+            want = next(wanted, None)
+    return lacking, extra, counts
 
 
 def _check_input(record: dict[str, Any] | None, what: str, path: Path,
@@ -486,8 +522,7 @@ def shards_clock(recorded: int | None) -> contextlib.AbstractContextManager[None
     built = f"built with SOURCE_DATE_EPOCH={recorded}" if recorded is not None else \
         "built without SOURCE_DATE_EPOCH"
     raise AdvocateError(f"SOURCE_DATE_EPOCH is {here} here, but the shards were {built}",
-                        hint="unset it (the merge takes the shards') or set it as for the "
-                        "shards")
+                        hint="unset it (the merge takes the shards') or set it as for the shards")
 
 
 def merge(shard_dirs: Sequence[StrPath], outdir: StrPath, *, force: bool = False,
@@ -524,25 +559,7 @@ def _merge(shard_dirs: list[Path], outdir: Path, *, force: bool, jobs: int | Non
     records = [shards.parts[folder][0].record["inputs"] for folder in folders]
     first = records[0]
     clock = shards_clock(first.get("source_date_epoch"))  # refused before any work
-    given: dict[str, Path] = {}
-    for place in map(Path, campaigns):
-        if not place.is_file():
-            raise _fail("no such file", place,
-                        "give the campaign files the shards were built from")
-        given[file_sha256(place)] = place
-    paths: list[Path] = []
-    for folder, record in zip(folders, records, strict=True):
-        campaign = record["campaign"]
-        if campaign.get("path") is None:
-            raise AdvocateError("a shard's campaign has no file to read again",
-                                hint="build the shards from campaign files")
-        path = given.get(campaign["sha256"])
-        if campaigns and path is None:
-            raise _fail(f"no campaign file given is the one of {folder} (by its sha256)",
-                        campaigns[0], "give every campaign the shards were built from")
-        path = path or Path(campaign["path"])
-        _check_input(campaign, "campaign file", path)
-        paths.append(path)
+    paths = _campaign_files(folders, records, campaigns)
     recorded = first["templates"]["path"]
     folder_of_templates = templates or (Path(recorded) if recorded else None)
     loaded = [load_campaign(path) for path in paths]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -40,8 +40,10 @@ from advocate.cli.options import (
     SignersOpt,
     TemplatesOpt,
 )
-from advocate.command_group import counted
-from advocate.errors import AdvocateError, Problem
+from advocate.errors import AdvocateError, Problem, counted
+
+if TYPE_CHECKING:
+    from advocate.shard import Shard
 
 
 @app.command(epilog="Example: advocate build kazakhstan-2022 --signers signers.csv -o out/")
@@ -123,19 +125,7 @@ def build(
         JSON_KIND.set("build")
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     builder.check_formats(wanted)
-    share = None
-    if shard is not None:
-        from advocate.shard import parse_shard
-
-        share = parse_shard(shard, documents=documents_shard)
-        if watch:
-            raise AdvocateError("--shard cannot be combined with --watch",
-                                hint="build the shards, then `advocate merge` them")
-    elif documents_shard is not None:
-        raise AdvocateError("--documents-shard needs --shard K/N")
-    if watch and (dry_run or as_json):
-        raise AdvocateError("--watch cannot be combined with --dry-run or --json",
-                            hint="--watch keeps building until Ctrl-C")
+    share = _shard_wanted(shard, documents_shard, watch=watch, once=dry_run or as_json)
     paths = [resolve_campaign(name) for name in expand_campaigns(campaigns)]
     sealing = sealed_build(output, encrypt_to, force=force, inputs=[*paths, *filter(None, [
         signers])], refuse={"--watch": watch, "--dry-run": dry_run, "--shard": shard},
@@ -195,6 +185,26 @@ def build(
 
     say("watching for changes (Ctrl-C stops)")
     watch_inputs(watched_paths(paths, signers, templates), rebuild, on_error=fail)
+
+
+def _shard_wanted(shard: str | None, documents_shard: int | None, *, watch: bool,
+                  once: bool) -> Shard | None:
+    """--shard K/N and --documents-shard D as a Shard; the options that contradict them, or
+    --watch (--dry-run and --json build once), refused."""
+    share = None
+    if shard is not None:
+        from advocate.shard import parse_shard
+
+        share = parse_shard(shard, documents=documents_shard)
+        if watch:
+            raise AdvocateError("--shard cannot be combined with --watch",
+                                hint="build the shards, then `advocate merge` them")
+    elif documents_shard is not None:
+        raise AdvocateError("--documents-shard needs --shard K/N")
+    if watch and once:
+        raise AdvocateError("--watch cannot be combined with --dry-run or --json",
+                            hint="--watch keeps building until Ctrl-C")
+    return share
 
 
 @app.command("merge", epilog="Example: advocate merge out/shard-0 out/shard-1 -o out/all")

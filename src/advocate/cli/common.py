@@ -19,7 +19,7 @@ import typer
 
 from advocate.cli.options import Dedupe, OnBadRow
 from advocate.command_group import OPTIONS as _OPTIONS
-from advocate.command_group import AdvocateGroup, Color, color_wanted, counted, paint
+from advocate.command_group import AdvocateGroup, Color, color_wanted, paint
 from advocate.command_group import Options as _Options
 from advocate.errors import AdvocateError, Problem, format_problem, os_problem
 from advocate.version import __version__
@@ -266,14 +266,6 @@ def refuse_output_early(out: Path | None, force: bool) -> None:
         from advocate.output.files import check_output_file
 
         check_output_file(out, force=force)
-
-
-def signer_summary(stats: Any) -> str:
-    """``Google Forms responses (sheet 'Form Responses 1'): 120 rows, 2 duplicates, …``."""
-    where = f" (sheet '{stats.sheet}')" if stats.sheet else ""
-    return (f"{stats.layout}{where}: {counted(stats.rows, 'row')}, "
-            f"{counted(stats.duplicates, 'duplicate')} dropped, "
-            f"{counted(stats.signers, 'signer')}, {stats.public:,} consenting to be named")
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -19,7 +19,6 @@ from advocate.cli.options import (
     PaperOpt,
     TemplatesOpt,
 )
-from advocate.errors import AdvocateError, Problem
 
 
 class Channel(StrEnum):
@@ -32,18 +31,6 @@ class Channel(StrEnum):
 LogOpt = Annotated[Path | None, typer.Option(
     "--log", help="The outcomes log (default: CAMPAIGN.log.sqlite beside the campaign file; "
     "ID.log.sqlite here for a bundled campaign).", show_default=False)]
-
-
-def _day(value: str | None, option: str) -> Any:
-    from advocate.clock import today
-    from advocate.outcomes.log import parse_day
-
-    if value is None:
-        return today()
-    try:
-        return parse_day(value, option)
-    except ValueError as exc:
-        raise AdvocateError(str(exc), hint="write dates as YYYY-MM-DD") from None
 
 
 @app.command("log", epilog="Example: advocate log kazakhstan-2022 H2D3D-Q54G5 --sent "
@@ -82,65 +69,21 @@ def log_(
 ) -> None:
     """Record what was sent, returned undelivered and answered, in a local SQLite log.
     With no entry to record, print the log."""
-    from advocate.clock import today
-    from advocate.outcomes.log import (
-        LogEntry,
-        LogResult,
-        apply_entries,
-        log_lines,
-        log_path,
-        read_tally,
-        record_made,
-    )
-    from advocate.outcomes.store import LogStore
+    from advocate.outcomes.log_run import LogRequest, log_outcomes
 
     loaded = load(campaign)
-    actions = [name for name, given in (("--sent", sent is not None), ("--returned", returned),
-                                        ("--replied", replied is not None),
-                                        ("--no-reply", no_reply)) if given]
-    if len(actions) > 1:
-        raise AdvocateError(f"{' and '.join(actions)} cannot be logged at once",
-                            hint="one event per command, or a tally sheet with --from")
-    if actions and tally is not None:
-        raise AdvocateError(f"{actions[0]} and --from: the tally sheet says what happened",
-                            hint="give the event per row in its event column")
-    if (references or target) and not actions:
-        raise AdvocateError("what happened to these letters?",
-                            hint="add --sent DATE --via post, --returned, --replied DATE "
-                            "--summary TEXT or --no-reply")
-    entries: list[Any] = []
-    warnings: list[Problem] = []
-    if tally is not None:
-        entries, warnings = read_tally(tally, default_via=via.value if via else None)
-    elif actions:
-        kind = {"--sent": "sent", "--returned": "returned", "--replied": "replied",
-                "--no-reply": "no_reply"}[actions[0]]
-        day = _day(sent if kind == "sent" else replied if kind == "replied" else on,
-                   actions[0].lstrip("-"))
-        entries = [LogEntry(kind, day, references or [], target,
-                            via.value if via else None, summary, reply_file)]
-    path = log_path(loaded, log_file)
-    with LogStore(path, loaded.id, create=bool(entries or made)) as store:
-        result = LogResult(path, warnings=warnings)
-        if made is not None:
-            result.made = record_made(store, loaded, made, today())
-        if entries:
-            done = apply_entries(store, loaded, entries, today())
-            result.events, result.references = done.events, done.references
-            result.made += done.made
-            result.cards = done.cards
-        warn(result.warnings)
-        if as_json:
-            typer.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False))
-        elif not entries and made is None:
-            for line in log_lines(store):
-                typer.echo(line)
-        else:
-            logged = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result.events.items())
-            said = ([f"{result.made} new letters recorded"] if made is not None or result.made
-                    else []) + ([f"logged {logged}"] if logged else []) + \
-                ([f"{result.cards} cards counted"] if result.cards else [])
-            typer.echo(f"advocate: {path}: {'; '.join(said) or 'nothing new'}", err=True)
+    result = log_outcomes(loaded, LogRequest(
+        references=tuple(references or ()), sent=sent, via=via.value if via else None,
+        returned=returned, replied=replied, summary=summary, reply_file=reply_file,
+        no_reply=no_reply, on=on, target=target, tally=tally, made=made), log_file=log_file)
+    warn(result.warnings)
+    if as_json:
+        typer.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False))
+    elif result.lines is not None:
+        for line in result.lines:
+            typer.echo(line)
+    else:
+        typer.echo(f"advocate: {result.message()}", err=True)
 
 
 class ReportFormat(StrEnum):
@@ -207,21 +150,17 @@ def followup_(
     and reference; a calendar (.ics) of follow-up dates and deadlines; the targets as vCards."""
     from advocate.clock import today
     from advocate.outcomes.followup import (
-        FORMATS,
         due_targets,
         followup_files,
         parse_after,
+        parse_formats,
         write_followups,
     )
     from advocate.outcomes.log import log_path
     from advocate.outcomes.store import LogStore
 
     days = parse_after(after)
-    wanted = [f.strip() for f in formats.split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in FORMATS]
-    if unknown or not wanted:
-        raise AdvocateError(f"unknown letter format '{(unknown or [''])[0]}'",
-                            hint=f"use some of {', '.join(FORMATS)}")
+    wanted = parse_formats(formats)
     loaded = load(campaign)
     path = log_path(loaded, log_file)
     with LogStore(path, loaded.id, create=False) as store:
@@ -229,10 +168,7 @@ def followup_(
     day = today()
     if output is None:
         for due in dues:
-            when = "due" if due.due <= day else "on"
-            plural = "" if due.letters == 1 else "s"
-            typer.echo(f"{due.target}: no reply since {due.first_day} ({due.letters} "
-                       f"letter{plural}, first {due.reference}); follow-up {when} {due.due}")
+            typer.echo(due.line(day))
         if not dues:
             typer.echo("advocate: no target is waiting for a reply", err=True)
         return

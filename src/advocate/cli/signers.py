@@ -16,7 +16,6 @@ from advocate.cli.common import (
     refuse_output_early,
     say,
     signer_source,
-    signer_summary,
     warn,
 )
 from advocate.cli.options import (
@@ -89,5 +88,5 @@ def signers_(
     data, count = export_signers(reader, to.value, include_all=include_all)
     warn(reader.stats.notices)
     warn(skipped_problems_of(reader))
-    say(f"ok: {file}: {signer_summary(reader.stats)}; writing {count:,}")
+    say(f"ok: {file}: {reader.stats.summary()}; writing {count:,}")
     emit(data.decode("utf-8"), output, force, [file])

@@ -9,7 +9,7 @@ import typer
 
 from advocate.cli.common import app, engine_ahead, handles_errors, load, say, warn
 from advocate.cli.options import CampaignArg, LangOpt, Paper, PaperOpt, TemplatesOpt
-from advocate.command_group import counted
+from advocate.errors import counted
 
 
 @app.command(epilog="Example: advocate site kazakhstan-2022 -o site/")

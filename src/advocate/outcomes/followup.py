@@ -33,7 +33,7 @@ from advocate.errors import AdvocateError
 from advocate.outcomes.store import LogStore
 
 __all__ = ["FORMATS", "Due", "due_targets", "followup_files", "icalendar_file", "parse_after",
-           "vcards"]
+           "parse_formats", "vcards"]
 
 FORMATS = ("txt", "md", "html", "pdf", "eml")
 _AFTER = re.compile(r"(\d{1,4})\s*([dw]?)", re.IGNORECASE)
@@ -55,6 +55,14 @@ class Due:
                 "reference": self.reference, "letters": self.letters,
                 "follow_up_on": self.due.isoformat()}
 
+    def line(self, today: date) -> str:
+        """``president: no reply since 2026-02-03 (2 letters, first H2D3D-Q54G5); follow-up
+        due 2026-03-05`` (``on`` a day still to come)."""
+        when = "due" if self.due <= today else "on"
+        plural = "" if self.letters == 1 else "s"
+        return (f"{self.target}: no reply since {self.first_day} ({self.letters} "
+                f"letter{plural}, first {self.reference}); follow-up {when} {self.due}")
+
 
 def parse_after(text: str) -> int:
     """``30d``, ``4w`` or ``30`` as days; AdvocateError otherwise."""
@@ -64,6 +72,16 @@ def parse_after(text: str) -> int:
                             "weeks: 30d, 4w (at least one day)")
     days = int(match.group(1))
     return days * 7 if match.group(2).lower() == "w" else days
+
+
+def parse_formats(text: str) -> list[str]:
+    """``txt,pdf`` as the letter formats it names; AdvocateError for one that is none."""
+    wanted = [f.strip() for f in text.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise AdvocateError(f"unknown letter format '{(unknown or [''])[0]}'",
+                            hint=f"use some of {', '.join(FORMATS)}")
+    return wanted
 
 
 _DELIVERED = """

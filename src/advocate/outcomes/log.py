@@ -69,7 +69,7 @@ class LogEntry:
 
 @dataclass
 class LogResult:
-    """What one ``advocate log`` wrote."""
+    """What one ``advocate log`` wrote (or, asked to record nothing, the log as text)."""
 
     path: Path
     made: int = 0
@@ -77,11 +77,21 @@ class LogResult:
     cards: int = 0
     references: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    from_build: bool = False  # a build's manifest was read (its letters are then said)
+    lines: list[str] | None = None  # the log (log_lines), when nothing was to be recorded
 
     def summary(self) -> dict[str, Any]:
         return {"log": str(self.path), "letters_added": self.made, "events": self.events,
                 "cards": self.cards,
                 "references": self.references, "warnings": [str(w) for w in self.warnings]}
+
+    def message(self) -> str:
+        """``LOG: 12 new letters recorded; logged 3 sent; 2 cards counted`` (or nothing new)."""
+        logged = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in self.events.items())
+        said = ([f"{self.made} new letters recorded"] if self.from_build or self.made
+                else []) + ([f"logged {logged}"] if logged else []) + \
+            ([f"{self.cards} cards counted"] if self.cards else [])
+        return f"{self.path}: {'; '.join(said) or 'nothing new'}"
 
 
 def parse_day(text: str, what: str = "date") -> date:
@@ -430,6 +440,29 @@ def read_tally(path: Path, *, default_via: str | None = None,
                             hint="the first row names the columns: reference,date,via") from None
     except csv.Error as exc:
         raise AdvocateError(f"not a CSV file: {exc}", file=shown, line=1) from None
+    columns, warnings = _tally_columns(header, shown)
+    entries: list[LogEntry] = []
+    problems: list[Problem] = []
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            entry = _tally_row(row, columns, shown, line, default_via, default_kind, path,
+                               problems)
+            if entry is not None:
+                entries.append(entry)
+    except csv.Error as exc:
+        problems.append(Problem(f"not a CSV row: {exc}", shown, reader.line_num))
+    if problems:
+        raise AdvocateError(problems=problems)
+    return entries, warnings
+
+
+def _tally_columns(header: list[str], shown: str) -> tuple[dict[str, int], list[Problem]]:
+    """Which column (numbered from 1) holds what, by the header's names in any spelling
+    :data:`_ALIASES` knows, and a warning for each column not read; AdvocateError when a
+    field is held twice or the sheet lacks what every row needs."""
     columns: dict[str, int] = {}
     warnings: list[Problem] = []
     for number, name in enumerate(header, start=1):
@@ -451,22 +484,7 @@ def read_tally(path: Path, *, default_via: str | None = None,
     if "date" not in columns:
         raise AdvocateError("the tally sheet has no date column", file=shown, line=1,
                             hint="add a column named date (YYYY-MM-DD)")
-    entries: list[LogEntry] = []
-    problems: list[Problem] = []
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            entry = _tally_row(row, columns, shown, line, default_via, default_kind, path,
-                               problems)
-            if entry is not None:
-                entries.append(entry)
-    except csv.Error as exc:
-        problems.append(Problem(f"not a CSV row: {exc}", shown, reader.line_num))
-    if problems:
-        raise AdvocateError(problems=problems)
-    return entries, warnings
+    return columns, warnings
 
 
 def _tally_row(row: list[str], columns: dict[str, int], shown: str, line: int,

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -141,6 +142,19 @@ def _folded(relpath: str) -> str:
     """The case-folded name, the same string object when it is one already (memory)."""
     key = relpath.casefold()
     return relpath if key == relpath else key
+
+
+@dataclass
+class _Publishing:
+    """A commit under way: what it has done (undone on failure) and where it is."""
+
+    outroot: Path  # the output folder's real path: nothing is published outside it
+    backups: Path  # where replaced files wait until the end
+    dest: Path  # the file or folder being published (named if that fails)
+    done: list[tuple[Path, Path | None]] = field(default_factory=list)  # (dest, backup)
+    moved: list[tuple[Path, Path]] = field(default_factory=list)  # (dest, staged) folders
+    published: list[str] = field(default_factory=list)  # relpaths
+    ready: set[Path] = field(default_factory=set)  # folders checked and made
 
 
 class StagedOutput:
@@ -288,25 +302,13 @@ class StagedOutput:
             check_relpath(rel)
             key = _folded(rel)
             if key in seen:
-                problems.append(
-                    Problem(
-                        "two outputs would have the same file name",
-                        str(self.outdir / rel),
-                        hint="file names differ only in letter case, or repeat",
-                    )
-                )
+                problems.append(Problem("two outputs would have the same file name",
+                                        str(self.outdir / rel),
+                                        hint="file names differ only in letter case, or repeat"))
             seen.add(key)
             folder = rel.rpartition("/")[0]
             if folder not in parents:
-                parent = self.outdir / folder
-                while parent != self.outdir and not os.path.lexists(parent):
-                    parent = parent.parent
-                if os.path.lexists(parent) and not parent.is_dir():
-                    problems.append(
-                        Problem("not a folder", str(parent), hint="remove or rename it"))
-                parents[folder] = parent == self.outdir / folder
-                if not parents[folder]:
-                    self._fresh.add(folder.casefold())
+                parents[folder] = self._planned_folder(folder, problems)
             if not parents[folder]:
                 continue  # a folder still to be made holds nothing to clobber
             if not self.force:
@@ -325,6 +327,19 @@ class StagedOutput:
         if problems:
             raise AdvocateError(problems=problems)
         self._planned.update(kept)
+
+    def _planned_folder(self, folder: str, problems: list[Problem]) -> bool:
+        """Whether a planned file's folder exists (a new one is noted as fresh); a file
+        where a folder on its way should be is a problem."""
+        parent = self.outdir / folder
+        while parent != self.outdir and not os.path.lexists(parent):
+            parent = parent.parent
+        if os.path.lexists(parent) and not parent.is_dir():
+            problems.append(Problem("not a folder", str(parent), hint="remove or rename it"))
+        if parent != self.outdir / folder:
+            self._fresh.add(folder.casefold())
+            return False
+        return True
 
     def replace(self, relpaths: Iterable[str]) -> None:
         """With ``force``: the files an earlier build wrote (from its manifest). Those this
@@ -471,85 +486,89 @@ class StagedOutput:
         # every staged file is on disk before the first one is published.
         if hasattr(os, "sync"):
             os.sync()
-        backups = self._staging / ".backup"
-        outroot = self._base.resolve()
-        done: list[tuple[Path, Path | None]] = []  # (dest, backup of what it replaced)
-        moved: list[tuple[Path, Path]] = []  # (dest folder, staged folder) published whole
-        published: list[str] = []  # relpaths
-        ready: set[Path] = set()  # folders checked and made
-        dest = self._base
+        step = _Publishing(self._base.resolve(), self._staging / ".backup", self._base)
         try:
             whole = self._whole_folders()
-            inside = {rel for rels in whole.values() for rel in rels}
-            for number, rel in enumerate(sorted(self._files)):
-                if rel in inside:
-                    continue
-                staged = os.path.join(self._staging, rel)
-                dest = self._base / rel
-                if dest.parent not in ready:
-                    self._check_place(dest.parent, outroot, dest)
-                    self._make_dirs(dest.parent)
-                    ready.add(dest.parent)
-                if not os.path.lexists(dest):
-                    try:
-                        _publish_new(staged, dest, self.mode)
-                    except FileExistsError:
-                        raise _exists_error(self.shown(dest)) from None  # appeared since add()
-                    done.append((dest, None))
-                    published.append(rel)
-                    continue
-                if not self.force:
-                    raise _exists_error(self.shown(dest))
-                if dest.is_dir() and not dest.is_symlink():
-                    raise AdvocateError("is a folder", file=str(self.shown(dest)), hint="remove it")
-                backups.mkdir(exist_ok=True)
-                backup = backups / str(number)
-                try:
-                    os.link(dest, backup, follow_symlinks=False)  # old file stays in place
-                except OSError as exc:
-                    if exc.errno not in _NO_LINK:
-                        raise
-                    os.replace(dest, backup)  # no hard links: move it aside instead
-                done.append((dest, backup))
-                os.replace(staged, dest)
-                published.append(rel)
+            self._publish_files(step, {rel for rels in whole.values() for rel in rels})
             # Folders new to outdir go whole, one rename each, after the single files.
             for folder, rels in sorted(whole.items()):
-                dest = self._base / folder
-                self._check_place(dest.parent, outroot, dest)
+                step.dest = dest = self._base / folder
+                self._check_place(dest.parent, step.outroot, dest)
                 self._make_dirs(dest.parent)
                 if os.path.lexists(dest):  # appeared since the check
                     raise _exists_error(self.shown(dest))
                 os.rename(self._staging / folder, dest)
-                moved.append((dest, self._staging / folder))
-                published += rels
-            # Files of the previous build that this one does not write (--force): gone,
-            # with a backup until the end, so a failure puts them back too.
-            for number, rel in enumerate(sorted(self._stale - self._files)):
-                dest = self._base / rel
-                if not os.path.lexists(dest) or (dest.is_dir() and not dest.is_symlink()):
-                    continue
-                self._check_place(dest.parent, outroot, dest)
-                backups.mkdir(exist_ok=True)
-                backup = backups / f"stale-{number}"
-                os.replace(dest, backup)
-                done.append((dest, backup))
-                self.removed.append(self.shown(dest))
-            for parent in {self._base, *(d.parent for d, _ in [*done, *moved])}:
+                step.moved.append((dest, self._staging / folder))
+                step.published += rels
+            self._remove_stale(step)
+            for parent in {self._base, *(d.parent for d, _ in [*step.done, *step.moved])}:
                 _fsync_dir(parent)
         except BaseException as exc:
-            undone = self._rollback(done, moved)
+            undone = self._rollback(step.done, step.moved)
             if isinstance(exc, OSError):
-                error = _os_error(exc, self.shown(dest))
+                error = _os_error(exc, self.shown(step.dest))
                 if not undone:
                     error.problems.append(_rollback_problem(self.outdir))
                 raise error from None
             if not undone and isinstance(exc, AdvocateError):
                 exc.problems.append(_rollback_problem(self.outdir))
             raise
-        published.sort()
-        self._published = published
+        step.published.sort()
+        self._published = step.published
         self._created.clear()
+
+    def _publish_files(self, step: _Publishing, inside: set[str]) -> None:
+        """Each staged file not ``inside`` a folder published whole, put in place."""
+        assert self._staging is not None
+        for number, rel in enumerate(sorted(self._files)):
+            if rel in inside:
+                continue
+            staged = os.path.join(self._staging, rel)
+            step.dest = dest = self._base / rel
+            if dest.parent not in step.ready:
+                self._check_place(dest.parent, step.outroot, dest)
+                self._make_dirs(dest.parent)
+                step.ready.add(dest.parent)
+            if not os.path.lexists(dest):
+                try:
+                    _publish_new(staged, dest, self.mode)
+                except FileExistsError:
+                    raise _exists_error(self.shown(dest)) from None  # appeared since add()
+                step.done.append((dest, None))
+            else:
+                self._replace_file(step, staged, dest, str(number))
+            step.published.append(rel)
+
+    def _replace_file(self, step: _Publishing, staged: str, dest: Path, backup: str) -> None:
+        """With ``force``: a file over an earlier one, kept as ``backup`` until the end."""
+        if not self.force:
+            raise _exists_error(self.shown(dest))
+        if dest.is_dir() and not dest.is_symlink():
+            raise AdvocateError("is a folder", file=str(self.shown(dest)), hint="remove it")
+        step.backups.mkdir(exist_ok=True)
+        kept = step.backups / backup
+        try:
+            os.link(dest, kept, follow_symlinks=False)  # old file stays in place
+        except OSError as exc:
+            if exc.errno not in _NO_LINK:
+                raise
+            os.replace(dest, kept)  # no hard links: move it aside instead
+        step.done.append((dest, kept))
+        os.replace(staged, dest)
+
+    def _remove_stale(self, step: _Publishing) -> None:
+        """Files of the previous build that this one does not write (--force): gone, with a
+        backup until the end, so a failure puts them back too."""
+        for number, rel in enumerate(sorted(self._stale - self._files)):
+            step.dest = dest = self._base / rel
+            if not os.path.lexists(dest) or (dest.is_dir() and not dest.is_symlink()):
+                continue
+            self._check_place(dest.parent, step.outroot, dest)
+            step.backups.mkdir(exist_ok=True)
+            backup = step.backups / f"stale-{number}"
+            os.replace(dest, backup)
+            step.done.append((dest, backup))
+            self.removed.append(self.shown(dest))
 
     def _rollback(self, done: list[tuple[Path, Path | None]],
                   moved: Sequence[tuple[Path, Path]] = ()) -> bool:
@@ -572,8 +591,5 @@ class StagedOutput:
 
 
 def _rollback_problem(outdir: Path) -> Problem:
-    return Problem(
-        "could not undo every file of this run",
-        str(outdir),
-        hint="check the folder before using its contents",
-    )
+    return Problem("could not undo every file of this run", str(outdir),
+                   hint="check the folder before using its contents")

@@ -179,8 +179,7 @@ class _Part:
         tree and its inherited attributes its own."""
         g = _generic()
         ArrayObject, DictionaryObject = g.ArrayObject, g.DictionaryObject
-        NameObject, NumberObject, StreamObject = (
-            g.NameObject, g.NumberObject, g.StreamObject)
+        NumberObject, StreamObject = g.NumberObject, g.StreamObject
         if isinstance(obj, g.IndirectObject):
             return b"%d 0 R" % self.number(obj.idnum)
         if type(obj) is NumberObject:
@@ -188,23 +187,7 @@ class _Part:
         if isinstance(obj, ArrayObject):
             return b"[" + b" ".join(self.dump(item) for item in obj) + b"]"
         if isinstance(obj, DictionaryObject):
-            items: list[bytes] = []
-            offset = self.join.key_offset
-            for key in obj:
-                value = obj.raw_get(key)
-                if key == "/Parent" and page is not None:
-                    items.append(b"/Parent %d 0 R" % _PAGES)
-                    continue
-                if key in ("/StructParents", "/StructParent"):
-                    value = NumberObject(int(value.get_object()) + offset)
-                if key == "/Length" and isinstance(obj, StreamObject):
-                    continue
-                items.append(self.dump(NameObject(key)) + b" " + self.dump(value))
-            if page is not None:
-                for key in _INHERITED:
-                    inherited = None if key in obj else _inherited(page, key)
-                    if inherited is not None:
-                        items.append(key.encode() + b" " + self.dump(inherited))
+            items = self._entries(obj, page, g)
             if isinstance(obj, StreamObject):
                 data = _stream_bytes(obj)
                 items.append(b"/Length %d" % len(data))
@@ -213,6 +196,30 @@ class _Part:
         buffer = io.BytesIO()
         obj.write_to_stream(buffer)
         return buffer.getvalue()
+
+
+    def _entries(self, obj: Any, page: Any, g: Any) -> list[bytes]:
+        """A dictionary's entries as PDF syntax: a page's parent the one page tree, its
+        inherited attributes its own, structure numbers moved past the parts before, a
+        stream's length left to :meth:`dump` (its bytes as stored)."""
+        items: list[bytes] = []
+        offset = self.join.key_offset
+        for key in obj:
+            value = obj.raw_get(key)
+            if key == "/Parent" and page is not None:
+                items.append(b"/Parent %d 0 R" % _PAGES)
+                continue
+            if key in ("/StructParents", "/StructParent"):
+                value = g.NumberObject(int(value.get_object()) + offset)
+            if key == "/Length" and isinstance(obj, g.StreamObject):
+                continue
+            items.append(self.dump(g.NameObject(key)) + b" " + self.dump(value))
+        if page is not None:
+            for key in _INHERITED:
+                inherited = None if key in obj else _inherited(page, key)
+                if inherited is not None:
+                    items.append(key.encode() + b" " + self.dump(inherited))
+        return items
 
 
 _STREAM, _END = b"\nstream\n", b"\nendstream"

@@ -403,17 +403,7 @@ def _problem_from_pydantic(doc: YamlDocument, error: Any) -> Problem:
     field_name = loc[-1] if loc else ""
     hint: str | None = None
     if kind == "extra_forbidden":
-        parent = _model_for(loc[:-1])
-        choices = [info.alias or name for name, info in parent.model_fields.items()] \
-            if parent else []
-        message = f"unknown key '{field_name}'"
-        hint = did_you_mean(str(field_name), choices) or (
-            f"allowed keys: {', '.join(choices)}" if choices else None)
-        if error["input"] is None and " " in str(field_name).strip():
-            # {note: machine-assisted, checked by one volunteer}: the comma ended the value
-            hint = (f"a comma inside {{...}} starts a new key: put the value in quotes, "
-                    f"e.g. {_key_before(doc.data, loc)}: \"..., {field_name}\"")
-        return doc.problem(loc, message, hint)
+        return _unknown_key(doc, loc, error)
     elif kind == "missing":
         message = f"missing required key '{field_name}'"
         hint = (f"add `advocate: {FORMAT_VERSION}`" if loc == ("advocate",)
@@ -442,13 +432,35 @@ def _problem_from_pydantic(doc: YamlDocument, error: Any) -> Problem:
     elif kind == "bool_type" or kind == "bool_parsing":
         message = f"'{field_name}' should be true or false"
     else:
-        message = error["msg"]
-        if message and message[0].isupper() and not message.startswith("'"):
-            message = message[0].lower() + message[1:]
-        if kind in ("slug", "iso_date", "url", "email", "text_type", "empty_text", "language",
-                    "one_line", "figure", "country", "variants"):
-            message = f"{field_name}: {message}" if isinstance(field_name, str) else message
+        message = _field_message(error, field_name)
     return doc.problem(loc, message, hint, at_value=True)
+
+
+def _unknown_key(doc: YamlDocument, loc: tuple[Any, ...], error: Any) -> Problem:
+    """A key the model does not have: the closest it has, or all of them."""
+    field_name = loc[-1] if loc else ""
+    parent = _model_for(loc[:-1])
+    choices = [info.alias or name for name, info in parent.model_fields.items()] \
+        if parent else []
+    hint = did_you_mean(str(field_name), choices) or (
+        f"allowed keys: {', '.join(choices)}" if choices else None)
+    if error["input"] is None and " " in str(field_name).strip():
+        # {note: machine-assisted, checked by one volunteer}: the comma ended the value
+        hint = (f"a comma inside {{...}} starts a new key: put the value in quotes, "
+                f"e.g. {_key_before(doc.data, loc)}: \"..., {field_name}\"")
+    return doc.problem(loc, f"unknown key '{field_name}'", hint)
+
+
+def _field_message(error: Any, field_name: Any) -> str:
+    """The message of a field's own check (pydantic's, or one of fields.py's types), in
+    lower case, named by the field."""
+    message: str = error["msg"]
+    if message and message[0].isupper() and not message.startswith("'"):
+        message = message[0].lower() + message[1:]
+    if error["type"] in ("slug", "iso_date", "url", "email", "text_type", "empty_text",
+                         "language", "one_line", "figure", "country", "variants"):
+        message = f"{field_name}: {message}" if isinstance(field_name, str) else message
+    return message
 
 
 def _language_fallbacks(campaign: Campaign, doc: YamlDocument) -> Iterator[Problem]:

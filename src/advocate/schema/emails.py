@@ -32,17 +32,9 @@ def _split_email(s: str) -> tuple[str, str]:
     s = unicodedata.normalize("NFC", s).strip()
     if not s:
         raise ValueError("empty")
-    # Printable ASCII without spaces has none of the characters refused below: skip the loop.
-    for ch in ("" if _PLAIN_ASCII.fullmatch(s) else s):
-        cat = unicodedata.category(ch)
-        if ch.isspace() or cat in ("Zl", "Zp"):
-            raise ValueError("contains a space")
-        if cat == "Cc":
-            raise ValueError("contains a control character")
-        if cat == "Cf":
-            raise ValueError("contains an invisible character")
-        if cat in ("Cs", "Co", "Cn"):
-            raise ValueError("contains an invalid character")
+    # Printable ASCII without spaces has none of the characters refused: skip the look.
+    if not _PLAIN_ASCII.fullmatch(s):
+        _refuse_characters(s)
     at = s.count("@")
     if at == 0:
         raise ValueError("no @")
@@ -53,12 +45,36 @@ def _split_email(s: str) -> tuple[str, str]:
         raise ValueError("nothing before the @")
     if not domain:
         raise ValueError("nothing after the @")
+    _check_local(local)
+    return local, _checked_domain(domain)
+
+
+def _refuse_characters(s: str) -> None:
+    """Spaces, control, invisible and unassigned characters, anywhere in the address."""
+    for ch in s:
+        cat = unicodedata.category(ch)
+        if ch.isspace() or cat in ("Zl", "Zp"):
+            raise ValueError("contains a space")
+        if cat == "Cc":
+            raise ValueError("contains a control character")
+        if cat == "Cf":
+            raise ValueError("contains an invisible character")
+        if cat in ("Cs", "Co", "Cn"):
+            raise ValueError("contains an invalid character")
+
+
+def _check_local(local: str) -> None:
+    """The part before the @: dots only between characters, atext or non-ASCII."""
     if local.startswith(".") or local.endswith(".") or ".." in local:
         raise ValueError("misplaced dot before the @")
     if not _LOCAL_ASCII.fullmatch(local) and any(
         ch.isascii() and ch not in _ATEXT and ch != "." for ch in local
     ):
         raise ValueError("character not allowed before the @")
+
+
+def _checked_domain(domain: str) -> str:
+    """The part after the @ in lower-case ASCII (A-labels), checked label by label."""
     if domain.endswith("."):
         raise ValueError("domain ends with a dot")
     # An ASCII name needs only lower-casing (what the codec does to it; the label checks
@@ -69,7 +85,7 @@ def _split_email(s: str) -> tuple[str, str]:
         raise ValueError("domain has no dot")
     if not all(_LDH_LABEL.fullmatch(label) for label in labels) or labels[-1].isdigit():
         raise ValueError("invalid domain")
-    return local, ascii_domain
+    return ascii_domain
 
 
 @lru_cache(maxsize=4096)

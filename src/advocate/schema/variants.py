@@ -187,38 +187,45 @@ def variant_problems(doc: YamlDocument) -> list[Problem]:
         elif len(value) > MAX_VARIANTS:
             problems.append(doc.problem(where, f"variants.{slot}: {len(value)} variants, at "
                                         f"most {MAX_VARIANTS}", "keep the best of them"))
-        first: tuple[tuple[str | int, ...], Counter[tuple[str, str | None]]] | None = None
-        for path, lang, text in slot_lists(value):
-            at = (*where, *path)
-            name = ".".join(map(str, at))
-            if lang is not None and not _LANG.match(lang):
-                continue  # the model reports it
-            if not isinstance(text, str):
-                continue
-            wrong = _text_problem(text)
-            used = placeholders(text)
-            if wrong is None and used is None:
-                wrong = ("has a brace that is not a placeholder", "placeholders are "
-                         "{target}, {campaign}, {ask:ID} and {source:ID}; write {{ and }} "
-                         "for a brace")
-            if wrong is not None:
-                problems.append(doc.problem(at, f"{name}: {wrong[0]}", wrong[1], at_value=True))
-                continue
-            assert used is not None
-            bad = _unknown(used, ids)
-            if bad:
-                problems.append(doc.problem(at, f"{name}: {bad[0]}", bad[1], at_value=True))
-                continue
-            counted = Counter(used)
-            if first is None:
-                first = (path, counted)
-            elif counted != first[1]:
-                problems.append(doc.problem(
-                    at, f"{name}: uses {_names(counted)}, but "
-                    f"variants.{slot}.{'.'.join(map(str, first[0]))} uses {_names(first[1])}",
-                    "every variant of a slot says the same things in other words: use the "
-                    "same placeholders in each (a variant never adds an ask or a source)",
-                    at_value=True))
+        problems += _slot_texts(doc, slot, value, ids)
+    return problems
+
+
+def _slot_texts(doc: YamlDocument, slot: str, value: Any,
+                ids: dict[str, set[Any]]) -> list[Problem]:
+    """The problems of each variant's text in one slot: its text, its placeholders, and
+    placeholders that differ from the slot's first variant's."""
+    problems: list[Problem] = []
+    first: tuple[tuple[str | int, ...], Counter[tuple[str, str | None]]] | None = None
+    for path, lang, text in slot_lists(value):
+        at = ("variants", slot, *path)
+        if lang is not None and not _LANG.match(lang):
+            continue  # the model reports it
+        if not isinstance(text, str):
+            continue
+        name = ".".join(map(str, at))
+        used = placeholders(text)
+        wrong = _text_problem(text)
+        if wrong is None and used is None:
+            wrong = ("has a brace that is not a placeholder", "placeholders are "
+                     "{target}, {campaign}, {ask:ID} and {source:ID}; write {{ and }} "
+                     "for a brace")
+        if wrong is None and used is not None:
+            wrong = _unknown(used, ids)
+        if wrong is not None:
+            problems.append(doc.problem(at, f"{name}: {wrong[0]}", wrong[1], at_value=True))
+            continue
+        assert used is not None
+        counted = Counter(used)
+        if first is None:
+            first = (path, counted)
+        elif counted != first[1]:
+            problems.append(doc.problem(
+                at, f"{name}: uses {_names(counted)}, but "
+                f"variants.{slot}.{'.'.join(map(str, first[0]))} uses {_names(first[1])}",
+                "every variant of a slot says the same things in other words: use the "
+                "same placeholders in each (a variant never adds an ask or a source)",
+                at_value=True))
     return problems
 
 

@@ -65,44 +65,18 @@ def parse_columns(spec: str, source: str = "--columns") -> ColumnMap:
     """Parse ``field=Header,field="Header, with comma",name="First"+"Last"``."""
     mapping: dict[str, list[str]] = {}
     i, n = 0, len(spec)
-
-    def value_part() -> str:
-        nonlocal i
-        if i < n and spec[i] == '"':
-            end = i + 1
-            out = []
-            while True:
-                if end >= n:
-                    raise _map_error("unclosed quote", source)
-                if spec[end] == '"':
-                    if end + 1 < n and spec[end + 1] == '"':
-                        out.append('"')
-                        end += 2
-                        continue
-                    break
-                out.append(spec[end])
-                end += 1
-            i = end + 1
-            return "".join(out)
-        start = i
-        while i < n and spec[i] not in ",+":
-            i += 1
-        return spec[start:i].strip()
-
     while i < n:
         eq = spec.find("=", i)
         if eq < 0:
             raise _map_error(f"'{spec[i:].strip()}' has no '='", source)
         key = spec[i:eq].strip()
-        i = eq + 1
-        while i < n and spec[i] == " ":
-            i += 1
-        parts = [value_part()]
+        i = _skip_spaces(spec, eq + 1)
+        part, i = _column_title(spec, i, source)
+        parts = [part]
         while i < n and spec[i] == "+":
-            i += 1
-            parts.append(value_part())
-        while i < n and spec[i] == " ":
-            i += 1
+            part, i = _column_title(spec, i + 1, source)
+            parts.append(part)
+        i = _skip_spaces(spec, i)
         if i < n:
             if spec[i] != ",":
                 raise _map_error("expected ',' between two mappings", source)
@@ -113,6 +87,37 @@ def parse_columns(spec: str, source: str = "--columns") -> ColumnMap:
     if not mapping:
         raise _map_error("empty column mapping", source)
     return columns_from_mapping(mapping, source)
+
+
+def _skip_spaces(spec: str, i: int) -> int:
+    while i < len(spec) and spec[i] == " ":
+        i += 1
+    return i
+
+
+def _column_title(spec: str, i: int, source: str) -> tuple[str, int]:
+    """The column title at ``spec[i:]`` (quoted, with "" for a quote; or up to the next , or
+    +) and where it ends."""
+    n = len(spec)
+    if i < n and spec[i] == '"':
+        end = i + 1
+        out = []
+        while True:
+            if end >= n:
+                raise _map_error("unclosed quote", source)
+            if spec[end] == '"':
+                if end + 1 < n and spec[end + 1] == '"':
+                    out.append('"')
+                    end += 2
+                    continue
+                break
+            out.append(spec[end])
+            end += 1
+        return "".join(out), end + 1
+    start = i
+    while i < n and spec[i] not in ",+":
+        i += 1
+    return spec[start:i].strip(), i
 
 
 @dataclass
@@ -330,15 +335,7 @@ def table_records(
     width = plan.width
     strict = plan.strict
     unnamed = plan.unnamed
-    columns: dict[str, int] | None = None
-    if cell_offset is not None:
-        base = cell_offset + 1
-        columns = {f: i + base for f, i in index}
-        if parts:
-            columns["name"] = parts[0] + base
-            if given_family:
-                columns["given_name"] = parts[0] + base
-                columns["family_name"] = parts[1] + base
+    columns = None if cell_offset is None else _cell_columns(plan, cell_offset + 1)
     for row, line, cells in rows:
         if not "".join(cells).strip():
             continue
@@ -349,18 +346,9 @@ def table_records(
             else:
                 problems.add(f"expected {width} fields, got {n}", line)
             continue
-        if strict and unnamed:
-            stray = [i for i in unnamed if i < n and cells[i].strip()]
-            if stray and problems.skip_rows:
-                problems.skip(row, line, None, f"column {stray[0] + 1} has a value but no "
-                              "header", "name the column in the header row")
-                continue
-            for i in stray:
-                problems.add(
-                    f"row {row}: column {i + 1} has a value but no header",
-                    line,
-                    "name the column in the header row, or delete the value",
-                )
+        if strict and unnamed and _skipped_for_stray_values(unnamed, row, line, cells,
+                                                             problems):
+            continue
         values = {f: (cells[i] if i < n else "") for f, i in index}
         if parts:
             pieces = [cells[i].strip() if i < n else "" for i in parts]
@@ -368,3 +356,33 @@ def table_records(
             if given_family:
                 values["given_name"], values["family_name"] = pieces
         yield Record(row, line, values, None, columns)
+
+
+def _cell_columns(plan: Plan, base: int) -> dict[str, int]:
+    """Each field's column in a spreadsheet (``base``: the table's first, from 1), so that a
+    problem names its cell."""
+    columns = {f: i + base for f, i in plan.index.items()}
+    if plan.parts:
+        columns["name"] = plan.parts[0] + base
+        if plan.given_family:
+            columns["given_name"] = plan.parts[0] + base
+            columns["family_name"] = plan.parts[1] + base
+    return columns
+
+
+def _skipped_for_stray_values(unnamed: frozenset[int], row: int, line: int,
+                              cells: list[str], problems: Problems) -> bool:
+    """Values in columns without a header (advocate's own columns): each is a problem, or,
+    when bad rows are skipped, the row is left out (True)."""
+    stray = [i for i in unnamed if i < len(cells) and cells[i].strip()]
+    if stray and problems.skip_rows:
+        problems.skip(row, line, None, f"column {stray[0] + 1} has a value but no "
+                      "header", "name the column in the header row")
+        return True
+    for i in stray:
+        problems.add(
+            f"row {row}: column {i + 1} has a value but no header",
+            line,
+            "name the column in the header row, or delete the value",
+        )
+    return False

@@ -17,7 +17,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from advocate.signers.rules import KNOWN_COLUMNS, Problems
 
@@ -131,23 +131,7 @@ def csv_table(
     """Read up to the header row; the rows are read as the caller iterates."""
     enc = _codec(stream, encoding, problems)
     text = io.TextIOWrapper(stream, encoding=enc, errors="strict", newline="")
-    explicit = encoding is not None
-
-    def lines() -> Iterator[str]:
-        number = 0
-        while True:
-            try:
-                line = text.readline()
-            except UnicodeDecodeError:
-                raise _decode_failure(stream, enc, explicit, problems) from None
-            if not line:
-                return
-            number += 1
-            if "\x00" in line:
-                raise _nul(problems, number)
-            yield line
-
-    source = lines()
+    source = _lines(text, stream, enc, encoding is not None, problems)
     try:
         first = next(source)
     except StopIteration:
@@ -159,53 +143,7 @@ def csv_table(
             yield first
         yield from source
 
-    reader = csv.reader(chained(), delimiter=delimiter, strict=True)
-
-    def records() -> Iterator[tuple[int, int, list[str]]]:
-        """Rows as (row, line, cells); the header row comes first as row 0."""
-        row = 0
-        header_seen = False
-        while True:
-            before = reader.line_num
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                start = before + 1
-                if header_seen:
-                    row += 1
-                message = str(exc)
-                if "field larger than field limit" in message:
-                    problems.add(
-                        "field too large",
-                        start,
-                        "a field may hold at most 10,000 characters",
-                    )
-                elif "unexpected end of data" in message:
-                    problems.add(
-                        "unclosed quote",
-                        start,
-                        "a quoted field in the row that starts on this line never ends",
-                    )
-                else:
-                    problems.add(
-                        "malformed quoting",
-                        reader.line_num,
-                        'quote the whole field and double any quote inside it: "say ""hi"""',
-                    )
-                continue
-            start = before + 1
-            if not header_seen:
-                if not "".join(cells).strip():
-                    continue
-                header_seen = True
-                yield (0, start, cells)
-                continue
-            row += 1
-            yield (row, start, cells)
-
-    stream_rows = records()
+    stream_rows = _records(csv.reader(chained(), delimiter=delimiter, strict=True), problems)
     header_row = next(stream_rows, None)
     if header_row is None:
         raise problems.fail(
@@ -215,3 +153,69 @@ def csv_table(
         )
     _, header_line, header = header_row
     return Table(header, header_line, stream_rows, text)
+
+
+def _lines(text: io.TextIOWrapper, stream: BinaryIO, enc: str, explicit: bool,
+           problems: Problems) -> Iterator[str]:
+    """The file's lines as text: an undecodable one, or one holding a NUL, ends the read."""
+    number = 0
+    while True:
+        try:
+            line = text.readline()
+        except UnicodeDecodeError:
+            raise _decode_failure(stream, enc, explicit, problems) from None
+        if not line:
+            return
+        number += 1
+        if "\x00" in line:
+            raise _nul(problems, number)
+        yield line
+
+
+def _records(reader: Any, problems: Problems) -> Iterator[tuple[int, int, list[str]]]:
+    """Rows as (row, line, cells); the header row (the first that is not blank) comes first
+    as row 0. A row that is not CSV is said and left out."""
+    row = 0
+    header_seen = False
+    while True:
+        before = reader.line_num
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if header_seen:
+                row += 1
+            _bad_row(str(exc), before + 1, reader.line_num, problems)
+            continue
+        start = before + 1
+        if not header_seen:
+            if not "".join(cells).strip():
+                continue
+            header_seen = True
+            yield (0, start, cells)
+            continue
+        row += 1
+        yield (row, start, cells)
+
+
+def _bad_row(message: str, start: int, end: int, problems: Problems) -> None:
+    """What the csv module refused in the row from line ``start`` to ``end``, in its words."""
+    if "field larger than field limit" in message:
+        problems.add(
+            "field too large",
+            start,
+            "a field may hold at most 10,000 characters",
+        )
+    elif "unexpected end of data" in message:
+        problems.add(
+            "unclosed quote",
+            start,
+            "a quoted field in the row that starts on this line never ends",
+        )
+    else:
+        problems.add(
+            "malformed quoting",
+            end,
+            'quote the whole field and double any quote inside it: "say ""hi"""',
+        )

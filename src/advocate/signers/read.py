@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal
 
-from advocate.errors import AdvocateError, Problem
+from advocate.errors import AdvocateError, Problem, counted
 from advocate.signers.columns import ColumnMap, columns_from_mapping, plan_columns, table_records
 from advocate.signers.rules import (
     KNOWN_COLUMNS,
@@ -74,6 +74,13 @@ class SignerStats:
     notices: list[Problem] = field(default_factory=list)
     skipped: list[SkippedRow] = field(default_factory=list)  # --on-bad-row skip
     skipped_count: int = 0
+
+    def summary(self) -> str:
+        """``Google Forms responses (sheet 'Form Responses 1'): 120 rows, 2 duplicates, …``."""
+        where = f" (sheet '{self.sheet}')" if self.sheet else ""
+        return (f"{self.layout}{where}: {counted(self.rows, 'row')}, "
+                f"{counted(self.duplicates, 'duplicate')} dropped, "
+                f"{counted(self.signers, 'signer')}, {self.public:,} consenting to be named")
 
 
 def _keep(fields: Collection[str] | None) -> frozenset[str]:

@@ -400,49 +400,21 @@ class RowRules:
                 "(or --campaign) for that language's words")
 
     def _make(self, record: Record) -> tuple[Signer | None, str | None]:
-        """The row's Signer (None if it has problems) and its valid email, for deduplication."""
+        """The row's Signer (None if it has problems) and its valid email, for deduplication.
+        The common case (plain ASCII fields, yes or no, a plain address) makes no call but
+        the email's."""
         problems = self.problems
-        values = record.values
         ok = True
         cleaned: dict[str, str] = {}
-        for field, raw in values.items():
+        for field, raw in record.values.items():
             if raw.isascii() and raw.isprintable() and len(raw) <= MAX_FIELD_CHARS:
                 cleaned[field] = raw.strip()  # the common case, without a call
-                continue
-            if len(raw) > MAX_FIELD_CHARS:
-                problems.row(
-                    record,
-                    field,
-                    f"field '{_label(field)}' too large",
-                    f"{len(raw):,} characters; the limit is {MAX_FIELD_CHARS:,}",
-                )
+            elif not self._clean(record, field, raw, cleaned):
                 ok = False
-                continue
-            text, bad = clean(raw, multiline=field in ("note", "address"))
-            if bad and field in ("given_name", "family_name"):
-                continue  # the joined name has the same character and says so
-            if bad:
-                problems.row(record, field, f"'{_label(field)}' contains {bad}")
-                ok = False
-                continue
-            cleaned[field] = text
-
         name = cleaned.get("name", "")
-        if "name" in cleaned:
-            if not name:
-                problems.row(
-                    record,
-                    "name",
-                    "empty name",
-                    "every signer needs a name; delete the row if it is not a signer",
-                )
-                ok = False
-        elif "name" not in values:
-            # A table without a name column was already reported once, at its header.
-            if self.named_keys and (record.lines is None or "name" not in record.lines):
-                problems.row(record, None, "missing name", "every signer needs a name")
+        if not name:
+            self._nameless(record, cleaned)
             ok = False
-
         email: str | None = None
         if cleaned.get("email"):
             try:
@@ -450,33 +422,18 @@ class RowRules:
             except ValueError as exc:
                 problems.row(record, "email", "invalid email", str(exc))
                 ok = False
-
         public = False
         if "public" in cleaned:
             flag = cleaned["public"].casefold()
             if flag in self.yes:
                 public = True
             elif flag not in self.no:
-                answer = _first_word(flag)  # "Sí, muéstrenlo" reads as its first word
-                if answer and answer in self.yes:
-                    public = True
-                elif not answer or answer not in self.no:
-                    self.bad_consent += 1
-                    if self.bad_consent == 1 or problems.skip_rows:
-                        problems.row(record, "public", "invalid value for 'public'",
-                                     self.public_hint)
-                        self.bad_consent_line = record.line
-                    elif len(self.bad_consent_rows) < 10:  # said once, at the end
-                        self.bad_consent_rows.append(record.row)
-                    ok = False
-
+                consent = self._worded_consent(record, flag)
+                public, ok = consent is True, ok and consent is not None
         lang: str | None = None
         if cleaned.get("lang"):
-            lang = language_code(cleaned["lang"])
-            if lang is None:
-                problems.row(record, "lang", "'lang' is not a language code",
-                             "use a code such as es, en, ar or pt-BR (or leave it empty)")
-                ok = False
+            lang = self._language(record, cleaned["lang"])
+            ok = ok and lang is not None
         if not ok:
             return None, email
         signer = Signer(
@@ -495,6 +452,65 @@ class RowRules:
             lang=lang,
         )
         return signer, email
+
+    def _clean(self, record: Record, field: str, raw: str, cleaned: dict[str, str]) -> bool:
+        """A field past the common case (too long, or not plain ASCII) into ``cleaned``;
+        False when it has a problem (said)."""
+        if len(raw) > MAX_FIELD_CHARS:
+            self.problems.row(
+                record,
+                field,
+                f"field '{_label(field)}' too large",
+                f"{len(raw):,} characters; the limit is {MAX_FIELD_CHARS:,}",
+            )
+            return False
+        text, bad = clean(raw, multiline=field in ("note", "address"))
+        if bad and field in ("given_name", "family_name"):
+            return True  # the joined name has the same character and says so
+        if bad:
+            self.problems.row(record, field, f"'{_label(field)}' contains {bad}")
+            return False
+        cleaned[field] = text
+        return True
+
+    def _nameless(self, record: Record, cleaned: dict[str, str]) -> None:
+        """Say why a row has no name (a name its cleaning refused is said already)."""
+        if "name" in cleaned:
+            self.problems.row(
+                record,
+                "name",
+                "empty name",
+                "every signer needs a name; delete the row if it is not a signer",
+            )
+        elif "name" not in record.values and self.named_keys and (
+                record.lines is None or "name" not in record.lines):
+            # A table without a name column was already reported once, at its header.
+            self.problems.row(record, None, "missing name", "every signer needs a name")
+
+    def _worded_consent(self, record: Record, flag: str) -> bool | None:
+        """An answer to 'public' that is not a bare yes or no: read by its first word
+        ("Sí, muéstrenlo"); None when it reads as neither (said, for the first row only
+        unless rows are skipped: :meth:`finish` says the rest)."""
+        answer = _first_word(flag)
+        if answer and answer in self.yes:
+            return True
+        if answer and answer in self.no:
+            return False
+        self.bad_consent += 1
+        if self.bad_consent == 1 or self.problems.skip_rows:
+            self.problems.row(record, "public", "invalid value for 'public'", self.public_hint)
+            self.bad_consent_line = record.line
+        elif len(self.bad_consent_rows) < 10:  # said once, at the end
+            self.bad_consent_rows.append(record.row)
+        return None
+
+    def _language(self, record: Record, text: str) -> str | None:
+        """The row's language code; None when it is none (said)."""
+        lang = language_code(text)
+        if lang is None:
+            self.problems.row(record, "lang", "'lang' is not a language code",
+                              "use a code such as es, en, ar or pt-BR (or leave it empty)")
+        return lang
 
 
 def _label(field: str) -> str:

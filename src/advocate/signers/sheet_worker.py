@@ -61,18 +61,7 @@ def main(argv: list[str]) -> None:
         _fail("password")
     except Exception as exc:  # calamine's messages can quote the file's XML: say nothing of it
         _fail("too-big" if "limit exceeded" in str(exc).casefold() else "unreadable")
-    sheets = [m.name for m in workbook.sheets_metadata
-              if m.typ == SheetTypeEnum.WorkSheet]
-    if wanted:
-        if wanted not in workbook.sheet_names:
-            _fail("no-sheet", sheets=sheets)
-        name = wanted
-    else:
-        visible = [m.name for m in workbook.sheets_metadata
-                   if m.typ == SheetTypeEnum.WorkSheet and m.visible == Visible.Visible]
-        if not visible:
-            _fail("no-sheets")
-        name = visible[0]
+    name = _chosen_sheet(workbook, wanted, SheetTypeEnum.WorkSheet, Visible.Visible)
     try:
         sheet = workbook.get_sheet_by_name(name)
     except MemoryError:
@@ -92,3 +81,17 @@ def main(argv: list[str]) -> None:
         writer.writerow([cell_text(v) for v in row])
     out.flush()
 
+
+def _chosen_sheet(workbook: Any, wanted: str, worksheet: Any, visible: Any) -> str:
+    """The sheet asked for, or the first visible worksheet (``worksheet`` and ``visible``:
+    calamine's values for them)."""
+    if wanted:
+        if wanted not in workbook.sheet_names:
+            _fail("no-sheet", sheets=[m.name for m in workbook.sheets_metadata
+                                      if m.typ == worksheet])
+        return wanted
+    shown = [m.name for m in workbook.sheets_metadata
+             if m.typ == worksheet and m.visible == visible]
+    if not shown:
+        _fail("no-sheets")
+    return str(shown[0])

@@ -180,6 +180,25 @@ def _child_problem(code: int, stderr: str, sheet: str | None, problems: Problems
     )
 
 
+def _check_workbook(path: Path, data: bytes | None, suffix: str | None, max_inflated: int,
+                    problems: Problems) -> None:
+    """A workbook by its first bytes: a zip (.xlsx, .ods) checked before any reader sees it,
+    or an OLE file (.xls); anything else is refused."""
+    import io
+
+    if data is not None:
+        magic = data[:8]
+    else:
+        with path.open("rb") as f:
+            magic = f.read(8)
+    if magic[:4] == ZIP_MAGIC:
+        check_zip(path if data is None else io.BytesIO(data), max_inflated, problems)
+    elif magic != OLE_MAGIC:
+        kind = suffix or path.suffix.casefold() or "spreadsheet"
+        raise problems.fail(f"not a {kind} workbook",
+                            hint="check that the file is the spreadsheet itself; " + _SAVE_AS)
+
+
 def sheet_table(
     path: Path,
     sheet: str | None,
@@ -199,17 +218,7 @@ def sheet_table(
     import csv
     import io
 
-    if data is not None:
-        magic = data[:8]
-    else:
-        with path.open("rb") as f:
-            magic = f.read(8)
-    if magic[:4] == ZIP_MAGIC:
-        check_zip(path if data is None else io.BytesIO(data), max_inflated, problems)
-    elif magic != OLE_MAGIC:
-        kind = suffix or path.suffix.casefold() or "spreadsheet"
-        raise problems.fail(f"not a {kind} workbook",
-                            hint="check that the file is the spreadsheet itself; " + _SAVE_AS)
+    _check_workbook(path, data, suffix, max_inflated, problems)
     from advocate.children import run_module
 
     errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in rows()

@@ -108,52 +108,60 @@ def _compact(data: dict[str, Any] | None, segments: dict[str, int] | None = None
     if data is None:
         return None
 
-    def plan(items: list[Any]) -> str:
-        out: list[str] = []
-        run: list[int] = []  # consecutive fixed blocks, written "a-b"
-
-        def close() -> None:
-            if run:
-                out.append(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}")
-                run.clear()
-
-        for item in items:
-            if isinstance(item, list):
-                close()
-                out.append("(" + ",".join(map(str, item)) + ")")
-            else:
-                if run and item != run[-1] + 1:
-                    close()
-                run.append(item)
-        close()
-        if segments is None:
-            return " ".join(out)
-        joined: list[str] = []
-        run_of: list[str] = []  # items with no writer's value (no negative number)
-
-        def flush() -> None:
-            if len(run_of) > 1:
-                joined.append(f"@{segments.setdefault(' '.join(run_of), len(segments))}")
-            else:
-                joined.extend(run_of)
-            run_of.clear()
-
-        for token in out:
-            if token.startswith("(") and "-" in token:
-                flush()
-                joined.append(token)
-            else:
-                run_of.append(token)
-        flush()
-        return " ".join(joined)
-
     def one(d: dict[str, Any], *keys: str) -> str:
-        return "|".join([",".join(map(str, d["values"])), plan(d["plan"]),
+        return "|".join([",".join(map(str, d["values"])), _compact_plan(d["plan"], segments),
                          *(str(d.get(k, "")) for k in keys)])
 
     text = one(data, "subject", "title", "to")
     forms = {f: one(data[f]) for f in _FORMS if f in data}
     return [text, forms] if forms else text
+
+
+def _compact_plan(items: list[Any], segments: dict[str, int] | None) -> str:
+    """A stencil's plan in :func:`_compact`'s form: runs of fixed blocks as ``a-b``, blocks
+    with values as ``(p,q,...)``, and (given ``segments``) each run of items without a
+    writer's value as ``@n``."""
+    out: list[str] = []
+    run: list[int] = []  # consecutive fixed blocks, written "a-b"
+
+    def close() -> None:
+        if run:
+            out.append(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}")
+            run.clear()
+
+    for item in items:
+        if isinstance(item, list):
+            close()
+            out.append("(" + ",".join(map(str, item)) + ")")
+        else:
+            if run and item != run[-1] + 1:
+                close()
+            run.append(item)
+    close()
+    return " ".join(out) if segments is None else _segmented(out, segments)
+
+
+def _segmented(out: list[str], segments: dict[str, int]) -> str:
+    """The plan's items with each run of more than one item that prints no writer's value
+    (no negative number) replaced by ``@n``, n its number in ``segments``."""
+    joined: list[str] = []
+    run_of: list[str] = []
+
+    def flush() -> None:
+        if len(run_of) > 1:
+            joined.append(f"@{segments.setdefault(' '.join(run_of), len(segments))}")
+        else:
+            joined.extend(run_of)
+        run_of.clear()
+
+    for token in out:
+        if token.startswith("(") and "-" in token:
+            flush()
+            joined.append(token)
+        else:
+            run_of.append(token)
+    flush()
+    return " ".join(joined)
 
 
 class _Tables:

@@ -265,36 +265,68 @@ class AdvocateEnvironment(ImmutableSandboxedEnvironment):
 
 
 def _capped_filters(env: AdvocateEnvironment) -> None:
-    """Wrap the built-in filters that can pad or repeat text with the same caps."""
-    center, indent, join, replace = (env.filters[n] for n in ("center", "indent", "join",
-                                                              "replace"))
+    """Wrap the built-in filters that can pad or repeat text with the same caps
+    (:data:`_CAPS`), those that sort or count with a cap on their items, and every filter
+    with a cap on what it makes."""
+    for name, cap in _CAPS.items():
+        original = env.filters[name]
+        capped = cap(original)
+        pass_arg = getattr(original, "jinja_pass_arg", None)
+        if pass_arg is not None:  # Jinja passes the same context to the cap
+            capped.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
+        env.filters[name] = capped
+    # Sorting runs in C: ([m, n] * 50000)|sort over equal nested lists never returned to
+    # the interpreter. The item count is capped here; the time by the OS (limits.py).
+    for name in ("sort", "unique", "dictsort", "groupby", "min", "max", "sum"):
+        env.filters[name] = _items_capped(env.filters[name])
+    # Whatever any filter makes is capped in size (text, list or mapping).
+    for name, function in list(env.filters.items()):
+        env.filters[name] = _result_capped(function)
 
+
+_Filter = Callable[..., Any]
+
+
+def _capped_center(center: _Filter) -> _Filter:
     def capped_center(value: Any, width: int = 80) -> Any:
         if _too_wide(width):
             raise SecurityError("repetition too large")
         return center(value, width)
 
+    return capped_center
+
+
+def _capped_indent(indent: _Filter) -> _Filter:
     def capped_indent(value: Any, width: Any = 4, *args: Any, **kwargs: Any) -> Any:
+        lines = str(value).count("\n") + 1
+        size = width if isinstance(width, int) else len(str(width))
+        if lines * size > MAX_RESULT:
+            raise SecurityError("result too large")
         if _too_wide(width) or (isinstance(width, str) and len(width) > MAX_REPEAT):
             raise SecurityError("repetition too large")
         return indent(value, width, *args, **kwargs)
 
+    return capped_indent
+
+
+def _capped_join(join: _Filter) -> _Filter:
     def capped_join(eval_ctx: Any, value: Any, d: str = "", *args: Any, **kwargs: Any) -> Any:
         items = list(value) if not hasattr(value, "__len__") else value
         _check_join(str(d), items)
         return join(eval_ctx, items, d, *args, **kwargs)
 
+    return capped_join
+
+
+def _capped_replace(replace: _Filter) -> _Filter:
     def capped_replace(eval_ctx: Any, s: Any, old: Any, new: Any, count: Any = None) -> Any:
         _check_replace(str(s), str(old), str(new), -1 if count is None else count)
         return replace(eval_ctx, s, old, new, count)
 
-    capped_join.jinja_pass_arg = join.jinja_pass_arg  # type: ignore[attr-defined]
-    capped_replace.jinja_pass_arg = replace.jinja_pass_arg  # type: ignore[attr-defined]
-    env.filters.update(center=capped_center, indent=capped_indent, join=capped_join,
-                       replace=capped_replace)
-    fmt, wordwrap, batch, slice_, tojson = (env.filters[n] for n in (
-        "format", "wordwrap", "batch", "slice", "tojson"))
+    return capped_replace
 
+
+def _capped_format(fmt: _Filter) -> _Filter:
     def capped_format(value: Any, *args: Any, **kwargs: Any) -> Any:
         # '%0999999999d'|format(1) built a gigabyte per call: the filter is % in Python.
         values = args or tuple(kwargs.values())
@@ -304,13 +336,10 @@ def _capped_filters(env: AdvocateEnvironment) -> None:
                 raise SecurityError("repetition too large")
         return fmt(value, *args, **kwargs)
 
-    def capped_indent_lines(value: Any, width: Any = 4, *args: Any, **kwargs: Any) -> Any:
-        lines = str(value).count("\n") + 1
-        size = width if isinstance(width, int) else len(str(width))
-        if lines * size > MAX_RESULT:
-            raise SecurityError("result too large")
-        return capped_indent(value, width, *args, **kwargs)
+    return capped_format
 
+
+def _capped_wordwrap(wordwrap: _Filter) -> _Filter:
     def capped_wordwrap(environment: Any, s: Any, width: int = 79, break_long_words: bool = True,
                         wrapstring: str | None = None, *args: Any, **kwargs: Any) -> Any:
         if isinstance(width, int) and width > 0 and wrapstring is not None and \
@@ -318,34 +347,44 @@ def _capped_filters(env: AdvocateEnvironment) -> None:
             raise SecurityError("result too large")
         return wordwrap(environment, s, width, break_long_words, wrapstring, *args, **kwargs)
 
+    return capped_wordwrap
+
+
+def _capped_batch(batch: _Filter) -> _Filter:
     def capped_batch(value: Any, linecount: Any, *args: Any, **kwargs: Any) -> Any:
         if _too_wide(linecount):
             raise SecurityError("repetition too large")
         return batch(value, linecount, *args, **kwargs)
 
+    return capped_batch
+
+
+def _capped_slice(slice_: _Filter) -> _Filter:
     def capped_slice(value: Any, slices: Any, *args: Any, **kwargs: Any) -> Any:
         if _too_wide(slices):
             raise SecurityError("repetition too large")
         return slice_(value, slices, *args, **kwargs)
 
+    return capped_slice
+
+
+def _capped_tojson(tojson: _Filter) -> _Filter:
     def capped_tojson(eval_ctx: Any, value: Any, indent: Any = None) -> Any:
         width = len(indent) if isinstance(indent, str) else indent
         if isinstance(width, int) and width > 16:
             raise SecurityError("indent too wide")
         return tojson(eval_ctx, value, indent)
 
-    capped_wordwrap.jinja_pass_arg = wordwrap.jinja_pass_arg  # type: ignore[attr-defined]
-    capped_tojson.jinja_pass_arg = tojson.jinja_pass_arg  # type: ignore[attr-defined]
-    env.filters.update(format=capped_format, indent=capped_indent_lines,
-                       wordwrap=capped_wordwrap, batch=capped_batch, slice=capped_slice,
-                       tojson=capped_tojson)
-    # Sorting runs in C: ([m, n] * 50000)|sort over equal nested lists never returned to
-    # the interpreter. The item count is capped here; the time by the OS (limits.py).
-    for name in ("sort", "unique", "dictsort", "groupby", "min", "max", "sum"):
-        env.filters[name] = _items_capped(env.filters[name])
-    # Whatever any filter makes is capped in size (text, list or mapping).
-    for name, function in list(env.filters.items()):
-        env.filters[name] = _result_capped(function)
+    return capped_tojson
+
+
+#: The built-in filters that can pad or repeat text, each with what caps it.
+_CAPS: dict[str, Callable[[_Filter], _Filter]] = {
+    "center": _capped_center, "indent": _capped_indent, "join": _capped_join,
+    "replace": _capped_replace, "format": _capped_format, "wordwrap": _capped_wordwrap,
+    "batch": _capped_batch, "slice": _capped_slice,
+    "tojson": _capped_tojson,
+}
 
 
 def _items_capped(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -475,59 +514,14 @@ def render(env: AdvocateEnvironment, name: str, context: Mapping[str, Any],
             _render_confined, name, dict(context), seconds, seconds=seconds, what=where)
     try:
         with time_limit(seconds):
-            template: Template = env.get_template(name)
-            try:
-                module = template.make_module(dict(context))
-            except (RenderTimeout, RecursionError):
-                raise
-            except Exception:
-                env.handle_exception()  # re-raises with template file and line in the traceback
-            text = str(module)
-            exported = {key: getattr(module, key) for key in dir(module)
-                        if not key.startswith("_")}
+            return _render_here(env, name, context)
     except AdvocateError as exc:
-        # A refusal from the loader ({% include "../x" %}) names the including template.
-        file, line = _template_line(exc)
-        if file is None or any(p.file for p in exc.problems):
+        located = _at_including_template(exc)
+        if located is None:
             raise
-        raise AdvocateError(problems=[dataclasses.replace(p, file=file, line=line)
-                                      for p in exc.problems]) from None
-    except TemplateNotFound as exc:
-        file, line = _template_line(exc)
-        raise AdvocateError(f"template not found: {exc.name}", file=file, line=line,
-                            hint="check the name; templates are looked up in --templates, "
-                            "templates/ beside the campaign, then the built-in ones") from None
-    except TemplateSyntaxError as exc:
-        raise AdvocateError(f"template syntax error: {exc.message}", file=exc.filename or name,
-                            line=exc.lineno, hint="check the {{ }} and {% %} tags") from None
-    except RenderTimeout:
-        # Where the time ran out, as every other template error: the file's whole path and
-        # its line (Jinja's public handle_exception rewrites the traceback to templates').
-        try:
-            env.handle_exception()
-        except RenderTimeout as rewritten:
-            file, line = _template_line(rewritten)
-        raise LimitError(f"template render exceeded {seconds:g} s",
-                         file=file or _template_file(env, name), line=line,
-                         hint="the template loops too long") from None
-    except UndefinedError as exc:
-        file, line = _template_line(exc)
-        message, hint = _undefined_message(exc)
-        raise AdvocateError(message, file=file or name, line=line, hint=hint) from None
-    except SecurityError as exc:
-        file, line = _template_line(exc)
-        raise AdvocateError(f"not allowed in a template: {exc}", file=file or name, line=line,
-                            hint="templates may only format the data they are given") from None
-    except RecursionError:
-        raise AdvocateError("template recursion too deep", file=_template_file(env, name),
-                            hint="a macro or include calls itself") from None
-    except (OverflowError, MemoryError) as exc:
-        file, line = _template_line(exc)
-        raise LimitError(f"template too expensive: {type(exc).__name__}", file=file or name,
-                            line=line) from None
-    except TemplateError as exc:
-        file, line = _template_line(exc)
-        raise AdvocateError(f"template error: {exc}", file=file or name, line=line) from None
+        raise located from None
+    except (TemplateError, RenderTimeout, RecursionError, OverflowError, MemoryError) as exc:
+        raise _template_error(env, name, exc, seconds) from None
     except (TypeError, ValueError, AttributeError, KeyError, IndexError,
             ZeroDivisionError) as exc:
         file, line = _template_line(exc)
@@ -535,4 +529,65 @@ def render(env: AdvocateEnvironment, name: str, context: Mapping[str, Any],
             raise
         raise AdvocateError(f"template error: {type(exc).__name__}: {exc}", file=file,
                             line=line) from None
+
+
+def _render_here(env: AdvocateEnvironment, name: str,
+                 context: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """:func:`render` in this process, within its time limit."""
+    template: Template = env.get_template(name)
+    try:
+        module = template.make_module(dict(context))
+    except (RenderTimeout, RecursionError):
+        raise
+    except Exception:
+        env.handle_exception()  # re-raises with template file and line in the traceback
+    text = str(module)
+    exported = {key: getattr(module, key) for key in dir(module) if not key.startswith("_")}
     return text, exported
+
+
+def _at_including_template(exc: AdvocateError) -> AdvocateError | None:
+    """A refusal from the loader ({% include "../x" %}), named at the including template;
+    None when it names its place already (or no template line is known)."""
+    file, line = _template_line(exc)
+    if file is None or any(p.file for p in exc.problems):
+        return None
+    return AdvocateError(problems=[dataclasses.replace(p, file=file, line=line)
+                                   for p in exc.problems])
+
+
+def _template_error(env: AdvocateEnvironment, name: str, exc: BaseException,
+                    seconds: float) -> AdvocateError:
+    """A template's failure as one located problem (called while ``exc`` is handled)."""
+    if isinstance(exc, TemplateNotFound):
+        file, line = _template_line(exc)
+        return AdvocateError(f"template not found: {exc.name}", file=file, line=line,
+                             hint="check the name; templates are looked up in --templates, "
+                             "templates/ beside the campaign, then the built-in ones")
+    if isinstance(exc, TemplateSyntaxError):
+        return AdvocateError(f"template syntax error: {exc.message}", file=exc.filename or name,
+                             line=exc.lineno, hint="check the {{ }} and {% %} tags")
+    if isinstance(exc, RenderTimeout):
+        # Where the time ran out, as every other template error: the file's whole path and
+        # its line (Jinja's public handle_exception rewrites the traceback to templates').
+        try:
+            env.handle_exception()
+        except RenderTimeout as rewritten:
+            file, line = _template_line(rewritten)
+        return LimitError(f"template render exceeded {seconds:g} s",
+                          file=file or _template_file(env, name), line=line,
+                          hint="the template loops too long")
+    if isinstance(exc, RecursionError):
+        return AdvocateError("template recursion too deep", file=_template_file(env, name),
+                             hint="a macro or include calls itself")
+    file, line = _template_line(exc)
+    if isinstance(exc, UndefinedError):
+        message, hint = _undefined_message(exc)
+        return AdvocateError(message, file=file or name, line=line, hint=hint)
+    if isinstance(exc, SecurityError):
+        return AdvocateError(f"not allowed in a template: {exc}", file=file or name, line=line,
+                             hint="templates may only format the data they are given")
+    if isinstance(exc, OverflowError | MemoryError):
+        return LimitError(f"template too expensive: {type(exc).__name__}", file=file or name,
+                          line=line)
+    return AdvocateError(f"template error: {exc}", file=file or name, line=line)

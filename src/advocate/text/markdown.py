@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -289,79 +289,136 @@ def plain_block_text(markdown: str, width: int) -> str | None:
 
 
 def _document_text(markdown: str, width: int) -> str:
+    """A whole document through the parser: each token handled by its type (:data:`_ON_TOKEN`),
+    a table's tokens gathered as its cells."""
     tokens = _parser().parse(markdown)
-    blocks: list[list[str]] = []
-    lists: list[list[int]] = []  # stack of [ordered?, next number]
-    item_prefix: list[tuple[str, str]] = []
-    quote_depth = 0
-    pending_first: str | None = None
-    list_starts = False
+    text = _TextBlocks(tokens, width)
+    for index, token in enumerate(tokens):
+        if text.table is not None and token.type not in _TABLE_ENDS:
+            text.table_token(token)
+            continue
+        step = _ON_TOKEN.get(token.type)
+        if step is not None:
+            step(text, index, token)
+    return "\n\n".join("\n".join(block) for block in text.blocks).rstrip() + "\n"
 
-    def indent() -> tuple[str, str]:
-        if item_prefix:
-            return item_prefix[-1]
-        pad = "    " * quote_depth
+
+class _TextBlocks:
+    """What :func:`_document_text` has written so far, block by block, and where it is: the
+    lists and quotes it is inside, and a table being read."""
+
+    __slots__ = ("blocks", "item_prefix", "list_starts", "lists", "pending_first",
+                 "quote_depth", "table", "tokens", "width")
+
+    def __init__(self, tokens: Sequence[Token], width: int) -> None:
+        self.tokens = tokens
+        self.width = width
+        self.blocks: list[list[str]] = []
+        self.lists: list[list[int]] = []  # stack of [ordered?, next number]
+        self.item_prefix: list[tuple[str, str]] = []  # (first line's, other lines')
+        self.quote_depth = 0
+        self.pending_first: str | None = None  # a list item's marker, for its first line
+        self.list_starts = False
+        self.table: list[list[str]] | None = None  # rows of cells, while in a table
+
+    def indent(self) -> tuple[str, str]:
+        if self.item_prefix:
+            return self.item_prefix[-1]
+        pad = "    " * self.quote_depth
         return pad, pad
 
-    table: list[list[str]] | None = None
-    for i, token in enumerate(tokens):
-        kind = token.type
-        if kind == "table_open":
-            table = []
-            continue
-        if kind == "table_close" and table is not None:
-            blocks.append(_table_lines(table, indent()[0]))
-            table = None
-            continue
-        if table is not None:
-            if kind == "tr_open":
-                table.append([])
-            elif kind == "inline" and table:
-                table[-1].append(_inline_text(token.children))
-            continue
-        if kind in ("bullet_list_open", "ordered_list_open"):
-            start = int(token.attrs.get("start", 1) or 1) if kind == "ordered_list_open" else 0
-            lists.append([1 if kind == "ordered_list_open" else 0, start])
-            list_starts = len(lists) == 1
-        elif kind in ("bullet_list_close", "ordered_list_close"):
-            lists.pop()
-        elif kind == "list_item_open":
-            ordered, number = lists[-1]
-            base = "   " * (len(lists) - 1) + "    " * quote_depth
-            marker = f"{number}. " if ordered else "- "
-            lists[-1][1] += 1
-            item_prefix.append((base + marker, base + " " * len(marker)))
-            pending_first = base + marker
-        elif kind == "list_item_close":
-            item_prefix.pop()
-        elif kind == "blockquote_open":
-            quote_depth += 1
-        elif kind == "blockquote_close":
-            quote_depth -= 1
-        elif kind == "inline":
-            parent = tokens[i - 1].type if i else ""
-            first, rest = indent()
-            if pending_first is not None:
-                first, pending_first = pending_first, None
-            elif item_prefix:
-                first = rest
-            text = _inline_text(token.children)
-            if parent == "heading_open":
-                level = int(tokens[i - 1].tag[1])
-                lines = [first + text]
-                if level <= 2:
-                    lines.append(first + ("=" if level == 1 else "-") * len(text))
-            else:
-                lines = _wrap(text, width, first, rest)
-            tight = bool(item_prefix) and tokens[i - 1].hidden
-            if tight and blocks and not list_starts:
-                blocks[-1].extend(lines)
-            else:
-                blocks.append(lines)
-            list_starts = False
-        elif kind == "hr":
-            blocks.append(["-" * 24])
-        elif kind in ("fence", "code_block"):
-            first, _ = indent()
-            blocks.append([first + line for line in token.content.rstrip("\n").split("\n")])
-    return "\n\n".join("\n".join(block) for block in blocks).rstrip() + "\n"
+    def open_table(self, index: int, token: Token) -> None:
+        self.table = []
+
+    def table_token(self, token: Token) -> None:
+        """A row starts, or a cell's text (anything else in a table is left out)."""
+        assert self.table is not None
+        if token.type == "tr_open":
+            self.table.append([])
+        elif token.type == "inline" and self.table:
+            self.table[-1].append(_inline_text(token.children))
+
+    def close_table(self, index: int, token: Token) -> None:
+        if self.table is not None:
+            self.blocks.append(_table_lines(self.table, self.indent()[0]))
+            self.table = None
+
+    def open_list(self, index: int, token: Token) -> None:
+        ordered = token.type == "ordered_list_open"
+        start = int(token.attrs.get("start", 1) or 1) if ordered else 0
+        self.lists.append([1 if ordered else 0, start])
+        self.list_starts = len(self.lists) == 1
+
+    def close_list(self, index: int, token: Token) -> None:
+        self.lists.pop()
+
+    def open_item(self, index: int, token: Token) -> None:
+        ordered, number = self.lists[-1]
+        base = "   " * (len(self.lists) - 1) + "    " * self.quote_depth
+        marker = f"{number}. " if ordered else "- "
+        self.lists[-1][1] += 1
+        self.item_prefix.append((base + marker, base + " " * len(marker)))
+        self.pending_first = base + marker
+
+    def close_item(self, index: int, token: Token) -> None:
+        self.item_prefix.pop()
+
+    def open_quote(self, index: int, token: Token) -> None:
+        self.quote_depth += 1
+
+    def close_quote(self, index: int, token: Token) -> None:
+        self.quote_depth -= 1
+
+    def inline(self, index: int, token: Token) -> None:
+        """A paragraph's or a heading's text, wrapped (a tight list's items run on)."""
+        before = self.tokens[index - 1]
+        first, rest = self.indent()
+        if self.pending_first is not None:
+            first, self.pending_first = self.pending_first, None
+        elif self.item_prefix:
+            first = rest
+        text = _inline_text(token.children)
+        if index and before.type == "heading_open":
+            lines = _heading_lines(text, int(before.tag[1]), first)
+        else:
+            lines = _wrap(text, self.width, first, rest)
+        tight = bool(self.item_prefix) and before.hidden
+        if tight and self.blocks and not self.list_starts:
+            self.blocks[-1].extend(lines)
+        else:
+            self.blocks.append(lines)
+        self.list_starts = False
+
+    def rule(self, index: int, token: Token) -> None:
+        self.blocks.append(["-" * 24])
+
+    def code(self, index: int, token: Token) -> None:
+        first, _ = self.indent()
+        self.blocks.append([first + line for line in token.content.rstrip("\n").split("\n")])
+
+
+def _heading_lines(text: str, level: int, first: str) -> list[str]:
+    """A heading's line, underlined with = (level 1) or - (level 2)."""
+    if level > 2:
+        return [first + text]
+    return [first + text, first + ("=" if level == 1 else "-") * len(text)]
+
+
+_TABLE_ENDS = frozenset(("table_open", "table_close"))
+#: What :func:`_document_text` does with each type of token (other types: nothing).
+_ON_TOKEN: dict[str, Callable[[_TextBlocks, int, Token], None]] = {
+    "table_open": _TextBlocks.open_table,
+    "table_close": _TextBlocks.close_table,
+    "bullet_list_open": _TextBlocks.open_list,
+    "ordered_list_open": _TextBlocks.open_list,
+    "bullet_list_close": _TextBlocks.close_list,
+    "ordered_list_close": _TextBlocks.close_list,
+    "list_item_open": _TextBlocks.open_item,
+    "list_item_close": _TextBlocks.close_item,
+    "blockquote_open": _TextBlocks.open_quote,
+    "blockquote_close": _TextBlocks.close_quote,
+    "inline": _TextBlocks.inline,
+    "hr": _TextBlocks.rule,
+    "fence": _TextBlocks.code,
+    "code_block": _TextBlocks.code,
+}
