@@ -123,6 +123,22 @@ def _apply(function: Any, argument: Any) -> Any:
     return function(argument)
 
 
+def _slow_teardown() -> None:
+    import atexit
+
+    atexit.register(time.sleep, 30)  # as unloading a heavy library's objects would
+
+
+def test_a_spawned_child_hung_up_on_ends_at_once_without_its_teardown() -> None:
+    """A worker the parent is done with exits as soon as its pipe closes: the parent does
+    not wait for the interpreter's teardown (WeasyPrint's took a petition's workers up to
+    0.6 s), nor has to kill it."""
+    child = children.Child(_slow_teardown, fork=False)
+    assert child.call(_double, 2) == ("ok", 4)
+    child.close()
+    assert child.code == 0  # ended by itself, not killed after the second close() waits
+
+
 def test_a_failed_initializer_fails_every_task_the_same_way() -> None:
     pool = children.Pool(1, _refuse, ("the campaign went away",), fork=False)
     try:

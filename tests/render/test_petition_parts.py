@@ -3,6 +3,7 @@ across the parts, the tagging carried over, and a slow part named in the message
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 from collections.abc import Callable
@@ -229,3 +230,75 @@ def test_a_streams_stored_bytes_are_read_through_pypdfs_public_writer() -> None:
     packed = plain.flate_encode()
     stored = _stream_bytes(packed)
     assert stored != plain.get_data() and zlib.decompress(stored) == plain.get_data()
+
+
+def _glyph_outcome(kz: Campaign, people: list[Signer], compact: bool) -> object:
+    from advocate.render.glyphs import check_glyphs
+
+    renderer = Renderer(kz, day=FIXED_DAY)
+    listed = PetitionSigners(people) if compact else people
+    document = renderer.petition(listed, "en", for_pdf=True)
+    try:
+        symbols, warnings = check_glyphs([document], renderer.roots, kz.path)
+    except AdvocateError as exc:
+        return ("refused", [(p.message, p.hint) for p in exc.problems])
+    return (sorted(symbols), [(p.message, p.severity) for p in warnings])
+
+
+@pytest.mark.parametrize("extra", [
+    [],  # Latin, Cyrillic, CJK and Arabic names: all drawable
+    [("Aigerim 😀", "Almaty"), ("Zed", "Paris ♫")],  # symbols: left out, with a warning
+    [("សុខា", "Phnom Penh"), ("Zed", "ཀཁ")],  # scripts no font draws: refused by row
+], ids=["drawable", "symbols", "undrawable"])
+def test_a_compact_list_is_font_checked_as_row_by_row(kz: Campaign,
+                                                      extra: list[tuple[str, str]]) -> None:
+    """The compact list answers the font check from the characters it saw (no Signer
+    made per row when every one is drawable), with the same outcome as the row-by-row
+    check of the same signers: the same warnings and refusals, naming the same rows."""
+    names = [("Zoë Ivanova", "Москва"), ("李小龍", "東京"), ("Қанат Әлиев", None),
+             ("محمد", "القاهرة"), ("Ana", "São Paulo")] * 400 + extra
+    people = [Signer(row=i + 2, name=name, city=city, public=True, line=i + 3)
+              for i, (name, city) in enumerate(names)]
+    people.append(Signer(row=9999, name="Hidden 😀 សុខា", public=False))  # never printed
+    assert _glyph_outcome(kz, people, compact=True) == _glyph_outcome(kz, people,
+                                                                         compact=False)
+
+
+def test_a_drawable_compact_list_is_checked_without_a_pass_over_its_rows(
+        kz: Campaign, monkeypatch: pytest.MonkeyPatch) -> None:
+    people = [Signer(row=i + 2, name=f"Zoë Name{i}", city="Алматы", public=True)
+              for i in range(3000)]
+    compact = PetitionSigners(people)
+    assert compact.named_characters == "ëАалмты"
+
+    def no_pass(self: PetitionSigners) -> None:
+        raise AssertionError("the rows were read one by one")
+
+    monkeypatch.setattr(PetitionSigners, "__iter__", no_pass)
+    from advocate.render.glyphs import check_glyphs
+
+    renderer = Renderer(kz, day=FIXED_DAY)
+    document = renderer.petition(compact, "en", for_pdf=True)
+    unmarked = document.markdown.replace(petition_pdf.MARK, "").replace(
+        petition_pdf.MARK_CITY, "")  # as the petition in parts checks it
+    assert check_glyphs([dataclasses.replace(document, markdown=unmarked)], renderer.roots,
+                        kz.path) == (set(), [])
+
+
+def test_a_names_width_counts_wide_characters_twice_in_every_script() -> None:
+    """The page budget's width, taken in C for most scripts, is the per-character
+    count: East Asian wide and fullwidth characters twice, every other once."""
+    import random
+    import unicodedata
+
+    def by_character(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    draw = random.Random(28)
+    texts = ["Zoë", "Москва", "東京 Tokyo", "ｆｕｌｌ", "😀 x", "\u0378a", "محمد", ""]
+    for top in (0x250, 0x800, 0x1100, 0x3400, 0x20000):
+        texts += ["".join(chr(draw.randrange(32, top)) for _ in range(draw.randrange(1, 14)))
+                  for _ in range(3000)]
+    for text in texts:
+        if not any(0xD800 <= ord(c) < 0xE000 for c in text):
+            assert petition_pdf._width(text) == by_character(text), ascii(text)

@@ -22,6 +22,8 @@ def check_glyphs(documents: Sequence[Document], roots: Sequence[Path],
     extra = fonts.pack_fonts(roots)
     writers = [doc.writer for doc in documents if doc.writer is not None]
     def named() -> Iterator[Any]:  # streamed: a million are never held at once
+        if _all_drawable(documents, extra):
+            return iter(())  # nothing any row could be warned about: no pass over them
         return (s for doc in documents for s in doc.signers or () if s.public)
 
     # by row and field, never the text
@@ -50,6 +52,24 @@ def check_glyphs(documents: Sequence[Document], roots: Sequence[Path],
                                 file=campaign, hint="the text and HTML keep them",
                                 severity="warning"))
     return personal | {i.char for i in symbols}, warnings
+
+
+def _all_drawable(documents: Sequence[Document], extra: Sequence[Path]) -> bool:
+    """Whether every named signer's name and city is known to be drawable without a pass
+    over the rows: each list says which characters beyond ASCII its names and cities use
+    (a compact list does, see ``PetitionSigners.named_characters``) and a font draws them
+    all. Otherwise (a list that cannot say, or a character no font draws) the rows are
+    checked one by one, so that each problem names its row."""
+    from advocate.render.pdf import fonts
+
+    used: list[str] = []
+    for doc in documents:
+        if doc.signers:
+            characters = getattr(doc.signers, "named_characters", None)
+            if not isinstance(characters, str):
+                return False
+            used.append(characters)
+    return not fonts.undrawable("".join(used), extra)
 
 
 def add_new(warnings: list[Problem], more: Sequence[Problem]) -> None:

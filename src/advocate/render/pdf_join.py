@@ -39,6 +39,8 @@ class StreamJoin:
         self.role_map: bytes | None = None
         self.metadata: int | None = None
         self.digest = hashlib.sha256()
+        #: Names as written (a structure element per line of names repeats a handful).
+        self.names: dict[str, bytes] = {}
         self._write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 
     def _write(self, data: bytes) -> None:
@@ -174,6 +176,18 @@ class _Part:
             join.nums.append((key + join.key_offset, number))
             self.top = max(self.top, key + 1)
 
+    def name(self, name: str) -> bytes:
+        """A name as pypdf writes it, each distinct one written once."""
+        names = self.join.names
+        found = names.get(name)
+        if found is None:
+            buffer = io.BytesIO()
+            _generic().NameObject(name).write_to_stream(buffer)
+            found = buffer.getvalue()
+            if len(names) < 4096:
+                names[name] = found
+        return found
+
     def dump(self, obj: Any, page: Any = None) -> bytes:
         """``obj`` as PDF syntax, references renumbered; a page's parent is the one page
         tree and its inherited attributes its own."""
@@ -184,6 +198,8 @@ class _Part:
             return b"%d 0 R" % self.number(obj.idnum)
         if type(obj) is NumberObject:
             return b"%d" % obj
+        if type(obj) is g.NameObject:
+            return self.name(obj)
         if isinstance(obj, ArrayObject):
             return b"[" + b" ".join(self.dump(item) for item in obj) + b"]"
         if isinstance(obj, DictionaryObject):
@@ -196,7 +212,6 @@ class _Part:
         buffer = io.BytesIO()
         obj.write_to_stream(buffer)
         return buffer.getvalue()
-
 
     def _entries(self, obj: Any, page: Any, g: Any) -> list[bytes]:
         """A dictionary's entries as PDF syntax: a page's parent the one page tree, its
@@ -213,7 +228,7 @@ class _Part:
                 value = g.NumberObject(int(value.get_object()) + offset)
             if key == "/Length" and isinstance(obj, g.StreamObject):
                 continue
-            items.append(self.dump(g.NameObject(key)) + b" " + self.dump(value))
+            items.append(self.name(key) + b" " + self.dump(value))
         if page is not None:
             for key in _INHERITED:
                 inherited = None if key in obj else _inherited(page, key)

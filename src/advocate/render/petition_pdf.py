@@ -31,6 +31,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import dataclasses
+import functools
 import html as htmlmod
 import os
 import re
@@ -132,9 +133,25 @@ def cut(full: str, bare: str) -> Layout | None:
     return Layout(head, heading, tail, bare[:p_open], bare[p_close + 4:])
 
 
+#: The characters before this one are looked up once (:func:`_wide_below`).
+_LOW = "\u1100"
+
+
+@functools.cache
+def _wide_below() -> re.Pattern[str] | None:
+    """The wide characters (East Asian Wide or Fullwidth) before ``_LOW``, as a pattern:
+    this Python's Unicode tables give a few unassigned code points there."""
+    wide = [chr(i) for i in range(ord(_LOW)) if unicodedata.east_asian_width(chr(i)) in "WF"]
+    return re.compile("[" + "".join(map(re.escape, wide)) + "]") if wide else None
+
+
 def _width(text: str) -> int:
+    """Characters of ``text``, wide ones (East Asian Wide or Fullwidth) counted twice."""
     if text.isascii():
         return len(text)
+    if max(text) < _LOW:  # Latin, Greek, Cyrillic, Hebrew, Arabic...: in C
+        pattern = _wide_below()
+        return len(text) + (len(pattern.findall(text)) if pattern is not None else 0)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 

@@ -9,6 +9,9 @@ The emails, notes and addresses are not kept at all (data minimisation).
 
 It is a sequence of :class:`~advocate.signers.Signer`: each is made when it is asked for
 (with row, line, name, city, country and consent; a signer not named has an empty name).
+It also knows every character beyond ASCII its named signers' names and cities use
+(:attr:`PetitionSigners.named_characters`), so the check that a font draws them all is one
+look at a few hundred characters rather than a Signer made per row.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class PetitionSigners(Sequence[Signer]):
         self._starts = array("Q")  # per named signer: where its text starts in _text
         self._text = bytearray()
         self._file: str | None = None
+        self._characters: set[str] = set()  # beyond ASCII, in named signers' names and cities
         self.dropped = 0  # duplicates the reader dropped (as SignerList.dropped)
         for signer in signers:
             self.append(signer)
@@ -52,8 +56,12 @@ class PetitionSigners(Sequence[Signer]):
         if signer.public:
             self._named.append(len(self._starts))
             self._starts.append(len(self._text))
-            self._text += _SEP.join(
-                (value or "").encode() for value in (signer.name, signer.city, signer.country))
+            name, city = signer.name, signer.city or ""
+            self._text += _SEP.join((name.encode(), city.encode(), (signer.country or "").encode()))
+            if not name.isascii():
+                self._characters.update(name)
+            if not city.isascii():
+                self._characters.update(city)
         else:
             self._named.append(-1)
 
@@ -61,6 +69,12 @@ class PetitionSigners(Sequence[Signer]):
     def named(self) -> int:
         """How many signers consent to be named."""
         return len(self._starts)
+
+    @property
+    def named_characters(self) -> str:
+        """Every character of the named signers' names and cities that is not ASCII (each
+        once, in code point order): what a font check needs to see of the whole list."""
+        return "".join(sorted(c for c in self._characters if not c.isascii()))
 
     def __len__(self) -> int:
         return len(self._rows)
