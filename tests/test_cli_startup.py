@@ -144,6 +144,15 @@ def test_the_collector_waits_for_the_start_up_then_runs_as_usual() -> None:
     assert done.stdout == "50000 50000 True True\n"
 
 
+def test_a_threshold_set_after_the_start_up_is_kept() -> None:
+    code = ("import gc\nfrom advocate import _startup\n_startup.collect_later(50_000)\n"
+            "gc.set_threshold(1234, 5, 5)\nkept = [[] for _ in range(60_000)]\n"
+            "print(gc.get_threshold())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout == "(1234, 5, 5)\n"
+
+
 def test_start_up_uses_no_private_name_of_typer_or_pydantic() -> None:
     """The shortcuts go through public interfaces only (issue 24): nothing of Typer's or
     Pydantic's is replaced, and Typer's own option coercion runs."""

@@ -85,11 +85,15 @@ def collect_later(objects: int = START_OBJECTS) -> None:
         return
     usual = gc.get_threshold()
     _COLLECTING_LATER.append(usual)
-    gc.set_threshold(max(objects, usual[0]), *usual[1:])
+    budget = max(objects, usual[0])
+    gc.set_threshold(budget, *usual[1:])
+    done: list[bool] = []
 
     def usual_again(phase: str, info: dict[str, int]) -> None:
-        if phase == "start" and gc.get_threshold()[0] != usual[0]:
-            gc.set_threshold(*usual)
+        if phase == "start" and not done:  # the first collection: once only
+            done.append(True)
+            if gc.get_threshold()[0] == budget:  # (unless someone set another since)
+                gc.set_threshold(*usual)
 
     gc.callbacks.append(usual_again)
 
