@@ -38,7 +38,7 @@ def imported_by(*args: str, cwd: Path) -> tuple[set[str], subprocess.CompletedPr
 NOT_FOR_TEXT = ("weasyprint", "rich", "pypdf", "python_calamine", "PIL", "fontTools",
                 "pydyf", "tinycss2", "cssselect2", "multiprocessing", "concurrent.futures",
                 "qrcode", "advocate.render.pdf", "advocate.build", "advocate.signers",
-                "advocate.render.eml")
+                "advocate.render.eml", "markdown_it")
 
 
 def loaded(modules: set[str], name: str) -> bool:
@@ -121,6 +121,36 @@ def test_pydantic_plugins_are_off_in_the_command_unless_the_user_chose(
     done = subprocess.run([sys.executable, "-c", _PLUGINS], capture_output=True, text=True,
                           env=env, check=True)
     assert done.stdout == expected
+
+
+_COLLECTOR = (
+    "import gc\n"
+    "from advocate import _startup\n"
+    "usual = gc.get_threshold()\n"
+    "_startup.collect_later(50_000)\n"
+    "later = gc.get_threshold()\n"
+    "_startup.collect_later(10)  # once only\n"
+    "again = gc.get_threshold()\n"
+    "kept = [[] for _ in range(60_000)]  # more new objects than the budget: a collection\n"
+    "print(later[0], again[0], gc.get_threshold() == usual, gc.isenabled())\n"
+)
+
+
+def test_the_collector_waits_for_the_start_up_then_runs_as_usual() -> None:
+    """The command's cycle collector first runs after its start-up's objects
+    (``_startup.collect_later``), then at Python's usual thresholds again."""
+    done = subprocess.run([sys.executable, "-c", _COLLECTOR], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout == "50000 50000 True True\n"
+
+
+def test_a_threshold_set_after_the_start_up_is_kept() -> None:
+    code = ("import gc\nfrom advocate import _startup\n_startup.collect_later(50_000)\n"
+            "gc.set_threshold(1234, 5, 5)\nkept = [[] for _ in range(60_000)]\n"
+            "print(gc.get_threshold())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout == "(1234, 5, 5)\n"
 
 
 def test_start_up_uses_no_private_name_of_typer_or_pydantic() -> None:

@@ -2,9 +2,11 @@
 the libraries' public interfaces only.
 
 :func:`no_pydantic_plugins` (no Pydantic plugin observes the campaign's validation, by
-Pydantic's documented ``PYDANTIC_DISABLE_PLUGINS``) and :func:`one_command` (Typer builds
-only the command that runs). Only the command uses them (:func:`advocate.cli.main`); the
-library leaves Typer and Pydantic as they are.
+Pydantic's documented ``PYDANTIC_DISABLE_PLUGINS``), :func:`one_command` (Typer builds
+only the command that runs) and :func:`collect_later` (Python's cycle collector waits
+until the start-up's objects are made, and never scans them at exit). Only the command
+uses them (:func:`advocate.cli.main`); the library leaves Typer, Pydantic and the
+collector as they are.
 
 An earlier version also replaced Typer's private option coercion (``typer._coercion``) and
 Pydantic's private plugin loader (``pydantic.plugin._loader``): both tied advocate to one
@@ -16,6 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+#: How many new objects the command makes before Python's cycle collector first runs
+#: (:func:`collect_later`): a text letter makes about 80,000 from the command's start to
+#: its end; a build goes on to the usual thresholds after this many.
+START_OBJECTS = 200_000
+_COLLECTING_LATER: list[tuple[int, ...]] = []  # the thresholds to go back to, once set
 
 
 def no_pydantic_plugins() -> bool:
@@ -57,3 +65,45 @@ def one_command(app: Any, argv: Sequence[str]) -> Any:
             single.registered_commands = [names[argument]]
             return single
     return app
+
+
+def collect_later(objects: int = START_OBJECTS) -> None:
+    """Python's cycle collector first runs once the command has made ``objects`` new
+    objects, then at its usual thresholds again (``gc.set_threshold``, ``gc.callbacks``).
+
+    A command's start-up makes objects that live as long as the process: modules, the
+    campaign model's validators, compiled templates, Babel's locale data. The collector,
+    run every 700 new objects, scans them again and again for cycles they are not part
+    of: 40 ms of a 0.3 s text letter (measured with ``gc.callbacks``), against 8 ms for
+    the bare imports of Typer, Pydantic, Jinja and PyYAML. Memory is bounded the same way:
+    at most ``objects`` unreachable objects wait for the first collection (a build of
+    thousands of letters makes that many in its first letters, then collects as usual).
+    Called again, it changes nothing."""
+    import gc
+
+    if _COLLECTING_LATER or not gc.isenabled():
+        return
+    usual = gc.get_threshold()
+    _COLLECTING_LATER.append(usual)
+    budget = max(objects, usual[0])
+    gc.set_threshold(budget, *usual[1:])
+    done: list[bool] = []
+
+    def usual_again(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and not done:  # the first collection: once only
+            done.append(True)
+            if gc.get_threshold()[0] == budget:  # (unless someone set another since)
+                gc.set_threshold(*usual)
+
+    gc.callbacks.append(usual_again)
+
+
+def leave_objects_to_exit() -> None:
+    """At exit (the command's last exit handler): the objects still alive are not scanned
+    for cycles again by the interpreter's last collections (``gc.freeze``). They are freed
+    as the interpreter ends, as before; only garbage in reference cycles, which the
+    collector would have found, is left to the operating system. About 30 ms of a text
+    letter, for the cycle collector walking every module, model and template once more."""
+    import gc
+
+    gc.freeze()

@@ -16,8 +16,11 @@ _EXIT_CODE: list[int] = []  # the command's exit code, for _end_without_teardown
 def _end_without_teardown() -> None:
     """The last exit handler (registered first, and atexit runs its handlers last-in,
     first-out): every other handler has run; with WeasyPrint loaded, end the process here,
-    before the interpreter's teardown (see :func:`main`)."""
+    before the interpreter's teardown (see :func:`main`); else leave what is alive to the
+    teardown without the cycle collector's last scans of it
+    (:func:`advocate._startup.leave_objects_to_exit`)."""
     if "weasyprint" not in sys.modules or not _EXIT_CODE:
+        _startup.leave_objects_to_exit()
         return
     import os
 
@@ -42,6 +45,7 @@ def main() -> None:
     """
     import atexit
 
+    _startup.collect_later()  # first, before the start-up makes its objects
     from advocate.children import isolate_import_path
     from advocate.limits import allow_children_ahead, handle_termination
 

@@ -249,6 +249,8 @@ def block_text(markdown: str, width: int = WIDTH) -> str:
 @lru_cache(maxsize=4096)
 def _block_text(markdown: str, width: int) -> str:
     plain = plain_block_text(markdown, width)
+    if plain is None:
+        plain = simple_block_text(markdown, width)
     return plain if plain is not None else _document_text(markdown, width)
 
 
@@ -263,6 +265,10 @@ def plain_block_text(markdown: str, width: int) -> str | None:
 
     Most of a letter's blocks differ per signer only by such plain text, and the parser costs
     a quarter of a millisecond even for three short lines."""
+    return _plain_block_text(markdown, width, _SYNTAX)
+
+
+def _plain_block_text(markdown: str, width: int, syntax: re.Pattern[str]) -> str | None:
     container = _CONTAINER.fullmatch(markdown)
     if container is not None:
         if container.group(1) not in _BLOCK_NAMES:
@@ -277,7 +283,7 @@ def plain_block_text(markdown: str, width: int) -> str | None:
         return None
     text_lines = [line[:-1] if brk else line for line, brk in zip(lines, hard, strict=True)]
     bare = "\n".join(_ESCAPED.sub("", line) for line in text_lines)
-    if _SYNTAX.search(bare) or any(line != line.strip() for line in text_lines) \
+    if syntax.search(bare) or any(line != line.strip() for line in text_lines) \
             or not text_lines[0] or not text_lines[-1]:
         return None
     parts: list[str] = []
@@ -286,6 +292,74 @@ def plain_block_text(markdown: str, width: int) -> str | None:
         parts.append("\n" if brk else " ")
     text = "".join(parts[:-1])
     return "\n".join(_wrap(text, width, "", "")) + "\n"
+
+
+#: As _SYNTAX, with "!" as text: it only starts an image, and images are off (_parser).
+_SYNTAX_TEXT = re.compile(r"[\\`*_\[\]<>&|~]|^ {0,3}([#>+=:\-]|\d+[.)])|^ {4}|^\t",
+                          re.MULTILINE)
+_HEADING = re.compile(r"(#{1,6}) ([^#\n]+)")
+_ITEM = re.compile(r"([0-9]{1,9})\. ([^\n]+)")
+_LEADING_STRONG = re.compile(r"\*\*([^*\n]+)\*\*(?: ([^\n]+))?")
+
+
+def _inline(text: str) -> str | None:
+    """What the parser makes of one line of inline Markdown that holds no syntax but
+    backslash escapes (and "!"), as :func:`_inline_text` writes it; else None."""
+    if not text or text != text.strip() or any(ch in text for ch in "\t\r\x00") \
+            or _SYNTAX_TEXT.search(_ESCAPED.sub("", text)):
+        return None
+    return _ESCAPED.sub(r"\1", text)
+
+
+def _item_text(content: str) -> str | None:
+    """A list item's one line: plain, or a plain title in ``**`` and then plain text (a
+    letter's ask: ``**Release everyone.** Release ...``); else None."""
+    strong = _LEADING_STRONG.fullmatch(content)
+    if strong is None:
+        return _inline(content)
+    title = _inline(strong.group(1))
+    rest = _inline(strong.group(2)) if strong.group(2) is not None else ""
+    if title is None or rest is None:
+        return None
+    return title + (" " + rest if rest else "")
+
+
+def simple_block_text(markdown: str, width: int) -> str | None:
+    """The text of a block the parser would make of three simple shapes, without it: a
+    plain paragraph with a "!" (``Уважаемый господин Президент!``), a one-line heading
+    (``## Title``) and a numbered list of one-line items (a letter's asks, in a block
+    or not); else None. A text letter then never imports markdown-it (0.03 s of its
+    start-up). ``tests/text/test_markup_fast.py`` compares it with the parser."""
+    container = _CONTAINER.fullmatch(markdown)
+    if container is not None:
+        if container.group(1) not in _BLOCK_NAMES:
+            return None
+        markdown = container.group(2)
+    if not markdown or ":::" in markdown or any(ch in markdown for ch in "\t\r\x00"):
+        return None
+    lines = markdown.split("\n")
+    if len(lines) == 1 and lines[0].startswith("#"):
+        heading = _HEADING.fullmatch(lines[0])
+        text = _inline(heading.group(2)) if heading is not None else None
+        if heading is None or text is None:
+            return None
+        level = len(heading.group(1))
+        rule = [("=" if level == 1 else "-") * len(text)] if level <= 2 else []
+        return "\n".join([text, *rule]).rstrip() + "\n"
+    items = [_ITEM.fullmatch(line) for line in lines]
+    if all(item is not None for item in items):
+        start = int(items[0].group(1)) or 1  # type: ignore[union-attr]
+        wrapped: list[str] = []
+        for number, item in enumerate(items, start):
+            text = _item_text(item.group(2))  # type: ignore[union-attr]
+            if text is None:
+                return None
+            marker = f"{number}. "
+            wrapped += _wrap(text, width, marker, " " * len(marker))
+        return "\n".join(wrapped).rstrip() + "\n"
+    if "!" in markdown:
+        return _plain_block_text(markdown, width, _SYNTAX_TEXT)
+    return None
 
 
 def _document_text(markdown: str, width: int) -> str:
