@@ -26,7 +26,7 @@ PDF_SECONDS = 60.0  # the PDF renderer's own time limit (render_pdf_pages' defau
 PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1, "followup": 1, "poster": 1}
 FIT_LEVELS = 2
 #: A letter's target, language and writer's shape (see PageFit.fit_key).
-FitKey = tuple[str, str, Shape]
+FitKey = tuple[str, str, Shape, tuple[str, ...]]  # target, language, fields set, variants
 #: The least text a writer's value can be (see PageFit.overflows_anyway).
 _LEAST = "\u200b"
 
@@ -153,13 +153,15 @@ class PageFit:
     def fit_key(self, documents: Sequence[Document], probing: bool = False) -> FitKey | None:
         """Letters that share a key differ only in their writer's values (advocate's own
         templates, which print the writer's fields and nothing made of them): the key of
-        what :meth:`overflows_anyway` knows about them. None for anything else."""
+        what :meth:`overflows_anyway` knows about them. Their variants are part of it: a
+        letter's sentences are not its writer's values. None for anything else."""
         first = documents[0]
         if (len(documents) != 1 or first.kind != "letter" or first.writer is None
                 or not self.renderer.trusted or probing):
             return None
         return (first.target_id or "", first.lang,
-                shape(first.context["writer"], first.context["signed"]))
+                shape(first.context["writer"], first.context["signed"]),
+                _variants_of(first.context))
 
     def overflows_anyway(self, key: FitKey, level: int, first: Document, symbols: set[str],
                          pack_css: str | None, options: dict[str, Any]) -> bool:
@@ -192,7 +194,8 @@ class PageFit:
         least = dataclasses.replace(writer, **values)
         with contextlib.suppress(AdvocateError):
             letter = self.renderer.letter(key[0], least, key[1])
-            if shape(letter.context["writer"], letter.context["signed"]) == key[2]:
+            if shape(letter.context["writer"], letter.context["signed"]) == key[2] and \
+                    _variants_of(letter.context) == key[3]:
                 html = pdf.fonts.strip_symbols(
                     self.renderer.html([letter], for_print=True, fit=level), symbols)
                 if pack_css:
@@ -220,3 +223,9 @@ class PageFit:
             return sheet  # the head fills the page: the fit levels shrink it as ever
         return dataclasses.replace(renderer.sheet(sheet.lang, rows=rows),
                                    warnings=list(sheet.warnings))
+
+
+def _variants_of(context: Any) -> tuple[str, ...]:
+    """The text a letter's context puts in each variant slot, in slot order."""
+    chosen = context.get("variants") or {}
+    return tuple(str(chosen[slot]) for slot in sorted(chosen))
