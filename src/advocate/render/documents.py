@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -211,15 +211,18 @@ class Renderer:
         return self.eml(letter), warnings
 
     def letter(self, target_id: str, writer: Writer | None = None,
-               lang: str | None = None) -> Document:
+               lang: str | None = None, *,
+               variants: Mapping[str, str] | None = None) -> Document:
         """A letter from ``writer`` (or a fill-in template) to one target, its reference
-        at its foot."""
+        at its foot. ``variants``: the text of each slot, as another letter of this target
+        and language chose them (else the writer's row or name chooses)."""
         lang, context, warnings = self._letter_context(target_id, writer, lang)
         view = context["writer"]
         signed = context["signed"]
         row = writer.row if writer else None
         reference = letter_reference(self.campaign.id, target_id, row)
-        chosen = self.variants.put(context, warnings, row, (writer or Writer()).view())
+        chosen = self.variants.put(context, warnings, row, (writer or Writer()).view(),
+                                   variants)
         # The second letter of a kind on: fill in a stencil rather than render in full.
         filled = self.stencils.fill((target_id, lang, shape(view, signed)),
                                      f"{lang}/letter.md.j2", context, view,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -71,7 +71,8 @@ class FitRenderer(Protocol):
              fit: int = 0) -> str: ...
 
     def letter(self, target_id: str, writer: Writer | None = None,
-               lang: str | None = None) -> Document: ...
+               lang: str | None = None, *,
+               variants: Mapping[str, str] | None = None) -> Document: ...
 
     def sheet(self, lang: str | None = None, rows: int | None = None) -> Document: ...
 
@@ -193,7 +194,8 @@ class PageFit:
             f: _LEAST if view.get(f) else getattr(writer, f) for f in FIELDS}
         least = dataclasses.replace(writer, **values)
         with contextlib.suppress(AdvocateError):
-            letter = self.renderer.letter(key[0], least, key[1])
+            letter = self.renderer.letter(key[0], least, key[1],
+                                          variants=first.context.get("variants"))
             if shape(letter.context["writer"], letter.context["signed"]) == key[2] and \
                     _variants_of(letter.context) == key[3]:
                 html = pdf.fonts.strip_symbols(

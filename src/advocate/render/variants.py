@@ -110,12 +110,16 @@ class LetterVariants:
                 "used": [self.slots.index(slot) for slot in used]}
 
     def put(self, context: dict[str, Any], warnings: list[Problem], row: int | None,
-            writer: Mapping[str, Any]) -> Sequence[str]:
+            writer: Mapping[str, Any], given: Mapping[str, str] | None = None
+            ) -> Sequence[str]:
         """Put this letter's variants into its ``context`` (``variants``) and their
         fallback warnings into ``warnings``; return them as a stencil fills them in (slot
-        i's text at i)."""
+        i's text at i). ``given``: another letter's variants of the same target and
+        language, taken as they are (the fit loop's least letter)."""
         target, lang = context["target"]["id"], context["lang"]
         chosen, varied = self.pick(target, lang, context, row, writer)
+        if given is not None:
+            chosen = dict(given)
         context["variants"] = chosen
         warnings.extend(w for w in varied if w not in warnings)
         return [chosen[slot] for slot in self.slots]
