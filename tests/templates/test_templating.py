@@ -172,3 +172,21 @@ def test_exports_come_back(tmp_path: Path) -> None:
     write(tmp_path / "x.md.j2", '{% set subject = "Hi " ~ name %}Body')
     text, exported = render(make_environment([tmp_path]), "x.md.j2", {"name": "A"})
     assert text == "Body" and exported["subject"] == "Hi A"
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("{{ [1, 2, 3, 4]|slice(2)|list }}", "[[1, 2], [3, 4]]"),
+    ("{{ [1, 2, 3]|slice(2, 0)|list }}", "[[1, 2], [3, 0]]"),
+    ("{{ [1, 2, 3]|batch(2)|list }}", "[[1, 2], [3]]"),
+    ("{{ ['a', 'b']|join('-') }}", "a-b"),
+    ("{{ 'a b'|replace(' ', '_') }}", "a_b"),
+    ("{{ 'x'|center(5) }}", "  x  "),
+    ("{{ 'a\nb'|indent(2) }}", "a\n  b"),
+    ("{{ '%03d'|format(7) }}", "007"),
+    ("{{ 'aaa bbb'|wordwrap(3, true, '|') }}", "aaa|bbb"),
+    ("{{ {'a': 1}|tojson }}", '{"a": 1}'),
+])
+def test_the_capped_filters_still_do_their_job(tmp_path: Path, source: str,
+                                               expected: str) -> None:
+    # Each cap wraps Jinja's own filter; those taking Jinja's context first get it first.
+    assert render_one(tmp_path, "t.txt.j2", source) == expected

@@ -360,10 +360,11 @@ def _capped_batch(batch: _Filter) -> _Filter:
 
 
 def _capped_slice(slice_: _Filter) -> _Filter:
-    def capped_slice(value: Any, slices: Any, *args: Any, **kwargs: Any) -> Any:
+    # Jinja's slice takes the evaluation context first (it has an async variant).
+    def capped_slice(eval_ctx: Any, value: Any, slices: Any, *args: Any, **kwargs: Any) -> Any:
         if _too_wide(slices):
             raise SecurityError("repetition too large")
-        return slice_(value, slices, *args, **kwargs)
+        return slice_(eval_ctx, value, slices, *args, **kwargs)
 
     return capped_slice
 
