@@ -354,7 +354,9 @@ class _CampaignRun:
             entry.sha256 = hashlib.sha256(data).hexdigest()
             entry.size = len(data)
             self.stage.put(f"{folder}/{entry.path}", data)
-        self.result.warnings.extend(w for w in entry.warnings if w not in self.result.warnings)
+        if entry.warnings:
+            self.result.warnings.extend(w for w in entry.warnings
+                                        if w not in self.result.warnings)
         out.add(entry)
         self.tick()
 

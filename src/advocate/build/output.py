@@ -141,7 +141,8 @@ class _CampaignOutput:
 
     def add(self, entry: Entry) -> None:
         """One more file of the campaign, in the order of the manifest."""
-        reference = letter_reference(self.pl.campaign.id, entry.target, entry.signer_row) \
+        reference = (entry.reference or letter_reference(
+            self.pl.campaign.id, entry.target, entry.signer_row)) \
             if entry.kind == "letter" and entry.target else None
         line = _ENCODE({
             "path": entry.path, "sha256": entry.sha256, "size": entry.size, "kind": entry.kind,
