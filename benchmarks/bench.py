@@ -660,7 +660,7 @@ def peer_rows(folder: Path, signer_count: int, given: str | None,
     txt_eml = runs["txt,eml"]
     size = sum(p.stat().st_size for p in (out / "kazakhstan-2022").rglob("*.eml"))
     letters = txt_eml["letters"]
-    files = runs["eml"]["files"]
+    files = runs["eml"]["file_count"]
     shutil.rmtree(out, ignore_errors=True)
     raw = raw_file_writes(folder / "peer-raw", 2 * letters, max(size // letters, 1))
     raw_letters = raw / 2
@@ -672,7 +672,7 @@ def peer_rows(folder: Path, signer_count: int, given: str | None,
                      f"{what} letters, on disk, whole command",
                      f"{rate:.0f} letters/s = **{rate / merge:.2f}x** mailmerge, "
                      f"{rate / raw_letters:.2f}x file creation",
-                     f"{goal}; {result['wall']:.2f} s for {result['files']} files; letter "
+                     f"{goal}; {result['wall']:.2f} s for {result['file_count']} files; letter "
                      f"phase {result['letters'] / result['phases']['letters']:.0f}/s; peak "
                      f"{result['peak_tree_mib']:.0f} MiB"))
     rows.append((f"peer: {version}, --dry-run --no-limit --output-format raw, the same "
