@@ -706,7 +706,7 @@ def peer_rows(folder: Path, signer_count: int, given: str | None,
     txt_eml = runs["txt,eml"]
     size = sum(p.stat().st_size for p in (out / "kazakhstan-2022").rglob("*.eml"))
     letters = txt_eml["letters"]
-    files = runs["eml"]["files"]
+    files = runs["eml"]["file_count"]
     shutil.rmtree(out, ignore_errors=True)
     raw = raw_file_writes(folder / "peer-raw", 2 * letters, max(size // letters, 1))
     raw_letters = raw / 2
@@ -718,7 +718,7 @@ def peer_rows(folder: Path, signer_count: int, given: str | None,
                      f"{what} letters, on disk, whole command",
                      f"{rate:.0f} letters/s = **{rate / merge:.2f}x** mailmerge, "
                      f"{rate / raw_letters:.2f}x file creation",
-                     f"{goal}; {result['wall']:.2f} s for {result['files']} files; letter "
+                     f"{goal}; {result['wall']:.2f} s for {result['file_count']} files; letter "
                      f"phase {result['letters'] / result['phases']['letters']:.0f}/s; peak "
                      f"{result['peak_tree_mib']:.0f} MiB"))
     rows.append((f"peer: {version}, --dry-run --no-limit --output-format raw, the same "
@@ -902,6 +902,38 @@ def buildmem_rows(folder: Path, counts: tuple[int, int]) -> list[tuple[str, str,
     return rows
 
 
+def buildmem_documents_rows(folder: Path, counts: tuple[int, int]) -> list[tuple[str, str, str]]:
+    """Peak memory of every process of ``build --formats txt,eml`` *with* the brief, petition
+    and sheet (default ``-j``: the main process and its workers, resident sizes summed, sampled
+    every 50 ms) at two signer counts (x 4 targets = letters): the peak at the first (issue
+    28: under 300 MiB for 10,000 letters), and how it grows per letter to the second."""
+    advocate = str(BIN / "advocate")
+    found: list[tuple[int, int, int, float]] = []  # letters, tree peak KiB, largest, seconds
+    for count in counts:
+        path = write_signers(folder / f"buildmem-docs-{count}.csv", count)
+        out = folder / f"buildmem-docs-{count}"
+        shutil.rmtree(out, ignore_errors=True)
+        wall, peak, largest, _ = run_measured([advocate, "--quiet", "build", "kazakhstan-2022",
+                                               "--signers", str(path), "--formats", "txt,eml",
+                                               "-o", str(out)])
+        letters = sum(1 for _ in (out / "kazakhstan-2022" / "letters").glob("*.txt"))
+        found.append((letters, peak, largest, wall))
+        shutil.rmtree(out, ignore_errors=True)
+    (l1, p1, m1, w1), (l2, p2, _, w2) = found
+    per = (p2 - p1) * 1024 / (l2 - l1)
+    return [
+        (f"peak memory, build --formats txt,eml with the documents: {l1:,} letters",
+         f"**{p1 / 1024:.0f} MiB**",
+         f"all processes summed (resident, sampled every 50 ms); largest one {m1 / 1024:.0f} "
+         f"MiB; {w1:.1f} s; goal under 300 MiB"),
+        (f"peak memory growth, the same build: {l1:,} to {l2:,} letters",
+         f"{per:,.0f} B/letter",
+         f"{p1 / 1024:.0f} MiB and {p2 / 1024:.0f} MiB ({w1:.1f} s, {w2:.1f} s), all "
+         f"processes summed: (peak2 - peak1) / (letters2 - letters1); the petition of the "
+         f"larger list renders in parts, by two workers of its own"),
+    ]
+
+
 def kit_rows(folder: Path, runs: int) -> list[tuple[str, str, str]]:
     """``advocate kit`` (issue 26) beside ``advocate brief`` on the same campaign, taking turns:
     the whole folder for a letter-writing night (the test fixture: three languages, two
@@ -1072,6 +1104,9 @@ def main() -> None:
     parser.add_argument("--buildmem-signers", default=None, metavar="N1,N2",
                         help="the two signer counts of those rows (default 1000,10000; "
                         "quick 250,2500)")
+    parser.add_argument("--buildmem-documents-signers", default=None, metavar="N1,N2",
+                        help="the signer counts of the with-documents memory rows (default "
+                        "2500,25000 = 10,000 and 100,000 letters; quick 250,2500)")
     parser.add_argument("--only-variants", action="store_true",
                         help="only the variants rows: distinct letter bodies, build speed "
                         "with and without variants")
@@ -1118,9 +1153,13 @@ def main() -> None:
         return
     small, large = map(int, (options.buildmem_signers or
                              ("250,2500" if options.quick else "1000,10000")).split(","))
+    documents_counts = tuple(map(int, (options.buildmem_documents_signers or (
+        "250,2500" if options.quick else "2500,25000")).split(",")))
     if options.only_buildmem:
         with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
-            for row in buildmem_rows(Path(tmp), (small, large)):
+            memory = buildmem_rows(Path(tmp), (small, large))
+            memory += buildmem_documents_rows(Path(tmp), documents_counts)  # type: ignore[arg-type]
+            for row in memory:
                 print(f"| {row[0]} | {row[1]} | {row[2]} |")
         return
     startup_runs = 5 if options.quick else 15
@@ -1228,6 +1267,7 @@ def main() -> None:
             rows += shard_rows(folder, count, formats)
         rows += signer_list_rows(folder, list_counts)
         rows += buildmem_rows(folder, (small, large))
+        rows += buildmem_documents_rows(folder, documents_counts)  # type: ignore[arg-type]
         rows += outcomes_rows(folder, outcome_letters)
         rows += variant_rows(folder, variant_letters)
         rows += petition_rows(folder, 10_000 if options.quick else 100_000,

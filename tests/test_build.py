@@ -317,7 +317,7 @@ def test_forked_and_spawned_workers_write_the_same_letters(tmp_path: Path, kz_pa
     for name, jobs, fork in (("forked", 2, True), ("spawned", 2, False),
                              ("in process", 1, True)):
         monkeypatch.setattr(advocate.build.letters, "_pool_forks",
-                            lambda pdfs=True, f=fork: forks(f))
+                            lambda f=fork: forks(f))
         out = tmp_path / name.replace(" ", "-")
         build([kz_path], out, BuildOptions(jobs=jobs, formats=("pdf",), documents=False),
               signers=read_signers(SIGNERS))
@@ -329,11 +329,33 @@ def test_forked_and_spawned_workers_write_the_same_letters(tmp_path: Path, kz_pa
     assert hashes["forked"] == hashes["spawned"] == hashes["in process"]
 
 
+def test_forked_and_spawned_workers_write_the_same_text_letters(
+        tmp_path: Path, kz_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text and email letters from forked workers (a build that loaded no fonts) are the
+    same files, manifest and index as from spawned workers and from the build itself."""
+    monkeypatch.setattr(advocate.build.letters, "POOL_MIN_LETTERS", 1)
+    monkeypatch.setattr(advocate.build.letters, "TEXT_CHUNK", 3)  # several tasks a worker
+    started: list[bool] = []
+    trees: dict[str, dict[str, bytes]] = {}
+    for name, jobs, fork in (("forked", 2, True), ("spawned", 2, False),
+                             ("in process", 1, True)):
+        monkeypatch.setattr(advocate.build.letters, "_pool_forks",
+                            lambda f=fork: started.append(f) or f)
+        out = tmp_path / name.replace(" ", "-")
+        build([kz_path], out, BuildOptions(jobs=jobs, formats=("txt", "eml"), documents=False),
+              signers=read_signers(SIGNERS))
+        trees[name] = {str(p.relative_to(out)): p.read_bytes()
+                       for p in sorted(out.rglob("*")) if p.is_file()}
+    assert started == [True, False]
+    assert sum(1 for path in trees["forked"] if path.endswith(".eml")) == 16
+    assert trees["forked"] == trees["spawned"] == trees["in process"]
+
+
 def test_workers_are_forked_only_from_a_single_thread() -> None:
     """A fork copies only the calling thread: with another one running, or once this
-    process has rendered a PDF (Pango's and fontconfig's state), the workers are spawned;
-    and for text letters. A fresh build process has one thread and no font configuration;
-    importing WeasyPrint makes none."""
+    process has rendered a PDF (Pango's and fontconfig's state), the workers are spawned.
+    A fresh build process has one thread and no font configuration; importing WeasyPrint
+    makes none; a build of text letters that never imported it forks too."""
     import subprocess
     import sys
     import threading
@@ -344,12 +366,12 @@ def test_workers_are_forked_only_from_a_single_thread() -> None:
             "    load_weasyprint()\n"
             "if sys.argv[1] == 'rendered':\n"
             "    render_pdf('<p>a</p>', title='t', lang='en', base_dir=Path('.'))\n"
-            "print('fork' if _pool_forks(sys.argv[1] != 'text') else 'spawn')")
+            "print('fork' if _pool_forks() else 'spawn')")
     methods = [subprocess.run([sys.executable, "-c", code, case], capture_output=True,
                               text=True, check=True, cwd=str(Path(__file__).parent)
                               ).stdout.strip()
                for case in ("pdf", "imported", "rendered", "text")]
-    assert methods == ["fork", "fork", "spawn", "spawn"]
+    assert methods == ["fork", "fork", "spawn", "fork"]
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()

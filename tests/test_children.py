@@ -261,6 +261,19 @@ def test_a_build_with_forked_pdf_workers_and_a_spreadsheet_runs_nothing_from_the
 
 def test_a_build_with_spawned_text_workers_runs_nothing_from_the_folder(
         hostile: dict[str, Path], tmp_path: Path) -> None:
+    """Text workers are spawned once the build has rendered its documents' PDFs."""
+    signers = tmp_path / "many.csv"
+    signers.write_text("name,email\n" + "".join(
+        f"Writer {i},w{i}@example.org\n" for i in range(1000)), encoding="utf-8")
+    result = _run(hostile, ADVOCATE, "build", "campaign.yaml", "--signers", str(signers),
+                  "-o", str(tmp_path / "out"), "-j", "2", "--formats", "txt")
+    _no_marks(hostile, result)
+    assert len(list((tmp_path / "out" / "kazakhstan-2022").rglob("*.txt"))) == 4000
+
+
+def test_a_build_with_forked_text_workers_runs_nothing_from_the_folder(
+        hostile: dict[str, Path], tmp_path: Path) -> None:
+    """Text workers are forked from a build that has rendered no PDF."""
     signers = tmp_path / "many.csv"
     signers.write_text("name,email\n" + "".join(
         f"Writer {i},w{i}@example.org\n" for i in range(1000)), encoding="utf-8")

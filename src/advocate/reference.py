@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import hmac
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
-__all__ = ["ALPHABET", "REFERENCE_LABEL", "letter_reference", "normalise_reference",
-           "reference_block", "tally_reference"]
+__all__ = ["ALPHABET", "REFERENCE_LABEL", "converted_with", "letter_reference",
+           "normalise_reference", "reference_block", "tally_reference"]
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32
 _KEY = b"advocate letter reference v1"
@@ -85,3 +86,26 @@ def reference_block(reference: str, label: str | None = None) -> str:
 
     shown = escape_markdown(" ".join((label or REFERENCE_LABEL).split())) or REFERENCE_LABEL
     return f"::: reference\n{shown} {reference}\n:::\n"
+
+
+#: A reference's shape (five, a hyphen, five; no space, no Markdown syntax): what the text
+#: of every letter's reference block is made from, the letter's own put in after.
+STAND_IN = "00000-00000"
+
+
+def converted_with(convert: Callable[[str], str], text: str, reference: str) -> str:
+    """``convert(text)`` for a ``text`` holding ``reference`` once, made from the text that
+    holds :data:`STAND_IN` in its place (``convert`` keeps what it made: every letter's
+    reference block converts to the same text but for its reference, so it is converted
+    once per label, not once per letter). Exact for a conversion that treats a run of
+    eleven characters without a space or Markdown syntax alike, whatever they are (the
+    Markdown-to-text and email conversions: ``tests/text/test_reference_text.py``); when
+    the reference or the stand-in is found more than once, ``convert(text)`` itself."""
+    if len(reference) == len(STAND_IN) and text.count(reference) == 1 \
+            and STAND_IN not in text:
+        made = convert(text.replace(reference, STAND_IN))
+        if made.count(STAND_IN) == 1:
+            head, _, rest = made.partition(STAND_IN)
+            return head + reference + rest
+    return convert(text)
+

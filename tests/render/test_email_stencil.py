@@ -77,9 +77,12 @@ def check(letter: Document, full: Document, to: list[str]) -> None:
         expected = slow(full.markdown, form)
         assert email_form(full.markdown, form) == expected
         assert email_form(letter.markdown, form, letter.filled, letter.tail) == expected
+        assert email_form(letter.markdown, form, letter.filled, letter.tail,
+                          letter.reference) == expected
     assert letter.email_text() == full.email_text()
     assert letter.short_email_text() == full.short_email_text()
     assert letter.short_email_text(facts=True) == full.short_email_text(facts=True)
+    assert letter.text() == full.text()
     assert letter_mailto(letter, to) == letter_mailto(full, to)
 
 

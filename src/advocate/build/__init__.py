@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from advocate import limits
 from advocate.build.letters import _LetterRun
 from advocate.build.output import (
     _campaign_summary,
@@ -325,7 +326,8 @@ class _CampaignRun:
                                options.day, self.loaded)
         out = self.closing.enter_context(_CampaignOutput(self.stage, pl, record))
         clock = time.monotonic()
-        self._documents(pl, renderer, out)
+        if self._documents(pl, renderer, out):
+            limits.give_back_memory()  # what the PDF renders freed, before the workers start
         result.phases["documents"] = result.phases.get("documents", 0.0) + \
             time.monotonic() - clock
         # The workers start only now: beside a long petition render they would take
@@ -351,14 +353,16 @@ class _CampaignRun:
         else:
             entry.sha256 = hashlib.sha256(data).hexdigest()
             entry.size = len(data)
-            self.stage.add(f"{folder}/{entry.path}", data)
-        self.result.warnings.extend(w for w in entry.warnings if w not in self.result.warnings)
+            self.stage.put(f"{folder}/{entry.path}", data)
+        if entry.warnings:
+            self.result.warnings.extend(w for w in entry.warnings
+                                        if w not in self.result.warnings)
         out.add(entry)
         self.tick()
 
-    def _documents(self, pl: CampaignPlan, renderer: Renderer, out: _CampaignOutput) -> None:
+    def _documents(self, pl: CampaignPlan, renderer: Renderer, out: _CampaignOutput) -> bool:
         """The brief, petition and sheet: rendered here, or copied from the shard that was
-        told to render them."""
+        told to render them. Whether any was rendered here."""
         shards = self.from_shards
         copied = shards.documents(pl.folder) if shards and pl.documents else None
         for entry, data in copied or []:  # rendered once, by the shard that was told to
@@ -372,6 +376,7 @@ class _CampaignRun:
             self.result.warnings.extend(w for w in (*document.warnings, *found)
                                         if w not in self.result.warnings)
             self._keep(out, Entry(job.path, job.kind, job.format, document.lang), data)
+        return copied is None and bool(pl.documents)
 
     def _letters(self, pl: CampaignPlan, renderer: Renderer, out: _CampaignOutput) -> None:
         if self.from_shards is not None:

@@ -45,9 +45,8 @@ def _init_worker(campaign_path: str, templates: str | None, day: str, paper: str
     CPU time (:mod:`advocate.limits`). Signals, its temporary folder and death with the
     parent are :mod:`advocate.children`'s."""
     limits.SECONDS_CAP = seconds_cap
-    if forked:  # the parent's state that must not carry over (see _pool_context)
-        from advocate.render.pdf import engine
-
+    engine = sys.modules.get("advocate.render.pdf.engine")
+    if forked and engine is not None:  # the parent's state that must not carry over
         engine.forget_shared_renderer()  # this worker makes its own, as a spawned one does
     campaign, _ = load_campaign_checked(Path(campaign_path))
     renderer = Renderer(campaign, templates=Path(templates) if templates else None,
@@ -85,7 +84,8 @@ def _render_letter(renderer: Renderer, job: LetterJob,
     row = job.writer.row if job.writer else None
     kind = "reading-copy" if job.reading is not None else "letter"
     for fmt in job.formats:
-        entry = Entry(f"{job.stem}.{fmt}", kind, fmt, document.lang, job.target, row)
+        entry = Entry(f"{job.stem}.{fmt}", kind, fmt, document.lang, job.target, row,
+                      reference=document.reference if job.reading is None else None)
         if fmt == "txt" and job.reading is not None:
             data = document.text().encode("utf-8")
         elif fmt == "eml":
@@ -128,19 +128,21 @@ def _mailto(renderer: Renderer, target: str, document: Any) -> tuple[str | None,
     return letter_mailto(document, [email] if email else [])
 
 
-def _pool_forks(pdfs: bool = True) -> bool:
-    """Whether the workers are forked: for a batch of PDF letters on Linux, from a process
-    that runs a single thread and has made no font configuration (so no Pango or fontconfig
-    state of its own to copy; importing WeasyPrint makes none); else they are new isolated
-    interpreters (:mod:`advocate.children`). Forked workers start without starting Python
-    and importing advocate and WeasyPrint again (1 s each) and with the font coverage the
-    checks already read. A fork copies only the calling thread, whose locks and pools
-    another thread may hold; and its memory counts again in each worker's resident size, so
-    batches of text letters, a few seconds long, keep spawned workers."""
+def _pool_forks() -> bool:
+    """Whether the workers are forked: on Linux, from a process that runs a single thread
+    and has made no font configuration (so no Pango or fontconfig state of its own to copy;
+    importing WeasyPrint makes none); else they are new isolated interpreters
+    (:mod:`advocate.children`). Forked workers start without starting Python and importing
+    advocate (and, for PDF letters, WeasyPrint) again: 0.3 s of CPU each for text letters,
+    1 s for PDF letters; PDF workers also keep the font coverage the checks already read. A
+    fork copies only the calling thread, whose locks and pools another thread may hold.
+    Text letters fork too: 10,000 of them took 0.88x the CPU, and all processes' resident
+    memory summed stayed 161 MiB (their proportional share fell from 122 to 103 MiB, the
+    pages the workers share with the build counted once; docs/benchmarks.md)."""
     # Not imported here if not yet: a process that has not imported the engine has no fonts.
     engine = sys.modules.get("advocate.render.pdf.engine")
     loaded = engine is not None and engine.fonts_loaded()
-    if pdfs and sys.platform.startswith("linux") and not loaded:
+    if sys.platform.startswith("linux") and not loaded:
         with contextlib.suppress(OSError):
             if len(os.listdir("/proc/self/task")) == 1 and threading.active_count() == 1:
                 return True
@@ -185,8 +187,8 @@ class _LetterRun:
         pdfs = sum(1 for job in self.pl.letters if "pdf" in job.formats)
         small = pdfs < POOL_MIN_PDFS and len(self.pl.letters) < POOL_MIN_LETTERS
         if self.workers > 1 and not small and self.pl.campaign.path is not None:
-            fork = _pool_forks(pdfs > 0)
-            if fork:
+            fork = _pool_forks()
+            if fork and pdfs:
                 from advocate.render.pdf.engine import load_weasyprint
 
                 load_weasyprint()  # imported once here rather than in every worker

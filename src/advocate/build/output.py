@@ -83,6 +83,10 @@ def _shard_record(pl: CampaignPlan, templates: Path | None, source: SignerSource
     return record
 
 
+#: ``json.dumps(value, ensure_ascii=False)``, its encoder made once (a line or two of every
+#: letter's goes through it; dumps makes a new encoder for each call given options).
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
 #: The index pages linked by number from each page: the first, the last and these many
 #: either side of the page itself (a million letters make hundreds of pages).
 PAGE_LINKS_AROUND = 3
@@ -137,12 +141,13 @@ class _CampaignOutput:
 
     def add(self, entry: Entry) -> None:
         """One more file of the campaign, in the order of the manifest."""
-        reference = letter_reference(self.pl.campaign.id, entry.target, entry.signer_row) \
+        reference = (entry.reference or letter_reference(
+            self.pl.campaign.id, entry.target, entry.signer_row)) \
             if entry.kind == "letter" and entry.target else None
-        line = json.dumps({
+        line = _ENCODE({
             "path": entry.path, "sha256": entry.sha256, "size": entry.size, "kind": entry.kind,
             "format": entry.format, "lang": entry.lang, "target": entry.target,
-            "signer_row": entry.signer_row, "reference": reference}, ensure_ascii=False)
+            "signer_row": entry.signer_row, "reference": reference})
         self._manifest.write(f"{',' if self._files else ''}\n    {line}".encode())
         self._files += 1
         self.too_long += entry.mailto_long
@@ -176,7 +181,7 @@ class _CampaignOutput:
 
     def _flush(self) -> None:
         if self._row is not None:
-            self._spool.write(json.dumps(self._row, ensure_ascii=False) + "\n")
+            self._spool.write(_ENCODE(self._row) + "\n")
             self.rows += 1
             self._row = None
 

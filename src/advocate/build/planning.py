@@ -121,6 +121,8 @@ class Entry:
     mailto: str | None = None
     mailto_long: bool = False
     mailto_form: str | None = None  # full, titles, short, subject (see _mailto) or none
+    #: A letter's reference, when its render knew it (else the manifest computes it).
+    reference: str | None = None
     warnings: list[Problem] = field(default_factory=list)  # of this file (not in the manifest)
 
 

@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import BinaryIO
 
 from advocate.errors import AdvocateError, Problem
+from advocate.output.dead_staging import OWNER_FILE, STAGING_PREFIX, remove_dead_staging
 from advocate.output.files import (
     _FORCE_HINT,
     _NO_LINK,
@@ -33,10 +34,11 @@ __all__ = ["STAGING_PREFIX", "StagedOutput", "open_staged", "remove_dead_staging
 _STAGED_DIRS: set[str] = set()  # folders below staging folders known to exist
 
 
-def _create_staged(staging: Path | str, relpath: str, mode: int) -> tuple[int, str]:
+def _create_staged(staging: Path | str, relpath: str, mode: int,
+                   parts: tuple[str, ...] | None = None) -> tuple[int, str]:
     """A new file below a staging folder, open for writing: safe path, never over anything,
-    no links. Its descriptor and path."""
-    staged = os.path.join(os.fspath(staging), *check_relpath(relpath))
+    no links. Its descriptor and path. ``parts``: ``check_relpath(relpath)``, if made."""
+    staged = os.path.join(os.fspath(staging), *(parts or check_relpath(relpath)))
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     flags |= getattr(os, "O_BINARY", 0)
     parent = os.path.dirname(staged)
@@ -59,12 +61,14 @@ def open_staged(staging: Path | str, relpath: str, mode: int = FILE_MODE) -> Bin
     return os.fdopen(fd, "wb", buffering=1 << 16)
 
 
-def write_staged(staging: Path | str, relpath: str, data: bytes, mode: int = FILE_MODE) -> str:
+def write_staged(staging: Path | str, relpath: str, data: bytes, mode: int = FILE_MODE,
+                 parts: tuple[str, ...] | None = None) -> str:
     """Write one new file below a staging folder: safe path, never over anything, no links.
 
     Used by :class:`StagedOutput` and by batch workers writing into its staging folder (the
-    bytes then never travel back to the parent). Synced to disk later, once, on commit."""
-    fd, staged = _create_staged(staging, relpath, mode)
+    bytes then never travel back to the parent). Synced to disk later, once, on commit.
+    ``parts``: the path checked already (``check_relpath(relpath)``)."""
+    fd, staged = _create_staged(staging, relpath, mode, parts)
     try:
         view = memoryview(data)
         while view:
@@ -72,54 +76,6 @@ def write_staged(staging: Path | str, relpath: str, data: bytes, mode: int = FIL
     finally:
         os.close(fd)
     return staged
-
-
-STAGING_PREFIX = ".advocate-staging-"
-_OWNER = ".advocate-owner"
-#: A staging folder without an owner file (an older advocate's) is stale after this long.
-_UNOWNED_STALE_SECONDS = 3600
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError, OverflowError):
-        return True  # exists (another user's), or cannot tell: keep its folder
-    return True
-
-
-def remove_dead_staging(outdir: Path) -> list[Path]:
-    """Remove the staging folders in ``outdir`` of builds whose process is gone (killed by
-    SIGKILL, a power cut); return them. A folder of a running build is left alone."""
-    import time
-
-    removed: list[Path] = []
-    try:
-        entries = [e for e in os.scandir(outdir) if e.name.startswith(STAGING_PREFIX)]
-    except OSError:
-        return removed
-    for entry in entries:
-        if not entry.is_dir(follow_symlinks=False):
-            continue
-        folder = Path(entry.path)
-        try:
-            pid = int((folder / _OWNER).read_text(encoding="ascii").strip())
-            dead = not _alive(pid)
-        except FileNotFoundError:
-            try:
-                dead = time.time() - entry.stat(follow_symlinks=False).st_mtime > \
-                    _UNOWNED_STALE_SECONDS
-            except OSError:
-                dead = False
-        except (OSError, ValueError):
-            dead = False
-        if dead:
-            shutil.rmtree(folder, ignore_errors=True)
-            if not os.path.lexists(folder):
-                removed.append(folder)
-    return removed
 
 
 def _count_files(folder: Path | str) -> tuple[int, bool]:
@@ -232,7 +188,7 @@ class StagedOutput:
         try:
             self._staging = Path(tempfile.mkdtemp(dir=self._base, prefix=STAGING_PREFIX))
             # Who owns it: a later build removes it if this process died without cleaning up.
-            with open(self._staging / _OWNER, "x", encoding="ascii") as owner:
+            with open(self._staging / OWNER_FILE, "x", encoding="ascii") as owner:
                 owner.write(f"{os.getpid()}\n")
         except OSError as exc:
             if self._staging is not None:
@@ -361,28 +317,32 @@ class StagedOutput:
 
     def add(self, relpath: str, data: bytes) -> Path:
         """Stage one file; returns the path it will have in ``outdir`` once published."""
-        staged = self._reserve(relpath)
-        dest = self.outdir.joinpath(*relpath.split("/"))
+        self.put(relpath, data)
+        return self.outdir.joinpath(*relpath.split("/"))
+
+    def put(self, relpath: str, data: bytes) -> None:
+        """Stage one file (:meth:`add` without the path: a build's thousands of letters)."""
+        staged, parts = self._reserve(relpath)
         try:
-            write_staged(self.staging, relpath, data, self.mode)
+            write_staged(self.staging, relpath, data, self.mode, parts)
         except OSError as exc:
-            raise _os_error(exc, dest) from None
+            raise _os_error(exc, self.outdir.joinpath(*parts)) from None
         with self._lock:
             self._files.add(staged)
-        return dest
 
     def adopt(self, relpath: str) -> None:
         """Take on a file another process wrote into :attr:`staging` (same checks as add).
 
         Called once per file of a batch of thousands, so it works on strings and trusts the
         writer: a file that is not there fails the publish (nothing is published then)."""
-        staged = self._reserve(relpath)  # the file is os.path.join(staging, relpath)
+        staged, _ = self._reserve(relpath)  # the file is os.path.join(staging, relpath)
         with self._lock:
             self._files.add(staged)
 
-    def _reserve(self, relpath: str) -> str:
+    def _reserve(self, relpath: str) -> tuple[str, tuple[str, ...]]:
         """Claim a path: no two outputs with one name, nothing existing without force.
-        Returns ``relpath``: the string planned() was given for it, if it is the same."""
+        Returns ``relpath`` (the string planned() was given for it, if it is the same) and
+        its checked parts."""
         parts = check_relpath(relpath)
         if self._staging is None:
             raise RuntimeError("StagedOutput used outside its with-block")
@@ -415,7 +375,7 @@ class StagedOutput:
             if prefixes:
                 self._dirs |= prefixes
                 self._known_dirs.add(folder)
-        return relpath
+        return relpath, parts
 
     # -- internals
 

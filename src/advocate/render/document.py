@@ -96,7 +96,8 @@ class Document:
         if form not in self._emails:
             from advocate.render.email_text import email_form
 
-            self._emails[form] = email_form(self.markdown, form, self.filled, self.tail)
+            self._emails[form] = email_form(self.markdown, form, self.filled, self.tail,
+                                            self.reference)
         return self._emails[form]
 
 

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from advocate.clock import today
 from advocate.errors import AdvocateError, Problem, redacted
 from advocate.pathlike import StrPath, as_optional_path
-from advocate.reference import letter_reference
+from advocate.reference import converted_with, letter_reference
 from advocate.render.email_text import wording_titles
 from advocate.render.html import apply_csp
 from advocate.render.variants import LetterVariants
@@ -237,8 +237,9 @@ class Renderer:
         subject, title = wording_titles(filled.exported, context["campaign"]["title"])
         block = _reference_block(reference, filled.exported)
 
-        def text() -> str:
-            return markup.joined_blocks([filled.text(), markup.block_text(block)])
+        def text() -> str:  # the reference block's text made once (converted_with)
+            return markup.joined_blocks([filled.text(),
+                                         converted_with(markup.block_text, block, reference)])
 
         return Document("letter", lang, title, with_reference(filled.markdown, block), context,
                         filled.exported, subject, warnings=warnings, target_id=target_id,

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from advocate.reference import converted_with
 from advocate.text import markdown as markup
 
 if TYPE_CHECKING:
@@ -97,28 +98,30 @@ def email_blocks(blocks: list[str], form: str) -> list[str] | None:
 
 
 def email_form(markdown: str, form: str, filled: Filled | None = None,
-               tail: str | None = None) -> str:
+               tail: str | None = None, reference: str | None = None) -> str:
     """The text of email form ``form`` (:data:`EMAIL_FORMS`) of a letter's Markdown. A letter
     filled in from a stencil (``filled``) is filled in from the stencil's form, made once
     per stencil, when that is exact: the same text, as ``tests/render/test_email_stencil.py``
     checks. ``tail``: the block that follows the filled letter in ``markdown`` (its
-    reference), in its email form."""
+    reference block, holding ``reference``), in its email form."""
     rewrite = EMAIL_FORMS[form]
     if filled is not None:
         text = filled.form(form, rewrite, UNWRAPPED)
         if text is not None:
             if tail:
-                text = markup.joined_blocks(
-                    [text, _unwrapped_text(email_container(tail, form))])
+                tail_text = _email_tail(tail, form) if reference is None else \
+                    converted_with(lambda block: _email_tail(block, form), tail, reference)
+                text = markup.joined_blocks([text, tail_text])
             return text
     return markup.to_text(rewrite(markdown), width=UNWRAPPED)
 
 
-@lru_cache(maxsize=16)
-def _unwrapped_text(markdown: str) -> str:
-    """``markup.to_text(markdown, width=UNWRAPPED)``, kept: the block after a filled-in
-    letter (its reference) reads the same in the letter's three email forms."""
-    return markup.to_text(markdown, width=UNWRAPPED)
+@lru_cache(maxsize=64)
+def _email_tail(block: str, form: str) -> str:
+    """The text of the block after a filled-in letter (its reference) in email form
+    ``form``, kept: with its reference stood in for (:func:`converted_with`), every
+    letter's is the same."""
+    return markup.to_text(email_container(block, form), width=UNWRAPPED)
 
 
 def email_body(markdown: str) -> str:

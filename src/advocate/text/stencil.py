@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from typing import Any
 
 from advocate.text import markdown as markup
@@ -45,9 +46,11 @@ class _Format(str):
     """A block's Markdown as a format string: ``{0}`` stands for printed value 0."""
 
     #: The numbers of the values it prints, when none holds a writer's field (only variant
-    #: slots): the few texts it converts to are kept in :attr:`memo`, by those values.
+    #: slots): the few texts it converts to are kept in :attr:`memo`, by those values
+    #: (:attr:`key` takes them from a letter's values; '' for a block with no text).
     varied: tuple[int, ...] | None = None
-    memo: dict[tuple[str, ...], str]
+    key: Callable[[Sequence[str]], object] | None = None
+    memo: dict[object, str]
 
 
 def shape(view: Mapping[str, Any], signed: bool) -> Shape:
@@ -66,18 +69,24 @@ class Filled:
     values: list[str]
     #: The writer's view it was filled in from (fills the stencil's other forms).
     view: Mapping[str, Any] | None = None
+    _values_one_line: bool | None = field(init=False, default=None, compare=False,
+                                          repr=False)
 
     @property
     def one_line_values(self) -> bool:
         """Whether no printed value spans lines or starts with white space: either could
-        move a block boundary, or a line a rewrite of the Markdown matches."""
-        return _one_line(self.values)
+        move a block boundary, or a line a rewrite of the Markdown matches. (Asked by the
+        letter's text and each of its email forms: found once.)"""
+        if self._values_one_line is None:
+            object.__setattr__(self, "_values_one_line", _one_line(self.values))
+        assert self._values_one_line is not None
+        return self._values_one_line
 
     def text(self) -> str:
         """The plain text, as :func:`advocate.text.markdown.to_text` gives it at the stencil's
         width, converting only the blocks that hold the writer's values (when
         :attr:`one_line_values`)."""
-        text = self.stencil.text_of(self.values)
+        text = self.stencil.text_of(self.values, self.one_line_values)
         return markup.to_text(self.markdown, self.stencil.width) if text is None else text
 
     def form(self, name: str, rewrite: Callable[[str], str], width: int) -> str | None:
@@ -88,7 +97,9 @@ class Filled:
         if made is None:
             return None
         stencil, origin = made
-        return stencil.text_of([self.values[i] for i in origin])
+        # Some of this letter's values: on one line each if all of them are.
+        return stencil.text_of([self.values[i] for i in origin],
+                               True if self.one_line_values else None)
 
     def form_runs(self, name: str, rewrite: Callable[[str], str], width: int) -> tuple[str, ...]:
         """The fixed text every letter's form ``name`` holds (:attr:`Stencil.fixed_runs`)."""
@@ -117,6 +128,15 @@ def _escaped(text: str) -> str:
             _ESCAPED.clear()
         found = _ESCAPED[text] = escape_markdown(text)
     return found
+
+
+def _shown(text: str) -> str:
+    """A block's text as a letter's text joins it ('' for a block with none to show)."""
+    return text.rstrip("\n") if text.strip() else ""
+
+
+def _no_key(values: Sequence[str]) -> object:
+    return ()
 
 
 def _one_line(values: Sequence[str]) -> bool:
@@ -179,6 +199,7 @@ class Stencil:
                     numbers = tuple(p for p in block if not isinstance(p, str))
                     if not any(_WRITER.search(own[p]) for p in numbers):
                         made.varied, made.memo = numbers, {}
+                        made.key = itemgetter(*numbers) if numbers else _no_key
                     plan.append(made)
                 elif text.strip():
                     run.append(text.rstrip("\n"))
@@ -187,11 +208,12 @@ class Stencil:
             object.__setattr__(self, "_plan", plan)
         return self._plan
 
-    def text_of(self, values: Sequence[str]) -> str | None:
+    def text_of(self, values: Sequence[str], one_line: bool | None = None) -> str | None:
         """The plain text of the letter with these printed values (escaped, in order), as
         :func:`advocate.text.markdown.to_text` gives it at :attr:`width`; None when only
-        converting the whole letter is exact (a value on more than one line, say)."""
-        if self.blocks is None or not _one_line(values):
+        converting the whole letter is exact (a value on more than one line, say).
+        ``one_line``: whether that is known of ``values`` already (:func:`_one_line`)."""
+        if self.blocks is None or not (_one_line(values) if one_line is None else one_line):
             return None
         plan = self._text_plan()
         if plan is None:
@@ -203,27 +225,30 @@ class Stencil:
                 for block, text in zip(self.blocks, known, strict=True)])
         width = self.width
         out: list[str] = []
-        for part in plan:
-            if not isinstance(part, _Format):
-                out.append(part)
+        append = out.append
+        for part in plan:  # a letter's text: a few parts, made for every letter's forms
+            if part.__class__ is not _Format:
+                append(part)
                 continue
-            if part.varied is not None:
+            if part.key is not None:
                 text = self._varied_text(part, values)
             else:
-                text = markup.block_text(part.format(*values), width)
-            if text.strip():
-                out.append(text.rstrip("\n"))
+                text = _shown(markup.block_text(part.format(*values), width))
+            if text:
+                append(text)
         return "\n\n".join(out) + "\n"
 
     def _varied_text(self, part: _Format, values: Sequence[str]) -> str:
-        """The text of a block that prints only variant slots, kept by those values."""
-        assert part.varied is not None
-        key = tuple(values[i] for i in part.varied)
-        text = part.memo.get(key)
+        """The text of a block that prints only variant slots as the letter shows it
+        (:func:`_shown`), kept by those values."""
+        assert part.key is not None
+        found = part.key(values)
+        text = part.memo.get(found)
         if text is None:
             if len(part.memo) >= _VARIED_MAX:
                 part.memo.clear()
-            text = part.memo[key] = markup.block_text(part.format(*values), self.width)
+            text = part.memo[found] = _shown(markup.block_text(part.format(*values),
+                                                               self.width))
         return text
 
     def varied_runs(self, values: Sequence[str]) -> tuple[str, ...]:
@@ -242,7 +267,7 @@ class Stencil:
         key = tuple(values[i] for i in slots)
         runs = kept.get(key)
         if runs is None:
-            runs = tuple(self._varied_text(part, values).rstrip("\n") for part in parts)
+            runs = tuple(self._varied_text(part, values) for part in parts)
             if len(kept) >= _VARIED_MAX:
                 kept.clear()
             kept[key] = runs
