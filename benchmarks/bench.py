@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -444,6 +445,7 @@ def petition_rows(folder: Path, signers: int, baseline_names: int) -> list[tuple
 
 _ENGINE_WORKER = r"""
 import json, sys, time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -1080,43 +1082,172 @@ def variant_rows(folder: Path, count: int) -> list[tuple[str, str, str]]:
     return rows
 
 
-def main() -> None:
+Rows = list[tuple[str, str, str]]
+
+
+def _counts(options: argparse.Namespace) -> argparse.Namespace:
+    """The sizes every section runs at: the full run's, or --quick's smoke test."""
+    quick = options.quick
+
+    def pair(given: str | None, small: str, full: str) -> tuple[int, int]:
+        first, second = map(int, (given or (small if quick else full)).split(","))
+        return first, second
+
+    return argparse.Namespace(
+        peer_signers=options.peer_signers or (250 if quick else 2500),
+        pty_pairs=options.pty_pairs or (2 if quick else 5),
+        variant_letters=2_000 if quick else 10_000,
+        outcome_letters=10_000 if quick else 100_000,
+        buildmem=pair(options.buildmem_signers, "250,2500", "1000,10000"),
+        buildmem_documents=pair(options.buildmem_documents_signers, "250,2500", "2500,25000"),
+        startup_runs=5 if quick else 15,
+        shard_cases=((250, "txt,eml"), (5, "pdf")) if quick else ((2500, "txt,eml"), (25, "pdf")),
+        list_counts=(10_000, 100_000) if quick else (100_000, 1_000_000),
+        batch_signers=options.pdfbatch_signers or (25 if quick else 100),
+        rounds=options.rounds or (1 if quick else 3),
+        text_signers=250 if quick else 2500,  # x 4 targets = text+eml letters
+        baseline_count=10 if quick else 60,
+        shell_count=3 if quick else 8,
+        petition=options.petition or (10_000 if quick else 100_000),
+        million=100_000 if quick else 1_000_000,
+        petition_baseline=1000 if quick else 5000,
+    )
+
+
+def engine_rows(folder: Path, n: argparse.Namespace) -> Rows:
+    """Whole commands and the PDF engine's own rates, then the PDF batch beside it."""
+    advocate = str(BIN / "advocate")
+    cpus = os.cpu_count() or 1
+    rows: Rows = []
+    letter_cmd = [advocate, "letter", "kazakhstan-2022", "--to", "president", "--name",
+                  "A. Writer", "--city", "Berlin", "--lang", "en"]
+    rows.append(("text letter, whole command", f"{command_time(letter_cmd):.2f} s",
+                 "best of 3 (the first keeps the letter's stencil; see the start-up rows)"))
+    brief_cmd = [advocate, "brief", "kazakhstan-2022", "-o", str(folder / "b.pdf"), "--force"]
+    rows.append(("brief PDF, whole command", f"{command_time(brief_cmd):.2f} s",
+                 "goal: well under 2 s"))
+    shell = weasyprint_shell_loop(n.shell_count, folder)
+    rows.append(("baseline: `weasyprint` command per letter", f"{shell:.1f} letters/s", ""))
+    reference = weasyprint_reference(n.baseline_count)
+    rows.append(("baseline: WeasyPrint API, performance.md's reference letter, 1 process",
+                 f"{reference:.1f} letters/s",
+                 f"x {cpus} cores = {reference * cpus:.0f}/s (31/s per core in "
+                 "performance.md)"))
+    # The PDF batch beside two warm WeasyPrint processes on the same letters' HTML.
+    # --no-documents: the workers would otherwise start on the letters while the brief
+    # and petition render, and the letter phase alone would flatter them.
+    rows += pdfbatch_rows(folder, n.batch_signers, n.rounds)
+    rows += pdf_phase_rows(10 if n.baseline_count < 60 else 30)
+    return rows
+
+
+def text_build_rows(folder: Path, n: argparse.Namespace) -> Rows:
+    """Text and email letters on disk and on tmpfs beside creating the files alone, and a
+    whole build with its documents."""
+    rows: Rows = []
+    signers = write_signers(folder / "text-signers.csv", n.text_signers)
+    shm = Path("/dev/shm")
+    places = [("disk", folder)] + ([("tmpfs", shm)] if shm.is_dir() else [])
+    for place, root in places:
+        out = Path(tempfile.mkdtemp(prefix="advocate-bench-", dir=root))
+        try:
+            result = build("kazakhstan-2022", signers, out / "o", "txt,eml", None,
+                           "--no-documents")
+            letters, files = result["letters"], result["file_count"]
+            rows.append((f"advocate build --no-documents: {letters} text+eml letters, "
+                         f"output on {place}", f"{letters / result['wall']:.0f} letters/s",
+                         f"goal 5,000/s; whole command, {result['wall']:.2f} s for {files} "
+                         f"files; letter phase {letters / result['phases']['letters']:.0f}"
+                         f"/s; peak {result['peak_tree_mib']:.0f} MiB"))
+            size = sum(p.stat().st_size for p in (out / "o").rglob("*.txt")) // letters
+            raw = raw_file_writes(root / "advocate-bench-raw", files, max(size, 1))
+            rows.append((f"baseline: creating {files} files of that size on {place}, "
+                         "one process", f"{raw / 2:.0f} letters/s",
+                         f"{raw:.0f} files/s; a letter is two files (txt, eml)"))
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+    result = build("kazakhstan-2022", signers, folder / "out-text", "txt,eml", None)
+    letters = result["letters"]
+    rows.append((f"advocate build: {letters} text+eml letters with the brief, petition "
+                 "and sheet", f"{letters / result['wall']:.0f} letters/s",
+                 f"whole command {result['wall']:.1f} s; its documents phase "
+                 f"{result['phases']['documents']:.1f} s (a petition naming "
+                 f"{n.text_signers // 2:,} signers)"))
+    rows.append((f"peak memory, {letters} letters (txt+eml)",
+                 f"{result['peak_tree_mib']:.0f} MiB",
+                 f"all processes together; largest one "
+                 f"{result['largest_process_mib']:.0f} MiB; goal under 300 MiB"))
+    return rows
+
+
+def _peers(folder: Path, n: argparse.Namespace) -> Rows:
+    rows = peer_rows(folder, n.peer_signers, n.mailmerge, n.pty_pairs)
+    return rows + pdf_peer_rows(folder, 5 if n.quick else 10, 3 if n.quick else 6)
+
+
+def _shards(folder: Path, n: argparse.Namespace) -> Rows:
+    return [row for count, formats in n.shard_cases
+            for row in shard_rows(folder, count, formats)]
+
+
+#: Each section of the benchmark: its rows, in the full run's order (``--only NAME``).
+SECTIONS: dict[str, Callable[[Path, argparse.Namespace], Rows]] = {
+    "engine": engine_rows,
+    "textbuild": text_build_rows,
+    "startup": lambda folder, n: startup_rows(folder, n.startup_runs),
+    "shard": _shards,
+    "signers": lambda folder, n: signer_list_rows(folder, n.list_counts),
+    "buildmem": lambda folder, n: buildmem_rows(folder, n.buildmem)
+    + buildmem_documents_rows(folder, n.buildmem_documents),
+    "outcomes": lambda folder, n: outcomes_rows(folder, n.outcome_letters),
+    "variants": lambda folder, n: variant_rows(folder, n.variant_letters),
+    "kit": lambda folder, n: kit_rows(folder, 2 if n.quick else 3),
+    "peers": _peers,
+    "pdfbatch": lambda folder, n: pdfbatch_rows(folder, n.batch_signers, n.rounds),
+    "pdfphases": lambda folder, n: pdf_phase_rows(10 if n.quick else 30),
+    "petition": lambda folder, n: petition_rows(folder, n.petition, n.petition_baseline),
+    "million": lambda folder, n: petition_rows(folder, n.million, n.petition_baseline),
+}
+#: Sections only asked for by name (each is part of another, or its own long run).
+_NOT_IN_FULL_RUN = {"pdfbatch", "pdfphases"}
+#: The older --only-X flags, each one section.
+_ONLY_FLAGS = {"signers": "only the signer-list reading case",
+               "pdfbatch": "only the PDF letter batch beside the engine (issue 14, item 5)",
+               "startup": "only the start-up rows: text letter and PDF brief beside the "
+                          "bare imports",
+               "shard": "only the shard-and-merge rows (two shards + merge vs one build)",
+               "buildmem": "only the memory-per-letter rows of build and merge, and with "
+                           "the documents",
+               "variants": "only the variants rows: distinct letter bodies, build speed "
+                           "with and without variants",
+               "kit": "only the kit row, beside the brief (issue 26)",
+               "outcomes": "only the rows of advocate report on a 100,000-letter log",
+               "peers": "only the peers rows: mailmerge, file creation, the progress bar on "
+                        "a terminal, the weasyprint command and API (issue 28)"}
+
+
+def parse_options(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small numbers: a smoke test")
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
-    parser.add_argument("--only-signers", action="store_true",
-                        help="only the signer-list reading case")
-    parser.add_argument("--only-pdfbatch", action="store_true",
-                        help="only the PDF letter batch beside the engine (issue 14, item 5)")
+    parser.add_argument("--only", action="append", choices=list(SECTIONS), default=[],
+                        help="only this section (repeatable); the full run has all but "
+                        + ", ".join(sorted(_NOT_IN_FULL_RUN)))
+    for name, what in _ONLY_FLAGS.items():
+        parser.add_argument(f"--only-{name}", action="append_const", const=name, dest="only",
+                            help=what)
+    parser.add_argument("--petition", type=int, default=None, metavar="SIGNERS",
+                        help="only the petition rows, for this many signers")
     parser.add_argument("--pdfbatch-signers", type=int, default=None, metavar="N",
                         help="signers for the PDF batch (x 4 letters; default 100, quick 25)")
     parser.add_argument("--rounds", type=int, default=None,
                         help="advocate/engine turns for the PDF batch (default 3, quick 1)")
-    parser.add_argument("--petition", type=int, default=None, metavar="SIGNERS",
-                        help="only the petition rows, for this many signers")
-    parser.add_argument("--only-startup", action="store_true",
-                        help="only the start-up rows: text letter and PDF brief beside the "
-                        "bare imports")
-    parser.add_argument("--only-shard", action="store_true",
-                        help="only the shard-and-merge rows (two shards + merge vs one build)")
-    parser.add_argument("--only-buildmem", action="store_true",
-                        help="only the memory-per-letter rows of build and merge (txt,eml)")
     parser.add_argument("--buildmem-signers", default=None, metavar="N1,N2",
-                        help="the two signer counts of those rows (default 1000,10000; "
-                        "quick 250,2500)")
+                        help="the two signer counts of the memory-per-letter rows (default "
+                        "1000,10000; quick 250,2500)")
     parser.add_argument("--buildmem-documents-signers", default=None, metavar="N1,N2",
                         help="the signer counts of the with-documents memory rows (default "
                         "2500,25000 = 10,000 and 100,000 letters; quick 250,2500)")
-    parser.add_argument("--only-variants", action="store_true",
-                        help="only the variants rows: distinct letter bodies, build speed "
-                        "with and without variants")
-    parser.add_argument("--only-kit", action="store_true",
-                        help="only the kit row, beside the brief (issue 26)")
-    parser.add_argument("--only-outcomes", action="store_true",
-                        help="only the rows of advocate report on a 100,000-letter log")
-    parser.add_argument("--only-peers", action="store_true",
-                        help="only the peers rows: mailmerge, file creation, the progress "
-                        "bar on a terminal, the weasyprint command and API (issue 28)")
     parser.add_argument("--peer-signers", type=int, default=None, metavar="N",
                         help="signers for the peers rows (x 4 letters; default 2500, quick 250)")
     parser.add_argument("--pty-pairs", type=int, default=None, metavar="N",
@@ -1124,168 +1255,38 @@ def main() -> None:
     parser.add_argument("--mailmerge", default=None, metavar="PATH",
                         help="a mailmerge command to use (default: installed from PyPI into "
                         "the run's temporary folder, removed after)")
-    options = parser.parse_args()
-    peer_signers = options.peer_signers or (250 if options.quick else 2500)
-    pty_pairs = options.pty_pairs or (2 if options.quick else 5)
-    if options.only_peers:
-        with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
-            rows = peer_rows(Path(tmp), peer_signers, options.mailmerge, pty_pairs)
-            rows += pdf_peer_rows(Path(tmp), 5 if options.quick else 10,
-                                  3 if options.quick else 6)
-        print("\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows))
-        return
-    variant_letters = 2_000 if options.quick else 10_000
-    if options.only_variants:
-        with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
-            for row in variant_rows(Path(tmp), variant_letters):
-                print(f"| {row[0]} | {row[1]} | {row[2]} |")
-        return
-    if options.only_kit:
-        with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
-            for row in kit_rows(Path(tmp), 2 if options.quick else 3):
-                print(f"| {row[0]} | {row[1]} | {row[2]} |")
-        return
-    outcome_letters = 10_000 if options.quick else 100_000
-    if options.only_outcomes:
-        with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
-            for row in outcomes_rows(Path(tmp), outcome_letters):
-                print(f"| {row[0]} | {row[1]} | {row[2]} |")
-        return
-    small, large = map(int, (options.buildmem_signers or
-                             ("250,2500" if options.quick else "1000,10000")).split(","))
-    documents_counts = tuple(map(int, (options.buildmem_documents_signers or (
-        "250,2500" if options.quick else "2500,25000")).split(",")))
-    if options.only_buildmem:
-        with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
-            memory = buildmem_rows(Path(tmp), (small, large))
-            memory += buildmem_documents_rows(Path(tmp), documents_counts)  # type: ignore[arg-type]
-            for row in memory:
-                print(f"| {row[0]} | {row[1]} | {row[2]} |")
-        return
-    startup_runs = 5 if options.quick else 15
-    if options.only_startup:
-        with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
-            for row in startup_rows(Path(tmp), startup_runs):
-                print(f"| {row[0]} | {row[1]} | {row[2]} |")
-        return
-    shard_cases = ((250, "txt,eml"), (5, "pdf")) if options.quick else \
-        ((2500, "txt,eml"), (25, "pdf"))
-    if options.only_shard:
-        with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
-            for count, formats in shard_cases:
-                for row in shard_rows(Path(tmp), count, formats):
-                    print(f"| {row[0]} | {row[1]} | {row[2]} |")
-        return
-    list_counts = (10_000, 100_000) if options.quick else (100_000, 1_000_000)
-    if options.only_signers:
-        with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
-            for row in signer_list_rows(Path(tmp), list_counts):
-                print(f"| {row[0]} | {row[1]} | {row[2]} |")
-        return
-    batch_signers = options.pdfbatch_signers or (25 if options.quick else 100)
-    rounds = options.rounds or (1 if options.quick else 3)
-    if options.only_pdfbatch:
-        with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
-            rows = pdfbatch_rows(Path(tmp), batch_signers, rounds)
-        print("\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows))
-        return
-    if options.petition:
-        with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
-            rows = petition_rows(Path(tmp), options.petition, 5000)
-        print("\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows))
-        return
-    text_signers = 250 if options.quick else 2500   # x 4 targets = text+eml letters
-    baseline_count = 10 if options.quick else 60
-    shell_count = 3 if options.quick else 8
-    rows: list[tuple[str, str, str]] = []
+    options = parser.parse_args(argv)
+    if options.petition and not options.only:
+        options.only = ["petition"]
+    return options
 
+
+def main() -> None:
+    options = parse_options()
+    sizes = _counts(options)
+    sizes.quick, sizes.mailmerge = options.quick, options.mailmerge
+    names = options.only or [name for name in SECTIONS if name not in _NOT_IN_FULL_RUN]
+    rows: Rows = []
     with tempfile.TemporaryDirectory(prefix="advocate-bench-") as tmp:
-        folder = Path(tmp)
-        cpus = os.cpu_count() or 1
+        for name in names:
+            section = SECTIONS[name](Path(tmp), sizes)
+            print("\n".join(f"| {a} | {b} | {c} |" for a, b, c in section), flush=True)
+            rows += section
+    if options.write and not options.only:
+        write_table(rows)
 
-        advocate = str(BIN / "advocate")
-        letter_cmd = [advocate, "letter", "kazakhstan-2022", "--to", "president", "--name",
-                      "A. Writer", "--city", "Berlin", "--lang", "en"]
-        rows.append(("text letter, whole command", f"{command_time(letter_cmd):.2f} s",
-                     "best of 3 (the first keeps the letter's stencil; see the start-up rows)"))
-        brief_cmd = [advocate, "brief", "kazakhstan-2022", "-o", str(folder / "b.pdf"),
-                     "--force"]
-        rows.append(("brief PDF, whole command", f"{command_time(brief_cmd):.2f} s",
-                     "goal: well under 2 s"))
 
-        shell = weasyprint_shell_loop(shell_count, folder)
-        rows.append(("baseline: `weasyprint` command per letter", f"{shell:.1f} letters/s", ""))
-        reference = weasyprint_reference(baseline_count)
-        rows.append(("baseline: WeasyPrint API, performance.md's reference letter, 1 process",
-                     f"{reference:.1f} letters/s",
-                     f"x {cpus} cores = {reference * cpus:.0f}/s (31/s per core in "
-                     "performance.md)"))
-        # The PDF batch beside two warm WeasyPrint processes on the same letters' HTML.
-        # --no-documents: the workers would otherwise start on the letters while the brief
-        # and petition render, and the letter phase alone would flatter them.
-        rows += pdfbatch_rows(folder, batch_signers, rounds)
-        rows += pdf_phase_rows(10 if options.quick else 30)
-
-        signers = write_signers(folder / "text-signers.csv", text_signers)
-        shm = Path("/dev/shm")
-        places = [("disk", folder)] + ([("tmpfs", shm)] if shm.is_dir() else [])
-        for place, root in places:
-            out = Path(tempfile.mkdtemp(prefix="advocate-bench-", dir=root))
-            try:
-                result = build("kazakhstan-2022", signers, out / "o", "txt,eml", None,
-                               "--no-documents")
-                letters = result["letters"]
-                files = result["file_count"]
-                rows.append((f"advocate build --no-documents: {letters} text+eml letters, "
-                             f"output on {place}",
-                             f"{letters / result['wall']:.0f} letters/s",
-                             f"goal 5,000/s; whole command, {result['wall']:.2f} s for {files} "
-                             f"files; letter phase {letters / result['phases']['letters']:.0f}"
-                             f"/s; peak {result['peak_tree_mib']:.0f} MiB"))
-                size = sum(p.stat().st_size for p in (out / "o").rglob("*.txt")) // letters
-                raw = raw_file_writes(root / "advocate-bench-raw", files, max(size, 1))
-                rows.append((f"baseline: creating {files} files of that size on {place}, "
-                             "one process", f"{raw / 2:.0f} letters/s",
-                             f"{raw:.0f} files/s; a letter is two files (txt, eml)"))
-            finally:
-                shutil.rmtree(out, ignore_errors=True)
-
-        result = build("kazakhstan-2022", signers, folder / "out-text", "txt,eml", None)
-        letters = result["letters"]
-        rows.append((f"advocate build: {letters} text+eml letters with the brief, petition "
-                     "and sheet", f"{letters / result['wall']:.0f} letters/s",
-                     f"whole command {result['wall']:.1f} s; its documents phase "
-                     f"{result['phases']['documents']:.1f} s (a petition naming "
-                     f"{text_signers // 2:,} signers)"))
-        rows.append((f"peak memory, {letters} letters (txt+eml)",
-                     f"{result['peak_tree_mib']:.0f} MiB",
-                     f"all processes together; largest one "
-                     f"{result['largest_process_mib']:.0f} MiB; goal under 300 MiB"))
-
-        rows += startup_rows(folder, startup_runs)
-        for count, formats in shard_cases:
-            rows += shard_rows(folder, count, formats)
-        rows += signer_list_rows(folder, list_counts)
-        rows += buildmem_rows(folder, (small, large))
-        rows += buildmem_documents_rows(folder, documents_counts)  # type: ignore[arg-type]
-        rows += outcomes_rows(folder, outcome_letters)
-        rows += variant_rows(folder, variant_letters)
-        rows += petition_rows(folder, 10_000 if options.quick else 100_000,
-                              1000 if options.quick else 5000)
-
+def write_table(rows: Rows) -> None:
+    """The full run's table into docs/benchmarks.md, between its markers."""
     table = ["| measure | result | notes |", "|---|---|---|"]
     table += [f"| {a} | {b} | {c} |" for a, b, c in rows]
-    text = "\n".join(table)
-    print(text)
-    if options.write:
-        target = ROOT / "docs" / "benchmarks.md"
-        page = target.read_text(encoding="utf-8") if target.exists() else ""
-        start, end = "<!-- bench:start -->", "<!-- bench:end -->"
-        if start in page and end in page:
-            before, rest = page.split(start, 1)
-            page = before + start + "\n" + text + "\n" + end + rest.split(end, 1)[1]
-            target.write_text(page, encoding="utf-8")
-
+    target = ROOT / "docs" / "benchmarks.md"
+    page = target.read_text(encoding="utf-8") if target.exists() else ""
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start in page and end in page:
+        before, rest = page.split(start, 1)
+        page = before + start + "\n" + "\n".join(table) + "\n" + end + rest.split(end, 1)[1]
+        target.write_text(page, encoding="utf-8")
 
 if __name__ == "__main__":
     try:
