@@ -196,8 +196,7 @@ class PageFit:
         with contextlib.suppress(AdvocateError):
             letter = self.renderer.letter(key[0], least, key[1],
                                           variants=first.context.get("variants"))
-            if shape(letter.context["writer"], letter.context["signed"]) == key[2] and \
-                    _variants_of(letter.context) == key[3]:
+            if shape(letter.context["writer"], letter.context["signed"]) == key[2]:
                 html = pdf.fonts.strip_symbols(
                     self.renderer.html([letter], for_print=True, fit=level), symbols)
                 if pack_css:

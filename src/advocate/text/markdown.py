@@ -343,9 +343,7 @@ def simple_block_text(markdown: str, width: int) -> str | None:
         text = _inline(heading.group(2)) if heading is not None else None
         if heading is None or text is None:
             return None
-        level = len(heading.group(1))
-        rule = [("=" if level == 1 else "-") * len(text)] if level <= 2 else []
-        return "\n".join([text, *rule]).rstrip() + "\n"
+        return "\n".join(_heading_lines(text, len(heading.group(1)), "")).rstrip() + "\n"
     items = [_ITEM.fullmatch(line) for line in lines]
     if all(item is not None for item in items):
         start = int(items[0].group(1)) or 1  # type: ignore[union-attr]

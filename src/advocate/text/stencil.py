@@ -114,7 +114,8 @@ class Filled:
         if made is None:
             return ()
         stencil, origin = made
-        return stencil.varied_runs([self.values[i] for i in origin])
+        return stencil.varied_runs([self.values[i] for i in origin],
+                                   True if self.one_line_values else None)
 
 
 _MARKS = frozenset(SLOT_MARKS)
@@ -164,10 +165,9 @@ class Stencil:
                                               repr=False)
     #: :attr:`fixed_runs`, once made.
     _runs: tuple[str, ...] | None = field(init=False, default=None, compare=False, repr=False)
-    #: For :meth:`varied_runs`: the blocks printing only variant slots, those slots, and the
-    #: runs made so far by the slots' values.
-    _varied: tuple[list[_Format], tuple[int, ...], dict[tuple[str, ...], tuple[str, ...]]] | \
-        None = field(init=False, default=None, compare=False, repr=False)
+    #: For :meth:`varied_runs`: the blocks printing only variant slots, once found.
+    _varied: tuple[_Format, ...] | None = field(init=False, default=None, compare=False,
+                                                repr=False)
 
     @property
     def fixed_runs(self) -> tuple[str, ...]:
@@ -251,27 +251,19 @@ class Stencil:
                                                                self.width))
         return text
 
-    def varied_runs(self, values: Sequence[str]) -> tuple[str, ...]:
+    def varied_runs(self, values: Sequence[str], one_line: bool | None = None
+                    ) -> tuple[str, ...]:
         """The text of each block that prints only variant slots, as :meth:`text_of` puts it
         in the letter with these values: with :attr:`fixed_runs`, text that letter holds
-        whole. Kept per variant, so cheap per letter; none when :meth:`text_of` gives None."""
+        whole. Kept per variant (:meth:`_varied_text`), so cheap per letter; none when
+        :meth:`text_of` gives None. ``one_line``: as :meth:`text_of`'s."""
         if self._varied is None:
-            parts = [p for p in self._text_plan() or () if isinstance(p, _Format)
-                     and p.varied is not None]
-            slots = tuple(sorted({i for p in parts for i in p.varied or ()}))
-            object.__setattr__(self, "_varied", (parts, slots, {}))
+            object.__setattr__(self, "_varied", tuple(
+                p for p in self._text_plan() or () if isinstance(p, _Format) and p.key is not None))
         assert self._varied is not None
-        parts, slots, kept = self._varied
-        if not parts or not _one_line(values):
+        if not self._varied or not (_one_line(values) if one_line is None else one_line):
             return ()
-        key = tuple(values[i] for i in slots)
-        runs = kept.get(key)
-        if runs is None:
-            runs = tuple(self._varied_text(part, values) for part in parts)
-            if len(kept) >= _VARIED_MAX:
-                kept.clear()
-            kept[key] = runs
-        return runs
+        return tuple(self._varied_text(part, values) for part in self._varied)
 
     def fill(self, view: Mapping[str, Any], variants: Sequence[str] = ()) -> Filled:
         """The Markdown and exported values a full render gives for this writer's view and
