@@ -26,8 +26,8 @@ PDF_SECONDS = 60.0  # the PDF renderer's own time limit (render_pdf_pages' defau
 PAGE_BUDGET = {"letter": 1, "brief": 2, "sheet": 1, "followup": 1, "poster": 1}
 FIT_LEVELS = 2
 #: A letter's target, language and writer's shape (see PageFit.fit_key).
-FitKey = tuple[str, str, Shape, tuple[str, ...]]  # target, language, fields set, variants
-#: The least text a writer's value can be (see PageFit.overflows_anyway).
+FitKey = tuple[str, str, Shape]  # target, language, fields set
+#: The least text a writer's value or a variant can be (see PageFit.overflows_anyway).
 _LEAST = "\u200b"
 
 
@@ -152,28 +152,29 @@ class PageFit:
         return result, warnings
 
     def fit_key(self, documents: Sequence[Document], probing: bool = False) -> FitKey | None:
-        """Letters that share a key differ only in their writer's values (advocate's own
-        templates, which print the writer's fields and nothing made of them): the key of
-        what :meth:`overflows_anyway` knows about them. Their variants are part of it: a
-        letter's sentences are not its writer's values. None for anything else."""
+        """Letters that share a key differ only in their writer's values and their variants
+        (advocate's own templates, which print the writer's fields and the variants as
+        escaped plain text, and nothing made of them): the key of what
+        :meth:`overflows_anyway` knows about them. None for anything else."""
         first = documents[0]
         if (len(documents) != 1 or first.kind != "letter" or first.writer is None
                 or not self.renderer.trusted or probing):
             return None
         return (first.target_id or "", first.lang,
-                shape(first.context["writer"], first.context["signed"]),
-                _variants_of(first.context))
+                shape(first.context["writer"], first.context["signed"]))
 
     def overflows_anyway(self, key: FitKey, level: int, first: Document, symbols: set[str],
                          pack_css: str | None, options: dict[str, Any]) -> bool:
         """Whether a letter is sure to run over its page at fit ``level``, known without
-        laying it out: the same letter with every one of its writer's values cut down to
-        one zero-width space (the least text a value can be) runs over at that level. More
-        text never makes a page shorter, so the letter's own layout at that level would
-        only be thrown away: the fit loop goes on to the next level and the PDF is the one
-        trying every level in turn gives. Checked once per key and level, and only after
-        a letter of that key has run over at that level or the one before (letters that
-        fit cost nothing; the first letter that runs over asks at its next level already)."""
+        laying it out: the same letter with every one of its writer's values and every
+        variant cut down to one zero-width space (the least text a value can be) runs over
+        at that level. That least letter is the same for every letter of the key, whatever
+        its writer and its variants. More text never makes a page shorter, so the letter's
+        own layout at that level would only be thrown away: the fit loop goes on to the next
+        level and the PDF is the one trying every level in turn gives. Checked once per key
+        and level, and only after a letter of that key has run over at that level or the one
+        before (letters that fit cost nothing; the first letter that runs over asks at its
+        next level already)."""
         if (key, level) not in self._overflowed and (key, level - 1) not in self._overflowed:
             return False  # only where a letter of this key ran over, or one level looser
         known = self._least_overflows.get((key, level))
@@ -194,8 +195,8 @@ class PageFit:
             f: _LEAST if view.get(f) else getattr(writer, f) for f in FIELDS}
         least = dataclasses.replace(writer, **values)
         with contextlib.suppress(AdvocateError):
-            letter = self.renderer.letter(key[0], least, key[1],
-                                          variants=first.context.get("variants"))
+            cut = {slot: _LEAST for slot in first.context.get("variants") or {}}
+            letter = self.renderer.letter(key[0], least, key[1], variants=cut)
             if shape(letter.context["writer"], letter.context["signed"]) == key[2]:
                 html = pdf.fonts.strip_symbols(
                     self.renderer.html([letter], for_print=True, fit=level), symbols)
@@ -225,8 +226,3 @@ class PageFit:
         return dataclasses.replace(renderer.sheet(sheet.lang, rows=rows),
                                    warnings=list(sheet.warnings))
 
-
-def _variants_of(context: Any) -> tuple[str, ...]:
-    """The text a letter's context puts in each variant slot, in slot order."""
-    chosen = context.get("variants") or {}
-    return tuple(str(chosen[slot]) for slot in sorted(chosen))
