@@ -214,8 +214,8 @@ class Renderer:
                lang: str | None = None, *,
                variants: Mapping[str, str] | None = None) -> Document:
         """A letter from ``writer`` (or a fill-in template) to one target, its reference
-        at its foot. ``variants``: the text of each slot, as another letter of this target
-        and language chose them (else the writer's row or name chooses)."""
+        at its foot. ``variants``: the text of each slot, as given (the fit loop's least
+        letter), else the writer's row or name chooses."""
         lang, context, warnings = self._letter_context(target_id, writer, lang)
         view = context["writer"]
         signed = context["signed"]

@@ -114,8 +114,8 @@ class LetterVariants:
             ) -> Sequence[str]:
         """Put this letter's variants into its ``context`` (``variants``) and their
         fallback warnings into ``warnings``; return them as a stencil fills them in (slot
-        i's text at i). ``given``: another letter's variants of the same target and
-        language, taken as they are (the fit loop's least letter)."""
+        i's text at i). ``given``: the text of each slot, taken as it is (the fit loop's
+        least letter gives each a zero-width space)."""
         target, lang = context["target"]["id"], context["lang"]
         chosen, varied = self.pick(target, lang, context, row, writer)
         if given is not None:
