@@ -1,5 +1,5 @@
 """The built-in templates' code made by Jinja ahead (``templates/compiled``, written by
-``make install``/``make templates`` with the installed Jinja): taken only for exactly the
+``make install``/``make ahead`` with the installed Jinja): taken only for exactly the
 template and environment it was made from, it is the code Jinja compiles, and documents made
 with it are the documents made without. Nothing here depends on one Jinja version."""
 
@@ -20,7 +20,7 @@ NAMES = sorted(p.relative_to(BUILTIN).as_posix() for p in BUILTIN.rglob("*.j2"))
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every built-in template's code, made as ``make templates`` makes it."""
+    """Every built-in template's code, made as ``make ahead`` makes it."""
     folder = tmp_path_factory.mktemp("compiled")
     assert len(write_compiled_templates(folder)) == len(NAMES) > 60
     return folder

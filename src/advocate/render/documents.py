@@ -94,7 +94,7 @@ def renderer_environment(roots: Sequence[Path]) -> AdvocateEnvironment:
 
 def write_compiled_templates(folder: Path | None = None) -> list[Path]:
     """The built-in templates' code as a Renderer's environment compiles them, into
-    ``folder`` (default: where it ships, templates/compiled): ``make templates``."""
+    ``folder`` (default: where it ships, templates/compiled): ``make ahead``."""
     builtin = builtin_templates()
     names = sorted(path.relative_to(builtin).as_posix() for path in builtin.rglob("*.j2"))
     return compiled.write_compiled(renderer_environment([builtin]), names,

@@ -2,7 +2,7 @@
 
 Jinja turns a template into Python source (lexing, parsing, code generation) before
 Python compiles it: 8 ms of a 0.25 s text letter for ``en/letter.md.j2``, the same in every
-run. ``make install``, ``make templates`` and ``make wheel`` write that source for every
+run. ``make install``, ``make ahead`` and ``make wheel`` write that source for every
 built-in template with the installed Jinja (:func:`write_compiled`, through Jinja's public
 ``Environment.compile(raw=True)``) to ``templates/compiled/NAME.py.txt`` (not in git; the
 wheel ships it as a build artifact), behind one line naming what it was made from: the
@@ -105,7 +105,7 @@ def load(loader: Any, environment: Any, name: str, globals: Any) -> Any:
 
 def write_compiled(environment: Any, names: list[str], folder: Path) -> list[Path]:
     """Templates ``names`` as ``environment`` finds them, as Jinja's Python source behind
-    their header, into ``folder`` (``make templates``). Returns the files written."""
+    their header, into ``folder`` (``make ahead``). Returns the files written."""
     written = []
     for name in names:
         source, filename, _ = environment.loader.get_source(environment, name)
