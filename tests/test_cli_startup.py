@@ -248,6 +248,7 @@ def test_a_text_letter_builds_no_option_adapter(tmp_path: Path) -> None:
     coercion, and Pydantic's TypeAdapter with it, is never needed (the campaign's model
     validates without one)."""
     modules, done = imported_by("letter", "kazakhstan-2022", "--to", "president", "--name",
-                                "A. Writer", "--city", "Berlin", "--lang", "en", cwd=tmp_path)
+                                "A. Writer", "--city", "Berlin", "--lang", "en", "--format",
+                                "txt", cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "pydantic.type_adapter" not in modules
