@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 OUT ?= out
 
 .PHONY: install system-deps browser demo test lint typecheck unit site-test docs-test bench \
-	golden wheel clean \
+	golden ahead wheel clean \
 	cluster-deps cluster-test
 
 install: system-deps $(BIN)/.installed
@@ -26,6 +26,7 @@ $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q --upgrade --upgrade-strategy eager -e ".[test]"
+	$(MAKE) --no-print-directory ahead
 	touch $@
 
 demo: install
@@ -82,10 +83,18 @@ cluster-test: install cluster-deps
 golden: install
 	$(BIN)/pytest -q tests/test_golden.py tests/docs/test_docs.py --update-golden
 
+# What ships made ahead by the installed libraries (not in git; the wheel's artifacts): the
+# built-in templates' Python code (templates/compiled.py, Jinja) and each language's long date
+# (text/dates.py, Babel). `make install` and `make wheel` write them; a file that no longer
+# matches its template, Jinja, Babel or environment is never used.
+ahead:
+	$(BIN)/python -c "from advocate.render.documents import write_compiled_templates as w; w()"
+	$(BIN)/python -c "from advocate.text.dates import write_long_dates as w; w()"
+
 bench: install
 	$(BIN)/python benchmarks/bench.py
 
-wheel: install
+wheel: install ahead
 	$(BIN)/python -m build --wheel --outdir dist
 
 clean:

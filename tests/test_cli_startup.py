@@ -7,10 +7,12 @@ shortcuts of :mod:`advocate._startup` (public interfaces only) against the whole
 
 from __future__ import annotations
 
+import contextvars
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -193,3 +195,60 @@ def test_one_command_runs_as_the_whole_group_does(argv: list[str]) -> None:
     every = runner.invoke(app, argv, prog_name="advocate")
     assert (one.exit_code, one.stdout, one.stderr) == (every.exit_code, every.stdout, every.stderr)
     assert one.stdout or one.stderr
+
+
+_SAMPLES = (None, "", "kazakhstan-2022", " spaced ", "Ана Ñoño “Q”!", "中文", "a\udc80b", "\ud83d",
+            "txt", "TXT", "a4", "error", "42", "x" * 300)
+
+
+def _outcome(process: Any, param: Any, ctx: Any, value: Any) -> tuple[str, Any]:
+    """What processing ``value`` gives: the value, or the error's kind and words."""
+    try:
+        return "value", contextvars.copy_context().run(process, param, ctx, value)
+    except Exception as exc:  # compared, not swallowed
+        return type(exc).__name__, getattr(exc, "message", str(exc))
+
+
+def test_values_whose_coercion_is_plain_skip_typers_with_the_same_result() -> None:
+    """An option not given, an enum choice and plain text skip the Pydantic adapter Typer
+    builds per parameter (``command_group.coerced_as_typer_would``): for every parameter of
+    every command and of the group (theirs and Typer's ``--help``), every sample value, its
+    default and its choices (as members, as typed, in capitals) come out as Typer's own
+    coercion makes them, errors included."""
+    import typer
+    from typer.core import TyperArgument, TyperOption
+    from typer.main import get_command
+
+    from advocate.command_group import coerced_as_typer_would
+
+    group = get_command(app)
+    checked = skipped = 0
+    for command in [group, *group.commands.values()]:  # type: ignore[attr-defined]
+        ctx = typer.Context(command, info_name="advocate")
+        for param in command.get_params(ctx):  # --help and the completion options too
+            typers = TyperOption if isinstance(param, TyperOption) else TyperArgument
+            choices = param.type_descriptor.choices or ()
+            samples = [*_SAMPLES, param.default, *choices,
+                       *(str(getattr(c, "value", c)) for c in choices),
+                       *(str(getattr(c, "value", c)).upper() for c in choices)]
+            for value in samples:
+                mine = _outcome(type(param).process_value, param, ctx, value)
+                theirs = _outcome(typers.process_value, param, ctx, value)
+                assert mine == theirs, (command.name, param.name, value)
+                checked += 1
+                skipped += coerced_as_typer_would(param, ctx, value)[0]
+    assert all(type(param).__module__ == "advocate.command_group"
+               for command in [group, *group.commands.values()]  # type: ignore[attr-defined]
+               for param in command.get_params(typer.Context(command)))
+    assert checked > 3000 and skipped > 1000
+
+
+def test_a_text_letter_builds_no_option_adapter(tmp_path: Path) -> None:
+    """Its options are given as text or not at all, its choices are defaults: Typer's
+    coercion, and Pydantic's TypeAdapter with it, is never needed (the campaign's model
+    validates without one)."""
+    modules, done = imported_by("letter", "kazakhstan-2022", "--to", "president", "--name",
+                                "A. Writer", "--city", "Berlin", "--lang", "en", "--format",
+                                "txt", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "pydantic.type_adapter" not in modules

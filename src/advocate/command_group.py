@@ -8,8 +8,14 @@ that names values the way users write them.
   Python type (``<list[str]>``, ``<int range>``), for every parameter that does not set its
   own: new commands get it without doing anything.
 
+* A value whose coercion is plain (an option not given, an enum choice, text for a ``str``)
+  skips the Pydantic adapter Typer would build for it (:func:`coerced_as_typer_would`): a
+  text letter starts without building any.
+
 Only public Typer attributes are used (a parameter's ``metavar``, ``callback``,
-``expose_value``, ``name``, ``nargs``; a command's ``params``).
+``expose_value``, ``name``, ``nargs``, ``multiple``, ``required``, ``type_descriptor``; a
+command's ``params`` and ``get_params``), and public methods overridden
+(``process_value``, ``get_params``).
 """
 
 from __future__ import annotations
@@ -19,11 +25,11 @@ import os
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import IO, Any
 
 import typer
-from typer.core import TyperArgument, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 
 class Color(StrEnum):
@@ -100,11 +106,77 @@ def readable_metavar(param: Any) -> str | None:
     return text
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNKNOWN = (False, None)
+
+
+def coerced_as_typer_would(param: Any, ctx: Any, value: Any) -> tuple[bool, Any]:
+    """``(True, what Typer's coercion makes of value)`` when that is plain without running it,
+    else ``(False, None)``: an option not given (None), one of an enum parameter's choices (a
+    default, or its value as typed: ``--format txt``), text for a ``str`` parameter.
+
+    Typer coerces every parameter's value through a Pydantic ``TypeAdapter`` that it builds
+    for that parameter on first use, for options not given too: 29 of them for a text letter,
+    none left to build with these cases. Anything else (a path, a number, a date, a list, a
+    choice not found, a required value missing) goes to Typer, which also says what is wrong.
+    ``tests/test_cli_startup.py`` compares the two on every parameter of every command."""
+    if param.multiple or param.nargs != 1:
+        return _UNKNOWN
+    if value is None:
+        return (True, None) if not param.required else _UNKNOWN
+    descriptor = param.type_descriptor
+    choices = descriptor.choices or ()
+    if choices:
+        return _enum_choice(choices, descriptor.case_sensitive, ctx, value)
+    if (type(value) is str and descriptor.annotation is str  # exactly str
+            and descriptor.parameter_info.parser is None
+            and (value.isascii() or not _SURROGATE.search(value))):
+        return True, value
+    return _UNKNOWN
+
+
+def _enum_choice(choices: tuple[Any, ...], case_sensitive: bool, ctx: Any,
+                 value: Any) -> tuple[bool, Any]:
+    """The enum member ``value`` is or names, as Typer finds it: itself, else the first
+    whose value reads the same (casefolded unless case-sensitive)."""
+    if not all(isinstance(choice, Enum) for choice in choices):
+        return _UNKNOWN
+    if any(value is choice for choice in choices):
+        return True, value
+    if type(value) is not str or getattr(ctx, "token_normalize_func", None) is not None:
+        return _UNKNOWN
+    wanted = value if case_sensitive else value.casefold()
+    for choice in choices:
+        text = str(choice.value)
+        if (text if case_sensitive else text.casefold()) == wanted:
+            return True, choice
+    return _UNKNOWN
+
+
+def _processed(param: Any, ctx: Any, value: Any) -> Any:
+    """Typer's ``process_value`` once its coercion made ``value``: the parameter's callback."""
+    return value if param.callback is None else param.callback(ctx, param, value)
+
+
 class _Argument(TyperArgument):
-    """An argument whose help shows its name only (``CAMPAIGNS``), not a Python type."""
+    """An argument whose help shows its name only (``CAMPAIGNS``), not a Python type, and
+    whose value skips Typer's coercion when its result is plain (:func:`coerced_as_typer_would`)."""
 
     def display_type_rich(self, ctx: Any) -> str | None:
         return None
+
+    def process_value(self, ctx: Any, value: Any) -> Any:
+        known, coerced = coerced_as_typer_would(self, ctx, value)
+        return _processed(self, ctx, coerced) if known else super().process_value(ctx, value)
+
+
+class _Option(TyperOption):
+    """An option whose value skips Typer's coercion when its result is plain
+    (:func:`coerced_as_typer_would`)."""
+
+    def process_value(self, ctx: Any, value: Any) -> Any:
+        known, coerced = coerced_as_typer_would(self, ctx, value)
+        return _processed(self, ctx, coerced) if known else super().process_value(ctx, value)
 
 
 _CHOICES = re.compile(r"^'(?P<value>.*)' is not one of (?P<choices>'.*')\.?$", re.S)
@@ -141,6 +213,8 @@ class AdvocateGroup(TyperGroup):
         for param in self.params:
             _readable(param)
         for command in self.commands.values():
+            if type(command) is TyperCommand:
+                command.__class__ = _Command
             for param in command.params:
                 _readable(param)
             names = {p.name for p in command.params}
@@ -154,8 +228,30 @@ class AdvocateGroup(TyperGroup):
                 command.params.append(mine)
 
 
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_coercion(super().get_params(ctx))
+
+
+class _Command(TyperCommand):
+    """A command whose parameters made on demand (``--help``) skip Typer's coercion when its
+    result is plain, as its declared ones do (:func:`coerced_as_typer_would`)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_coercion(super().get_params(ctx))
+
+
+def _plain_coercion(params: list[Any]) -> list[Any]:
+    """``params``, each Typer option and argument able to skip Typer's coercion when its
+    result is plain (the group's ``--help`` and completion options are made after the group)."""
+    for param in params:
+        if type(param) is TyperArgument:
+            param.__class__ = _Argument
+        elif type(param) is TyperOption:
+            param.__class__ = _Option
+    return params
+
+
 def _readable(param: Any) -> None:
     if param.metavar is None:
         param.metavar = readable_metavar(param)
-    if type(param) is TyperArgument:
-        param.__class__ = _Argument
+    _plain_coercion([param])

@@ -28,8 +28,10 @@ from advocate.render.html import apply_csp
 from advocate.render.variants import LetterVariants
 from advocate.render.writer import Writer as Writer  # the documents' writer, re-exported
 from advocate.schema.campaign import Campaign
+from advocate.templates import compiled
 from advocate.templates.host import (
     AdvocateEnvironment,
+    builtin_templates,
     make_environment,
     render,
     template_roots,
@@ -84,6 +86,21 @@ from advocate.render.typeset import (
 #: the command line imports from here.
 __all__ = ["Renderer", "Writer", "font_problems", "wording_problems"]
 
+def renderer_environment(roots: Sequence[Path]) -> AdvocateEnvironment:
+    """The Jinja environment a :class:`Renderer` renders in: the host's, with its filters."""
+    return make_environment(roots, {"lines": _lines, "cite": _cite, "number": _number,
+                                    "language_name": language_name})
+
+
+def write_compiled_templates(folder: Path | None = None) -> list[Path]:
+    """The built-in templates' code as a Renderer's environment compiles them, into
+    ``folder`` (default: where it ships, templates/compiled): ``make ahead``."""
+    builtin = builtin_templates()
+    names = sorted(path.relative_to(builtin).as_posix() for path in builtin.rglob("*.j2"))
+    return compiled.write_compiled(renderer_environment([builtin]), names,
+                                   folder or compiled.compiled_folder())
+
+
 class Renderer:
     """Renders one campaign's documents; holds its template environment."""
 
@@ -96,9 +113,7 @@ class Renderer:
         self.roots = template_roots(as_optional_path(templates), campaign.path)
         #: Only advocate's own templates: no template-made link or layout to check.
         self.trusted = not untrusted_roots(self.roots)
-        self.env: AdvocateEnvironment = make_environment(
-            self.roots, {"lines": _lines, "cite": _cite, "number": _number,
-                         "language_name": language_name})
+        self.env: AdvocateEnvironment = renderer_environment(self.roots)
         self.day = day or today()
         self.paper: Paper = paper
         self._views: dict[str, tuple[dict[str, Any], list[Problem]]] = {}

@@ -47,6 +47,7 @@ from advocate import limits
 from advocate.children import Confined
 from advocate.errors import AdvocateError, LimitError, did_you_mean
 from advocate.limits import RenderTimeout, time_limit
+from advocate.templates import compiled
 from advocate.templates.roots import builtin_templates as builtin_templates  # re-exported
 from advocate.templates.roots import template_roots as template_roots  # re-exported
 from advocate.templates.roots import untrusted_roots as untrusted_roots  # re-exported
@@ -125,6 +126,11 @@ class FolderLoader(BaseLoader):
                 raise AdvocateError("template is not valid UTF-8", file=str(candidate)) from None
             return source, str(candidate), lambda: True
         raise TemplateNotFound(template)
+
+    def load(self, environment: Any, name: str, globals: Any = None) -> Template:
+        """Jinja's, with a built-in template's code made ahead (templates/compiled.py)."""
+        return compiled.load(self, environment, name, globals) or super().load(
+            environment, name, globals)
 
 
 _WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})

@@ -26,8 +26,14 @@ _LOCALES = {"en": "en_GB"}
 
 @lru_cache(maxsize=64)  # every letter of a batch carries the same date
 def format_day(day: date, lang: str) -> str:
-    """A date written out for ``lang`` by Babel: "17 January 2022", "17 января 2022 г."."""
+    """A date written out for ``lang`` by Babel: "17 January 2022", "17 января 2022 г."
+    (its words made ahead by the installed Babel, text/dates.py, when there are some)."""
     locale = _LOCALES.get(lang, lang.replace("-", "_"))
+    from advocate.text.dates import long_date
+
+    written = long_date(day, locale)
+    if written is not None:
+        return written
     from babel.dates import format_date  # imported on first use, by a letter that has a date
 
     try:
