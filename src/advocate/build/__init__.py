@@ -394,6 +394,7 @@ class _CampaignRun:
         # Each letter in its target's language, whatever --lang says of the documents.
         with _LetterRun(pl, renderer, options.templates, options.day, options.paper,
                         self.workers, None, self.stage.staging) as letters:
+            out.prepare_rows()  # while the workers start
             for entry, letter in letters:
                 self._keep(out, entry, letter)
 

@@ -139,6 +139,11 @@ class IndexStream:
         self._left = 0  # rows still to come on the open page
         self._after = b""
 
+    def start(self) -> None:
+        """The first page opened (its frame rendered) before its first row comes."""
+        if self._handle is None and not self.written and self.total:
+            self._open()
+
     def add(self, row: dict[str, Any]) -> None:
         """The next row (in the manifest's order)."""
         if self._handle is None:

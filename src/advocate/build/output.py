@@ -176,6 +176,14 @@ class _CampaignOutput:
             self._row["mailto"] = entry.mailto
             self._row["mailto_form"] = entry.mailto_form
 
+    def prepare_rows(self) -> None:
+        """The documents are in, the letters' workers starting: the index's pages set up now,
+        while the process waits for their first letters, not when those come."""
+        if self._rows_go and not self._decided:
+            self._decide()
+            if self.index is not None:
+                self.index.start()
+
     def _decide(self) -> None:
         """Where the rows go: into the index pages as they come, else into a spool."""
         self._decided = True
