@@ -387,7 +387,7 @@ def test_a_large_index_comes_in_pages_with_the_documents_on_the_first(
     """Over INDEX_PAGE_ROWS letter rows: index.html then index-2.html, ... each with its
     slice of the rows, the links between them and the policy; the documents on page one."""
     monkeypatch.setattr(advocate.build.planning, "INDEX_PAGE_ROWS", 5)
-    monkeypatch.setattr(advocate.build.output, "PAGE_LINKS_AROUND", 1)
+    monkeypatch.setattr(advocate.build.index_pages, "PAGE_LINKS_AROUND", 1)
     out = tmp_path / "out"
     result = build([kz_path], out, BuildOptions(jobs=1, formats=("txt",)),
                    signers=read_signers(SIGNERS))

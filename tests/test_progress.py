@@ -55,3 +55,26 @@ def test_no_progress_bar_in_a_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stderr", io.StringIO())
     with common.progress_bar(enabled=True) as update:
         assert update is None
+
+
+def test_rich_is_imported_at_the_first_update_not_before() -> None:
+    """The bar starts once the build is under way (rich's import then overlaps the workers'
+    start-up), and a build that reports nothing never imports it."""
+    import subprocess
+
+    script = (
+        "import io, sys\n"
+        "class Terminal(io.StringIO):\n"
+        "    def isatty(self): return True\n"
+        "sys.stderr = Terminal()\n"
+        "from advocate.cli import common\n"
+        "with common.progress_bar(enabled=True) as update:\n"
+        "    assert 'rich' not in sys.modules\n"
+        "with common.progress_bar(enabled=True) as update:\n"
+        "    update(1, 2)\n"
+        "    assert 'rich.progress' in sys.modules\n"
+        "    update(2, 2)\n"
+        "assert '2/2' in sys.stderr.getvalue()\n")
+    done = subprocess.run([sys.executable, "-I", "-c", script], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr

@@ -38,11 +38,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from advocate import limits
+from advocate.build.index_pages import index_stream, rendered_index
 from advocate.build.letters import _LetterRun
 from advocate.build.output import (
     _campaign_summary,
     _CampaignOutput,
-    _index_pages,
     _previous_files,
     _shard_record,
 )
@@ -324,7 +324,11 @@ class _CampaignRun:
                                self.signer_source if self.signers else None, options.formats,
                                options.lang, options.paper, options.documents, options.site,
                                options.day, self.loaded)
-        out = self.closing.enter_context(_CampaignOutput(self.stage, pl, record))
+        # Advocate's own index is written as the letters come (not a merge's: its rows come
+        # from the shards' manifests); else spooled and rendered after them.
+        index = (lambda documents: index_stream(self.stage, pl, renderer, documents)) \
+            if self.from_shards is None else None
+        out = self.closing.enter_context(_CampaignOutput(self.stage, pl, record, index))
         clock = time.monotonic()
         if self._documents(pl, renderer, out):
             limits.give_back_memory()  # what the PDF renders freed, before the workers start
@@ -337,7 +341,9 @@ class _CampaignRun:
         result.phases["letters"] = result.phases.get("letters", 0.0) + \
             time.monotonic() - clock
         result.letters += len(pl.letters)
+        clock = time.monotonic()  # after the last letter: what is left of the index, manifest
         mailto_forms = self._index_and_manifest(pl, renderer, out)
+        result.phases["index"] = result.phases.get("index", 0.0) + time.monotonic() - clock
         if options.site and _writes_site(pl):
             self._site(pl)
         summary = {**_campaign_summary(pl), "mailto": mailto_forms}
@@ -388,6 +394,7 @@ class _CampaignRun:
         # Each letter in its target's language, whatever --lang says of the documents.
         with _LetterRun(pl, renderer, options.templates, options.day, options.paper,
                         self.workers, None, self.stage.staging) as letters:
+            out.prepare_rows()  # while the workers start
             for entry, letter in letters:
                 self._keep(out, entry, letter)
 
@@ -406,8 +413,12 @@ class _CampaignRun:
         if pl.shard is not None:  # the merge writes the index, from every shard's links
             out.finish_links()
             self.tick()
+        elif out.index is not None:  # written as the letters came: staged, not yet listed
+            for name, sha256, size in out.index.finish():
+                self._keep(out, Entry(name, "index", "html", sha256=sha256, size=size), None)
         else:
-            for name, page in _index_pages(renderer, pl, out):
+            for name, page in rendered_index(renderer, pl, out.documents, out.rows,
+                                          out.read_rows()):
                 self._keep(out, Entry(name, "index", "html"), page.encode("utf-8"))
         out.finish_manifest()
         self.tick()

@@ -7,7 +7,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,20 +15,17 @@ from typing import TYPE_CHECKING, Any
 from advocate.errors import AdvocateError, Problem
 from advocate.output.staging import open_staged
 from advocate.reference import letter_reference
-from advocate.render.documents import Renderer
-from advocate.render.html import apply_csp
 from advocate.schema.campaign import Campaign
 from advocate.shard import LINKS_FILE
 
 if TYPE_CHECKING:
+    from advocate.build.index_pages import IndexStream
     from advocate.signers.source import SignerSource
-from advocate.build import planning
 from advocate.build.planning import (
     MANIFEST_SCHEMA,
     CampaignPlan,
     Entry,
     _planned_count,
-    index_names,
 )
 
 
@@ -87,21 +84,25 @@ def _shard_record(pl: CampaignPlan, templates: Path | None, source: SignerSource
 #: letter's goes through it; dumps makes a new encoder for each call given options).
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
-#: The index pages linked by number from each page: the first, the last and these many
-#: either side of the page itself (a million letters make hundreds of pages).
-PAGE_LINKS_AROUND = 3
-
-
 class _CampaignOutput:
     """One campaign's manifest (and a shard's links file) written as its files come, and its
-    index rows spooled to a file in the staging folder: only counts stay in memory, so a
-    build of a million letters needs no more memory than one of a thousand."""
+    index rows written into the index pages as they come (what ``index`` makes, when its first
+    row is in: the documents are then known, and the letters' workers busy), or spooled to a
+    file in the staging folder: only counts stay in memory, so a build of a million letters
+    needs no more memory than one of a thousand."""
 
-    def __init__(self, stage: Any, pl: CampaignPlan, record: dict[str, Any] | None) -> None:
+    def __init__(self, stage: Any, pl: CampaignPlan, record: dict[str, Any] | None,
+                 index: Callable[[list[dict[str, Any]]], IndexStream | None] | None = None
+                 ) -> None:
         self.stage, self.pl = stage, pl
         self.too_long = 0
         self.forms = dict.fromkeys(("full", "titles", "short", "subject", "none"), 0)
-        self.documents: list[dict[str, Any]] = []
+        self.documents: list[dict[str, Any]] = []  # the index's first page links them
+        #: The index pages written as the rows come, once the first is in (or None).
+        self.index: IndexStream | None = None
+        self._make_index = index
+        self._rows_go = pl.shard is None  # a shard's index is the merge's
+        self._decided = False
         self.rows = 0
         self._files = 0
         self._links = 0
@@ -125,17 +126,13 @@ class _CampaignOutput:
             self._links_file.write(b"{\n")
         self.spool = ""
         self._spool: Any = None
-        if pl.shard is None:  # a shard's index is the merge's
-            fd, self.spool = tempfile.mkstemp(prefix=".index-rows-", suffix=".jsonl",
-                                              dir=stage.staging)
-            self._spool = os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 16)
 
     def __enter__(self) -> _CampaignOutput:
         return self
 
     def __exit__(self, *exc: object) -> None:
         """Closed whatever happened (on an error the staging folder goes, and they in it)."""
-        for handle in (self._manifest, self._links_file, self._spool):
+        for handle in (self._manifest, self._links_file, self._spool, self.index):
             if handle is not None:
                 handle.close()
 
@@ -163,7 +160,7 @@ class _CampaignOutput:
         if entry.kind in ("brief", "petition", "sheet"):
             self.documents.append({"path": entry.path, "kind": entry.kind,
                                    "format": entry.format, "lang": entry.lang})
-        if entry.kind not in ("letter", "reading-copy") or self._spool is None:
+        if entry.kind not in ("letter", "reading-copy") or not self._rows_go:
             return
         key = (entry.signer_row, entry.target)
         if key != self._key:  # a letter's files come one after another
@@ -179,9 +176,32 @@ class _CampaignOutput:
             self._row["mailto"] = entry.mailto
             self._row["mailto_form"] = entry.mailto_form
 
+    def prepare_rows(self) -> None:
+        """The documents are in, the letters' workers starting: the index's pages set up now,
+        while the process waits for their first letters, not when those come."""
+        if self._rows_go and not self._decided:
+            self._decide()
+            if self.index is not None:
+                self.index.start()
+
+    def _decide(self) -> None:
+        """Where the rows go: into the index pages as they come, else into a spool."""
+        self._decided = True
+        if self._make_index is not None:
+            self.index = self._make_index(self.documents)
+        if self.index is None:
+            fd, self.spool = tempfile.mkstemp(prefix=".index-rows-", suffix=".jsonl",
+                                              dir=self.stage.staging)
+            self._spool = os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 16)
+
     def _flush(self) -> None:
         if self._row is not None:
-            self._spool.write(_ENCODE(self._row) + "\n")
+            if not self._decided:
+                self._decide()
+            if self.index is not None:
+                self.index.add(self._row)
+            else:
+                self._spool.write(_ENCODE(self._row) + "\n")
             self.rows += 1
             self._row = None
 
@@ -189,6 +209,8 @@ class _CampaignOutput:
         """Every letter is in: the spool of index rows is complete."""
         self._flush()
         self._key = None
+        if self._rows_go and not self._decided:  # no letter at all
+            self._decide()
         if self._spool is not None:
             self._spool.close()
 
@@ -210,43 +232,6 @@ class _CampaignOutput:
         if self.spool:
             with contextlib.suppress(OSError):
                 os.remove(self.spool)
-
-
-def _index_pages(renderer: Renderer, pl: CampaignPlan,
-                 out: _CampaignOutput) -> Iterator[tuple[str, str]]:
-    """The index: one page of every letter's row, or pages of planning.INDEX_PAGE_ROWS rows each,
-    linked to each other, with the documents on the first; rendered from the spooled rows."""
-    from advocate.templates.host import render
-
-    names = index_names(len(pl.letters))
-    builtin = renderer.from_builtin("index.html.j2")
-    view, _ = renderer.view(pl.lang or pl.campaign.language)
-    targets = {t["id"]: t for t in view["targets"]}
-    rows = out.read_rows()
-    first = 1
-    for number, name in enumerate(names, start=1):
-        letters = [row for _, row in zip(range(planning.INDEX_PAGE_ROWS), rows, strict=False)]
-        if not builtin:
-            # A pack's own index gets the links to the files, not the letters' text: a
-            # mailto: link holds a whole letter, its writer's name and note included.
-            for row in letters:
-                row["mailto"] = None
-        text, _ = render(renderer.env, "index.html.j2", {
-            "campaign": view, "lang": pl.lang or pl.campaign.language,
-            "documents": out.documents if number == 1 else [], "letters": letters,
-            "signers": pl.signer_count, "public": pl.public_count, "targets": targets,
-            "letters_total": out.rows, "page": number, "pages": len(names),
-            "page_files": names, "page_first": first, "page_links": [
-                {"number": n, "file": names[n - 1]} for n in sorted({1, len(names), *range(
-                    max(1, number - PAGE_LINKS_AROUND),
-                    min(len(names), number + PAGE_LINKS_AROUND) + 1)})],
-            "page_prev": names[number - 2] if number > 1 else None,
-            "page_next": names[number] if number < len(names) else None,
-        })
-        first += len(letters)
-        del letters
-        yield name, (apply_csp(text, source="index.html.j2") if builtin  # our links
-                     else renderer.checked_html(text, "index.html.j2"))
 
 
 def _campaign_summary(pl: CampaignPlan) -> dict[str, Any]:

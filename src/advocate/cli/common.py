@@ -270,31 +270,52 @@ def refuse_output_early(out: Path | None, force: bool) -> None:
 
 @contextmanager
 def progress_bar(*, enabled: bool,
-              label: str = "building") -> Iterator[Callable[[int, int], None] | None]:
+                 label: str = "building") -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on a terminal; nothing in a pipe or a file."""
     if not enabled or not sys.stderr.isatty() or _OPTIONS.get().quiet:
         yield None
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    bar = _ProgressBar(label)
+    try:
+        yield bar.update
+    finally:
+        bar.stop()
 
-    # Refreshed by the updates themselves, at most ten times a second, rather than by a
-    # thread of rich's: a build forks its PDF workers only while it runs a single thread.
-    # rich hears of the count only when it is drawn (a build reports every file: 20,000
-    # updates for 10,000 letters), so a terminal costs a build next to nothing
-    # (benchmarks/bench.py --only-peers measures it against a pipe).
-    with Progress("[progress.description]{task.description}", BarColumn(),
-                  MofNCompleteColumn(), TimeRemainingColumn(), auto_refresh=False,
-                  console=Console(stderr=True, no_color=not color_wanted(sys.stderr)),
-                  transient=True) as bar:
-        task = bar.add_task(label, total=None)
-        shown = 0.0
 
-        def update(done: int, total: int) -> None:
-            nonlocal shown
-            now = time.monotonic()
-            if now - shown >= 0.1 or done >= total:
-                shown = now
-                bar.update(task, completed=done, total=total, refresh=True)
+class _ProgressBar:
+    """rich's progress bar, refreshed by the updates themselves, at most ten times a second,
+    rather than by a thread of rich's: a build forks its PDF workers only while it runs a
+    single thread. rich hears of the count only when it is drawn (a build reports every
+    file: 20,000 updates for 10,000 letters), and is imported and started at the first
+    update, once the build is under way: its import (50-60 ms) then overlaps the workers'
+    start-up instead of delaying it. So a terminal costs a build next to nothing
+    (benchmarks/bench.py --only-peers measures it against a pipe)."""
 
-        yield update
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.shown = 0.0
+        self.bar: Any = None
+        self.task: Any = None
+
+    def update(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.shown >= 0.1 or done >= total:
+            self.shown = now
+            if self.bar is None:
+                self._start()
+            self.bar.update(self.task, completed=done, total=total, refresh=True)
+
+    def _start(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        self.bar = Progress("[progress.description]{task.description}", BarColumn(),
+                            MofNCompleteColumn(), TimeRemainingColumn(), auto_refresh=False,
+                            console=Console(stderr=True, no_color=not color_wanted(sys.stderr)),
+                            transient=True)
+        self.bar.start()
+        self.task = self.bar.add_task(self.label, total=None)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
