@@ -358,6 +358,15 @@ class _Runner:
         if self.pool is not None:
             self.pool.close()
 
+    def release(self) -> None:
+        """Every part is back: each worker is told to end now (``os._exit``, as when its
+        pipe closes), so the workers tear down together while this process finishes the
+        file, rather than one after the other in :meth:`close` (0.4 s on a busy machine)."""
+        for child in self.pool.children if self.pool is not None else []:
+            if child is not None and child.alive():
+                with contextlib.suppress(ChildGone):
+                    child.send(os._exit, 0)
+
     def ahead(self, job: Job, items: Sequence[tuple[Part, int, int]]
               ) -> Callable[[Sequence[Part]], list[tuple[int, list[Problem]]]]:
         """Send each of ``items`` (part, first page, total) to a worker of its own now; the
@@ -567,6 +576,7 @@ def _render_all(runner: _Runner, job: Job, parts: Callable[[], Iterator[Part]],
                 if progress:
                     progress(min(done, total), total)
             if not wrong:
+                runner.release()
                 joined.add(held)
                 if progress:
                     progress(total, total)
