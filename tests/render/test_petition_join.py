@@ -162,11 +162,14 @@ def test_a_part_laid_out_otherwise_is_read_by_pypdf(kz: Campaign, tmp_path: Path
         p.extract_text() for reader in originals for p in reader.pages]
 
 
-def test_the_last_parts_are_smaller_so_two_workers_finish_together() -> None:
+def test_the_workers_start_half_a_part_apart_and_finish_together() -> None:
     per = petition_pdf.PAGES_PER_PART
-    for pages in (1, 2, 7, 2 * per, 2 * per + 1, 512, 5252):
+    for pages in (1, 2, 7, 2 * per, 2 * per + 1, 3 * per + 1, 512, 5252):
         sizes = petition_pdf.part_sizes(pages)
         assert sum(sizes) == pages and all(0 < s <= per for s in sizes), pages
+        if pages > 3 * per:  # the workers start half a part apart
+            assert sizes[0] == per // 2
+            sizes = sizes[1:]
         assert sizes == sorted(sizes, reverse=True), sizes
         full = [s for s in sizes if s == per]
         assert sum(sizes) - sum(full) <= 2 * per  # only the last two parts' worth is cut

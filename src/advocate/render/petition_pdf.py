@@ -444,9 +444,14 @@ def part_sizes(pages: int) -> list[int]:
     """Pages of each names part: ``PAGES_PER_PART``, then, for the last two parts' worth,
     smaller ones (each about a third of what is left, down to ``LAST_PART_PAGES``), so
     that two workers finish together rather than one waiting for the other's last 25
-    pages. The plan is the same for any number of workers: same list, same bytes."""
+    pages. A long list's first part is half a part, so the two workers run half a part
+    apart (as they did when the head was rendered alone first) rather than in step. The
+    plan is the same for any number of workers: same list, same bytes."""
     sizes: list[int] = []
     left = pages
+    if pages > 3 * PAGES_PER_PART:  # the workers start half a part apart
+        sizes.append(PAGES_PER_PART // 2)
+        left -= sizes[0]
     while left > 0:
         size = PAGES_PER_PART
         if left <= 2 * PAGES_PER_PART:
