@@ -29,9 +29,13 @@ def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(petition_pdf, "PAGES_PER_PART", 4)
 
 
+def signers(count: int) -> list[Signer]:
+    return [Signer(row=i, name=f"Zoë Signer{i:04d}", city="Алматы" if i % 2 else None,
+                   public=i % 3 != 0) for i in range(1, count + 1)]
+
+
 def petition(kz: Campaign, count: int = 1000, workers: int = 1, lang: str = "en") -> bytes:
-    people = [Signer(row=i, name=f"Zoë Signer{i:04d}", city="Алматы" if i % 2 else None,
-                     public=i % 3 != 0) for i in range(1, count + 1)]
+    people = signers(count)
     renderer = Renderer(kz, day=FIXED_DAY)
     renderer.petition_workers = workers
     return renderer.pdf([renderer.petition(people, lang, for_pdf=True)])
@@ -126,6 +130,10 @@ def test_same_bytes_every_time_and_with_one_worker_or_two(kz: Campaign) -> None:
     one = petition(kz, 300, workers=1, lang="ru")
     assert petition(kz, 300, workers=2, lang="ru") == one == petition(kz, 300, workers=1,
                                                                         lang="ru")
+    title = Renderer(kz, day=FIXED_DAY).petition(signers(300), "ru", for_pdf=True).title
+    reader = PdfReader(BytesIO(one), strict=True)
+    assert not title.isascii() and reader.metadata is not None
+    assert reader.metadata.title == title and reader.trailer["/Root"]["/Lang"] == "ru"
 
 
 @pytest.mark.usefixtures("small_parts")

@@ -108,11 +108,12 @@ class StreamJoin:
 
 
 def _text(value: str) -> bytes:
-    from pypdf.generic import TextStringObject
-
-    buffer = io.BytesIO()
-    TextStringObject(value).write_to_stream(buffer)
-    return buffer.getvalue()
+    """A PDF text string (the title, the language): printable ASCII as a literal string,
+    anything else as UTF-16 with its byte order mark (without importing pypdf, which a
+    join of WeasyPrint's parts no longer needs: 0.1 s at the end of every petition)."""
+    if value.isascii() and value.isprintable():
+        return b"(" + re.sub(rb"([\\()])", rb"\\\1", value.encode()) + b")"
+    return b"<feff" + value.encode("utf-16-be").hex().encode() + b">"
 
 
 class _Part:
