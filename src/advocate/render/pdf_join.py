@@ -397,7 +397,7 @@ def _decoded(head: bytes, stored: bytes) -> bytes:
 class _RawPart:
     """One part's objects copied into a :class:`StreamJoin` from the bytes WeasyPrint wrote
     (renumbered by one pattern: no object is parsed into Python values); as :class:`_Part`
-    does with pypdf, about eight times faster. Anything laid out otherwise raises
+    does with pypdf, six to eight times faster. Anything laid out otherwise raises
     :class:`_Unexpected` before a byte is written."""
 
     def __init__(self, join: StreamJoin, data: bytes) -> None:
