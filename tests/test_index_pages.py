@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 import advocate.build.index_pages as pages_module
 from advocate.build import BuildOptions, build, planning
-from advocate.build.index_pages import IndexStream, index_rows, rendered_index
+from advocate.build.index_pages import IndexStream, rendered_index
 from advocate.build.planning import CampaignPlan, LetterJob, plan
 from advocate.errors import AdvocateError
-from advocate.render.documents import Renderer
+from advocate.render.documents import Renderer, Writer
 from advocate.schema.campaign import load_campaign
 from advocate.signers import read_signers
 from advocate.templates.row_stencil import RowStencils, cut_loop
@@ -65,10 +65,11 @@ def _rows(targets: list[str]) -> st.SearchStrategy[list[dict[str, Any]]]:
 
 
 def _plan(renderer: Renderer, letters: int) -> CampaignPlan:
+    """A plan of ``letters`` rows (each its own signer's letter to the first target)."""
     campaign = renderer.campaign
-    job = LetterJob(0, campaign.targets[0].id, None, ("txt",))
-    return CampaignPlan(campaign, campaign.id, [job] * letters, [], 12, 5,
-                        lang=campaign.language)
+    jobs = [LetterJob(row, campaign.targets[0].id, Writer(row=row), ("txt",))
+            for row in range(1, letters + 1)]
+    return CampaignPlan(campaign, campaign.id, jobs, [], 12, 5, lang=campaign.language)
 
 
 def _streamed(renderer: Renderer, pl: CampaignPlan, documents: list[dict[str, Any]],
@@ -89,13 +90,11 @@ def _streamed(renderer: Renderer, pl: CampaignPlan, documents: list[dict[str, An
 
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data(), spare=st.integers(0, 9), with_documents=st.booleans())
+@given(data=st.data(), with_documents=st.booleans())
 def test_pages_written_as_the_rows_come_are_the_pages_rendered_whole(
-        renderers: list[Renderer], data: st.DataObject, spare: int,
-        with_documents: bool) -> None:
+        renderers: list[Renderer], data: st.DataObject, with_documents: bool) -> None:
     """Rows of every shape (no signer row, no reference, reading copies, every link form,
-    no link), values with HTML's special characters and the stand-ins, over several pages
-    and pages past the rows (a plan whose reading copies share their letters' rows)."""
+    no link), values with HTML's special characters and the stand-ins, over several pages."""
     documents = [{"path": "brief.pdf", "kind": "brief", "format": "pdf", "lang": "en"},
                  {"path": "petition.ar.md", "kind": "petition", "format": "md",
                   "lang": "ar"}] if with_documents else []
@@ -108,7 +107,7 @@ def test_pages_written_as_the_rows_come_are_the_pages_rendered_whole(
                 data.draw(st.integers(0, 10**7) if isinstance(value, int) else
                           _TEXT.filter(bool)) for value in pages_module._values(row)])
                 for row in rows]
-            pl = _plan(renderer, len(rows) + spare)
+            pl = _plan(renderer, len(rows))
             whole = dict(rendered_index(renderer, pl, documents, len(rows),
                                      iter(copy.deepcopy(rows))))
             folder = Path(tempfile.mkdtemp())
@@ -182,13 +181,13 @@ def test_reading_copies_and_fill_in_letters_share_the_rows_the_plan_counts(
                            if campaign.signers else None)
     pl = plan(campaign, signers, formats=("txt",))
     assert any(job.reading for job in pl.letters)
-    assert index_rows(pl) == len(pl.letters) - sum(1 for job in pl.letters if job.reading)
-    assert index_rows(plan(campaign, None, formats=("txt",))) == len(campaign.targets)
+    assert pl.index_rows == len(pl.letters) - sum(1 for job in pl.letters if job.reading)
+    assert plan(campaign, None, formats=("txt",)).index_rows == len(campaign.targets)
     out = tmp_path / "out"
     build([BILINGUAL / "campaign.yaml"], out, BuildOptions(formats=("txt",), documents=False,
                                                           jobs=1), signers=signers)
     index = (out / campaign.id / "index.html").read_text(encoding="utf-8")
-    assert index.count("<tr>") == index_rows(pl) + 1  # and the heading's
+    assert index.count("<tr>") == pl.index_rows + 1  # and the heading's
     assert "reading copy in" in index
 
 
@@ -272,3 +271,40 @@ def test_a_campaign_holding_the_stand_ins_gets_the_same_index(
     assert _tree(tmp_path / "streamed") == _tree(tmp_path / "rendered")
     page = (tmp_path / "streamed" / "kazakhstan-2022" / "index.html").read_text("utf-8")
     assert "Kassym-Jomart \ue0000\ue001 Tokayev" in page
+
+
+def test_reading_copies_add_no_empty_index_page(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index's pages are counted by its rows, not by the files: signers read in another
+    language get reading copies, and a build (or shards merged) has no page without a row."""
+    from advocate.merge import merge
+    from advocate.shard import Shard
+    from advocate.signers.source import SignerSource
+
+    monkeypatch.setattr(planning, "INDEX_PAGE_ROWS", 1)
+    campaign = load_campaign(BILINGUAL / "campaign.yaml")
+    signers = read_signers(BILINGUAL / "signers.csv", languages=campaign.languages,
+                           columns=dict(campaign.signers.columns)  # type: ignore[union-attr]
+                           if campaign.signers else None)
+    pl = plan(campaign, signers, formats=("txt",))
+    assert len(pl.letters) > pl.index_rows  # the reading copies
+    options = BuildOptions(formats=("txt",), documents=False, jobs=1)
+    build([BILINGUAL / "campaign.yaml"], tmp_path / "one", options, signers=signers)
+    pages = sorted((tmp_path / "one" / campaign.id).glob("index*.html"))
+    assert len(pages) == pl.index_rows
+    for page in pages:
+        assert page.read_text(encoding="utf-8").count("<tr>") == 2, page.name  # heading, row
+    shards = []
+    for number in range(2):
+        shards.append(tmp_path / f"shard-{number}")
+        build([BILINGUAL / "campaign.yaml"], shards[-1],
+              BuildOptions(formats=("txt",), documents=False, jobs=1,
+                           shard=Shard(number, 2)), signers=signers,
+              signer_source=SignerSource(BILINGUAL / "signers.csv"))
+    merge(shards, tmp_path / "merged", jobs=1)
+    assert _contents(tmp_path / "merged") == _contents(tmp_path / "one")
+
+
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}

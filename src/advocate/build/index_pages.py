@@ -17,7 +17,7 @@ from collections.abc import Hashable, Iterator, Sequence
 from typing import Any, BinaryIO
 
 from advocate.build import planning
-from advocate.build.planning import CampaignPlan, index_names
+from advocate.build.planning import CampaignPlan
 from advocate.output.staging import open_staged
 from advocate.render.documents import Renderer
 from advocate.render.html import apply_csp
@@ -33,7 +33,7 @@ def page_context(renderer: Renderer, pl: CampaignPlan, documents: list[dict[str,
                  total: int, number: int, first: int, letters: Sequence[Any]) -> dict[str, Any]:
     """What index page ``number`` (from 1) is rendered with: its ``letters``, the first of
     them the ``first`` of ``total`` rows."""
-    names = index_names(len(pl.letters))
+    names = pl.index_names
     view, _ = renderer.view(pl.lang or pl.campaign.language)
     return {
         "campaign": view, "lang": pl.lang or pl.campaign.language,
@@ -59,7 +59,7 @@ def rendered_index(renderer: Renderer, pl: CampaignPlan, documents: list[dict[st
 
     builtin = renderer.from_builtin(INDEX)
     first = 1
-    for number, name in enumerate(index_names(len(pl.letters)), start=1):
+    for number, name in enumerate(pl.index_names, start=1):
         letters = [row for _, row in zip(range(planning.INDEX_PAGE_ROWS), rows, strict=False)]
         if not builtin:
             for row in letters:
@@ -108,16 +108,6 @@ def _with_values(row: dict[str, Any], values: Sequence[Any]) -> dict[str, Any]:
     return probe
 
 
-def index_rows(pl: CampaignPlan) -> int:
-    """The index's rows: one per signer and target (a reading copy is on its letter's)."""
-    count, last = 0, None
-    for job in pl.letters:
-        key = (job.writer.row if job.writer else None, job.target)
-        if key != last:
-            count, last = count + 1, key
-    return count
-
-
 class IndexStream:
     """Advocate's own index pages written into the staging folder as the rows come
     (``stage``: its ``staging`` folder and file ``mode``), ``total`` of them."""
@@ -126,7 +116,7 @@ class IndexStream:
                  documents: list[dict[str, Any]], total: int) -> None:
         self.stage, self.pl, self.renderer, self.cut = stage, pl, renderer, cut
         self.documents = documents  # filled in before the first letter
-        self.names = index_names(len(pl.letters))
+        self.names = pl.index_names
         self.total = total  # the rows to come
         view, _ = renderer.view(pl.lang or pl.campaign.language)
         self.stencils = RowStencils(cut, {"targets": {t["id"]: t for t in view["targets"]}},
@@ -215,4 +205,4 @@ def index_stream(stage: Any, pl: CampaignPlan, renderer: Renderer,
         found.around(page_context(renderer, pl, documents, 0, 1, 1, []), 0)
     except RuntimeError:
         return None
-    return IndexStream(stage, pl, renderer, found, documents, index_rows(pl))
+    return IndexStream(stage, pl, renderer, found, documents, pl.index_rows)

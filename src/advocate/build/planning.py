@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,7 @@ ALL_LETTER_FORMATS = ("txt", "eml", "pdf", "md", "html")
 INDEX_PAGE_ROWS = 2000
 
 
-def index_names(letter_rows: int) -> list[str]:
+def index_page_names(letter_rows: int) -> list[str]:
     """The index pages' file names for ``letter_rows`` rows (one row per signer and target)."""
     pages = max(1, -(-letter_rows // INDEX_PAGE_ROWS))
     return ["index.html", *(f"index-{number}.html" for number in range(2, pages + 1))]
@@ -145,6 +146,22 @@ class CampaignPlan:
     def sharded(self) -> bool:
         return self.shard is not None
 
+    @cached_property
+    def index_rows(self) -> int:
+        """The index's rows: one per signer and target (a reading copy is on its letter's
+        row, so it adds no row and no page)."""
+        count, last = 0, None
+        for job in self.letters:
+            key = (job.writer.row if job.writer else None, job.target)
+            if key != last:
+                count, last = count + 1, key
+        return count
+
+    @property
+    def index_names(self) -> list[str]:
+        """The index pages' file names, for :attr:`index_rows` rows."""
+        return index_page_names(self.index_rows)
+
 
 # -- planning ----------------------------------------------------------------------------
 
@@ -214,13 +231,13 @@ def _planned_paths(plan_: CampaignPlan) -> Iterator[str]:
     yield from (f"{plan_.folder}/{job.path}" for job in plan_.documents)
     yield from (f"{plan_.folder}/{job.stem}.{fmt}" for job in plan_.letters
                 for fmt in job.formats)
-    last = [LINKS_FILE] if plan_.sharded else index_names(len(plan_.letters))  # the merge's
+    last = [LINKS_FILE] if plan_.sharded else plan_.index_names  # the merge's
     yield from (f"{plan_.folder}/{name}" for name in last)
     yield f"{plan_.folder}/manifest.json"
 
 
 def _planned_count(plan_: CampaignPlan) -> int:
-    last = 1 if plan_.sharded else len(index_names(len(plan_.letters)))
+    last = 1 if plan_.sharded else len(plan_.index_names)
     return len(plan_.documents) + sum(len(job.formats) for job in plan_.letters) + last + 1
 
 
