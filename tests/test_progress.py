@@ -43,7 +43,7 @@ def test_the_progress_bar_draws_a_few_times_for_twenty_thousand_updates(
         assert update is not None
         for done in range(1, 20_001):
             update(done, 20_000)
-    assert 2 <= len(drawn) <= 60  # the loop takes well under the 6 s 60 draws would need
+    assert 2 <= len(drawn) <= 60  # the loop takes well under the 15 s 60 draws would need
     assert 20_000 in drawn
     assert len(told) <= len(drawn)  # rich hears of the count only when it is drawn
     assert "20000/20000" in terminal.getvalue()
@@ -78,3 +78,29 @@ def test_rich_is_imported_at_the_first_update_not_before() -> None:
     done = subprocess.run([sys.executable, "-I", "-c", script], capture_output=True, text=True,
                           check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_progress_bar_draws_at_most_four_times_a_second_and_at_the_end(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import rich.progress
+
+    from advocate.cli import common
+
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    clock = [100.0]
+    monkeypatch.setattr(common.time, "monotonic", lambda: clock[0])
+    drawn: list[int] = []
+    refresh = rich.progress.Progress.refresh
+
+    def counted(self: rich.progress.Progress) -> None:
+        drawn.append(int(self.tasks[0].completed) if self.tasks else -1)
+        refresh(self)
+
+    monkeypatch.setattr(rich.progress.Progress, "refresh", counted)
+    with common.progress_bar(enabled=True) as update:
+        assert update is not None
+        for done in range(1, 101):  # an update every 0.05 s for 5 s
+            clock[0] += 0.05
+            update(done, 100)
+    assert 18 <= len(drawn) <= 22  # every 0.25 s, not every 0.1 s (50 draws)
+    assert drawn[-1] == 100

@@ -282,8 +282,14 @@ def progress_bar(*, enabled: bool,
         bar.stop()
 
 
+#: Seconds between two draws of the progress bar: four a second (rich's own default is ten,
+#: and drawing ten a second cost a 10,000-letter build about 6% on a terminal, four a second
+#: nothing measurable: docs/benchmarks.md, "One full run at the end of stop 24").
+DRAW_EVERY = 0.25
+
+
 class _ProgressBar:
-    """rich's progress bar, refreshed by the updates themselves, at most ten times a second,
+    """rich's progress bar, refreshed by the updates themselves, at most four times a second,
     rather than by a thread of rich's: a build forks its PDF workers only while it runs a
     single thread. rich hears of the count only when it is drawn (a build reports every
     file: 20,000 updates for 10,000 letters), and is imported and started at the first
@@ -299,7 +305,7 @@ class _ProgressBar:
 
     def update(self, done: int, total: int) -> None:
         now = time.monotonic()
-        if now - self.shown >= 0.1 or done >= total:
+        if now - self.shown >= DRAW_EVERY or done >= total:
             self.shown = now
             if self.bar is None:
                 self._start()
