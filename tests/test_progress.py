@@ -15,14 +15,10 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_the_progress_bar_draws_a_few_times_for_twenty_thousand_updates(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def _draws(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The count rich's progress bar shows at each draw, from now on."""
     import rich.progress
 
-    from advocate.cli import common
-
-    terminal = _Terminal()
-    monkeypatch.setattr(sys, "stderr", terminal)
     drawn: list[int] = []
     refresh = rich.progress.Progress.refresh
 
@@ -31,6 +27,18 @@ def test_the_progress_bar_draws_a_few_times_for_twenty_thousand_updates(
         refresh(self)
 
     monkeypatch.setattr(rich.progress.Progress, "refresh", counted)
+    return drawn
+
+
+def test_the_progress_bar_draws_a_few_times_for_twenty_thousand_updates(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import rich.progress
+
+    from advocate.cli import common
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    drawn = _draws(monkeypatch)
     told: list[object] = []
     tell = rich.progress.Progress.update
 
@@ -82,21 +90,13 @@ def test_rich_is_imported_at_the_first_update_not_before() -> None:
 
 def test_the_progress_bar_draws_at_most_four_times_a_second_and_at_the_end(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import rich.progress
 
     from advocate.cli import common
 
     monkeypatch.setattr(sys, "stderr", _Terminal())
     clock = [100.0]
     monkeypatch.setattr(common.time, "monotonic", lambda: clock[0])
-    drawn: list[int] = []
-    refresh = rich.progress.Progress.refresh
-
-    def counted(self: rich.progress.Progress) -> None:
-        drawn.append(int(self.tasks[0].completed) if self.tasks else -1)
-        refresh(self)
-
-    monkeypatch.setattr(rich.progress.Progress, "refresh", counted)
+    drawn = _draws(monkeypatch)
     with common.progress_bar(enabled=True) as update:
         assert update is not None
         for done in range(1, 101):  # an update every 0.05 s for 5 s
