@@ -6,6 +6,7 @@ with it are the documents made without. Nothing here depends on one Jinja versio
 from __future__ import annotations
 
 from pathlib import Path
+from types import CodeType
 
 import pytest
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -46,21 +47,47 @@ def test_the_shipped_code_is_taken_only_where_it_is_the_templates() -> None:
         assert code is None or code == env.compile(source, name, filename), name
 
 
-def test_code_made_by_another_jinja_or_for_another_source_is_not_taken(
+def test_code_made_by_another_jinja_python_or_for_another_source_is_not_taken(
         made: Path, tmp_path: Path) -> None:
     env = renderer_environment([BUILTIN])
     source, filename, _ = env.loader.get_source(env, "en/letter.md.j2")  # type: ignore[union-attr]
-    text = (made / "en" / "letter.md.j2.py.txt").read_text(encoding="utf-8")
-    header, _, code = text.partition("\n")
-    other = tmp_path / "en" / "letter.md.j2.py.txt"
+    data = (made / "en" / "letter.md.j2.code").read_bytes()
+    header, _, code = data.partition(b"\n")
+    other = tmp_path / "en" / "letter.md.j2.code"
     other.parent.mkdir()
-    for changed in (header.replace(" source ", " source 0"),  # another template's
-                    header.replace("environment ", "environment 0")):  # another Jinja's
-        other.write_text(changed + "\n" + code, encoding="utf-8")
+    for changed in (header.replace(b" source ", b" source 0"),  # another template's
+                    header.replace(b"environment ", b"environment 0"),  # another Jinja's
+                    header.replace(b" python ", b" python 0")):  # another Python's
+        other.write_bytes(changed + b"\n" + code)
         assert compiled.compiled_code(env, "en/letter.md.j2", source, filename, tmp_path) is None
+    for damaged in (code[: len(code) // 2], b"", b"\xff" + code[1:]):  # cut short, broken
+        other.write_bytes(header + b"\n" + damaged)
+        assert compiled.compiled_code(env, "en/letter.md.j2", source, filename, tmp_path) is None
+    other.write_bytes(header + b"\n" + code)
+    assert compiled.compiled_code(env, "en/letter.md.j2", source, filename, tmp_path) \
+        == env.compile(source, "en/letter.md.j2", filename)
     assert compiled.compiled_code(env, "en/letter.md.j2", source + " ", filename, made) is None
     assert compiled.compiled_code(env, "en/letter.md.j2", source, filename, tmp_path / "no") \
         is None
+
+
+def test_every_function_of_the_code_is_under_the_templates_own_name(made: Path) -> None:
+    """The code is made under one file name and loaded under another (a wheel built
+    elsewhere, a pack's unchanged copy): its blocks and macros, too, name the template
+    that is loaded, as Jinja's own compile names them."""
+    env = renderer_environment([BUILTIN])
+    name = "brief.html.j2"
+    source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    code = compiled.compiled_code(env, name, source, "/elsewhere/" + name, made)
+    assert code is not None
+
+    def names(code: CodeType) -> list[str]:
+        return [code.co_filename, *(n for c in code.co_consts if isinstance(c, CodeType)
+                                    for n in names(c))]
+
+    found = names(code)
+    assert len(found) > 1 and set(found) == {"/elsewhere/" + name}
+    assert code == env.compile(source, name, "/elsewhere/" + name)
 
 
 def test_a_packs_changed_copy_is_compiled_from_its_own_source(tmp_path: Path) -> None:
