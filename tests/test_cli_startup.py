@@ -252,3 +252,14 @@ def test_a_text_letter_builds_no_option_adapter(tmp_path: Path) -> None:
                                 "txt", cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "pydantic.type_adapter" not in modules
+
+
+def test_a_cold_text_letter_loads_neither_babel_nor_idna(tmp_path: Path) -> None:
+    """Its date comes from the words made ahead (Babel is found and hashed, not imported)
+    and the campaign's addresses are ASCII (idna loads on the first other domain)."""
+    modules, done = imported_by("letter", "kazakhstan-2022", "--to", "president", "--name",
+                                "A. Writer", "--city", "Berlin", "--lang", "ru", "--format",
+                                "txt", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "15 января 2026" in done.stdout  # SOURCE_DATE_EPOCH's day, in CLDR's words
+    assert not {"babel", "idna"} & set(modules)

@@ -50,10 +50,21 @@ def test_a_long_date_is_babels_own_for_every_day_of_a_leap_year(
 
 def test_words_made_by_another_babel_are_not_taken(made: tuple[Path, list[str]],
                                                   tmp_path: Path) -> None:
+    import hashlib
+
+    import babel
+
     folder, _ = made
     lines = (folder / "ru.txt").read_text(encoding="utf-8").split("\n")
-    (tmp_path / "ru.txt").write_text("\n".join(["babel 0.0.1", *lines[1:]]), encoding="utf-8")
-    assert dates.long_date(date(2022, 1, 17), "ru", tmp_path) is None
+    installed = hashlib.sha256(Path(babel.__file__).read_bytes()).hexdigest()
+    assert lines[0] == f"babel {installed}"  # the Babel installed, by its __init__.py
+    another = installed[:-1] + ("1" if installed.endswith("0") else "0")
+    for other in ("babel 0.0.1", f"babel {another}", ""):
+        (tmp_path / "ru.txt").write_text("\n".join([other, *lines[1:]]), encoding="utf-8")
+        assert dates.long_date(date(2022, 1, 17), "ru", tmp_path) is None
+    (tmp_path / "ru.txt").write_text("\n".join(lines), encoding="utf-8")
+    assert dates.long_date(date(2022, 1, 17), "ru", tmp_path) == \
+        format_date(date(2022, 1, 17), format="long", locale="ru")
     (tmp_path / "ru.txt").write_text("\n".join(lines[:-3]), encoding="utf-8")  # cut short
     assert dates.long_date(date(2022, 1, 17), "ru", tmp_path) is None
     assert dates.long_date(date(2022, 1, 17), "ru", tmp_path / "none") is None
