@@ -97,6 +97,7 @@ def run_measured(args: list[str], samples: list[tuple[float, int]] | None = None
 def build(campaign: str, signers: Path, out: Path, formats: str, jobs: int | None,
           *extra: str) -> dict:
     shutil.rmtree(out, ignore_errors=True)
+    os.sync()  # the last run's files and their removal reach the disk before this run is timed
     args = [str(BIN / "advocate"), "--quiet", "build", campaign, "--signers", str(signers),
             "-o", str(out), "--formats", formats, "--json", *extra]
     if jobs:
@@ -197,6 +198,7 @@ def raw_file_writes(folder: Path, count: int, size: int) -> float:
     sync, as a build does: files per second."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
+    os.sync()  # as build(): nothing of an earlier run left to write while this one is timed
     data = b"x" * size
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
     started = time.monotonic()
