@@ -47,8 +47,9 @@ def _needs_isolation(value: str, rtl: bool) -> bool:
 
 
 #: No character before this one (the Hebrew block) is written right to left (bidi class R
-#: or AL), in any Unicode version: a value below it needs no isolation in a left-to-right
-#: document ("São Paulo", "Москва"), found by one ``max`` rather than a look-up per letter.
+#: or AL: the blocks before it are left-to-right scripts; a test checks the tables), so a
+#: value below it needs no isolation in a left-to-right document ("São Paulo", "Москва"),
+#: found by one ``max`` rather than a look-up per letter.
 FIRST_RTL = "\u0590"
 
 
