@@ -183,6 +183,33 @@ def test_direction_and_isolation_rules() -> None:
     assert isolate("محمد", "ar") == "محمد"
 
 
+def test_isolation_is_decided_as_letter_by_letter_in_every_script() -> None:
+    """The shortcut for values before the Hebrew block gives what the rule gives: a value
+    is isolated when one of its letters runs against the document's direction."""
+    import random
+    import sys
+    import unicodedata
+
+    from advocate.text.bidi import FIRST_RTL
+
+    assert all(unicodedata.bidirectional(chr(i)) not in ("R", "AL")
+               for i in range(ord(FIRST_RTL)))  # what the shortcut rests on
+    pick = random.Random(7)
+    samples = ["São Paulo", "Москва", "Ελλάδα", "Kraków", "東京", "תל אביב", "القاهرة",
+               "Ana (محمد)", "\u05bf", "\u0590x", "x\ufb1d", "\U00010800"]
+    for _ in range(20_000):
+        top = pick.choice([0x250, 0x590, 0x800, 0x3000, 0x10000, sys.maxunicode])
+        samples.append("".join(chr(pick.randrange(0x20, top)) for _ in range(pick.randrange(1, 9))))
+    for value in samples:
+        for lang in ("en", "ru", "ar", "he"):
+            rtl = lang in ("ar", "he")
+            against = ("L",) if rtl else ("R", "AL")
+            wanted = (value if value.startswith(FSI) or not any(
+                unicodedata.bidirectional(c) in against for c in value)
+                else f"{FSI}{value}{PDI}")
+            assert isolate(value, lang) == wanted, (ascii(value), lang)
+
+
 def test_an_arabic_name_in_an_english_letter_is_isolated_and_in_order(
         renderer: Renderer, tmp_path: Path) -> None:
     writer = signer(3, "محمد علي", "القاهرة")

@@ -42,22 +42,37 @@ class PetitionSigners(Sequence[Signer]):
 
     @classmethod
     def of(cls, reader: Iterable[Signer]) -> PetitionSigners:
-        """Every signer ``reader`` yields, with the count of duplicates it dropped."""
-        signers = cls(reader)
-        stats = getattr(reader, "stats", None)
+        """Every signer ``reader`` yields, with the count of duplicates it dropped. A
+        :class:`~advocate.signers.read.SignerReader` is read without a Signer per row
+        (its ``petition_rows``)."""
+        rows = getattr(reader, "petition_rows", None)
+        if rows is None:
+            signers = cls(reader)
+        else:
+            signers = cls()
+            signers._file = getattr(reader, "filename", None)
+            add = signers._add
+            for row in rows():
+                add(*row)
+        stats = getattr(reader, "stats", None)  # (set as the rows are read)
         signers.dropped = int(getattr(stats, "duplicates", 0) or 0)
         return signers
 
     def append(self, signer: Signer) -> None:
-        self._rows.append(signer.row)
-        self._lines.append(signer.line or 0)
         if self._file is None:
             self._file = signer.file
-        if signer.public:
+        self._add(signer.row, signer.line or 0, signer.public, signer.name, signer.city or "",
+                  signer.country or "")
+
+    def _add(self, row: int, line: int, public: bool, name: str, city: str,
+             country: str) -> None:
+        """One signer (a :data:`~advocate.signers.rules.PetitionRow`)."""
+        self._rows.append(row)
+        self._lines.append(line)
+        if public:
             self._named.append(len(self._starts))
             self._starts.append(len(self._text))
-            name, city = signer.name, signer.city or ""
-            self._text += _SEP.join((name.encode(), city.encode(), (signer.country or "").encode()))
+            self._text += _SEP.join((name.encode(), city.encode(), country.encode()))
             if not name.isascii():
                 self._characters.update(name)
             if not city.isascii():

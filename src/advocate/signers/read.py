@@ -16,13 +16,14 @@ import os
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
 from advocate.errors import AdvocateError, Problem, counted
 from advocate.signers.columns import ColumnMap, columns_from_mapping, plan_columns, table_records
 from advocate.signers.rules import (
     KNOWN_COLUMNS,
     Dedupe,
+    PetitionRow,
     Problems,
     Record,
     RowRules,
@@ -178,6 +179,14 @@ class SignerReader:
         return f
 
     def __iter__(self) -> Iterator[Signer]:
+        return self._read(compact=False)
+
+    def petition_rows(self) -> Iterator[PetitionRow]:
+        """The same rows, checked alike, as what a petition's compact list keeps of each
+        (:meth:`RowRules.petition_row`): no Signer is made."""
+        return self._read(compact=True)
+
+    def _read(self, *, compact: bool) -> Iterator[Any]:
         from advocate import encryption as encrypted
         from advocate.signers import spreadsheet
 
@@ -226,7 +235,7 @@ class SignerReader:
             rules = RowRules(problems, dedupe=self.dedupe, languages=self.languages,
                              named_keys=suffix in YAML_SUFFIXES,
                              expected_rows=self._size // 64)
-            signer_of = rules.signer
+            signer_of = rules.petition_row if compact else rules.signer
             for record in records:
                 signer = signer_of(record)
                 if signer is not None:

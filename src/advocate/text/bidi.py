@@ -46,11 +46,18 @@ def _needs_isolation(value: str, rtl: bool) -> bool:
     return any(unicodedata.bidirectional(c) in against for c in value)
 
 
+#: No character before this one (the Hebrew block) is written right to left (bidi class R
+#: or AL: the blocks before it are left-to-right scripts; a test checks the tables), so a
+#: value below it needs no isolation in a left-to-right document ("São Paulo", "Москва"),
+#: found by one ``max`` rather than a look-up per letter.
+FIRST_RTL = "\u0590"
+
+
 def isolate(value: str, lang: str) -> str:
     """``value`` between FSI and PDI if it holds letters written against ``lang``'s direction."""
     if not value or value.startswith(FSI):
         return value
-    if value.isascii() and direction(lang) == "ltr":
+    if direction(lang) == "ltr" and (value.isascii() or max(value) < FIRST_RTL):
         return value
     return f"{FSI}{value}{PDI}" if _needs_isolation(value, direction(lang) == "rtl") else value
 
