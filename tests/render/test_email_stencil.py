@@ -195,3 +195,25 @@ def test_a_link_that_cannot_fit_is_known_without_making_its_text(kz: Campaign) -
             assert not russian._emails  # no email form was made to find that out
             variants.add(russian.email_variant_text("full"))
         assert len(variants) > 1 if campaign is kz else variants == {()}
+
+
+def test_a_forms_variant_measure_kept_by_variants_is_the_sum_over_its_runs(
+        kz: Campaign) -> None:
+    # the measure is kept by the values the varied blocks print: letters from 400 rows (many
+    # combinations of variants, several sharing each) against summing each letter's runs
+    from advocate.render.email_text import _encoded_length
+
+    renderer = Renderer(kz, day=FIXED_DAY)
+    seen: dict[tuple[str, str], set[int]] = {}
+    for row in range(1, 401):
+        writer = Writer(name=f"Person {row}", city="Berlin", country="DE", row=row,
+                        email=f"p{row}@example.org")
+        for target, lang in (("president", "ru"), ("un-high-commissioner", "en")):
+            letter = renderer.letter(target, writer, lang)
+            if letter.filled is None:
+                continue
+            for form in ("full", "titles", "short"):
+                expected = sum(map(_encoded_length, letter.email_variant_text(form)))
+                assert letter.email_variant_measure(form, _encoded_length) == expected
+                seen.setdefault((target, form), set()).add(expected)
+    assert any(len(values) > 1 for values in seen.values())  # variants that differ

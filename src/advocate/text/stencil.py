@@ -101,6 +101,17 @@ class Filled:
         return stencil.text_of([self.values[i] for i in origin],
                                True if self.one_line_values else None)
 
+    def form_variant_measure(self, name: str, rewrite: Callable[[str], str], width: int,
+                             measure: Callable[[str], int]) -> int:
+        """``measure`` summed over :meth:`form_variant_runs`, kept for every letter whose
+        variants print the same in form ``name``."""
+        made = self.stencil.form(name, rewrite, width)
+        if made is None:
+            return 0
+        stencil, origin = made
+        return stencil.varied_measure([self.values[i] for i in origin], measure,
+                                      True if self.one_line_values else None)
+
     def form_runs(self, name: str, rewrite: Callable[[str], str], width: int) -> tuple[str, ...]:
         """The fixed text every letter's form ``name`` holds (:attr:`Stencil.fixed_runs`)."""
         made = self.stencil.form(name, rewrite, width)
@@ -168,6 +179,12 @@ class Stencil:
     #: For :meth:`varied_runs`: the blocks printing only variant slots, once found.
     _varied: tuple[_Format, ...] | None = field(init=False, default=None, compare=False,
                                                 repr=False)
+    #: For :meth:`varied_measure`: the numbers of the values the blocks of
+    #: :attr:`_varied` print, and the measures kept by those values.
+    _varied_numbers: tuple[int, ...] | None = field(init=False, default=None, compare=False,
+                                                    repr=False)
+    _measured: dict[tuple[object, ...], int] = field(init=False, default_factory=dict,
+                                                     compare=False, repr=False)
 
     @property
     def fixed_runs(self) -> tuple[str, ...]:
@@ -264,6 +281,26 @@ class Stencil:
         if not self._varied or not (_one_line(values) if one_line is None else one_line):
             return ()
         return tuple(self._varied_text(part, values) for part in self._varied)
+
+    def varied_measure(self, values: Sequence[str], measure: Callable[[str], int],
+                       one_line: bool | None = None) -> int:
+        """``measure`` summed over :meth:`varied_runs`: the runs are a function of the values
+        their blocks print (variant slots only), so the sum is kept by those values."""
+        if self._varied_numbers is None:
+            self.varied_runs(values, one_line)  # finds the blocks
+            assert self._varied is not None
+            object.__setattr__(self, "_varied_numbers", tuple(sorted(
+                {number for part in self._varied for number in part.varied or ()})))
+        assert self._varied_numbers is not None
+        if not self._varied or not (_one_line(values) if one_line is None else one_line):
+            return 0
+        key = (measure, *[values[i] for i in self._varied_numbers])
+        found = self._measured.get(key)
+        if found is None:
+            if len(self._measured) >= _VARIED_MAX:
+                self._measured.clear()
+            found = self._measured[key] = sum(map(measure, self.varied_runs(values, True)))
+        return found
 
     def fill(self, view: Mapping[str, Any], variants: Sequence[str] = ()) -> Filled:
         """The Markdown and exported values a full render gives for this writer's view and
