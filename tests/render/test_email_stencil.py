@@ -217,3 +217,31 @@ def test_a_forms_variant_measure_kept_by_variants_is_the_sum_over_its_runs(
                 assert letter.email_variant_measure(form, _encoded_length) == expected
                 seen.setdefault((target, form), set()).add(expected)
     assert any(len(values) > 1 for values in seen.values())  # variants that differ
+
+
+def test_a_writers_letters_in_turn_to_every_target_and_language_are_each_the_full_render(
+        campaigns: dict[str, Campaign]) -> None:
+    # The renderer keeps the last writer's views (per language, its country code named in
+    # that language): one writer's letters in turn, then another's and back, each against
+    # a renderer that keeps nothing.
+    kz = campaigns["kz"]
+    listed = [Writer(name=f"Person {i}", city="Almaty", country=code, email=f"p{i}@example.org",
+                     note=note, row=i, from_list=True)
+              for i, (code, note) in enumerate([("KZ", None), ("DE", "*note*"), ("PE", "")], 1)]
+    renderer = Renderer(kz, day=FIXED_DAY)
+    order = [listed[0], listed[0], listed[1], listed[0], listed[2], listed[2]]
+    for writer in order:
+        for target in kz.targets:
+            for lang in ("ru", "en", "kk", None):
+                letter = renderer.letter(target.id, writer, lang)
+                fresh = Renderer(kz, day=FIXED_DAY)
+                full = fresh.letter(target.id, writer, lang)
+                assert letter.markdown == full.markdown
+                assert letter.context["writer"] == full.context["writer"]
+                assert letter.text() == full.text()
+                assert renderer.eml(letter) == fresh.eml(full)
+    countries = {renderer.letter("president", listed[1], lang).context["writer"]["country"]
+                 for lang in ("ru", "en")}
+    assert len(countries) == 2  # "DE" named in each language: the views are per language
+    first, second = (renderer.letter("president", listed[1], "ru") for _ in range(2))
+    assert first.context["writer"] is not second.context["writer"]  # each letter's own

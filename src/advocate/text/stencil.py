@@ -51,6 +51,8 @@ class _Format(str):
     varied: tuple[int, ...] | None = None
     key: Callable[[Sequence[str]], object] | None = None
     memo: dict[object, str]
+    #: A measure of that text (a link's encoded length), by the measure and the values.
+    measures: dict[tuple[object, object], int]
 
 
 def shape(view: Mapping[str, Any], signed: bool) -> Shape:
@@ -133,7 +135,8 @@ _MARKS = frozenset(SLOT_MARKS)
 
 
 def _escaped(text: str) -> str:
-    """A variant's text escaped as a printed value (kept: a campaign has few of them)."""
+    """A variant's text or a writer's value escaped as a printed value (kept: a campaign
+    has few variants, and a writer's letters to each target follow one another)."""
     found = _ESCAPED.get(text)
     if found is None:
         if len(_ESCAPED) >= _VARIED_MAX:
@@ -179,13 +182,6 @@ class Stencil:
     #: For :meth:`varied_runs`: the blocks printing only variant slots, once found.
     _varied: tuple[_Format, ...] | None = field(init=False, default=None, compare=False,
                                                 repr=False)
-    #: For :meth:`varied_measure`: the numbers of the values the blocks of
-    #: :attr:`_varied` print, and the measures kept by those values.
-    _varied_numbers: tuple[int, ...] | None = field(init=False, default=None, compare=False,
-                                                    repr=False)
-    _measured: dict[tuple[object, ...], int] = field(init=False, default_factory=dict,
-                                                     compare=False, repr=False)
-
     @property
     def fixed_runs(self) -> tuple[str, ...]:
         """The text of the fixed blocks, each run of them joined: every letter's text holds
@@ -215,7 +211,7 @@ class Stencil:
                     own = self.pieces[1::2]
                     numbers = tuple(p for p in block if not isinstance(p, str))
                     if not any(_WRITER.search(own[p]) for p in numbers):
-                        made.varied, made.memo = numbers, {}
+                        made.varied, made.memo, made.measures = numbers, {}, {}
                         made.key = itemgetter(*numbers) if numbers else _no_key
                     plan.append(made)
                 elif text.strip():
@@ -284,23 +280,24 @@ class Stencil:
 
     def varied_measure(self, values: Sequence[str], measure: Callable[[str], int],
                        one_line: bool | None = None) -> int:
-        """``measure`` summed over :meth:`varied_runs`: the runs are a function of the values
-        their blocks print (variant slots only), so the sum is kept by those values."""
-        if self._varied_numbers is None:
+        """``measure`` summed over :meth:`varied_runs`, each block's kept beside its text (by
+        the values it prints: variant slots only)."""
+        if self._varied is None:
             self.varied_runs(values, one_line)  # finds the blocks
-            assert self._varied is not None
-            object.__setattr__(self, "_varied_numbers", tuple(sorted(
-                {number for part in self._varied for number in part.varied or ()})))
-        assert self._varied_numbers is not None
+        assert self._varied is not None
         if not self._varied or not (_one_line(values) if one_line is None else one_line):
             return 0
-        key = (measure, *[values[i] for i in self._varied_numbers])
-        found = self._measured.get(key)
-        if found is None:
-            if len(self._measured) >= _VARIED_MAX:
-                self._measured.clear()
-            found = self._measured[key] = sum(map(measure, self.varied_runs(values, True)))
-        return found
+        total = 0
+        for part in self._varied:
+            assert part.key is not None
+            found = (measure, part.key(values))
+            size = part.measures.get(found)
+            if size is None:
+                if len(part.measures) >= _VARIED_MAX:
+                    part.measures.clear()
+                size = part.measures[found] = measure(self._varied_text(part, values))
+            total += size
+        return total
 
     def fill(self, view: Mapping[str, Any], variants: Sequence[str] = ()) -> Filled:
         """The Markdown and exported values a full render gives for this writer's view and
@@ -312,8 +309,9 @@ class Stencil:
             return ANY_PLACEHOLDER.sub(lambda m: values.get(m.group(), ""), text)
 
         parts = list(self.pieces)
-        printed = [_escaped(values[p]) if p in _MARKS else escape_markdown(
-            values[p] if p in values else put(p)) for p in parts[1::2]]
+        # A writer's values escaped once for the letters to each target (kept, as variants)
+        printed = [_escaped(values[p]) if p in values else escape_markdown(put(p))
+                   for p in parts[1::2]]
         parts[1::2] = printed
         exported = {key: put(value) if isinstance(value, str) else value
                     for key, value in self.exported.items()}
