@@ -282,13 +282,16 @@ def _plain_block_text(markdown: str, width: int, syntax: re.Pattern[str]) -> str
     if hard[-1]:  # a backslash that ends the block is literal, not a line break
         return None
     text_lines = [line[:-1] if brk else line for line, brk in zip(lines, hard, strict=True)]
-    bare = "\n".join(_ESCAPED.sub("", line) for line in text_lines)
+    joined = "\n".join(text_lines)
+    escapes = "\\" in joined  # most sender and signature blocks have none to undo
+    # (an escape is two characters, neither a line break: the same as line by line)
+    bare = _ESCAPED.sub("", joined) if escapes else joined
     if syntax.search(bare) or any(line != line.strip() for line in text_lines) \
             or not text_lines[0] or not text_lines[-1]:
         return None
     parts: list[str] = []
     for line, brk in zip(text_lines, hard, strict=True):
-        parts.append(_ESCAPED.sub(r"\1", line))
+        parts.append(_ESCAPED.sub(r"\1", line) if escapes else line)
         parts.append("\n" if brk else " ")
     text = "".join(parts[:-1])
     return "\n".join(_wrap(text, width, "", "")) + "\n"
