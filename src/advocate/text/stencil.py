@@ -182,6 +182,9 @@ class Stencil:
     #: For :meth:`varied_runs`: the blocks printing only variant slots, once found.
     _varied: tuple[_Format, ...] | None = field(init=False, default=None, compare=False,
                                                 repr=False)
+    #: :meth:`_exported_holes`, once found.
+    _holes: tuple[str, ...] | None = field(init=False, default=None, compare=False, repr=False)
+
     @property
     def fixed_runs(self) -> tuple[str, ...]:
         """The text of the fixed blocks, each run of them joined: every letter's text holds
@@ -310,12 +313,24 @@ class Stencil:
 
         parts = list(self.pieces)
         # A writer's values escaped once for the letters to each target (kept, as variants)
-        printed = [_escaped(values[p]) if p in values else escape_markdown(put(p))
-                   for p in parts[1::2]]
+        kept = _ESCAPED.get
+        printed = [(kept(values[p]) or _escaped(values[p])) if p in values
+                   else escape_markdown(put(p)) for p in parts[1::2]]
         parts[1::2] = printed
-        exported = {key: put(value) if isinstance(value, str) else value
-                    for key, value in self.exported.items()}
+        exported = dict(self.exported)
+        for key in self._exported_holes():  # the few exported strings that print a value
+            exported[key] = put(exported[key])
         return Filled("".join(parts), exported, self, printed, view)
+
+    def _exported_holes(self) -> tuple[str, ...]:
+        """The keys of :attr:`exported` whose strings hold a placeholder or a mark (found
+        once: the others are every letter's as they are)."""
+        if self._holes is None:
+            object.__setattr__(self, "_holes", tuple(
+                key for key, value in self.exported.items()
+                if isinstance(value, str) and ANY_PLACEHOLDER.search(value)))
+        assert self._holes is not None
+        return self._holes
 
     def with_texts(self) -> Stencil:
         """This stencil with the text of its fixed blocks converted ahead."""
