@@ -148,10 +148,14 @@ def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
     lines: list[str] = []
     for number, part in enumerate(text.split("\n")):
         prefix = first if number == 0 else rest
-        if part and len(prefix) + len(part) <= width and not part[0].isspace() \
-                and not part[-1].isspace() and not _TAB_OR_RETURN.search(part):
-            lines.append(prefix + part)  # what textwrap gives a line that fits, sooner
-            continue
+        if part and not part[0].isspace() and not _TAB_OR_RETURN.search(part):
+            # textwrap drops the spaces that end a line (a soft break before a hard one
+            # leaves one: "Berlin \\" in a sender block), so a line that fits without
+            # them needs it no more than one that ends in a letter
+            line = part.rstrip(" ") if part[-1] == " " else part
+            if len(prefix) + len(line) <= width and not line[-1].isspace():
+                lines.append(prefix + line)  # what textwrap gives a line that fits, sooner
+                continue
         wrapped = textwrap.wrap(part, width=width, initial_indent=prefix,
                                 subsequent_indent=rest, break_long_words=False,
                                 break_on_hyphens=False)
