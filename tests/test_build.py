@@ -9,6 +9,7 @@ from collections.abc import Callable
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -349,6 +350,43 @@ def test_forked_and_spawned_workers_write_the_same_text_letters(
     assert started == [True, False]
     assert sum(1 for path in trees["forked"] if path.endswith(".eml")) == 16
     assert trees["forked"] == trees["spawned"] == trees["in process"]
+
+
+def test_forked_workers_are_sent_ranges_of_the_plan_they_inherited(
+        tmp_path: Path, kz_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked worker has the plan already (it was made before the fork): its tasks are
+    numbers, each range once and together every letter; spawned workers get the jobs."""
+    from advocate.children import Pool
+
+    monkeypatch.setattr(advocate.build.letters, "POOL_MIN_LETTERS", 1)
+    monkeypatch.setattr(advocate.build.letters, "TEXT_CHUNK", 5)
+    sent: dict[bool, list[tuple[str, tuple[Any, ...]]]] = {True: [], False: []}
+    real_map = Pool.map
+
+    for fork in (True, False):
+        def recording(self: Pool, function: Any, tasks: Any, *, window: int | None = None,
+                      f: bool = fork) -> Any:
+            tasks = list(tasks)
+            sent[f] += [(function.__name__, task) for task in tasks]
+            return real_map(self, function, tasks, window=window)
+
+        monkeypatch.setattr(Pool, "map", recording)
+        monkeypatch.setattr(advocate.build.letters, "_pool_forks", lambda f=fork: f)
+        build([kz_path], tmp_path / str(fork), BuildOptions(jobs=2, formats=("txt", "eml"),
+                                                          documents=False),
+              signers=read_signers(SIGNERS))
+        assert "jobs" not in advocate.build.letters._worker  # not kept past the build
+    ranges = [task[:2] for name, task in sent[True]]
+    assert {name for name, _ in sent[True]} == {"_worker_range"}
+    assert ranges == [(start, min(start + 5, 16)) for start in range(0, 16, 5)]
+    assert {name for name, _ in sent[False]} == {"_worker_letters"}
+    assert sum(len(task[0]) for _, task in sent[False]) == 16
+    assert (tmp_path / "True").exists() and (tmp_path / "False").exists()
+    first = {p.relative_to(tmp_path / "True"): p.read_bytes()
+             for p in (tmp_path / "True").rglob("*") if p.is_file()}
+    second = {p.relative_to(tmp_path / "False"): p.read_bytes()
+              for p in (tmp_path / "False").rglob("*") if p.is_file()}
+    assert first == second
 
 
 def test_workers_are_forked_only_from_a_single_thread() -> None:

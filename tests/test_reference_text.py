@@ -80,3 +80,15 @@ def test_a_block_holding_its_reference_twice_is_converted_as_it_is() -> None:
     seen: list[str] = []
     assert converted_with(lambda text: seen.append(text) or text, block, reference) == block
     assert seen == [block]
+
+
+@given(label=st.one_of(st.none(), st.text(max_size=30),
+                       st.sampled_from(["Ref.", "Исх. №", "*ref*", "  Réf.\n n° ", "1. ", "# x",
+                                        "", " ", "مرجع", "参考"])))
+def test_a_reference_blocks_label_kept_is_the_label_escaped_each_time(label: str | None) -> None:
+    from advocate.reference import REFERENCE_LABEL, reference_block
+    from advocate.text.markdown import escape_markdown
+
+    shown = escape_markdown(" ".join((label or REFERENCE_LABEL).split())) or REFERENCE_LABEL
+    for reference in ("7Q3MK-2XD9A", "00000-00000"):
+        assert reference_block(reference, label) == f"::: reference\n{shown} {reference}\n:::\n"

@@ -82,10 +82,16 @@ def normalise_reference(text: str) -> str | None:
 def reference_block(reference: str, label: str | None = None) -> str:
     """The Markdown block printed at a letter's foot (``::: reference``): small in HTML and
     PDF, a last line in text and email."""
+    return f"::: reference\n{_shown_label(label)} {reference}\n:::\n"
+
+
+@lru_cache(maxsize=64)
+def _shown_label(label: str | None) -> str:
+    """A reference's label as its block prints it (kept: every letter of a language has
+    the same)."""
     from advocate.text.markdown import escape_markdown
 
-    shown = escape_markdown(" ".join((label or REFERENCE_LABEL).split())) or REFERENCE_LABEL
-    return f"::: reference\n{shown} {reference}\n:::\n"
+    return escape_markdown(" ".join((label or REFERENCE_LABEL).split())) or REFERENCE_LABEL
 
 
 #: A reference's shape (five, a hyphen, five; no space, no Markdown syntax): what the text

@@ -195,3 +195,53 @@ def test_a_link_that_cannot_fit_is_known_without_making_its_text(kz: Campaign) -
             assert not russian._emails  # no email form was made to find that out
             variants.add(russian.email_variant_text("full"))
         assert len(variants) > 1 if campaign is kz else variants == {()}
+
+
+def test_a_forms_variant_measure_kept_by_variants_is_the_sum_over_its_runs(
+        kz: Campaign) -> None:
+    # the measure is kept by the values the varied blocks print: letters from 400 rows (many
+    # combinations of variants, several sharing each) against summing each letter's runs
+    from advocate.render.email_text import _encoded_length
+
+    renderer = Renderer(kz, day=FIXED_DAY)
+    seen: dict[tuple[str, str], set[int]] = {}
+    for row in range(1, 401):
+        writer = Writer(name=f"Person {row}", city="Berlin", country="DE", row=row,
+                        email=f"p{row}@example.org")
+        for target, lang in (("president", "ru"), ("un-high-commissioner", "en")):
+            letter = renderer.letter(target, writer, lang)
+            if letter.filled is None:
+                continue
+            for form in ("full", "titles", "short"):
+                expected = sum(map(_encoded_length, letter.email_variant_text(form)))
+                assert letter.email_variant_measure(form, _encoded_length) == expected
+                seen.setdefault((target, form), set()).add(expected)
+    assert any(len(values) > 1 for values in seen.values())  # variants that differ
+
+
+def test_a_writers_letters_in_turn_to_every_target_and_language_are_each_the_full_render(
+        campaigns: dict[str, Campaign]) -> None:
+    # The renderer keeps the last writer's views (per language, its country code named in
+    # that language): one writer's letters in turn, then another's and back, each against
+    # a renderer that keeps nothing.
+    kz = campaigns["kz"]
+    listed = [Writer(name=f"Person {i}", city="Almaty", country=code, email=f"p{i}@example.org",
+                     note=note, row=i, from_list=True)
+              for i, (code, note) in enumerate([("KZ", None), ("DE", "*note*"), ("PE", "")], 1)]
+    renderer = Renderer(kz, day=FIXED_DAY)
+    order = [listed[0], listed[0], listed[1], listed[0], listed[2], listed[2]]
+    for writer in order:
+        for target in kz.targets:
+            for lang in ("ru", "en", "kk", None):
+                letter = renderer.letter(target.id, writer, lang)
+                fresh = Renderer(kz, day=FIXED_DAY)
+                full = fresh.letter(target.id, writer, lang)
+                assert letter.markdown == full.markdown
+                assert letter.context["writer"] == full.context["writer"]
+                assert letter.text() == full.text()
+                assert renderer.eml(letter) == fresh.eml(full)
+    countries = {renderer.letter("president", listed[1], lang).context["writer"]["country"]
+                 for lang in ("ru", "en")}
+    assert len(countries) == 2  # "DE" named in each language: the views are per language
+    first, second = (renderer.letter("president", listed[1], "ru") for _ in range(2))
+    assert first.context["writer"] is not second.context["writer"]  # each letter's own

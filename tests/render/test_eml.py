@@ -246,3 +246,46 @@ def test_mailto_round_trip(subject: str, body: str) -> None:
     assert unquote(fields.get("subject", "")) == subject
     expected = body.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
     assert unquote(fields.get("body", "")) == expected
+
+
+def _whole_body_encoded(body: str) -> bytes:
+    """The slow path: the whole body encoded at once, as build_eml did before its lines were
+    encoded one by one (and kept)."""
+    import binascii
+
+    data = body.encode("utf-8")
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return binascii.b2a_qp(data, quotetabs=False, istext=True, header=False).replace(
+        b"\n", b"\r\n")
+
+
+# Lines that test quoted-printable's edges: trailing spaces and tabs, '=' and '.' where a
+# line or a soft break starts, lines just under, at and over 76 characters, every script.
+_QP_PIECES = st.sampled_from([
+    " ", "  ", "\t", ".", "..", "=", "==", "=\n", ".\n", " \n", "\t\n", "\r", "\r\n", "\n",
+    "\n\n", "x" * 73, "x" * 74, "x" * 75, "x" * 76, "x" * 150, "Ж" * 25, "Ж" * 26, "王" * 30,
+    "محمد الأحمد", "דוד כהן", "a.", "From ", "=20", "_", "?", "\x0c", "\x00", "~", "\x7f",
+])
+_QP_BODIES = st.one_of(
+    st.lists(_QP_PIECES, max_size=30).map("".join),
+    st.lists(st.one_of(_QP_PIECES, st.text(max_size=90)), max_size=12).map("".join),
+    st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=400),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_QP_BODIES)
+def test_a_body_encoded_line_by_line_is_the_body_encoded_whole(body: str) -> None:
+    from advocate.render.eml import quoted_printable
+
+    assert quoted_printable(body) == _whole_body_encoded(body)
+    assert quoted_printable(body) == _whole_body_encoded(body)  # again, from the kept lines
+
+
+def test_a_body_with_a_lone_surrogate_is_refused_line_by_line_too() -> None:
+    from advocate.render.eml import quoted_printable
+
+    with pytest.raises(AdvocateError, match="lone surrogate"):
+        quoted_printable("fine line\nbad \ud800 line\n")

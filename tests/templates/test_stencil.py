@@ -193,3 +193,38 @@ def test_a_pack_template_a_stencil_can_take_gives_the_full_render(pack: Path, wr
     filled = stencilled(stencil, target, writer, "en")
     assert stencil.stencils.made
     assert filled == full(stencil, target, writer, "en")
+
+
+def test_a_templates_verdict_is_kept_by_its_source_for_every_target_and_shape(
+        pack: Path) -> None:
+    # one parse per template source: a template a stencil cannot take stays refused for
+    # every target and writer shape, and a changed template (same name) is judged again
+    import advocate.templates.stencil as stencil_module
+
+    template = pack.parent / "templates/en/letter.md.j2"
+    write(template, "{{ writer.name | upper }} to {{ target.name }}\n")
+    campaign = load_campaign(pack)
+    renderer = Renderer(campaign, day=FIXED_DAY)
+    parsed: list[str] = []
+    real = renderer.env.parse
+
+    def counting(source: str, *args: object, **kwargs: object) -> object:
+        parsed.append(source)
+        return real(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    renderer.env.parse = counting  # type: ignore[method-assign]
+    writers = [Writer(name="ann", city="Paris"), Writer(name="bob"), Writer(name="cy", note="n")]
+    for target in campaign.targets:
+        for writer in writers * 2:
+            assert renderer.letter(target.id, writer, "en").markdown.startswith(
+                writer.name.upper() + " to ")  # type: ignore[union-attr]
+    assert renderer.stencils.made == [] and renderer.stencils.refused > 1
+    assert parsed.count(template.read_text(encoding="utf-8")) == 1
+    verdicts = stencil_module._SAFE[renderer.env]
+    assert set(verdicts.values()) == {False}
+    write(template, "{{ writer.name }} to {{ target.name }}\n")
+    fresh = Renderer(campaign, day=FIXED_DAY)
+    for writer in writers * 2:
+        assert fresh.letter(campaign.targets[0].id, writer, "en").markdown.startswith(
+            f"{writer.name} to ")
+    assert fresh.stencils.made  # the new source is judged on its own

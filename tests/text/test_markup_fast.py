@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -131,3 +132,26 @@ def test_a_letters_heading_asks_and_exclamation_take_the_simple_path() -> None:
     for markdown in ("## Title ##", "1. *Ask.* Text", "1. [a](b)", "- item", "![x](y)",
                      "1) Ask", "Dear *you*!"):
         assert simple_block_text(markdown, 72) is None, markdown
+
+
+@pytest.mark.parametrize(("text", "width"), [
+    ("Berlin, Германия ", 16), ("Berlin, Германия ", 17), ("Berlin, Германия   ", 16),
+    ("a  b   ", 4), ("a  b   ", 3), ("a\u2003 ", 2), ("a\xa0 ", 2), ("a \t", 2), ("ab ", 1),
+    ("Person 127 \nBerlin ", 10), ("x" * 80 + " ", 80), ("x" * 80 + " ", 79),
+])
+def test_a_line_that_fits_once_its_end_spaces_go_is_wrapped_as_textwrap_wraps_it(
+        text: str, width: int) -> None:
+    """The spaces that end a line (a soft break before a hard one leaves one) are dropped as
+    textwrap drops them; other white space at the end still goes through textwrap."""
+    import textwrap
+
+    from advocate.text.markdown import _wrap
+
+    for first, rest in (("", ""), ("- ", "  ")):
+        expected: list[str] = []
+        for number, part in enumerate(text.split("\n")):
+            prefix = first if number == 0 else rest
+            expected += textwrap.wrap(part, width=width, initial_indent=prefix,
+                                      subsequent_indent=rest, break_long_words=False,
+                                      break_on_hyphens=False) or [prefix.rstrip()]
+        assert _wrap(text, width, first, rest) == expected

@@ -120,6 +120,14 @@ def _worker_letters(jobs: Sequence[LetterJob], lang: str | None, staging: str,
     return done
 
 
+def _worker_range(start: int, stop: int, lang: str | None, staging: str,
+                  folder: str) -> list[tuple[Entry, bytes | None]]:
+    """:func:`_worker_letters` of letters ``start`` to ``stop`` of the plan a forked worker
+    inherited (:data:`_worker` ``["jobs"]``, set before the fork): the parent sends two
+    numbers rather than pickling every job, and the worker unpickles none."""
+    return _worker_letters(_worker["jobs"][start:stop], lang, staging, folder)
+
+
 def _mailto(renderer: Renderer, target: str, document: Any) -> tuple[str | None, str]:
     """The index's "open in mail" link for a letter (see :func:`letter_mailto`)."""
     from advocate.render.email_text import letter_mailto
@@ -154,6 +162,14 @@ def _chunks(items: Sequence[LetterJob], size: int) -> Iterator[Sequence[LetterJo
         yield items[start:start + size]
 
 
+def _numbered(chunks: Iterator[Sequence[LetterJob]]) -> Iterator[tuple[int, Sequence[LetterJob]]]:
+    """Each chunk with the number of its first letter in the plan."""
+    start = 0
+    for chunk in chunks:
+        yield start, chunk
+        start += len(chunk)
+
+
 def _guided_chunks(items: Sequence[LetterJob], size: int,
                    workers: int) -> Iterator[Sequence[LetterJob]]:
     """Chunks of at most ``size`` that shrink to one letter towards the end of the batch,
@@ -182,6 +198,7 @@ class _LetterRun:
         self.init = (str(pl.campaign.path), str(templates) if templates else None,
                      day.isoformat(), paper, limits.SECONDS_CAP)
         self.pool: Pool | None = None
+        self.forked = False
 
     def __enter__(self) -> _LetterRun:
         pdfs = sum(1 for job in self.pl.letters if "pdf" in job.formats)
@@ -192,6 +209,9 @@ class _LetterRun:
                 from advocate.render.pdf.engine import load_weasyprint
 
                 load_weasyprint()  # imported once here rather than in every worker
+            if fork:  # the workers inherit the plan: tasks are ranges of it
+                _worker["jobs"] = self.pl.letters
+            self.forked = fork
             self.pool = Pool(self.workers, _init_worker, (*self.init, fork), fork=fork)
         return self
 
@@ -200,6 +220,7 @@ class _LetterRun:
             # Failed or interrupted (Ctrl-C, SIGTERM): the workers stop now, not after their
             # chunks; the staging folder they write into is going away.
             self.pool.close(kill=exc_type is not None)
+        _worker.pop("jobs", None)
 
     def __iter__(self) -> Iterator[tuple[Entry, bytes | None]]:
         if self.pool is None:
@@ -211,8 +232,16 @@ class _LetterRun:
         # the files), so memory grows by a few hundred bytes per letter at most.
         chunks = _guided_chunks(self.pl.letters, CHUNK, self.workers) if pdfs else \
             _chunks(self.pl.letters, TEXT_CHUNK)
-        tasks = ((chunk, self.lang, str(self.staging), self.pl.folder) for chunk in chunks)
-        for _task, (kind, value) in self.pool.map(_worker_letters, tasks):  # in order
+        staging, folder = str(self.staging), self.pl.folder
+        if self.forked:  # ranges of the plan the workers inherited
+            work: Any = _worker_range
+            tasks: Iterator[tuple[Any, ...]] = (
+                (start, start + len(chunk), self.lang, staging, folder)
+                for start, chunk in _numbered(chunks))
+        else:
+            work = _worker_letters
+            tasks = ((chunk, self.lang, staging, folder) for chunk in chunks)
+        for _task, (kind, value) in self.pool.map(work, tasks):  # in order
             if kind == "ok":
                 yield from value
             elif kind == "error":

@@ -91,6 +91,15 @@ class Document:
 
         return self.filled.form_variant_runs(form, EMAIL_FORMS[form], UNWRAPPED)
 
+    def email_variant_measure(self, form: str, measure: Callable[[str], int]) -> int:
+        """``measure`` summed over :meth:`email_variant_text`, kept for letters whose variants
+        print the same in that form (0 when not known without making the form)."""
+        if self.filled is None or form not in ("full", "titles", "short"):
+            return 0
+        from advocate.render.email_text import EMAIL_FORMS, UNWRAPPED
+
+        return self.filled.form_variant_measure(form, EMAIL_FORMS[form], UNWRAPPED, measure)
+
     def _email(self, form: str) -> str:
         """An email form's text (computed once each: the draft and the link share it)."""
         if form not in self._emails:

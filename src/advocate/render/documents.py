@@ -122,6 +122,8 @@ class Renderer:
         self.variants = LetterVariants(campaign, self.env, longest=longest_variants)
         self._links: frozenset[str] | None = None
         self._bases: dict[tuple[str, date, str], tuple[dict[str, Any], list[Problem]]] = {}
+        #: The last writer's views (:meth:`_writer_views`).
+        self._last_writer: tuple[Writer | None, dict[str, dict[str, Any]]] | None = None
         #: Errors and titles checked against made-up people (render/privacy.py).
         self.probe = PersonaProbe(self._persona_documents, self._layout_file)
         #: The page-fit loop and what it learnt of letters that run over (render/page_fit.py).
@@ -236,7 +238,7 @@ class Renderer:
         signed = context["signed"]
         row = writer.row if writer else None
         reference = letter_reference(self.campaign.id, target_id, row)
-        chosen = self.variants.put(context, warnings, row, (writer or Writer()).view(),
+        chosen = self.variants.put(context, warnings, row, self._writer_view(writer),
                                    variants)
         # The second letter of a kind on: fill in a stencil rather than render in full.
         filled = self.stencils.fill((target_id, lang, shape(view, signed)),
@@ -289,13 +291,30 @@ class Renderer:
             self._targets[(lang, index)] = (target_view(self.campaign, loc, index), loc.warnings)
         context["target"], target_warnings = self._targets[(lang, index)]
         warnings.extend(w for w in target_warnings if w not in warnings)
-        view = (writer or Writer()).view()
-        if writer is not None and writer.from_list:  # an export's "PE": "Perú", "Peru"
-            view = localise_places(view, lang)
-        context["writer"] = isolate_view(view, lang)
+        views = self._writer_views(writer)
+        shown = views.get(lang)
+        if shown is None:
+            view = views[""]
+            if writer is not None and writer.from_list:  # an export's "PE": "Perú", "Peru"
+                view = localise_places(view, lang)
+            shown = views[lang] = isolate_view(view, lang)
+        context["writer"] = dict(shown)  # a letter's own
         context["signed"] = writer is not None and bool(writer.name)
         context["variants"] = {}  # a letter's own: letter() picks them
         return lang, context, warnings
+
+    def _writer_views(self, writer: Writer | None) -> dict[str, dict[str, Any]]:
+        """``writer``'s view (key '') and, by language, the view its letters show, kept for
+        the writer's next letters: a build writes each writer's letter to every target in
+        turn, and a :class:`Writer` is frozen. Not to be changed: callers copy."""
+        last = self._last_writer
+        if last is None or last[0] is not writer:
+            last = self._last_writer = (writer, {"": (writer or Writer()).view()})
+        return last[1]
+
+    def _writer_view(self, writer: Writer | None) -> dict[str, Any]:
+        """``writer.view()`` (:meth:`_writer_views`)."""
+        return self._writer_views(writer)[""]
 
     def followup(self, target_id: str, first: dict[str, Any],
                  lang: str | None = None) -> Document:

@@ -155,25 +155,40 @@ def letter_mailto(document: Any, to: list[str]) -> tuple[str | None, str]:
     forms: tuple[tuple[str, Callable[[], str]], ...] = (
         ("full", document.email_text),
         ("titles", lambda: document.short_email_text(facts=True)),
-        ("short", document.short_email_text), ("subject", lambda: ""))
+        ("short", document.short_email_text))
+    bare = mailto_link(to, subject, "")  # the subject-only link, and every link's head
     fixed = getattr(document, "email_fixed", None)
-    varied = getattr(document, "email_variant_text", None)
+    varied = getattr(document, "email_variant_measure", None)
     # The link without a body; a body adds "&body=" (or "?body=") and at least the encoding
-    # of the text it shares with every letter of its kind and variants
-    # (tests/render/test_email_stencil.py compares with trying every form).
-    head = len(mailto_link(to, subject, "")) + len("&body=") if fixed is not None else 0
+    # of the text it shares with every letter of its kind (fixed), and with those of its
+    # variants (tests/render/test_email_stencil.py compares with trying every form).
+    head = len(bare) + len("&body=")
     for form, body in forms:
-        if fixed is not None and varied is not None and (floor := _link_floor(fixed(form)) + sum(
-                map(_encoded_length, varied(form)))) and head + floor > MAILTO_MAX:
+        if fixed is not None and varied is not None and _cannot_fit(
+                head, form, fixed, varied, MAILTO_MAX):
             continue  # the text all such letters share makes too long a link already
         text = body()
         # A link is never shorter than the body's UTF-8 bytes: skip hopeless ones unencoded.
         if len(text.encode("utf-8")) > MAILTO_MAX:
             continue
-        link = mailto_link(to, subject, text)
+        link = mailto_link(to, subject, text) if text else bare
         if len(link) <= MAILTO_MAX:
             return link, form
+    if len(bare) <= MAILTO_MAX:
+        return bare, "subject"
     return None, "none"
+
+
+def _cannot_fit(head: int, form: str, fixed: Callable[[str], tuple[str, ...]],
+                varied: Callable[[str, Callable[[str], int]], int], most: int) -> bool:
+    """Whether a link of ``head`` characters and then the body of ``form`` is longer than
+    ``most`` already by the text every letter of its kind holds, or else by that and the
+    text its variants give it (asked only when the first does not decide)."""
+    floor = _link_floor(fixed(form))
+    if floor and head + floor > most:
+        return True
+    floor += varied(form, _encoded_length)
+    return bool(floor) and head + floor > most
 
 
 @lru_cache(maxsize=1024)

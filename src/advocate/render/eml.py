@@ -236,22 +236,39 @@ def build_eml(
         lines.append(f"X-Advocate-Reference: {reference}")
     if not isinstance(body, str):
         raise TypeError("body must be a str")
-    try:
-        data = body.encode("utf-8")
-    except UnicodeEncodeError:
-        raise AdvocateError("the letter is not valid text (lone surrogate)") from None
-    if not data.endswith(b"\n"):
-        data += b"\n"
     # Every header line above is already folded and encoded (ASCII only), so the message is
     # assembled here rather than by EmailMessage, whose header parsing costs more than the
-    # rest of a letter; binascii's quoted-printable encoder is C code. Batches write
-    # thousands of drafts.
+    # rest of a letter. Batches write thousands of drafts.
     lines += [*DRAFT_HEADERS, "MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"',
               "Content-Transfer-Encoding: quoted-printable"]
     head = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
-    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    encoded = binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
-    return head + encoded.replace(b"\n", b"\r\n")
+    return head + quoted_printable(body)
+
+
+def quoted_printable(body: str) -> bytes:
+    """The body as UTF-8 quoted-printable with CRLF line ends, its last line ended: what
+    binascii's encoder (C code) gives the whole body with LF line ends, made line by line.
+    Each line ends in a line break, and the encoder starts every line afresh, so a line's
+    code depends on that line alone; the lines a batch's letters share (an email body's
+    paragraphs are one line each) are encoded once (``tests/render/test_eml.py`` compares
+    with encoding the whole body, Hypothesis drawing trailing spaces and tabs, '=' and '.',
+    long lines and every script)."""
+    if not body.endswith("\n"):
+        body += "\n"
+    if "\r" in body:
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        return b"".join(map(_qp_line, body.split("\n")[:-1]))
+    except UnicodeEncodeError:
+        raise AdvocateError("the letter is not valid text (lone surrogate)") from None
+
+
+@lru_cache(maxsize=4096)
+def _qp_line(line: str) -> bytes:
+    """One line of a body (without its line break), encoded and ended by CRLF."""
+    data = (line + "\n").encode("utf-8")
+    return binascii.b2a_qp(data, quotetabs=False, istext=True, header=False).replace(
+        b"\n", b"\r\n")
 
 
 # --------------------------------------------------------------------------- mailto

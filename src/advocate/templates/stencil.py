@@ -17,6 +17,7 @@ characters already present in the campaign, and every letter is rendered in full
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -229,6 +230,23 @@ class StencilCache:
         return stencil.fill(view, variants) if stencil is not None else None
 
 
+#: Each environment's verdicts (:func:`stencil_safe`) by template name and source.
+_SAFE: weakref.WeakKeyDictionary[AdvocateEnvironment, dict[tuple[str, str], bool]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _stencil_safe_source(env: AdvocateEnvironment, source: str, name: str,
+                         filename: str | None) -> bool:
+    """:func:`stencil_safe` of template ``name`` as ``env`` parses ``source``, kept by name
+    and source: a batch makes a stencil per target and shape of writer from one template,
+    and parsing it cost a worker about 6 ms a stencil."""
+    verdicts = _SAFE.setdefault(env, {})
+    key = (name, source)
+    if key not in verdicts:
+        verdicts[key] = stencil_safe(env.parse(source, name, filename))
+    return verdicts[key]
+
+
 def make_stencil(env: AdvocateEnvironment, marking: AdvocateEnvironment, name: str,
                  context: Mapping[str, Any], view: Mapping[str, Any],
                  slots: Sequence[str] = ()) -> Stencil | None:
@@ -243,7 +261,7 @@ def make_stencil(env: AdvocateEnvironment, marking: AdvocateEnvironment, name: s
     if RESERVED.search(source) or len(slots) > len(SLOT_MARKS) or _holds_reserved(
             {k: v for k, v in context.items() if k not in _FILLED}):
         return None
-    if not stencil_safe(env.parse(source, name, filename)):
+    if not _stencil_safe_source(env, source, name, filename):
         return None
     probe = {f: (PLACEHOLDER[f] if view.get(f) else view.get(f)) for f in FIELDS}
     try:

@@ -148,10 +148,14 @@ def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
     lines: list[str] = []
     for number, part in enumerate(text.split("\n")):
         prefix = first if number == 0 else rest
-        if part and len(prefix) + len(part) <= width and not part[0].isspace() \
-                and not part[-1].isspace() and not _TAB_OR_RETURN.search(part):
-            lines.append(prefix + part)  # what textwrap gives a line that fits, sooner
-            continue
+        if part and not part[0].isspace() and not _TAB_OR_RETURN.search(part):
+            # textwrap drops the spaces that end a line (a soft break before a hard one
+            # leaves one: "Berlin \\" in a sender block), so a line that fits without
+            # them needs it no more than one that ends in a letter
+            line = part.rstrip(" ") if part[-1] == " " else part
+            if len(prefix) + len(line) <= width and not line[-1].isspace():
+                lines.append(prefix + line)  # what textwrap gives a line that fits, sooner
+                continue
         wrapped = textwrap.wrap(part, width=width, initial_indent=prefix,
                                 subsequent_indent=rest, break_long_words=False,
                                 break_on_hyphens=False)
@@ -282,13 +286,16 @@ def _plain_block_text(markdown: str, width: int, syntax: re.Pattern[str]) -> str
     if hard[-1]:  # a backslash that ends the block is literal, not a line break
         return None
     text_lines = [line[:-1] if brk else line for line, brk in zip(lines, hard, strict=True)]
-    bare = "\n".join(_ESCAPED.sub("", line) for line in text_lines)
+    joined = "\n".join(text_lines)
+    escapes = "\\" in joined  # most sender and signature blocks have none to undo
+    # (an escape is two characters, neither a line break: the same as line by line)
+    bare = _ESCAPED.sub("", joined) if escapes else joined
     if syntax.search(bare) or any(line != line.strip() for line in text_lines) \
             or not text_lines[0] or not text_lines[-1]:
         return None
     parts: list[str] = []
     for line, brk in zip(text_lines, hard, strict=True):
-        parts.append(_ESCAPED.sub(r"\1", line))
+        parts.append(_ESCAPED.sub(r"\1", line) if escapes else line)
         parts.append("\n" if brk else " ")
     text = "".join(parts[:-1])
     return "\n".join(_wrap(text, width, "", "")) + "\n"

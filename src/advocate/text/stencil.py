@@ -51,6 +51,8 @@ class _Format(str):
     varied: tuple[int, ...] | None = None
     key: Callable[[Sequence[str]], object] | None = None
     memo: dict[object, str]
+    #: A measure of that text (a link's encoded length), by the measure and the values.
+    measures: dict[tuple[object, object], int]
 
 
 def shape(view: Mapping[str, Any], signed: bool) -> Shape:
@@ -101,6 +103,17 @@ class Filled:
         return stencil.text_of([self.values[i] for i in origin],
                                True if self.one_line_values else None)
 
+    def form_variant_measure(self, name: str, rewrite: Callable[[str], str], width: int,
+                             measure: Callable[[str], int]) -> int:
+        """``measure`` summed over :meth:`form_variant_runs`, kept for every letter whose
+        variants print the same in form ``name``."""
+        made = self.stencil.form(name, rewrite, width)
+        if made is None:
+            return 0
+        stencil, origin = made
+        return stencil.varied_measure([self.values[i] for i in origin], measure,
+                                      True if self.one_line_values else None)
+
     def form_runs(self, name: str, rewrite: Callable[[str], str], width: int) -> tuple[str, ...]:
         """The fixed text every letter's form ``name`` holds (:attr:`Stencil.fixed_runs`)."""
         made = self.stencil.form(name, rewrite, width)
@@ -122,7 +135,8 @@ _MARKS = frozenset(SLOT_MARKS)
 
 
 def _escaped(text: str) -> str:
-    """A variant's text escaped as a printed value (kept: a campaign has few of them)."""
+    """A variant's text or a writer's value escaped as a printed value (kept: a campaign
+    has few variants, and a writer's letters to each target follow one another)."""
     found = _ESCAPED.get(text)
     if found is None:
         if len(_ESCAPED) >= _VARIED_MAX:
@@ -168,6 +182,8 @@ class Stencil:
     #: For :meth:`varied_runs`: the blocks printing only variant slots, once found.
     _varied: tuple[_Format, ...] | None = field(init=False, default=None, compare=False,
                                                 repr=False)
+    #: :meth:`_exported_holes`, once found.
+    _holes: tuple[str, ...] | None = field(init=False, default=None, compare=False, repr=False)
 
     @property
     def fixed_runs(self) -> tuple[str, ...]:
@@ -198,7 +214,7 @@ class Stencil:
                     own = self.pieces[1::2]
                     numbers = tuple(p for p in block if not isinstance(p, str))
                     if not any(_WRITER.search(own[p]) for p in numbers):
-                        made.varied, made.memo = numbers, {}
+                        made.varied, made.memo, made.measures = numbers, {}, {}
                         made.key = itemgetter(*numbers) if numbers else _no_key
                     plan.append(made)
                 elif text.strip():
@@ -265,6 +281,27 @@ class Stencil:
             return ()
         return tuple(self._varied_text(part, values) for part in self._varied)
 
+    def varied_measure(self, values: Sequence[str], measure: Callable[[str], int],
+                       one_line: bool | None = None) -> int:
+        """``measure`` summed over :meth:`varied_runs`, each block's kept beside its text (by
+        the values it prints: variant slots only)."""
+        if self._varied is None:
+            self.varied_runs(values, one_line)  # finds the blocks
+        assert self._varied is not None
+        if not self._varied or not (_one_line(values) if one_line is None else one_line):
+            return 0
+        total = 0
+        for part in self._varied:
+            assert part.key is not None
+            found = (measure, part.key(values))
+            size = part.measures.get(found)
+            if size is None:
+                if len(part.measures) >= _VARIED_MAX:
+                    part.measures.clear()
+                size = part.measures[found] = measure(self._varied_text(part, values))
+            total += size
+        return total
+
     def fill(self, view: Mapping[str, Any], variants: Sequence[str] = ()) -> Filled:
         """The Markdown and exported values a full render gives for this writer's view and
         the letter's variant of each slot (``variants[i]`` for slot mark i)."""
@@ -275,12 +312,25 @@ class Stencil:
             return ANY_PLACEHOLDER.sub(lambda m: values.get(m.group(), ""), text)
 
         parts = list(self.pieces)
-        printed = [_escaped(values[p]) if p in _MARKS else escape_markdown(
-            values[p] if p in values else put(p)) for p in parts[1::2]]
+        # A writer's values escaped once for the letters to each target (kept, as variants)
+        kept = _ESCAPED.get
+        printed = [(kept(values[p]) or _escaped(values[p])) if p in values
+                   else escape_markdown(put(p)) for p in parts[1::2]]
         parts[1::2] = printed
-        exported = {key: put(value) if isinstance(value, str) else value
-                    for key, value in self.exported.items()}
+        exported = dict(self.exported)
+        for key in self._exported_holes():  # the few exported strings that print a value
+            exported[key] = put(exported[key])
         return Filled("".join(parts), exported, self, printed, view)
+
+    def _exported_holes(self) -> tuple[str, ...]:
+        """The keys of :attr:`exported` whose strings hold a placeholder or a mark (found
+        once: the others are every letter's as they are)."""
+        if self._holes is None:
+            object.__setattr__(self, "_holes", tuple(
+                key for key, value in self.exported.items()
+                if isinstance(value, str) and ANY_PLACEHOLDER.search(value)))
+        assert self._holes is not None
+        return self._holes
 
     def with_texts(self) -> Stencil:
         """This stencil with the text of its fixed blocks converted ahead."""
