@@ -42,9 +42,14 @@ _SPACES = " \t\r\x0b\x0c\xa0\u2003\x1c\x85"
 def test_a_line_that_fits_is_wrapped_as_textwrap_wraps_it(text: str, width: int, first: str,
                                                            rest: str) -> None:
     """_wrap's short cut for a line that fits its width is textwrap's own result."""
-    import textwrap
-
     from advocate.text.markdown import _wrap
+
+    assert _wrap(text, width, first, rest) == _textwrap_lines(text, width, first, rest)
+
+
+def _textwrap_lines(text: str, width: int, first: str, rest: str) -> list[str]:
+    """What textwrap makes of ``text``, each line wrapped on its own, as _wrap's slow path."""
+    import textwrap
 
     expected: list[str] = []
     for number, part in enumerate(text.split("\n")):
@@ -52,7 +57,7 @@ def test_a_line_that_fits_is_wrapped_as_textwrap_wraps_it(text: str, width: int,
         expected += textwrap.wrap(part, width=width, initial_indent=prefix,
                                   subsequent_indent=rest, break_long_words=False,
                                   break_on_hyphens=False) or [prefix.rstrip()]
-    assert _wrap(text, width, first, rest) == expected
+    return expected
 
 
 # -- headings, numbered lists and "!": simple_block_text against the parser ----------------
@@ -143,15 +148,7 @@ def test_a_line_that_fits_once_its_end_spaces_go_is_wrapped_as_textwrap_wraps_it
         text: str, width: int) -> None:
     """The spaces that end a line (a soft break before a hard one leaves one) are dropped as
     textwrap drops them; other white space at the end still goes through textwrap."""
-    import textwrap
-
     from advocate.text.markdown import _wrap
 
     for first, rest in (("", ""), ("- ", "  ")):
-        expected: list[str] = []
-        for number, part in enumerate(text.split("\n")):
-            prefix = first if number == 0 else rest
-            expected += textwrap.wrap(part, width=width, initial_indent=prefix,
-                                      subsequent_indent=rest, break_long_words=False,
-                                      break_on_hyphens=False) or [prefix.rstrip()]
-        assert _wrap(text, width, first, rest) == expected
+        assert _wrap(text, width, first, rest) == _textwrap_lines(text, width, first, rest)

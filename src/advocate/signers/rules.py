@@ -372,15 +372,10 @@ class RowRules:
 
     def signer(self, record: Record) -> Signer | None:
         """The row's Signer, or None (a problem was recorded, or a duplicate was dropped)."""
-        self.rows += 1
-        checked, email = self._checked(record)
-        if email is not None and self._duplicate(record, email):
+        admitted = self._admitted(record)
+        if admitted is None:
             return None
-        if checked is None:
-            return None
-        cleaned, public, lang = checked
-        self.signers += 1
-        self.public += public
+        (cleaned, public, lang), email = admitted
         return Signer(
             row=record.row,
             name=cleaned["name"],
@@ -401,17 +396,27 @@ class RowRules:
         """What a petition's compact list keeps of the row (:data:`PetitionRow`), checked
         and de-duplicated exactly as :meth:`signer` does, without making a Signer (a tuple
         costs a tenth of one: a million rows are read in about 7.2 s of CPU, not 9.4)."""
+        admitted = self._admitted(record)
+        if admitted is None:
+            return None
+        (cleaned, public, _), _ = admitted
+        return (record.row, record.line or 0, public, cleaned["name"],
+                cleaned.get("city") or "", cleaned.get("country") or "")
+
+    def _admitted(self, record: Record
+                  ) -> tuple[tuple[dict[str, str], bool, str | None], str | None] | None:
+        """The row checked (its fields, consent and language) and its email, counted; None
+        when a problem was recorded or a duplicate dropped (:meth:`signer`,
+        :meth:`petition_row`)."""
         self.rows += 1
         checked, email = self._checked(record)
         if email is not None and self._duplicate(record, email):
             return None
         if checked is None:
             return None
-        cleaned, public, _ = checked
         self.signers += 1
-        self.public += public
-        return (record.row, record.line or 0, public, cleaned["name"],
-                cleaned.get("city") or "", cleaned.get("country") or "")
+        self.public += checked[1]
+        return checked, email
 
     def _duplicate(self, record: Record, email: str) -> bool:
         """True when an earlier row had ``email`` (said, as ``dedupe`` asks)."""
