@@ -8,10 +8,9 @@ until the start-up's objects are made, and never scans them at exit). Only the c
 uses them (:func:`advocate.cli.main`); the library leaves Typer, Pydantic and the
 collector as they are.
 
-An earlier version also replaced Typer's private option coercion (``typer._coercion``) and
-Pydantic's private plugin loader (``pydantic.plugin._loader``): both tied advocate to one
-release of each library (``typer<0.30``) and measured no gain outside a letter-cache hit
-(issue 24), so they are gone.
+An earlier version also replaced private parts of Typer (its option coercion) and of
+Pydantic (its plugin loader): both tied advocate to one release of each library and
+measured no gain outside a letter-cache hit (issue 24), so they are gone.
 """
 
 from __future__ import annotations

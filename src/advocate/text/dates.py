@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import sys
 from datetime import date, timedelta
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -84,6 +85,7 @@ def long_date(day: date, locale: str, folder: Path | None = None) -> str | None:
     return _write(day, lines[1], lines[2:14], lines[14:26])
 
 
+@cache  # the installed Babel does not change while the process runs
 def _babel_line() -> str | None:
     """The installed Babel as the files' first line names it: the SHA-256 of its
     ``__init__.py`` (which holds its version), found and read without importing Babel (the

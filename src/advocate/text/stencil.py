@@ -313,9 +313,8 @@ class Stencil:
 
         parts = list(self.pieces)
         # A writer's values escaped once for the letters to each target (kept, as variants)
-        kept = _ESCAPED.get
-        printed = [(kept(values[p]) or _escaped(values[p])) if p in values
-                   else escape_markdown(put(p)) for p in parts[1::2]]
+        printed = [_escaped(values[p]) if p in values else escape_markdown(put(p))
+                   for p in parts[1::2]]
         parts[1::2] = printed
         exported = dict(self.exported)
         for key in self._exported_holes():  # the few exported strings that print a value
