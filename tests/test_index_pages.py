@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -308,3 +309,14 @@ def test_reading_copies_add_no_empty_index_page(tmp_path: Path,
 def _contents(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_facts_date_reads_in_its_own_direction_on_an_english_index() -> None:
+    """An Arabic campaign's date ("2 مايو 2024") sits in the English line "Facts as of ...
+    · 3 signers": isolated, the signer count is not drawn into its right-to-left run."""
+    renderer = Renderer(load_campaign(
+        CAMPAIGN_FIXTURES / "egypt-detention" / "egypt-detention.yaml"))
+    pl = _plan(renderer, 3)
+    page = next(page for _, page in rendered_index(renderer, pl, [], 0, iter([])))
+    found = re.search(r"Facts as of <bdi>([^<]+)</bdi> · 12 signers", page)
+    assert found and "مايو" in found.group(1)  # the campaign's own words, in Arabic
